@@ -1,0 +1,108 @@
+/// One value of a YAML or JSON document: the ordered tree that sits between
+/// text and `Codable`.
+///
+/// Readers produce nodes that carry the ``location`` where they start in the
+/// source text; nodes built in code have no location. Two nodes are equal
+/// when their contents are equal: locations never take part in `==`.
+///
+/// Scalars are resolved with the YAML 1.2 core schema: plain `true`, `null`,
+/// `12` or `1.5` become ``Content/bool(_:)``, ``Content/null``,
+/// ``Content/number(_:)``; quoted scalars and every other plain scalar
+/// (`no`, `on`, `2024-01-01`) are strings.
+public struct Node: Sendable, Hashable {
+    /// The value a node holds.
+    public enum Content: Sendable, Hashable {
+        case null
+        case bool(Bool)
+        case number(Number)
+        case string(String)
+        case sequence([Node])
+        case mapping(Mapping)
+    }
+
+    /// The node's value.
+    public var content: Content
+    /// Where the node starts in the source text, when it was read from text.
+    public var location: SourceLocation?
+
+    public init(_ content: Content, location: SourceLocation? = nil) {
+        self.content = content
+        self.location = location
+    }
+
+    public static func == (lhs: Node, rhs: Node) -> Bool { lhs.content == rhs.content }
+    public func hash(into hasher: inout Hasher) { hasher.combine(content) }
+}
+
+// MARK: - Convenience constructors and accessors
+
+extension Node {
+    /// The null node.
+    public static var null: Node { Node(.null) }
+    /// A boolean node.
+    public static func bool(_ value: Bool) -> Node { Node(.bool(value)) }
+    /// A string node.
+    public static func string(_ value: String) -> Node { Node(.string(value)) }
+    /// A number node.
+    public static func number(_ value: Number) -> Node { Node(.number(value)) }
+    /// A sequence node.
+    public static func sequence(_ items: [Node]) -> Node { Node(.sequence(items)) }
+    /// A mapping node.
+    public static func mapping(_ mapping: Mapping) -> Node { Node(.mapping(mapping)) }
+    /// A mapping node from key–value pairs, in order. Later duplicates replace earlier ones.
+    public static func mapping(_ pairs: KeyValuePairs<String, Node>) -> Node {
+        var mapping = Mapping()
+        for (key, value) in pairs { mapping[key] = value }
+        return Node(.mapping(mapping))
+    }
+
+    /// Whether the node is null.
+    public var isNull: Bool { if case .null = content { true } else { false } }
+    /// The string, if the node is a string.
+    public var string: String? { if case .string(let value) = content { value } else { nil } }
+    /// The boolean, if the node is a boolean.
+    public var bool: Bool? { if case .bool(let value) = content { value } else { nil } }
+    /// The number, if the node is a number.
+    public var number: Number? { if case .number(let value) = content { value } else { nil } }
+    /// The items, if the node is a sequence.
+    public var sequence: [Node]? { if case .sequence(let value) = content { value } else { nil } }
+    /// The entries, if the node is a mapping.
+    public var mapping: Mapping? { if case .mapping(let value) = content { value } else { nil } }
+
+    /// The value for `key`, if the node is a mapping that has it.
+    public subscript(key: String) -> Node? { mapping?[key] }
+    /// The item at `index`, if the node is a sequence that long.
+    public subscript(index: Int) -> Node? {
+        guard let items = sequence, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
+    /// A short name of the node's kind, for messages: "null", "a boolean", "a mapping"…
+    public var kindDescription: String {
+        switch content {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .sequence: "a sequence"
+        case .mapping: "a mapping"
+        }
+    }
+}
+
+extension Node: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByStringLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral
+{
+    public init(nilLiteral: ()) { self.init(.null) }
+    public init(booleanLiteral value: Bool) { self.init(.bool(value)) }
+    public init(stringLiteral value: String) { self.init(.string(value)) }
+    public init(integerLiteral value: Int) { self.init(.number(Number(value))) }
+    public init(floatLiteral value: Double) { self.init(.number(Number(value))) }
+    public init(arrayLiteral elements: Node...) { self.init(.sequence(elements)) }
+    public init(dictionaryLiteral elements: (String, Node)...) {
+        var mapping = Mapping()
+        for (key, value) in elements { mapping[key] = value }
+        self.init(.mapping(mapping))
+    }
+}
