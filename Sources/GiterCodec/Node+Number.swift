@@ -166,10 +166,12 @@ extension Node {
         }
 
         /// Splits an integer text into sign, radix and digits; `nil` if not an integer.
-        static func integerForm(_ bytes: ArraySlice<UInt8>) -> (negative: Bool, radix: Int, digits: ArraySlice<UInt8>)? {
-            var rest = bytes
+        static func integerForm<Bytes: Collection<UInt8>>(
+            _ bytes: Bytes
+        ) -> (negative: Bool, radix: Int, digits: Bytes.SubSequence)? {
+            var rest = bytes[...]
             if rest.count > 2, rest.first == UInt8(ascii: "0") {
-                let marker = rest[rest.startIndex + 1]
+                let marker = rest[rest.index(after: rest.startIndex)]
                 if marker == UInt8(ascii: "o") {
                     let digits = rest.dropFirst(2)
                     return digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }
@@ -190,9 +192,9 @@ extension Node {
         }
 
         /// Whether `bytes` is a number in the YAML 1.2 core schema.
-        static func isCoreNumber(_ bytes: ArraySlice<UInt8>) -> Bool {
+        static func isCoreNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
             if integerForm(bytes) != nil { return true }
-            var rest = bytes
+            var rest = bytes[...]
             if let first = rest.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
                 rest = rest.dropFirst()
             }

@@ -1,0 +1,255 @@
+extension YAMLParser {
+    /// Parses the node that starts at the current content byte.
+    ///
+    /// - Parameters:
+    ///   - parentIndent: the indentation of the enclosing block collection,
+    ///     -1 at the document root. Continuation lines of the node must be
+    ///     indented more than this.
+    ///   - allowsCollections: whether a block mapping or sequence may start
+    ///     here. It may not on the line of its key (`a: b: c`) or of `---`.
+    mutating func parseBlockNode(parentIndent: Int, allowsCollections: Bool) throws -> Node {
+        let start = pos
+        let indent = column
+        let startLocation = mark(start)
+        let next = byte(pos + 1)
+        switch current {
+        case .minus where Self.isBlankOrEnd(next):
+            guard allowsCollections else {
+                throw failure("a block sequence cannot start on this line; start it on a new line")
+            }
+            try checkIndentationTabs()
+            return try parseBlockSequence(indent: indent, location: startLocation)
+        case .pipe, .greaterThan:
+            return try parseBlockScalar(parentIndent: parentIndent, location: startLocation)
+        case .openBracket, .openBrace:
+            let node = try parseFlowCollection(parentIndent: parentIndent)
+            skipBlanks()
+            if current == .colon && Self.isBlankOrEnd(byte(pos + 1)) {
+                throw CodecError(
+                    .unsupported,
+                    "complex keys (a flow collection used as a mapping key) are not supported; use a scalar key",
+                    at: startLocation
+                )
+            }
+            try finishLine(after: "the flow collection")
+            return node
+        case .doubleQuote, .singleQuote:
+            let startLine = line
+            let text = try parseQuoted(parentIndent: parentIndent, inFlow: false)
+            skipBlanks()
+            if current == .colon && Self.isBlankOrEnd(byte(pos + 1)) {
+                guard line == startLine else {
+                    throw CodecError(.syntax, "a mapping key must be on a single line", at: startLocation)
+                }
+                guard allowsCollections else { throw nestedMappingError(at: startLocation) }
+                try checkIndentationTabs(at: start)
+                return try parseBlockMapping(indent: indent, firstKey: text, keyLocation: startLocation)
+            }
+            try finishLine(after: "the quoted scalar")
+            return Node(.string(text), location: startLocation)
+        default:
+            try checkNodeStart(inFlow: false)
+            if let keyEnd = scanPlainKey() {
+                guard allowsCollections else { throw nestedMappingError(at: startLocation) }
+                try checkIndentationTabs(at: start)
+                let key = String(decoding: UnsafeBufferPointer(rebasing: base[start..<keyEnd]), as: UTF8.self)
+                pos = keyEnd
+                skipBlanks()
+                return try parseBlockMapping(indent: indent, firstKey: key, keyLocation: startLocation)
+            }
+            let content = try parsePlain(parentIndent: parentIndent, inFlow: false)
+            if current == .colon {
+                throw failure(
+                    "unexpected ': ' in a multi-line plain scalar; quote the value, or check the indentation of this key"
+                )
+            }
+            try finishLine(after: "the value")
+            return Node(content, location: startLocation)
+        }
+    }
+
+    private func nestedMappingError(at location: SourceLocation) -> CodecError {
+        CodecError(
+            .syntax,
+            "a mapping cannot start on the same line as its parent key or '---'; put it on a new, indented line",
+            at: location
+        )
+    }
+
+    /// Rejects tabs in the indentation before a block collection starts.
+    mutating func checkIndentationTabs(at offset: Int? = nil) throws {
+        let target = offset ?? pos
+        var index = lineStart
+        while index < target {
+            if base[index] == .tab {
+                throw failure("tabs cannot be used for indentation in YAML; indent with spaces", at: index)
+            }
+            index += 1
+        }
+    }
+
+    /// Rejects the indicators that cannot start a node in Giter's subset.
+    func checkNodeStart(inFlow: Bool) throws {
+        let next = byte(pos + 1)
+        switch current {
+        case .ampersand:
+            throw failure(.unsupported, "anchors ('&name') are not supported; repeat the value instead")
+        case .asterisk:
+            throw failure(.unsupported, "aliases ('*name') are not supported; repeat the value instead")
+        case .exclamation:
+            throw failure(.unsupported, "tags ('!tag') are not supported; remove the tag and quote the value if needed")
+        case .question where Self.isBlankOrEnd(next) || (inFlow && Self.isFlowIndicator(next)):
+            throw failure(.unsupported, "explicit keys ('? key') are not supported; write 'key: value'")
+        case .colon where Self.isBlankOrEnd(next) || (inFlow && Self.isFlowIndicator(next)):
+            throw failure(.unsupported, "empty keys are not supported; write a key before ':'")
+        case .at, .backtick:
+            throw failure("'\(Character(Unicode.Scalar(current)))' is reserved and cannot start a plain scalar; quote the value")
+        case .percent:
+            throw failure("'%' cannot start a plain scalar; quote the value")
+        case .hash:
+            throw failure("expected a value, found a comment")
+        case .comma, .closeBracket, .closeBrace:
+            throw failure("unexpected \(currentDescription); quote the value if it starts with this character")
+        case .minus where Self.isBlankOrEnd(next):
+            throw failure("a block sequence entry ('- ') is not allowed here")
+        case .minus where inFlow && Self.isFlowIndicator(next):
+            throw failure("'-' cannot stand alone inside a flow collection; quote it")
+        case .pipe, .greaterThan:
+            throw failure("a block scalar ('|' or '>') is not allowed here")
+        case .doubleQuote, .singleQuote, .openBracket, .openBrace, .newline:
+            throw failure("unexpected \(currentDescription)")
+        default:
+            if atEnd { throw failure("unexpected end of input; expected a value") }
+        }
+    }
+
+    /// If a plain implicit key starts at the current position — a plain
+    /// scalar followed, on the same line, by ':' and a space or line end —
+    /// returns the offset where the key text ends (trailing blanks trimmed).
+    func scanPlainKey() -> Int? {
+        var index = pos
+        while true {
+            let byte = self.byte(index)
+            if byte == .newline || byte == 0 { return nil }
+            if byte == .colon && Self.isBlankOrEnd(self.byte(index + 1)) {
+                var keyEnd = index
+                while keyEnd > pos && Self.isBlank(base[keyEnd - 1]) { keyEnd -= 1 }
+                return keyEnd
+            }
+            if byte == .hash && index > pos && Self.isBlank(base[index - 1]) { return nil }
+            index += 1
+        }
+    }
+
+    /// Parses the key of a block mapping entry at the current position and
+    /// leaves the position at the ':' that follows it.
+    mutating func parseBlockKey() throws -> String {
+        let start = pos
+        switch current {
+        case .doubleQuote, .singleQuote:
+            let startLine = line
+            let key = try parseQuoted(parentIndent: -1, inFlow: false)
+            skipBlanks()
+            guard line == startLine else { throw failure("a mapping key must be on a single line", at: start) }
+            guard current == .colon && Self.isBlankOrEnd(byte(pos + 1)) else {
+                throw failure("expected ':' and a space after the key")
+            }
+            return key
+        case .openBracket, .openBrace:
+            throw failure(.unsupported, "complex keys (a flow collection used as a mapping key) are not supported")
+        case .minus where Self.isBlankOrEnd(byte(pos + 1)):
+            throw failure("a sequence entry ('- ') cannot appear among the keys of a mapping; check the indentation")
+        default:
+            try checkNodeStart(inFlow: false)
+            guard let keyEnd = scanPlainKey() else {
+                throw failure("expected 'key: value' at this indentation; no ':' followed by a space was found on this line")
+            }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: base[start..<keyEnd]), as: UTF8.self)
+            pos = keyEnd
+            skipBlanks()
+            return key
+        }
+    }
+
+    /// Parses a block mapping whose first key has been read; the position
+    /// is at the ':' after that key.
+    mutating func parseBlockMapping(indent: Int, firstKey: String, keyLocation: SourceLocation) throws -> Node {
+        try enter(at: keyLocation.offset)
+        defer { leave() }
+        var mapping = Node.Mapping()
+        var key = firstKey
+        var location = keyLocation
+        while true {
+            pos += 1  // the ':'
+            let value = try parseMappingValue(indent: indent)
+            if let first = mapping.entry(forKey: key) {
+                let firstLine = first.keyLocation.map { " (first defined on line \($0.line))" } ?? ""
+                throw CodecError(
+                    .duplicateKey,
+                    "duplicate key '\(key)'\(firstLine); a key may appear only once in a mapping",
+                    at: location
+                )
+            }
+            mapping.entries.append(Node.Mapping.Entry(key: key, value: value, keyLocation: location))
+            if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
+            if column > indent {
+                throw failure("unexpected indentation; a mapping entry here must start in column \(indent + 1)")
+            }
+            try checkIndentationTabs()
+            location = mark(pos)
+            key = try parseBlockKey()
+        }
+        return Node(.mapping(mapping), location: keyLocation)
+    }
+
+    /// Parses the value after a block mapping key's ':'.
+    private mutating func parseMappingValue(indent: Int) throws -> Node {
+        let colon = pos - 1
+        skipBlanks()
+        if !(atEnd || current == .newline || current == .hash) {
+            return try parseBlockNode(parentIndent: indent, allowsCollections: false)
+        }
+        let emptyLocation = mark(colon)
+        skipToContent()
+        if atEnd || (column == 0 && atDocumentMarker(pos)) { return Node(.null, location: emptyLocation) }
+        if column > indent {
+            return try parseBlockNode(parentIndent: indent, allowsCollections: true)
+        }
+        if column == indent && current == .minus && Self.isBlankOrEnd(byte(pos + 1)) {
+            // A sequence at the indentation of its key, as kubectl writes it.
+            try checkIndentationTabs()
+            return try parseBlockSequence(indent: indent, location: mark(pos))
+        }
+        return Node(.null, location: emptyLocation)
+    }
+
+    /// Parses a block sequence whose first '-' is at the current position.
+    mutating func parseBlockSequence(indent: Int, location: SourceLocation) throws -> Node {
+        try enter(at: pos)
+        defer { leave() }
+        var items: [Node] = []
+        while true {
+            let dash = pos
+            pos += 1
+            skipBlanks()
+            if atEnd || current == .newline || current == .hash {
+                let emptyLocation = mark(dash)
+                skipToContent()
+                if !atEnd && column > indent && !(column == 0 && atDocumentMarker(pos)) {
+                    items.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+                } else {
+                    items.append(Node(.null, location: emptyLocation))
+                }
+            } else {
+                items.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+            }
+            if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
+            if column > indent {
+                throw failure("unexpected indentation; a sequence entry here must start in column \(indent + 1)")
+            }
+            guard current == .minus && Self.isBlankOrEnd(byte(pos + 1)) else { break }
+            try checkIndentationTabs()
+        }
+        return Node(.sequence(items), location: location)
+    }
+}

@@ -1,0 +1,78 @@
+/// Reads YAML text into ``Node`` trees.
+///
+/// The reader accepts the subset of YAML 1.2 that configuration files use:
+/// block mappings and sequences (with the sequence either indented under its
+/// key or not, and compact `- key: value` items), flow `[...]` and `{...}`
+/// collections, plain, single- and double-quoted scalars with every YAML
+/// escape, literal `|` and folded `>` block scalars with chomping and
+/// indentation indicators, comments, and `---` / `...` multi-document
+/// streams. Input may start with a byte order mark and use CRLF line breaks.
+///
+/// Scalars resolve with the YAML 1.2 core schema, so `no`, `on` and `y` are
+/// strings, unlike in YAML 1.1.
+///
+/// Anchors, aliases, tags, explicit (`?`) and complex keys, and directives
+/// are outside the subset: the reader throws a ``CodecError`` with code
+/// ``CodecError/Code/unsupported`` and the location, and never guesses. A
+/// mapping with the same key twice is an error too. Nesting and input size
+/// are bounded by ``limits``.
+///
+/// ```swift
+/// let documents = try YAMLReader().read("a: 1\n---\nb: [x, y]\n")
+/// documents[1]["b"]?[0]?.string  // "x"
+/// ```
+public struct YAMLReader: Sendable {
+    /// The bounds applied while reading.
+    public var limits: ParseLimits
+
+    public init(limits: ParseLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Reads every document of a YAML stream. An empty stream has no documents.
+    ///
+    /// - Throws: ``CodecError`` for malformed or unsupported input.
+    public func read(_ text: String) throws -> [Node] {
+        var text = text
+        return try text.withUTF8 { try read(buffer: $0) }
+    }
+
+    /// Reads every document of a YAML stream given as UTF-8 bytes.
+    ///
+    /// - Throws: ``CodecError`` for malformed or unsupported input, including
+    ///   invalid UTF-8.
+    public func read(_ bytes: [UInt8]) throws -> [Node] {
+        try bytes.withUnsafeBufferPointer { try read(buffer: $0) }
+    }
+
+    /// Reads a stream that must hold exactly one document.
+    ///
+    /// - Throws: ``CodecError`` for malformed input, or when the stream holds
+    ///   no document or more than one.
+    public func readDocument(_ text: String) throws -> Node {
+        try single(read(text))
+    }
+
+    /// Reads UTF-8 bytes that must hold exactly one YAML document.
+    public func readDocument(_ bytes: [UInt8]) throws -> Node {
+        try single(read(bytes))
+    }
+
+    func read(buffer: UnsafeBufferPointer<UInt8>) throws -> [Node] {
+        try YAMLInput.withPrepared(buffer, limits: limits) { input in
+            var parser = YAMLParser(input: input, limits: limits)
+            return try parser.parseStream()
+        }
+    }
+
+    private func single(_ documents: [Node]) throws -> Node {
+        guard documents.count == 1 else {
+            let message =
+                documents.isEmpty
+                ? "expected a YAML document, found an empty stream"
+                : "expected one YAML document, found \(documents.count); read them with read(_:) instead"
+            throw CodecError(.syntax, message, at: documents.count > 1 ? documents[1].location : nil)
+        }
+        return documents[0]
+    }
+}
