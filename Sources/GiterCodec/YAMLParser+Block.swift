@@ -43,7 +43,7 @@ extension YAMLParser {
                 }
                 guard allowsCollections else { throw nestedMappingError(at: startLocation) }
                 try checkIndentationTabs(at: start)
-                return try parseBlockMapping(indent: indent, firstKey: text, keyLocation: startLocation)
+                return try parseBlockMapping(indent: indent, firstKey: text, keyOffset: start, keyLocation: startLocation)
             }
             try finishLine(after: "the quoted scalar")
             return Node(.string(text), location: startLocation)
@@ -55,7 +55,7 @@ extension YAMLParser {
                 let key = String(decoding: UnsafeBufferPointer(rebasing: base[start..<keyEnd]), as: UTF8.self)
                 pos = keyEnd
                 skipBlanks()
-                return try parseBlockMapping(indent: indent, firstKey: key, keyLocation: startLocation)
+                return try parseBlockMapping(indent: indent, firstKey: key, keyOffset: start, keyLocation: startLocation)
             }
             let content = try parsePlain(parentIndent: parentIndent, inFlow: false)
             if current == .colon {
@@ -173,15 +173,24 @@ extension YAMLParser {
 
     /// Parses a block mapping whose first key has been read; the position
     /// is at the ':' after that key.
-    mutating func parseBlockMapping(indent: Int, firstKey: String, keyLocation: SourceLocation) throws -> Node {
-        try enter(at: keyLocation.offset)
+    mutating func parseBlockMapping(
+        indent: Int,
+        firstKey: String,
+        keyOffset: Int,
+        keyLocation: SourceLocation
+    ) throws -> Node {
+        try enter(at: keyOffset)
         defer { leave() }
         var mapping = Node.Mapping()
         var key = firstKey
+        var keyStart = keyOffset
         var location = keyLocation
         while true {
             pos += 1  // the ':'
             let value = try parseMappingValue(indent: indent)
+            if depth == 1 && topLevelEntries != nil {
+                topLevelEntries?.append((key, keyStart, lastContentEnd))
+            }
             if let first = mapping.entry(forKey: key) {
                 let firstLine = first.keyLocation.map { " (first defined on line \($0.line))" } ?? ""
                 throw CodecError(
@@ -197,6 +206,7 @@ extension YAMLParser {
             }
             try checkIndentationTabs()
             location = mark(pos)
+            keyStart = pos
             key = try parseBlockKey()
         }
         return Node(.mapping(mapping), location: keyLocation)
@@ -210,6 +220,7 @@ extension YAMLParser {
             return try parseBlockNode(parentIndent: indent, allowsCollections: false)
         }
         let emptyLocation = mark(colon)
+        lastContentEnd = currentLineEnd
         skipToContent()
         if atEnd || (column == 0 && atDocumentMarker(pos)) { return Node(.null, location: emptyLocation) }
         if column > indent {
@@ -234,6 +245,7 @@ extension YAMLParser {
             skipBlanks()
             if atEnd || current == .newline || current == .hash {
                 let emptyLocation = mark(dash)
+                lastContentEnd = currentLineEnd
                 skipToContent()
                 if !atEnd && column > indent && !(column == 0 && atDocumentMarker(pos)) {
                     items.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))

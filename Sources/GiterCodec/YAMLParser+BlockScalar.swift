@@ -29,6 +29,7 @@ extension YAMLParser {
         guard atEnd || current == .newline else {
             throw failure("unexpected \(currentDescription) after the block scalar header; the content starts on the next line")
         }
+        lastContentEnd = pos
         if atEnd { return Node(.string(""), location: location) }
         consumeNewline()
 
@@ -68,7 +69,9 @@ extension YAMLParser {
             } else {
                 if contentIndent == 0 && atDocumentMarker(lineStart) { break }
                 lines.append((index, lineEnd))
+                if lineEnd > index { lastContentEnd = lineEnd }
             }
+            if chomping == 1 { lastContentEnd = lineEnd }
             pos = lineEnd
             if atEnd { break }
             consumeNewline()

@@ -21,6 +21,12 @@ struct YAMLParser {
     var markLine = 0
     var markOffset = 0
     var markColumn = 1
+    /// Where the last line holding content of a block node ends (its line
+    /// break or the end of input): the end of a value for a splice.
+    var lastContentEnd = 0
+    /// When set, the entries of the root block mapping are recorded here,
+    /// with the offset where each key starts and where its value ends.
+    var topLevelEntries: [(key: String, keyStart: Int, valueEnd: Int)]? = nil
 
     init(input: YAMLInput, limits: ParseLimits) {
         self.input = input
@@ -103,6 +109,13 @@ struct YAMLParser {
         while pos < end, base[pos] == .space || base[pos] == .tab { pos += 1 }
     }
 
+    /// The offset of the line break (or end of input) that ends the current line.
+    var currentLineEnd: Int {
+        var index = pos
+        while index < end, base[index] != .newline { index += 1 }
+        return index
+    }
+
     /// Skips to the end of the line (not past the line break).
     @inline(__always) mutating func skipToLineEnd() {
         while pos < end, base[pos] != .newline { pos += 1 }
@@ -165,6 +178,7 @@ struct YAMLParser {
         guard atEnd || current == .newline else {
             throw failure("unexpected \(currentDescription) after \(what); expected the end of the line")
         }
+        lastContentEnd = pos
         skipToContent()
     }
 
