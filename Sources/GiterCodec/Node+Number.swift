@@ -90,10 +90,13 @@ extension Node {
         }
 
         /// The number in JSON's grammar, or `nil` for infinities and NaN.
-        /// Octal and hexadecimal integers become decimal; `+`, leading zeros,
-        /// a leading or trailing fraction dot are normalised.
+        /// Text already in JSON's grammar is returned unchanged (`-0`,
+        /// `1e400`); otherwise octal and hexadecimal integers become decimal
+        /// and `+`, leading zeros, a leading or trailing fraction dot are
+        /// normalised.
         public var jsonText: String? {
             let bytes = Array(text.utf8)[...]
+            if Number.isJSONNumber(bytes) { return text }
             if let (negative, radix, digits) = Number.integerForm(bytes) {
                 let magnitude: String
                 if radix == 10 {
@@ -139,13 +142,13 @@ extension Node {
         /// integers without leading zeros, floats with a fraction dot and a
         /// signed exponent, `.inf`, `-.inf`, `.nan`.
         public var yamlText: String {
-            let value = doubleValue
-            if value.isNaN { return ".nan" }
-            if value.isInfinite { return value < 0 ? "-.inf" : ".inf" }
-            guard let json = jsonText else { return text }
+            guard let json = jsonText else {
+                let value = doubleValue
+                return value.isNaN ? ".nan" : value < 0 ? "-.inf" : ".inf"
+            }
             if isInteger { return json }
             var result = json
-            if let e = result.firstIndex(of: "e") {
+            if let e = result.firstIndex(where: { $0 == "e" || $0 == "E" }) {
                 var exponent = String(result[result.index(after: e)...])
                 var mantissa = String(result[..<e])
                 if !mantissa.contains(".") { mantissa += ".0" }
@@ -189,6 +192,30 @@ extension Node {
             }
             guard !rest.isEmpty, rest.allSatisfy(isDigit) else { return nil }
             return (negative, 10, rest)
+        }
+
+        /// Whether `bytes` follows JSON's number grammar (RFC 8259):
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [-+]? [0-9]+)?`.
+        static func isJSONNumber<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+            var rest = bytes[...]
+            if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+            let integer = rest.prefix(while: isDigit)
+            guard !integer.isEmpty, integer.count == 1 || integer.first != UInt8(ascii: "0") else { return false }
+            rest = rest.dropFirst(integer.count)
+            if rest.first == UInt8(ascii: ".") {
+                rest = rest.dropFirst()
+                let fraction = rest.prefix(while: isDigit)
+                guard !fraction.isEmpty else { return false }
+                rest = rest.dropFirst(fraction.count)
+            }
+            if let e = rest.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+                rest = rest.dropFirst()
+                if let sign = rest.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { rest = rest.dropFirst() }
+                let exponent = rest.prefix(while: isDigit)
+                guard !exponent.isEmpty else { return false }
+                rest = rest.dropFirst(exponent.count)
+            }
+            return rest.isEmpty
         }
 
         /// Whether `bytes` is a number in the YAML 1.2 core schema.

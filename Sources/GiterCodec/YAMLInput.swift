@@ -64,7 +64,21 @@ struct YAMLInput {
                 .location(of: at)
             return CodecError(.invalidEncoding, message, at: location)
         }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeRawPointer(text.baseAddress)
         while index < count {
+            // Fast path: eight printable ASCII bytes (0x20...0x7E) at once.
+            if let raw, index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let nonASCII = word & highBits
+                let below20 = (word &- ones &* 0x20) & ~word & highBits
+                let isDelete = (word &+ ones) & highBits
+                if nonASCII | below20 | isDelete == 0 {
+                    index += 8
+                    continue
+                }
+            }
             let byte = text[index]
             if byte < 0x80 {
                 if byte >= 0x20 && byte != 0x7F || byte == 0x0A || byte == 0x09 {
