@@ -108,7 +108,7 @@ struct YAMLInput {
                 scalar = UInt32(byte & 0x07)
                 length = 4
             } else {
-                throw fail("invalid UTF-8 byte 0x\(hex(UInt32(byte))); the file must be UTF-8 encoded", index)
+                throw fail("invalid UTF-8 byte 0x\(String(byte, radix: 16, uppercase: true)); the file must be UTF-8 encoded", index)
             }
             guard index + length <= count else { throw fail("truncated UTF-8 sequence at the end of the input", index) }
             for offset in 1..<length {

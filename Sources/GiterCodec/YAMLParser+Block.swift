@@ -49,22 +49,22 @@ extension YAMLParser {
             return Node(.string(text), location: startLocation)
         default:
             try checkNodeStart(inFlow: false)
-            if let keyEnd = scanPlainKey() {
+            let startLine = line
+            let text = try scanPlain(parentIndent: parentIndent, inFlow: false)
+            if current == .colon {
+                // A plain scalar that stops at ': ' on its first line is a key.
+                guard line == startLine, case .slice(let keyStart, let keyEnd) = text else {
+                    throw failure(
+                        "unexpected ': ' in a multi-line plain scalar; quote the value, or check the indentation of this key"
+                    )
+                }
                 guard allowsCollections else { throw nestedMappingError(at: startLocation) }
                 try checkIndentationTabs(at: start)
-                let key = String(decoding: UnsafeBufferPointer(rebasing: base[start..<keyEnd]), as: UTF8.self)
-                pos = keyEnd
-                skipBlanks()
+                let key = String(decoding: UnsafeBufferPointer(rebasing: base[keyStart..<keyEnd]), as: UTF8.self)
                 return try parseBlockMapping(indent: indent, firstKey: key, keyOffset: start, keyLocation: startLocation)
             }
-            let content = try parsePlain(parentIndent: parentIndent, inFlow: false)
-            if current == .colon {
-                throw failure(
-                    "unexpected ': ' in a multi-line plain scalar; quote the value, or check the indentation of this key"
-                )
-            }
             try finishLine(after: "the value")
-            return Node(content, location: startLocation)
+            return Node(resolve(text), location: startLocation)
         }
     }
 
@@ -123,24 +123,6 @@ extension YAMLParser {
         }
     }
 
-    /// If a plain implicit key starts at the current position — a plain
-    /// scalar followed, on the same line, by ':' and a space or line end —
-    /// returns the offset where the key text ends (trailing blanks trimmed).
-    func scanPlainKey() -> Int? {
-        var index = pos
-        while true {
-            let byte = self.byte(index)
-            if byte == .newline || byte == 0 { return nil }
-            if byte == .colon && Self.isBlankOrEnd(self.byte(index + 1)) {
-                var keyEnd = index
-                while keyEnd > pos && Self.isBlank(base[keyEnd - 1]) { keyEnd -= 1 }
-                return keyEnd
-            }
-            if byte == .hash && index > pos && Self.isBlank(base[index - 1]) { return nil }
-            index += 1
-        }
-    }
-
     /// Parses the key of a block mapping entry at the current position and
     /// leaves the position at the ':' that follows it.
     mutating func parseBlockKey() throws -> String {
@@ -161,13 +143,15 @@ extension YAMLParser {
             throw failure("a sequence entry ('- ') cannot appear among the keys of a mapping; check the indentation")
         default:
             try checkNodeStart(inFlow: false)
-            guard let keyEnd = scanPlainKey() else {
-                throw failure("expected 'key: value' at this indentation; no ':' followed by a space was found on this line")
+            // A key is one line: no continuation lines are allowed.
+            let text = try scanPlain(parentIndent: Int.max, inFlow: false)
+            guard current == .colon, case .slice(let keyStart, let keyEnd) = text else {
+                throw failure(
+                    "expected 'key: value' at this indentation; no ':' followed by a space was found on this line",
+                    at: start
+                )
             }
-            let key = String(decoding: UnsafeBufferPointer(rebasing: base[start..<keyEnd]), as: UTF8.self)
-            pos = keyEnd
-            skipBlanks()
-            return key
+            return String(decoding: UnsafeBufferPointer(rebasing: base[keyStart..<keyEnd]), as: UTF8.self)
         }
     }
 

@@ -150,7 +150,7 @@ extension YAMLParser {
         }
     }
 
-    private func resolve(_ text: PlainText) -> Node.Content {
+    func resolve(_ text: PlainText) -> Node.Content {
         switch text {
         case .slice(let start, let end): Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
         case .folded(let bytes): bytes.withUnsafeBufferPointer { Self.resolve($0) }

@@ -20,20 +20,6 @@ extension YAMLParser {
 
     // MARK: Plain scalars
 
-    /// Parses a plain scalar, folding continuation lines, and resolves it
-    /// with the core schema. Leaves the position at the byte that ended the
-    /// scalar on its last line (a line break, ':', '#', a flow indicator or
-    /// the end of input).
-    mutating func parsePlain(parentIndent: Int, inFlow: Bool) throws -> Node.Content {
-        let text = try scanPlain(parentIndent: parentIndent, inFlow: inFlow)
-        switch text {
-        case .slice(let start, let end):
-            return Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
-        case .folded(let bytes):
-            return bytes.withUnsafeBufferPointer { Self.resolve($0) }
-        }
-    }
-
     /// The text of a plain scalar, as a slice of the input when it is one line.
     enum PlainText {
         case slice(Int, Int)
@@ -47,6 +33,9 @@ extension YAMLParser {
         }
     }
 
+    /// Scans a plain scalar, folding continuation lines indented more than
+    /// `parentIndent`. Leaves the position at the byte that ended it on its
+    /// last line: a line break, ':', '#', a flow indicator or the end of input.
     mutating func scanPlain(parentIndent: Int, inFlow: Bool) throws -> PlainText {
         var folded: [UInt8]? = nil
         var segmentStart = pos

@@ -210,7 +210,7 @@ struct YAMLParser {
 
     /// Parses one document, starting at its `---` marker or its first content.
     mutating func parseDocument() throws -> Node {
-        let start = pos
+        let startLocation = mark(pos)
         var root: Node
         if column == 0 && current == .minus && atDocumentMarker(pos) {
             pos += 3
@@ -221,7 +221,7 @@ struct YAMLParser {
                 }
                 skipToContent()
                 if atEnd || (column == 0 && atDocumentMarker(pos)) {
-                    root = Node(.null, location: location(at: start))
+                    root = Node(.null, location: startLocation)
                 } else {
                     root = try parseBlockNode(parentIndent: -1, allowsCollections: true)
                 }

@@ -1,0 +1,91 @@
+/// What identifies a resource in an exchange repository: its namespace,
+/// kind and name.
+///
+/// A key maps to one file in the repository:
+///
+/// ```
+/// resources/<namespace>/<kind>/<name>.yaml    live exchanges
+/// archive/<namespace>/<kind>/<name>.yaml      completed exchanges, when archived
+/// ```
+///
+/// The kind is used as given, in its UpperCamelCase form (`resources/reports/Job/nightly.yaml`):
+/// it is the spelling people read in the resource, and ``validate()`` keeps
+/// it to ASCII letters and digits. Namespaces and names follow Kubernetes'
+/// RFC 1123 rules, so once a key is valid none of its parts can be empty,
+/// contain `/`, or be `.`, `..` or `.git`: a path never escapes its folder.
+public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The folder of live exchanges at the root of the repository.
+    public static let resourcesFolder = "resources"
+    /// The folder of archived exchanges at the root of the repository.
+    public static let archiveFolder = "archive"
+    /// The extension of resource files.
+    public static let fileExtension = "yaml"
+
+    /// The namespace (an RFC 1123 label).
+    public var namespace: String
+    /// The kind (UpperCamelCase, for example `Job`).
+    public var kind: String
+    /// The name (an RFC 1123 subdomain).
+    public var name: String
+
+    /// A key from its parts. The parts are not checked; call ``validate()``.
+    public init(namespace: String, kind: String, name: String) {
+        self.namespace = namespace
+        self.kind = kind
+        self.name = name
+    }
+
+    /// The key of a live resource file, `resources/<namespace>/<kind>/<name>.yaml`;
+    /// `nil` when `repositoryPath` is not such a path or a part is not valid.
+    public init?(repositoryPath: String) {
+        self.init(path: repositoryPath, folder: Self.resourcesFolder)
+    }
+
+    /// The key of an archived resource file, `archive/<namespace>/<kind>/<name>.yaml`;
+    /// `nil` when `archivePath` is not such a path or a part is not valid.
+    public init?(archivePath: String) {
+        self.init(path: archivePath, folder: Self.archiveFolder)
+    }
+
+    private init?(path: String, folder: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let suffix = "." + Self.fileExtension
+        guard parts.count == 4, parts[0] == folder, parts[3].hasSuffix(suffix) else { return nil }
+        self.init(namespace: String(parts[1]), kind: String(parts[2]), name: String(parts[3].dropLast(suffix.count)))
+        guard (try? validate()) != nil else { return nil }
+    }
+
+    /// `namespace/kind/name`.
+    public var description: String { "\(namespace)/\(kind)/\(name)" }
+
+    /// The path of the live resource file: `resources/<namespace>/<kind>/<name>.yaml`.
+    ///
+    /// Only a valid key (see ``validate()``) gives a safe path.
+    public var repositoryPath: String { path(in: Self.resourcesFolder) }
+
+    /// The path of the archived resource file: `archive/<namespace>/<kind>/<name>.yaml`.
+    ///
+    /// Only a valid key (see ``validate()``) gives a safe path.
+    public var archivePath: String { path(in: Self.archiveFolder) }
+
+    private func path(in folder: String) -> String {
+        "\(folder)/\(namespace)/\(kind)/\(name).\(Self.fileExtension)"
+    }
+
+    /// Orders keys by namespace, then kind, then name.
+    public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {
+        (lhs.namespace, lhs.kind, lhs.name) < (rhs.namespace, rhs.kind, rhs.name)
+    }
+
+    /// Checks the parts with the rules of ``CustomResource/validate()``,
+    /// reporting them as `metadata.namespace`, `kind` and `metadata.name`.
+    ///
+    /// - Throws: ``ValidationErrors`` listing every part that breaks a rule.
+    public func validate() throws(ValidationErrors) {
+        var errors: [ValidationError] = []
+        errors.append(contentsOf: NameRules.checkNamespace(namespace, field: "metadata.namespace"))
+        errors.append(contentsOf: NameRules.checkKind(kind, field: "kind"))
+        errors.append(contentsOf: NameRules.checkName(name, field: "metadata.name"))
+        if !errors.isEmpty { throw ValidationErrors(errors) }
+    }
+}

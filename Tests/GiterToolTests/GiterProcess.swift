@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the built `giter` executable, the way a user does.
+enum GiterProcess {
+    /// What a run printed and how it ended.
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `giter` executable: `$GITER_EXECUTABLE` when set, otherwise the
+    /// one in the products directory that holds this test bundle (which
+    /// follows `--scratch-path`), otherwise `.build/debug/giter` in the package.
+    static func executable() throws -> URL {
+        if let path = ProcessInfo.processInfo.environment["GITER_EXECUTABLE"] {
+            return URL(fileURLWithPath: path)
+        }
+        var directories: [URL] = []
+        // macOS: the .xctest bundle is a directory inside the products directory.
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        // Linux: the test runner is the …PackageTests.xctest executable itself.
+        if let executable = Bundle.main.executableURL {
+            directories.append(executable.deletingLastPathComponent())
+        }
+        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        directories.append(packageRoot.appendingPathComponent(".build/debug"))
+        for directory in directories {
+            let candidate = directory.appendingPathComponent("giter")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw LocateError(searched: directories.map(\.path))
+    }
+
+    struct LocateError: Error, CustomStringConvertible {
+        var searched: [String]
+        var description: String {
+            "cannot find the giter executable in \(searched); build it or set GITER_EXECUTABLE"
+        }
+    }
+
+    /// Runs `giter` with `arguments` in `directory`, feeding it `stdin`
+    /// (nothing when `nil`). A run that takes more than a minute is killed.
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL) async throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+
+        let scratch = directory.appendingPathComponent(".run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let inputURL = scratch.appendingPathComponent("stdin")
+        let outputURL = scratch.appendingPathComponent("stdout")
+        let errorURL = scratch.appendingPathComponent("stderr")
+        try Data((stdin ?? "").utf8).write(to: inputURL)
+        try Data().write(to: outputURL)
+        try Data().write(to: errorURL)
+        let input = try FileHandle(forReadingFrom: inputURL)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let error = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? input.close()
+            try? output.close()
+            try? error.close()
+        }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exit.finish() }
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            kill(pid, SIGKILL)
+        }
+        for await _ in exited {}
+        watchdog.cancel()
+        if process.terminationReason == .uncaughtSignal {
+            Issue.record("giter \(arguments) ended with signal \(process.terminationStatus)")
+        }
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
+        )
+    }
+}
+
+/// A temporary directory for one test, removed afterwards.
+struct TemporaryDirectory: ~Copyable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("giter-tool-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes `text` to the file `name` in the directory.
+    func write(_ name: String, _ text: String) throws {
+        try Data(text.utf8).write(to: url.appendingPathComponent(name))
+    }
+
+    func run(_ arguments: [String], stdin: String? = nil) async throws -> GiterProcess.Result {
+        try await GiterProcess.run(arguments, stdin: stdin, in: url)
+    }
+}
