@@ -9,13 +9,18 @@ extension Node {
         public struct Entry: Sendable, Hashable {
             public var key: String
             public var value: Node
+            var packedKeyLocation: PackedLocation
+
             /// Where the key starts in the source text, when read from text.
-            public var keyLocation: SourceLocation?
+            public var keyLocation: SourceLocation? {
+                get { packedKeyLocation.location }
+                set { packedKeyLocation = PackedLocation(newValue) }
+            }
 
             public init(key: String, value: Node, keyLocation: SourceLocation? = nil) {
                 self.key = key
                 self.value = value
-                self.keyLocation = keyLocation
+                self.packedKeyLocation = PackedLocation(keyLocation)
             }
 
             public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.key == rhs.key && lhs.value == rhs.value }

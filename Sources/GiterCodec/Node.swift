@@ -22,12 +22,18 @@ public struct Node: Sendable, Hashable {
 
     /// The node's value.
     public var content: Content
+    /// Where the node starts, packed to keep the tree small.
+    var packedLocation: PackedLocation
+
     /// Where the node starts in the source text, when it was read from text.
-    public var location: SourceLocation?
+    public var location: SourceLocation? {
+        get { packedLocation.location }
+        set { packedLocation = PackedLocation(newValue) }
+    }
 
     public init(_ content: Content, location: SourceLocation? = nil) {
         self.content = content
-        self.location = location
+        self.packedLocation = PackedLocation(location)
     }
 
     public static func == (lhs: Node, rhs: Node) -> Bool { lhs.content == rhs.content }

@@ -165,7 +165,7 @@ extension YAMLParser {
     ) throws -> Node {
         try enter(at: keyOffset)
         defer { leave() }
-        var mapping = Node.Mapping()
+        let entriesStart = entryStack.count
         var key = firstKey
         var keyStart = keyOffset
         var location = keyLocation
@@ -175,15 +175,7 @@ extension YAMLParser {
             if depth == 1 && topLevelEntries != nil {
                 topLevelEntries?.append((key, keyStart, lastContentEnd))
             }
-            if let first = mapping.entry(forKey: key) {
-                let firstLine = first.keyLocation.map { " (first defined on line \($0.line))" } ?? ""
-                throw CodecError(
-                    .duplicateKey,
-                    "duplicate key '\(key)'\(firstLine); a key may appear only once in a mapping",
-                    at: location
-                )
-            }
-            mapping.entries.append(Node.Mapping.Entry(key: key, value: value, keyLocation: location))
+            try pushEntry(key, value, at: location, mappingStart: entriesStart)
             if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
             if column > indent {
                 throw failure("unexpected indentation; a mapping entry here must start in column \(indent + 1)")
@@ -193,7 +185,7 @@ extension YAMLParser {
             keyStart = pos
             key = try parseBlockKey()
         }
-        return Node(.mapping(mapping), location: keyLocation)
+        return Node(.mapping(popEntries(from: entriesStart)), location: keyLocation)
     }
 
     /// Parses the value after a block mapping key's ':'.
@@ -222,7 +214,7 @@ extension YAMLParser {
     mutating func parseBlockSequence(indent: Int, location: SourceLocation) throws -> Node {
         try enter(at: pos)
         defer { leave() }
-        var items: [Node] = []
+        let itemsStart = itemStack.count
         while true {
             let dash = pos
             pos += 1
@@ -232,12 +224,12 @@ extension YAMLParser {
                 lastContentEnd = currentLineEnd
                 skipToContent()
                 if !atEnd && column > indent && !(column == 0 && atDocumentMarker(pos)) {
-                    items.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+                    itemStack.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
                 } else {
-                    items.append(Node(.null, location: emptyLocation))
+                    itemStack.append(Node(.null, location: emptyLocation))
                 }
             } else {
-                items.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+                itemStack.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
             }
             if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
             if column > indent {
@@ -246,6 +238,6 @@ extension YAMLParser {
             guard current == .minus && Self.isBlankOrEnd(byte(pos + 1)) else { break }
             try checkIndentationTabs()
         }
-        return Node(.sequence(items), location: location)
+        return Node(.sequence(popItems(from: itemsStart)), location: location)
     }
 }

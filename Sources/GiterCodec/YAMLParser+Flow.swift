@@ -8,16 +8,16 @@ extension YAMLParser {
         defer { leave() }
         pos += 1
         if opening == .openBracket {
-            var items: [Node] = []
+            let itemsStart = itemStack.count
             while true {
                 try skipFlowWhitespace(parentIndent: parentIndent)
                 if current == .closeBracket {
                     pos += 1
-                    return Node(.sequence(items), location: location)
+                    return Node(.sequence(popItems(from: itemsStart)), location: location)
                 }
                 if atEnd { throw unterminated("flow sequence", "]", location) }
                 if current == .comma { throw failure("unexpected ','; expected a value or ']'") }
-                items.append(try parseFlowSequenceItem(parentIndent: parentIndent))
+                itemStack.append(try parseFlowSequenceItem(parentIndent: parentIndent))
                 try skipFlowWhitespace(parentIndent: parentIndent)
                 if current == .comma {
                     pos += 1
@@ -27,12 +27,12 @@ extension YAMLParser {
                 }
             }
         }
-        var mapping = Node.Mapping()
+        let entriesStart = entryStack.count
         while true {
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .closeBrace {
                 pos += 1
-                return Node(.mapping(mapping), location: location)
+                return Node(.mapping(popEntries(from: entriesStart)), location: location)
             }
             if atEnd { throw unterminated("flow mapping", "}", location) }
             if current == .comma { throw failure("unexpected ','; expected a key or '}'") }
@@ -47,15 +47,7 @@ extension YAMLParser {
                     value = try parseFlowNode(parentIndent: parentIndent)
                 }
             }
-            if let first = mapping.entry(forKey: key) {
-                let firstLine = first.keyLocation.map { " (first defined on line \($0.line))" } ?? ""
-                throw CodecError(
-                    .duplicateKey,
-                    "duplicate key '\(key)'\(firstLine); a key may appear only once in a mapping",
-                    at: keyLocation
-                )
-            }
-            mapping.entries.append(Node.Mapping.Entry(key: key, value: value, keyLocation: keyLocation))
+            try pushEntry(key, value, at: keyLocation, mappingStart: entriesStart)
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .comma {
                 pos += 1

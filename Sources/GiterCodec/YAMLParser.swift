@@ -24,6 +24,10 @@ struct YAMLParser {
     /// Where the last line holding content of a block node ends (its line
     /// break or the end of input): the end of a value for a splice.
     var lastContentEnd = 0
+    /// Items and entries of the open collections, innermost last: each
+    /// collection is built here and copied out at its exact size.
+    var itemStack: [Node] = []
+    var entryStack: [Node.Mapping.Entry] = []
     /// When set, the entries of the root block mapping are recorded here,
     /// with the offset where each key starts and where its value ends.
     var topLevelEntries: [(key: String, keyStart: Int, valueEnd: Int)]? = nil
@@ -94,6 +98,38 @@ struct YAMLParser {
     }
 
     mutating func leave() { depth -= 1 }
+
+    /// Moves the items pushed since `start` into an array of their own.
+    mutating func popItems(from start: Int) -> [Node] {
+        let items = Array(itemStack[start...])
+        itemStack.removeSubrange(start...)
+        return items
+    }
+
+    /// Moves the entries pushed since `start` into a mapping of their own.
+    mutating func popEntries(from start: Int) -> Node.Mapping {
+        let entries = Array(entryStack[start...])
+        entryStack.removeSubrange(start...)
+        return Node.Mapping(entries)
+    }
+
+    /// Pushes a mapping entry, rejecting a key already in the mapping that
+    /// started at `start`.
+    mutating func pushEntry(_ key: String, _ value: Node, at location: SourceLocation, mappingStart start: Int) throws {
+        var index = start
+        while index < entryStack.count {
+            if entryStack[index].key == key {
+                let firstLine = entryStack[index].keyLocation.map { " (first defined on line \($0.line))" } ?? ""
+                throw CodecError(
+                    .duplicateKey,
+                    "duplicate key '\(key)'\(firstLine); a key may appear only once in a mapping",
+                    at: location
+                )
+            }
+            index += 1
+        }
+        entryStack.append(Node.Mapping.Entry(key: key, value: value, keyLocation: location))
+    }
 
     // MARK: Lines, whitespace and comments
 
