@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// Encodes `Encodable` values as YAML or JSON documents, or as a ``Node``
+/// tree.
+///
+/// ```swift
+/// let yaml = try DocumentEncoder().encodeYAML(resource)
+/// ```
+///
+/// Mapping keys come in the order `encode(to:)` writes them, which for
+/// synthesized conformances is the declaration order, unless ``sortedKeys``
+/// is set. A `Dictionary`'s keys, which have no stable order of their own,
+/// are always sorted: `String` keys by their UTF-8 bytes, `Int` keys by value.
+///
+/// Optionals follow Foundation: `encodeIfPresent` (and so a synthesized
+/// conformance) leaves out a `nil` value, `encodeNil` writes null. `Date`
+/// becomes an RFC 3339 string in UTC, `Data` a base64 string, `URL` its
+/// absolute string, `Decimal` a number. A value that encodes nothing becomes
+/// an empty mapping.
+public struct DocumentEncoder: Sendable {
+    /// Values made available to `encode(to:)` through `Encoder.userInfo`.
+    public var userInfo: [CodingUserInfoKey: any Sendable]
+    /// Whether to sort every mapping's keys by their UTF-8 bytes.
+    public var sortedKeys: Bool
+    /// How ``encodeYAML(_:)`` lays out its text.
+    public var yamlOptions: YAMLWriter.Options
+    /// How ``encodeJSON(_:)`` lays out its text.
+    public var jsonOptions: JSONWriter.Options
+
+    /// An encoder with the given options.
+    public init(
+        sortedKeys: Bool = false,
+        yamlOptions: YAMLWriter.Options = .default,
+        jsonOptions: JSONWriter.Options = .init(),
+        userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) {
+        self.sortedKeys = sortedKeys
+        self.yamlOptions = yamlOptions
+        self.jsonOptions = jsonOptions
+        self.userInfo = userInfo
+    }
+
+    /// The node tree of `value`.
+    ///
+    /// - Throws: `EncodingError` when `value` cannot be represented (a date
+    ///   outside the years 0000–9999), or any error its `encode(to:)` throws.
+    public func encodeNode<T: Encodable>(_ value: T) throws -> Node {
+        let encoder = NodeEncoding(userInfo: userInfo, sortedKeys: sortedKeys)
+        return try encoder.box(value, extra: [], pushing: nil)
+    }
+
+    /// `value` as one YAML document, ending with a line break.
+    public func encodeYAML<T: Encodable>(_ value: T) throws -> String {
+        YAMLWriter(options: yamlOptions).write(try encodeNode(value))
+    }
+
+    /// `value` as one UTF-8 YAML document, ending with a line break.
+    public func encodeYAMLData<T: Encodable>(_ value: T) throws -> Data {
+        Data(YAMLWriter(options: yamlOptions).writeBytes(try encodeNode(value)))
+    }
+
+    /// `value` as JSON text.
+    ///
+    /// - Throws: ``CodecError`` with code ``CodecError/Code/invalidValue``
+    ///   when `value` holds an infinite or NaN number, which JSON cannot express.
+    public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
+        try JSONWriter(options: jsonOptions).write(encodeNode(value))
+    }
+
+    /// `value` as UTF-8 JSON text.
+    public func encodeJSONData<T: Encodable>(_ value: T) throws -> Data {
+        Data(try JSONWriter(options: jsonOptions).writeBytes(encodeNode(value)))
+    }
+}

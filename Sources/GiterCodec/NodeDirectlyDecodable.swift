@@ -1,0 +1,53 @@
+/// Collections that ``NodeDecoding`` builds directly from a node rather than
+/// through their `init(from:)`.
+///
+/// The standard library's `init(from:)` of arrays and dictionaries goes
+/// through existential containers, `allKeys` and a lookup per key, and grows
+/// its storage one element at a time; building them from the node's items
+/// or entries gives the same value several times faster. Errors carry the
+/// same coding paths.
+protocol NodeDirectlyDecodable: SendableMetatype {
+    /// Decodes `node`, the decoder's current node, as `T`, which is `Self`.
+    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T
+}
+
+/// The results of `as? any NodeDirectlyDecodable.Type` so far.
+let nodeDirectlyDecodableTypes = NodeConformanceCache<(any NodeDirectlyDecodable.Type)?>()
+
+extension Array: NodeDirectlyDecodable where Element: Decodable {
+    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T {
+        guard case .sequence(let items) = node.content else {
+            throw decoder.mismatch([Any].self, "a sequence", node, decoder.codingPath)
+        }
+        var result: [Element] = []
+        result.reserveCapacity(items.count)
+        var index = 0
+        while index < items.count {
+            result.append(try decoder.unbox(items[index], as: Element.self, extra: [], pushing: .index(index)))
+            index += 1
+        }
+        return unsafeBitCast(result, to: T.self)  // T is Self
+    }
+}
+
+extension Dictionary: NodeDirectlyDecodable where Key == String, Value: Decodable {
+    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T {
+        guard case .mapping(let mapping) = node.content else {
+            throw decoder.mismatch([String: Any].self, "a mapping", node, decoder.codingPath)
+        }
+        var result: [String: Value] = Dictionary(minimumCapacity: mapping.count)
+        var index = 0
+        while index < mapping.entries.count {
+            let key = mapping.entries[index].key
+            let value = try decoder.unbox(
+                mapping.entries[index].value,
+                as: Value.self,
+                extra: [],
+                pushing: .key(NodeCodingKey(stringValue: key))
+            )
+            result.updateValue(value, forKey: key)
+            index += 1
+        }
+        return unsafeBitCast(result, to: T.self)  // T is Self
+    }
+}
