@@ -1,0 +1,35 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// The benchmarks are a package of their own so that users of Giter never
+// resolve the benchmark-only dependency (Yams, the baseline we compare with).
+
+// SwiftPM names a path dependency after its directory (lower-cased), and a
+// clone of Giter may live in a directory of any name.
+let giterPackage = String(
+    Context.packageDirectory.split(separator: "/").dropLast().last ?? "giter"
+).lowercased()
+
+let package = Package(
+    name: "giter-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CodecBenchmark",
+            dependencies: [
+                .product(name: "GiterCodec", package: giterPackage),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        )
+    ]
+)
