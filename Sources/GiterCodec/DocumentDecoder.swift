@@ -50,7 +50,19 @@ public struct DocumentDecoder: Sendable {
 
     /// Decodes a value of type `T` from UTF-8 YAML text that holds exactly one document.
     public func decode<T: Decodable>(_ type: T.Type, fromYAML data: Data) throws -> T {
-        try decode(type, from: YAMLReader(limits: limits).readDocument([UInt8](data)))
+        let documents = try data.withUnsafeBytes { raw in
+            try YAMLReader(limits: limits).read(buffer: raw.bindMemory(to: UInt8.self))
+        }
+        guard documents.count == 1 else {
+            throw CodecError(
+                .syntax,
+                documents.isEmpty
+                    ? "expected a YAML document, found an empty stream"
+                    : "expected one YAML document, found \(documents.count); use decodeAll(_:fromYAML:)",
+                at: documents.count > 1 ? documents[1].location : nil
+            )
+        }
+        return try decode(type, from: documents[0])
     }
 
     /// Decodes every document of a YAML stream as a value of type `T`. An
@@ -69,6 +81,9 @@ public struct DocumentDecoder: Sendable {
 
     /// Decodes a value of type `T` from UTF-8 JSON text.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON data: Data) throws -> T {
-        try decode(type, from: JSONReader(limits: limits).read([UInt8](data)))
+        let node = try data.withUnsafeBytes { raw in
+            try JSONReader(limits: limits).read(buffer: raw.bindMemory(to: UInt8.self))
+        }
+        return try decode(type, from: node)
     }
 }

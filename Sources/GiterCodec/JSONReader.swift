@@ -69,7 +69,7 @@ public struct JSONReader: Sendable {
 
     // MARK: Buffers
 
-    private func read(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> Node {
+    func read(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> Node {
         try checkSize(buffer)
         var parser = Parser(buffer, limits: limits)
         parser.skipWhitespace()

@@ -50,7 +50,7 @@ extension Node {
         public var description: String { text }
 
         /// Whether the text is an integer (decimal, octal or hexadecimal).
-        public var isInteger: Bool { Number.integerForm(Array(text.utf8)[...]) != nil }
+        public var isInteger: Bool { Number.integerForm(text.utf8) != nil }
 
         /// The value as a `Double` (`.inf` and `.nan` included). Integers too
         /// large for a `Double` round to the nearest value, as JSON readers do.
@@ -64,7 +64,7 @@ extension Node {
             case ".nan", ".NaN", ".NAN": return F.nan
             default: break
             }
-            if let (negative, radix, digits) = Number.integerForm(Array(text.utf8)[...]), radix != 10 {
+            if let (negative, radix, digits) = Number.integerForm(text.utf8), radix != 10 {
                 let magnitude = F(UInt64(String(decoding: digits, as: UTF8.self), radix: radix) ?? UInt64.max)
                 return negative ? -magnitude : magnitude
             }
@@ -80,9 +80,23 @@ extension Node {
         /// an integer or does not fit. A float with an exact integral value
         /// (`1.0`, `2e3`) converts too, as with Foundation's JSON decoding.
         public func integer<I: FixedWidthInteger>(as type: I.Type) -> I? {
-            if let (negative, radix, digits) = Number.integerForm(Array(text.utf8)[...]) {
-                let string = (negative ? "-" : "") + String(decoding: digits, as: UTF8.self)
-                return I(string, radix: radix)
+            if let (negative, radix, digits) = Number.integerForm(text.utf8) {
+                // Accumulate negatively so that I.min fits.
+                var value: I = 0
+                for digit in digits {
+                    let digitValue: I
+                    switch digit {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): digitValue = I(digit - UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): digitValue = I(digit - UInt8(ascii: "a") + 10)
+                    default: digitValue = I(digit - UInt8(ascii: "A") + 10)
+                    }
+                    let (shifted, overflow) = value.multipliedReportingOverflow(by: I(radix))
+                    let (next, overflow2) =
+                        negative ? shifted.subtractingReportingOverflow(digitValue) : shifted.addingReportingOverflow(digitValue)
+                    if overflow || overflow2 { return nil }
+                    value = next
+                }
+                return value
             }
             let double = doubleValue
             guard double.isFinite, double.rounded(.towardZero) == double, abs(double) < 0x1p63 else { return nil }
