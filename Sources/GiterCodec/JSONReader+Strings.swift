@@ -154,7 +154,7 @@ extension JSONReader.Parser {
         default:
             scalarValue = unit
         }
-        appendUTF8(scalarValue)
+        GiterCodec.appendUTF8(scalarValue, to: &scratch)
         return next
     }
 
@@ -183,24 +183,6 @@ extension JSONReader.Parser {
         return value
     }
 
-    private mutating func appendUTF8(_ value: UInt32) {
-        switch value {
-        case ..<0x80:
-            scratch.append(UInt8(value))
-        case ..<0x800:
-            scratch.append(UInt8(0xC0 | value >> 6))
-            scratch.append(UInt8(0x80 | value & 0x3F))
-        case ..<0x10000:
-            scratch.append(UInt8(0xE0 | value >> 12))
-            scratch.append(UInt8(0x80 | value >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | value & 0x3F))
-        default:
-            scratch.append(UInt8(0xF0 | value >> 18))
-            scratch.append(UInt8(0x80 | value >> 12 & 0x3F))
-            scratch.append(UInt8(0x80 | value >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | value & 0x3F))
-        }
-    }
 
     // MARK: UTF-8
 

@@ -1,4 +1,4 @@
-// Named ASCII bytes shared by the readers and writers of this module.
+// Named ASCII bytes and UTF-8 encoding shared by the readers and writers of this module.
 extension UInt8 {
     static let tab: UInt8 = 0x09
     static let newline: UInt8 = 0x0A
@@ -25,4 +25,25 @@ extension UInt8 {
     static let openBrace: UInt8 = 0x7B
     static let pipe: UInt8 = 0x7C
     static let closeBrace: UInt8 = 0x7D
+}
+
+/// Appends the UTF-8 encoding of a Unicode scalar value (already checked to
+/// be a valid scalar) to `bytes`.
+func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+        bytes.append(UInt8(scalar))
+    case 0x80..<0x800:
+        bytes.append(UInt8(0xC0 | scalar >> 6))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    case 0x800..<0x10000:
+        bytes.append(UInt8(0xE0 | scalar >> 12))
+        bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    default:
+        bytes.append(UInt8(0xF0 | scalar >> 18))
+        bytes.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | scalar & 0x3F))
+    }
 }

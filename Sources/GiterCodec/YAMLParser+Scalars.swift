@@ -252,7 +252,7 @@ extension YAMLParser {
         pos += 1
         let code = current
         pos += 1
-        func append(_ scalar: UInt32) { Self.appendUTF8(scalar, to: &result) }
+        func append(_ scalar: UInt32) { appendUTF8(scalar, to: &result) }
         switch code {
         case UInt8(ascii: "0"): append(0)
         case UInt8(ascii: "a"): append(0x07)
@@ -315,24 +315,5 @@ extension YAMLParser {
             pos += 1
         }
         return value
-    }
-
-    static func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            bytes.append(UInt8(scalar))
-        case 0x80..<0x800:
-            bytes.append(UInt8(0xC0 | scalar >> 6))
-            bytes.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            bytes.append(UInt8(0xE0 | scalar >> 12))
-            bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            bytes.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            bytes.append(UInt8(0xF0 | scalar >> 18))
-            bytes.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            bytes.append(UInt8(0x80 | scalar & 0x3F))
-        }
     }
 }
