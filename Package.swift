@@ -7,11 +7,14 @@ let package = Package(
     products: [
         .library(name: "GiterCodec", targets: ["GiterCodec"]),
         .library(name: "Giter", targets: ["Giter"]),
+        .library(name: "GiterLibGit2", targets: ["GiterLibGit2"]),
+        .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
         .executable(name: "giter", targets: ["GiterTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
@@ -22,6 +25,22 @@ let package = Package(
             dependencies: [
                 "GiterCodec",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // libgit2, found with pkg-config (Debian: libgit2-dev).
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        // The Transport over libgit2.
+        .target(name: "GiterLibGit2", dependencies: ["Giter", "CLibGit2"]),
+        // The Transport over the `git` executable.
+        .target(
+            name: "GiterGitCLI",
+            dependencies: [
+                "Giter",
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // The `giter` command-line tool.
@@ -36,6 +55,13 @@ let package = Package(
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
         .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec"]),
         .testTarget(name: "GiterToolTests", dependencies: ["GiterTool"]),
+        .testTarget(
+            name: "GiterTransportTests",
+            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]
+        ),
+        // Real Git servers on loopback for tests (git daemon, smart HTTP, SSH).
+        .target(name: "GitServerFixtures", path: "Tests/GitServerFixtures"),
+        .testTarget(name: "GitServerFixturesTests", dependencies: ["GitServerFixtures"]),
     ]
 )
 

@@ -1,0 +1,60 @@
+/// The Git plumbing Giter needs, over a local bare mirror of one remote
+/// branch: no working tree, no index, no checkout.
+///
+/// Everything reads from and writes to the mirror; only ``remoteTip()``,
+/// ``fetch()`` and ``push(_:expecting:)`` talk to the remote. Two backends
+/// conform: `GiterLibGit2` (libgit2) and `GiterGitCLI` (the `git`
+/// executable). Both pass the same conformance suite.
+///
+/// Expected outcomes are values (``PushOutcome``, a `false` from
+/// ``updateReference(_:to:expecting:)``); failures are thrown as
+/// ``TransportError``s. Every method that reads a resource path refuses
+/// symbolic links, gitlinks and unsafe names (see ``RepositoryPath``).
+public protocol Transport: Sendable {
+    /// The remote, branch and mirror this transport works with.
+    var configuration: RemoteConfiguration { get }
+
+    /// The remote branch's commit, asked of the remote without downloading
+    /// any object; `nil` when the branch does not exist yet.
+    func remoteTip() async throws -> ObjectID?
+
+    /// Downloads the remote branch into the mirror and returns its commit;
+    /// `nil` when the branch does not exist yet.
+    func fetch() async throws -> ObjectID?
+
+    /// The commit `reference` points at in the mirror (a full ref name such
+    /// as `refs/remotes/origin/main`, or an object id); `nil` when it does
+    /// not exist.
+    func resolve(_ reference: String) async throws -> ObjectID?
+
+    /// The files of `commit`'s tree, or only those under the folder
+    /// `prefix`, sorted by path. Throws ``TransportError/Code/unsafePath``
+    /// if one of them is a symbolic link, a gitlink or has an unsafe name.
+    func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry]
+
+    /// The contents of a blob.
+    func blob(_ id: ObjectID) async throws -> [UInt8]
+
+    /// The files that differ between two commits (all of `new`'s files
+    /// when `old` is `nil`), optionally only under `prefix`, sorted by path.
+    /// The cost grows with what changed: subtrees with equal ids are skipped.
+    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange]
+
+    /// Writes a commit that applies `request.edits` to the parent's tree and
+    /// returns its id. No ref moves.
+    func createCommit(_ request: CommitRequest) async throws -> ObjectID
+
+    /// Points `reference` at `new` if it currently points at `expected`
+    /// (`nil`: does not exist). Returns `false`, changing nothing, when it
+    /// does not.
+    func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool
+
+    /// Pushes `commit` to the remote branch if the branch is at `expected`
+    /// there (`nil`: does not exist). A lost race or a refusal by the server
+    /// is a ``PushOutcome``, not an error.
+    func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome
+
+    /// The commits reachable from `commit` that changed `path`, newest
+    /// first, at most `limit` of them.
+    func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo]
+}
