@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// TCP ports on 127.0.0.1: picking a free one and checking whether something
+/// accepts connections.
+public enum LoopbackPort {
+    /// A port that was free a moment ago: a socket is bound to `127.0.0.1:0`,
+    /// the kernel's choice is read and the socket closed.
+    ///
+    /// Another process may take the port before the server binds it; servers
+    /// therefore retry their start on a new port.
+    public static func free() throws -> Int {
+        let descriptor = makeSocket()
+        guard descriptor >= 0 else {
+            throw FixtureError("socket() failed: errno \(errno)")
+        }
+        defer { close(descriptor) }
+        var address = loopbackAddress(port: 0)
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else {
+            throw FixtureError("bind(127.0.0.1:0) failed: errno \(errno)")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getsockname(descriptor, $0, &length)
+            }
+        }
+        guard named == 0 else {
+            throw FixtureError("getsockname failed: errno \(errno)")
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a TCP connection to `127.0.0.1:port` succeeds right now.
+    public static func isAccepting(_ port: Int) -> Bool {
+        let descriptor = makeSocket()
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return connected == 0
+    }
+
+    private static func makeSocket() -> Int32 {
+        #if canImport(Darwin)
+        return socket(AF_INET, SOCK_STREAM, 0)
+        #else
+        return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #endif
+    }
+
+    private static func loopbackAddress(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        return address
+    }
+}

@@ -1,0 +1,172 @@
+public import Foundation
+
+/// `git http-backend` behind lighttpd on 127.0.0.1, with basic authentication
+/// from an htpasswd file; pushes are allowed for every authenticated user
+/// (hooks see `REMOTE_USER`).
+///
+/// URLs are `http://127.0.0.1:PORT/git/NAME.git`. Credentials are never put in
+/// the URL: pass them to the client separately, for example with
+/// ``GitEnvironment/httpCredentials(user:password:)`` (see
+/// ``clientEnvironment(_:)``) or an `http.extraHeader` built with
+/// ``authorizationHeader(user:password:)``.
+public final class SmartHTTPServer: GitServer {
+    public var kind: ServerKind { .smartHTTP }
+    public let repositoriesURL: URL
+    /// Holds the configuration, password file, log and uploads.
+    public let directory: TemporaryDirectory
+    /// The user name the server accepts.
+    public let user: String
+    /// The password the server accepts.
+    public let password: String
+    private let environment: GitEnvironment
+    private let slot = ServerSlot()
+
+    /// Prepares a server; nothing runs until ``start()``.
+    ///
+    /// - Parameters:
+    ///   - user: The only user name accepted.
+    ///   - password: Its password.
+    ///   - repositoriesURL: The folder to serve; by default a `repos` folder in
+    ///     the server's own temporary directory.
+    ///   - environment: The environment of lighttpd and, through it, git.
+    public init(
+        user: String = "giter",
+        password: String = "giter-secret",
+        repositoriesURL: URL? = nil,
+        environment: GitEnvironment = .isolated
+    ) throws {
+        directory = try TemporaryDirectory(prefix: "giter-smart-http")
+        self.repositoriesURL = try repositoriesURL ?? directory.makeDirectory("repos")
+        self.user = user
+        self.password = password
+        self.environment = environment
+    }
+
+    public var port: Int? {
+        slot.port
+    }
+
+    /// The server's log so far (empty when it never started).
+    public var log: String {
+        slot.log
+    }
+
+    public func start() async throws {
+        if port != nil {
+            return
+        }
+        try kind.requireAvailable()
+        let lighttpd = try ExecutableLocator.require("lighttpd", package: "lighttpd")
+        let htpasswd = try ExecutableLocator.require("htpasswd", package: "apache2-utils")
+        let backend = try ExecutableLocator.requireGitHelper("git-http-backend")
+
+        let passwordFile = directory.appending("htpasswd")
+        try await ProcessRunner.runChecked(
+            htpasswd,
+            ["-c", "-b", "-B", "-C", "4", passwordFile.path, user, password],
+            environment: environment.variables
+        )
+        let documentRoot = try directory.makeDirectory("htdocs")
+        let uploads = try directory.makeDirectory("uploads")
+        let logFile = directory.appending("lighttpd.log")
+        let environment = environment.variables
+        let scratch = directory.url
+        let repositories = repositoriesURL.path
+        let started = try await ServerLauncher.start(name: "lighttpd") { port in
+            let configuration = Self.configuration(
+                port: port,
+                backend: backend,
+                repositories: repositories,
+                documentRoot: documentRoot.path,
+                uploads: uploads.path,
+                passwordFile: passwordFile.path,
+                environment: environment
+            )
+            let configurationFile = scratch.appendingPathComponent("lighttpd.conf")
+            try Data(configuration.utf8).write(to: configurationFile)
+            return try ServerProcess(
+                name: "lighttpd",
+                executable: lighttpd,
+                arguments: ["-D", "-f", configurationFile.path],
+                environment: environment,
+                logFile: logFile
+            )
+        }
+        await slot.adopt(started)
+    }
+
+    public func stop() async {
+        await slot.stop()
+    }
+
+    public func url(for repositoryName: String) throws -> String {
+        "http://127.0.0.1:\(try requirePort())/git/\(RepositoryName.withSuffix(repositoryName))"
+    }
+
+    /// `base` with this server's user and password supplied by a credential
+    /// helper (``GitEnvironment/httpCredentials(user:password:)``).
+    public func clientEnvironment(_ base: GitEnvironment) throws -> GitEnvironment {
+        _ = try requirePort()
+        return base.httpCredentials(user: user, password: password)
+    }
+
+    /// The value of an `Authorization` header for basic authentication, for
+    /// example for `git -c http.extraHeader="Authorization: …"`.
+    public static func authorizationHeader(user: String, password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    /// The lighttpd configuration for one port.
+    static func configuration(
+        port: Int,
+        backend: String,
+        repositories: String,
+        documentRoot: String,
+        uploads: String,
+        passwordFile: String,
+        environment: [String: String]
+    ) -> String {
+        // http-backend and the git commands it runs ignore the machine's config.
+        var cgiEnvironment: [(String, String)] = [
+            ("GIT_PROJECT_ROOT", repositories),
+            ("GIT_HTTP_EXPORT_ALL", ""),
+            ("PATH", environment["PATH"] ?? "/usr/bin:/bin"),
+        ]
+        for name in ["GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL", "LC_ALL"] {
+            if let value = environment[name] {
+                cgiEnvironment.append((name, value))
+            }
+        }
+        let setenv = cgiEnvironment.map { "\(quoted($0.0)) => \(quoted($0.1))" }.joined(separator: ", ")
+        // Not `server.stream-request-body = 2`: chunked pushes would get HTTP 411.
+        return """
+            server.modules = ( "mod_alias", "mod_auth", "mod_authn_file", "mod_cgi", "mod_setenv" )
+            server.bind = "127.0.0.1"
+            server.port = \(port)
+            server.document-root = \(quoted(documentRoot))
+            server.upload-dirs = ( \(quoted(uploads)) )
+            server.max-request-size = 0
+            auth.backend = "htpasswd"
+            auth.backend.htpasswd.userfile = \(quoted(passwordFile))
+            alias.url = ( "/git" => \(quoted(backend)) )
+            $HTTP["url"] =~ "^/git" {
+                cgi.assign = ( "" => "" )
+                setenv.add-environment = ( \(setenv) )
+                auth.require = ( "" => ( "method" => "basic", "realm" => "giter", "require" => "valid-user" ) )
+            }
+
+            """
+    }
+
+    /// A lighttpd string literal.
+    private static func quoted(_ text: String) -> String {
+        var result = "\""
+        for character in text {
+            if character == "\"" || character == "\\" {
+                result.append("\\")
+            }
+            result.append(character)
+        }
+        return result + "\""
+    }
+}
