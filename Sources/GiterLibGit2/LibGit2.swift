@@ -1,0 +1,128 @@
+internal import CLibGit2
+import Giter
+
+/// A libgit2 return code, as a value (`GIT_ENOTFOUND`, `GIT_EAUTH`…).
+///
+/// A struct, not an exhaustive enum: libgit2 adds codes between versions.
+struct LibGit2Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    let rawValue: Int32
+    init(rawValue: Int32) { self.rawValue = rawValue }
+
+    static let ok = LibGit2Code(rawValue: 0)
+    static let genericError = LibGit2Code(rawValue: GIT_ERROR.rawValue)
+    static let notFound = LibGit2Code(rawValue: GIT_ENOTFOUND.rawValue)
+    static let exists = LibGit2Code(rawValue: GIT_EEXISTS.rawValue)
+    static let nonFastForward = LibGit2Code(rawValue: GIT_ENONFASTFORWARD.rawValue)
+    static let locked = LibGit2Code(rawValue: GIT_ELOCKED.rawValue)
+    static let modified = LibGit2Code(rawValue: GIT_EMODIFIED.rawValue)
+    static let authentication = LibGit2Code(rawValue: GIT_EAUTH.rawValue)
+    static let certificate = LibGit2Code(rawValue: GIT_ECERTIFICATE.rawValue)
+    static let user = LibGit2Code(rawValue: GIT_EUSER.rawValue)
+    static let passthrough = LibGit2Code(rawValue: GIT_PASSTHROUGH.rawValue)
+    static let iterationOver = LibGit2Code(rawValue: GIT_ITEROVER.rawValue)
+
+    var description: String { "libgit2 error \(rawValue)" }
+}
+
+/// What libgit2 reported for a failed call: its code, error class and message.
+struct LibGit2Failure: Error, Sendable, CustomStringConvertible {
+    var code: LibGit2Code
+    /// The `git_error_t` class (`GIT_ERROR_NET`, `GIT_ERROR_SSH`…).
+    var errorClass: Int32
+    var message: String
+
+    var description: String { "\(message) (code \(code.rawValue), class \(errorClass))" }
+}
+
+/// The entry points every libgit2 call goes through: one-time library
+/// initialisation and return-code checking.
+enum LibGit2 {
+    /// `git_libgit2_init`, run once per process on first use (Swift runs
+    /// global initialisers exactly once, thread-safely).
+    private static let initialization: Int32 = git_libgit2_init()
+
+    /// Initialises libgit2 if that has not happened yet.
+    static func initialize() throws(TransportError) {
+        if initialization < 0 {
+            throw TransportError(.backend, "libgit2 could not be initialised (git_libgit2_init returned \(initialization))")
+        }
+    }
+
+    /// Checks the return code of a libgit2 call.
+    ///
+    /// On failure, reads `git_error_last()` at once (on the calling thread:
+    /// libgit2 keeps its error state per thread) and throws a
+    /// ``TransportError`` saying what was being done. Codes in `allowed`
+    /// are returned instead of thrown, with the error state cleared.
+    @discardableResult
+    static func check(
+        _ result: Int32,
+        _ action: @autoclosure () -> String,
+        allowing allowed: Set<LibGit2Code> = [],
+        remote: String? = nil
+    ) throws(TransportError) -> LibGit2Code {
+        if result >= 0 { return .ok }
+        let failure = lastFailure(result)
+        let code = LibGit2Code(rawValue: result)
+        if allowed.contains(code) {
+            git_error_clear()
+            return code
+        }
+        throw transportError(for: failure, action: action(), remote: remote)
+    }
+
+    /// The failure libgit2 recorded for a call that returned `result`.
+    static func lastFailure(_ result: Int32) -> LibGit2Failure {
+        var message = "no details from libgit2"
+        var errorClass: Int32 = 0
+        if let last = git_error_last() {
+            errorClass = last.pointee.klass
+            if let text = last.pointee.message {
+                message = String(cString: text)
+            }
+        }
+        git_error_clear()
+        return LibGit2Failure(code: LibGit2Code(rawValue: result), errorClass: errorClass, message: message)
+    }
+
+    /// Maps a libgit2 failure to a ``TransportError`` code.
+    static func transportError(for failure: LibGit2Failure, action: String, remote: String?) -> TransportError {
+        let text = failure.message.lowercased()
+        let code: TransportError.Code
+        switch failure.code {
+        case .authentication:
+            code = .authenticationFailed
+        case .certificate:
+            code = .unknownHostKey
+        default:
+            if isUnreachable(text, errorClass: failure.errorClass) {
+                code = .unreachable
+            } else if remote != nil && isMissingRepository(text) {
+                code = .repositoryNotFound
+            } else if failure.code == .notFound {
+                code = .objectNotFound
+            } else if text.contains("authentication") || text.contains("401") {
+                code = .authenticationFailed
+            } else {
+                code = .backend
+            }
+        }
+        return TransportError(code, "cannot \(action): \(failure.message)", remote: remote, underlying: failure)
+    }
+
+    private static func isUnreachable(_ text: String, errorClass: Int32) -> Bool {
+        let netClasses = [GIT_ERROR_NET.rawValue, GIT_ERROR_OS.rawValue, GIT_ERROR_SSH.rawValue, GIT_ERROR_HTTP.rawValue]
+        guard netClasses.contains(UInt32(bitPattern: errorClass)) else { return false }
+        return text.contains("connection refused") || text.contains("failed to connect")
+            || text.contains("failed to resolve") || text.contains("could not resolve")
+            || text.contains("timed out") || text.contains("network is unreachable")
+            || text.contains("no route to host")
+    }
+
+    private static func isMissingRepository(_ text: String) -> Bool {
+        text.contains("could not find repository") || text.contains("not a git repository")
+            || text.contains("repository not found") || text.contains("does not appear to be a git repository")
+            || text.contains("not exported") || text.contains("no such repository") || text.contains("404")
+            || text.contains("no such file or directory")
+    }
+}

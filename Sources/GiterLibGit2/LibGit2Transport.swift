@@ -1,0 +1,116 @@
+public import Giter
+
+/// A ``Transport`` over libgit2.
+///
+/// Keeps a bare mirror of the remote at ``RemoteConfiguration/mirrorPath``
+/// (no working tree, no index) with one remote, `origin`, whose
+/// configuration never holds credentials. Every libgit2 call runs on a
+/// serial dispatch queue owned by the transport, never on Swift's
+/// cooperative thread pool, and all handles for the mirror are used from
+/// that queue only.
+///
+/// Remotes on this machine (a path or `file://`) are reached through
+/// libgit2's local transport, which runs no server-side hooks and no
+/// `receive.fsckObjects` checks; pushes to them still move the branch by
+/// compare-and-swap. Use `git://`, `http(s)://` or `ssh://` when the
+/// remote's hooks must see every push.
+///
+/// ```swift
+/// let transport = try await LibGit2Transport(
+///     configuration: RemoteConfiguration(url: "ssh://git@example.com/exchange.git", mirrorPath: "/var/lib/giter/mirror")
+/// )
+/// let tip = try await transport.fetch()
+/// ```
+public final class LibGit2Transport: Transport {
+    public let configuration: RemoteConfiguration
+    private let queue: MirrorQueue
+
+    /// Opens the mirror at `configuration.mirrorPath`, creating a bare
+    /// repository there when there is none, and points its remote `origin`
+    /// at `configuration.url`. Nothing is fetched.
+    ///
+    /// - Throws: ``TransportError`` with code `invalidArgument` for a bad
+    ///   branch name, `backend` when the mirror cannot be created or opened.
+    public init(configuration: RemoteConfiguration) async throws {
+        self.configuration = configuration
+        queue = MirrorQueue(label: "giter.libgit2 \(configuration.mirrorPath)")
+        try await queue.open(configuration)
+    }
+
+    public func remoteTip() async throws -> ObjectID? {
+        let configuration = configuration
+        return try await queue.run { (repository) throws(TransportError) in
+            let session = try RemoteSession(repository: repository, configuration: configuration)
+            return try session.connect(forPush: false)[configuration.localReference].map(ObjectID.init)
+        }
+    }
+
+    public func fetch() async throws -> ObjectID? {
+        let configuration = configuration
+        return try await queue.run { (repository) throws(TransportError) in
+            try repository.fetch(configuration)
+        }
+    }
+
+    public func resolve(_ reference: String) async throws -> ObjectID? {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.resolve(reference)
+        }
+    }
+
+    public func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
+        try await queue.run { (repository) throws(TransportError) in
+            let folder = try TreeWalk.folder(prefix)
+            let root = try repository.commit(commit).tree()
+            guard let tree = try folder.map({ (folder) throws(TransportError) in try root.subtree(at: folder) }) ?? root
+            else { return [] }
+            return try TreeWalk.files(in: tree, base: folder ?? "")
+        }
+    }
+
+    public func blob(_ id: ObjectID) async throws -> [UInt8] {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.blobContents(id)
+        }
+    }
+
+    public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
+        try await queue.run { (repository) throws(TransportError) in
+            let folder = try TreeWalk.folder(prefix)
+            func tree(of commit: ObjectID?) throws(TransportError) -> Tree? {
+                guard let commit else { return nil }
+                let root = try repository.commit(commit).tree()
+                guard let folder else { return root }
+                return try root.subtree(at: folder)
+            }
+            return try TreeWalk.changes(from: tree(of: old), to: tree(of: new), base: folder ?? "", in: repository)
+        }
+    }
+
+    public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.createCommit(request)
+        }
+    }
+
+    public func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws
+        -> Bool
+    {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.updateReference(reference, to: new, expecting: expected)
+        }
+    }
+
+    public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
+        let configuration = configuration
+        return try await queue.run { (repository) throws(TransportError) in
+            try repository.push(commit, expecting: expected, configuration)
+        }
+    }
+
+    public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.history(of: path, from: commit, limit: limit)
+        }
+    }
+}

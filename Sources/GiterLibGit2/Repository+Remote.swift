@@ -1,0 +1,105 @@
+internal import CLibGit2
+import Giter
+
+extension Repository {
+    /// Fetches the configured branch into its tracking ref; nil when the
+    /// remote has no such branch. Downloads nothing when the tracking ref
+    /// already holds the remote's tip.
+    func fetch(_ configuration: RemoteConfiguration) throws(TransportError) -> ObjectID? {
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        let heads = try session.connect(forPush: false)
+        guard let tip = heads[configuration.localReference] else { return nil }
+        let tracking = configuration.trackingReference
+        if let current = try referenceTarget(tracking), git_oid.same(current, tip) {
+            return ObjectID(tip)
+        }
+        if try contains(tip) {
+            // Already here (pushed from this mirror): nothing to download.
+            try setReference(tracking, to: tip)
+            return ObjectID(tip)
+        }
+        try session.fetch(refspec: "+\(configuration.localReference):\(tracking)")
+        // The fetch updated the tracking ref, possibly past `tip` if the
+        // branch moved since it was listed.
+        if let fetched = try referenceTarget(tracking), try contains(fetched) {
+            return ObjectID(fetched)
+        }
+        throw TransportError(
+            .backend, "fetching \(configuration.localReference) did not update \(tracking)", remote: configuration.url)
+    }
+
+    /// Pushes `commit` to the remote branch if it is at `expected` there.
+    func push(_ commit: ObjectID, expecting expected: ObjectID?, _ configuration: RemoteConfiguration)
+        throws(TransportError) -> PushOutcome
+    {
+        let oid = try commit.gitOID()
+        guard try contains(oid) else {
+            throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
+        }
+        // libgit2 pushes refs, not ids: lend the commit a private ref for the push.
+        let source = "refs/giter/push/\(commit.hex)"
+        try setReference(source, to: oid)
+        defer { git_reference_remove(pointer, source) }
+
+        let branch = configuration.localReference
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        let advertised = try session.connect(forPush: true)[branch].map(ObjectID.init)
+        guard advertised == expected else {
+            return .conflict(
+                message: "\(branch) is at \(advertised?.hex ?? "nothing (missing)") on the remote, "
+                    + "expected \(expected?.hex ?? "nothing (missing)")")
+        }
+        if let local = LocalRemote(url: configuration.url) {
+            return try pushLocally(oid, commit, expecting: expected, to: local, session: session, configuration)
+        }
+        // `+`: the lease above is the compare-and-swap, as with
+        // `--force-with-lease`; the server checks the advertised old value again.
+        let code = try session.push(refspec: "+\(source):\(branch)")
+        if code == .nonFastForward {
+            return .conflict(message: "\(branch) on the remote is not an ancestor of \(commit.short) (non-fast-forward)")
+        }
+        if !session.rejectedReferences.isEmpty {
+            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
+            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
+            let lostRace = session.rejectedReferences.contains { rejection in
+                let status = rejection.status.lowercased()
+                return ["failed to update ref", "fetch first", "non-fast-forward", "stale info", "cannot lock ref",
+                        "failed to lock"].contains { status.contains($0) }
+            }
+            return lostRace ? .conflict(message: message) : .rejected(message: message)
+        }
+        try setReference(configuration.trackingReference, to: oid)
+        return .pushed(commit)
+    }
+
+    /// A push to a repository on this machine: libgit2 copies the objects
+    /// under a private ref, then the branch moves by compare-and-swap in
+    /// the remote repository (libgit2's local transport would overwrite it).
+    private func pushLocally(
+        _ oid: git_oid, _ commit: ObjectID, expecting expected: ObjectID?, to local: LocalRemote,
+        session: RemoteSession, _ configuration: RemoteConfiguration
+    ) throws(TransportError) -> PushOutcome {
+        let branch = configuration.localReference
+        let incoming = "refs/giter/incoming/\(commit.hex)"
+        defer { local.remove(incoming) }
+        let code = try session.push(refspec: "+refs/giter/push/\(commit.hex):\(incoming)")
+        if code != .ok || !session.rejectedReferences.isEmpty {
+            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
+            return .rejected(message: "the objects could not be copied to \(local.path): \(statuses)")
+        }
+        let swapped = try local.compareAndSwap(branch, to: oid, expecting: expected.map { (id) throws(TransportError) in try id.gitOID() })
+        guard swapped else {
+            return .conflict(message: "\(branch) in \(local.path) moved while pushing; expected \(expected?.hex ?? "nothing (missing)")")
+        }
+        try setReference(configuration.trackingReference, to: oid)
+        return .pushed(commit)
+    }
+
+    /// Points `name` at `oid`, whatever it pointed at before.
+    func setReference(_ name: String, to oid: git_oid) throws(TransportError) {
+        var oid = oid
+        var reference: OpaquePointer?
+        try LibGit2.check(git_reference_create(&reference, pointer, name, &oid, 1, nil), "set \(name)")
+        git_reference_free(reference)
+    }
+}

@@ -1,0 +1,138 @@
+internal import CLibGit2
+import Giter
+
+/// Owns a `git_repository` handle and frees it when released.
+///
+/// Not thread-safe (nor is libgit2's handle): a ``MirrorQueue`` confines
+/// every use to one serial queue.
+final class Repository {
+    let pointer: OpaquePointer
+    let path: String
+
+    private init(pointer: OpaquePointer, path: String) {
+        self.pointer = pointer
+        self.path = path
+    }
+
+    deinit {
+        git_repository_free(pointer)
+    }
+
+    /// Opens the bare repository at `path`, creating it (and missing parent
+    /// folders) when there is none, with `HEAD` on `branch`.
+    static func openOrCreateBare(at path: String, initialBranch branch: String) throws(TransportError) -> Repository {
+        try LibGit2.initialize()
+        var handle: OpaquePointer?
+        let opened = try LibGit2.check(
+            git_repository_open_bare(&handle, path),
+            "open the mirror at \(path)",
+            allowing: [.notFound]
+        )
+        if opened == .notFound {
+            var options = git_repository_init_options()
+            try LibGit2.check(
+                git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
+                "prepare the mirror's options"
+            )
+            options.flags = GIT_REPOSITORY_INIT_BARE.rawValue | GIT_REPOSITORY_INIT_MKPATH.rawValue
+                | GIT_REPOSITORY_INIT_NO_REINIT.rawValue
+            let head = "refs/heads/\(branch)"
+            let result = head.withCString { head in
+                options.initial_head = head
+                return git_repository_init_ext(&handle, path, &options)
+            }
+            try LibGit2.check(result, "create the mirror at \(path)")
+        }
+        guard let handle else { throw TransportError(.backend, "libgit2 returned no repository for \(path)") }
+        return Repository(pointer: handle, path: path)
+    }
+
+    /// Makes the remote `name` point at `url`, creating it with a fetch
+    /// refspec for `branch` only. Writes no credentials.
+    func configureRemote(named name: String, url: String, branch: String) throws(TransportError) {
+        var remote: OpaquePointer?
+        defer { git_remote_free(remote) }
+        let found = try LibGit2.check(git_remote_lookup(&remote, pointer, name), "read remote \(name)", allowing: [.notFound])
+        if found == .notFound {
+            try LibGit2.check(
+                git_remote_create_with_fetchspec(
+                    &remote, pointer, name, url, "+refs/heads/\(branch):refs/remotes/\(name)/\(branch)"),
+                "create remote \(name) for \(url)"
+            )
+        } else if let remote, let current = git_remote_url(remote), String(cString: current) != url {
+            try LibGit2.check(git_remote_set_url(pointer, name, url), "set the URL of remote \(name)")
+        }
+    }
+
+    /// The commit `id`; throws ``TransportError/Code/objectNotFound`` when missing.
+    func commit(_ id: ObjectID) throws(TransportError) -> Commit {
+        var oid = try id.gitOID()
+        return try commit(&oid, describedAs: id.hex)
+    }
+
+    func commit(_ oid: inout git_oid, describedAs name: String) throws(TransportError) -> Commit {
+        var handle: OpaquePointer?
+        try LibGit2.check(git_commit_lookup(&handle, pointer, &oid), "read commit \(name)")
+        guard let handle else { throw TransportError(.objectNotFound, "commit \(name) is not in the mirror") }
+        return Commit(pointer: handle, owner: self)
+    }
+
+    /// The tree `oid`.
+    func tree(_ oid: git_oid) throws(TransportError) -> Tree {
+        var oid = oid
+        var handle: OpaquePointer?
+        try LibGit2.check(git_tree_lookup(&handle, pointer, &oid), "read tree \(ObjectID(oid))")
+        guard let handle else { throw TransportError(.objectNotFound, "tree \(ObjectID(oid)) is not in the mirror") }
+        return Tree(pointer: handle, owner: self)
+    }
+
+    /// Whether the object database holds `oid`.
+    func contains(_ oid: git_oid) throws(TransportError) -> Bool {
+        var oid = oid
+        var odb: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&odb, pointer), "open the object database")
+        defer { git_odb_free(odb) }
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// The id `reference` points at (following symbolic refs), or nil when it does not exist.
+    func referenceTarget(_ reference: String) throws(TransportError) -> git_oid? {
+        var oid = git_oid()
+        let result = try LibGit2.check(
+            git_reference_name_to_id(&oid, pointer, reference),
+            "resolve \(reference)",
+            allowing: [.notFound]
+        )
+        return result == .notFound ? nil : oid
+    }
+
+    /// Throws ``TransportError/Code/invalidArgument`` unless `name` is a valid full ref name.
+    static func validateReferenceName(_ name: String) throws(TransportError) {
+        var valid: Int32 = 0
+        try LibGit2.check(git_reference_name_is_valid(&valid, name), "check the ref name \(name)")
+        guard valid == 1, name.hasPrefix("refs/") else {
+            throw TransportError(.invalidArgument, "'\(name)' is not a valid full ref name (refs/…)")
+        }
+    }
+
+    /// Writes `bytes` as a blob and returns its id.
+    func writeBlob(_ bytes: [UInt8]) throws(TransportError) -> git_oid {
+        var oid = git_oid()
+        let result = bytes.withUnsafeBytes { raw in
+            git_blob_create_from_buffer(&oid, pointer, raw.baseAddress, raw.count)
+        }
+        try LibGit2.check(result, "write a blob of \(bytes.count) bytes")
+        return oid
+    }
+
+    /// The contents of blob `id`.
+    func blobContents(_ id: ObjectID) throws(TransportError) -> [UInt8] {
+        var oid = try id.gitOID()
+        var blob: OpaquePointer?
+        try LibGit2.check(git_blob_lookup(&blob, pointer, &oid), "read blob \(id)")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: content, count: size))
+    }
+}
