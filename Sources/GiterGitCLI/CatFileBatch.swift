@@ -1,0 +1,193 @@
+import Giter
+import Subprocess
+
+/// One long-lived `git cat-file --batch` process that reads objects from the
+/// mirror, so reading many blobs costs one process, not one per blob.
+///
+/// Requests go through an `AsyncStream` to a task that owns the process and
+/// answers them in order; the actor serializes starting and restarting it.
+/// The process starts on the first read, is started again when it dies, and
+/// ends (its standard input closed) when the actor is released.
+actor CatFileBatch {
+    /// An object read from the mirror.
+    struct Object: Sendable {
+        var id: ObjectID
+        var type: String
+        var contents: [UInt8]
+    }
+
+    private struct Request: Sendable {
+        var name: String
+        var reply: CheckedContinuation<Object?, any Error>
+    }
+
+    /// The process ended (or had already ended) before answering.
+    private struct ProcessEnded: Error {
+        var reason: String
+    }
+
+    private final class Session: Sendable {
+        let requests: AsyncStream<Request>.Continuation
+        init(requests: AsyncStream<Request>.Continuation) { self.requests = requests }
+    }
+
+    private let runner: GitRunner
+    private var session: Session?
+
+    init(runner: GitRunner) {
+        self.runner = runner
+    }
+
+    deinit {
+        session?.requests.finish()
+    }
+
+    /// The object `name` names (an id or `<rev>^{commit}`-style expression
+    /// without whitespace), or `nil` when the mirror has no such object.
+    func read(_ name: String) async throws(TransportError) -> Object? {
+        guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw TransportError(.invalidArgument, "'\(name)' is not an object name")
+        }
+        var lastProblem = ""
+        for _ in 0..<2 {
+            let current = activeSession()
+            do {
+                return try await withCheckedThrowingContinuation { continuation in
+                    if case .terminated = current.requests.yield(Request(name: name, reply: continuation)) {
+                        continuation.resume(throwing: ProcessEnded(reason: "it was not running"))
+                    }
+                }
+            } catch let ended as ProcessEnded {
+                lastProblem = ended.reason
+                if session === current { session = nil }
+            } catch let error as TransportError {
+                throw error
+            } catch {
+                throw TransportError(.backend, "git cat-file --batch failed: \(error)", underlying: error)
+            }
+        }
+        throw TransportError(.backend, "git cat-file --batch ended unexpectedly: \(lastProblem)")
+    }
+
+    private func activeSession() -> Session {
+        if let session { return session }
+        let (stream, continuation) = AsyncStream.makeStream(of: Request.self)
+        let created = Session(requests: continuation)
+        session = created
+        let runner = self.runner
+        Task.detached {
+            await Self.serve(stream, continuation: continuation, runner: runner)
+        }
+        return created
+    }
+
+    /// Runs the process and answers requests until the stream ends or the process dies.
+    private static func serve(
+        _ requests: AsyncStream<Request>,
+        continuation: AsyncStream<Request>.Continuation,
+        runner: GitRunner
+    ) async {
+        var pending = requests.makeAsyncIterator()
+        var current: Request?
+        var reason = "git cat-file --batch exited"
+        runner.launches.increment()
+        do {
+            let result = try await Subprocess.run(
+                Configuration(
+                    executable: runner.executable,
+                    arguments: Arguments(GitRunner.globalOptions + ["cat-file", "--batch"]),
+                    environment: runner.environment(adding: [:])
+                ),
+                input: .inputWriter,
+                output: .sequence,
+                error: .discarded
+            ) { execution in
+                let writer = execution.standardInputWriter
+                var reader = ReplyReader(execution.standardOutput.makeAsyncIterator())
+                while let request = await pending.next(isolation: #isolation) {
+                    current = request
+                    _ = try await writer.write(Array((request.name + "\n").utf8))
+                    let object = try await reader.readObject()
+                    current = nil
+                    request.reply.resume(returning: object)
+                }
+                try await writer.finish()
+            }
+            reason = "git cat-file --batch exited (\(result.terminationStatus))"
+        } catch {
+            reason = "git cat-file --batch failed: \(error)"
+        }
+        continuation.finish()
+        current?.reply.resume(throwing: ProcessEnded(reason: reason))
+        while let request = await pending.next() {
+            request.reply.resume(throwing: ProcessEnded(reason: reason))
+        }
+    }
+}
+
+/// Reads `cat-file --batch` replies from the process's standard output.
+private struct ReplyReader {
+    private var output: SubprocessOutputSequence.Iterator
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    init(_ output: SubprocessOutputSequence.Iterator) {
+        self.output = output
+    }
+
+    /// Reads one reply: `<id> <type> <size>\n<contents>\n`, or `<name> missing\n`.
+    mutating func readObject() async throws -> CatFileBatch.Object? {
+        let header = try await readLine()
+        let fields = header.split(separator: " ")
+        if fields.count == 2, fields[1] == "missing" || fields[1] == "ambiguous" {
+            return nil
+        }
+        guard fields.count == 3, let id = ObjectID(hex: String(fields[0])), let size = Int(fields[2]), size >= 0
+        else {
+            throw TransportError(.backend, "git cat-file --batch printed an unexpected header: '\(header)'")
+        }
+        try await fill(size + 1)
+        let contents = Array(buffer[start..<start + size])
+        guard buffer[start + size] == 0x0A else {
+            throw TransportError(.backend, "git cat-file --batch: object \(id) is not followed by a newline")
+        }
+        consume(size + 1)
+        return CatFileBatch.Object(id: id, type: String(fields[1]), contents: contents)
+    }
+
+    private mutating func readLine() async throws -> String {
+        var scanned = 0
+        while true {
+            if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[start..<newline], as: UTF8.self)
+                consume(newline + 1 - start)
+                return line
+            }
+            scanned = buffer.count - start
+            try await readMore()
+        }
+    }
+
+    private mutating func fill(_ count: Int) async throws {
+        while buffer.count - start < count { try await readMore() }
+    }
+
+    private mutating func readMore() async throws {
+        if start > 0, start == buffer.count || start > 1 << 16 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        guard let chunk = try await output.next() else {
+            throw TransportError(.backend, "git cat-file --batch closed its output")
+        }
+        chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
+    }
+
+    private mutating func consume(_ count: Int) {
+        start += count
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            start = 0
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+public import Giter
+
+extension GitCLITransport {
+    public func remoteTip() async throws -> ObjectID? {
+        let reference = configuration.localReference
+        let result = try await network(["ls-remote", "--refs", "origin", reference])
+        for line in result.outputText.split(separator: "\n") {
+            let fields = line.split(separator: "\t", maxSplits: 1)
+            if fields.count == 2, fields[1] == reference, let id = ObjectID(hex: String(fields[0])) { return id }
+        }
+        return nil
+    }
+
+    public func fetch() async throws -> ObjectID? {
+        let branch = configuration.branch
+        let refspec = "+refs/heads/\(branch):\(configuration.trackingReference)"
+        do {
+            _ = try await network(["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head", "origin", refspec])
+        } catch let error as TransportError where error.code == .branchNotFound {
+            // The branch is gone (or never was): drop a stale tracking ref.
+            _ = try await runner.run(
+                ["update-ref", "-d", configuration.trackingReference], environment: GitRunner.toolIdentity)
+            return nil
+        }
+        return try await resolve(configuration.trackingReference)
+    }
+
+    public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
+        let target = configuration.localReference
+        let lease = "--force-with-lease=\(target):\(expected?.hex ?? "")"
+        let arguments = ["push", "--porcelain", "--no-verify", lease, "origin", "\(commit.hex):\(target)"]
+        let result = try await network(arguments, throwing: false)
+        let remoteLines = result.standardError.split(separator: "\n")
+            .filter { $0.hasPrefix("remote:") }
+            .map { line in
+                var text = line
+                while text.last == " " || text.last == "\r" { text.removeLast() }
+                return String(text)
+            }
+
+        var status: Substring?
+        for line in result.outputText.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count >= 3, fields[1].hasSuffix(":" + target) {
+                status = line
+                break
+            }
+        }
+        guard let status, let flag = status.first else {
+            if result.succeeded {
+                throw TransportError(.backend, "git push printed no status for \(target): \(result.outputText)")
+            }
+            throw GitFailure.error(for: result, command: "push", remote: configuration.url)
+        }
+        let summary = status.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\t")
+        switch flag {
+        case " ", "+", "*":
+            // git moved the tracking ref already (the mirror has a fetch refspec for the branch).
+            return .pushed(commit)
+        case "=":
+            _ = try await runner.check(
+                ["update-ref", configuration.trackingReference, commit.hex], environment: GitRunner.toolIdentity)
+            return .pushed(commit)
+        case "!":
+            var message = summary
+            if !remoteLines.isEmpty { message += "\n" + remoteLines.joined(separator: "\n") }
+            if Self.isLostRace(summary) || remoteLines.contains(where: { $0.contains("but expected") }) {
+                return .conflict(message: message)
+            }
+            return .rejected(message: message)
+        default:
+            throw TransportError(.backend, "git push printed an unexpected status: '\(status)'")
+        }
+    }
+
+    private static func isLostRace(_ summary: String) -> Bool {
+        ["(stale info)", "(fetch first)", "(non-fast-forward)", "failed to update ref", "but expected",
+         "(already exists)", "incorrect old value", "failed to lock"]
+            .contains { summary.contains($0) }
+    }
+
+    /// Runs a git command that talks to the remote, with the credentials
+    /// passed through the child's environment only: `GIT_SSH_COMMAND` with
+    /// the key and known-hosts file (strict checking, no prompts), and for
+    /// HTTP(S) an inline credential helper that echoes variables set for
+    /// this child. A refused password is retried up to `maxAttempts` times.
+    ///
+    /// With `throwing` false a failed run is returned for the caller to read
+    /// (`push --porcelain` reports rejections on standard output).
+    @discardableResult
+    func network(_ arguments: [String], throwing: Bool = true) async throws -> GitResult {
+        let credentials = configuration.credentials
+        var environment = GitRunner.toolIdentity
+        var options: [String] = []
+        var scratch: TemporaryFolder?
+        defer { scratch?.remove() }
+        var ssh = "ssh -F /dev/null -o StrictHostKeyChecking=yes -o KexAlgorithms=\(Self.kexAlgorithms)"
+        if let key = credentials.sshKey {
+            ssh += " -i \(Self.shellQuoted(key.privateKeyPath)) -o IdentitiesOnly=yes -o IdentityAgent=none"
+            if let passphrase = key.passphrase {
+                // ssh reads the passphrase from an askpass program; the program
+                // only echoes a variable of the child's environment.
+                let folder = try TemporaryFolder()
+                scratch = folder
+                let askpass = folder.path + "/askpass"
+                let script = "#!/bin/sh\nprintf '%s\\n' \"$GITER_SSH_PASSPHRASE\"\n"
+                guard FileManager.default.createFile(atPath: askpass, contents: Data(script.utf8), attributes: [.posixPermissions: 0o700])
+                else {
+                    throw TransportError(.backend, "cannot write the askpass helper in \(folder.path)")
+                }
+                environment["SSH_ASKPASS"] = askpass
+                environment["SSH_ASKPASS_REQUIRE"] = "force"
+                environment["GITER_SSH_PASSPHRASE"] = passphrase
+                ssh += " -o BatchMode=no -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no"
+                ssh += " -o NumberOfPasswordPrompts=1"
+            } else {
+                ssh += " -o BatchMode=yes"
+            }
+        } else {
+            ssh += " -o BatchMode=yes"
+        }
+        if let knownHosts = credentials.knownHostsPath {
+            ssh += " -o UserKnownHostsFile=\(Self.shellQuoted(knownHosts)) -o GlobalKnownHostsFile=/dev/null"
+        }
+        environment["GIT_SSH_COMMAND"] = ssh
+        environment["GIT_SSH_VARIANT"] = "ssh"
+        let isHTTP = configuration.url.hasPrefix("http://") || configuration.url.hasPrefix("https://")
+        let attempts = isHTTP && credentials.passwordProvider != nil ? max(1, credentials.maxAttempts) : 1
+        options += ["-c", "credential.helper="]
+        var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
+        for _ in 0..<attempts {
+            var attemptEnvironment = environment
+            var attemptOptions = options
+            var offered = false
+            // The provider is asked before each attempt; the helper hands its
+            // answer to git only if the server asks for credentials.
+            if isHTTP, let provider = credentials.passwordProvider, let login = try await provider(configuration.url) {
+                for value in [login.user, login.password]
+                where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                    throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
+                }
+                attemptEnvironment["GITER_USER"] = login.user
+                attemptEnvironment["GITER_PASSWORD"] = login.password
+                attemptOptions += [
+                    "-c",
+                    "credential.helper=!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f",
+                ]
+                offered = true
+            }
+            let result = try await runner.run(attemptOptions + arguments, environment: attemptEnvironment)
+            if result.succeeded { return result }
+            last = result
+            if !offered || GitFailure.code(for: result.errorText) != .authenticationFailed { break }
+        }
+        if !throwing { return last }
+        var error = GitFailure.error(for: last, command: arguments.first ?? "", remote: configuration.url)
+        if error.code == .authenticationFailed, attempts > 1 {
+            error.message = "authentication failed after \(attempts) attempts: " + error.message
+        }
+        throw error
+    }
+
+    static let kexAlgorithms =
+        "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256"
+
+    /// `'text'` for a POSIX shell, with embedded single quotes escaped.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+public import Giter
+
+/// A ``Transport`` that drives the `git` executable against a local bare
+/// mirror of the remote.
+///
+/// Every process gets an explicit environment (only `PATH` and `HOME` are
+/// inherited): no system or global git configuration, no terminal prompts,
+/// the C locale, `core.quotePath=false`, and `GIT_DIR` set to the mirror.
+/// Objects are read through one long-lived `git cat-file --batch` process;
+/// listings and diffs take one process each; a commit is built with
+/// plumbing and a temporary index file, never a working tree.
+///
+/// Creating a transport makes the process ignore `SIGPIPE` if it had the
+/// default disposition, so a git process that exits early cannot kill it.
+public final class GitCLITransport: Transport {
+    public let configuration: RemoteConfiguration
+    let runner: GitRunner
+    let objects: CatFileBatch
+
+    /// Opens the bare mirror at `configuration.mirrorPath`, creating it when
+    /// it is missing, and points its remote `origin` at `configuration.url`.
+    ///
+    /// - Parameters:
+    ///   - configuration: The remote, branch, mirror folder and credentials.
+    ///   - gitPath: The git executable; `nil` looks `git` up in `PATH`.
+    public init(configuration: RemoteConfiguration, gitPath: String? = nil) async throws {
+        try Self.checkRemote(configuration)
+        self.configuration = configuration
+        let mirror = URL(fileURLWithPath: configuration.mirrorPath).standardizedFileURL.path
+        let runner = try await GitRunner(gitPath: gitPath, mirrorPath: mirror)
+        self.runner = runner
+        self.objects = CatFileBatch(runner: runner)
+        try await openMirror(at: mirror)
+    }
+
+    /// How many git processes this transport has started, the long-lived
+    /// `cat-file` included (for tests and diagnostics).
+    var processLaunches: Int { runner.launches.value }
+
+    // MARK: Mirror
+
+    private func openMirror(at path: String) async throws(TransportError) {
+        let head = URL(fileURLWithPath: path).appendingPathComponent("HEAD").path
+        if !FileManager.default.fileExists(atPath: head) {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw TransportError(.backend, "cannot create the mirror folder \(path): \(error)", underlying: error)
+            }
+            _ = try await runner.check(["init", "--quiet", "--bare", path])
+        }
+        // One read of the remote's settings; writes only when something is missing.
+        let current = try await runner.run(["config", "-z", "--get-regexp", "^remote\\.origin\\."])
+        var url: String?
+        var fetchSpecs: [String] = []
+        for record in GitOutput.fields(current.standardOutput) {
+            let text = GitOutput.text(record)
+            guard let newline = text.firstIndex(of: "\n") else { continue }
+            let value = String(text[text.index(after: newline)...])
+            switch text[..<newline] {
+            case "remote.origin.url": url = value
+            case "remote.origin.fetch": fetchSpecs.append(value)
+            default: break
+            }
+        }
+        if url != configuration.url {
+            _ = try await runner.check(["config", "remote.origin.url", configuration.url])
+        }
+        // With a fetch refspec for the branch, `git push` moves the tracking ref itself.
+        let spec = "+\(configuration.localReference):\(configuration.trackingReference)"
+        if !fetchSpecs.contains(spec) {
+            _ = try await runner.check(["config", "--add", "remote.origin.fetch", spec])
+        }
+    }
+
+    private static func checkRemote(_ configuration: RemoteConfiguration) throws(TransportError) {
+        let url = configuration.url
+        if url.isEmpty || url.hasPrefix("-") || url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw TransportError(.invalidArgument, "'\(url)' is not a usable remote URL")
+        }
+        if let scheme = url.range(of: "://"), url[scheme.upperBound...].prefix(while: { $0 != "/" }).contains("@"),
+            url.hasPrefix("http")
+        {
+            throw TransportError(
+                .invalidArgument,
+                "the remote URL must not hold credentials; give them through Credentials.passwordProvider")
+        }
+        let branch = configuration.branch
+        if branch.isEmpty || branch.hasPrefix("-") || branch.hasPrefix("/") || branch.hasSuffix("/")
+            || branch.hasSuffix(".lock") || branch.contains("..") || branch.contains("@{")
+            || branch.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || "~^:?*[\\".unicodeScalars.contains($0) })
+        {
+            throw TransportError(.invalidArgument, "'\(branch)' is not a valid branch name")
+        }
+    }
+
+    // MARK: Reading
+
+    public func resolve(_ reference: String) async throws -> ObjectID? {
+        try Self.checkReference(reference, allowingIDs: true)
+        // Through the long-lived cat-file process: it reads refs from disk on
+        // every lookup and rescans packs when an object is new.
+        guard let object = try await objects.read(reference + "^{commit}") else { return nil }
+        guard object.type == "commit" else {
+            throw TransportError(.backend, "\(reference) peeled to a \(object.type), not a commit")
+        }
+        return object.id
+    }
+
+    public func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
+        let folder = try Self.folder(prefix)
+        var arguments = ["ls-tree", "-r", "-z", "--full-tree", commit.hex]
+        if let folder { arguments += ["--", folder] }
+        let result = try await runner.check(arguments)
+        var entries = try GitOutput.treeEntries(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
+        for entry in entries { try RepositoryPath.validate(entry) }
+        entries.sort { GitOutput.byPath($0.path, $1.path) }
+        return entries
+    }
+
+    public func blob(_ id: ObjectID) async throws -> [UInt8] {
+        guard let object = try await objects.read(id.hex) else {
+            throw TransportError(.objectNotFound, "the mirror has no object \(id)")
+        }
+        guard object.type == "blob" else {
+            throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
+        }
+        return object.contents
+    }
+
+    public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
+        let folder = try Self.folder(prefix)
+        let base = old?.hex ?? Self.emptyTree(like: new)
+        var arguments = ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", "--no-ext-diff", base, new.hex]
+        if let folder { arguments += ["--", folder] }
+        let result = try await runner.check(arguments)
+        var changes = try GitOutput.pathChanges(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
+        for change in changes {
+            if let mode = change.oldMode, let id = change.oldID {
+                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
+            }
+            if let mode = change.newMode, let id = change.newID {
+                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
+            }
+        }
+        changes.sort { GitOutput.byPath($0.path, $1.path) }
+        return changes
+    }
+
+    public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
+        try RepositoryPath.validate(path)
+        var arguments = ["log", "-z", "--format=%H"]
+        if let limit {
+            guard limit > 0 else { return [] }
+            arguments.append("--max-count=\(limit)")
+        }
+        arguments += [commit.hex, "--", path]
+        let result = try await runner.check(arguments)
+        var commits: [CommitInfo] = []
+        for field in GitOutput.fields(result.standardOutput) {
+            let text = GitOutput.text(field).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let id = ObjectID(hex: text) else {
+                throw TransportError(.backend, "git log printed '\(text)' instead of a commit id")
+            }
+            guard let object = try await objects.read(id.hex), object.type == "commit" else {
+                throw TransportError(.objectNotFound, "the mirror has no commit \(id)")
+            }
+            commits.append(try GitOutput.commit(id: id, raw: object.contents))
+        }
+        return commits
+    }
+
+    // MARK: Refs
+
+    public func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws
+        -> Bool
+    {
+        try Self.checkReference(reference, allowingIDs: false)
+        let old = expected?.hex ?? String(repeating: "0", count: new.hex.count)
+        let result = try await runner.run(
+            ["update-ref", "--no-deref", reference, new.hex, old], environment: GitRunner.toolIdentity)
+        if result.succeeded { return true }
+        // Lost compare-and-swap: the ref is not at the expected value.
+        let current = try await resolveExactly(reference)
+        if current != expected { return false }
+        throw GitFailure.error(for: result, command: "update-ref", remote: nil)
+    }
+
+    /// The object a ref points at, without peeling.
+    func resolveExactly(_ reference: String) async throws(TransportError) -> ObjectID? {
+        let result = try await runner.run(["rev-parse", "--verify", "--quiet", "--end-of-options", reference])
+        return result.succeeded ? ObjectID(hex: result.outputText) : nil
+    }
+
+    static func checkReference(_ reference: String, allowingIDs: Bool) throws(TransportError) {
+        if allowingIDs, ObjectID(hex: reference) != nil { return }
+        let valid =
+            reference.hasPrefix("refs/") && !reference.hasSuffix("/") && !reference.hasSuffix(".lock")
+            && !reference.contains("..") && !reference.contains("//") && !reference.contains("@{")
+            && !reference.unicodeScalars.contains(where: {
+                $0.value <= 0x20 || $0.value == 0x7F || "~^:?*[\\".unicodeScalars.contains($0)
+            })
+        guard valid else {
+            throw TransportError(
+                .invalidArgument,
+                "'\(reference)' is not a full ref name (refs/…)\(allowingIDs ? " or an object id" : "")")
+        }
+    }
+
+    /// The prefix as a folder path without a trailing slash, validated; `nil` for the whole tree.
+    static func folder(_ prefix: String?) throws(TransportError) -> String? {
+        guard var folder = prefix else { return nil }
+        while folder.hasSuffix("/") { folder.removeLast() }
+        if folder.isEmpty { return nil }
+        try RepositoryPath.validate(folder)
+        return folder
+    }
+
+    /// The id of the empty tree in the hash function of `id`.
+    static func emptyTree(like id: ObjectID) -> String {
+        id.hex.utf8.count == 64
+            ? "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"
+            : "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    }
+}

@@ -1,0 +1,186 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Giter
+import Subprocess
+import Synchronization
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// What one finished `git` process left behind.
+struct GitResult: Sendable {
+    /// The exit code, or `nil` when the process was killed by a signal.
+    var exitCode: Int32?
+    var standardOutput: [UInt8]
+    var standardError: String
+
+    var succeeded: Bool { exitCode == 0 }
+
+    /// Standard output as text, without the trailing newline.
+    var outputText: String {
+        var text = String(decoding: standardOutput, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    /// Standard error without trailing whitespace, for messages.
+    var errorText: String {
+        var text = standardError
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}
+
+/// Counts the processes a transport starts, so tests can check that reads are batched.
+final class LaunchCounter: Sendable {
+    private let count = Mutex(0)
+
+    func increment() { count.withLock { $0 += 1 } }
+
+    var value: Int { count.withLock { $0 } }
+}
+
+/// Starts `git` processes against the mirror with a fully explicit environment.
+///
+/// Only `PATH` and `HOME` are taken from the current process; everything that
+/// could change git's behaviour (system and global config, the terminal,
+/// the locale, `GIT_*` variables) is set here.
+struct GitRunner: Sendable {
+    let executable: Executable
+    let mirrorPath: String
+    let launches: LaunchCounter
+    private let baseEnvironment: [String: String]
+
+    /// The options every invocation starts with.
+    static let globalOptions = ["-c", "core.quotePath=false", "--literal-pathspecs"]
+
+    /// Fixed identity for commands that might need one but write no commit (ref updates).
+    static let toolIdentity = ["GIT_COMMITTER_NAME": "Giter", "GIT_COMMITTER_EMAIL": "giter@localhost"]
+
+    init(gitPath: String?, mirrorPath: String) async throws(TransportError) {
+        Self.ignoreBrokenPipes()
+        let inherited = Self.currentEnvironment()
+        var environment: [String: String] = [
+            "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            "LANG": "C",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_DIR": mirrorPath,
+        ]
+        if let home = inherited["HOME"] { environment["HOME"] = home }
+        self.baseEnvironment = environment
+        self.mirrorPath = mirrorPath
+        self.launches = LaunchCounter()
+        if let gitPath {
+            self.executable = .path(FilePath(gitPath))
+        } else {
+            do {
+                let path = try await Executable.name("git").resolveExecutablePath(
+                    in: .custom(Self.rawEnvironment(environment)))
+                self.executable = .path(path)
+            } catch {
+                throw TransportError(
+                    .backend, "the git executable was not found in PATH (\(environment["PATH"] ?? ""))",
+                    underlying: error)
+            }
+        }
+    }
+
+    /// The child environment: the base plus `extra` (which wins).
+    func environment(adding extra: [String: String]) -> Environment {
+        .custom(Self.rawEnvironment(baseEnvironment.merging(extra) { _, new in new }))
+    }
+
+    /// Runs `git <global options> <arguments>` to completion and collects its output.
+    ///
+    /// A non-zero exit is a result, not an error; only a failure to start git throws.
+    func run(
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        input: [UInt8]? = nil,
+        outputLimit: Int = 1 << 30
+    ) async throws(TransportError) -> GitResult {
+        let configuration = Configuration(
+            executable: executable,
+            arguments: Arguments(Self.globalOptions + arguments),
+            environment: environment(adding: extra)
+        )
+        launches.increment()
+        do {
+            let result =
+                if let input {
+                    try await Subprocess.run(
+                        configuration, input: .array(input),
+                        output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+                } else {
+                    try await Subprocess.run(
+                        configuration, input: .none,
+                        output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+                }
+            let code: Int32? =
+                switch result.terminationStatus {
+                case .exited(let code): code
+                default: nil
+                }
+            return GitResult(
+                exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
+        } catch {
+            throw TransportError(.backend, "could not run git \(arguments.first ?? ""): \(error)", underlying: error)
+        }
+    }
+
+    /// Runs git and throws, classified by its standard error, unless it succeeds.
+    func check(
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        input: [UInt8]? = nil,
+        remote: String? = nil
+    ) async throws(TransportError) -> GitResult {
+        let result = try await run(arguments, environment: extra, input: input)
+        guard result.succeeded else {
+            throw GitFailure.error(for: result, command: arguments.first ?? "", remote: remote)
+        }
+        return result
+    }
+
+    static func rawEnvironment(_ environment: [String: String]) -> [[UInt8]] {
+        environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
+    }
+
+    private static func currentEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in ["PATH", "HOME"] {
+            if let value = getenv(name) { result[name] = String(cString: value) }
+        }
+        return result
+    }
+
+    /// A git process that exits before reading all its input would otherwise
+    /// kill this process with SIGPIPE when we write to it. Only a default
+    /// disposition is changed; a handler the application installed stays.
+    private static func ignoreBrokenPipes() {
+        _ = sigpipeIgnored
+    }
+
+    private static let sigpipeIgnored: Bool = {
+        var current = sigaction()
+        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
+        #if canImport(Darwin)
+        let handler = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
+        #else
+        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        #endif
+        let isDefault = handler == 0 && current.sa_flags & SA_SIGINFO == 0
+        if isDefault { signal(SIGPIPE, SIG_IGN) }
+        return true
+    }()
+}

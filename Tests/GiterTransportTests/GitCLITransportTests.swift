@@ -1,0 +1,747 @@
+import Foundation
+import GitServerFixtures
+import Giter
+@testable import GiterGitCLI
+import Synchronization
+import Testing
+
+/// The git CLI backend against local remotes: a bare repository's path and a `file://` URL.
+@Suite("GitCLITransport")
+struct GitCLITransportTests {
+    enum RemoteKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case path, fileURL
+        var testDescription: String { rawValue }
+    }
+
+    /// A throwaway remote and a place for mirrors, removed when released.
+    final class Sandbox: Sendable {
+        let directory: TemporaryDirectory
+        let remote: BareRepository
+        let kind: RemoteKind
+
+        init(_ kind: RemoteKind, seeded: Bool = false) async throws {
+            directory = try TemporaryDirectory(prefix: "giter-gitcli-test")
+            remote = try await BareRepository.create(at: directory.appending("remote.git"), seeded: seeded)
+            self.kind = kind
+        }
+
+        deinit { directory.remove() }
+
+        var url: String {
+            switch kind {
+            case .path: remote.path
+            case .fileURL: "file://" + remote.path
+            }
+        }
+
+        func transport(_ name: String = "mirror", url: String? = nil) async throws -> GitCLITransport {
+            try await GitCLITransport(
+                configuration: RemoteConfiguration(
+                    url: url ?? self.url, branch: "main", mirrorPath: directory.appending(name).path))
+        }
+
+        /// The raw text of an object in the remote.
+        func show(_ object: String) async throws -> String {
+            try await remote.git(["cat-file", "-p", object]).stdout
+        }
+    }
+
+    static let alice = Signature(
+        name: "Alice Example", email: "alice@example.com",
+        date: Date(timeIntervalSince1970: 1_700_000_000.75), timeZoneOffsetMinutes: 90)
+    static let bob = Signature(
+        name: "Bob Builder", email: "bob@example.org",
+        date: Date(timeIntervalSince1970: 1_700_000_100), timeZoneOffsetMinutes: -480)
+
+    static func request(
+        _ parent: ObjectID?, _ edits: [PathEdit], message: String = "Change", trailers: [Trailer] = []
+    ) -> CommitRequest {
+        CommitRequest(parent: parent, edits: edits, author: alice, committer: bob, message: message, trailers: trailers)
+    }
+
+    static func write(_ path: String, _ text: String) -> PathEdit {
+        .write(path: path, contents: Array(text.utf8))
+    }
+
+    /// Commits `edits` on the local branch and pushes; returns the commit.
+    static func commitAndPush(
+        _ transport: GitCLITransport, parent: ObjectID?, _ edits: [PathEdit], message: String = "Change"
+    ) async throws -> ObjectID {
+        let commit = try await transport.createCommit(request(parent, edits, message: message))
+        #expect(try await transport.push(commit, expecting: parent) == .pushed(commit))
+        return commit
+    }
+
+    // MARK: Mirror and fetch
+
+    @Test(arguments: RemoteKind.allCases)
+    func missingBranchIsNilOnAnEmptyRemote(kind: RemoteKind) async throws {
+        let sandbox = try await Sandbox(kind)
+        let transport = try await sandbox.transport()
+        #expect(try await transport.remoteTip() == nil)
+        #expect(try await transport.fetch() == nil)
+        #expect(try await transport.resolve("refs/remotes/origin/main") == nil)
+        // The mirror is bare, points at the remote, and holds no credentials.
+        let mirror = sandbox.directory.appending("mirror").path
+        let config = try String(contentsOfFile: mirror + "/config", encoding: .utf8)
+        #expect(config.contains("bare = true"))
+        #expect(config.contains("url = \(sandbox.url)"))
+        #expect(!FileManager.default.fileExists(atPath: mirror + "/index"))
+        // Opening again changes nothing.
+        _ = try await sandbox.transport()
+        let reopened = try String(contentsOfFile: mirror + "/config", encoding: .utf8)
+        #expect(reopened == config)
+        #expect(config.components(separatedBy: "fetch = +refs/heads/main:refs/remotes/origin/main").count == 2)
+    }
+
+    @Test func missingRemoteRepositoryIsAnError() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport(url: sandbox.directory.appending("nothing-here.git").path)
+        let error = await #expect(throws: TransportError.self) { try await transport.fetch() }
+        #expect(error?.code == .repositoryNotFound)
+        #expect(error?.message.contains("does not appear to be a git repository") == true)
+    }
+
+    // MARK: Commit, push, read back
+
+    @Test(arguments: RemoteKind.allCases)
+    func commitPushAndReadBackFromASecondMirror(kind: RemoteKind) async throws {
+        let sandbox = try await Sandbox(kind)
+        let writer = try await sandbox.transport("writer")
+        let edits = [
+            Self.write("resources/ns/a.yaml", "kind: A\n"),
+            Self.write("resources/ns/b.yaml", "kind: B\n"),
+            Self.write("resources/nsx/c.yaml", "kind: C\n"),
+            Self.write("README", "hello\n"),
+        ]
+        let commit = try await writer.createCommit(Self.request(nil, edits))
+        #expect(try await writer.updateReference("refs/heads/main", to: commit, expecting: nil))
+        #expect(try await writer.resolve("refs/heads/main") == commit)
+        #expect(try await writer.push(commit, expecting: nil) == .pushed(commit))
+        #expect(try await writer.remoteTip() == commit)
+        #expect(try await writer.resolve("refs/remotes/origin/main") == commit)
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == commit.hex)
+
+        let reader = try await sandbox.transport("reader")
+        #expect(try await reader.fetch() == commit)
+        let written = try await writer.treeEntries(at: commit, under: nil)
+        let read = try await reader.treeEntries(at: commit, under: nil)
+        #expect(read == written)
+        #expect(read.map(\.path) == ["README", "resources/ns/a.yaml", "resources/ns/b.yaml", "resources/nsx/c.yaml"])
+        #expect(read.allSatisfy { $0.mode == .regular })
+        for entry in read {
+            let original = edits.first { $0.path == entry.path }
+            guard case .write(_, let contents) = original else {
+                Issue.record("no edit for \(entry.path)")
+                continue
+            }
+            #expect(try await reader.blob(entry.id) == contents)
+        }
+        // A prefix is a folder: "resources/ns" does not match "resources/nsx".
+        let folder = try await reader.treeEntries(at: commit, under: "resources/ns")
+        #expect(folder.map(\.path) == ["resources/ns/a.yaml", "resources/ns/b.yaml"])
+        #expect(try await reader.treeEntries(at: commit, under: "resources/none").isEmpty)
+    }
+
+    @Test func editsApplyToTheParentTree() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let first = try await transport.createCommit(
+            Self.request(nil, [Self.write("a/x.yaml", "1"), Self.write("a/y.yaml", "2"), Self.write("b/z.yaml", "3")]))
+        let second = try await transport.createCommit(
+            Self.request(
+                first,
+                [
+                    .delete(path: "b/z.yaml"), .delete(path: "not/there.yaml"), Self.write("a/x.yaml", "changed"),
+                    Self.write("c/new.yaml", "4"),
+                ]))
+        let entries = try await transport.treeEntries(at: second, under: nil)
+        #expect(entries.map(\.path) == ["a/x.yaml", "a/y.yaml", "c/new.yaml"])
+        #expect(try await transport.blob(entries[0].id) == Array("changed".utf8))
+        // The emptied folder "b" is gone from the tree itself.
+        let tree = try await transport.runner.check(["ls-tree", second.hex]).outputText
+        #expect(!tree.contains("\tb"))
+        #expect(tree.contains("\ta"))
+    }
+
+    @Test func commitIsReadBackByGitWithAuthorCommitterMessageAndTrailers() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let request = CommitRequest(
+            parent: nil, edits: [Self.write("r.yaml", "x")], author: Self.alice, committer: Self.bob,
+            message: "Add r\n\nBecause.", trailers: [Trailer("Giter-Actor", "alice"), Trailer("Signed-off-by", "A <a@b>")])
+        let commit = try await transport.createCommit(request)
+        #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
+
+        let raw = try await sandbox.show(commit.hex)
+        #expect(raw.contains("\nauthor Alice Example <alice@example.com> 1700000000 +0130\n"))
+        #expect(raw.contains("\ncommitter Bob Builder <bob@example.org> 1700000100 -0800\n"))
+        #expect(raw.hasSuffix("\n\nAdd r\n\nBecause.\n\nGiter-Actor: alice\nSigned-off-by: A <a@b>\n"))
+        #expect(!raw.contains("\nparent "))
+        let trailers = try await sandbox.remote.git(
+            ["log", "-1", "--format=%(trailers:key=Giter-Actor,valueonly)", commit.hex]).trimmedStdout
+        #expect(trailers == "alice")
+
+        let history = try await transport.history(of: "r.yaml", from: commit, limit: nil)
+        let info = try #require(history.first)
+        #expect(info.id == commit)
+        #expect(info.parents.isEmpty)
+        #expect(info.author == Signature(name: "Alice Example", email: "alice@example.com",
+                                         date: Date(timeIntervalSince1970: 1_700_000_000), timeZoneOffsetMinutes: 90))
+        #expect(info.committer == Self.bob)
+        #expect(info.message == request.fullMessage)
+        #expect(info.trailers == request.trailers)
+    }
+
+    @Test func historyListsCommitsThatTouchedThePathNewestFirst() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let first = try await transport.createCommit(Self.request(nil, [Self.write("p/a.yaml", "1")], message: "one"))
+        let second = try await transport.createCommit(Self.request(first, [Self.write("p/b.yaml", "2")], message: "two"))
+        let third = try await transport.createCommit(Self.request(second, [Self.write("p/a.yaml", "3")], message: "three"))
+        let history = try await transport.history(of: "p/a.yaml", from: third, limit: nil)
+        #expect(history.map(\.id) == [third, first])
+        #expect(history.map(\.message) == ["three\n", "one\n"])
+        #expect(history.first?.parents == [second])
+        #expect(try await transport.history(of: "p/a.yaml", from: third, limit: 1).map(\.id) == [third])
+        #expect(try await transport.history(of: "p/b.yaml", from: third, limit: nil).map(\.id) == [second])
+        #expect(try await transport.history(of: "p/none.yaml", from: third, limit: nil).isEmpty)
+    }
+
+    @Test func changesBetweenCommits() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let first = try await transport.createCommit(
+            Self.request(nil, [Self.write("r/ns/a", "1"), Self.write("r/ns/b", "2"), Self.write("r/other/c", "3")]))
+        let second = try await transport.createCommit(
+            Self.request(first, [Self.write("r/ns/a", "1b"), .delete(path: "r/ns/b"), Self.write("r/nsx/d", "4")]))
+        let old = Dictionary(uniqueKeysWithValues: try await transport.treeEntries(at: first, under: nil).map { ($0.path, $0.id) })
+        let new = Dictionary(uniqueKeysWithValues: try await transport.treeEntries(at: second, under: nil).map { ($0.path, $0.id) })
+
+        let changes = try await transport.changes(from: first, to: second, under: nil)
+        #expect(changes.map(\.path) == ["r/ns/a", "r/ns/b", "r/nsx/d"])
+        #expect(changes.map(\.kind) == [.modified, .deleted, .added])
+        #expect(changes[0].oldID == old["r/ns/a"] && changes[0].newID == new["r/ns/a"])
+        #expect(changes[1].oldID == old["r/ns/b"] && changes[1].newID == nil && changes[1].newMode == nil)
+        #expect(changes[2].oldID == nil && changes[2].newID == new["r/nsx/d"] && changes[2].newMode == .regular)
+
+        let underFolder = try await transport.changes(from: first, to: second, under: "r/ns")
+        #expect(underFolder.map(\.path) == ["r/ns/a", "r/ns/b"])
+        let fromNothing = try await transport.changes(from: nil, to: first, under: nil)
+        #expect(fromNothing.map(\.path) == ["r/ns/a", "r/ns/b", "r/other/c"])
+        #expect(fromNothing.allSatisfy { $0.kind == .added })
+        #expect(try await transport.changes(from: second, to: second, under: nil).isEmpty)
+    }
+
+    // MARK: Compare-and-swap
+
+    @Test func updateReferenceIsCompareAndSwap() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let first = try await transport.createCommit(Self.request(nil, [Self.write("a", "1")]))
+        let second = try await transport.createCommit(Self.request(first, [Self.write("a", "2")]))
+        let ref = "refs/heads/main"
+        #expect(try await transport.updateReference(ref, to: first, expecting: nil))
+        #expect(try await transport.updateReference(ref, to: second, expecting: nil) == false)
+        #expect(try await transport.resolve(ref) == first)
+        #expect(try await transport.updateReference(ref, to: second, expecting: second) == false)
+        #expect(try await transport.resolve(ref) == first)
+        #expect(try await transport.updateReference("refs/heads/other", to: second, expecting: first) == false)
+        #expect(try await transport.resolve("refs/heads/other") == nil)
+        #expect(try await transport.updateReference(ref, to: second, expecting: first))
+        #expect(try await transport.resolve(ref) == second)
+        await #expect(throws: TransportError.self) {
+            _ = try await transport.updateReference("main", to: second, expecting: nil)
+        }
+    }
+
+    @Test func resolveSeesRefsAndPacksChangedWhileCatFileRuns() async throws {
+        let sandbox = try await Sandbox(.path)
+        let reader = try await sandbox.transport("reader")
+        let writer = try await sandbox.transport("writer")
+        let first = try await Self.commitAndPush(writer, parent: nil, [Self.write("a", "1")])
+        #expect(try await reader.fetch() == first)  // the reader's cat-file is running now
+        let mirror = sandbox.directory.appending("reader")
+
+        // Refs changed by another git process, loose and then packed.
+        let second = try await reader.createCommit(Self.request(first, [Self.write("a", "2")]))
+        let environment = GitEnvironment.isolated.setting("GIT_DIR", mirror.path)
+        try await runGitChecked(["update-ref", "refs/heads/main", second.hex], environment: environment)
+        #expect(try await reader.resolve("refs/heads/main") == second)
+        try await runGitChecked(["pack-refs", "--all", "--prune"], environment: environment)
+        #expect(try await reader.resolve("refs/heads/main") == second)
+        #expect(try await reader.resolve("refs/remotes/origin/main") == first)
+
+        // A fetch big enough to be kept as a pack (more than 100 objects).
+        let edits = (0..<150).map { Self.write("bulk/\($0)", "item \($0)") }
+        let bulk = try await Self.commitAndPush(writer, parent: first, edits)
+        #expect(try await reader.fetch() == bulk)
+        let packs = try FileManager.default.contentsOfDirectory(atPath: mirror.path + "/objects/pack")
+        #expect(packs.contains { $0.hasSuffix(".pack") })
+        let entry = try #require(try await reader.treeEntries(at: bulk, under: "bulk").first { $0.path == "bulk/7" })
+        #expect(try await reader.blob(entry.id) == Array("item 7".utf8))
+    }
+
+    @Test func fileAndFolderReplaceEachOther() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let first = try await transport.createCommit(
+            Self.request(nil, [Self.write("x", "file"), Self.write("y/inner", "folder")]))
+        let second = try await transport.createCommit(
+            Self.request(first, [.delete(path: "x"), Self.write("x/inner", "now a folder"), .delete(path: "y/inner"),
+                                 Self.write("y", "now a file")]))
+        let entries = try await transport.treeEntries(at: second, under: nil)
+        #expect(entries.map(\.path) == ["x/inner", "y"])
+        // The last edit of a path wins.
+        let third = try await transport.createCommit(
+            Self.request(second, [Self.write("z", "one"), Self.write("z", "two"), .delete(path: "y"), Self.write("y", "back")]))
+        let contents = try await transport.treeEntries(at: third, under: nil)
+        #expect(contents.map(\.path) == ["x/inner", "y", "z"])
+        #expect(try await transport.blob(contents[2].id) == Array("two".utf8))
+        #expect(try await transport.blob(contents[1].id) == Array("back".utf8))
+    }
+
+    @Test(arguments: RemoteKind.allCases)
+    func pushWithStaleExpectationIsAConflict(kind: RemoteKind) async throws {
+        let sandbox = try await Sandbox(kind)
+        let one = try await sandbox.transport("one")
+        let two = try await sandbox.transport("two")
+        let base = try await Self.commitAndPush(one, parent: nil, [Self.write("f", "base")])
+        #expect(try await two.fetch() == base)
+        let fromOne = try await Self.commitAndPush(one, parent: base, [Self.write("f", "one")])
+
+        // `two` still thinks the remote is at `base`.
+        let fromTwo = try await two.createCommit(Self.request(base, [Self.write("f", "two")]))
+        let stale = try await two.push(fromTwo, expecting: base)
+        guard case .conflict(let message) = stale else {
+            Issue.record("expected a conflict, got \(stale)")
+            return
+        }
+        #expect(!message.isEmpty)
+        // Expecting "no branch" when there is one is a conflict too.
+        let missing = try await two.push(fromTwo, expecting: nil)
+        #expect({ if case .conflict = missing { true } else { false } }())
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == fromOne.hex)
+        // After fetch and retry it goes through.
+        #expect(try await two.fetch() == fromOne)
+        let retried = try await two.createCommit(Self.request(fromOne, [Self.write("g", "two")]))
+        #expect(try await two.push(retried, expecting: fromOne) == .pushed(retried))
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == retried.hex)
+    }
+
+    @Test func sixteenWayPushRaceEndsWithEveryChangeInTheRemote() async throws {
+        let sandbox = try await Sandbox(.fileURL)
+        let seed = try await sandbox.transport("seed")
+        let base = try await Self.commitAndPush(seed, parent: nil, [Self.write("base", "0")])
+        var writers: [GitCLITransport] = []
+        for index in 0..<16 { writers.append(try await sandbox.transport("writer-\(index)")) }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for (index, writer) in writers.enumerated() {
+                group.addTask {
+                    var parent = try #require(try await writer.fetch())
+                    #expect(parent == base)
+                    var conflicts = 0
+                    while true {
+                        let commit = try await writer.createCommit(
+                            Self.request(parent, [Self.write("w/\(index)", "\(index)")], message: "writer \(index)"))
+                        switch try await writer.push(commit, expecting: parent) {
+                        case .pushed: return (index, conflicts)
+                        case .conflict:
+                            conflicts += 1
+                            parent = try #require(try await writer.fetch())
+                        case .rejected(let message):
+                            Issue.record("rejected: \(message)")
+                            return (index, conflicts)
+                        }
+                        if conflicts > 64 {
+                            Issue.record("writer \(index) never got through")
+                            return (index, conflicts)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.count == 16)
+        // Someone must have lost a race: 16 writers started from the same base.
+        #expect(outcomes.values.reduce(0, +) > 0)
+        let tip = try #require(try await seed.fetch())
+        let paths = try await seed.treeEntries(at: tip, under: "w").map(\.path)
+        #expect(Set(paths) == Set((0..<16).map { "w/\($0)" }))
+        let fsck = try await sandbox.remote.git(["fsck", "--strict"])
+        #expect(fsck.succeeded)
+    }
+
+    @Test(arguments: RemoteKind.allCases)
+    func preReceiveHookRejectionCarriesTheHookMessage(kind: RemoteKind) async throws {
+        let sandbox = try await Sandbox(kind)
+        try sandbox.remote.installPreReceiveHook(
+            "#!/bin/sh\necho 'policy: pushes to main need a review' >&2\nexit 1\n")
+        let transport = try await sandbox.transport()
+        let commit = try await transport.createCommit(Self.request(nil, [Self.write("f", "x")]))
+        let outcome = try await transport.push(commit, expecting: nil)
+        guard case .rejected(let message) = outcome else {
+            Issue.record("expected a rejection, got \(outcome)")
+            return
+        }
+        #expect(message.contains("pre-receive hook declined"))
+        #expect(message.contains("policy: pushes to main need a review"))
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == nil)
+        #expect(try await transport.resolve("refs/remotes/origin/main") == nil)
+    }
+
+    // MARK: Unsafe paths
+
+    @Test func symlinkAndGitLikeEntriesAreRefused() async throws {
+        let sandbox = try await Sandbox(.path)
+        let remote = sandbox.remote
+        let blob = try await remote.git(["hash-object", "-w", "--stdin"], input: Data("/etc/passwd".utf8)).trimmedStdout
+        let safeTree = try await remote.git(
+            ["mktree"], input: Data("100644 blob \(blob)\tok.yaml\n".utf8)).trimmedStdout
+        let linkTree = try await remote.git(
+            ["mktree"], input: Data("120000 blob \(blob)\tlink.yaml\n100644 blob \(blob)\tok.yaml\n".utf8)).trimmedStdout
+        let gitTree = try await remote.git(
+            ["mktree"], input: Data("040000 tree \(safeTree)\t.GIT\n100644 blob \(blob)\tok.yaml\n".utf8)).trimmedStdout
+        let safe = try await remote.git(["commit-tree", safeTree, "-m", "safe"]).trimmedStdout
+        let link = try await remote.git(["commit-tree", linkTree, "-p", safe, "-m", "link"]).trimmedStdout
+        let git = try await remote.git(["commit-tree", gitTree, "-p", link, "-m", "git"]).trimmedStdout
+        try await remote.git(["update-ref", "refs/heads/main", git])
+
+        let transport = try await sandbox.transport()
+        let tip = try #require(try await transport.fetch())
+        let linkCommit = try #require(ObjectID(hex: link))
+        let safeCommit = try #require(ObjectID(hex: safe))
+
+        let symlinkError = await #expect(throws: TransportError.self) {
+            try await transport.treeEntries(at: linkCommit, under: nil)
+        }
+        #expect(symlinkError?.code == .unsafePath)
+        #expect(symlinkError?.message.contains("link.yaml") == true)
+        let changeError = await #expect(throws: TransportError.self) {
+            try await transport.changes(from: safeCommit, to: linkCommit, under: nil)
+        }
+        #expect(changeError?.code == .unsafePath)
+        let gitError = await #expect(throws: TransportError.self) {
+            try await transport.treeEntries(at: tip, under: nil)
+        }
+        #expect(gitError?.code == .unsafePath)
+        #expect(gitError?.message.contains(".GIT") == true)
+        // Outside the listed folder the bad entries are not read.
+        #expect(try await transport.treeEntries(at: safeCommit, under: nil).map(\.path) == ["ok.yaml"])
+
+        // A gitlink (submodule entry) is refused too, in listings and in changes.
+        let gitlinkTree = try await remote.git(
+            ["mktree"], input: Data("160000 commit \(safe)\tsub\n100644 blob \(blob)\tok.yaml\n".utf8)).trimmedStdout
+        let gitlink = try #require(
+            ObjectID(hex: try await remote.git(["commit-tree", gitlinkTree, "-p", safe, "-m", "gitlink"]).trimmedStdout))
+        try await remote.git(["update-ref", "refs/heads/main", gitlink.hex])
+        #expect(try await transport.fetch() == gitlink)
+        let gitlinkError = await #expect(throws: TransportError.self) {
+            try await transport.treeEntries(at: gitlink, under: nil)
+        }
+        #expect(gitlinkError?.code == .unsafePath)
+        #expect(gitlinkError?.message.contains("gitlink") == true)
+        let gitlinkChange = await #expect(throws: TransportError.self) {
+            try await transport.changes(from: safeCommit, to: gitlink, under: nil)
+        }
+        #expect(gitlinkChange?.code == .unsafePath)
+    }
+
+    @Test(arguments: [".git/config", "a/.GIT/b", "git~1/x", "a/../b", "./a", "a//b", "/abs", "a/.git. /b", "a\\b"])
+    func createCommitRefusesUnsafePaths(path: String) async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let before = try await transport.runner.check(["count-objects", "-v"]).outputText
+        let error = await #expect(throws: TransportError.self) {
+            try await transport.createCommit(Self.request(nil, [Self.write("ok.yaml", "x"), Self.write(path, "bad")]))
+        }
+        #expect(error?.code == .unsafePath)
+        let after = try await transport.runner.check(["count-objects", "-v"]).outputText
+        #expect(before == after, "nothing was written")
+    }
+
+    // MARK: Process economy
+
+    @Test func readingManyBlobsUsesOneLongLivedProcess() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let edits = (0..<200).map { Self.write("r/\($0 / 20)/item-\($0).yaml", "index: \($0)\n") }
+        let beforeCommit = transport.processLaunches
+        let commit = try await transport.createCommit(Self.request(nil, edits))
+        #expect(transport.processLaunches - beforeCommit <= 5, "a commit of 200 files takes a fixed number of processes")
+
+        let beforeList = transport.processLaunches
+        let entries = try await transport.treeEntries(at: commit, under: nil)
+        #expect(entries.count == 200)
+        #expect(transport.processLaunches - beforeList == 1)
+
+        let beforeRead = transport.processLaunches
+        var contents: [String: String] = [:]
+        for entry in entries {
+            contents[entry.path] = String(decoding: try await transport.blob(entry.id), as: UTF8.self)
+        }
+        #expect(transport.processLaunches - beforeRead <= 1, "200 blob reads share one cat-file process")
+        for index in 0..<200 {
+            #expect(contents["r/\(index / 20)/item-\(index).yaml"] == "index: \(index)\n")
+        }
+        // Concurrent reads are serialized through the same process.
+        let ids = entries.map(\.id)
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for id in ids { group.addTask { try await transport.blob(id).count } }
+            return try await group.reduce(0, +)
+        }
+        #expect(sizes == contents.values.reduce(0) { $0 + $1.utf8.count })
+        #expect(transport.processLaunches - beforeRead <= 1)
+    }
+
+    /// The pid of the `git cat-file --batch` process working on `mirror`, found through /proc.
+    static func catFileProcess(for mirror: String) throws -> pid_t? {
+        for name in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = pid_t(name),
+                let command = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
+                let environment = FileManager.default.contents(atPath: "/proc/\(name)/environ")
+            else { continue }
+            let arguments = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if arguments.contains("cat-file"), arguments.contains("--batch"), variables.contains("GIT_DIR=\(mirror)") {
+                return pid
+            }
+        }
+        return nil
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/environ")))
+    func catFileProcessIsRestartedWhenItDies() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let commit = try await transport.createCommit(Self.request(nil, [Self.write("a", "first"), Self.write("b", "second")]))
+        let entries = try await transport.treeEntries(at: commit, under: nil)
+        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
+        let mirror = transport.runner.mirrorPath
+        let pid = try #require(try Self.catFileProcess(for: mirror))
+        #expect(kill(pid, SIGKILL) == 0)
+        // Wait until it is gone (reaped by the transport's task), at most ~5 s.
+        for _ in 0..<500 {
+            guard try Self.catFileProcess(for: mirror) == pid else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let before = transport.processLaunches
+        #expect(try await transport.blob(entries[1].id) == Array("second".utf8))
+        #expect(transport.processLaunches == before + 1, "one new cat-file process")
+        let restarted = try #require(try Self.catFileProcess(for: mirror))
+        #expect(restarted != pid)
+    }
+
+    @Test func largeAndBinaryBlobsRoundTrip() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        var large = [UInt8](repeating: 0, count: 3 << 20)
+        for index in large.indices { large[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 9) }
+        let commit = try await transport.createCommit(
+            Self.request(nil, [.write(path: "big.bin", contents: large), .write(path: "empty", contents: [])]))
+        let entries = try await transport.treeEntries(at: commit, under: nil)
+        #expect(entries.map(\.path) == ["big.bin", "empty"])
+        #expect(try await transport.blob(entries[0].id) == large)
+        #expect(try await transport.blob(entries[1].id) == [])
+        #expect(try await transport.blob(entries[0].id).count == large.count)
+    }
+
+    @Test func missingObjectsAndBadArguments() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        let blobError = await #expect(throws: TransportError.self) { try await transport.blob(missing) }
+        #expect(blobError?.code == .objectNotFound)
+        let treeError = await #expect(throws: TransportError.self) {
+            try await transport.treeEntries(at: missing, under: nil)
+        }
+        #expect(treeError?.code == .objectNotFound)
+        #expect(try await transport.resolve(missing.hex) == nil)
+        #expect(try await transport.resolve("refs/heads/nothing") == nil)
+        let refError = await #expect(throws: TransportError.self) { try await transport.resolve("--all") }
+        #expect(refError?.code == .invalidArgument)
+        // The cat-file process keeps working after a miss.
+        let commit = try await transport.createCommit(Self.request(nil, [Self.write("a", "1")]))
+        let entry = try #require(try await transport.treeEntries(at: commit, under: nil).first)
+        #expect(try await transport.blob(entry.id) == Array("1".utf8))
+    }
+}
+
+/// The git CLI backend against real servers on loopback: git daemon, smart
+/// HTTP with basic auth, and SSH with key auth and host-key checking.
+extension GitCLITransportTests {
+    @Suite("GitCLITransport on servers")
+    struct Servers {
+        static let alice = Signature(
+            name: "Alice", email: "alice@example.com", date: Date(timeIntervalSince1970: 1_700_000_000))
+
+        static func commit(_ transport: GitCLITransport, parent: ObjectID?, _ path: String, _ text: String) async throws
+            -> ObjectID
+        {
+            try await transport.createCommit(
+                CommitRequest(
+                    parent: parent, edits: [.write(path: path, contents: Array(text.utf8))], author: alice,
+                    message: "Write \(path)"))
+        }
+
+        static func transport(
+            _ url: String, in directory: TemporaryDirectory, _ name: String, credentials: Credentials = .none
+        ) async throws -> GitCLITransport {
+            try await GitCLITransport(
+                configuration: RemoteConfiguration(
+                    url: url, mirrorPath: directory.appending(name).path, credentials: credentials))
+        }
+
+        /// Push from one mirror, fetch into another, read the file back.
+        static func roundTrip(
+            _ url: String, in directory: TemporaryDirectory, credentials: Credentials = .none
+        ) async throws {
+            let writer = try await transport(url, in: directory, "writer-\(UUID())", credentials: credentials)
+            let before = try await writer.remoteTip()
+            let parent = try await writer.fetch()
+            #expect(parent == before)
+            let commit = try await commit(writer, parent: parent, "r/a.yaml", "hello")
+            #expect(try await writer.push(commit, expecting: parent) == .pushed(commit))
+            #expect(try await writer.remoteTip() == commit)
+
+            let reader = try await transport(url, in: directory, "reader-\(UUID())", credentials: credentials)
+            #expect(try await reader.fetch() == commit)
+            let entry = try #require(try await reader.treeEntries(at: commit, under: "r").first)
+            #expect(try await reader.blob(entry.id) == Array("hello".utf8))
+            // A stale push is a conflict here too.
+            let late = try await Self.commit(reader, parent: parent, "r/b.yaml", "late")
+            let outcome = try await reader.push(late, expecting: parent)
+            #expect({ if case .conflict = outcome { true } else { false } }(), "\(outcome)")
+        }
+
+        @Test(ServerAvailability.enabled(.gitDaemon))
+        func gitDaemonRoundTripRejectionAndUnreachable() async throws {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-daemon")
+            defer { directory.remove() }
+            var closedURL = ""
+            try await withGitDaemon { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                try await Self.roundTrip(try server.url(for: "exchange"), in: directory)
+
+                let guarded = try await server.createRepository(named: "guarded", seeded: false)
+                try guarded.installPreReceiveHook("#!/bin/sh\necho 'denied by policy' >&2\nexit 1\n")
+                let transport = try await Self.transport(try server.url(for: "guarded"), in: directory, "guarded")
+                let commit = try await Self.commit(transport, parent: nil, "x", "y")
+                let outcome = try await transport.push(commit, expecting: nil)
+                guard case .rejected(let message) = outcome else {
+                    Issue.record("expected a rejection, got \(outcome)")
+                    return
+                }
+                #expect(message.contains("denied by policy"))
+
+                let missing = try await Self.transport(try server.url(for: "absent"), in: directory, "absent")
+                let error = await #expect(throws: TransportError.self) { try await missing.remoteTip() }
+                #expect(error?.code == .repositoryNotFound, "\(String(describing: error))")
+                closedURL = try server.url(for: "exchange")
+            }
+            // The server is stopped: its port refuses connections.
+            let transport = try await Self.transport(closedURL, in: directory, "closed")
+            let error = await #expect(throws: TransportError.self) { try await transport.fetch() }
+            #expect(error?.code == .unreachable, "\(String(describing: error))")
+            #expect(error?.message.contains("Connection refused") == true)
+        }
+
+        @Test(ServerAvailability.enabled(.smartHTTP))
+        func smartHTTPAsksThePasswordProviderAndReportsWrongPasswords() async throws {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http")
+            defer { directory.remove() }
+            let password = "s3cret pass'word $HOME"
+            try await withSmartHTTPServer(user: "giter", password: password) { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                let url = try server.url(for: "exchange")
+                let asked = Mutex(0)
+                let good = Credentials(passwordProvider: { _ in
+                    asked.withLock { $0 += 1 }
+                    return Credentials.UserPassword(user: "giter", password: password)
+                })
+                try await Self.roundTrip(url, in: directory, credentials: good)
+                #expect(asked.withLock { $0 } > 0)
+
+                // The credentials are in no file of the mirror.
+                let mirror = try await Self.transport(url, in: directory, "checked", credentials: good)
+                _ = try await mirror.fetch()
+                let config = try String(contentsOfFile: directory.appending("checked").path + "/config", encoding: .utf8)
+                #expect(!config.contains("s3cret"))
+                #expect(config.contains("url = \(url)\n"))
+
+                let wrongCalls = Mutex(0)
+                let wrong = Credentials(
+                    passwordProvider: { _ in
+                        wrongCalls.withLock { $0 += 1 }
+                        return Credentials.UserPassword(user: "giter", password: "wrong")
+                    }, maxAttempts: 2)
+                let refused = try await Self.transport(url, in: directory, "wrong", credentials: wrong)
+                let error = await #expect(throws: TransportError.self) { try await refused.fetch() }
+                #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
+                #expect(wrongCalls.withLock { $0 } == 2)
+                let pushError = await #expect(throws: TransportError.self) {
+                    try await refused.push(try #require(ObjectID(hex: String(repeating: "1", count: 40))), expecting: nil)
+                }
+                #expect(pushError?.code == .authenticationFailed, "\(String(describing: pushError))")
+
+                let anonymous = try await Self.transport(url, in: directory, "anonymous")
+                let anonymousError = await #expect(throws: TransportError.self) { try await anonymous.remoteTip() }
+                #expect(anonymousError?.code == .authenticationFailed, "\(String(describing: anonymousError))")
+            }
+        }
+
+        @Test(ServerAvailability.enabled(.ssh))
+        func sshWithKeyChecksTheHostKey() async throws {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-ssh")
+            defer { directory.remove() }
+            try await withSSHServer { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                let url = try server.url(for: "exchange")
+                let key = Credentials.SSHKey(privateKeyPath: server.identityFile(.ed25519).path)
+                let trusted = Credentials(sshKey: key, knownHostsPath: server.knownHostsFile.path)
+                try await Self.roundTrip(url, in: directory, credentials: trusted)
+
+                // A key protected by a passphrase: right and wrong passphrase.
+                let protected = directory.appending("protected_key")
+                try FileManager.default.copyItem(at: server.identityFile(.ed25519), to: protected)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: protected.path)
+                let keygen = try ExecutableLocator.require("ssh-keygen", package: "openssh-client")
+                _ = try await ProcessRunner.runChecked(
+                    keygen, ["-q", "-p", "-P", "", "-N", "pass phrase", "-f", protected.path],
+                    environment: GitEnvironment.isolated.variables)
+                let withPassphrase = Credentials(
+                    sshKey: Credentials.SSHKey(privateKeyPath: protected.path, passphrase: "pass phrase"),
+                    knownHostsPath: server.knownHostsFile.path)
+                let unlocked = try await Self.transport(url, in: directory, "passphrase", credentials: withPassphrase)
+                #expect(try await unlocked.fetch() != nil)
+                let wrongPassphrase = Credentials(
+                    sshKey: Credentials.SSHKey(privateKeyPath: protected.path, passphrase: "wrong"),
+                    knownHostsPath: server.knownHostsFile.path)
+                let locked = try await Self.transport(url, in: directory, "locked", credentials: wrongPassphrase)
+                let lockedError = await #expect(throws: TransportError.self) { try await locked.remoteTip() }
+                #expect(lockedError?.code == .authenticationFailed, "\(String(describing: lockedError))")
+
+                // No entry for the host: never accepted.
+                let empty = directory.appending("known_hosts_empty")
+                try Data().write(to: empty)
+                let unknown = try await Self.transport(
+                    url, in: directory, "unknown", credentials: Credentials(sshKey: key, knownHostsPath: empty.path))
+                let unknownError = await #expect(throws: TransportError.self) { try await unknown.remoteTip() }
+                #expect(unknownError?.code == .unknownHostKey, "\(String(describing: unknownError))")
+
+                // Another key recorded for the host: refused as changed.
+                let otherKey = directory.appending("other_host_key")
+                _ = try await ProcessRunner.runChecked(
+                    keygen, ["-q", "-t", "ed25519", "-N", "", "-f", otherKey.path], environment: GitEnvironment.isolated.variables)
+                let publicKey = try String(contentsOfFile: otherKey.path + ".pub", encoding: .utf8).split(separator: " ")
+                let port = try #require(server.port)
+                let changedFile = directory.appending("known_hosts_changed")
+                try Data("[127.0.0.1]:\(port) \(publicKey[0]) \(publicKey[1])\n".utf8).write(to: changedFile)
+                let changed = try await Self.transport(
+                    url, in: directory, "changed", credentials: Credentials(sshKey: key, knownHostsPath: changedFile.path))
+                let changedError = await #expect(throws: TransportError.self) { try await changed.fetch() }
+                #expect(changedError?.code == .changedHostKey, "\(String(describing: changedError))")
+            }
+        }
+    }
+}
