@@ -38,8 +38,20 @@ struct LibGit2Failure: Error, Sendable, CustomStringConvertible {
 /// initialisation and return-code checking.
 enum LibGit2 {
     /// `git_libgit2_init`, run once per process on first use (Swift runs
-    /// global initialisers exactly once, thread-safely).
-    private static let initialization: Int32 = git_libgit2_init()
+    /// global initialisers exactly once, thread-safely); then empties the
+    /// search paths of the system, XDG, global and program-data
+    /// configuration files, so the machine's git configuration (say a
+    /// `url.<base>.insteadOf`) never changes what a transport does.
+    private static let initialization: Int32 = {
+        let result = git_libgit2_init()
+        guard result >= 0 else { return result }
+        let levels = [GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA]
+        for level in levels {
+            let status = giter_set_config_search_path(level.rawValue, "")
+            if status < 0 { return status }
+        }
+        return result
+    }()
 
     /// Initialises libgit2 if that has not happened yet.
     static func initialize() throws(TransportError) {

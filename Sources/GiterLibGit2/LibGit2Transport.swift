@@ -9,11 +9,11 @@ public import Giter
 /// cooperative thread pool, and all handles for the mirror are used from
 /// that queue only.
 ///
-/// Remotes on this machine (a path or `file://`) are reached through
-/// libgit2's local transport, which runs no server-side hooks and no
-/// `receive.fsckObjects` checks; pushes to them still move the branch by
-/// compare-and-swap. Use `git://`, `http(s)://` or `ssh://` when the
-/// remote's hooks must see every push.
+/// Remotes on this machine (a path or `file://`) are reached as `git`
+/// reaches them: through spawned `git-upload-pack` / `git-receive-pack`
+/// processes (found on `PATH`), so their hooks and `receive.fsckObjects`
+/// apply to every push. libgit2 reads no system, XDG or global git
+/// configuration (no `url.<base>.insteadOf` from the machine).
 ///
 /// ```swift
 /// let transport = try await LibGit2Transport(

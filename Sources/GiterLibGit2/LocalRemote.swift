@@ -1,4 +1,3 @@
-internal import CLibGit2
 import Giter
 
 #if canImport(Glibc)
@@ -9,10 +8,10 @@ import Darwin
 
 /// A remote that is a repository on this machine (a path or a `file://` URL).
 ///
-/// libgit2's local transport writes the pushed ref with a plain overwrite
-/// (no compare-and-swap against the old value) and runs no hooks. Pushes to
-/// such remotes therefore move the ref themselves, with a locked
-/// compare-and-swap in the remote repository.
+/// libgit2's own local transport runs no hooks and writes the pushed ref
+/// with a plain overwrite, so such remotes are reached through
+/// ``LocalSubtransport`` (spawned `git-upload-pack` / `git-receive-pack`)
+/// instead.
 struct LocalRemote {
     /// The repository's folder.
     let path: String
@@ -54,42 +53,5 @@ struct LocalRemote {
             }
         }
         return String(decoding: result, as: UTF8.self)
-    }
-
-    /// Moves `reference` in the remote repository from `expected` (nil:
-    /// must not exist) to `new`, under the ref's lock. Returns false when the
-    /// ref is not at `expected`, or another writer holds its lock.
-    func compareAndSwap(_ reference: String, to new: git_oid, expecting expected: git_oid?) throws(TransportError)
-        -> Bool
-    {
-        var handle: OpaquePointer?
-        try LibGit2.check(git_repository_open_bare(&handle, path), "open the remote repository at \(path)", remote: path)
-        defer { git_repository_free(handle) }
-        var new = new
-        var ref: OpaquePointer?
-        defer { git_reference_free(ref) }
-        let code: LibGit2Code
-        if var expected {
-            code = try LibGit2.check(
-                git_reference_create_matching(&ref, handle, reference, &new, 1, &expected, nil),
-                "update \(reference) in \(path)", allowing: [.modified, .notFound, .exists, .locked], remote: path)
-        } else {
-            code = try LibGit2.check(
-                git_reference_create(&ref, handle, reference, &new, 0, nil),
-                "create \(reference) in \(path)", allowing: [.exists, .locked], remote: path)
-        }
-        return code == .ok
-    }
-
-    /// Deletes `reference` in the remote repository if it exists.
-    func remove(_ reference: String) {
-        var handle: OpaquePointer?
-        guard git_repository_open_bare(&handle, path) == 0 else {
-            git_error_clear()
-            return
-        }
-        git_reference_remove(handle, reference)
-        git_error_clear()
-        git_repository_free(handle)
     }
 }

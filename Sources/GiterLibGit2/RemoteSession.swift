@@ -19,6 +19,8 @@ final class RemoteSession {
     let pointer: OpaquePointer
     let repository: Repository
     let configuration: RemoteConfiguration
+    /// Whether the remote is a repository on this machine (a path or `file://`).
+    let isLocal: Bool
 
     /// A failure a callback decided on (refused host key, too many
     /// credential attempts); it replaces libgit2's own, vaguer error.
@@ -36,6 +38,7 @@ final class RemoteSession {
         pointer = handle
         self.repository = repository
         self.configuration = configuration
+        isLocal = LocalRemote(url: configuration.url) != nil
     }
 
     deinit {
@@ -128,6 +131,13 @@ final class RemoteSession {
             "prepare remote callbacks"
         )
         callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
+        if isLocal {
+            // A repository on this machine: talk to git-upload-pack /
+            // git-receive-pack, so its hooks and checks apply.
+            callbacks.transport = { out, owner, _ in
+                LocalSubtransport.makeTransport(out, owner: owner)
+            }
+        }
         callbacks.credentials = { out, url, user, allowed, payload in
             guard let out, let payload else { return -1 }
             let session = Unmanaged<RemoteSession>.fromOpaque(payload).takeUnretainedValue()

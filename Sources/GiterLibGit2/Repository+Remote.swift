@@ -49,11 +49,9 @@ extension Repository {
                 message: "\(branch) is at \(advertised?.hex ?? "nothing (missing)") on the remote, "
                     + "expected \(expected?.hex ?? "nothing (missing)")")
         }
-        if let local = LocalRemote(url: configuration.url) {
-            return try pushLocally(oid, commit, expecting: expected, to: local, session: session, configuration)
-        }
         // `+`: the lease above is the compare-and-swap, as with
-        // `--force-with-lease`; the server checks the advertised old value again.
+        // `--force-with-lease`; receive-pack (spawned for a local remote)
+        // checks the advertised old value again under the ref's lock.
         let code = try session.push(refspec: "+\(source):\(branch)")
         if code == .nonFastForward {
             return .conflict(message: "\(branch) on the remote is not an ancestor of \(commit.short) (non-fast-forward)")
@@ -67,29 +65,6 @@ extension Repository {
                         "failed to lock"].contains { status.contains($0) }
             }
             return lostRace ? .conflict(message: message) : .rejected(message: message)
-        }
-        try setReference(configuration.trackingReference, to: oid)
-        return .pushed(commit)
-    }
-
-    /// A push to a repository on this machine: libgit2 copies the objects
-    /// under a private ref, then the branch moves by compare-and-swap in
-    /// the remote repository (libgit2's local transport would overwrite it).
-    private func pushLocally(
-        _ oid: git_oid, _ commit: ObjectID, expecting expected: ObjectID?, to local: LocalRemote,
-        session: RemoteSession, _ configuration: RemoteConfiguration
-    ) throws(TransportError) -> PushOutcome {
-        let branch = configuration.localReference
-        let incoming = "refs/giter/incoming/\(commit.hex)"
-        defer { local.remove(incoming) }
-        let code = try session.push(refspec: "+refs/giter/push/\(commit.hex):\(incoming)")
-        if code != .ok || !session.rejectedReferences.isEmpty {
-            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
-            return .rejected(message: "the objects could not be copied to \(local.path): \(statuses)")
-        }
-        let swapped = try local.compareAndSwap(branch, to: oid, expecting: expected.map { (id) throws(TransportError) in try id.gitOID() })
-        guard swapped else {
-            return .conflict(message: "\(branch) in \(local.path) moved while pushing; expected \(expected?.hex ?? "nothing (missing)")")
         }
         try setReference(configuration.trackingReference, to: oid)
         return .pushed(commit)

@@ -523,6 +523,106 @@ struct LibGit2TransportAuthenticationTests {
     }
 }
 
+@Suite("LibGit2Transport to repositories on this machine")
+struct LibGit2LocalRemoteTests {
+    @Test(arguments: LibGit2Sandbox.Address.allCases)
+    func pushRunsTheRemotesHooksAndCarriesTheirWords(address: LibGit2Sandbox.Address) async throws {
+        let sandbox = try await LibGit2Sandbox(address: address, seeded: true)
+        try sandbox.remote.installPreReceiveHook("#!/bin/sh\necho 'giter-test: local policy says no' >&2\nexit 1\n")
+        let transport = try await sandbox.transport()
+        let tip = try #require(try await transport.fetch())
+        let id = try await commit(transport, parent: tip, [.write(path: "ns/a.yaml", contents: bytes("a"))])
+        guard case .rejected(let message) = try await transport.push(id, expecting: tip) else {
+            Issue.record("a pre-receive hook that exits 1 must reject the push")
+            return
+        }
+        #expect(message.contains("remote: giter-test: local policy says no"))
+        #expect(message.contains("pre-receive hook declined"))
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == tip.hex)
+        #expect(try await transport.resolve("refs/remotes/origin/main") == tip)
+    }
+
+    @Test func branchMovedAfterTheAdvertisementIsAConflictDecidedByReceivePack() async throws {
+        let sandbox = try await LibGit2Sandbox(seeded: true)
+        let other = try await sandbox.remote.commit(files: ["other": "o"], message: "other", onto: "refs/heads/other")
+        // Runs after receive-pack advertised main and read the push command:
+        // moves main elsewhere, so the old value the client sent is stale.
+        try sandbox.remote.installPreReceiveHook(
+            "#!/bin/sh\nunset GIT_QUARANTINE_PATH\ngit update-ref refs/heads/main refs/heads/other || exit 1\nexit 0\n")
+        let transport = try await sandbox.transport()
+        let tip = try #require(try await transport.fetch())
+        let id = try await commit(transport, parent: tip, [.write(path: "ns/a.yaml", contents: bytes("a"))])
+        let outcome = try await transport.push(id, expecting: tip)
+        guard case .conflict = outcome else {
+            Issue.record("expected a conflict, got \(outcome)")
+            return
+        }
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == other)
+        #expect(try await transport.resolve("refs/remotes/origin/main") == tip)
+    }
+
+    @Test func aFolderThatIsNoRepositoryIsRepositoryNotFoundWithGitsWords() async throws {
+        let sandbox = try await LibGit2Sandbox()
+        let folder = try sandbox.directory.makeDirectory("plain-folder")
+        let transport = try await sandbox.transport("plain", url: folder.path)
+        let error = await expectTransportError(.repositoryNotFound) { try await transport.fetch() }
+        #expect(error?.message.contains("does not appear to be a git repository") == true, "\(String(describing: error))")
+    }
+
+    /// Set in the environment of the child test process started by
+    /// ``theMachinesGitConfigurationIsIgnored()``: the remote's path.
+    static let probeRemote = "GITER_LIBGIT2_CONFIG_PROBE_REMOTE"
+    /// Likewise: the mirror's path.
+    static let probeMirror = "GITER_LIBGIT2_CONFIG_PROBE_MIRROR"
+
+    /// libgit2 fixes its configuration search paths from `HOME` when it is
+    /// initialised, once per process: so the check runs in a child test
+    /// process started with a `HOME` (and `XDG_CONFIG_HOME`) whose git
+    /// configuration rewrites the remote's URL to a missing repository.
+    @Test func theMachinesGitConfigurationIsIgnored() async throws {
+        let sandbox = try await LibGit2Sandbox(seeded: true)
+        let home = try sandbox.directory.makeDirectory("home")
+        let bogus = sandbox.directory.appending("bogus.git").path
+        let rewrite = "[url \"\(bogus)\"]\n\tinsteadOf = \(sandbox.url)\n"
+        try Data(rewrite.utf8).write(to: home.appendingPathComponent(".gitconfig"))
+        let xdg = home.appendingPathComponent(".config/git", isDirectory: true)
+        try FileManager.default.createDirectory(at: xdg, withIntermediateDirectories: true)
+        try Data(rewrite.utf8).write(to: xdg.appendingPathComponent("config"))
+
+        // The configuration is effective for a reader of global configuration.
+        var environment = GitEnvironment.isolated
+        environment.variables["GIT_CONFIG_GLOBAL"] = nil
+        environment.variables["HOME"] = home.path
+        environment.variables["XDG_CONFIG_HOME"] = home.appendingPathComponent(".config").path
+        let rewritten = try await runGit(["ls-remote", sandbox.url], environment: environment)
+        #expect(!rewritten.succeeded, "git itself should follow the rewrite: \(rewritten)")
+
+        var variables = ProcessInfo.processInfo.environment
+        variables["HOME"] = environment.variables["HOME"]
+        variables["XDG_CONFIG_HOME"] = environment.variables["XDG_CONFIG_HOME"]
+        variables[Self.probeRemote] = sandbox.url
+        variables[Self.probeMirror] = sandbox.mirrorPath("probe")
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let probe = try await ProcessRunner.run(
+            executable, ["--testing-library", "swift-testing", "--filter", "globalConfigurationProbe"],
+            environment: variables)
+        #expect(probe.succeeded, "\(probe)")
+        // Swift Testing reports on standard error.
+        #expect((probe.stdout + probe.stderr).contains("globalConfigurationProbe() passed"), "\(probe)")
+    }
+
+    /// Runs only in the child process of ``theMachinesGitConfigurationIsIgnored()``.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[probeRemote] != nil))
+    func globalConfigurationProbe() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let url = try #require(environment[Self.probeRemote])
+        let mirror = try #require(environment[Self.probeMirror])
+        let transport = try await LibGit2Transport(configuration: RemoteConfiguration(url: url, mirrorPath: mirror))
+        #expect(try await transport.remoteTip() != nil)
+        #expect(try await transport.fetch() != nil)
+    }
+}
+
 /// Counts calls from a `@Sendable` closure.
 private final class AskCounter: Sendable {
     private let count = Mutex(0)
