@@ -30,6 +30,22 @@ let package = Package(
                 .enableUpcomingFeature("InternalImportsByDefault"),
                 .enableUpcomingFeature("MemberImportVisibility"),
             ]
-        )
+        ),
+        // Transport backends vs the script a user would write (and raw C
+        // libgit2, built by run-transport.sh from Baselines/).
+        .executableTarget(
+            name: "TransportBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterLibGit2", package: giterPackage),
+                .product(name: "GiterGitCLI", package: giterPackage),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        ),
     ]
 )
