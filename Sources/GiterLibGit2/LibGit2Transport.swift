@@ -40,6 +40,13 @@ public final class LibGit2Transport: Transport {
     public func remoteTip() async throws -> ObjectID? {
         let configuration = configuration
         return try await queue.run { (repository) throws(TransportError) in
+            // A repository on this machine: read its ref directly, as cheap
+            // as a poll can be (no process, no protocol).
+            if let local = LocalRemote(url: configuration.url),
+                let target = Repository.referenceTarget(inRepositoryAt: local.path, configuration.localReference)
+            {
+                return target.map(ObjectID.init)
+            }
             let session = try RemoteSession(repository: repository, configuration: configuration)
             return try session.connect(forPush: false)[configuration.localReference].map(ObjectID.init)
         }
@@ -48,7 +55,19 @@ public final class LibGit2Transport: Transport {
     public func fetch() async throws -> ObjectID? {
         let configuration = configuration
         return try await queue.run { (repository) throws(TransportError) in
-            try repository.fetch(configuration)
+            // Nothing new in a repository on this machine: the mirror already
+            // has the tip, so no git-upload-pack needs to run.
+            if let local = LocalRemote(url: configuration.url),
+                case .some(.some(let tip)) = Repository.referenceTarget(
+                    inRepositoryAt: local.path,
+                    configuration.localReference
+                ),
+                let tracked = try repository.referenceTarget(configuration.trackingReference),
+                ObjectID(tracked) == ObjectID(tip)
+            {
+                return ObjectID(tip)
+            }
+            return try repository.fetch(configuration)
         }
     }
 

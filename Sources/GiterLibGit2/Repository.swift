@@ -47,6 +47,23 @@ final class Repository {
         return Repository(pointer: handle, path: path)
     }
 
+    /// The commit `reference` points at in the existing repository at
+    /// `path`, read directly (no git process, no object transfer): `.some(nil)`
+    /// when the repository has no such ref, `nil` when the repository cannot
+    /// be opened (the caller then takes the usual path, which explains why).
+    static func referenceTarget(inRepositoryAt path: String, _ reference: String) -> git_oid?? {
+        guard (try? LibGit2.initialize()) != nil else { return nil }
+        var handle: OpaquePointer?
+        guard git_repository_open_bare(&handle, path) == 0, let handle else { return nil }
+        defer { git_repository_free(handle) }
+        var oid = git_oid()
+        switch git_reference_name_to_id(&oid, handle, reference) {
+        case 0: return .some(oid)
+        case GIT_ENOTFOUND.rawValue: return .some(nil)
+        default: return nil
+        }
+    }
+
     /// Makes the remote `name` point at `url`, creating it with a fetch
     /// refspec for `branch` only. Writes no credentials.
     func configureRemote(named name: String, url: String, branch: String) throws(TransportError) {
