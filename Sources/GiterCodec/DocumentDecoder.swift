@@ -45,30 +45,34 @@ public struct DocumentDecoder: Sendable {
     ///   exactly one document; `DecodingError` when the document does not
     ///   match `T`.
     public func decode<T: Decodable>(_ type: T.Type, fromYAML text: String) throws -> T {
-        try decode(type, from: YAMLReader(limits: limits).readDocument(text))
+        var text = text
+        return try text.withUTF8 { buffer in
+            try decodeYAML(buffer, tooMany: "read them with read(_:) instead") { tape, input, locator in
+                try decode(type, from: tape, root: tape.roots[0], text: input.bytes, locator: locator)
+            }
+        }
     }
 
     /// Decodes a value of type `T` from UTF-8 YAML text that holds exactly one document.
     public func decode<T: Decodable>(_ type: T.Type, fromYAML data: Data) throws -> T {
-        let documents = try data.withUnsafeBytes { raw in
-            try YAMLReader(limits: limits).read(buffer: raw.bindMemory(to: UInt8.self))
+        try data.withUnsafeBytes { raw in
+            try decodeYAML(raw.bindMemory(to: UInt8.self), tooMany: "use decodeAll(_:fromYAML:)") {
+                tape, input, locator in
+                try decode(type, from: tape, root: tape.roots[0], text: input.bytes, locator: locator)
+            }
         }
-        guard documents.count == 1 else {
-            throw CodecError(
-                .syntax,
-                documents.isEmpty
-                    ? "expected a YAML document, found an empty stream"
-                    : "expected one YAML document, found \(documents.count); use decodeAll(_:fromYAML:)",
-                at: documents.count > 1 ? documents[1].location : nil
-            )
-        }
-        return try decode(type, from: documents[0])
     }
 
     /// Decodes every document of a YAML stream as a value of type `T`. An
     /// empty stream gives an empty array.
     public func decodeAll<T: Decodable>(_ type: T.Type, fromYAML text: String) throws -> [T] {
-        try YAMLReader(limits: limits).read(text).map { try decode(type, from: $0) }
+        var text = text
+        return try text.withUTF8 { buffer in
+            try YAMLReader(limits: limits).withTape(buffer) { tape, input in
+                let locator = TapeLocator.yaml(input)
+                return try tape.roots.map { try decode(type, from: tape, root: $0, text: input.bytes, locator: locator) }
+            }
+        }
     }
 
     /// Decodes a value of type `T` from JSON text.
@@ -76,14 +80,57 @@ public struct DocumentDecoder: Sendable {
     /// - Throws: ``CodecError`` for malformed JSON; `DecodingError` when the
     ///   document does not match `T`.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON text: String) throws -> T {
-        try decode(type, from: JSONReader(limits: limits).read(text))
+        var text = text
+        return try text.withUTF8 { try decodeJSON(type, buffer: $0) }
     }
 
     /// Decodes a value of type `T` from UTF-8 JSON text.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON data: Data) throws -> T {
-        let node = try data.withUnsafeBytes { raw in
-            try JSONReader(limits: limits).read(buffer: raw.bindMemory(to: UInt8.self))
+        try data.withUnsafeBytes { raw in try decodeJSON(type, buffer: raw.bindMemory(to: UInt8.self)) }
+    }
+
+    // MARK: Decoding from a tape
+
+    /// Reads YAML text that must hold one document and calls `body` with its tape.
+    private func decodeYAML<R>(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        tooMany hint: String,
+        _ body: (DocumentTape, YAMLInput, TapeLocator) throws -> R
+    ) throws -> R {
+        try YAMLReader(limits: limits).withTape(buffer) { tape, input in
+            let locator = TapeLocator.yaml(input)
+            guard tape.roots.count == 1 else {
+                let second = tape.roots.count > 1 ? tape.withView(text: input.bytes) { $0.offset(tape.roots[1]) } : nil
+                throw CodecError(
+                    .syntax,
+                    tape.roots.isEmpty
+                        ? "expected a YAML document, found an empty stream"
+                        : "expected one YAML document, found \(tape.roots.count); \(hint)",
+                    at: second.map { locator.location(of: $0) }
+                )
+            }
+            return try body(tape, input, locator)
         }
-        return try decode(type, from: node)
+    }
+
+    private func decodeJSON<T: Decodable>(_ type: T.Type, buffer: UnsafeBufferPointer<UInt8>) throws -> T {
+        let tape = try JSONReader(limits: limits).readTape(buffer: buffer, stream: false)
+        return try decode(type, from: tape, root: tape.roots[0], text: buffer, locator: .json(buffer))
+    }
+
+    /// Decodes the value at `root` of `tape`, which was read from `text`.
+    func decode<T: Decodable>(
+        _ type: T.Type,
+        from tape: DocumentTape,
+        root: Int,
+        text: UnsafeBufferPointer<UInt8>,
+        locator: TapeLocator
+    ) throws -> T {
+        try tape.withView(text: text) { view in
+            let decoder = TapeDecoding(
+                tape: view, locator: locator, index: root, userInfo: userInfo, maxDepth: limits.maxDepth)
+            defer { decoder.invalidate() }
+            return try decoder.unbox(root, as: type, extra: [], pushing: nil)
+        }
     }
 }

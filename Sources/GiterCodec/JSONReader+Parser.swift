@@ -1,12 +1,12 @@
 extension JSONReader {
     /// The parsing state over one UTF-8 buffer.
     ///
-    /// Containers are parsed without recursion: open arrays and objects are
-    /// frames on an explicit stack, so depth is bounded only by
-    /// ``ParseLimits/maxDepth``, never by the thread's stack. Their members
-    /// wait on the shared `items` and `entries` stacks until the container
-    /// closes. Positions are
-    /// byte offsets into `bytes`; every read checks `position < end` first.
+    /// Values are written to a ``DocumentTape``. Containers are parsed
+    /// without recursion: open arrays and objects are frames on an explicit
+    /// stack, so depth is bounded only by ``ParseLimits/maxDepth``, never by
+    /// the thread's stack. The keys of the open objects wait on the shared
+    /// `keys` stack for duplicate checks. Positions are byte offsets into
+    /// `bytes`; every read checks `position < end` first.
     struct Parser: ~Copyable {
         let bytes: UnsafeBufferPointer<UInt8>
         let end: Int
@@ -26,10 +26,8 @@ extension JSONReader {
         var countedThrough = 0
         /// Reused storage for strings with escapes.
         var scratch: [UInt8] = []
-        /// The items of the open arrays, innermost last.
-        var items = ValueStack<Node>()
-        /// The entries of the open objects, innermost last.
-        var entries = ValueStack<Node.Mapping.Entry>()
+        /// The keys of the open objects, innermost last.
+        var keys: [Key] = []
 
         init(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) {
             self.bytes = bytes
@@ -95,98 +93,95 @@ extension JSONReader {
 
         // MARK: Values
 
+        /// A key of an open object, for duplicate checks.
+        struct Key {
+            /// Where the key's text starts: in `bytes`, or in the tape's side text.
+            var start: Int
+            var count: Int
+            var inSide: Bool
+            var nonASCII: Bool
+            /// The offset of its opening quote.
+            var opening: Int
+        }
+
         /// An array or object being parsed.
         private struct Frame {
             var isObject: Bool
             var location: SourceLocation
-            /// Where the container's members start on `items` or `entries`.
-            var start: Int
-            /// The key whose value is being parsed.
-            var key = ""
-            var keyLocation: SourceLocation? = nil
-            /// Positions of the keys, built once an object is large enough
-            /// for linear duplicate checks to cost more than hashing.
+            /// The container's head on the tape.
+            var head: Int
+            /// Where the object's keys start on `keys`.
+            var keysStart: Int
+            /// Positions of the keys on `keys`, built once an object is large
+            /// enough for linear duplicate checks to cost more than hashing.
             var keyIndex: [String: Int]? = nil
         }
 
         /// Objects with more entries than this index their keys in a dictionary.
         private static let linearKeySearchLimit = 16
 
-        /// Parses one value starting at `position`, whitespace skipped.
-        mutating func parseValue() throws(CodecError) -> Node {
-            // The innermost open container is `current`; those around it wait on `outer`.
-            var outer: [Frame] = []
-            var current = Frame(isObject: false, location: location(at: position), start: 0)
-            var depth = 0
+        /// Parses one value starting at `position`, whitespace skipped, and
+        /// appends it to `tape`.
+        mutating func parseValue(into tape: inout DocumentTape) throws(CodecError) {
+            var frames: [Frame] = []
             while true {
-                var value: Node
                 guard position < end else {
                     throw error(.syntax, "unexpected end of input; expected a value")
                 }
                 let start = position
-                let startLocation = location(at: start)
                 switch bytes[start] {
                 case UInt8(ascii: "\""):
-                    value = Node(.string(try parseString()), location: startLocation)
+                    _ = try parseString(into: &tape)
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    value = Node(.number(try parseNumber()), location: startLocation)
+                    try parseNumber(into: &tape)
                 case UInt8(ascii: "["):
-                    try checkDepth(depth)
+                    try checkDepth(frames.count)
+                    let location = location(at: start)
+                    let head = tape.beginCollection(.sequence, at: start)
                     position += 1
                     skipWhitespace()
                     if position < end && bytes[position] == UInt8(ascii: "]") {
                         position += 1
-                        value = Node(.sequence([]), location: startLocation)
+                        tape.endCollection(head)
                     } else {
-                        if depth > 0 { outer.append(current) }
-                        current = Frame(isObject: false, location: startLocation, start: items.count)
-                        depth += 1
+                        frames.append(Frame(isObject: false, location: location, head: head, keysStart: keys.count))
                         continue
                     }
                 case UInt8(ascii: "{"):
-                    try checkDepth(depth)
+                    try checkDepth(frames.count)
+                    let location = location(at: start)
+                    let head = tape.beginCollection(.mapping, at: start)
                     position += 1
                     skipWhitespace()
                     if position < end && bytes[position] == UInt8(ascii: "}") {
                         position += 1
-                        value = Node(.mapping(Node.Mapping()), location: startLocation)
+                        tape.endCollection(head)
                     } else {
-                        var frame = Frame(isObject: true, location: startLocation, start: entries.count)
-                        try parseKey(into: &frame, afterComma: false)
-                        if depth > 0 { outer.append(current) }
-                        current = frame
-                        depth += 1
+                        var frame = Frame(isObject: true, location: location, head: head, keysStart: keys.count)
+                        try parseKey(into: &frame, tape: &tape, afterComma: false)
+                        frames.append(frame)
                         continue
                     }
                 default:
-                    value = Node(try parseLiteral(), location: startLocation)
+                    tape.appendLiteral(try parseLiteral(), at: start)
                 }
 
-                // Hand the value to its container, closing containers that end here.
-                while depth > 0 {
+                // The value is complete: go on in its container, closing containers that end here.
+                while let last = frames.indices.last {
                     skipWhitespace()
                     let next: UInt8? = position < end ? bytes[position] : nil
-                    if current.isObject {
-                        current.keyIndex?[current.key] = entries.count
-                        entries.append(
-                            Node.Mapping.Entry(key: current.key, value: value, keyLocation: current.keyLocation)
-                        )
+                    if frames[last].isObject {
                         if next == UInt8(ascii: ",") {
                             position += 1
                             skipWhitespace()
-                            try parseKey(into: &current, afterComma: true)
+                            try parseKey(into: &frames[last], tape: &tape, afterComma: true)
                             break
                         }
                         guard next == UInt8(ascii: "}") else {
-                            throw unexpected("after object member; expected ',' or '}'", opener: current.location)
+                            throw unexpected("after object member; expected ',' or '}'", opener: frames[last].location)
                         }
-                        position += 1
-                        value = Node(
-                            .mapping(Node.Mapping(entries.popArray(from: current.start))),
-                            location: current.location
-                        )
+                        keys.removeSubrange(frames[last].keysStart...)
                     } else {
-                        items.append(value)
                         if next == UInt8(ascii: ",") {
                             position += 1
                             skipWhitespace()
@@ -196,15 +191,14 @@ extension JSONReader {
                             break
                         }
                         guard next == UInt8(ascii: "]") else {
-                            throw unexpected("after array element; expected ',' or ']'", opener: current.location)
+                            throw unexpected("after array element; expected ',' or ']'", opener: frames[last].location)
                         }
-                        position += 1
-                        value = Node(.sequence(items.popArray(from: current.start)), location: current.location)
                     }
-                    depth -= 1
-                    if let enclosing = outer.popLast() { current = enclosing }
+                    position += 1
+                    tape.endCollection(frames[last].head)
+                    frames.removeLast()
                 }
-                if depth == 0 { return value }
+                if frames.isEmpty { return }
             }
         }
 
@@ -226,8 +220,13 @@ extension JSONReader {
             return error(.syntax, "unexpected \(describeByte(at: position)) \(expectation)")
         }
 
-        /// Parses `"key" :` and leaves `position` at the value.
-        private mutating func parseKey(into frame: inout Frame, afterComma: Bool) throws(CodecError) {
+        /// Parses `"key" :`, appends the key to `tape` and leaves `position`
+        /// at the value.
+        private mutating func parseKey(
+            into frame: inout Frame,
+            tape: inout DocumentTape,
+            afterComma: Bool
+        ) throws(CodecError) {
             guard position < end, bytes[position] == UInt8(ascii: "\"") else {
                 if position < end && bytes[position] == UInt8(ascii: "}") && afterComma {
                     throw error(.syntax, "trailing comma before '}'; remove the comma")
@@ -238,20 +237,27 @@ extension JSONReader {
                 let found = position < end ? describeByte(at: position) : "end of input"
                 throw error(.syntax, "unexpected \(found); expected an object key in double quotes")
             }
-            let keyLocation = location(at: position)
-            let key = try parseString()
-            if let first = firstEntry(withKey: key, in: &frame) {
-                let firstLocation = entries[first].keyLocation.map {
-                    " (first at line \($0.line), column \($0.column))"
-                }
+            let sideStart = tape.side.count
+            let scanned = try parseString(into: &tape)
+            let key = Key(
+                start: scanned.escaped ? sideStart : scanned.opening + 1,
+                count: scanned.count,
+                inSide: scanned.escaped,
+                nonASCII: scanned.nonASCII,
+                opening: scanned.opening
+            )
+            if let first = firstKey(equalTo: key, in: &frame, side: tape.side) {
+                let firstLocation = TapeLocator.json(bytes).location(of: keys[first].opening)
                 throw CodecError(
                     .duplicateKey,
-                    "duplicate key \(Self.quoted(key)) in object\(firstLocation ?? ""); each key may appear only once",
-                    at: keyLocation
+                    "duplicate key \(Self.quoted(string(of: key, side: tape.side))) in object "
+                        + "(first at line \(firstLocation.line), column \(firstLocation.column)); "
+                        + "each key may appear only once",
+                    at: location(at: scanned.opening)
                 )
             }
-            frame.key = key
-            frame.keyLocation = keyLocation
+            if frame.keyIndex != nil { frame.keyIndex?[string(of: key, side: tape.side)] = keys.count }
+            keys.append(key)
             skipWhitespace()
             guard position < end, bytes[position] == UInt8(ascii: ":") else {
                 let found = position < end ? describeByte(at: position) : "end of input"
@@ -261,13 +267,44 @@ extension JSONReader {
             skipWhitespace()
         }
 
-        /// The position on `entries` of the open object's entry with `key`.
-        private func firstEntry(withKey key: String, in frame: inout Frame) -> Int? {
-            if frame.keyIndex == nil && entries.count - frame.start > Self.linearKeySearchLimit {
-                frame.keyIndex = entries.keyIndex(from: frame.start)
+        private func string(of key: Key, side: [UInt8]) -> String {
+            if key.inSide { return String(decoding: side[key.start..<(key.start + key.count)], as: UTF8.self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), as: UTF8.self)
+        }
+
+        /// The position on `keys` of the open object's key equal to `key`,
+        /// compared as Swift strings (canonical equivalence).
+        private func firstKey(equalTo key: Key, in frame: inout Frame, side: [UInt8]) -> Int? {
+            if frame.keyIndex == nil && keys.count - frame.keysStart > Self.linearKeySearchLimit {
+                var index: [String: Int] = [:]
+                index.reserveCapacity(2 * (keys.count - frame.keysStart))
+                for position in frame.keysStart..<keys.count where index[string(of: keys[position], side: side)] == nil {
+                    index[string(of: keys[position], side: side)] = position
+                }
+                frame.keyIndex = index
             }
-            if let keyIndex = frame.keyIndex { return keyIndex[key] }
-            return entries.index(ofKey: key, from: frame.start)
+            if let keyIndex = frame.keyIndex { return keyIndex[string(of: key, side: side)] }
+            var position = frame.keysStart
+            while position < keys.count {
+                if equal(keys[position], key, side: side) { return position }
+                position += 1
+            }
+            return nil
+        }
+
+        private func equal(_ lhs: Key, _ rhs: Key, side: [UInt8]) -> Bool {
+            if lhs.nonASCII || rhs.nonASCII { return string(of: lhs, side: side) == string(of: rhs, side: side) }
+            guard lhs.count == rhs.count else { return false }
+            return side.withUnsafeBufferPointer { side in
+                let left = lhs.inSide ? side : bytes
+                let right = rhs.inSide ? side : bytes
+                var index = 0
+                while index < lhs.count {
+                    if left[lhs.start + index] != right[rhs.start + index] { return false }
+                    index += 1
+                }
+                return true
+            }
         }
 
         /// A key for a message: quoted, escaped, shortened when long.

@@ -2,8 +2,8 @@ extension JSONReader.Parser {
     // MARK: Numbers
 
     /// Parses `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [-+]? [0-9]+)?` at
-    /// `position`, keeping its text.
-    mutating func parseNumber() throws(CodecError) -> Node.Number {
+    /// `position` and appends it to `tape`, its text kept as written.
+    mutating func parseNumber(into tape: inout DocumentTape) throws(CodecError) {
         let start = position
         var index = start
         if bytes[index] == UInt8(ascii: "-") {
@@ -38,9 +38,7 @@ extension JSONReader.Parser {
             throw error(.syntax, "unexpected \(describeByte(at: index)) in a number", at: index)
         }
         position = index
-        return Node.Number(
-            validated: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        )
+        tape.appendSlice(.number, at: start, length: index - start)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
@@ -65,18 +63,18 @@ extension JSONReader.Parser {
 
     /// Parses `true`, `false` or `null` at `position`, or reports what
     /// stands where a value was expected.
-    mutating func parseLiteral() throws(CodecError) -> Node.Content {
+    mutating func parseLiteral() throws(CodecError) -> DocumentTape.Kind {
         let start = position
         var index = start
         while index < end && isWordByte(bytes[index]) { index += 1 }
         let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
         if word.elementsEqual("true".utf8) {
             position = index
-            return .bool(true)
+            return .true
         }
         if word.elementsEqual("false".utf8) {
             position = index
-            return .bool(false)
+            return .false
         }
         if word.elementsEqual("null".utf8) {
             position = index

@@ -1,36 +1,65 @@
 extension JSONReader.Parser {
-    /// Parses a string starting at the opening quote at `position`.
+    /// A string scanned by ``scanString()``.
+    struct ScannedString {
+        /// The offset of the opening quote: the string's location.
+        var opening: Int
+        /// Whether the text is in `scratch` (it had escapes) rather than
+        /// the input bytes after the opening quote.
+        var escaped: Bool
+        /// The length of the text in bytes.
+        var count: Int
+        /// Whether the text has a non-ASCII character.
+        var nonASCII: Bool
+    }
+
+    /// Scans a string starting at the opening quote at `position`, checking
+    /// it fully, and leaves `position` after the closing quote.
     ///
-    /// A string without escapes becomes a `String` straight from its byte
-    /// range; one with escapes is decoded into `scratch` first. UTF-8 is
-    /// validated while scanning, so invalid bytes are an error rather than
-    /// replacement characters.
-    mutating func parseString() throws(CodecError) -> String {
+    /// A string without escapes stays in the input; one with escapes is
+    /// decoded into `scratch`. UTF-8 is validated while scanning, so invalid
+    /// bytes are an error rather than replacement characters.
+    mutating func scanString() throws(CodecError) -> ScannedString {
         let opening = position
         let contentStart = position + 1
         var index = contentStart
+        var nonASCII = false
         while true {
             index = skipPlainASCII(from: index)
             guard index < end else { throw unterminatedStringError(opening: opening) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<index]), as: UTF8.self)
+                return ScannedString(opening: opening, escaped: false, count: index - contentStart, nonASCII: nonASCII)
             } else if byte == UInt8(ascii: "\\") {
-                return try parseEscapedString(opening: opening, contentStart: contentStart, firstEscape: index)
+                return try scanEscapedString(
+                    opening: opening, contentStart: contentStart, firstEscape: index, nonASCII: nonASCII)
             } else if byte >= 0x80 {
                 index = try validateUTF8Sequence(at: index)
+                nonASCII = true
             } else {
                 throw controlCharacterError(byte, at: index)
             }
         }
     }
 
-    private mutating func parseEscapedString(
+    /// Scans a string and appends it to `tape`.
+    mutating func parseString(into tape: inout DocumentTape) throws(CodecError) -> ScannedString {
+        let scanned = try scanString()
+        if scanned.escaped {
+            tape.appendSide(.sideString, at: scanned.opening, bytes: scratch)
+        } else {
+            tape.appendLiteral(.jsonString, at: scanned.opening)
+        }
+        return scanned
+    }
+
+    private mutating func scanEscapedString(
         opening: Int,
         contentStart: Int,
-        firstEscape: Int
-    ) throws(CodecError) -> String {
+        firstEscape: Int,
+        nonASCII: Bool
+    ) throws(CodecError) -> ScannedString {
+        var nonASCII = nonASCII
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<firstEscape]))
         var index = firstEscape
@@ -44,13 +73,15 @@ extension JSONReader.Parser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 position = index + 1
-                return String(decoding: scratch, as: UTF8.self)
+                if !nonASCII { nonASCII = scratch.contains { $0 >= 0x80 } }
+                return ScannedString(opening: opening, escaped: true, count: scratch.count, nonASCII: nonASCII)
             } else if byte == UInt8(ascii: "\\") {
                 index = try decodeEscape(at: index)
             } else if byte >= 0x80 {
                 let next = try validateUTF8Sequence(at: index)
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<next]))
                 index = next
+                nonASCII = true
             } else {
                 throw controlCharacterError(byte, at: index)
             }

@@ -60,23 +60,3 @@ extension JSONReader {
         }
     }
 }
-
-extension JSONReader.ValueStack where Element == Node.Mapping.Entry {
-    /// The position of the first entry at or after `start` with `key`.
-    func index(ofKey key: String, from start: Int) -> Int? {
-        var index = start
-        while index < count {
-            if base[index].key == key { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    /// The positions of the keys of the entries at or after `start`.
-    func keyIndex(from start: Int) -> [String: Int] {
-        var keys: [String: Int] = [:]
-        keys.reserveCapacity(2 * (count - start))
-        for index in start..<max(start, count) { keys[base[index].key] = index }
-        return keys
-    }
-}

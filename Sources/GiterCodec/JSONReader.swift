@@ -70,45 +70,62 @@ public struct JSONReader: Sendable {
     // MARK: Buffers
 
     func read(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> Node {
-        try checkSize(buffer)
-        var parser = Parser(buffer, limits: limits)
-        parser.skipWhitespace()
-        guard !parser.atEnd else {
-            throw parser.error(.syntax, "empty input; expected a JSON value")
-        }
-        let node = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.atEnd else {
-            throw parser.error(
-                .syntax,
-                "unexpected \(parser.describeByte(at: parser.position)) after the JSON value; expected end of input"
-            )
-        }
-        return node
+        let tape = try readTape(buffer: buffer, stream: false)
+        let locator = TapeLocator.json(buffer)
+        var cursor = TapeLocator.Cursor(locator)
+        return tape.withView(text: buffer) { $0.node(at: tape.roots[0], locator: locator, cursor: &cursor) }
     }
 
     private func readStream(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> [Node] {
+        let tape = try readTape(buffer: buffer, stream: true)
+        let locator = TapeLocator.json(buffer)
+        var cursor = TapeLocator.Cursor(locator)
+        return tape.withView(text: buffer) { view in
+            tape.roots.map { view.node(at: $0, locator: locator, cursor: &cursor) }
+        }
+    }
+
+    /// Parses one JSON text (`stream` false) or zero or more texts
+    /// separated by whitespace (`stream` true) into a tape with a root per text.
+    func readTape(buffer: UnsafeBufferPointer<UInt8>, stream: Bool) throws(CodecError) -> DocumentTape {
         try checkSize(buffer)
+        var tape = DocumentTape(inputBytes: buffer.count)
         var parser = Parser(buffer, limits: limits)
-        var nodes: [Node] = []
+        guard stream else {
+            parser.skipWhitespace()
+            guard !parser.atEnd else {
+                throw parser.error(.syntax, "empty input; expected a JSON value")
+            }
+            tape.beginDocument()
+            try parser.parseValue(into: &tape)
+            parser.skipWhitespace()
+            guard parser.atEnd else {
+                throw parser.error(
+                    .syntax,
+                    "unexpected \(parser.describeByte(at: parser.position)) after the JSON value; expected end of input"
+                )
+            }
+            return tape
+        }
         while true {
             let before = parser.position
             parser.skipWhitespace()
-            if parser.atEnd { return nodes }
-            if !nodes.isEmpty && parser.position == before {
+            if parser.atEnd { return tape }
+            if !tape.roots.isEmpty && parser.position == before {
                 throw parser.error(
                     .syntax,
                     "unexpected \(parser.describeByte(at: parser.position)) after a JSON value; "
                         + "expected whitespace or a line break between JSON texts"
                 )
             }
-            guard nodes.count < limits.maxDocuments else {
+            guard tape.roots.count < limits.maxDocuments else {
                 throw parser.error(
                     .limitExceeded,
                     "more than \(limits.maxDocuments) JSON texts; raise ParseLimits.maxDocuments"
                 )
             }
-            nodes.append(try parser.parseValue())
+            tape.beginDocument()
+            try parser.parseValue(into: &tape)
         }
     }
 
@@ -120,5 +137,6 @@ public struct JSONReader: Sendable {
                     + "raise ParseLimits.maxInputBytes to read it"
             )
         }
+        guard buffer.count < DocumentTape.maxInputBytes else { throw DocumentTape.tooLarge(buffer.count) }
     }
 }

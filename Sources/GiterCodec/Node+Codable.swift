@@ -13,6 +13,10 @@ extension Node: Codable {
             self = decoder.node
             return
         }
+        if let decoder = decoder as? TapeDecoding {
+            self = decoder.currentNode
+            return
+        }
         if let container = try? decoder.container(keyedBy: NodeCodingKey.self) {
             var mapping = Mapping()
             for key in container.allKeys {

@@ -5,7 +5,8 @@
 public struct ParseLimits: Sendable, Hashable {
     /// The deepest nesting of sequences and mappings accepted. Default 128.
     public var maxDepth: Int
-    /// The largest input accepted, in bytes. Default 64 MiB.
+    /// The largest input accepted, in bytes. Default 64 MiB. Inputs of
+    /// 256 MiB or more are rejected whatever this says.
     public var maxInputBytes: Int
     /// The most documents accepted in one YAML stream. Default 100,000.
     public var maxDocuments: Int

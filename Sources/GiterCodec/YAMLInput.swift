@@ -22,6 +22,7 @@ struct YAMLInput {
                     + "raise ParseLimits.maxInputBytes if this is expected"
             )
         }
+        guard raw.count < DocumentTape.maxInputBytes else { throw DocumentTape.tooLarge(raw.count) }
         var start = 0
         if raw.count >= 3, raw[0] == 0xEF, raw[1] == 0xBB, raw[2] == 0xBF { start = 3 }
         let text = UnsafeBufferPointer(rebasing: raw[start...])

@@ -7,10 +7,9 @@ extension YAMLParser {
     ///     indented more than this.
     ///   - allowsCollections: whether a block mapping or sequence may start
     ///     here. It may not on the line of its key (`a: b: c`) or of `---`.
-    mutating func parseBlockNode(parentIndent: Int, allowsCollections: Bool) throws -> Node {
+    mutating func parseBlockNode(parentIndent: Int, allowsCollections: Bool) throws {
         let start = pos
         let indent = column
-        let startLocation = mark(start)
         let next = byte(pos + 1)
         switch current {
         case .minus where Self.isBlankOrEnd(next):
@@ -18,53 +17,53 @@ extension YAMLParser {
                 throw failure("a block sequence cannot start on this line; start it on a new line")
             }
             try checkIndentationTabs()
-            return try parseBlockSequence(indent: indent, location: startLocation)
+            try parseBlockSequence(indent: indent, location: start)
         case .pipe, .greaterThan:
-            return try parseBlockScalar(parentIndent: parentIndent, location: startLocation)
+            try parseBlockScalar(parentIndent: parentIndent, location: start)
         case .openBracket, .openBrace:
-            let node = try parseFlowCollection(parentIndent: parentIndent)
+            try parseFlowCollection(parentIndent: parentIndent)
             skipBlanks()
             if current == .colon && Self.isBlankOrEnd(byte(pos + 1)) {
                 throw CodecError(
                     .unsupported,
                     "complex keys (a flow collection used as a mapping key) are not supported; use a scalar key",
-                    at: startLocation
+                    at: location(at: start)
                 )
             }
             try finishLine(after: "the flow collection")
-            return node
         case .doubleQuote, .singleQuote:
             let startLine = line
             let text = try parseQuoted(parentIndent: parentIndent, inFlow: false)
             skipBlanks()
             if current == .colon && Self.isBlankOrEnd(byte(pos + 1)) {
                 guard line == startLine else {
-                    throw CodecError(.syntax, "a mapping key must be on a single line", at: startLocation)
+                    throw CodecError(.syntax, "a mapping key must be on a single line", at: location(at: start))
                 }
-                guard allowsCollections else { throw nestedMappingError(at: startLocation) }
+                guard allowsCollections else { throw nestedMappingError(at: location(at: start)) }
                 try checkIndentationTabs(at: start)
-                return try parseBlockMapping(indent: indent, firstKey: text, keyOffset: start, keyLocation: startLocation)
+                try parseBlockMapping(indent: indent, firstKey: text, keyOffset: start)
+                return
             }
             try finishLine(after: "the quoted scalar")
-            return Node(.string(text), location: startLocation)
+            appendString(text, at: start)
         default:
             try checkNodeStart(inFlow: false)
             let startLine = line
             let text = try scanPlain(parentIndent: parentIndent, inFlow: false)
             if current == .colon {
                 // A plain scalar that stops at ': ' on its first line is a key.
-                guard line == startLine, case .slice(let keyStart, let keyEnd) = text else {
+                guard line == startLine, case .slice = text else {
                     throw failure(
                         "unexpected ': ' in a multi-line plain scalar; quote the value, or check the indentation of this key"
                     )
                 }
-                guard allowsCollections else { throw nestedMappingError(at: startLocation) }
+                guard allowsCollections else { throw nestedMappingError(at: location(at: start)) }
                 try checkIndentationTabs(at: start)
-                let key = String(decoding: UnsafeBufferPointer(rebasing: base[keyStart..<keyEnd]), as: UTF8.self)
-                return try parseBlockMapping(indent: indent, firstKey: key, keyOffset: start, keyLocation: startLocation)
+                try parseBlockMapping(indent: indent, firstKey: text, keyOffset: start)
+                return
             }
             try finishLine(after: "the value")
-            return Node(resolve(text), location: startLocation)
+            appendPlain(text, at: start)
         }
     }
 
@@ -125,7 +124,7 @@ extension YAMLParser {
 
     /// Parses the key of a block mapping entry at the current position and
     /// leaves the position at the ':' that follows it.
-    mutating func parseBlockKey() throws -> String {
+    mutating func parseBlockKey() throws -> PlainText {
         let start = pos
         switch current {
         case .doubleQuote, .singleQuote:
@@ -145,91 +144,87 @@ extension YAMLParser {
             try checkNodeStart(inFlow: false)
             // A key is one line: no continuation lines are allowed.
             let text = try scanPlain(parentIndent: Int.max, inFlow: false)
-            guard current == .colon, case .slice(let keyStart, let keyEnd) = text else {
+            guard current == .colon, case .slice = text else {
                 throw failure(
                     "expected 'key: value' at this indentation; no ':' followed by a space was found on this line",
                     at: start
                 )
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: base[keyStart..<keyEnd]), as: UTF8.self)
+            return text
         }
     }
 
     /// Parses a block mapping whose first key has been read; the position
     /// is at the ':' after that key.
-    mutating func parseBlockMapping(
-        indent: Int,
-        firstKey: String,
-        keyOffset: Int,
-        keyLocation: SourceLocation
-    ) throws -> Node {
+    mutating func parseBlockMapping(indent: Int, firstKey: PlainText, keyOffset: Int) throws {
         try enter(at: keyOffset)
         defer { leave() }
-        let entriesStart = entryStack.count
+        let head = tape.beginCollection(.mapping, at: keyOffset)
+        let keysStart = keyStack.count
         var key = firstKey
         var keyStart = keyOffset
-        var location = keyLocation
         while true {
             pos += 1  // the ':'
-            let value = try parseMappingValue(indent: indent)
+            let keyIndex = appendKey(key, at: keyStart)
+            try parseMappingValue(indent: indent)
             if depth == 1 && topLevelEntries != nil {
-                topLevelEntries?.append((key, keyStart, lastContentEnd))
+                topLevelEntries?.append((key.string(in: base), keyStart, lastContentEnd))
             }
-            try pushEntry(key, value, at: location, mappingStart: entriesStart)
+            try checkDuplicate(keyIndex, mappingStart: keysStart)
             if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
             if column > indent {
                 throw failure("unexpected indentation; a mapping entry here must start in column \(indent + 1)")
             }
             try checkIndentationTabs()
-            location = mark(pos)
             keyStart = pos
             key = try parseBlockKey()
         }
-        return Node(.mapping(popEntries(from: entriesStart)), location: keyLocation)
+        keyStack.removeSubrange(keysStart...)
+        tape.endCollection(head)
     }
 
     /// Parses the value after a block mapping key's ':'.
-    private mutating func parseMappingValue(indent: Int) throws -> Node {
+    private mutating func parseMappingValue(indent: Int) throws {
         let colon = pos - 1
         skipBlanks()
         if !(atEnd || current == .newline || current == .hash) {
-            return try parseBlockNode(parentIndent: indent, allowsCollections: false)
+            try parseBlockNode(parentIndent: indent, allowsCollections: false)
+            return
         }
-        let emptyLocation = mark(colon)
         lastContentEnd = currentLineEnd
         skipToContent()
-        if atEnd || (column == 0 && atDocumentMarker(pos)) { return Node(.null, location: emptyLocation) }
-        if column > indent {
-            return try parseBlockNode(parentIndent: indent, allowsCollections: true)
-        }
-        if column == indent && current == .minus && Self.isBlankOrEnd(byte(pos + 1)) {
+        if atEnd || (column == 0 && atDocumentMarker(pos)) {
+            tape.appendLiteral(.null, at: colon)
+        } else if column > indent {
+            try parseBlockNode(parentIndent: indent, allowsCollections: true)
+        } else if column == indent && current == .minus && Self.isBlankOrEnd(byte(pos + 1)) {
             // A sequence at the indentation of its key, as kubectl writes it.
             try checkIndentationTabs()
-            return try parseBlockSequence(indent: indent, location: mark(pos))
+            try parseBlockSequence(indent: indent, location: pos)
+        } else {
+            tape.appendLiteral(.null, at: colon)
         }
-        return Node(.null, location: emptyLocation)
     }
 
     /// Parses a block sequence whose first '-' is at the current position.
-    mutating func parseBlockSequence(indent: Int, location: SourceLocation) throws -> Node {
+    mutating func parseBlockSequence(indent: Int, location: Int) throws {
         try enter(at: pos)
         defer { leave() }
-        let itemsStart = itemStack.count
+        let head = tape.beginCollection(.sequence, at: location)
         while true {
             let dash = pos
             pos += 1
             skipBlanks()
             if atEnd || current == .newline || current == .hash {
-                let emptyLocation = mark(dash)
                 lastContentEnd = currentLineEnd
                 skipToContent()
                 if !atEnd && column > indent && !(column == 0 && atDocumentMarker(pos)) {
-                    itemStack.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+                    try parseBlockNode(parentIndent: indent, allowsCollections: true)
                 } else {
-                    itemStack.append(Node(.null, location: emptyLocation))
+                    tape.appendLiteral(.null, at: dash)
                 }
             } else {
-                itemStack.append(try parseBlockNode(parentIndent: indent, allowsCollections: true))
+                try parseBlockNode(parentIndent: indent, allowsCollections: true)
             }
             if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
             if column > indent {
@@ -238,6 +233,6 @@ extension YAMLParser {
             guard current == .minus && Self.isBlankOrEnd(byte(pos + 1)) else { break }
             try checkIndentationTabs()
         }
-        return Node(.sequence(popItems(from: itemsStart)), location: location)
+        tape.endCollection(head)
     }
 }

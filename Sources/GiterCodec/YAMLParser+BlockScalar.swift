@@ -1,7 +1,7 @@
 extension YAMLParser {
     /// Parses a literal (`|`) or folded (`>`) block scalar whose indicator
     /// is at the current position, then skips to the next content.
-    mutating func parseBlockScalar(parentIndent: Int, location: SourceLocation) throws -> Node {
+    mutating func parseBlockScalar(parentIndent: Int, location: Int) throws {
         let literal = current == .pipe
         pos += 1
         // Header: chomping and indentation indicators in either order.
@@ -30,7 +30,10 @@ extension YAMLParser {
             throw failure("unexpected \(currentDescription) after the block scalar header; the content starts on the next line")
         }
         lastContentEnd = pos
-        if atEnd { return Node(.string(""), location: location) }
+        if atEnd {
+            tape.appendSide(.sideString, at: location, bytes: [])
+            return
+        }
         consumeNewline()
 
         let contentIndent: Int
@@ -84,7 +87,7 @@ extension YAMLParser {
         )
         pos = max(pos, lineStart)
         if !atEnd && pos == lineStart { skipToContent() }
-        return Node(.string(text), location: location)
+        tape.appendSide(.sideString, at: location, bytes: text)
     }
 
     /// Finds the indentation of a block scalar's content from its first
@@ -124,12 +127,12 @@ extension YAMLParser {
         literal: Bool,
         chomping: Int,
         lastLineHasBreak: Bool
-    ) -> String {
+    ) -> [UInt8] {
         func isEmpty(_ line: (start: Int, end: Int)) -> Bool { line.end <= line.start }
         guard let last = lines.lastIndex(where: { !isEmpty($0) }) else {
-            guard chomping == 1 else { return "" }
+            guard chomping == 1 else { return [] }
             let breaks = lines.count - (lastLineHasBreak ? 0 : 1)
-            return String(repeating: "\n", count: max(0, breaks))
+            return [UInt8](repeating: .newline, count: max(0, breaks))
         }
         var out = [UInt8]()
         func append(_ line: (start: Int, end: Int)) {
@@ -179,6 +182,6 @@ extension YAMLParser {
             let trailing = lines.count - 1 - last - (lastLineHasBreak ? 0 : 1)
             if trailing > 0 { out.append(contentsOf: repeatElement(UInt8.newline, count: trailing)) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 }

@@ -1,121 +1,127 @@
 extension YAMLParser {
     /// Parses a flow sequence or mapping starting at the current bracket and
     /// leaves the position after its closing bracket.
-    mutating func parseFlowCollection(parentIndent: Int) throws -> Node {
+    mutating func parseFlowCollection(parentIndent: Int) throws {
         let opening = current
-        let location = mark(pos)
+        let start = pos
         try enter(at: pos)
         defer { leave() }
         pos += 1
         if opening == .openBracket {
-            let itemsStart = itemStack.count
+            let head = tape.beginCollection(.sequence, at: start)
             while true {
                 try skipFlowWhitespace(parentIndent: parentIndent)
                 if current == .closeBracket {
                     pos += 1
-                    return Node(.sequence(popItems(from: itemsStart)), location: location)
+                    tape.endCollection(head)
+                    return
                 }
-                if atEnd { throw unterminated("flow sequence", "]", location) }
+                if atEnd { throw unterminated("flow sequence", "]", start) }
                 if current == .comma { throw failure("unexpected ','; expected a value or ']'") }
-                itemStack.append(try parseFlowSequenceItem(parentIndent: parentIndent))
+                try parseFlowSequenceItem(parentIndent: parentIndent)
                 try skipFlowWhitespace(parentIndent: parentIndent)
                 if current == .comma {
                     pos += 1
                 } else if current != .closeBracket {
-                    if atEnd { throw unterminated("flow sequence", "]", location) }
+                    if atEnd { throw unterminated("flow sequence", "]", start) }
                     throw failure("expected ',' or ']' in the flow sequence, found \(currentDescription)")
                 }
             }
         }
-        let entriesStart = entryStack.count
+        let head = tape.beginCollection(.mapping, at: start)
+        let keysStart = keyStack.count
         while true {
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .closeBrace {
                 pos += 1
-                return Node(.mapping(popEntries(from: entriesStart)), location: location)
+                keyStack.removeSubrange(keysStart...)
+                tape.endCollection(head)
+                return
             }
-            if atEnd { throw unterminated("flow mapping", "}", location) }
+            if atEnd { throw unterminated("flow mapping", "}", start) }
             if current == .comma { throw failure("unexpected ','; expected a key or '}'") }
-            let keyLocation = mark(pos)
+            let keyStart = pos
             let (key, quoted) = try parseFlowKey(parentIndent: parentIndent)
+            let keyIndex = appendKey(key, at: keyStart)
             try skipFlowWhitespace(parentIndent: parentIndent)
-            var value = Node(.null, location: keyLocation)
+            var hasValue = false
             if current == .colon && (quoted || Self.isBlankOrEnd(byte(pos + 1)) || Self.isFlowIndicator(byte(pos + 1))) {
                 pos += 1
                 try skipFlowWhitespace(parentIndent: parentIndent)
                 if current != .comma && current != .closeBrace {
-                    value = try parseFlowNode(parentIndent: parentIndent)
+                    try parseFlowNode(parentIndent: parentIndent)
+                    hasValue = true
                 }
             }
-            try pushEntry(key, value, at: keyLocation, mappingStart: entriesStart)
+            if !hasValue { tape.appendLiteral(.null, at: keyStart) }
+            try checkDuplicate(keyIndex, mappingStart: keysStart)
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .comma {
                 pos += 1
             } else if current != .closeBrace {
-                if atEnd { throw unterminated("flow mapping", "}", location) }
+                if atEnd { throw unterminated("flow mapping", "}", start) }
                 throw failure("expected ',' or '}' in the flow mapping, found \(currentDescription)")
             }
         }
     }
 
-    private func unterminated(_ what: String, _ closing: String, _ location: SourceLocation) -> CodecError {
-        CodecError(.syntax, "unterminated \(what); add the closing '\(closing)'", at: location)
+    private func unterminated(_ what: String, _ closing: String, _ offset: Int) -> CodecError {
+        failure("unterminated \(what); add the closing '\(closing)'", at: offset)
     }
 
     /// An item of a flow sequence: a node, or a single-pair mapping `key: value`.
-    private mutating func parseFlowSequenceItem(parentIndent: Int) throws -> Node {
-        let location = mark(pos)
+    private mutating func parseFlowSequenceItem(parentIndent: Int) throws {
+        let start = pos
         let startLine = line
         switch current {
         case .openBracket, .openBrace:
-            let node = try parseFlowCollection(parentIndent: parentIndent)
+            try parseFlowCollection(parentIndent: parentIndent)
             skipBlanks()
             if current == .colon {
-                throw CodecError(
+                throw failure(
                     .unsupported,
                     "complex keys (a flow collection used as a mapping key) are not supported",
-                    at: location
+                    at: start
                 )
             }
-            return node
         case .doubleQuote, .singleQuote:
             let text = try parseQuoted(parentIndent: parentIndent, inFlow: true)
             skipBlanks()
             if current == .colon {
-                guard line == startLine else {
-                    throw CodecError(.syntax, "a mapping key must be on a single line", at: location)
-                }
-                return try parseSinglePair(key: text, location: location, parentIndent: parentIndent)
+                guard line == startLine else { throw failure("a mapping key must be on a single line", at: start) }
+                try parseSinglePair(key: text, at: start, parentIndent: parentIndent)
+            } else {
+                appendString(text, at: start)
             }
-            return Node(.string(text), location: location)
         default:
             try checkNodeStart(inFlow: true)
             let text = try scanPlain(parentIndent: parentIndent, inFlow: true)
             if current == .colon {
-                guard line == startLine else {
-                    throw CodecError(.syntax, "a mapping key must be on a single line", at: location)
-                }
-                return try parseSinglePair(key: text.string(in: base), location: location, parentIndent: parentIndent)
+                guard line == startLine else { throw failure("a mapping key must be on a single line", at: start) }
+                try parseSinglePair(key: text, at: start, parentIndent: parentIndent)
+            } else {
+                appendPlain(text, at: start)
             }
-            return Node(resolve(text), location: location)
         }
     }
 
-    private mutating func parseSinglePair(key: String, location: SourceLocation, parentIndent: Int) throws -> Node {
+    /// A single-pair mapping `key: value` in a flow sequence, located at its key.
+    private mutating func parseSinglePair(key: PlainText, at start: Int, parentIndent: Int) throws {
         pos += 1  // the ':'
+        let head = tape.beginCollection(.mapping, at: start)
+        appendString(key, at: start)
         try skipFlowWhitespace(parentIndent: parentIndent)
-        var value = Node(.null, location: location)
         if current != .comma && current != .closeBracket {
-            value = try parseFlowNode(parentIndent: parentIndent)
+            try parseFlowNode(parentIndent: parentIndent)
+        } else {
+            tape.appendLiteral(.null, at: start)
         }
-        var mapping = Node.Mapping()
-        mapping.entries.append(Node.Mapping.Entry(key: key, value: value, keyLocation: location))
-        return Node(.mapping(mapping), location: location)
+        tape.endCollection(head)
     }
 
     /// The key of a flow mapping entry, and whether it was quoted (a quoted
     /// key may be followed by ':' with no space, as in JSON).
-    private mutating func parseFlowKey(parentIndent: Int) throws -> (String, Bool) {
+    private mutating func parseFlowKey(parentIndent: Int) throws -> (PlainText, Bool) {
         switch current {
         case .openBracket, .openBrace:
             throw failure(.unsupported, "complex keys (a flow collection used as a mapping key) are not supported")
@@ -123,29 +129,21 @@ extension YAMLParser {
             return (try parseQuoted(parentIndent: parentIndent, inFlow: true), true)
         default:
             try checkNodeStart(inFlow: true)
-            return (try scanPlain(parentIndent: parentIndent, inFlow: true).string(in: base), false)
+            return (try scanPlain(parentIndent: parentIndent, inFlow: true), false)
         }
     }
 
     /// A node inside a flow collection.
-    mutating func parseFlowNode(parentIndent: Int) throws -> Node {
-        let location = mark(pos)
+    mutating func parseFlowNode(parentIndent: Int) throws {
+        let start = pos
         switch current {
         case .openBracket, .openBrace:
-            return try parseFlowCollection(parentIndent: parentIndent)
+            try parseFlowCollection(parentIndent: parentIndent)
         case .doubleQuote, .singleQuote:
-            return Node(.string(try parseQuoted(parentIndent: parentIndent, inFlow: true)), location: location)
+            appendString(try parseQuoted(parentIndent: parentIndent, inFlow: true), at: start)
         default:
             try checkNodeStart(inFlow: true)
-            let text = try scanPlain(parentIndent: parentIndent, inFlow: true)
-            return Node(resolve(text), location: location)
-        }
-    }
-
-    func resolve(_ text: PlainText) -> Node.Content {
-        switch text {
-        case .slice(let start, let end): Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
-        case .folded(let bytes): bytes.withUnsafeBufferPointer { Self.resolve($0) }
+            appendPlain(try scanPlain(parentIndent: parentIndent, inFlow: true), at: start)
         }
     }
 

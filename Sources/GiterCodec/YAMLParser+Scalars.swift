@@ -1,23 +1,4 @@
 extension YAMLParser {
-    /// The location of `offset` on the current line, counting columns
-    /// incrementally so long lines cost linear time in all.
-    mutating func mark(_ offset: Int) -> SourceLocation {
-        if markLine != line || offset < markOffset {
-            markLine = line
-            markOffset = lineStart
-            markColumn = 1
-        }
-        var index = markOffset
-        var column = markColumn
-        while index < offset {
-            if base[index] & 0xC0 != 0x80 { column += 1 }
-            index += 1
-        }
-        markOffset = offset
-        markColumn = column
-        return SourceLocation(line: line, column: column, offset: input.originalOffset(offset))
-    }
-
     // MARK: Plain scalars
 
     /// The text of a plain scalar, as a slice of the input when it is one line.
@@ -110,8 +91,9 @@ extension YAMLParser {
         return nil
     }
 
-    /// Resolves plain scalar text with the YAML 1.2 core schema.
-    static func resolve(_ text: UnsafeBufferPointer<UInt8>) -> Node.Content {
+    /// Resolves plain scalar text with the YAML 1.2 core schema: the kind
+    /// of value it is (null, false, true, number or string).
+    static func resolve(_ text: UnsafeBufferPointer<UInt8>) -> DocumentTape.Kind {
         guard let first = text.first else { return .null }
         switch first {
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"):
@@ -119,17 +101,15 @@ extension YAMLParser {
                 return .null
             }
         case UInt8(ascii: "t"), UInt8(ascii: "T"):
-            if equals(text, "true") || equals(text, "True") || equals(text, "TRUE") { return .bool(true) }
+            if equals(text, "true") || equals(text, "True") || equals(text, "TRUE") { return .true }
         case UInt8(ascii: "f"), UInt8(ascii: "F"):
-            if equals(text, "false") || equals(text, "False") || equals(text, "FALSE") { return .bool(false) }
+            if equals(text, "false") || equals(text, "False") || equals(text, "FALSE") { return .false }
         case UInt8(ascii: "0")...UInt8(ascii: "9"), .minus, .plus, .dot:
-            if Node.Number.isCoreNumber(text) {
-                return .number(Node.Number(validated: String(decoding: text, as: UTF8.self)))
-            }
+            if Node.Number.isCoreNumber(text) { return .number }
         default:
             break
         }
-        return .string(String(decoding: text, as: UTF8.self))
+        return .string
     }
 
     @inline(__always)
@@ -143,10 +123,11 @@ extension YAMLParser {
     // MARK: Quoted scalars
 
     /// Parses a single- or double-quoted scalar starting at the current
-    /// quote and leaves the position after the closing quote.
-    mutating func parseQuoted(parentIndent: Int, inFlow: Bool) throws -> String {
+    /// quote and leaves the position after the closing quote. The text is a
+    /// slice of the input when it is one line without escapes.
+    mutating func parseQuoted(parentIndent: Int, inFlow: Bool) throws -> PlainText {
         let quote = current
-        let startLocation = mark(pos)
+        let opening = pos
         pos += 1
         let contentStart = pos
         // Fast path: one line, no escapes.
@@ -158,8 +139,9 @@ extension YAMLParser {
         }
         if index < end && base[index] == quote && !(quote == .singleQuote && byte(index + 1) == .singleQuote) {
             pos = index + 1
-            return String(decoding: UnsafeBufferPointer(rebasing: base[contentStart..<index]), as: UTF8.self)
+            return .slice(contentStart, index)
         }
+        let startLocation = location(at: opening)
         var result = [UInt8]()
         result.append(contentsOf: UnsafeBufferPointer(rebasing: base[contentStart..<index]))
         pos = index
@@ -182,7 +164,7 @@ extension YAMLParser {
                     continue
                 }
                 pos += 1
-                return String(decoding: result, as: UTF8.self)
+                return .folded(result)
             }
             if byte == .newline {
                 while result.count > keep, let last = result.last, Self.isBlank(last) { result.removeLast() }

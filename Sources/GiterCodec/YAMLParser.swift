@@ -1,5 +1,6 @@
 /// The YAML-subset parser: a recursive descent over UTF-8 bytes that tracks
-/// lines and indentation itself, with no separate token stream.
+/// lines and indentation itself, with no separate token stream, and writes
+/// the values it reads to a ``DocumentTape``.
 ///
 /// Every `parse…` method of a block construct returns with the position at
 /// the next content byte (after comments and blank lines) or at the end of
@@ -16,18 +17,14 @@ struct YAMLParser {
     var lineStart = 0
     /// Current nesting of collections.
     var depth = 0
-    /// A column already counted on the current line, so that locations on
-    /// long lines cost linear time in all (see `mark(_:)`).
-    var markLine = 0
-    var markOffset = 0
-    var markColumn = 1
     /// Where the last line holding content of a block node ends (its line
     /// break or the end of input): the end of a value for a splice.
     var lastContentEnd = 0
-    /// Items and entries of the open collections, innermost last: each
-    /// collection is built here and copied out at its exact size.
-    var itemStack: [Node] = []
-    var entryStack: [Node.Mapping.Entry] = []
+    /// The values read so far.
+    var tape: DocumentTape
+    /// The tape indices of the keys of the open mappings, innermost last,
+    /// for duplicate checks.
+    var keyStack: [Int] = []
     /// When set, the entries of the root block mapping are recorded here,
     /// with the offset where each key starts and where its value ends.
     var topLevelEntries: [(key: String, keyStart: Int, valueEnd: Int)]? = nil
@@ -37,6 +34,7 @@ struct YAMLParser {
         self.base = input.bytes
         self.end = input.bytes.count
         self.limits = limits
+        self.tape = DocumentTape(inputBytes: input.bytes.count)
     }
 
     // MARK: Bytes
@@ -99,36 +97,65 @@ struct YAMLParser {
 
     mutating func leave() { depth -= 1 }
 
-    /// Moves the items pushed since `start` into an array of their own.
-    mutating func popItems(from start: Int) -> [Node] {
-        let items = Array(itemStack[start...])
-        itemStack.removeSubrange(start...)
-        return items
-    }
+    // MARK: Writing the tape
 
-    /// Moves the entries pushed since `start` into a mapping of their own.
-    mutating func popEntries(from start: Int) -> Node.Mapping {
-        let entries = Array(entryStack[start...])
-        entryStack.removeSubrange(start...)
-        return Node.Mapping(entries)
-    }
-
-    /// Pushes a mapping entry, rejecting a key already in the mapping that
-    /// started at `start`.
-    mutating func pushEntry(_ key: String, _ value: Node, at location: SourceLocation, mappingStart start: Int) throws {
-        var index = start
-        while index < entryStack.count {
-            if entryStack[index].key == key {
-                let firstLine = entryStack[index].keyLocation.map { " (first defined on line \($0.line))" } ?? ""
-                throw CodecError(
-                    .duplicateKey,
-                    "duplicate key '\(key)'\(firstLine); a key may appear only once in a mapping",
-                    at: location
-                )
-            }
-            index += 1
+    /// Appends a string whose text is `text`, located at `offset`.
+    mutating func appendString(_ text: PlainText, at offset: Int) {
+        switch text {
+        case .slice(let start, let end) where start == offset:
+            tape.appendSlice(.string, at: offset, length: end - start)
+        case .slice(let start, let end) where start == offset + 1:
+            tape.appendSlice(.quotedString, at: offset, length: end - start)
+        case .slice(let start, let end):
+            tape.appendSide(.sideString, at: offset, text: UnsafeBufferPointer(rebasing: base[start..<end]))
+        case .folded(let bytes):
+            tape.appendSide(.sideString, at: offset, bytes: bytes)
         }
-        entryStack.append(Node.Mapping.Entry(key: key, value: value, keyLocation: location))
+    }
+
+    /// Appends a plain scalar, resolved with the YAML 1.2 core schema.
+    mutating func appendPlain(_ text: PlainText, at offset: Int) {
+        switch text {
+        case .slice(let start, let end):
+            let kind = Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
+            switch kind {
+            case .null, .false, .true: tape.appendLiteral(kind, at: offset)
+            default: tape.appendSlice(kind, at: offset, length: end - start)
+            }
+        case .folded(let bytes):
+            let kind = bytes.withUnsafeBufferPointer { Self.resolve($0) }
+            switch kind {
+            case .null, .false, .true: tape.appendLiteral(kind, at: offset)
+            case .number: tape.appendSide(.sideNumber, at: offset, bytes: bytes)
+            default: tape.appendSide(.sideString, at: offset, bytes: bytes)
+            }
+        }
+    }
+
+    /// Appends a mapping key; returns its tape index for ``checkDuplicate(_:mappingStart:)``.
+    mutating func appendKey(_ text: PlainText, at offset: Int) -> Int {
+        let index = tape.count
+        appendString(text, at: offset)
+        return index
+    }
+
+    /// Rejects the key at tape index `key` when the mapping whose keys start
+    /// at `start` on `keyStack` already has it, then records it there.
+    /// Keys are compared as Swift strings (canonical equivalence).
+    mutating func checkDuplicate(_ key: Int, mappingStart start: Int) throws {
+        let first: Int? = tape.withView(text: base) { view in
+            keyStack[start...].first { view.sameText($0, key) }
+        }
+        if let first {
+            let firstLine = TapeLocator.yaml(input).location(of: tape.withView(text: base) { $0.offset(first) }).line
+            let name = tape.withView(text: base) { $0.string(key) }
+            throw CodecError(
+                .duplicateKey,
+                "duplicate key '\(name)' (first defined on line \(firstLine)); a key may appear only once in a mapping",
+                at: location(at: tape.withView(text: base) { $0.offset(key) })
+            )
+        }
+        keyStack.append(key)
     }
 
     // MARK: Lines, whitespace and comments
@@ -220,11 +247,11 @@ struct YAMLParser {
 
     // MARK: Stream and documents
 
-    mutating func parseStream() throws -> [Node] {
-        var documents: [Node] = []
+    /// Parses every document of the stream onto ``tape``, a root each.
+    mutating func parseStream() throws {
         skipToContent()
         while !atEnd {
-            guard documents.count < limits.maxDocuments else {
+            guard tape.roots.count < limits.maxDocuments else {
                 throw failure(.limitExceeded, "more than \(limits.maxDocuments) documents in one stream")
             }
             if column == 0 && current == .percent {
@@ -239,15 +266,14 @@ struct YAMLParser {
                 try finishLine(after: "the document end marker '...'")
                 continue
             }
-            documents.append(try parseDocument())
+            tape.beginDocument()
+            try parseDocument()
         }
-        return documents
     }
 
     /// Parses one document, starting at its `---` marker or its first content.
-    mutating func parseDocument() throws -> Node {
-        let startLocation = mark(pos)
-        var root: Node
+    mutating func parseDocument() throws {
+        let start = pos
         if column == 0 && current == .minus && atDocumentMarker(pos) {
             pos += 3
             skipBlanks()
@@ -257,17 +283,17 @@ struct YAMLParser {
                 }
                 skipToContent()
                 if atEnd || (column == 0 && atDocumentMarker(pos)) {
-                    root = Node(.null, location: startLocation)
+                    tape.appendLiteral(.null, at: start)
                 } else {
-                    root = try parseBlockNode(parentIndent: -1, allowsCollections: true)
+                    try parseBlockNode(parentIndent: -1, allowsCollections: true)
                 }
             } else {
                 // Content on the marker line: a scalar, a flow collection or a
                 // block scalar, never a block collection.
-                root = try parseBlockNode(parentIndent: -1, allowsCollections: false)
+                try parseBlockNode(parentIndent: -1, allowsCollections: false)
             }
         } else {
-            root = try parseBlockNode(parentIndent: -1, allowsCollections: true)
+            try parseBlockNode(parentIndent: -1, allowsCollections: true)
         }
         guard atEnd || (column == 0 && atDocumentMarker(pos)) else {
             throw failure("unexpected \(currentDescription); a document holds one node (use '---' to start another document)")
@@ -276,7 +302,6 @@ struct YAMLParser {
             pos += 3
             try finishLine(after: "the document end marker '...'")
         }
-        return root
     }
 }
 

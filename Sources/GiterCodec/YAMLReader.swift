@@ -59,9 +59,28 @@ public struct YAMLReader: Sendable {
     }
 
     func read(buffer: UnsafeBufferPointer<UInt8>) throws -> [Node] {
+        try withTape(buffer) { tape, input in Self.nodes(of: tape, input: input) }
+    }
+
+    /// Parses `buffer` into a tape with a root per document and calls `body`
+    /// with it and the prepared input the tape's offsets refer to.
+    func withTape<R>(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        _ body: (DocumentTape, YAMLInput) throws -> R
+    ) throws -> R {
         try YAMLInput.withPrepared(buffer, limits: limits) { input in
             var parser = YAMLParser(input: input, limits: limits)
-            return try parser.parseStream()
+            try parser.parseStream()
+            return try body(parser.tape, input)
+        }
+    }
+
+    /// The node trees of the documents on `tape`.
+    static func nodes(of tape: DocumentTape, input: YAMLInput) -> [Node] {
+        let locator = TapeLocator.yaml(input)
+        var cursor = TapeLocator.Cursor(locator)
+        return tape.withView(text: input.bytes) { view in
+            tape.roots.map { view.node(at: $0, locator: locator, cursor: &cursor) }
         }
     }
 

@@ -47,7 +47,8 @@ public struct YAMLSplice: Sendable {
             try YAMLInput.withPrepared(buffer, limits: limits) { input in
                 var parser = YAMLParser(input: input, limits: limits)
                 parser.topLevelEntries = []
-                let documents = try parser.parseStream()
+                try parser.parseStream()
+                let documents = YAMLReader.nodes(of: parser.tape, input: input)
                 guard documents.count == 1 else {
                     throw CodecError(
                         .syntax,

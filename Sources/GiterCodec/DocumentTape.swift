@@ -1,0 +1,138 @@
+/// The compact form the readers parse YAML and JSON text into: one flat
+/// array of 32-bit words that describes every value in document order, with
+/// byte offsets into the input instead of copies of its text.
+///
+/// Both ``YAMLReader`` and ``JSONReader`` write a tape; a ``Node`` tree is
+/// built from it (``DocumentTape/node(at:in:locator:)``), and
+/// ``DocumentDecoder`` decodes `Codable` values from it directly
+/// (``TapeDecoding``), so decoding text never builds the tree.
+///
+/// Layout. A value starts with a head word, `kind << 28 | offset`, where
+/// `offset` is the byte offset of the value's location in the parsed bytes.
+/// The words after it depend on the kind:
+///
+/// | Kind | Words | After the head |
+/// |---|---|---|
+/// | null, false, true | 1 | |
+/// | number, string | 2 | the text's length; the text starts at `offset` |
+/// | quotedString | 2 | the length; the text starts at `offset + 1` (after the quote) |
+/// | jsonString | 1 | the text runs from `offset + 1` to the next `"` (JSON strings without escapes) |
+/// | sideString, sideNumber | 3 | start and length of the text in ``side`` |
+/// | sequence, mapping | 2 | the index just past the collection's last word |
+///
+/// A sequence's items follow its two words; a mapping's entries follow as a
+/// key (a string kind) and its value. Text that differs from the input
+/// (escapes, folded lines, block scalars) lives in ``side``. Everything but
+/// side text is valid UTF-8 already checked by the reader.
+///
+/// Offsets take 28 bits, so a tape can describe inputs up to 256 MiB; the
+/// readers reject larger inputs with ``CodecError/Code/limitExceeded``.
+struct DocumentTape {
+    enum Kind: UInt32 {
+        case null = 0
+        case `false` = 1
+        case `true` = 2
+        case number = 3
+        case string = 4
+        case quotedString = 5
+        case sideString = 6
+        case sideNumber = 7
+        case sequence = 8
+        case mapping = 9
+        /// A JSON string without escapes: its text runs from `offset + 1`
+        /// to the next double quote.
+        case jsonString = 10
+    }
+
+    /// The largest input a tape can describe, in bytes.
+    static let maxInputBytes = 1 << 28
+    static let offsetMask: UInt32 = (1 << 28) - 1
+
+    /// The words, as described in the type's documentation.
+    private(set) var words: [UInt32] = []
+    /// Text that is not a slice of the input.
+    private(set) var side: [UInt8] = []
+    /// The head index of each document's root value.
+    private(set) var roots: [Int] = []
+
+    /// A tape for an input of `inputBytes` bytes. The words are reserved
+    /// generously: pages of the reservation that are never written take no
+    /// memory.
+    init(inputBytes: Int) {
+        words.reserveCapacity(inputBytes / 4 + 16)
+    }
+
+    var count: Int { words.count }
+
+    /// The error for an input too large to describe on a tape.
+    static func tooLarge(_ bytes: Int) -> CodecError {
+        CodecError(
+            .limitExceeded,
+            "the input is \(bytes) bytes; Giter reads inputs of at most \(maxInputBytes) bytes (256 MiB)"
+        )
+    }
+
+    // MARK: Writing
+
+    @inline(__always) private static func head(_ kind: Kind, _ offset: Int) -> UInt32 {
+        kind.rawValue << 28 | UInt32(truncatingIfNeeded: offset) & offsetMask
+    }
+
+    /// Marks the value that starts next as the root of a document.
+    mutating func beginDocument() { roots.append(words.count) }
+
+    /// Appends null, false or true, or a ``Kind/jsonString``.
+    mutating func appendLiteral(_ kind: Kind, at offset: Int) {
+        words.append(Self.head(kind, offset))
+    }
+
+    /// Appends a number or string whose text is `length` bytes of the input
+    /// at `offset` (after the quote at `offset` for ``Kind/quotedString``).
+    mutating func appendSlice(_ kind: Kind, at offset: Int, length: Int) {
+        words.append(Self.head(kind, offset))
+        words.append(UInt32(truncatingIfNeeded: length))
+    }
+
+    /// Appends a string or number (``Kind/sideString``, ``Kind/sideNumber``)
+    /// whose text is `text`, located at `offset`.
+    mutating func appendSide(_ kind: Kind, at offset: Int, text: UnsafeBufferPointer<UInt8>) {
+        words.append(Self.head(kind, offset))
+        words.append(UInt32(truncatingIfNeeded: side.count))
+        words.append(UInt32(truncatingIfNeeded: text.count))
+        side.append(contentsOf: text)
+    }
+
+    /// Appends ``appendSide(_:at:text:)`` for an array of bytes.
+    mutating func appendSide(_ kind: Kind, at offset: Int, bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { appendSide(kind, at: offset, text: $0) }
+    }
+
+    /// Starts a sequence or mapping located at `offset`; returns its head
+    /// index for ``endCollection(_:)``.
+    mutating func beginCollection(_ kind: Kind, at offset: Int) -> Int {
+        let head = words.count
+        words.append(Self.head(kind, offset))
+        words.append(0)
+        return head
+    }
+
+    /// Ends the collection whose head is at `head`.
+    mutating func endCollection(_ head: Int) {
+        words[head + 1] = UInt32(truncatingIfNeeded: words.count)
+    }
+
+    // MARK: Reading
+
+    /// Calls `body` with a view of the tape over `text`, the bytes it was
+    /// parsed from.
+    func withView<R>(
+        text: UnsafeBufferPointer<UInt8>,
+        _ body: (TapeView) throws -> R
+    ) rethrows -> R {
+        try words.withUnsafeBufferPointer { words in
+            try side.withUnsafeBufferPointer { side in
+                try body(TapeView(words: words, side: side, text: text))
+            }
+        }
+    }
+}
