@@ -9,24 +9,32 @@ let package = Package(
         .library(name: "Giter", targets: ["Giter"]),
         .library(name: "GiterLibGit2", targets: ["GiterLibGit2"]),
         .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
+        .library(name: "GiterTesting", targets: ["GiterTesting"]),
         .executable(name: "giter", targets: ["GiterTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
         .target(name: "GiterCodec"),
-        // The resource model and, later, the exchange runtime.
+        // The resource model, the Transport protocol and the exchange runtime
+        // (ResourceStore, Reconciler, Controller, Producer).
         .target(
             name: "Giter",
             dependencies: [
                 "GiterCodec",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // An in-memory ResourceStore for host apps' tests.
+        .target(name: "GiterTesting", dependencies: ["Giter"]),
         // libgit2, found with pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -53,7 +61,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
-        .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec"]),
+        .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting"]),
+        .testTarget(
+            name: "GiterExchangeTests",
+            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
+        ),
         .testTarget(name: "GiterToolTests", dependencies: ["GiterTool"]),
         .testTarget(
             name: "GiterTransportTests",

@@ -18,8 +18,13 @@
 /// ```
 ///
 /// Encode the two properties as `observedGeneration` and `conditions`, the
-/// names Kubernetes uses; the synthesized `Codable` conformance does.
+/// names Kubernetes uses; the synthesized `Codable` conformance does. The
+/// empty status (``init()``) is where a consumer starts, for example when it
+/// reports a terminal failure of a resource that had no status yet.
 public protocol ReconcilableStatus: Codable, Sendable {
+    /// An empty status: no observed generation and no conditions.
+    init()
+
     /// The `metadata.generation` of the spec this status describes, or
     /// `nil` before the consumer has acted on any.
     var observedGeneration: Int64? { get set }

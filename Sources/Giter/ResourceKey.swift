@@ -4,11 +4,17 @@
 /// A key maps to one file in the repository:
 ///
 /// ```
-/// resources/<namespace>/<kind>/<name>.yaml    live exchanges
-/// archive/<namespace>/<kind>/<name>.yaml      completed exchanges, when archived
+/// resources/<namespace>/<kind>/<bucket>/<name>.yaml    live exchanges
+/// archive/<namespace>/<kind>/<bucket>/<name>.yaml      completed exchanges, when archived
 /// ```
 ///
-/// The kind is used as given, in its UpperCamelCase form (`resources/reports/Job/nightly.yaml`):
+/// `<bucket>` is ``bucket``: two hexadecimal digits computed from the name,
+/// which spread a kind's files over at most 256 folders. A commit then
+/// rewrites only small trees and a diff skips every folder whose tree id did
+/// not change, even when a namespace holds 100,000 resources of one kind
+/// (see `Documentation/RepositoryLayout.md`).
+///
+/// The kind is used as given, in its UpperCamelCase form (`resources/reports/Job/3c/nightly.yaml`):
 /// it is the spelling people read in the resource, and ``validate()`` keeps
 /// it to ASCII letters and digits. Namespaces and names follow Kubernetes'
 /// RFC 1123 rules, so once a key is valid none of its parts can be empty,
@@ -35,13 +41,13 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
         self.name = name
     }
 
-    /// The key of a live resource file, `resources/<namespace>/<kind>/<name>.yaml`;
+    /// The key of a live resource file, `resources/<namespace>/<kind>/<bucket>/<name>.yaml`;
     /// `nil` when `repositoryPath` is not such a path or a part is not valid.
     public init?(repositoryPath: String) {
         self.init(path: repositoryPath, folder: Self.resourcesFolder)
     }
 
-    /// The key of an archived resource file, `archive/<namespace>/<kind>/<name>.yaml`;
+    /// The key of an archived resource file, `archive/<namespace>/<kind>/<bucket>/<name>.yaml`;
     /// `nil` when `archivePath` is not such a path or a part is not valid.
     public init?(archivePath: String) {
         self.init(path: archivePath, folder: Self.archiveFolder)
@@ -50,26 +56,40 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
     private init?(path: String, folder: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         let suffix = "." + Self.fileExtension
-        guard parts.count == 4, parts[0] == folder, parts[3].hasSuffix(suffix) else { return nil }
-        self.init(namespace: String(parts[1]), kind: String(parts[2]), name: String(parts[3].dropLast(suffix.count)))
-        guard (try? validate()) != nil else { return nil }
+        guard parts.count == 5, parts[0] == folder, parts[4].hasSuffix(suffix) else { return nil }
+        self.init(namespace: String(parts[1]), kind: String(parts[2]), name: String(parts[4].dropLast(suffix.count)))
+        guard parts[3] == bucket, (try? validate()) != nil else { return nil }
+    }
+
+    /// The fan-out folder of the key's file: the low byte of the 32-bit
+    /// FNV-1a hash of the name's UTF-8 bytes, as two lowercase hexadecimal
+    /// digits. The function is fixed: every version of Giter, on every
+    /// platform, puts a name in the same bucket.
+    public var bucket: String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        let low = Int(hash & 0xff)
+        let digits = Array("0123456789abcdef")
+        return String([digits[low >> 4], digits[low & 0xf]])
     }
 
     /// `namespace/kind/name`.
     public var description: String { "\(namespace)/\(kind)/\(name)" }
 
-    /// The path of the live resource file: `resources/<namespace>/<kind>/<name>.yaml`.
+    /// The path of the live resource file: `resources/<namespace>/<kind>/<bucket>/<name>.yaml`.
     ///
     /// Only a valid key (see ``validate()``) gives a safe path.
     public var repositoryPath: String { path(in: Self.resourcesFolder) }
 
-    /// The path of the archived resource file: `archive/<namespace>/<kind>/<name>.yaml`.
+    /// The path of the archived resource file: `archive/<namespace>/<kind>/<bucket>/<name>.yaml`.
     ///
     /// Only a valid key (see ``validate()``) gives a safe path.
     public var archivePath: String { path(in: Self.archiveFolder) }
 
     private func path(in folder: String) -> String {
-        "\(folder)/\(namespace)/\(kind)/\(name).\(Self.fileExtension)"
+        "\(folder)/\(namespace)/\(kind)/\(bucket)/\(name).\(Self.fileExtension)"
     }
 
     /// Orders keys by namespace, then kind, then name.

@@ -23,7 +23,7 @@ public import Giter
 /// ```
 public final class LibGit2Transport: Transport {
     public let configuration: RemoteConfiguration
-    private let queue: MirrorQueue
+    let queue: MirrorQueue
 
     /// Opens the mirror at `configuration.mirrorPath`, creating a bare
     /// repository there when there is none, and points its remote `origin`

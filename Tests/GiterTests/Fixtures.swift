@@ -1,7 +1,7 @@
 import Giter
 
 /// The spec of the resources the tests exchange.
-struct ReportSpec: Codable, Sendable, Equatable {
+struct ReportSpec: ResourceSpec {
     struct Output: Codable, Sendable, Equatable {
         var bucket: String
         var format: String

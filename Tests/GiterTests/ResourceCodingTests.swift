@@ -57,7 +57,7 @@ struct ResourceCodingTests {
         #expect(report.kind == "Report")
         #expect(report.group == "reports.example.com")
         #expect(report.version == "v1")
-        #expect(report.key.repositoryPath == "resources/reports/Report/nightly-report.yaml")
+        #expect(report.key.repositoryPath == "resources/reports/Report/8b/nightly-report.yaml")
 
         let meta = report.metadata
         #expect(meta.name == "nightly-report")

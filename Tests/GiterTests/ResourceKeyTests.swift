@@ -7,8 +7,8 @@ struct ResourceKeyTests {
 
     @Test func descriptionAndPaths() {
         #expect(key.description == "reports/Report/nightly.v2")
-        #expect(key.repositoryPath == "resources/reports/Report/nightly.v2.yaml")
-        #expect(key.archivePath == "archive/reports/Report/nightly.v2.yaml")
+        #expect(key.repositoryPath == "resources/reports/Report/14/nightly.v2.yaml")
+        #expect(key.archivePath == "archive/reports/Report/14/nightly.v2.yaml")
     }
 
     @Test func pathsParseBackToKeys() {
@@ -18,19 +18,27 @@ struct ResourceKeyTests {
         #expect(ResourceKey(archivePath: key.repositoryPath) == nil)
     }
 
+    @Test func bucketsAreFixedAndChecked() {
+        // FNV-1a, low byte: pinned so that no release moves existing files.
+        #expect(ResourceKey(namespace: "n", kind: "K", name: "a").bucket == "2c")
+        #expect(key.bucket == "14")
+        #expect(ResourceKey(repositoryPath: "resources/reports/Report/00/nightly.v2.yaml") == nil)
+        #expect(ResourceKey(repositoryPath: "resources/reports/Report/nightly.v2.yaml") == nil)
+    }
+
     @Test(arguments: [
-        "resources/reports/Report/a.yml",
-        "resources/reports/Report/.yaml",
-        "resources/reports/Report/../x.yaml",
-        "resources/reports/Report/sub/a.yaml",
-        "resources/reports/a.yaml",
-        "resources/../Report/a.yaml",
-        "resources//Report/a.yaml",
-        "resources/reports/report/a.yaml",
-        "resources/Reports/Report/a.yaml",
-        "/resources/reports/Report/a.yaml",
-        "resources/reports/Report/A.yaml",
-        ".giter/reports/Report/a.yaml",
+        "resources/reports/Report/2c/a.yml",
+        "resources/reports/Report/2c/.yaml",
+        "resources/reports/Report/2c/../x.yaml",
+        "resources/reports/Report/2c/sub/a.yaml",
+        "resources/reports/2c/a.yaml",
+        "resources/../Report/2c/a.yaml",
+        "resources//Report/2c/a.yaml",
+        "resources/reports/report/2c/a.yaml",
+        "resources/Reports/Report/2c/a.yaml",
+        "/resources/reports/Report/2c/a.yaml",
+        "resources/reports/Report/2c/A.yaml",
+        ".giter/reports/Report/2c/a.yaml",
         "",
     ])
     func otherPathsAreNotKeys(_ path: String) {

@@ -57,4 +57,10 @@ public protocol Transport: Sendable {
     /// The commits reachable from `commit` that changed `path`, newest
     /// first, at most `limit` of them.
     func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo]
+
+    /// The commits reachable from `new` and not from `old` (all of them
+    /// when `old` is `nil`), newest first, at most `limit` of them — what
+    /// `git log old..new` lists. Readers use it to check every commit that
+    /// arrived with a fetch.
+    func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo]
 }

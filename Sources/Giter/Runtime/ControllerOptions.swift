@@ -1,0 +1,67 @@
+public import Logging
+
+/// How a ``Controller`` runs.
+public struct ControllerOptions: Sendable {
+    /// Work split between controller instances: this one takes the keys
+    /// whose bucket (see ``ResourceKey/bucket``) modulo `count` is `index`.
+    public struct Shard: Sendable, Hashable {
+        /// This instance's index, `0..<count`.
+        public var index: Int
+        /// The number of instances.
+        public var count: Int
+
+        /// A shard; `index` must be below `count`.
+        public init(index: Int, count: Int) {
+            precondition(count > 0 && (0..<count).contains(index), "a shard index must be in 0..<count")
+            self.index = index
+            self.count = count
+        }
+
+        func contains(_ key: ResourceKey) -> Bool {
+            Int(key.bucket, radix: 16).map { $0 % count == index } ?? true
+        }
+    }
+
+    /// How often to check whether the remote moved (a cheap check; a
+    /// fetch follows only when it did).
+    public var pollInterval: Duration
+    /// Each poll waits `pollInterval` times a random factor in
+    /// `1 - pollJitter ... 1 + pollJitter`, so instances spread out.
+    public var pollJitter: Double
+    /// The most reconciles running at once.
+    public var maxConcurrentReconciles: Int
+    /// Statuses are gathered for this long and written in one commit.
+    public var statusWriteWindow: Duration
+    /// Backoff of a resource whose reconcile threw; retries never stop
+    /// (only ``TerminalError`` stops them), the delay stops growing at the maximum.
+    public var errorBackoff: RetryPolicy
+    /// Only the keys of this shard; `nil` for all.
+    public var shard: Shard?
+    /// Where the controller logs, with the resource key in the metadata. It never bootstraps logging.
+    public var logger: Logger
+
+    /// Options; the defaults suit a consumer polling a remote server.
+    public init(
+        pollInterval: Duration = .seconds(5),
+        pollJitter: Double = 0.1,
+        maxConcurrentReconciles: Int = 4,
+        statusWriteWindow: Duration = .milliseconds(50),
+        errorBackoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(300)),
+        shard: Shard? = nil,
+        logger: Logger = Logger(label: "giter.controller")
+    ) {
+        self.pollInterval = pollInterval
+        self.pollJitter = min(max(pollJitter, 0), 1)
+        self.maxConcurrentReconciles = max(1, maxConcurrentReconciles)
+        self.statusWriteWindow = statusWriteWindow
+        self.errorBackoff = errorBackoff
+        self.shard = shard
+        self.logger = logger
+    }
+
+    /// The next poll's delay.
+    func nextPollDelay() -> Duration {
+        guard pollJitter > 0 else { return pollInterval }
+        return pollInterval * Double.random(in: (1 - pollJitter)...(1 + pollJitter))
+    }
+}

@@ -1,0 +1,22 @@
+/// The trailers Giter writes on every commit, so that `git log` reads as the
+/// audit trail:
+///
+/// ```
+/// Giter-Role: producer
+/// Giter-Apply: default/Experiment/sha-chain-1 generation=2
+/// Giter-Status: default/Experiment/sort-3 observedGeneration=1
+/// Giter-Archive: default/Experiment/sieve-2
+/// Giter-Delete: default/Experiment/sieve-9
+/// ```
+public enum CommitTrailers {
+    /// The role the writer claims.
+    public static let role = "Giter-Role"
+    /// A spec written, with the generation it now has.
+    public static let apply = "Giter-Apply"
+    /// A status written, with the generation it describes.
+    public static let status = "Giter-Status"
+    /// A resource moved under `archive/`.
+    public static let archive = "Giter-Archive"
+    /// A resource deleted.
+    public static let delete = "Giter-Delete"
+}

@@ -1,0 +1,106 @@
+import Logging
+extension GitResourceStore {
+    public func remoteMoved() async throws -> Bool {
+        guard loaded else { return true }
+        return try await transport.remoteTip() != tip
+    }
+
+    @discardableResult
+    public func refresh() async throws -> StoreRevision? {
+        await acquire()
+        do {
+            try await refreshView()
+            release()
+        } catch {
+            release()
+            throw error
+        }
+        return revision()
+    }
+
+    /// Fetches when the remote moved and advances the view. Call with the gate held.
+    func refreshView() async throws {
+        if loaded, try await transport.remoteTip() == tip { return }
+        let fetched = try await transport.fetch()
+        try await advance(to: fetched)
+        loaded = true
+    }
+
+    /// Moves the view to `new`: checks the commits in between against the
+    /// roles, then updates the index from the diff. Call with the gate held.
+    func advance(to new: ObjectID?) async throws {
+        guard new != tip || !loaded else { return }
+        guard let new else {
+            live = [:]
+            archived = [:]
+            overrides = [:]
+            tip = nil
+            return
+        }
+        if loaded || options.historyCheck == .fullHistory {
+            let commits = try await transport.commits(from: new, excluding: tip, limit: nil)
+            for commit in commits.reversed() {
+                try await check(commit)
+            }
+        }
+        for change in try await transport.changes(from: tip, to: new, under: nil) {
+            if let key = ResourceKey(repositoryPath: change.path) {
+                guard key.kind == resourceType.kind else { continue }
+                live[key] = change.newID
+                if change.newID == nil { overrides[key] = nil }
+            } else if let key = ResourceKey(archivePath: change.path), key.kind == resourceType.kind {
+                archived[key] = change.newID
+            }
+        }
+        tip = new
+    }
+
+    /// Checks one commit's changes to live resource files against its
+    /// author's role, and records overrides for the sections it may not write.
+    func check(_ commit: CommitInfo) async throws {
+        let role = options.roles.role(of: commit)
+        let changes = try await transport.changes(
+            from: commit.parents.first, to: commit.id, under: ResourceKey.resourcesFolder)
+        for change in changes {
+            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
+            var old: ResourceDocument?
+            var new: ResourceDocument?
+            do {
+                if let id = change.oldID { old = try await document(id, path: change.path) }
+                if let id = change.newID { new = try await document(id, path: change.path) }
+            } catch let error as StoreError {
+                // Unreadable either way: the reader reports it when it reads the file.
+                options.logger.debug("not checking \(change.path) in \(commit.id): \(error)")
+                continue
+            }
+            var override = overrides[key] ?? SectionOverride()
+            if old?.producerSection != new?.producerSection {
+                if role == .producer {
+                    override.producer = nil
+                } else {
+                    violation(commit, role: role, key: key, section: .spec)
+                    if override.producer == nil { override.producer = .init(value: old?.producerSection) }
+                }
+            }
+            if old?.status != new?.status {
+                if role == .consumer || (role == .producer && new == nil) {
+                    override.status = nil
+                } else {
+                    violation(commit, role: role, key: key, section: .status)
+                    if override.status == nil { override.status = .init(value: old?.status) }
+                }
+            }
+            if new == nil, role == .producer { override = SectionOverride() }
+            overrides[key] = override.isEmpty ? nil : override
+            // A decoded value may predate the override.
+            if let id = change.newID { decoded[id] = nil }
+        }
+    }
+
+    private func violation(_ commit: CommitInfo, role: ExchangeRole?, key: ResourceKey, section: OwnershipViolation.Section) {
+        report(
+            .ownershipViolation(
+                OwnershipViolation(
+                    commit: commit.id.hex, author: commit.author.description, role: role, key: key, section: section)))
+    }
+}

@@ -1,0 +1,235 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+
+extension GitResourceStore {
+    public func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {
+        await acquire()
+        do {
+            let result = try await writeBatch(writes)
+            release()
+            return result
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func writeBatch(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {
+        var failures = 0
+        var lastReason = ""
+        while failures < options.retry.maxAttempts {
+            if failures > 0 {
+                try await Task.sleep(for: options.retry.delay(afterFailures: failures))
+            }
+            try await refreshView()
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            var batch = Batch()
+            var outcomes: [WriteOutcome] = []
+            for write in writes {
+                outcomes.append(try await plan(write, into: &batch, now: now))
+            }
+            guard !batch.isEmpty else {
+                return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures)
+            }
+            let commit = try await transport.createCommit(batch.request(parent: tip, identity: identity, date: now))
+            switch try await transport.push(commit, expecting: tip) {
+            case .pushed:
+                try await advance(to: commit)
+                return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures + 1)
+            case .conflict(let message), .rejected(let message):
+                failures += 1
+                lastReason = message
+                report(.pushRetried(attempt: failures, reason: message))
+            }
+        }
+        let reason = "gave up after \(failures) attempts; last: \(lastReason)"
+        logger.error("could not push a batch of \(writes.count) writes: \(reason)")
+        return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
+    }
+
+    /// Works out one write against the view plus the batch so far.
+    private func plan(_ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date) async throws -> WriteOutcome {
+        guard write.role == identity.role else {
+            return .refused("a \(identity.role) may not \(write.verb) (\(write.key)); that is the \(write.role)'s part")
+        }
+        let key = write.key
+        guard key.kind == resourceType.kind else {
+            return .refused("\(key) is not a \(resourceType.kind); this store writes only that kind")
+        }
+        do throws(ValidationErrors) {
+            try key.validate()
+        } catch {
+            return .refused("invalid key \(key): \(error)")
+        }
+        let current = try await liveDocument(key, batch: batch)
+        switch write {
+        case .apply(let resource):
+            return try apply(resource, key: key, current: current, into: &batch, now: now)
+        case .status(_, let status, let specDigest):
+            guard let current, let mapping = overrides[key].map({ $0.apply(to: current) }) ?? current.root else {
+                return .gone
+            }
+            let generation = ResourceDocument.generation(in: mapping)
+            guard ResourceDocument.specDigest(of: mapping) == specDigest else { return .stale(generation: generation) }
+            var node = try encode(status, what: "the status of \(key)")
+            guard case .mapping(var fields) = node.content else {
+                return .refused("the status of \(key) encodes as \(node.kindDescription), not a mapping")
+            }
+            fields[ResourceDocument.observedSpecDigestKey] = .string(specDigest)
+            node = .mapping(fields)
+            if ResourceDocument.status(in: mapping) == node { return .unchanged }
+            let bytes = try splice(current.bytes, key: ResourceDocument.statusKey, value: node, path: key.repositoryPath)
+            let observed = status.observedGeneration.map(String.init) ?? "none"
+            batch.put(key.repositoryPath, bytes, trailer: Trailer(CommitTrailers.status, "\(key) observedGeneration=\(observed)"))
+            return .statusWritten
+        case .archive:
+            guard let current else { return .notFound }
+            batch.put(key.archivePath, current.bytes, trailer: Trailer(CommitTrailers.archive, "\(key)"))
+            batch.remove(key.repositoryPath)
+            return .archived
+        case .delete:
+            if current != nil {
+                batch.remove(key.repositoryPath)
+            } else if batch.files[key.archivePath].map({ $0 != nil }) ?? (archived[key] != nil) {
+                batch.remove(key.archivePath)
+            } else {
+                return .notFound
+            }
+            batch.trailers.append(Trailer(CommitTrailers.delete, "\(key)"))
+            return .deleted
+        }
+    }
+
+    private func apply(
+        _ desired: Resource, key: ResourceKey, current: ResourceDocument?, into batch: inout Batch, now: Date
+    ) throws -> WriteOutcome {
+        guard desired.apiVersion == resourceType.apiVersion else {
+            return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
+        }
+        let spec = try encode(desired.spec, what: "the spec of \(key)")
+        let effective = current.flatMap { document in overrides[key].map { $0.apply(to: document) } ?? document.root }
+        guard let current, let effective else {
+            var metadata = desired.metadata
+            metadata.namespace = key.namespace
+            metadata.generation = 1
+            metadata.uid = metadata.uid ?? UUID().uuidString.lowercased()
+            metadata.creationTimestamp = metadata.creationTimestamp ?? now
+            let document: Node = .mapping([
+                "apiVersion": .string(desired.apiVersion),
+                "kind": .string(desired.kind),
+                "metadata": try encode(metadata, what: "the metadata of \(key)"),
+                "spec": spec,
+            ])
+            batch.put(key.repositoryPath, YAMLWriter().writeBytes(document), trailer: Trailer(CommitTrailers.apply, "\(key) generation=1"))
+            return .created(generation: 1)
+        }
+        var metadata: ObjectMeta
+        do {
+            metadata = try DocumentDecoder().decode(ObjectMeta.self, from: effective[ResourceDocument.metadataKey] ?? .null)
+        } catch {
+            throw StoreError(.invalidDocument, path: key.repositoryPath, "metadata: \(error)")
+        }
+        let specChanged = effective[ResourceDocument.specKey] != spec
+        let labels = desired.metadata.labels ?? [:]
+        let annotations = desired.metadata.annotations ?? [:]
+        let metadataChanged = (metadata.labels ?? [:]) != labels || (metadata.annotations ?? [:]) != annotations
+        let apiVersionChanged = effective["apiVersion"]?.string != desired.apiVersion
+        guard specChanged || metadataChanged || apiVersionChanged || current.root != effective else { return .unchanged }
+        metadata.labels = labels.isEmpty ? nil : labels
+        metadata.annotations = annotations.isEmpty ? nil : annotations
+        let generation = (metadata.generation ?? 0) + (specChanged ? 1 : 0)
+        metadata.generation = max(generation, 1)
+        var bytes = current.bytes
+        let path = key.repositoryPath
+        if apiVersionChanged || current.root["apiVersion"] != effective["apiVersion"] {
+            bytes = try splice(bytes, key: "apiVersion", value: .string(desired.apiVersion), path: path)
+        }
+        if current.root["kind"] != effective["kind"] {
+            bytes = try splice(bytes, key: "kind", value: .string(desired.kind), path: path)
+        }
+        bytes = try splice(bytes, key: ResourceDocument.metadataKey, value: try encode(metadata, what: "the metadata of \(key)"), path: path)
+        bytes = try splice(bytes, key: ResourceDocument.specKey, value: spec, path: path)
+        batch.put(path, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
+        return .configured(generation: metadata.generation ?? 1)
+    }
+
+    /// The live file of `key` as the batch so far leaves it.
+    private func liveDocument(_ key: ResourceKey, batch: Batch) async throws -> ResourceDocument? {
+        let path = key.repositoryPath
+        if let pending = batch.files[path] {
+            guard let bytes = pending else { return nil }
+            return try ResourceDocument(bytes: bytes, path: path)
+        }
+        guard let id = live[key] else { return nil }
+        return try await document(id, path: path)
+    }
+
+    private func encode<T: Encodable>(_ value: T, what: String) throws -> Node {
+        do {
+            return try DocumentEncoder().encodeNode(value)
+        } catch {
+            throw StoreError(.encoding, "cannot encode \(what): \(error)")
+        }
+    }
+
+    private func splice(_ bytes: [UInt8], key: String, value: Node, path: String) throws -> [UInt8] {
+        do {
+            return try YAMLSplice().replacingValue(ofTopLevelKey: key, in: bytes, with: value)
+        } catch {
+            throw StoreError(.invalidDocument, path: path, "cannot rewrite '\(key)': \(error)")
+        }
+    }
+}
+
+/// The files a batch writes, and the trailers that say so.
+struct Batch {
+    /// Path → new bytes, or `nil` to delete.
+    var files: [String: [UInt8]?] = [:]
+    var trailers: [Trailer] = []
+
+    var isEmpty: Bool { files.isEmpty }
+
+    mutating func put(_ path: String, _ bytes: [UInt8], trailer: Trailer) {
+        files[path] = .some(bytes)
+        trailers.append(trailer)
+    }
+
+    mutating func remove(_ path: String) {
+        files[path] = .some(nil)
+    }
+
+    func request(parent: ObjectID?, identity: ExchangeIdentity, date: Date) -> CommitRequest {
+        let edits: [PathEdit] = files.keys.sorted().map { path in
+            if case .some(.some(let bytes)) = files[path] { .write(path: path, contents: bytes) } else { .delete(path: path) }
+        }
+        let signature = Signature(name: identity.name, email: identity.email, date: date)
+        var counts: [String: Int] = [:]
+        for trailer in trailers { counts[trailer.key, default: 0] += 1 }
+        let summary = [
+            (CommitTrailers.apply, "apply"), (CommitTrailers.status, "status"),
+            (CommitTrailers.archive, "archive"), (CommitTrailers.delete, "delete"),
+        ].compactMap { key, word in counts[key].map { "\(word) \($0)" } }.joined(separator: ", ")
+        return CommitRequest(
+            parent: parent,
+            edits: edits,
+            author: signature,
+            committer: signature,
+            message: "giter \(identity.role): \(summary)",
+            trailers: [Trailer(CommitTrailers.role, identity.role.rawValue)] + trailers)
+    }
+}
+
+extension ResourceWrite {
+    var verb: String {
+        switch self {
+        case .apply: "apply a spec"
+        case .status: "write a status"
+        case .archive: "archive a resource"
+        case .delete: "delete a resource"
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import Logging
+import Metrics
+
+/// A ``ResourceStore`` over a ``Transport``: the resources of one kind on
+/// one branch of an exchange repository.
+///
+/// ```swift
+/// let transport = try await LibGit2Transport(configuration: remote)
+/// let store = GitResourceStore<Experiment>(
+///     transport: transport,
+///     resourceType: ResourceType(apiVersion: "giter.example/v1", kind: "Experiment"),
+///     options: StoreOptions(identity: ExchangeIdentity(name: "Lab", email: "lab@example.com", role: .producer)))
+/// try await store.refresh()
+/// ```
+///
+/// The store keeps an index of the kind's files (path → blob id), updated
+/// from the Transport's diff, and caches parsed files by blob id, so a file
+/// that did not change is never read or decoded twice. Every commit that
+/// arrives is checked against ``StoreOptions/roles``; see
+/// ``OwnershipViolation``. Writes and refreshes are serialized; reads run
+/// alongside.
+public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
+    public nonisolated let resourceType: ResourceType
+    public nonisolated let identity: ExchangeIdentity
+    let transport: any Transport
+    let options: StoreOptions
+    var logger: Logger { options.logger }
+
+    /// The commit in view; `nil` before the first refresh or for an empty branch.
+    var tip: ObjectID?
+    /// Whether the view was ever refreshed.
+    var loaded = false
+    /// Live and archived files of the kind: key → blob id.
+    var live: [ResourceKey: ObjectID] = [:]
+    var archived: [ResourceKey: ObjectID] = [:]
+    /// Sections taken from an earlier commit, because the last writer did not own them.
+    var overrides: [ResourceKey: SectionOverride] = [:]
+    /// Parsed files and decoded resources, by blob id.
+    var documents: [ObjectID: ResourceDocument] = [:]
+    var decoded: [ObjectID: StoredResource<Resource>] = [:]
+    /// Serializes refreshes and writes.
+    var gateBusy = false
+    var gateWaiters: [CheckedContinuation<Void, Never>] = []
+
+    let conflicts: Counter
+    let violations: Counter
+
+    /// A store over `transport` for one resource type.
+    public init(transport: any Transport, resourceType: ResourceType, options: StoreOptions) {
+        self.transport = transport
+        self.resourceType = resourceType
+        self.identity = options.identity
+        self.options = options
+        let dimensions = [("kind", resourceType.kind)]
+        conflicts = Counter(label: "giter_push_retries_total", dimensions: dimensions)
+        violations = Counter(label: "giter_ownership_violations_total", dimensions: dimensions)
+    }
+
+    // MARK: Reads
+
+    public func revision() -> StoreRevision? {
+        tip.map { StoreRevision($0.hex) }
+    }
+
+    public func get(_ key: ResourceKey) async throws -> StoredResource<Resource>? {
+        guard let id = live[key] else { return nil }
+        return try await stored(key: key, blob: id, archived: false)
+    }
+
+    public func list(_ query: ResourceQuery) async throws -> [StoredResource<Resource>] {
+        let index = query.archived ? archived : live
+        var result: [StoredResource<Resource>] = []
+        for (key, id) in index.sorted(by: { $0.key < $1.key }) {
+            if let namespace = query.namespace, key.namespace != namespace { continue }
+            do {
+                let resource = try await stored(key: key, blob: id, archived: query.archived)
+                if let resource, query.matches(key, labels: resource.resource.metadata.labels) {
+                    result.append(resource)
+                }
+            } catch let error as StoreError {
+                report(.invalidResource(error))
+            }
+        }
+        return result
+    }
+
+    public func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource> {
+        let current = self.revision()
+        guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
+        var old: ObjectID?
+        if let revision {
+            guard let id = ObjectID(hex: revision.rawValue) else {
+                throw StoreError(.unknownRevision, "'\(revision)' is not a commit id")
+            }
+            old = id
+        }
+        guard let tip else {
+            // The branch is empty now: everything went away.
+            let removed = try await previousKeys(at: old)
+            return ResourceChanges(revision: nil, updated: [], removed: removed)
+        }
+        let paths = try await transport.changes(from: old, to: tip, under: ResourceKey.resourcesFolder)
+        var updated: [StoredResource<Resource>] = []
+        var removed: [ResourceKey] = []
+        for change in paths {
+            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
+            guard let id = live[key] else {
+                removed.append(key)
+                continue
+            }
+            do {
+                if let resource = try await stored(key: key, blob: id, archived: false) {
+                    updated.append(resource)
+                } else {
+                    removed.append(key)
+                }
+            } catch let error as StoreError {
+                report(.invalidResource(error))
+            }
+        }
+        updated.sort { $0.key < $1.key }
+        removed.sort()
+        return ResourceChanges(revision: current, updated: updated, removed: removed)
+    }
+
+    private func previousKeys(at commit: ObjectID?) async throws -> [ResourceKey] {
+        guard let commit else { return [] }
+        return try await transport.treeEntries(at: commit, under: ResourceKey.resourcesFolder).compactMap { entry in
+            ResourceKey(repositoryPath: entry.path).flatMap { $0.kind == resourceType.kind ? $0 : nil }
+        }
+    }
+
+    // MARK: Files
+
+    /// The parsed file with blob `id`, from the cache or the Transport.
+    func document(_ id: ObjectID, path: String) async throws -> ResourceDocument {
+        if let cached = documents[id] { return cached }
+        let bytes = try await transport.blob(id)
+        let document = try ResourceDocument(bytes: bytes, path: path)
+        if documents.count >= options.cacheLimit {
+            documents.removeAll(keepingCapacity: true)
+            decoded.removeAll(keepingCapacity: true)
+        }
+        documents[id] = document
+        return document
+    }
+
+    /// The resource in blob `id`, with overrides applied; `nil` when an
+    /// override hides it.
+    func stored(key: ResourceKey, blob id: ObjectID, archived: Bool) async throws -> StoredResource<Resource>? {
+        let override = archived ? nil : overrides[key]
+        if override == nil, let cached = decoded[id], cached.isArchived == archived { return cached }
+        let path = archived ? key.archivePath : key.repositoryPath
+        let document = try await document(id, path: path)
+        let mapping: Node.Mapping
+        if let override {
+            guard let applied = override.apply(to: document) else { return nil }
+            mapping = applied
+        } else {
+            mapping = document.root
+        }
+        let resource: Resource
+        do {
+            resource = try DocumentDecoder().decode(Resource.self, from: .mapping(mapping))
+        } catch {
+            throw StoreError(.invalidDocument, path: path, "\(error)")
+        }
+        guard resource.kind == key.kind, resource.metadata.name == key.name,
+            resource.metadata.effectiveNamespace == key.namespace
+        else {
+            throw StoreError(
+                .invalidDocument, path: path,
+                "the file holds \(resource.metadata.effectiveNamespace)/\(resource.kind)/\(resource.metadata.name); its path says \(key)")
+        }
+        let result = StoredResource(
+            resource: resource,
+            specDigest: ResourceDocument.specDigest(of: mapping),
+            observedSpecDigest: ResourceDocument.observedSpecDigest(in: mapping),
+            isArchived: archived)
+        if override == nil { decoded[id] = result }
+        return result
+    }
+
+    func report(_ event: StoreEvent) {
+        switch event {
+        case .ownershipViolation(let violation):
+            violations.increment()
+            logger.warning("\(violation)", metadata: ["resource": "\(violation.key)", "commit": "\(violation.commit)"])
+        case .invalidResource(let error):
+            logger.warning("cannot read a resource: \(error)", metadata: ["path": "\(error.path ?? "")"])
+        case .pushRetried(let attempt, let reason):
+            conflicts.increment()
+            logger.debug("push attempt \(attempt) failed, retrying: \(reason)")
+        }
+        options.eventHandler?(event)
+    }
+
+    // MARK: Serialization
+
+    func acquire() async {
+        if !gateBusy {
+            gateBusy = true
+            return
+        }
+        await withCheckedContinuation { continuation in
+            gateWaiters.append(continuation)
+        }
+    }
+
+    func release() {
+        if gateWaiters.isEmpty {
+            gateBusy = false
+        } else {
+            gateWaiters.removeFirst().resume()
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// A resource file read into its two sections: the producer's (everything
+/// but `status`) and the consumer's (`status`).
+struct ResourceDocument: Sendable {
+    static let statusKey = "status"
+    static let specKey = "spec"
+    static let metadataKey = "metadata"
+    /// The key, inside `status`, where a consumer records the digest of the
+    /// spec the status describes.
+    static let observedSpecDigestKey = "observedSpecDigest"
+
+    /// The file's bytes, kept for splicing.
+    let bytes: [UInt8]
+    /// The whole document.
+    let root: Node.Mapping
+
+    /// Reads a resource file.
+    ///
+    /// - Throws: ``StoreError`` (`invalidDocument`) naming `path`, with the
+    ///   line and column of a syntax error.
+    init(bytes: [UInt8], path: String) throws(StoreError) {
+        let node: Node
+        do {
+            node = try YAMLReader().readDocument(bytes)
+        } catch {
+            throw StoreError(.invalidDocument, path: path, "\(error)")
+        }
+        guard let mapping = node.mapping else {
+            throw StoreError(
+                .invalidDocument, path: path,
+                "1:1: a resource file holds one mapping (apiVersion, kind, metadata, spec, status), not \(node.kindDescription)")
+        }
+        self.bytes = bytes
+        self.root = mapping
+    }
+
+    /// `apiVersion`, `kind`, `metadata`, `spec` and any other key but `status`.
+    var producerSection: Node.Mapping {
+        var section = root
+        section[Self.statusKey] = nil
+        return section
+    }
+
+    /// The status; `nil` when absent or `null`.
+    var status: Node? { Self.status(in: root) }
+
+    static func status(in mapping: Node.Mapping) -> Node? {
+        guard let status = mapping[statusKey], !status.isNull else { return nil }
+        return status
+    }
+
+    /// The digest of a spec's content.
+    static func specDigest(of mapping: Node.Mapping) -> String {
+        SpecDigest.of(mapping[specKey] ?? .null)
+    }
+
+    /// The spec digest recorded in a status, if any.
+    static func observedSpecDigest(in mapping: Node.Mapping) -> String? {
+        status(in: mapping)?[observedSpecDigestKey]?.string
+    }
+
+    /// `metadata.generation`, or 0.
+    static func generation(in mapping: Node.Mapping) -> Int64 {
+        mapping[metadataKey]?["generation"]?.number?.integer(as: Int64.self) ?? 0
+    }
+}
+
+/// A digest of a node's content: 64-bit FNV-1a over its YAML text written
+/// with sorted keys, as 16 hexadecimal digits. It detects changes; it is
+/// not a cryptographic hash and must not be used to authenticate anything.
+enum SpecDigest {
+    static func of(_ node: Node) -> String {
+        let bytes = YAMLWriter(options: .sortedKeys).writeBytes(node)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let text = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}
+
+/// The sections of one resource that a reader does not take from its file,
+/// because the last commit to change them did not own them.
+struct SectionOverride: Sendable {
+    /// A section's value as its owner last wrote it (`nil`: absent).
+    struct Kept<Value: Sendable>: Sendable {
+        var value: Value?
+    }
+
+    var producer: Kept<Node.Mapping>?
+    var status: Kept<Node>?
+
+    var isEmpty: Bool { producer == nil && status == nil }
+
+    /// The document as read with the override, or `nil` when the resource
+    /// should not be seen at all (created by an identity that may not).
+    func apply(to document: ResourceDocument) -> Node.Mapping? {
+        var mapping: Node.Mapping
+        if let producer {
+            guard let value = producer.value else { return nil }
+            mapping = value
+        } else {
+            mapping = document.producerSection
+        }
+        let status = status.map(\.value) ?? document.status
+        if let status { mapping[ResourceDocument.statusKey] = status }
+        return mapping
+    }
+}

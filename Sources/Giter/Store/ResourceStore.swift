@@ -1,0 +1,134 @@
+/// A typed view of the resources of one kind on one branch of an exchange
+/// repository.
+///
+/// Reads (``get(_:)``, ``list(_:)``, ``changes(since:)``) answer from the
+/// view as of the last ``refresh()``; ``write(_:)`` brings the view up to
+/// date, turns a batch into one commit and pushes it, retrying on a lost
+/// race by re-applying only the writer's own section onto the new tip.
+///
+/// Two implementations ship: ``GitResourceStore`` over any ``Transport``,
+/// and `InMemoryResourceStore` in the `GiterTesting` product for tests.
+public protocol ResourceStore<Resource>: Sendable {
+    /// The resource type the store reads and writes.
+    associatedtype Resource: ExchangedResource
+
+    /// The API version and kind of the resources in view.
+    var resourceType: ResourceType { get }
+
+    /// Who writes, and in which role.
+    var identity: ExchangeIdentity { get }
+
+    /// Whether the remote has moved since the view was last refreshed:
+    /// a cheap check that downloads nothing.
+    func remoteMoved() async throws -> Bool
+
+    /// Brings the view up to date with the remote, checking every new
+    /// commit against the roles (see ``OwnershipViolation``), and returns
+    /// the revision now in view (`nil` for an empty repository).
+    @discardableResult
+    func refresh() async throws -> StoreRevision?
+
+    /// The revision in view, `nil` before the first refresh or for an empty repository.
+    func revision() async -> StoreRevision?
+
+    /// The live resource with this key, or `nil`.
+    ///
+    /// - Throws: ``StoreError`` when its file cannot be read as this resource type.
+    func get(_ key: ResourceKey) async throws -> StoredResource<Resource>?
+
+    /// The resources that match, sorted by key. Files that cannot be read
+    /// are left out and reported as ``StoreEvent/invalidResource(_:)``.
+    func list(_ query: ResourceQuery) async throws -> [StoredResource<Resource>]
+
+    /// What changed between `revision` (`nil`: the empty repository) and
+    /// the revision in view. Costs what changed, not what exists.
+    func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource>
+
+    /// Applies the batch as one commit and pushes it.
+    ///
+    /// Writes that do not belong to the store's role are refused; writes
+    /// that change nothing make no commit. A lost push race or a refused
+    /// push is retried with jittered exponential backoff up to the store's
+    /// bound; what could not be written comes back as
+    /// ``WriteOutcome/notApplied(_:)``, never silently dropped.
+    func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult
+}
+
+extension ResourceStore {
+    /// Applies one write; see ``write(_:)``.
+    public func write(_ write: ResourceWrite<Resource>) async throws -> WriteOutcome {
+        try await self.write([write]).outcomes[0]
+    }
+}
+
+/// What changed between two revisions of a store.
+public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
+    /// The revision the changes lead to.
+    public var revision: StoreRevision?
+    /// Live resources created or changed, sorted by key.
+    public var updated: [StoredResource<Resource>]
+    /// Live resources that disappeared (deleted or archived), sorted.
+    public var removed: [ResourceKey]
+
+    /// Changes from their parts.
+    public init(revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey]) {
+        self.revision = revision
+        self.updated = updated
+        self.removed = removed
+    }
+
+    /// Whether nothing changed.
+    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty }
+}
+
+/// A commit that wrote a section its author's role does not own: a producer
+/// touching `status`, a consumer touching anything else, or an author with
+/// no role touching anything under `resources/`.
+///
+/// Readers report it (log, metric `giter_ownership_violations_total`,
+/// ``StoreEvent``) and ignore the offending section: they keep reading the
+/// value the section's owner last wrote until the owner writes it again.
+public struct OwnershipViolation: Sendable, Hashable, CustomStringConvertible {
+    /// The section a resource file is made of, for ownership.
+    public enum Section: String, Sendable, Hashable {
+        /// `apiVersion`, `kind`, `metadata` and `spec`: the producer's.
+        case spec
+        /// `status`: the consumer's.
+        case status
+    }
+
+    /// The commit.
+    public var commit: String
+    /// Its author, `Name <email>`.
+    public var author: String
+    /// The author's role, or `nil` when it holds none.
+    public var role: ExchangeRole?
+    /// The resource touched.
+    public var key: ResourceKey
+    /// The section written without owning it.
+    public var section: Section
+
+    /// A violation from its parts.
+    public init(commit: String, author: String, role: ExchangeRole?, key: ResourceKey, section: Section) {
+        self.commit = commit
+        self.author = author
+        self.role = role
+        self.key = key
+        self.section = section
+    }
+
+    public var description: String {
+        let who = role.map { "a \($0)" } ?? "an identity with no role"
+        return "commit \(commit.prefix(12)) by \(author) (\(who)) wrote the \(section) of \(key); ignored"
+    }
+}
+
+/// Something a store noticed that a host app may want to act on.
+public enum StoreEvent: Sendable, Hashable {
+    /// A commit wrote a section its author does not own.
+    case ownershipViolation(OwnershipViolation)
+    /// A resource file could not be read (its path and the error).
+    case invalidResource(StoreError)
+    /// A push lost a race or was refused and will be retried.
+    case pushRetried(attempt: Int, reason: String)
+}

@@ -1,0 +1,105 @@
+/// One change in a batch given to ``ResourceStore/write(_:)``.
+public enum ResourceWrite<Resource: ExchangedResource>: Sendable {
+    /// Producer: create the resource or update its spec, labels and
+    /// annotations. The store keeps `uid`, `creationTimestamp` and the
+    /// consumer's status, and bumps `metadata.generation` when the spec
+    /// changed. The resource's own `status` and `generation` are ignored.
+    case apply(Resource)
+    /// Consumer: replace the status of a live resource, as reconciled from
+    /// the spec whose digest is given (``StoredResource/specDigest``). Only
+    /// the `status` key of the file changes; the producer's bytes stay.
+    case status(ResourceKey, Resource.Status, specDigest: String)
+    /// Producer: move a live resource under `archive/`.
+    case archive(ResourceKey)
+    /// Producer: delete a resource, live or else archived.
+    case delete(ResourceKey)
+
+    /// The resource this write is about.
+    public var key: ResourceKey {
+        switch self {
+        case .apply(let resource):
+            ResourceKey(
+                namespace: resource.metadata.effectiveNamespace, kind: resource.kind, name: resource.metadata.name)
+        case .status(let key, _, _), .archive(let key), .delete(let key): key
+        }
+    }
+
+    /// The role that may make this write.
+    public var role: ExchangeRole {
+        switch self {
+        case .apply, .archive, .delete: .producer
+        case .status: .consumer
+        }
+    }
+}
+
+/// What became of one ``ResourceWrite``.
+public enum WriteOutcome: Sendable, Hashable, CustomStringConvertible {
+    /// The resource did not exist and now does, at generation 1.
+    case created(generation: Int64)
+    /// The spec, labels or annotations changed; `generation` is the new one.
+    case configured(generation: Int64)
+    /// Nothing differed from what the repository holds; no commit needed.
+    case unchanged
+    /// The status was written.
+    case statusWritten
+    /// The resource moved under `archive/`.
+    case archived
+    /// The resource was deleted.
+    case deleted
+    /// There is no such resource (for status, archive and delete).
+    case notFound
+    /// Status only: the resource was deleted or archived meanwhile. The
+    /// status was not written, so the resource is not brought back.
+    case gone
+    /// Status only: the spec changed after it was reconciled (its digest
+    /// differs), so the status would describe a spec that no longer
+    /// exists. Nothing was written; reconcile again.
+    case stale(generation: Int64)
+    /// The write is not this store's role's to make, or is invalid.
+    case refused(String)
+    /// The batch could not be pushed: the remote kept moving or refusing
+    /// (the server's message) until the retry bound. Nothing was written.
+    case notApplied(String)
+
+    /// Whether the repository now holds what the write asked for.
+    public var isSuccess: Bool {
+        switch self {
+        case .created, .configured, .unchanged, .statusWritten, .archived, .deleted: true
+        case .notFound, .gone, .stale, .refused, .notApplied: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .created(let generation): "created (generation \(generation))"
+        case .configured(let generation): "configured (generation \(generation))"
+        case .unchanged: "unchanged"
+        case .statusWritten: "status written"
+        case .archived: "archived"
+        case .deleted: "deleted"
+        case .notFound: "not found"
+        case .gone: "gone: deleted or archived meanwhile"
+        case .stale(let generation): "stale: the spec changed (now generation \(generation))"
+        case .refused(let reason): "refused: \(reason)"
+        case .notApplied(let reason): "not applied: \(reason)"
+        }
+    }
+}
+
+/// What a ``ResourceStore/write(_:)`` did.
+public struct WriteResult: Sendable, Hashable {
+    /// One outcome per write, in the order given.
+    public var outcomes: [WriteOutcome]
+    /// The commit that holds the writes, or `nil` when nothing needed one.
+    public var revision: StoreRevision?
+    /// How many times the batch was pushed (0 when nothing needed a commit).
+    public var attempts: Int
+
+    /// A result from its parts.
+    public init(outcomes: [WriteOutcome], revision: StoreRevision?, attempts: Int) {
+        self.outcomes = outcomes
+        self.revision = revision
+        self.attempts = attempts
+    }
+}

@@ -1,0 +1,49 @@
+public import Logging
+
+/// How a ``GitResourceStore`` writes and checks.
+public struct StoreOptions: Sendable {
+    /// Which history a store checks against the roles the first time it reads.
+    public enum HistoryCheck: Sendable, Hashable {
+        /// Every commit of the branch, from the first: overrides computed
+        /// from the whole history (the default; costs one diff per commit,
+        /// once per process).
+        case fullHistory
+        /// Only commits that arrive after the first refresh; what the branch
+        /// held then is trusted.
+        case newCommitsOnly
+    }
+
+    /// Who writes, in which role.
+    public var identity: ExchangeIdentity
+    /// Which identities hold which role, for checking what others wrote.
+    public var roles: RoleAssignments
+    /// Retries of a push that lost a race or was refused.
+    public var retry: RetryPolicy
+    /// Which history to check on the first refresh.
+    public var historyCheck: HistoryCheck
+    /// Where the store logs; it never bootstraps logging.
+    public var logger: Logger
+    /// Called for each ``StoreEvent``, on the store's executor: keep it short.
+    public var eventHandler: (@Sendable (StoreEvent) -> Void)?
+    /// The most parsed files kept in memory, keyed by blob id.
+    public var cacheLimit: Int
+
+    /// Options for a writer with the given identity.
+    public init(
+        identity: ExchangeIdentity,
+        roles: RoleAssignments = .open,
+        retry: RetryPolicy = .default,
+        historyCheck: HistoryCheck = .fullHistory,
+        logger: Logger = Logger(label: "giter.store"),
+        eventHandler: (@Sendable (StoreEvent) -> Void)? = nil,
+        cacheLimit: Int = 100_000
+    ) {
+        self.identity = identity
+        self.roles = roles
+        self.retry = retry
+        self.historyCheck = historyCheck
+        self.logger = logger
+        self.eventHandler = eventHandler
+        self.cacheLimit = cacheLimit
+    }
+}

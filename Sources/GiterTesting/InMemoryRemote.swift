@@ -1,0 +1,168 @@
+public import Giter
+import Synchronization
+
+/// An exchange repository held in memory, for host apps' tests: the
+/// "server" that any number of in-memory stores share, like a bare
+/// repository that producers and consumers push to.
+///
+/// ```swift
+/// let remote = InMemoryRemote()
+/// let producer = remote.store(for: Experiment.self, type: experimentType, identity: lab)
+/// let consumer = remote.store(for: Experiment.self, type: experimentType, identity: testbed)
+/// ```
+///
+/// The stores it makes are ``GitResourceStore``s over an in-memory
+/// ``Transport``, so they behave exactly as they do over Git: same
+/// generations, splices, retries and ownership checks. Tests can also make
+/// the next pushes lose a race or be refused (``failNextPushes(_:with:)``)
+/// and write commits as any identity (``forgeCommit(author:edits:message:)``).
+public final class InMemoryRemote: Sendable {
+    /// How a push fails when the test asks it to.
+    public enum Failure: Sendable, Hashable {
+        /// As if another writer pushed first.
+        case conflict
+        /// As if a server hook refused the push, with this message.
+        case rejected(String)
+    }
+
+    struct Commit: Sendable {
+        var info: CommitInfo
+        var files: [String: ObjectID]
+    }
+
+    struct State: Sendable {
+        var blobs: [ObjectID: [UInt8]] = [:]
+        var blobIDs: [[UInt8]: ObjectID] = [:]
+        var commits: [ObjectID: Commit] = [:]
+        var branches: [String: ObjectID] = [:]
+        var counter = 0
+        var failures: [Failure] = []
+        var pushes = 0
+
+        mutating func nextID() -> ObjectID {
+            counter += 1
+            let text = String(counter, radix: 16)
+            // Counter ids stand in for hashes; `ObjectID` only needs 40 hex digits.
+            return ObjectID(hex: String(repeating: "0", count: 40 - text.count) + text)!
+        }
+    }
+
+    let state = Mutex(State())
+
+    /// An empty remote.
+    public init() {}
+
+    /// The commit a branch points at, or `nil`.
+    public func tip(of branch: String = "main") -> ObjectID? {
+        state.withLock { $0.branches[branch] }
+    }
+
+    /// How many pushes succeeded so far.
+    public var successfulPushes: Int { state.withLock { $0.pushes } }
+
+    /// Makes the next pushes fail, one failure each, in order.
+    public func failNextPushes(_ count: Int, with failure: Failure = .conflict) {
+        state.withLock { $0.failures += Array(repeating: failure, count: count) }
+    }
+
+    /// A transport over this remote; each has its own tracking state, like a mirror.
+    public func transport(branch: String = "main") -> any Transport {
+        InMemoryTransport(remote: self, branch: branch)
+    }
+
+    /// A store over this remote.
+    public func store<Resource: ExchangedResource>(
+        for resource: Resource.Type, type: ResourceType, options: StoreOptions, branch: String = "main"
+    ) -> GitResourceStore<Resource> {
+        GitResourceStore(transport: transport(branch: branch), resourceType: type, options: options)
+    }
+
+    /// A store over this remote for `identity`, with open roles.
+    public func store<Resource: ExchangedResource>(
+        for resource: Resource.Type, type: ResourceType, identity: ExchangeIdentity
+    ) -> GitResourceStore<Resource> {
+        store(for: resource, type: type, options: StoreOptions(identity: identity))
+    }
+
+    /// Commits `edits` on top of the branch as `author`, bypassing every
+    /// check: how a test plays a writer that breaks the rules.
+    @discardableResult
+    public func forgeCommit(
+        author: Signature, edits: [PathEdit], message: String = "forged", trailers: [Trailer] = [], branch: String = "main"
+    ) throws -> ObjectID {
+        let parent = tip(of: branch)
+        let request = CommitRequest(
+            parent: parent, edits: edits, author: author, committer: author, message: message, trailers: trailers)
+        let id = try makeCommit(request)
+        state.withLock { $0.branches[branch] = id }
+        return id
+    }
+
+    // MARK: Object store
+
+    func makeCommit(_ request: CommitRequest) throws(TransportError) -> ObjectID {
+        try state.withLock { (state) throws(TransportError) -> ObjectID in
+            var files: [String: ObjectID] = [:]
+            if let parent = request.parent {
+                guard let commit = state.commits[parent] else {
+                    throw TransportError(.objectNotFound, "no commit \(parent) in the in-memory remote")
+                }
+                files = commit.files
+            }
+            for edit in request.edits {
+                try RepositoryPath.validate(edit.path)
+                switch edit {
+                case .write(let path, let contents):
+                    let id: ObjectID
+                    if let known = state.blobIDs[contents] {
+                        id = known
+                    } else {
+                        id = state.nextID()
+                        state.blobIDs[contents] = id
+                        state.blobs[id] = contents
+                    }
+                    files[path] = id
+                case .delete(let path):
+                    files[path] = nil
+                }
+            }
+            let id = state.nextID()
+            let info = CommitInfo(
+                id: id, parents: request.parent.map { [$0] } ?? [], author: request.author,
+                committer: request.committer, message: request.fullMessage)
+            state.commits[id] = Commit(info: info, files: files)
+            return id
+        }
+    }
+
+    func commit(_ id: ObjectID) throws(TransportError) -> Commit {
+        guard let commit = state.withLock({ $0.commits[id] }) else {
+            throw TransportError(.objectNotFound, "no commit \(id) in the in-memory remote")
+        }
+        return commit
+    }
+
+    func blob(_ id: ObjectID) throws(TransportError) -> [UInt8] {
+        guard let bytes = state.withLock({ $0.blobs[id] }) else {
+            throw TransportError(.objectNotFound, "no blob \(id) in the in-memory remote")
+        }
+        return bytes
+    }
+
+    func push(_ commit: ObjectID, to branch: String, expecting expected: ObjectID?) -> PushOutcome {
+        state.withLock { state in
+            if !state.failures.isEmpty {
+                switch state.failures.removeFirst() {
+                case .conflict: return .conflict(message: "the branch moved (injected by the test)")
+                case .rejected(let message): return .rejected(message: message)
+                }
+            }
+            guard state.branches[branch] == expected else {
+                return .conflict(message: "refs/heads/\(branch) is not at \(expected?.hex ?? "nothing")")
+            }
+            state.branches[branch] = commit
+            state.pushes += 1
+            return .pushed(commit)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Giter
+import GiterTesting
+import Synchronization
+import Testing
+
+/// A reconciler whose behaviour each test scripts, and that records what it saw.
+final class ScriptedReconciler: Reconciler {
+    struct Call: Sendable {
+        var key: ResourceKey
+        var generation: Int64
+        var schedule: String
+        var attempt: Int
+        var idempotencyKey: String
+    }
+
+    typealias Script = @Sendable (Report, ReconcileContext) async throws -> ReconcileResult<TestStatus>
+
+    private let script: Script
+    private let state = Mutex<(calls: [Call], running: [ResourceKey: Int], overlaps: Int)>(([], [:], 0))
+
+    init(_ script: @escaping Script = { report, _ in .done(readyStatus(report.spec.schedule)) }) {
+        self.script = script
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
+    var overlaps: Int { state.withLock { $0.overlaps } }
+
+    func reconcile(_ resource: Report, context: ReconcileContext) async throws -> ReconcileResult<TestStatus> {
+        state.withLock { state in
+            state.calls.append(
+                Call(key: context.key, generation: context.generation, schedule: resource.spec.schedule,
+                     attempt: context.attempt, idempotencyKey: context.idempotencyKey))
+            state.running[context.key, default: 0] += 1
+            if state.running[context.key, default: 0] > 1 { state.overlaps += 1 }
+        }
+        defer { state.withLock { $0.running[context.key, default: 0] -= 1 } }
+        return try await script(resource, context)
+    }
+}
+
+/// Runs a controller until the body returns, then shuts it down and waits for it.
+func withController<Result: Sendable>(
+    _ exchange: Exchange, _ reconciler: ScriptedReconciler, options: ControllerOptions = fastOptions,
+    store: GitResourceStore<Report>? = nil,
+    _ body: (Controller<ScriptedReconciler>) async throws -> Result
+) async throws -> Result {
+    let controller = Controller(store: store ?? exchange.consumerStore, reconciler: reconciler, options: options)
+    let running = Task { try await controller.run() }
+    do {
+        let result = try await body(controller)
+        controller.shutdown()
+        try await running.value
+        return result
+    } catch {
+        controller.shutdown()
+        try? await running.value
+        throw error
+    }
+}
+
+let fastOptions = ControllerOptions(
+    pollInterval: .milliseconds(20), maxConcurrentReconciles: 4, statusWriteWindow: .milliseconds(10),
+    errorBackoff: RetryPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+
+@Suite("Controller over an in-memory remote")
+struct ControllerTests {
+    let exchange = Exchange()
+
+    @Test func reconcilesEveryResourceAndCoalescesStatusWrites() async throws {
+        let names = (0..<40).map { "r\($0)" }
+        try await exchange.producer.apply(names.map { report($0) })
+        let pushesBefore = exchange.remote.successfulPushes
+        let reconciler = ScriptedReconciler()
+        try await withController(exchange, reconciler) { controller in
+            let ready = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(30))
+            #expect(ready.allSatisfy { $0.resource.status?.observedGeneration == 1 && $0.isStatusCurrent })
+        }
+        #expect(Set(reconciler.calls.map(\.key.name)) == Set(names))
+        #expect(reconciler.calls.count == names.count, "each resource once")
+        let statusCommits = exchange.remote.successfulPushes - pushesBefore
+        #expect(statusCommits < names.count / 2, "statuses are batched: \(statusCommits) commits for \(names.count)")
+        #expect(reconciler.overlaps == 0)
+    }
+
+    @Test func aSpecChangedDuringReconcileIsNotReportedAsObserved() async throws {
+        let key = report("a").key
+        try await exchange.producer.apply(report("a"))
+        let producer = exchange.producer
+        let reconciler = ScriptedReconciler { report, context in
+            if context.generation == 1 {
+                // The producer moves on while generation 1 is being worked on.
+                try await producer.apply(reportNamed("a", schedule: "@daily"))
+            }
+            return .done(readyStatus(report.spec.schedule))
+        }
+        try await withController(exchange, reconciler) { _ in
+            let done = try await exchange.producer.wait(for: key, timeout: .seconds(30))
+            #expect(done.resource.metadata.generation == 2)
+            #expect(done.resource.status?.observedGeneration == 2)
+            #expect(done.resource.status?.url == "https://example.com/@daily")
+        }
+        #expect(reconciler.calls.map(\.generation) == [1, 2])
+    }
+
+    @Test func errorsAreRetriedWithBackoffAndTerminalErrorsStop() async throws {
+        try await exchange.producer.apply([report("flaky"), report("broken")])
+        let reconciler = ScriptedReconciler { report, context in
+            if report.metadata.name == "broken" {
+                throw TerminalError(reason: "InvalidSchedule", message: "cannot run \(report.spec.schedule)")
+            }
+            if context.attempt < 3 { throw CancellationLikeError() }
+            return .done(readyStatus())
+        }
+        try await withController(exchange, reconciler) { controller in
+            _ = try await exchange.producer.wait(for: report("flaky").key, timeout: .seconds(30))
+            do {
+                _ = try await exchange.producer.wait(for: report("broken").key, timeout: .seconds(30))
+                Issue.record("a terminal error must end the wait")
+            } catch let error as ProducerError {
+                #expect(error.code == .failed)
+                #expect(error.message.contains("InvalidSchedule"))
+            }
+            // More polls do not retry the broken one.
+            controller.trigger()
+            try await Task.sleep(for: .milliseconds(100))
+            await controller.waitUntilIdle()
+            #expect(reconciler.calls.filter { $0.key.name == "broken" }.count == 1)
+
+            // A new spec is tried again.
+            try await exchange.producer.apply(report("broken", schedule: "@daily"))
+            try await Task.sleep(for: .milliseconds(200))
+            await controller.waitUntilIdle()
+            #expect(reconciler.calls.filter { $0.key.name == "broken" }.map(\.generation) == [1, 2])
+        }
+        #expect(reconciler.calls.filter { $0.key.name == "flaky" }.map(\.attempt) == [1, 2, 3])
+        let broken = try #require(try await exchange.producer.get(report("broken").key))
+        #expect(broken.resource.status?.isTrue("Stalled") == true)
+        #expect(broken.resource.status?.condition(ofType: "Ready")?.status == .false)
+    }
+
+    @Test func aSpecChangedWithoutAGenerationBumpIsReconciledAgain() async throws {
+        let key = report("a").key
+        try await exchange.producer.apply(report("a"))
+        let reconciler = ScriptedReconciler()
+        try await withController(exchange, reconciler) { controller in
+            _ = try await exchange.producer.wait(for: key, timeout: .seconds(30))
+            // A producer outside Giter edits the spec and forgets the generation.
+            let text = try #require(try await exchange.file(key.repositoryPath))
+            let edited = text.replacingSchedule(with: "@weekly")
+            try exchange.remote.forgeCommit(
+                author: Signature(name: "Report producer", email: producerIdentity.email),
+                edits: [.write(path: key.repositoryPath, contents: Array(edited.utf8))])
+            controller.trigger()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while reconciler.calls.count < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await controller.waitUntilIdle()
+        }
+        #expect(reconciler.calls.map(\.schedule) == ["0 2 * * *", "@weekly"])
+        #expect(reconciler.calls.map(\.generation) == [1, 1])
+        #expect(try await exchange.producer.get(key)?.resource.status?.url == "https://example.com/@weekly")
+    }
+
+    @Test func aRestartedConsumerResumesFromTheRepositoryAlone() async throws {
+        let names = (0..<10).map { "r\($0)" }
+        try await exchange.producer.apply(names.map { report($0) })
+        let first = ScriptedReconciler()
+        try await withController(exchange, first) { _ in
+            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(30))
+        }
+        try await exchange.producer.apply(report("r3", schedule: "@daily"))
+
+        // A new process: new store, new controller, nothing remembered.
+        let second = ScriptedReconciler()
+        let store = exchange.makeStore(identity: consumerIdentity)
+        try await withController(exchange, second, store: store) { controller in
+            _ = try await exchange.producer.wait(for: report("r3").key, timeout: .seconds(30))
+            await controller.waitUntilIdle()
+        }
+        #expect(second.calls.map(\.key.name) == ["r3"], "only what is not current is reconciled again")
+        #expect(second.calls.first?.idempotencyKey.hasSuffix("/2") == true)
+    }
+
+    @Test func shutdownPushesPendingStatuses() async throws {
+        try await exchange.producer.apply([report("a"), report("b")])
+        let reconciler = ScriptedReconciler()
+        let slowWrites = ControllerOptions(
+            pollInterval: .milliseconds(20), statusWriteWindow: .seconds(3600))
+        try await withController(exchange, reconciler, options: slowWrites) { _ in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while reconciler.calls.count < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let statuses = try await exchange.producer.list().map { $0.resource.status?.isTrue("Ready") }
+        #expect(statuses == [true, true])
+    }
+
+    @Test func requeueAfterReconcilesAgain() async throws {
+        try await exchange.producer.apply(report("a"))
+        let reconciler = ScriptedReconciler { _, _ in .requeue(readyStatus(), after: .milliseconds(30)) }
+        try await withController(exchange, reconciler) { _ in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while reconciler.calls.count < 3, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        #expect(reconciler.calls.count >= 3)
+        #expect(reconciler.overlaps == 0)
+    }
+}
+
+struct CancellationLikeError: Error {}
+
+func reportNamed(_ name: String, schedule: String) -> Report { report(name, schedule: schedule) }
+
+extension String {
+    func replacingSchedule(with schedule: String) -> String {
+        split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("  schedule:") ? "  schedule: '\(schedule)'" : String(line)
+        }.joined(separator: "\n")
+    }
+}
