@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // `swift package generate-documentation` for the DocC catalogs.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
@@ -57,11 +59,23 @@ let package = Package(
             dependencies: [
                 "Giter",
                 "GiterCodec",
+                "GiterLibGit2",
+                "GiterGitCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
         .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting"]),
+        .testTarget(
+            name: "DocumentationTests",
+            dependencies: [
+                "Giter", "GiterLibGit2", "GiterTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "GiterExchangeTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]

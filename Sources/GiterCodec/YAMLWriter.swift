@@ -20,7 +20,7 @@
 /// are double-quoted with escapes.
 ///
 /// Output is deterministic: keys keep their order unless
-/// ``Options-swift.struct/sortedKeys`` is set.
+/// ``Options-swift.struct/sortedKeys-swift.property`` is set.
 ///
 /// ```swift
 /// let node: Node = ["kind": "Job", "spec": ["args": ["--verbose", "no"]]]

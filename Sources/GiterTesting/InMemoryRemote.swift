@@ -11,11 +11,11 @@ import Synchronization
 /// let consumer = remote.store(for: Experiment.self, type: experimentType, identity: testbed)
 /// ```
 ///
-/// The stores it makes are ``GitResourceStore``s over an in-memory
-/// ``Transport``, so they behave exactly as they do over Git: same
+/// The stores it makes are `GitResourceStore`s over an in-memory
+/// `Transport`, so they behave exactly as they do over Git: same
 /// generations, splices, retries and ownership checks. Tests can also make
 /// the next pushes lose a race or be refused (``failNextPushes(_:with:)``)
-/// and write commits as any identity (``forgeCommit(author:edits:message:)``).
+/// and write commits as any identity (``forgeCommit(author:edits:message:trailers:branch:)``).
 public final class InMemoryRemote: Sendable {
     /// How a push fails when the test asks it to.
     public enum Failure: Sendable, Hashable {
