@@ -8,15 +8,18 @@
 #
 # Build output and progress go to stderr, so stdout holds only the results.
 # Repositories are made in /dev/shm when it is writable, else /tmp.
+# GITER_BENCH_SCRATCH=DIR builds in DIR instead of Benchmarks/.build (so that
+# two benchmark builds can run side by side).
 set -eu
 benchmarks=$(cd "$(dirname "$0")" && pwd)
+scratch="${GITER_BENCH_SCRATCH:-$benchmarks/.build}"
 # See run.sh: drop a stale build plan after the main package's sources changed.
-plan="$benchmarks/.build/release/description.json"
+plan="$scratch/release/description.json"
 if [ -f "$plan" ] && [ -n "$(find "$benchmarks/../Sources" -newer "$plan" -print -quit)" ]; then
-    rm -f "$plan" "$benchmarks/.build/release.yaml"
+    rm -f "$plan" "$scratch/release.yaml"
 fi
-swift build -c release --package-path "$benchmarks" --product TransportBenchmark 1>&2
-bin=$(swift build -c release --package-path "$benchmarks" --show-bin-path)
+swift build -c release --package-path "$benchmarks" --scratch-path "$scratch" --product TransportBenchmark 1>&2
+bin=$(swift build -c release --package-path "$benchmarks" --scratch-path "$scratch" --show-bin-path)
 baseline=""
 if command -v cc >/dev/null 2>&1 && pkg-config --exists libgit2 2>/dev/null; then
     baseline="$bin/libgit2-baseline"

@@ -17,8 +17,9 @@ actor CatFileBatch {
     }
 
     private struct Request: Sendable {
-        var name: String
-        var reply: CheckedContinuation<Object?, any Error>
+        /// One or more names, answered in one round trip.
+        var names: [String]
+        var reply: CheckedContinuation<[Object?], any Error>
     }
 
     /// The process ended (or had already ended) before answering.
@@ -45,15 +46,24 @@ actor CatFileBatch {
     /// The object `name` names (an id or `<rev>^{commit}`-style expression
     /// without whitespace), or `nil` when the mirror has no such object.
     func read(_ name: String) async throws(TransportError) -> Object? {
-        guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+        try await read([name]).first ?? nil
+    }
+
+    /// The objects `names` name, in order (nil for a missing one), asked
+    /// for together: one round trip to the process, however many names.
+    /// At most 64 names.
+    func read(_ names: [String]) async throws(TransportError) -> [Object?] {
+        guard names.count <= 64 else { throw TransportError(.invalidArgument, "at most 64 names per read") }
+        for name in names where name.isEmpty || name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
             throw TransportError(.invalidArgument, "'\(name)' is not an object name")
         }
+        if names.isEmpty { return [] }
         var lastProblem = ""
         for _ in 0..<2 {
             let current = activeSession()
             do {
                 return try await withCheckedThrowingContinuation { continuation in
-                    if case .terminated = current.requests.yield(Request(name: name, reply: continuation)) {
+                    if case .terminated = current.requests.yield(Request(names: names, reply: continuation)) {
                         continuation.resume(throwing: ProcessEnded(reason: "it was not running"))
                     }
                 }
@@ -106,10 +116,11 @@ actor CatFileBatch {
                 var reader = ReplyReader(execution.standardOutput.makeAsyncIterator())
                 while let request = await pending.next(isolation: #isolation) {
                     current = request
-                    _ = try await writer.write(Array((request.name + "\n").utf8))
-                    let object = try await reader.readObject()
+                    _ = try await writer.write(Array(request.names.map { $0 + "\n" }.joined().utf8))
+                    var objects: [Object?] = []
+                    for _ in request.names { objects.append(try await reader.readObject()) }
                     current = nil
-                    request.reply.resume(returning: object)
+                    request.reply.resume(returning: objects)
                 }
                 try await writer.finish()
             }

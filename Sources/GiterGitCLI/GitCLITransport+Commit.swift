@@ -2,83 +2,179 @@ import Foundation
 public import Giter
 
 extension GitCLITransport {
-    /// Writes a commit with plumbing and a temporary index file (never a
-    /// working tree): one `hash-object -w --stdin-paths` for all blobs
-    /// (alongside `read-tree` of the parent), `update-index -z --index-info`,
-    /// `write-tree` and `commit-tree` — five processes whatever the number
-    /// of edits. Paths are checked with ``RepositoryPath/validate(_:)-(String)``
-    /// before anything is written.
+    /// Writes a commit with long-lived plumbing processes and no index or
+    /// working tree: blobs through `git hash-object -w --stdin-paths`, the
+    /// folders on edited paths read through `git cat-file --batch` and
+    /// rewritten through `git mktree -z --batch` (every other subtree is
+    /// reused by id), and the commit object through
+    /// `git hash-object -w -t commit --stdin-paths`. Once those processes
+    /// run, a commit starts none. Paths are checked with
+    /// ``RepositoryPath/validate(_:)-(String)`` before anything is written.
+    ///
+    /// The last edit of a path wins. Writing `a/b` replaces a file `a` by a
+    /// folder, writing `a` replaces a folder `a` by a file; deleting a path
+    /// that is missing or a folder changes nothing; a folder left empty is
+    /// removed. Writing both `a` and `a/b` is an `invalidArgument` error.
     public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
         for edit in request.edits { try RepositoryPath.validate(edit.path) }
-        let author = try Self.identity(request.author, role: "AUTHOR")
-        let committer = try Self.identity(request.committer, role: "COMMITTER")
+        let author = try Self.identityLine(request.author, role: "author")
+        let committer = try Self.identityLine(request.committer, role: "committer")
+        let plan = try CommitPlan(edits: request.edits)
 
         let scratch = try TemporaryFolder()
         defer { scratch.remove() }
+        // Reading the parent's tree and writing the blobs are independent: side by side.
+        async let parentTree = treeOf(commit: request.parent)
+        let blobs = try await writeBlobs(plan.contents, in: scratch)
+        let base = try await parentTree
+        var trees = try await readTrees(under: base, plan.folderPaths)
 
-        // The last edit of a path wins.
-        var finalEdits: [String: PathEdit] = [:]
-        var order: [String] = []
-        for edit in request.edits {
-            if finalEdits.updateValue(edit, forKey: edit.path) == nil { order.append(edit.path) }
+        var written = blobs.values.sorted()
+        let tree: String
+        if let root = try await writeTree(plan.root, base: base, blobs: blobs, trees: &trees, written: &written) {
+            tree = root
+        } else {
+            tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
         }
-        let edits = order.compactMap { finalEdits[$0] }
 
-        // Writing the blobs and loading the parent's tree are independent: run them side by side.
-        let index = ["GIT_INDEX_FILE": scratch.path + "/index"]
-        let treeArguments = request.parent.map { ["read-tree", $0.hex + "^{tree}"] } ?? ["read-tree", "--empty"]
-        async let loadedTree = runner.check(treeArguments, environment: index)
-        let blobIDs = try await writeBlobs(edits, in: scratch)
-        _ = try await loadedTree
-        if !edits.isEmpty {
-            let zeros = String(repeating: "0", count: request.parent?.hex.count ?? 40)
-            var lines: [UInt8] = []
-            for edit in edits {
-                switch edit {
-                case .write(let path, _):
-                    lines += Array("100644 \(blobIDs[path] ?? zeros)\t\(path)".utf8) + [0]
-                case .delete(let path):
-                    lines += Array("0 \(zeros)\t\(path)".utf8) + [0]
-                }
-            }
-            _ = try await runner.check(["update-index", "-z", "--index-info"], environment: index, input: lines)
+        var text = "tree \(tree)\n"
+        if let parent = request.parent { text += "parent \(parent.hex)\n" }
+        text += author + committer + "\n" + request.fullMessage
+        let file = scratch.path + "/commit"
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
+            throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
         }
-        let tree = try await runner.check(["write-tree"], environment: index).outputText
-
-        var arguments = ["commit-tree", tree]
-        if let parent = request.parent { arguments += ["-p", parent.hex] }
-        arguments += ["-F", "-"]
-        let commit = try await runner.check(
-            arguments, environment: author.merging(committer) { first, _ in first },
-            input: Array(request.fullMessage.utf8))
-        guard let id = ObjectID(hex: commit.outputText) else {
-            throw TransportError(.backend, "git commit-tree printed '\(commit.outputText)' instead of a commit id")
+        let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
+        guard let id = ObjectID(hex: reply) else {
+            throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
         }
+        written.append(id.hex)
+        recentCommits.record(id, parent: request.parent, objects: written)
         return id
     }
 
-    /// Writes the contents of every `.write` edit with one `git hash-object -w --stdin-paths`.
-    private func writeBlobs(_ edits: [PathEdit], in scratch: TemporaryFolder) async throws -> [String: String] {
-        var files: [(path: String, file: String)] = []
-        for edit in edits {
-            guard case .write(let path, let contents) = edit else { continue }
-            let file = scratch.path + "/blob-\(files.count)"
-            guard FileManager.default.createFile(atPath: file, contents: Data(contents)) else {
-                throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
+    /// The root tree of `commit` (nil for none), read through `cat-file`.
+    private func treeOf(commit: ObjectID?) async throws -> String? {
+        guard let commit else { return nil }
+        guard let object = try await objects.read(commit.hex), object.type == "commit" else {
+            throw TransportError(.objectNotFound, "the mirror has no commit \(commit)")
+        }
+        let header = object.contents.prefix(while: { $0 != 0x0A })
+        guard header.starts(with: Array("tree ".utf8)) else {
+            throw TransportError(.backend, "commit \(commit) does not start with its tree")
+        }
+        return String(decoding: header.dropFirst(5), as: UTF8.self)
+    }
+
+    /// Writes every distinct contents as a blob; returns contents index → blob id.
+    private func writeBlobs(_ contents: [[UInt8]], in scratch: TemporaryFolder) async throws -> [Int: String] {
+        var result: [Int: String] = [:]
+        // Batches small enough that the replies fit in the pipe while the paths are written.
+        for start in stride(from: 0, to: contents.count, by: 512) {
+            let batch = start..<min(contents.count, start + 512)
+            var list: [UInt8] = []
+            for index in batch {
+                let file = scratch.path + "/blob-\(index)"
+                guard FileManager.default.createFile(atPath: file, contents: Data(contents[index])) else {
+                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
+                }
+                list += Array(file.utf8) + [0x0A]
             }
-            files.append((path, file))
+            let ids = try await blobWriter.request(list, lines: batch.count)
+            for (index, id) in zip(batch, ids) {
+                guard ObjectID(hex: id) != nil else {
+                    throw TransportError(.backend, "git hash-object printed '\(id)' instead of a blob id")
+                }
+                result[index] = id
+            }
         }
-        guard !files.isEmpty else { return [:] }
-        let list = files.map(\.file).joined(separator: "\n") + "\n"
-        let result = try await runner.check(
-            ["hash-object", "-w", "--no-filters", "--stdin-paths"], input: Array(list.utf8))
-        let ids = result.outputText.split(separator: "\n").map(String.init)
-        guard ids.count == files.count, ids.allSatisfy({ ObjectID(hex: $0) != nil }) else {
-            throw TransportError(.backend, "git hash-object printed \(ids.count) ids for \(files.count) files")
+        return result
+    }
+
+    /// The trees at `paths` (folders, "" for the root) under the root tree
+    /// `root`, read in one round trip: tree id → its entries. Paths that are
+    /// missing or not folders are left out.
+    private func readTrees(under root: String?, _ paths: [String]) async throws -> [String: [GitOutput.RawTreeEntry]] {
+        guard let root else { return [:] }
+        // A path with spaces or control characters cannot be named on a
+        // cat-file line; writeTree reads such folders by id instead.
+        let paths = paths.filter { !$0.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) }
+        var result: [String: [GitOutput.RawTreeEntry]] = [:]
+        for start in stride(from: 0, to: paths.count, by: 64) {
+            let names = paths[start..<min(paths.count, start + 64)].map { $0.isEmpty ? root : root + ":" + $0 }
+            for object in try await objects.read(names) {
+                guard let object, object.type == "tree" else { continue }
+                result[object.id.hex] = try GitOutput.rawTreeEntries(object.contents, idLength: object.id.hex.utf8.count / 2)
+            }
         }
-        var byPath: [String: String] = [:]
-        for (file, id) in zip(files, ids) { byPath[file.path] = id }
-        return byPath
+        return result
+    }
+
+    /// Writes the folder `folder` on top of the tree `base` (nil: nothing
+    /// there yet); returns its id, or nil when it ends up empty. Appends
+    /// the ids of trees it wrote to `written`. Trees already read are in `trees`.
+    private func writeTree(
+        _ folder: CommitPlan.Folder, base: String?, blobs: [Int: String],
+        trees: inout [String: [GitOutput.RawTreeEntry]], written: inout [String]
+    ) async throws -> String? {
+        var entries: [String: GitOutput.RawTreeEntry] = [:]
+        if let base {
+            var listing = trees[base]
+            if listing == nil {
+                guard let object = try await objects.read(base), object.type == "tree" else {
+                    throw TransportError(.objectNotFound, "the mirror has no tree \(base)")
+                }
+                listing = try GitOutput.rawTreeEntries(object.contents, idLength: base.utf8.count / 2)
+            }
+            for entry in listing ?? [] { entries[entry.name] = entry }
+        }
+        var changed = false
+        for (name, content) in folder.files {
+            if let content, let id = blobs[content] {
+                entries[name] = GitOutput.RawTreeEntry(mode: "100644", name: name, id: id)
+                changed = true
+            } else if let existing = entries[name], !existing.isTree {
+                entries[name] = nil
+                changed = true
+            }
+        }
+        for (name, child) in folder.folders {
+            let existing = entries[name]
+            let childBase = existing?.isTree == true ? existing?.id : nil
+            if let id = try await writeTree(child, base: childBase, blobs: blobs, trees: &trees, written: &written) {
+                if id != childBase {
+                    entries[name] = GitOutput.RawTreeEntry(mode: "40000", name: name, id: id)
+                    changed = true
+                }
+            } else if childBase != nil {
+                entries[name] = nil
+                changed = true
+            }
+        }
+        if !changed, let base { return base }
+        if entries.isEmpty { return nil }
+        var input: [UInt8] = []
+        for entry in entries.values {
+            input += Array("\(entry.mode) \(entry.type) \(entry.id)\t\(entry.name)".utf8) + [0]
+        }
+        input.append(0)
+        let id = try await treeWriter.request(input, lines: 1)[0]
+        guard ObjectID(hex: id) != nil else {
+            throw TransportError(.backend, "git mktree printed '\(id)' instead of a tree id")
+        }
+        if id != base { written.append(id) }
+        return id
+    }
+
+    /// The `author`/`committer` header line of a signature, refusing what git would mangle.
+    static func identityLine(_ signature: Signature, role: String) throws(TransportError) -> String {
+        let fields = try identity(signature, role: role.uppercased())
+        let prefix = "GIT_\(role.uppercased())_"
+        // Surrounding spaces are dropped, as libgit2 does.
+        let name = (fields[prefix + "NAME"] ?? "").trimmingCharacters(in: .whitespaces)
+        let email = (fields[prefix + "EMAIL"] ?? "").trimmingCharacters(in: .whitespaces)
+        let date = String((fields[prefix + "DATE"] ?? "").dropFirst())  // "@seconds zone"
+        return "\(role) \(name) <\(email)> \(date)\n"
     }
 
     /// `GIT_<role>_NAME/EMAIL/DATE` for a signature, refusing what git would silently mangle.

@@ -26,7 +26,15 @@ extension GitCLITransport {
         return try await resolve(configuration.trackingReference)
     }
 
+    /// Pushes directly into a bare repository on this machine when nothing
+    /// there needs receive-pack (``pushDirectly(_:expecting:)``), otherwise
+    /// with `git push --porcelain --force-with-lease=<branch>:<expected>`.
     public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
+        if let outcome = try await pushDirectly(commit, expecting: expected) {
+            pushRoutes.record(.direct)
+            return outcome
+        }
+        pushRoutes.record(.receivePack)
         let target = configuration.localReference
         let lease = "--force-with-lease=\(target):\(expected?.hex ?? "")"
         let arguments = ["push", "--porcelain", "--no-verify", lease, "origin", "\(commit.hex):\(target)"]

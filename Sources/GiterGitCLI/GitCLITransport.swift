@@ -7,9 +7,13 @@ public import Giter
 /// Every process gets an explicit environment (only `PATH` and `HOME` are
 /// inherited): no system or global git configuration, no terminal prompts,
 /// the C locale, `core.quotePath=false`, and `GIT_DIR` set to the mirror.
-/// Objects are read through one long-lived `git cat-file --batch` process;
-/// listings and diffs take one process each; a commit is built with
-/// plumbing and a temporary index file, never a working tree.
+/// Objects are read through one long-lived `git cat-file --batch` process
+/// and written through long-lived `git hash-object --stdin-paths` and
+/// `git mktree --batch` processes; listings and diffs take one process
+/// each; never an index or a working tree. A push to a bare repository on
+/// this machine without hooks or receive policy copies the new objects and
+/// moves the branch with `git update-ref` (compare-and-swap); any other push
+/// is `git push --force-with-lease` (see `Documentation/Backends.md`).
 ///
 /// Creating a transport makes the process ignore `SIGPIPE` if it had the
 /// default disposition, so a git process that exits early cannot kill it.
@@ -17,6 +21,23 @@ public final class GitCLITransport: Transport {
     public let configuration: RemoteConfiguration
     let runner: GitRunner
     let objects: CatFileBatch
+    /// `git hash-object -w --no-filters --stdin-paths`: writes blobs.
+    let blobWriter: GitCoprocess
+    /// `git mktree -z --batch`: writes trees.
+    let treeWriter: GitCoprocess
+    /// `git hash-object -w -t commit --stdin-paths`: writes commits.
+    let commitWriter: GitCoprocess
+    /// `git update-ref --stdin` in the mirror: moves the tracking ref after a direct push.
+    let mirrorReferences: GitCoprocess
+    /// `git update-ref --stdin` in the remote, when it is a path or `file://`
+    /// URL (started on the first direct push only): the compare-and-swap.
+    let remoteReferences: GitCoprocess?
+    /// What recent commits wrote, for direct pushes.
+    let recentCommits = RecentCommits()
+    /// How many pushes took each route (for tests and diagnostics).
+    let pushRoutes = PushRouteCounter()
+    /// The last configuration read from a remote on this machine.
+    let remoteSettings = RemoteSettingsCache()
 
     /// Opens the bare mirror at `configuration.mirrorPath`, creating it when
     /// it is missing, and points its remote `origin` at `configuration.url`.
@@ -31,6 +52,17 @@ public final class GitCLITransport: Transport {
         let runner = try await GitRunner(gitPath: gitPath, mirrorPath: mirror)
         self.runner = runner
         self.objects = CatFileBatch(runner: runner)
+        self.blobWriter = GitCoprocess(runner: runner, arguments: ["hash-object", "-w", "--no-filters", "--stdin-paths"])
+        self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch"])
+        self.commitWriter = GitCoprocess(
+            runner: runner, arguments: ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"])
+        self.mirrorReferences = GitCoprocess(
+            runner: runner, arguments: ["update-ref", "--stdin"], environment: GitRunner.toolIdentity)
+        self.remoteReferences = Self.localRepositoryPath(configuration.url).map { folder in
+            GitCoprocess(
+                runner: runner, arguments: ["update-ref", "--stdin"],
+                environment: GitRunner.toolIdentity.merging(["GIT_DIR": folder]) { _, new in new })
+        }
         try await openMirror(at: mirror)
     }
 

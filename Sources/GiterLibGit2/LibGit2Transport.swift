@@ -9,11 +9,15 @@ public import Giter
 /// cooperative thread pool, and all handles for the mirror are used from
 /// that queue only.
 ///
-/// Remotes on this machine (a path or `file://`) are reached as `git`
-/// reaches them: through spawned `git-upload-pack` / `git-receive-pack`
-/// processes (found on `PATH`), so their hooks and `receive.fsckObjects`
-/// apply to every push. libgit2 reads no system, XDG or global git
-/// configuration (no `url.<base>.insteadOf` from the machine).
+/// Remotes on this machine (a path or `file://`) are fetched from as `git`
+/// does, through a spawned `git-upload-pack`. A push to such a remote goes
+/// through a spawned `git-receive-pack` (found on `PATH`), so its hooks and
+/// `receive.*` checks apply — except when the remote is a bare repository
+/// with no such hook and no setting receive-pack would act on: then the
+/// objects are written into its object database and the branch is moved
+/// with a compare-and-swap under the same lock file receive-pack takes
+/// (see `Documentation/Backends.md`). libgit2 reads no system, XDG or
+/// global git configuration (no `url.<base>.insteadOf` from the machine).
 ///
 /// ```swift
 /// let transport = try await LibGit2Transport(
@@ -24,6 +28,8 @@ public import Giter
 public final class LibGit2Transport: Transport {
     public let configuration: RemoteConfiguration
     let queue: MirrorQueue
+    /// How many pushes took each route (for tests and diagnostics).
+    let pushRoutes = PushRouteCounter()
 
     /// Opens the mirror at `configuration.mirrorPath`, creating a bare
     /// repository there when there is none, and points its remote `origin`
@@ -122,8 +128,11 @@ public final class LibGit2Transport: Transport {
 
     public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
         let configuration = configuration
+        let routes = pushRoutes
         return try await queue.run { (repository) throws(TransportError) in
-            try repository.push(commit, expecting: expected, configuration)
+            let (outcome, route) = try repository.push(commit, expecting: expected, configuration)
+            routes.record(route)
+            return outcome
         }
     }
 

@@ -28,14 +28,31 @@ extension Repository {
             .backend, "fetching \(configuration.localReference) did not update \(tracking)", remote: configuration.url)
     }
 
-    /// Pushes `commit` to the remote branch if it is at `expected` there.
+    /// Pushes `commit` to the remote branch if it is at `expected` there:
+    /// directly into a repository on this machine when receive-pack would
+    /// do nothing more (``pushDirectly(_:expecting:to:_:)``), otherwise
+    /// through the smart protocol. Returns the outcome and the route taken.
     func push(_ commit: ObjectID, expecting expected: ObjectID?, _ configuration: RemoteConfiguration)
-        throws(TransportError) -> PushOutcome
+        throws(TransportError) -> (PushOutcome, PushRoute)
     {
         let oid = try commit.gitOID()
         guard try contains(oid) else {
             throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
         }
+        if let local = LocalRemote(url: configuration.url),
+            let outcome = try pushDirectly(oid, expecting: expected, to: local, configuration)
+        {
+            if case .pushed = outcome { try setReference(configuration.trackingReference, to: oid) }
+            return (outcome, .direct)
+        }
+        return (try pushThroughReceivePack(commit, oid, expecting: expected, configuration), .receivePack)
+    }
+
+    /// Pushes with `git_remote_push` (a spawned git-receive-pack for a
+    /// repository on this machine), after checking the advertised tip.
+    private func pushThroughReceivePack(
+        _ commit: ObjectID, _ oid: git_oid, expecting expected: ObjectID?, _ configuration: RemoteConfiguration
+    ) throws(TransportError) -> PushOutcome {
         // libgit2 pushes refs, not ids: lend the commit a private ref for the push.
         let source = "refs/giter/push/\(commit.hex)"
         try setReference(source, to: oid)

@@ -47,6 +47,24 @@ final class Repository {
         return Repository(pointer: handle, path: path)
     }
 
+    /// The existing bare repository at `path`, or nil when there is none
+    /// libgit2 can open (no repository, a working tree, an unknown format).
+    static func openExistingBare(at path: String) -> Repository? {
+        guard (try? LibGit2.initialize()) != nil else { return nil }
+        var handle: OpaquePointer?
+        guard git_repository_open_bare(&handle, path) == 0, let handle else {
+            git_error_clear()
+            return nil
+        }
+        return Repository(pointer: handle, path: path)
+    }
+
+    /// The repository's own folder (its `GIT_DIR`), with a trailing slash.
+    var gitDirectory: String {
+        let text = git_repository_path(pointer).map { String(cString: $0) } ?? path
+        return text.hasSuffix("/") ? text : text + "/"
+    }
+
     /// The commit `reference` points at in the existing repository at
     /// `path`, read directly (no git process, no object transfer): `.some(nil)`
     /// when the repository has no such ref, `nil` when the repository cannot

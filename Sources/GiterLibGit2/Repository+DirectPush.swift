@@ -1,0 +1,233 @@
+internal import CLibGit2
+import Giter
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a push reached the remote.
+enum PushRoute: Sendable {
+    /// In process: objects written into the remote's object database, then
+    /// the branch moved with a compare-and-swap under its lock.
+    case direct
+    /// Through the smart protocol (a spawned `git-receive-pack` for a
+    /// repository on this machine, or a server).
+    case receivePack
+}
+
+/// Counts the pushes of a transport by route.
+final class PushRouteCounter: Sendable {
+    private let counts = Mutex((direct: 0, receivePack: 0))
+
+    func record(_ route: PushRoute) {
+        counts.withLock { counts in
+            switch route {
+            case .direct: counts.direct += 1
+            case .receivePack: counts.receivePack += 1
+            }
+        }
+    }
+
+    /// Pushes written directly into a repository on this machine.
+    var direct: Int { counts.withLock { $0.direct } }
+    /// Pushes through the smart protocol.
+    var receivePack: Int { counts.withLock { $0.receivePack } }
+}
+
+extension Repository {
+    /// Pushes `commit` into the bare repository at `remote` on this machine
+    /// without `git-receive-pack`, when ``ReceivePolicy`` says receive-pack
+    /// would do nothing more than check the objects in and move the ref.
+    ///
+    /// 1. The remote branch is read: not at `expected` → `.conflict`.
+    /// 2. The objects of the commits reachable from `commit` and not from
+    ///    `expected` that the remote lacks are copied into its object
+    ///    database as loose objects, each fsynced with its folder, in an
+    ///    order where an object comes after those it points to.
+    /// 3. The branch is moved from `expected` to `commit` with
+    ///    `git_reference_create_matching`: under `refs/heads/<branch>.lock`,
+    ///    the lock file receive-pack takes, the old value is compared again,
+    ///    so a concurrent push of either kind wins or loses cleanly. A held
+    ///    lock is retried for up to 100 ms (as Git's `core.filesRefLockTimeout`),
+    ///    then reported as a conflict.
+    ///
+    /// Returns nil, having written nothing, when the push must go through
+    /// receive-pack instead: no `expected` (creating a branch), the remote
+    /// cannot be opened as a bare repository, the policy asks for
+    /// receive-pack, the branch is a symbolic ref, `expected` is not in the
+    /// mirror, or `receive.denyNonFastForwards` is set and the push is not
+    /// a fast-forward (receive-pack then words the refusal).
+    func pushDirectly(
+        _ commit: git_oid, expecting expected: ObjectID?, to local: LocalRemote, _ configuration: RemoteConfiguration
+    ) throws(TransportError) -> PushOutcome? {
+        guard let expected, let remote = Repository.openExistingBare(at: local.path) else { return nil }
+        let policy = try ReceivePolicy(remote: remote)
+        guard policy.receivePackReason == nil else { return nil }
+
+        let branch = configuration.localReference
+        guard let current = try remote.directTarget(branch) else { return nil }
+        let expectedOID = try expected.gitOID()
+        guard let tip = current, git_oid.same(tip, expectedOID) else {
+            return .conflict(
+                message: "\(branch) is at \(current.flatMap { $0 }.map { ObjectID($0).hex } ?? "nothing (missing)") "
+                    + "on the remote, expected \(expected.hex)")
+        }
+        guard try contains(expectedOID) else { return nil }
+        if policy.deniesNonFastForwards, try !isDescendant(commit, of: expectedOID) { return nil }
+
+        let objects = try objectsMissing(from: commit, excluding: expectedOID)
+        try remote.copyObjects(objects, from: self)
+        return try remote.moveBranch(branch, from: expectedOID, to: commit)
+    }
+
+    // MARK: Objects
+
+    /// The objects of the commits reachable from `tip` and not from `base`:
+    /// each such commit and what its tree holds that its first parent's tree
+    /// does not hold at the same path (subtrees with equal ids are skipped).
+    /// Everything else is reachable from `base` or from an earlier commit
+    /// of the list. Ordered oldest commit first, each object after those it
+    /// points to.
+    func objectsMissing(from tip: git_oid, excluding base: git_oid) throws(TransportError) -> [git_oid] {
+        var walk: OpaquePointer?
+        try LibGit2.check(git_revwalk_new(&walk, pointer), "list the commits to push")
+        defer { git_revwalk_free(walk) }
+        try LibGit2.check(
+            git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue),
+            "list the commits to push")
+        var tip = tip
+        var base = base
+        try LibGit2.check(git_revwalk_push(walk, &tip), "list the commits to push")
+        try LibGit2.check(git_revwalk_hide(walk, &base), "list the commits to push")
+
+        var result: [git_oid] = []
+        var seen: Set<ObjectID> = []
+        var next = git_oid()
+        while true {
+            let status = try LibGit2.check(
+                git_revwalk_next(&next, walk), "list the commits to push", allowing: [.iterationOver])
+            if status == .iterationOver { break }
+            let commit = try self.commit(&next, describedAs: ObjectID(next).hex)
+            let parentTree = try commit.parentOIDs.first.map { (parent) throws(TransportError) in
+                var parent = parent
+                return try self.commit(&parent, describedAs: ObjectID(parent).hex).treeOID
+            }
+            try collectTree(commit.treeOID, comparedTo: parentTree, into: &result, seen: &seen)
+            result.append(next)
+        }
+        return result
+    }
+
+    private func collectTree(
+        _ oid: git_oid, comparedTo old: git_oid?, into result: inout [git_oid], seen: inout Set<ObjectID>
+    ) throws(TransportError) {
+        if let old, git_oid.same(oid, old) { return }
+        guard seen.insert(ObjectID(oid)).inserted else { return }
+        let tree = try self.tree(oid)
+        let before = try old.map { (old) throws(TransportError) in try self.tree(old) }
+        for entry in tree.entries {
+            let previous = before?.entry(named: entry.name)
+            if let previous, git_oid.same(previous.oid, entry.oid) { continue }
+            switch entry.fileMode {
+            case .tree:
+                try collectTree(
+                    entry.oid, comparedTo: previous?.isTree == true ? previous?.oid : nil, into: &result, seen: &seen)
+            case .gitlink:
+                continue  // a commit of another repository: not an object here
+            default:
+                if seen.insert(ObjectID(entry.oid)).inserted { result.append(entry.oid) }
+            }
+        }
+        result.append(oid)
+    }
+
+    /// Copies `objects` that this repository lacks from `source`, in order,
+    /// through a loose-object backend that fsyncs every file and its folder.
+    func copyObjects(_ objects: [git_oid], from source: Repository) throws(TransportError) {
+        var odb: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&odb, pointer), "open the remote's object database")
+        defer { git_odb_free(odb) }
+        var sourceODB: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the mirror's object database")
+        defer { git_odb_free(sourceODB) }
+
+        var durable: OpaquePointer?
+        try LibGit2.check(
+            git_odb_backend_loose(&durable, gitDirectory + "objects", -1, 1, 0, 0),
+            "open the remote's object folder")
+        // Ahead of the default backends (loose 1, packs 2): writes go here.
+        // The database owns the backend from now on.
+        try LibGit2.check(git_odb_add_backend(odb, durable, 1_000), "open the remote's object folder")
+
+        for var oid in objects {
+            if git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
+            var object: OpaquePointer?
+            try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from the mirror")
+            defer { git_odb_object_free(object) }
+            var written = git_oid()
+            try LibGit2.check(
+                git_odb_write(
+                    &written, odb, git_odb_object_data(object), git_odb_object_size(object),
+                    git_odb_object_type(object)),
+                "write \(ObjectID(oid)) into the remote")
+            guard git_oid.same(written, oid) else {
+                throw TransportError(.backend, "copying \(ObjectID(oid)) into the remote gave \(ObjectID(written))")
+            }
+        }
+    }
+
+    // MARK: Refs
+
+    /// `.some(id)` / `.some(nil)` (missing) for a direct ref; nil for a symbolic one.
+    func directTarget(_ name: String) throws(TransportError) -> git_oid?? {
+        var reference: OpaquePointer?
+        let found = try LibGit2.check(
+            git_reference_lookup(&reference, pointer, name), "read \(name) in the remote", allowing: [.notFound])
+        defer { git_reference_free(reference) }
+        guard found == .ok, let reference else { return .some(nil) }
+        guard git_reference_type(reference) == GIT_REFERENCE_DIRECT, let target = git_reference_target(reference)
+        else { return nil }
+        return .some(target.pointee)
+    }
+
+    /// Moves `branch` from `old` to `new` under its lock.
+    func moveBranch(_ branch: String, from old: git_oid, to new: git_oid) throws(TransportError) -> PushOutcome {
+        var old = old
+        var new = new
+        var waited = 0
+        while true {
+            var reference: OpaquePointer?
+            let result = git_reference_create_matching(&reference, pointer, branch, &new, 1, &old, "push")
+            git_reference_free(reference)
+            let code = try LibGit2.check(
+                result, "move \(branch) in the remote", allowing: [.modified, .notFound, .locked, .exists])
+            switch code {
+            case .ok:
+                return .pushed(ObjectID(new))
+            case .locked where waited < 100:
+                // Another push holds the ref's lock: wait a little, as git does.
+                usleep(UInt32(1_000 + Int.random(in: 0..<1_000)))
+                waited += 2
+            case .locked:
+                return .conflict(
+                    message: "\(branch) on the remote is locked by another push (\(branch).lock exists); fetch and retry")
+            default:
+                let now = try directTarget(branch).flatMap { $0 }.map { ObjectID($0).hex } ?? "nothing (missing)"
+                return .conflict(
+                    message: "\(branch) is at \(now) on the remote, expected \(ObjectID(old).hex) (it moved during the push)")
+            }
+        }
+    }
+
+    private func isDescendant(_ commit: git_oid, of ancestor: git_oid) throws(TransportError) -> Bool {
+        if git_oid.same(commit, ancestor) { return true }
+        var commit = commit
+        var ancestor = ancestor
+        let result = git_graph_descendant_of(pointer, &commit, &ancestor)
+        try LibGit2.check(result, "compare \(ObjectID(commit)) with \(ObjectID(ancestor))")
+        return result == 1
+    }
+}
