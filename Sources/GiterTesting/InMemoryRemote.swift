@@ -37,6 +37,7 @@ public final class InMemoryRemote: Sendable {
         var branches: [String: ObjectID] = [:]
         var counter = 0
         var failures: [Failure] = []
+        var interleaved: [@Sendable (InMemoryRemote) throws -> Void] = []
         var pushes = 0
 
         mutating func nextID() -> ObjectID {
@@ -63,6 +64,15 @@ public final class InMemoryRemote: Sendable {
     /// Makes the next pushes fail, one failure each, in order.
     public func failNextPushes(_ count: Int, with failure: Failure = .conflict) {
         state.withLock { $0.failures += Array(repeating: failure, count: count) }
+    }
+
+    /// Runs `action` just before the next push is judged, as if another
+    /// writer pushed between the store's fetch and its push: the push then
+    /// loses the race (when `action` moved the branch) and the store must
+    /// fetch and re-apply its writes. `action` typically calls
+    /// ``forgeCommit(author:edits:message:trailers:branch:)``.
+    public func beforeNextPush(_ action: @escaping @Sendable (InMemoryRemote) throws -> Void) {
+        state.withLock { $0.interleaved.append(action) }
     }
 
     /// A transport over this remote; each has its own tracking state, like a mirror.
@@ -150,7 +160,15 @@ public final class InMemoryRemote: Sendable {
     }
 
     func push(_ commit: ObjectID, to branch: String, expecting expected: ObjectID?) -> PushOutcome {
-        state.withLock { state in
+        let action = state.withLock { $0.interleaved.isEmpty ? nil : $0.interleaved.removeFirst() }
+        if let action {
+            do {
+                try action(self)
+            } catch {
+                return .rejected(message: "the interleaved writer failed: \(error)")
+            }
+        }
+        return state.withLock { state in
             if !state.failures.isEmpty {
                 switch state.failures.removeFirst() {
                 case .conflict: return .conflict(message: "the branch moved (injected by the test)")
