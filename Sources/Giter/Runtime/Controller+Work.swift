@@ -136,6 +136,9 @@ extension Controller {
                     enqueue(key)
                 case .gone, .notFound:
                     forget(key)
+                case .refused(let reason):
+                    // Retrying cannot help: the status itself cannot be written.
+                    logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
                 default:
                     allWritten = false
                     if pending[key] == nil { pending[key] = batch[key] }

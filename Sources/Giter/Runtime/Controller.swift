@@ -208,7 +208,9 @@ public actor Controller<R: Reconciler>: Service {
             let changes: ResourceChanges<Resource>
             do {
                 changes = try await store.changes(since: syncedRevision)
-            } catch let error as StoreError where error.code == .unknownRevision {
+            } catch where syncedRevision != nil {
+                // The revision last seen is gone (a force-push, a new mirror): start over from the branch as it is.
+                logger.notice("re-reading every resource: \(error)")
                 changes = try await store.changes(since: nil)
             }
             syncedRevision = changes.revision

@@ -25,7 +25,9 @@ public struct StoreOptions: Sendable {
     public var logger: Logger
     /// Called for each ``StoreEvent``, on the store's executor: keep it short.
     public var eventHandler: (@Sendable (StoreEvent) -> Void)?
-    /// The most parsed files kept in memory, keyed by blob id.
+    /// The most parsed files kept in memory, keyed by blob id; when full,
+    /// the cache starts over. Raise it to the number of resources in view
+    /// to decode every file once per process.
     public var cacheLimit: Int
 
     /// Options for a writer with the given identity.
@@ -36,7 +38,7 @@ public struct StoreOptions: Sendable {
         historyCheck: HistoryCheck = .fullHistory,
         logger: Logger = Logger(label: "giter.store"),
         eventHandler: (@Sendable (StoreEvent) -> Void)? = nil,
-        cacheLimit: Int = 100_000
+        cacheLimit: Int = 10_000
     ) {
         self.identity = identity
         self.roles = roles
