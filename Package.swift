@@ -80,7 +80,7 @@ let package = Package(
             name: "GiterExchangeTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
         ),
-        .testTarget(name: "GiterToolTests", dependencies: ["GiterTool"]),
+        .testTarget(name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI"]),
         .testTarget(
             name: "GiterTransportTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]

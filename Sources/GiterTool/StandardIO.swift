@@ -53,6 +53,7 @@ enum InputFile {
 /// Writes to standard output, retrying short writes.
 enum StandardOutput {
     static func write(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
+    static func write(_ text: String) { writeAll(Array(text.utf8), to: STDOUT_FILENO) }
 }
 
 /// Writes to standard error, retrying short writes.

@@ -1,0 +1,107 @@
+import Foundation
+import Giter
+
+/// A new exchange repository: the bare repository `giter init` creates at a
+/// local path, and the files of its first commit.
+enum BareRepository {
+    /// The folder of the exchange's own settings.
+    static let settingsFolder = ".giter"
+
+    /// A file of the initial layout.
+    struct File {
+        var path: String
+        var text: String
+    }
+
+    /// Creates a bare repository at `path` whose `HEAD` names `branch`, when
+    /// nothing is there or the folder is empty: the same files as
+    /// `git init --bare`, without needing `git`.
+    ///
+    /// - Returns: whether a repository was created (`false`: one is there).
+    /// - Throws: ``ToolError`` when `path` is a file or a folder that holds
+    ///   something other than a Git repository.
+    static func createIfMissing(at path: String, branch: String) throws -> Bool {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        if files.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw ToolError("\(path) is a file, not a repository; pick another --remote path")
+            }
+            let contents = (try? files.contentsOfDirectory(atPath: path)) ?? []
+            if contents.contains("HEAD") && contents.contains("objects") && contents.contains("refs") { return false }
+            guard contents.isEmpty else {
+                throw ToolError("\(path) holds files and is not a bare Git repository; pick an empty or new folder")
+            }
+        }
+        do {
+            for folder in ["objects/info", "objects/pack", "refs/heads", "refs/tags", "info", "hooks"] {
+                try files.createDirectory(atPath: "\(path)/\(folder)", withIntermediateDirectories: true)
+            }
+            try write("ref: refs/heads/\(branch)\n", to: "\(path)/HEAD")
+            try write(
+                "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n",
+                to: "\(path)/config"
+            )
+            try write("Giter exchange repository\n", to: "\(path)/description")
+        } catch {
+            throw ToolError("cannot create a repository at \(path): \(error); check the folder's permissions")
+        }
+        return true
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The files of the first commit.
+    static func layout(branch: String) -> [File] {
+        [
+            File(path: "README.md", text: readme(branch: branch)),
+            File(path: "\(settingsFolder)/exchange.yaml", text: settings(branch: branch)),
+        ]
+    }
+
+    private static func settings(branch: String) -> String {
+        """
+        # This repository is a Giter exchange: producers write resources' specs,
+        # consumers write their status, each commit names its writer.
+        # Written by 'giter init'; Giter reads nothing else in this folder yet.
+        layoutVersion: 1
+        branch: \(branch)
+        resources: \(ResourceKey.resourcesFolder)/<namespace>/<Kind>/<bucket>/<name>.\(ResourceKey.fileExtension)
+        archive: \(ResourceKey.archiveFolder)/<namespace>/<Kind>/<bucket>/<name>.\(ResourceKey.fileExtension)
+
+        """
+    }
+
+    private static func readme(branch: String) -> String {
+        """
+        # Giter exchange
+
+        This repository exchanges Kubernetes-style resources between a producer,
+        which writes each resource's `spec`, and a consumer, which writes its
+        `status`. Both go through Git: every change is a commit whose author and
+        `Giter-*` trailers say who wrote what, so `git log` is the audit trail.
+
+        Resources are exchanged on the branch `\(branch)`:
+
+        ```
+        resources/<namespace>/<Kind>/<bucket>/<name>.yaml   live resources
+        archive/<namespace>/<Kind>/<bucket>/<name>.yaml     archived resources
+        .giter/exchange.yaml                                 this exchange's settings
+        ```
+
+        `<bucket>` is two hexadecimal digits computed from the name, which spread
+        a kind's files over at most 256 folders.
+
+        Use the `giter` command rather than editing files by hand:
+
+        ```
+        giter apply -f experiment.yaml     # publish a spec
+        giter get experiments              # list them, with their status
+        giter history Experiment/sort-1    # who wrote which spec and status
+        ```
+
+        """
+    }
+}

@@ -1,0 +1,142 @@
+import Giter
+import Logging
+
+/// An exchange repository opened by a command: the transport over the local
+/// mirror, who writes, and the namespace to work in.
+///
+/// Stores are made per kind (``store(kind:apiVersion:)``). Reads match by
+/// kind only, so a read store's API version is a placeholder; `apply`
+/// makes one store per API version and kind it finds in its input.
+struct Exchange {
+    /// The remote, as given (a local path made absolute).
+    let url: String
+    let branch: String
+    let transport: any Transport
+    /// The identity writes are made as, in the producer role.
+    let identity: ExchangeIdentity
+    /// The namespace from `-n`, or `default`.
+    let namespace: String
+    /// Whether `-n` was given.
+    let namespaceGiven: Bool
+    let logger: Logger
+
+    /// Opens the mirror for the options (creating it when missing). Nothing
+    /// is fetched yet.
+    static func open(_ options: ExchangeOptions) async throws -> Exchange {
+        bootstrapLogging(verbose: options.verbose)
+        let url = try options.remoteURL()
+        let identity = try options.writerIdentity()
+        let namespace = options.effectiveNamespace
+        if options.namespace != nil {
+            do throws(ValidationErrors) {
+                try ResourceKey(namespace: namespace, kind: "Kind", name: "name").validate()
+            } catch {
+                throw ToolError.usage("namespace '\(namespace)' is not valid: \(error)")
+            }
+        }
+        let configuration = RemoteConfiguration(
+            url: url,
+            branch: options.branch,
+            mirrorPath: options.mirrorPath(for: url),
+            credentials: options.credentials()
+        )
+        let transport: any Transport
+        do {
+            transport = try await options.backend.open(configuration)
+        } catch let error as TransportError {
+            throw ToolError(
+                "cannot open the local mirror \(configuration.mirrorPath): \(error); pass another --cache folder"
+            )
+        }
+        return Exchange(
+            url: url,
+            branch: options.branch,
+            transport: transport,
+            identity: identity,
+            namespace: namespace,
+            namespaceGiven: options.namespace != nil,
+            logger: Logger(label: "giter")
+        )
+    }
+
+    /// A store for one kind, writing as ``identity``.
+    func store(kind: String, apiVersion: String = "") -> GitResourceStore<DynamicResource> {
+        GitResourceStore<DynamicResource>(
+            transport: transport,
+            resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
+            options: StoreOptions(identity: identity, logger: Logger(label: "giter.store"))
+        )
+    }
+
+    /// A store for one kind, brought up to date with the remote.
+    ///
+    /// - Throws: ``ToolError`` when the branch does not exist.
+    func refreshedStore(kind: String) async throws -> GitResourceStore<DynamicResource> {
+        let store = store(kind: kind)
+        guard try await store.refresh() != nil else { throw noBranch() }
+        return store
+    }
+
+    /// The remote branch's commit, as last fetched into the mirror (fetching
+    /// when nothing was).
+    ///
+    /// - Throws: ``ToolError`` when the branch does not exist.
+    func tip() async throws -> ObjectID {
+        if let tracked = try await transport.resolve(transport.configuration.trackingReference) { return tracked }
+        guard let fetched = try await transport.fetch() else { throw noBranch() }
+        return fetched
+    }
+
+    /// The error for a read of a branch that does not exist.
+    func noBranch() -> ToolError {
+        ToolError(
+            "the exchange at \(url) has no branch '\(branch)' yet: create it with 'giter init', "
+                + "or check --remote and --branch"
+        )
+    }
+
+    /// The kinds the repository holds.
+    func catalog() async throws -> KindCatalog {
+        let tip = try await tip()
+        let live = try await transport.treeEntries(at: tip, under: ResourceKey.resourcesFolder)
+        let archived = try await transport.treeEntries(at: tip, under: ResourceKey.archiveFolder)
+        return KindCatalog(live: live.map(\.path), archived: archived.map(\.path))
+    }
+
+    /// The kind `typed` names: `typed` itself when it is a valid kind (in
+    /// UpperCamelCase), else the kind of the repository it matches
+    /// case-insensitively, singular or plural.
+    ///
+    /// - Throws: ``ToolError`` when no kind, or more than one, matches.
+    func resolveKind(_ typed: String) async throws -> String {
+        if KindCatalog.isValidKind(typed) { return typed }
+        return try await catalog().resolve(typed)
+    }
+
+    /// After a read of `kind` found nothing: the kind to read instead when
+    /// `typed` names another kind of the repository (`experiments` for
+    /// `Experiment`), `nil` when the repository holds `kind` (nothing of it
+    /// matched).
+    ///
+    /// - Throws: ``ToolError`` when the repository holds no such kind.
+    func kindAfterMiss(typed: String, kind: String) async throws -> String? {
+        let catalog = try await catalog()
+        if catalog.contains(kind) { return nil }
+        let resolved = try catalog.resolve(typed)
+        return resolved == kind ? nil : resolved
+    }
+
+    /// `in namespace "x"` or `in any namespace`.
+    func scope(allNamespaces: Bool) -> String {
+        allNamespaces ? "in any namespace" : "in namespace \"\(namespace)\""
+    }
+
+    private static func bootstrapLogging(verbose: Bool) {
+        let level: Logger.Level = verbose ? .debug : .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

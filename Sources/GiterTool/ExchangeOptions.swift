@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Giter
+
+/// The options every exchange command takes: which repository, branch and
+/// backend, who writes, which namespace, and where the local mirror lives.
+struct ExchangeOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The exchange repository: a local path, file://, git://, http(s):// or ssh:// URL "
+                + "(default: $GITER_REMOTE).",
+            valueName: "url"
+        )
+    )
+    var remote: String?
+
+    @Option(name: .long, help: ArgumentHelp("The branch resources are exchanged on.", valueName: "branch"))
+    var branch: String = "main"
+
+    @Option(name: .long, help: ArgumentHelp("The Git backend: libgit2 or git.", valueName: "backend"))
+    var backend: Backend = .libgit2
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Who writes, as \"Name <email>\" (default: $GITER_IDENTITY, else giter <user@host>).",
+            valueName: "identity"
+        )
+    )
+    var identity: String?
+
+    @Option(
+        name: [.customShort("n"), .long],
+        help: ArgumentHelp("The namespace (default: default).", valueName: "namespace")
+    )
+    var namespace: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The folder of the local mirror (default: $GITER_CACHE, "
+                + "else $XDG_CACHE_HOME/giter/<name>-<hash of url and branch>).",
+            valueName: "dir"
+        )
+    )
+    var cache: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("An SSH private key for ssh:// remotes (default: $GITER_SSH_KEY).", valueName: "file")
+    )
+    var sshKey: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The known-hosts file SSH servers are checked against.", valueName: "file")
+    )
+    var knownHosts: String?
+
+    @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
+    var verbose = false
+
+    /// The namespace commands work in.
+    var effectiveNamespace: String { namespace ?? ObjectMeta.defaultNamespace }
+
+    /// The remote URL as given, or from `GITER_REMOTE`; a local path is made absolute.
+    ///
+    /// - Throws: a usage ``ToolError`` when there is none.
+    func remoteURL() throws -> String {
+        guard let given = remote ?? Environment.value("GITER_REMOTE"), !given.isEmpty else {
+            throw ToolError.usage("no exchange repository given: pass --remote URL or set GITER_REMOTE")
+        }
+        return LocalPath.isLocal(given) ? LocalPath.absolute(LocalPath.stripFileScheme(given)) : given
+    }
+
+    /// The identity commits are written as, in the producer role.
+    func writerIdentity() throws -> ExchangeIdentity {
+        let text = identity ?? Environment.value("GITER_IDENTITY")
+        guard let text else {
+            return ExchangeIdentity(
+                name: "giter",
+                email: "\(Environment.userName)@\(Environment.hostName)",
+                role: .producer
+            )
+        }
+        guard let parsed = ExchangeIdentity(parsing: text, role: .producer) else {
+            throw ToolError.usage(
+                "identity '\(text)' is not of the form \"Name <email>\"; "
+                    + "for example --identity \"Ada <ada@example.com>\""
+            )
+        }
+        return parsed
+    }
+
+    /// The mirror folder for `url`.
+    func mirrorPath(for url: String) -> String {
+        if let cache = cache ?? Environment.value("GITER_CACHE"), !cache.isEmpty { return LocalPath.absolute(cache) }
+        let base: String
+        if let xdg = Environment.value("XDG_CACHE_HOME"), xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            base = (Environment.value("HOME") ?? "/tmp") + "/.cache"
+        }
+        return "\(base)/giter/\(Self.mirrorName(url: url, branch: branch, backend: backend))"
+    }
+
+    /// `<last part of the url>-<16 hex digits>`: readable, and distinct per
+    /// url, branch and backend (the two backends keep their own mirrors).
+    static func mirrorName(url: String, branch: String, backend: Backend) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(backend.rawValue)\n\(url)\n\(branch)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        let digits = String(repeating: "0", count: 16 - hex.count) + hex
+        let last = url.split(whereSeparator: { $0 == "/" || $0 == ":" }).last.map(String.init) ?? "exchange"
+        let name = String(
+            last.unicodeScalars.filter {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-" || $0 == "_")
+            }
+        )
+        return "\(name.isEmpty ? "exchange" : String(name.prefix(40)))-\(digits)"
+    }
+
+    /// Credentials from the options and the environment.
+    func credentials() -> Credentials {
+        var credentials = Credentials()
+        if let key = sshKey ?? Environment.value("GITER_SSH_KEY") {
+            credentials.sshKey = Credentials.SSHKey(privateKeyPath: LocalPath.absolute(key))
+        }
+        if let knownHosts {
+            credentials.knownHostsPath = LocalPath.absolute(knownHosts)
+        } else if let home = Environment.value("HOME"),
+            FileManager.default.fileExists(atPath: "\(home)/.ssh/known_hosts")
+        {
+            credentials.knownHostsPath = "\(home)/.ssh/known_hosts"
+        }
+        if let user = Environment.value("GITER_USERNAME"),
+            let password = Environment.value("GITER_PASSWORD") ?? Environment.value("GITER_TOKEN")
+        {
+            let pair = Credentials.UserPassword(user: user, password: password)
+            credentials.passwordProvider = { _ in pair }
+        }
+        return credentials
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Giter
+
+/// `giter init`: creates an exchange repository with its initial layout.
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create an exchange repository with its initial layout.",
+        discussion: """
+            For a local path (or file:// URL) that does not exist yet, or is an \
+            empty folder, creates a bare Git repository there. Then, when the \
+            branch does not exist yet, pushes a first commit with the layout: \
+            a README.md that explains the repository and .giter/exchange.yaml. \
+            Resources go under resources/<namespace>/<Kind>/<bucket>/<name>.yaml \
+            as they are applied, archived ones under archive/.
+
+            For a remote server, create an empty repository there first (with \
+            the server's web interface or tools), then run 'giter init' on its \
+            URL. Running 'giter init' again on an initialized exchange changes \
+            nothing. It fails when the branch already has commits that are \
+            not an exchange's.
+
+            Exit status: 0 when the exchange is ready, 1 when it could not be \
+            created, 64 for a usage error.
+
+            Examples:
+              giter init --remote /srv/git/lab.git
+              giter init --remote ssh://git@git.example.com/lab/exchange.git
+              GITER_REMOTE=/srv/git/lab.git giter init --branch experiments
+            """
+    )
+
+    @OptionGroup var exchange: ExchangeOptions
+
+    func run() async throws {
+        try await ErrorReporting.run {
+            let url = try exchange.remoteURL()
+            if LocalPath.isLocal(url) {
+                if try BareRepository.createIfMissing(at: url, branch: exchange.branch) {
+                    StandardOutput.write("Created a bare repository at \(url)\n")
+                }
+            }
+            let opened = try await Exchange.open(exchange)
+            let transport = opened.transport
+            if let tip = try await transport.fetch() {
+                let entries = try await transport.treeEntries(at: tip, under: BareRepository.settingsFolder)
+                guard entries.isEmpty else {
+                    StandardOutput.write("The exchange at \(url) (branch \(exchange.branch)) is already initialized\n")
+                    return
+                }
+                throw ToolError(
+                    "branch '\(exchange.branch)' at \(url) already has commits and no "
+                        + "\(BareRepository.settingsFolder)/ folder: "
+                        + "'giter init' only sets up an empty branch; pick another --branch"
+                )
+            }
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let signature = Signature(name: opened.identity.name, email: opened.identity.email, date: now)
+            let request = CommitRequest(
+                parent: nil,
+                edits: BareRepository.layout(branch: exchange.branch).map {
+                    .write(path: $0.path, contents: Array($0.text.utf8))
+                },
+                author: signature,
+                message: "giter init: exchange repository layout",
+                trailers: [Trailer(CommitTrailers.role, ExchangeRole.producer.rawValue)]
+            )
+            let commit = try await transport.createCommit(request)
+            switch try await transport.push(commit, expecting: nil) {
+            case .pushed:
+                StandardOutput.write("Initialized the exchange at \(url) (branch \(exchange.branch))\n")
+            case .conflict(let message):
+                throw ToolError(
+                    "branch '\(exchange.branch)' at \(url) appeared while initializing (\(message)); "
+                        + "run 'giter init' again"
+                )
+            case .rejected(let message):
+                throw ToolError("the server refused the first commit: \(message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Giter
+import GiterLibGit2
+import Testing
+
+/// `giter init`: a bare repository with the exchange's layout.
+@Suite("giter init")
+struct InitCommandTests {
+    @Test(arguments: ToolBackend.allCases)
+    func initCreatesABareRepositoryWithTheLayout(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture(backend: backend, initialized: false)
+        let result = try await exchange.giter(["init"])
+        #expect(result.stderr == "")
+        #expect(result.status == 0)
+        #expect(
+            result.lines == [
+                "Created a bare repository at \(exchange.remote)",
+                "Initialized the exchange at \(exchange.remote) (branch main)",
+            ]
+        )
+        let head = try String(contentsOfFile: exchange.remote + "/HEAD", encoding: .utf8)
+        #expect(head == "ref: refs/heads/main\n")
+
+        // Another mirror sees the first commit and its files.
+        let transport = try await LibGit2Transport(
+            configuration: RemoteConfiguration(
+                url: exchange.remote,
+                mirrorPath: exchange.directory.url.appendingPathComponent("check").path
+            )
+        )
+        let tip = try #require(try await transport.fetch())
+        let paths = try await transport.treeEntries(at: tip, under: nil).map(\.path)
+        #expect(paths == [".giter/exchange.yaml", "README.md"])
+        let commit = try #require(try await transport.commits(from: tip, excluding: nil, limit: nil).first)
+        #expect(commit.author.email == "producer@example.com")
+        #expect(commit.trailers.contains(Trailer("Giter-Role", "producer")))
+
+        let again = try await exchange.giter(["init"])
+        #expect(again.status == 0)
+        #expect(again.lines == ["The exchange at \(exchange.remote) (branch main) is already initialized"])
+        #expect(try await transport.fetch() == tip)
+    }
+
+    @Test func initSetsUpAnEmptyRepositoryMadeElsewhere() async throws {
+        let exchange = try await ExchangeFixture(initialized: false)
+        // An empty folder counts as a place for a new repository.
+        try FileManager.default.createDirectory(atPath: exchange.remote, withIntermediateDirectories: true)
+        let result = try await exchange.giter(["init", "--branch", "exchange"])
+        #expect(result.status == 0)
+        #expect(result.lines.last == "Initialized the exchange at \(exchange.remote) (branch exchange)")
+
+        let apply = try await exchange.giter(
+            ["apply", "-f", "-", "--branch", "exchange"],
+            stdin: ExchangeFixture.experiment("sort-1")
+        )
+        #expect(apply.lines == ["Experiment/sort-1 created"])
+    }
+
+    @Test func initRefusesAFolderThatIsNotARepository() async throws {
+        let exchange = try await ExchangeFixture(initialized: false)
+        try FileManager.default.createDirectory(atPath: exchange.remote, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: exchange.remote + "/notes.txt"))
+        let result = try await exchange.giter(["init"])
+        #expect(result.status == 1)
+        #expect(result.isOneLineError)
+        #expect(result.stderr.contains("is not a bare Git repository"))
+    }
+
+    @Test func initRefusesABranchWithOtherCommits() async throws {
+        let exchange = try await ExchangeFixture(initialized: false)
+        // apply creates the branch without the layout.
+        let apply = try await exchange.giter(["apply", "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
+        #expect(apply.status == 1)  // no repository yet
+        let created = try await exchange.giter(["init", "--branch", "other"])
+        #expect(created.status == 0)
+        let applied = try await exchange.giter(["apply", "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
+        #expect(applied.status == 0)
+        let result = try await exchange.giter(["init"])
+        #expect(result.status == 1)
+        #expect(result.isOneLineError)
+        #expect(result.stderr.contains("already has commits and no .giter/ folder"))
+    }
+}
