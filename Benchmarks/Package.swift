@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // Already in the graph through Giter; ExchangeBenchmark sends the runtime's logs to stderr.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -39,6 +41,23 @@ let package = Package(
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        ),
+        // The exchange end to end: apply → Ready observed by the producer, over
+        // a local bare remote, for both backends, against the naive git loop.
+        .executableTarget(
+            name: "ExchangeBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterLibGit2", package: giterPackage),
+                .product(name: "GiterGitCLI", package: giterPackage),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [
                 .swiftLanguageMode(.v6),

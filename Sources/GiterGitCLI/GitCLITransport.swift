@@ -53,7 +53,7 @@ public final class GitCLITransport: Transport {
         self.runner = runner
         self.objects = CatFileBatch(runner: runner)
         self.blobWriter = GitCoprocess(runner: runner, arguments: ["hash-object", "-w", "--no-filters", "--stdin-paths"])
-        self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch"])
+        self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch", "--missing"])
         self.commitWriter = GitCoprocess(
             runner: runner, arguments: ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"])
         self.mirrorReferences = GitCoprocess(

@@ -38,12 +38,15 @@ struct ExchangeEndToEndTests {
                             #expect(outcomes.allSatisfy { $0 == .created(generation: 1) }, "\(outcomes)")
                             for job in jobs { specs[job.key] = job.spec }
                         }
+                        let changing = names.enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
                         for round in 2...3 {
-                            for name in names.enumerated().filter({ $0.offset % 5 == 0 }).map(\.element) {
-                                let updated = job(name, payload: "data-\(name)", round: round)
-                                let outcome = try await producer.apply(updated)
-                                #expect(outcome == .configured(generation: Int64(round)), "\(name): \(outcome)")
-                                specs[updated.key] = updated.spec
+                            for batch in stride(from: 0, to: changing.count, by: 5) {
+                                let updated = changing[batch..<min(batch + 5, changing.count)].map {
+                                    job($0, payload: "data-\($0)", round: round)
+                                }
+                                let outcomes = try await producer.apply(updated)
+                                #expect(outcomes.allSatisfy { $0 == .configured(generation: Int64(round)) }, "\(outcomes)")
+                                for job in updated { specs[job.key] = job.spec }
                             }
                         }
                         let ready = try await producer.waitAll(for: Array(specs.keys), timeout: .seconds(300), pollInterval: .milliseconds(200))

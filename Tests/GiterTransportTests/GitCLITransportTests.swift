@@ -143,6 +143,35 @@ struct GitCLITransportTests {
         #expect(try await reader.treeEntries(at: commit, under: "resources/none").isEmpty)
     }
 
+    /// The long-lived tree writer must accept subtrees that a later fetch
+    /// brought in (it started before those objects existed in the mirror).
+    @Test func commitsOnTopOfFetchedTreesAfterTheWritersStarted() async throws {
+        let sandbox = try await Sandbox(.path)
+        let first = try await sandbox.transport("first")
+        let second = try await sandbox.transport("second")
+        // Start the second transport's writers before the objects it will need exist.
+        let own = try await second.createCommit(Self.request(nil, [.write(path: "x/own.txt", contents: Array("own".utf8))]))
+        #expect(try await second.push(own, expecting: nil) == .pushed(own))
+
+        _ = try await first.fetch()
+        let tip = try #require(try await first.resolve(first.configuration.trackingReference))
+        // Over fetch.unpackLimit (100) objects, so the fetch keeps a pack the writers have never seen.
+        let many = (0..<150).map { PathEdit.write(path: "deep/a/b/\($0).txt", contents: Array("file \($0)".utf8)) }
+        let theirs = try await first.createCommit(Self.request(tip, many))
+        #expect(try await first.push(theirs, expecting: tip) == .pushed(theirs))
+
+        let fetched = try #require(try await second.fetch())
+        #expect(fetched == theirs)
+        let next = try await second.createCommit(
+            Self.request(fetched, [.write(path: "deep/a/d.txt", contents: Array("d".utf8))]))
+        #expect(try await second.push(next, expecting: fetched) == .pushed(next))
+        let paths = try await second.treeEntries(at: next, under: nil).map(\.path)
+        #expect(paths.count == 152)
+        #expect(paths.contains("deep/a/d.txt") && paths.contains("deep/a/b/149.txt") && paths.contains("x/own.txt"))
+        let fsck = try await sandbox.remote.git(["fsck", "--strict", "--no-dangling"])
+        #expect(fsck.succeeded, "\(fsck)")
+    }
+
     @Test func editsApplyToTheParentTree() async throws {
         let sandbox = try await Sandbox(.path)
         let transport = try await sandbox.transport()

@@ -35,8 +35,35 @@ public enum RepositoryPath {
     private static func problem(with component: Substring) -> String? {
         if component.isEmpty { return "it has an empty component" }
         if component == "." || component == ".." { return "it has a '\(component)' component" }
-        if component.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" || $0.value == 0x7F }) {
-            return "it holds a backslash or a control character"
+        // One pass over the bytes: in UTF-8 these bytes only ever stand for
+        // the scalars themselves (multi-byte sequences use bytes >= 0x80).
+        var isASCII = true
+        for byte in component.utf8 {
+            if byte < 0x20 || byte == UInt8(ascii: "\\") || byte == 0x7F {
+                return "it holds a backslash or a control character"
+            }
+            if byte >= 0x80 { isASCII = false }
+        }
+        // Fast path for the usual name: nothing HFS+ ignores is ASCII, so
+        // only trailing dots and spaces need stripping before comparing.
+        if isASCII {
+            let bytes = component.utf8
+            var end = bytes.endIndex
+            while end > bytes.startIndex {
+                let last = bytes[bytes.index(before: end)]
+                guard last == UInt8(ascii: ".") || last == UInt8(ascii: " ") else { break }
+                end = bytes.index(before: end)
+            }
+            let name = bytes[bytes.startIndex..<end]
+            let folded = { (byte: UInt8) in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            }
+            if name.elementsEqual(".git".utf8, by: { folded($0) == $1 })
+                || name.elementsEqual("git~1".utf8, by: { folded($0) == $1 })
+            {
+                return "'\(component)' could be read as the repository's .git folder"
+            }
+            return nil
         }
         // Strip what file systems ignore: trailing dots and spaces (Windows),
         // zero-width characters (HFS+), then compare without case.

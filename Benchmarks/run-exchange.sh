@@ -1,0 +1,25 @@
+#!/bin/sh
+# Builds ExchangeBenchmark in release mode and runs it. Every argument is
+# passed through: --json (results as JSON), --quick (smoke run: 20 round
+# trips, 200 resources in bulk), --round-trips N, --naive N, --bulk N,
+# --batch N, --bulk-runs N, --backends libgit2,cli, --modes poll,watch,trigger,
+# --consumer-poll-ms X, --producer-poll-ms X, --window-ms X,
+# --bulk-window-ms X, --bulk-poll-ms X, --concurrency N, --keep.
+#
+#   Benchmarks/run-exchange.sh           # full run (a few minutes), Markdown tables on stdout
+#
+# Build output and progress go to stderr, so stdout holds only the results.
+# Repositories are made in /dev/shm when it is writable, else /tmp.
+# GITER_BENCH_SCRATCH=DIR builds in DIR instead of Benchmarks/.build (so that
+# two benchmark builds can run side by side).
+set -eu
+benchmarks=$(cd "$(dirname "$0")" && pwd)
+scratch="${GITER_BENCH_SCRATCH:-$benchmarks/.build}"
+# See run.sh: drop a stale build plan after the main package's sources changed.
+plan="$scratch/release/description.json"
+if [ -f "$plan" ] && [ -n "$(find "$benchmarks/../Sources" -newer "$plan" -print -quit)" ]; then
+    rm -f "$plan" "$scratch/release.yaml"
+fi
+swift build -c release --package-path "$benchmarks" --scratch-path "$scratch" --product ExchangeBenchmark 1>&2
+bin=$(swift build -c release --package-path "$benchmarks" --scratch-path "$scratch" --show-bin-path)
+exec "$bin/ExchangeBenchmark" "$@"
