@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
         .library(name: "GiterTesting", targets: ["GiterTesting"]),
         .executable(name: "giter", targets: ["GiterTool"]),
+        .executable(name: "experiment-producer", targets: ["ExperimentProducer"]),
+        .executable(name: "experiment-consumer", targets: ["ExperimentConsumer"]),
+        .executable(name: "giter-demo", targets: ["GiterDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,6 +87,59 @@ let package = Package(
         .testTarget(
             name: "GiterTransportTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]
+        ),
+        // The example: distributed experiments (Documentation/Examples.md).
+        .target(
+            name: "ExperimentKit",
+            dependencies: [
+                "Giter",
+                "GiterLibGit2",
+                "GiterGitCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Examples/ExperimentKit"
+        ),
+        .executableTarget(
+            name: "ExperimentProducer",
+            dependencies: [
+                "ExperimentKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/ExperimentProducer"
+        ),
+        .executableTarget(
+            name: "ExperimentConsumer",
+            dependencies: [
+                "ExperimentKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/ExperimentConsumer"
+        ),
+        .executableTarget(
+            name: "GiterDemo",
+            dependencies: [
+                "ExperimentKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Examples/GiterDemo"
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: [
+                "ExperimentKit", "Giter", "GiterTesting",
+                // The executables, so that the tests can run them.
+                "ExperimentConsumer", "ExperimentProducer", "GiterDemo",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
         // Real Git servers on loopback for tests (git daemon, smart HTTP, SSH).
         .target(name: "GitServerFixtures", path: "Tests/GitServerFixtures"),

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ExperimentKit
+import Foundation
+import Giter
+import Logging
+
+/// `experiment-consumer`: a testbed that runs the experiments published to
+/// an exchange and reports progress and results in their status.
+@main
+struct ExperimentConsumerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment-consumer",
+        abstract: "Run the experiments published to a Giter exchange and report their results.",
+        usage: """
+            experiment-consumer --remote /srv/git/lab.git
+            experiment-consumer --remote ssh://git@example.com/lab.git --backend git --poll-interval 5
+            experiment-consumer --remote /tmp/lab.git --exit-when-idle --runner ci-runner
+            """,
+        discussion: """
+            A testbed: a Giter Controller that watches the exchange for Experiment \
+            resources (giter.example/v1), runs each one's built-in workload \
+            (sha256Chain, primeSieve or sortGeneratedData) the number of times it \
+            asks, and writes progress (the Running condition), timings, the \
+            output's digest and Ready into the status. Nothing from a spec is \
+            ever executed: sizes are bounded and only the built-in workloads run.
+
+            Runs until SIGINT or SIGTERM, then finishes the repetitions under way \
+            and pushes their statuses before exiting. With --exit-when-idle it \
+            exits as soon as every experiment in the exchange is finished.
+
+            Exit status: 0 after a graceful stop, 1 on an error, 64 for a usage error.
+            """
+    )
+
+    @OptionGroup var exchange: ExchangeOptions
+
+    @Option(help: "The name written into each result's status.runner (default: the host name).")
+    var runner: String?
+
+    @Option(help: "The most experiments run at once (default: the number of processors).")
+    var parallel: Int?
+
+    @Option(help: "Milliseconds to gather statuses before writing them in one commit.")
+    var statusWindow = 100
+
+    @Flag(help: "Exit once every experiment in the exchange is finished (for scripts).")
+    var exitWhenIdle = false
+
+    func validate() throws {
+        if let parallel, !(1...64).contains(parallel) {
+            throw ValidationError("--parallel must be between 1 and 64.")
+        }
+        guard (0...60_000).contains(statusWindow) else {
+            throw ValidationError("--status-window must be between 0 and 60000 milliseconds.")
+        }
+    }
+
+    func run() async throws {
+        exchange.bootstrapLogging()
+        let logger = Logger(label: "experiment-consumer")
+        let host = Self.hostName()
+        let runnerName = runner ?? (host.isEmpty ? "testbed" : host)
+        let identity = exchange.exchangeIdentity(
+            role: .consumer,
+            fallback: "Testbed \(runnerName) <testbed@giter.example>"
+        )
+        let store = try await exchange.makeStore(identity: identity, logger: Logger(label: "experiment-consumer.store"))
+        let processors = ProcessInfo.processInfo.activeProcessorCount
+        let options = ControllerOptions(
+            pollInterval: exchange.pollDuration,
+            maxConcurrentReconciles: parallel ?? max(1, processors),
+            statusWriteWindow: .milliseconds(statusWindow),
+            logger: Logger(label: "experiment-consumer.controller")
+        )
+        logger.info(
+            "watching \(exchange.resolvedRemote ?? "") (\(exchange.branch), \(exchange.backend)) as \(identity), runner \(runnerName)"
+        )
+        let testbed = Testbed(store: store, runner: runnerName, options: options, logger: logger)
+        try await testbed.run(stopOnSignals: true, exitWhenIdle: exitWhenIdle)
+        logger.info("stopped")
+    }
+
+    /// This machine's name, without a DNS lookup.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

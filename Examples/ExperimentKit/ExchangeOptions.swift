@@ -1,0 +1,140 @@
+public import ArgumentParser
+import Foundation
+public import Giter
+public import Logging
+
+/// The options both example executables take: where the exchange is, how
+/// to reach it, who writes, and how often to look.
+///
+/// ```
+/// --remote URL            the exchange repository (or GITER_REMOTE)
+/// --branch main           the branch
+/// --backend libgit2|git   the Git backend
+/// --identity "Name <email>"
+/// --poll-interval 1       seconds between checks of the remote
+/// --cache DIR             where the local mirror lives
+/// ```
+public struct ExchangeOptions: ParsableArguments, Sendable {
+    /// The exchange repository: a path, `file://`, `git://`, `https://` or `ssh://` URL.
+    @Option(name: .long, help: "The exchange repository URL or path (default: $GITER_REMOTE).")
+    public var remote: String?
+
+    /// The branch resources live on.
+    @Option(name: .long, help: "The branch of the exchange.")
+    public var branch = "main"
+
+    /// The Git backend.
+    @Option(name: .long, help: "The Git backend: libgit2 or git.")
+    public var backend: Backend = .libgit2
+
+    /// Who writes, `Name <email>`; `nil` for the executable's default.
+    @Option(name: .long, help: "Who writes, as \"Name <email>\".")
+    public var identity: String?
+
+    /// Seconds between checks of the remote.
+    @Option(name: .long, help: "Seconds between checks of the remote.")
+    public var pollInterval: Double = 1
+
+    /// Where the local mirror lives.
+    @Option(name: .long, help: "Folder for the local mirror (default: ~/.cache/giter-examples).")
+    public var cache: String?
+
+    /// The namespace experiments live in.
+    @Option(name: [.short, .long], help: "The namespace of the experiments.")
+    public var namespace = ObjectMeta.defaultNamespace
+
+    /// E-mail addresses allowed to write specs; with none, commits' role trailers are believed.
+    @Option(name: .customLong("producer-email"), help: "An e-mail address that holds the producer role (repeatable).")
+    public var producerEmails: [String] = []
+
+    /// E-mail addresses allowed to write statuses.
+    @Option(name: .customLong("consumer-email"), help: "An e-mail address that holds the consumer role (repeatable).")
+    public var consumerEmails: [String] = []
+
+    /// The log level of messages on standard error.
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel = "info"
+
+    /// Options with their defaults; ArgumentParser fills them from the command line.
+    public init() {}
+
+    /// Checks that a remote is given and that the identity, log level and poll interval read right.
+    public func validate() throws {
+        guard resolvedRemote != nil else {
+            throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
+        }
+        if let identity, ExchangeIdentity(parsing: identity, role: .producer) == nil {
+            throw ValidationError("--identity must read \"Name <email>\", not '\(identity)'.")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        guard pollInterval > 0, pollInterval <= 3600 else {
+            throw ValidationError("--poll-interval must be between 0 and 3600 seconds.")
+        }
+    }
+
+    /// The remote from `--remote` or `GITER_REMOTE`.
+    public var resolvedRemote: String? {
+        remote ?? ProcessInfo.processInfo.environment["GITER_REMOTE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The poll interval as a duration.
+    public var pollDuration: Duration { .milliseconds(Int64((pollInterval * 1000).rounded())) }
+
+    /// The identity to write as: `--identity`, or `fallback`.
+    public func exchangeIdentity(role: ExchangeRole, fallback: String) -> ExchangeIdentity {
+        if let identity, let parsed = ExchangeIdentity(parsing: identity, role: role) { return parsed }
+        return ExchangeIdentity(parsing: fallback, role: role)
+            ?? ExchangeIdentity(name: "Giter", email: "giter@localhost", role: role)
+    }
+
+    /// The roles to check commits against.
+    public var roles: RoleAssignments {
+        RoleAssignments(producers: Set(producerEmails), consumers: Set(consumerEmails))
+    }
+
+    /// The mirror folder for `role`: one per remote, branch and role under the cache folder.
+    public func mirrorPath(role: ExchangeRole) -> String {
+        let base: String
+        if let cache {
+            base = cache
+        } else {
+            let environment = ProcessInfo.processInfo.environment
+            let home = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
+            base = home + "/giter-examples"
+        }
+        let remote = resolvedRemote ?? ""
+        let tag = String(SHA256.hex(SHA256.hash(Array("\(remote)#\(branch)".utf8))).prefix(16))
+        return "\(base)/\(role)-\(tag).git"
+    }
+
+    /// Opens the mirror and a store of experiments that writes as `identity`.
+    public func makeStore(identity: ExchangeIdentity, logger: Logger) async throws -> GitResourceStore<Experiment> {
+        guard let remote = resolvedRemote else {
+            throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
+        }
+        let path = mirrorPath(role: identity.role)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        let configuration = RemoteConfiguration(url: remote, branch: branch, mirrorPath: path)
+        let transport = try await backend.open(configuration)
+        return GitResourceStore(
+            transport: transport,
+            resourceType: ExperimentAPI.resourceType,
+            options: StoreOptions(identity: identity, roles: roles, logger: logger)
+        )
+    }
+
+    /// Sends swift-log's messages to standard error at ``logLevel``. Call once, from an executable.
+    public func bootstrapLogging() {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import ExperimentKit
+import Foundation
+import Giter
+import Logging
+
+/// `experiment-producer`: publishes a batch of experiments to an exchange,
+/// waits for a consumer to run them, checks every digest and archives the
+/// experiments that check out.
+@main
+struct ExperimentProducerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment-producer",
+        abstract: "Publish a batch of experiments to a Giter exchange, wait for the results and check them.",
+        usage: """
+            experiment-producer --remote /srv/git/lab.git --count 12
+            experiment-producer --remote ssh://git@example.com/lab.git --backend git --scale 4 --timeout 600
+            """,
+        discussion: """
+            Publishes COUNT Experiment resources (giter.example/v1) in one commit, \
+            cycling through the built-in workloads, then follows them: one line \
+            per finished experiment with the counts of each phase. Each result a \
+            consumer reports Ready is checked by running the workload here and \
+            comparing digests; verified experiments are moved under archive/. \
+            Ends with a summary table.
+
+            Exit status: 0 when every experiment was verified, 1 when any failed, \
+            did not verify or timed out (or on an error), 64 for a usage error.
+            """
+    )
+
+    @OptionGroup var exchange: ExchangeOptions
+
+    @Option(help: "How many experiments to publish.")
+    var count = 12
+
+    @Option(help: "How many times each experiment runs.")
+    var repetitions = 3
+
+    @Option(help: "Size factor of the workloads (1 = about half a second per repetition in a release build).")
+    var scale = 1.0
+
+    @Option(help: "The batch name, used in experiment names and the giter.example/batch label (default: random).")
+    var batch: String?
+
+    @Option(help: "Seconds to wait for all results.")
+    var timeout = 300.0
+
+    @Flag(help: "Do not recompute results to check their digests.")
+    var noVerify = false
+
+    @Flag(help: "Leave verified experiments live instead of archiving them.")
+    var noArchive = false
+
+    func validate() throws {
+        guard (1...1000).contains(count) else { throw ValidationError("--count must be between 1 and 1000.") }
+        guard (1...ExperimentSpec.maxRepetitions).contains(repetitions) else {
+            throw ValidationError("--repetitions must be between 1 and \(ExperimentSpec.maxRepetitions).")
+        }
+        guard scale > 0, scale <= 100 else { throw ValidationError("--scale must be above 0 and at most 100.") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
+        if let batch, batch.isEmpty || batch.count > 20 || !batch.allSatisfy({ $0.isLowercase || $0.isNumber }) {
+            throw ValidationError("--batch must be 1 to 20 lowercase letters or digits.")
+        }
+    }
+
+    func run() async throws {
+        exchange.bootstrapLogging()
+        let logger = Logger(label: "experiment-producer")
+        let identity = exchange.exchangeIdentity(
+            role: .producer,
+            fallback: "Experiment producer <producer@giter.example>"
+        )
+        let store = try await exchange.makeStore(identity: identity, logger: Logger(label: "experiment-producer.store"))
+        let batchName = batch ?? ExperimentAPI.newBatchName()
+        let experiments = ExperimentAPI.batch(
+            batchName,
+            count: count,
+            scale: scale,
+            repetitions: repetitions,
+            namespace: exchange.namespace
+        )
+        let campaign = ExperimentCampaign(
+            producer: Producer(store: store),
+            options: ExperimentCampaign.Options(
+                pollInterval: exchange.pollDuration,
+                timeout: .milliseconds(Int64(timeout * 1000)),
+                verify: !noVerify,
+                archive: !noArchive
+            )
+        )
+        logger.info("publishing batch \(batchName) to \(exchange.resolvedRemote ?? "") as \(identity)")
+
+        let total = experiments.count
+        let report = try await campaign.run(experiments) { event in
+            switch event {
+            case .published(let count, let revision):
+                let commit = revision.map { " in commit \($0.rawValue.prefix(12))" } ?? ""
+                print("published \(count) experiments (batch \(batchName))\(commit); waiting for a consumer…")
+            case .finished(let row, let counts):
+                let done = String(counts.finished).leftPadded(to: String(total).count)
+                let mean = row.meanMilliseconds.map { String(format: " mean %.1f ms", $0) } ?? ""
+                let runner = row.runner.map { " on \($0)" } ?? ""
+                print("[\(done)/\(total)] \(row.name)  \(row.phase)\(mean)\(runner) — \(row.message)   (\(counts))")
+            case .archived(let count):
+                print("archived \(count) verified experiment(s)")
+            case .updated:
+                break
+            }
+            fflush(nil)
+        }
+        print("")
+        print(report.table())
+        print("")
+        print(report.summaryLine)
+        let failures = report.failures()
+        if !failures.isEmpty {
+            print("not verified:")
+            for line in failures { print("  \(line)") }
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,95 @@
+import ExperimentKit
+import Foundation
+import Subprocess
+import Testing
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs the real executables, as a user would.
+@Suite("The example executables", .serialized)
+struct ExecutablesTests {
+    /// The folder that holds the built executables: the one of this test runner.
+    static func productsFolder() throws -> String {
+        var candidates: [String] = []
+        if let executable = Bundle.main.executablePath {
+            candidates.append((executable as NSString).deletingLastPathComponent)
+        }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append((bundle.bundlePath as NSString).deletingLastPathComponent)
+        }
+        candidates.append((CommandLine.arguments[0] as NSString).deletingLastPathComponent)
+        for folder in candidates where FileManager.default.isExecutableFile(atPath: folder + "/giter-demo") {
+            return folder
+        }
+        throw LocateError(searched: candidates)
+    }
+
+    struct LocateError: Error, CustomStringConvertible {
+        var searched: [String]
+        var description: String { "giter-demo is not built next to the tests (looked in \(searched))" }
+    }
+
+    static func run(_ name: String, _ arguments: [String]) async throws -> (status: Int32?, output: String) {
+        let result = try await Subprocess.run(
+            .path(FilePath(try productsFolder() + "/" + name)),
+            arguments: Arguments(arguments),
+            output: .string(limit: 4 << 20),
+            error: .string(limit: 4 << 20)
+        )
+        let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
+        return (status, result.standardOutput + result.standardError)
+    }
+
+    @Test("giter-demo runs the whole exchange with the spawned consumer and prints the summary and audit trail")
+    func demo() async throws {
+        let (status, output) = try await Self.run(
+            "giter-demo",
+            ["--count", "3", "--scale", "0.02", "--plain", "--consumer", "spawn", "--timeout", "60"]
+        )
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("consumer  experiment-consumer, pid"))
+        #expect(output.contains("exited with status 0 (graceful shutdown)"))
+        #expect(output.contains("3 experiments in"))
+        #expect(output.contains("verified 3; 3 archived"))
+        #expect(output.components(separatedBy: "Verified").count - 1 >= 6, "3 progress lines and 3 table rows")
+        #expect(output.contains("[producer]  spec ×3"))
+        #expect(output.contains("[consumer]  status ×"))
+        #expect(output.contains("[producer]  archive ×3"))
+    }
+
+    @Test("The producer and the consumer work against a bare repository given by path")
+    func producerAndConsumer() async throws {
+        let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let common = ["--remote", repository.path, "--cache", folder + "/cache", "--poll-interval", "0.1"]
+
+        let produced = try await Self.run(
+            "experiment-producer",
+            common + ["--count", "2", "--scale", "0.01", "--timeout", "1", "--batch", "t1"]
+        )
+        #expect(produced.status == 1, "nobody ran them: \(produced.output)")
+        #expect(produced.output.contains("TimedOut"))
+
+        let consumed = try await Self.run("experiment-consumer", common + ["--exit-when-idle", "--runner", "ci"])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        #expect(consumed.output.contains("experiment done"))
+
+        let checked = try await Self.run(
+            "experiment-producer",
+            common + ["--count", "2", "--scale", "0.01", "--timeout", "30", "--batch", "t1"]
+        )
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(checked.output.contains("verified 2; 2 archived"))
+        #expect(checked.output.contains("on ci"))
+
+        let usage = try await Self.run("experiment-producer", ["--remote", repository.path, "--count", "0"])
+        #expect(usage.status == 64)
+        #expect(usage.output.contains("--count must be between 1 and 1000"))
+    }
+}
