@@ -51,6 +51,7 @@ extension Controller {
             var status = result.status
             status.observedGeneration = stored.resource.metadata.generation
             pending[key] = PendingStatus(status: status, specDigest: stored.specDigest)
+            wakeFlusher()
             state.reconciled = version
             state.terminal = nil
             state.failures = 0
@@ -62,6 +63,7 @@ extension Controller {
             var status = reconciler.status(for: stored.resource, afterTerminalError: error)
             status.observedGeneration = stored.resource.metadata.generation
             pending[key] = PendingStatus(status: status, specDigest: stored.specDigest)
+            wakeFlusher()
             state.terminal = version
             state.reconciled = nil
             state.failures = 0
@@ -97,6 +99,10 @@ extension Controller {
                         return
                     }
                 }
+                continue
+            }
+            if pending.isEmpty && !stopping {
+                await withCheckedContinuation { flushWaiter = $0 }
                 continue
             }
             let window = options.statusWriteWindow

@@ -44,6 +44,7 @@ public actor Controller<R: Reconciler>: Service {
     var pending: [ResourceKey: PendingStatus<Resource.Status>] = [:]
     var flushing = false
     var flushSleeper: Task<Void, Never>?
+    var flushWaiter: CheckedContinuation<Void, Never>?
     var syncedRevision: StoreRevision?
     var synced = false
     var stopping = false
@@ -113,7 +114,9 @@ public actor Controller<R: Reconciler>: Service {
         await withCheckedContinuation { idle.append($0) }
     }
 
-    var isIdle: Bool {
+    /// Whether everything seen so far is published: the queue is empty, no
+    /// reconcile runs and no status waits to be written.
+    public var isIdle: Bool {
         synced && queue.depth == 0 && queue.processing.isEmpty && pending.isEmpty && !flushing
     }
 
@@ -192,6 +195,7 @@ public actor Controller<R: Reconciler>: Service {
         for waiter in waitingWorkers { waiter.resume(returning: nil) }
         waitingWorkers = []
         flushSleeper?.cancel()
+        wakeFlusher()
         fireTrigger(nil)
     }
 
@@ -200,9 +204,8 @@ public actor Controller<R: Reconciler>: Service {
     /// Refreshes the store when the remote moved and queues what needs reconciling.
     func sync() async {
         do {
-            var moved = !synced
-            if !moved { moved = try await store.remoteMoved() }
-            if moved { try await store.refresh() }
+            // A refresh asks the remote whether it moved before it fetches anything.
+            try await store.refresh()
             let revision = await store.revision()
             if synced && revision == syncedRevision { return checkIdle() }
             let changes: ResourceChanges<Resource>
@@ -219,6 +222,9 @@ public actor Controller<R: Reconciler>: Service {
             for stored in changes.updated where options.shard?.contains(stored.key) ?? true {
                 if needsReconcile(stored) { enqueue(stored.key) }
             }
+            for invalid in changes.invalid where options.shard?.contains(invalid.key) ?? true {
+                reportInvalid(invalid)
+            }
             checkIdle()
         } catch {
             syncErrors.increment()
@@ -230,7 +236,31 @@ public actor Controller<R: Reconciler>: Service {
         let state = keys[stored.key]
         let version = SpecVersion(digest: stored.specDigest, generation: stored.generation)
         if state?.terminal == version || state?.reconciled == version { return false }
-        return !stored.isStatusCurrent || stored.observedSpecDigest == nil
+        guard stored.isStatusCurrent, stored.observedSpecDigest != nil, let status = stored.resource.status else {
+            return true
+        }
+        // Current but not finished: work in progress when the last controller stopped.
+        return !options.finishedConditions.contains { status.isTrue($0) }
+    }
+
+    /// Publishes a failed status for a resource whose file is not a valid
+    /// resource, so that its producer learns what is wrong instead of waiting.
+    func reportInvalid(_ invalid: InvalidResource) {
+        let version = SpecVersion(digest: invalid.specDigest, generation: invalid.generation)
+        guard keys[invalid.key]?.terminal != version, !invalid.isStatusCurrent else { return }
+        var status = Resource.Status()
+        status.observedGeneration = invalid.generation
+        let message = "\(invalid.error)"
+        for type in ["Ready", "Stalled"] {
+            status.conditions.setCondition(
+                Condition(
+                    type: type, status: type == "Ready" ? .false : .true, observedGeneration: invalid.generation,
+                    reason: "InvalidSpec", message: String(message.prefix(30_000))))
+        }
+        pending[invalid.key] = PendingStatus(status: status, specDigest: invalid.specDigest)
+        wakeFlusher()
+        keys[invalid.key, default: KeyState()].terminal = version
+        logger.error("the resource is invalid: \(message)", metadata: ["resource": "\(invalid.key)"])
     }
 
     func forget(_ key: ResourceKey) {
@@ -260,6 +290,12 @@ public actor Controller<R: Reconciler>: Service {
     private func requeueNow(_ key: ResourceKey) {
         delayed[key] = nil
         enqueue(key)
+    }
+
+    /// Wakes the flush loop, which sleeps while no status is pending.
+    func wakeFlusher() {
+        flushWaiter?.resume()
+        flushWaiter = nil
     }
 
     func checkIdle() {

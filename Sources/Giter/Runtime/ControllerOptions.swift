@@ -37,6 +37,12 @@ public struct ControllerOptions: Sendable {
     public var errorBackoff: RetryPolicy
     /// Only the keys of this shard; `nil` for all.
     public var shard: Shard?
+    /// The conditions that say a reconcile is finished when `True`. A
+    /// status that describes the current spec but has none of them true —
+    /// work in progress, such as a status published with
+    /// ``ReconcileResult/requeue(_:after:)`` before a restart — is
+    /// reconciled again when a controller starts.
+    public var finishedConditions: Set<String>
     /// Where the controller logs, with the resource key in the metadata. It never bootstraps logging.
     public var logger: Logger
 
@@ -48,6 +54,7 @@ public struct ControllerOptions: Sendable {
         statusWriteWindow: Duration = .milliseconds(50),
         errorBackoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(300)),
         shard: Shard? = nil,
+        finishedConditions: Set<String> = ["Ready", "Stalled"],
         logger: Logger = Logger(label: "giter.controller")
     ) {
         self.pollInterval = pollInterval
@@ -56,6 +63,7 @@ public struct ControllerOptions: Sendable {
         self.statusWriteWindow = statusWriteWindow
         self.errorBackoff = errorBackoff
         self.shard = shard
+        self.finishedConditions = finishedConditions
         self.logger = logger
     }
 

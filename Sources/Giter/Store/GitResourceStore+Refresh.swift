@@ -27,23 +27,37 @@ extension GitResourceStore {
     }
 
     /// Moves the view to `new`: checks the commits in between against the
-    /// roles, then updates the index from the diff. Call with the gate held.
-    func advance(to new: ObjectID?) async throws {
+    /// roles, then updates the index from the diff. `ownCommit` is a commit
+    /// this store just made on top of the view: its writes were planned by
+    /// the role rules, so it is not read back to be checked. Call with the
+    /// gate held.
+    func advance(to new: ObjectID?, ownCommit: Bool = false) async throws {
         guard new != tip || !loaded else { return }
         guard let new else {
             live = [:]
             archived = [:]
             overrides = [:]
             tip = nil
+            lastDiff = nil
             return
         }
-        if loaded || options.historyCheck == .fullHistory {
+        var diff: [PathChange]?
+        if !ownCommit, loaded || options.historyCheck == .fullHistory {
             let commits = try await transport.commits(from: new, excluding: tip, limit: nil)
             for commit in commits.reversed() {
-                try await check(commit)
+                let changes = try await transport.changes(from: commit.parents.first, to: commit.id, under: nil)
+                try await check(commit, changes: changes)
+                // One commit on top of the view: its diff is the range's diff.
+                if commits.count == 1, commit.parents.first == tip { diff = changes }
             }
         }
-        for change in try await transport.changes(from: tip, to: new, under: nil) {
+        let changes: [PathChange]
+        if let diff {
+            changes = diff
+        } else {
+            changes = try await transport.changes(from: tip, to: new, under: nil)
+        }
+        for change in changes {
             if let key = ResourceKey(repositoryPath: change.path) {
                 guard key.kind == resourceType.kind else { continue }
                 live[key] = change.newID
@@ -52,15 +66,14 @@ extension GitResourceStore {
                 archived[key] = change.newID
             }
         }
+        lastDiff = (from: tip, to: new, changes: changes)
         tip = new
     }
 
     /// Checks one commit's changes to live resource files against its
     /// author's role, and records overrides for the sections it may not write.
-    func check(_ commit: CommitInfo) async throws {
+    func check(_ commit: CommitInfo, changes: [PathChange]) async throws {
         let role = options.roles.role(of: commit)
-        let changes = try await transport.changes(
-            from: commit.parents.first, to: commit.id, under: ResourceKey.resourcesFolder)
         for change in changes {
             guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
             var old: ResourceDocument?

@@ -38,7 +38,8 @@ extension GitResourceStore {
             let commit = try await transport.createCommit(batch.request(parent: tip, identity: identity, date: now))
             switch try await transport.push(commit, expecting: tip) {
             case .pushed:
-                try await advance(to: commit)
+                try await advance(to: commit, ownCommit: true)
+                settleOverrides(after: batch)
                 return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures + 1)
             case .conflict(let message), .rejected(let message):
                 failures += 1
@@ -49,6 +50,23 @@ extension GitResourceStore {
         let reason = "gave up after \(failures) attempts; last: \(lastReason)"
         logger.error("could not push a batch of \(writes.count) writes: \(reason)")
         return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
+    }
+
+    /// The store's own writes replace the sections they own, so a section
+    /// kept from an earlier owner's commit (see ``OwnershipViolation``) is
+    /// read from the file again.
+    private func settleOverrides(after batch: Batch) {
+        for path in batch.files.keys {
+            guard let key = ResourceKey(repositoryPath: path), overrides[key] != nil else { continue }
+            if case .some(nil) = batch.files[path] {
+                overrides[key] = nil
+            } else if identity.role == .producer {
+                overrides[key]?.producer = nil
+            } else {
+                overrides[key]?.status = nil
+            }
+            if overrides[key]?.isEmpty == true { overrides[key] = nil }
+        }
     }
 
     /// Works out one write against the view plus the batch so far.

@@ -38,6 +38,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// Parsed files and decoded resources, by blob id.
     var documents: [ObjectID: ResourceDocument] = [:]
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
+    /// The last range the view advanced over, and its diff, for ``changes(since:)``.
+    var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
     /// Serializes refreshes and writes.
     var gateBusy = false
     var gateWaiters: [CheckedContinuation<Void, Never>] = []
@@ -99,9 +101,15 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             let removed = try await previousKeys(at: old)
             return ResourceChanges(revision: nil, updated: [], removed: removed)
         }
-        let paths = try await transport.changes(from: old, to: tip, under: ResourceKey.resourcesFolder)
+        let paths: [PathChange]
+        if let lastDiff, lastDiff.from == old, lastDiff.to == tip {
+            paths = lastDiff.changes
+        } else {
+            paths = try await transport.changes(from: old, to: tip, under: ResourceKey.resourcesFolder)
+        }
         var updated: [StoredResource<Resource>] = []
         var removed: [ResourceKey] = []
+        var invalid: [InvalidResource] = []
         for change in paths {
             guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
             guard let id = live[key] else {
@@ -116,11 +124,13 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 }
             } catch let error as StoreError {
                 report(.invalidResource(error))
+                if let entry = await invalidResource(key, blob: id, error: error) { invalid.append(entry) }
             }
         }
         updated.sort { $0.key < $1.key }
         removed.sort()
-        return ResourceChanges(revision: current, updated: updated, removed: removed)
+        invalid.sort { $0.key < $1.key }
+        return ResourceChanges(revision: current, updated: updated, removed: removed, invalid: invalid)
     }
 
     private func previousKeys(at commit: ObjectID?) async throws -> [ResourceKey] {
@@ -128,6 +138,18 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         return try await transport.treeEntries(at: commit, under: ResourceKey.resourcesFolder).compactMap { entry in
             ResourceKey(repositoryPath: entry.path).flatMap { $0.kind == resourceType.kind ? $0 : nil }
         }
+    }
+
+    /// What a consumer needs to report on a file that is YAML but not a
+    /// resource of this type; `nil` when it is not even YAML.
+    private func invalidResource(_ key: ResourceKey, blob id: ObjectID, error: StoreError) async -> InvalidResource? {
+        guard let document = try? await document(id, path: key.repositoryPath) else { return nil }
+        let mapping = overrides[key].map { $0.apply(to: document) } ?? document.root
+        guard let mapping else { return nil }
+        let digest = ResourceDocument.specDigest(of: mapping)
+        return InvalidResource(
+            key: key, generation: ResourceDocument.generation(in: mapping), specDigest: digest,
+            isStatusCurrent: ResourceDocument.observedSpecDigest(in: mapping) == digest, error: error)
     }
 
     // MARK: Files

@@ -70,15 +70,49 @@ public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
     /// Live resources that disappeared (deleted or archived), sorted.
     public var removed: [ResourceKey]
 
+    /// Live resources created or changed whose file is valid YAML but not
+    /// a valid resource of the store's type, sorted by key.
+    public var invalid: [InvalidResource]
+
     /// Changes from their parts.
-    public init(revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey]) {
+    public init(
+        revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey],
+        invalid: [InvalidResource] = []
+    ) {
         self.revision = revision
         self.updated = updated
         self.removed = removed
+        self.invalid = invalid
     }
 
     /// Whether nothing changed.
-    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty }
+}
+
+/// A live resource whose file reads as YAML but not as the store's
+/// resource type (a wrong field type, a missing `spec`…). A consumer can
+/// still write its status, to tell the producer what is wrong.
+public struct InvalidResource: Sendable, Hashable {
+    /// The resource's key, from its path.
+    public var key: ResourceKey
+    /// `metadata.generation` as far as it could be read; 0 otherwise.
+    public var generation: Int64
+    /// The digest of its spec content (see ``StoredResource/specDigest``).
+    public var specDigest: String
+    /// Whether the file's status already describes this spec (its
+    /// `observedSpecDigest` matches).
+    public var isStatusCurrent: Bool
+    /// What is wrong, with the file, line and column.
+    public var error: StoreError
+
+    /// An invalid resource from its parts.
+    public init(key: ResourceKey, generation: Int64, specDigest: String, isStatusCurrent: Bool, error: StoreError) {
+        self.key = key
+        self.generation = generation
+        self.specDigest = specDigest
+        self.isStatusCurrent = isStatusCurrent
+        self.error = error
+    }
 }
 
 /// A commit that wrote a section its author's role does not own: a producer

@@ -1,3 +1,4 @@
+import Foundation
 import Giter
 import GiterTesting
 import Synchronization
@@ -195,6 +196,50 @@ struct ControllerTests {
         }
         let statuses = try await exchange.producer.list().map { $0.resource.status?.isTrue("Ready") }
         #expect(statuses == [true, true])
+    }
+
+    @Test func workInProgressWhenAControllerStoppedIsPickedUpAgain() async throws {
+        try await exchange.producer.apply(report("a"))
+        let first = ScriptedReconciler { _, _ in
+            var status = TestStatus()
+            status.conditions.setCondition(Condition(type: "Running", status: .true, reason: "Started"))
+            return .requeue(status, after: .seconds(3600))
+        }
+        try await withController(exchange, first) { _ in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await exchange.producer.get(report("a").key)?.resource.status == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        // A new controller: the status describes the spec but is not finished.
+        let second = ScriptedReconciler()
+        try await withController(exchange, second, store: exchange.makeStore(identity: consumerIdentity)) { _ in
+            _ = try await exchange.producer.wait(for: report("a").key, timeout: .seconds(30))
+        }
+        #expect(second.calls.count == 1)
+    }
+
+    @Test func aFileThatIsNotAValidResourceGetsAFailedStatus() async throws {
+        try await exchange.producer.apply(report("a"))
+        let key = report("a").key
+        let text = try #require(try await exchange.file(key.repositoryPath))
+        let broken = text.replacingOccurrences(of: "retries: 3", with: "retries: three")
+        try exchange.remote.forgeCommit(
+            author: Signature(name: "Report producer", email: producerIdentity.email),
+            edits: [.write(path: key.repositoryPath, contents: Array(broken.utf8))])
+        let reconciler = ScriptedReconciler()
+        try await withController(exchange, reconciler) { controller in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await exchange.file(key.repositoryPath)?.contains("InvalidSpec") != true, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            await controller.waitUntilIdle()
+        }
+        let final = try #require(try await exchange.file(key.repositoryPath))
+        #expect(final.hasPrefix(broken), "the producer's bytes stay")
+        #expect(final.contains("reason: InvalidSpec"))
+        #expect(final.contains("spec.retries"), "the message names the field: \(final)")
+        #expect(reconciler.calls.isEmpty)
     }
 
     @Test func requeueAfterReconcilesAgain() async throws {
