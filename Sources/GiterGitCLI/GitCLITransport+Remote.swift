@@ -27,7 +27,7 @@ extension GitCLITransport {
     }
 
     /// Pushes directly into a bare repository on this machine when nothing
-    /// there needs receive-pack (``pushDirectly(_:expecting:)``), otherwise
+    /// there needs receive-pack (`pushDirectly(_:expecting:)`), otherwise
     /// with `git push --porcelain --force-with-lease=<branch>:<expected>`.
     public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
         if let outcome = try await pushDirectly(commit, expecting: expected) {

@@ -1,7 +1,7 @@
 import Foundation
 public import Giter
 
-/// A ``Transport`` that drives the `git` executable against a local bare
+/// A `Transport` that drives the `git` executable against a local bare
 /// mirror of the remote.
 ///
 /// Every process gets an explicit environment (only `PATH` and `HOME` are

@@ -1,6 +1,6 @@
 import Giter
 
-/// Turns what a failed git process printed into a ``TransportError`` with
+/// Turns what a failed git process printed into a `TransportError` with
 /// the right code, keeping git's own words in the message.
 enum GitFailure {
     static func error(for result: GitResult, command: String, remote: String?) -> TransportError {
