@@ -146,15 +146,10 @@ func renderReports() async throws {
 // MARK: README.md — a host app in a few lines
 
 struct NoteSpec: ResourceSpec { var text: String }
-struct NoteStatus: ReconcilableStatus, Equatable {
-    var observedGeneration: Int64?
-    var conditions: [Condition] = []
-    var words: Int?
-}
+struct NoteStatus: ReconcilableStatus, Equatable { var observedGeneration: Int64?; var conditions: [Condition] = []; var words = 0 }
 typealias Note = CustomResource<NoteSpec, NoteStatus>
-let noteType = ResourceType(apiVersion: "notes.example.com/v1", kind: "Note")
 
-struct WordCounter: Reconciler {
+struct WordCounter: Reconciler {  // the consumer's logic
     func reconcile(_ note: Note, context: ReconcileContext) async throws -> ReconcileResult<NoteStatus> {
         var status = note.status ?? NoteStatus()
         status.words = note.spec.text.split(separator: " ").count
@@ -163,20 +158,18 @@ struct WordCounter: Reconciler {
     }
 }
 
-func store(_ role: ExchangeRole, remote: String, mirror: String) async throws -> GitResourceStore<Note> {
+func store(_ role: ExchangeRole, _ remote: String, mirror: String) async throws -> GitResourceStore<Note> {
     let transport = try await LibGit2Transport(configuration: RemoteConfiguration(url: remote, mirrorPath: mirror))
     let identity = ExchangeIdentity(name: "Notes \(role)", email: "\(role)@notes.example.com", role: role)
-    return GitResourceStore(transport: transport, resourceType: noteType, options: StoreOptions(identity: identity))
+    return GitResourceStore(transport: transport, resourceType: ResourceType(apiVersion: "notes.example.com/v1", kind: "Note"), options: StoreOptions(identity: identity))
 }
 
 func countWords(remote: String, scratch: String) async throws -> Int? {
-    let consumer = Controller(store: try await store(.consumer, remote: remote, mirror: scratch + "/c"), reconciler: WordCounter())
+    let consumer = Controller(store: try await store(.consumer, remote, mirror: scratch + "/c"), reconciler: WordCounter())
     let running = Task { try await consumer.run() }
-    let producer = Producer(store: try await store(.producer, remote: remote, mirror: scratch + "/p"))
-    let note = Note(apiVersion: noteType.apiVersion, kind: noteType.kind, metadata: ObjectMeta(name: "hello"), spec: NoteSpec(text: "hello git world"))
+    defer { consumer.shutdown(); _ = running }
+    let producer = Producer(store: try await store(.producer, remote, mirror: scratch + "/p"))
+    let note = Note(apiVersion: "notes.example.com/v1", kind: "Note", metadata: ObjectMeta(name: "hello"), spec: NoteSpec(text: "hello git world"))
     try await producer.apply(note)
-    let done = try await producer.wait(for: note.key, timeout: .seconds(30))
-    consumer.shutdown()
-    try await running.value
-    return done.resource.status?.words  // 3
+    return try await producer.wait(for: note.key, timeout: .seconds(30)).resource.status?.words  // 3
 }
