@@ -64,7 +64,7 @@ enum LibGit2 {
     ///
     /// On failure, reads `git_error_last()` at once (on the calling thread:
     /// libgit2 keeps its error state per thread) and throws a
-    /// ``TransportError`` saying what was being done. Codes in `allowed`
+    /// `TransportError` saying what was being done. Codes in `allowed`
     /// are returned instead of thrown, with the error state cleared.
     @discardableResult
     static func check(
@@ -97,7 +97,7 @@ enum LibGit2 {
         return LibGit2Failure(code: LibGit2Code(rawValue: result), errorClass: errorClass, message: message)
     }
 
-    /// Maps a libgit2 failure to a ``TransportError`` code.
+    /// Maps a libgit2 failure to a `TransportError` code.
     static func transportError(for failure: LibGit2Failure, action: String, remote: String?) -> TransportError {
         let text = failure.message.lowercased()
         let code: TransportError.Code

@@ -1,8 +1,8 @@
 public import Giter
 
-/// A ``Transport`` over libgit2.
+/// A `Transport` over libgit2.
 ///
-/// Keeps a bare mirror of the remote at ``RemoteConfiguration/mirrorPath``
+/// Keeps a bare mirror of the remote at `RemoteConfiguration.mirrorPath`
 /// (no working tree, no index) with one remote, `origin`, whose
 /// configuration never holds credentials. Every libgit2 call runs on a
 /// serial dispatch queue owned by the transport, never on Swift's
@@ -30,12 +30,14 @@ public final class LibGit2Transport: Transport {
     let queue: MirrorQueue
     /// How many pushes took each route (for tests and diagnostics).
     let pushRoutes = PushRouteCounter()
+    /// The remote pushes are written into directly, kept open across pushes.
+    let directPushTargets = DirectPushTargets()
 
     /// Opens the mirror at `configuration.mirrorPath`, creating a bare
     /// repository there when there is none, and points its remote `origin`
     /// at `configuration.url`. Nothing is fetched.
     ///
-    /// - Throws: ``TransportError`` with code `invalidArgument` for a bad
+    /// - Throws: `TransportError` with code `invalidArgument` for a bad
     ///   branch name, `backend` when the mirror cannot be created or opened.
     public init(configuration: RemoteConfiguration) async throws {
         self.configuration = configuration
@@ -129,8 +131,9 @@ public final class LibGit2Transport: Transport {
     public func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
         let configuration = configuration
         let routes = pushRoutes
+        let targets = directPushTargets
         return try await queue.run { (repository) throws(TransportError) in
-            let (outcome, route) = try repository.push(commit, expecting: expected, configuration)
+            let (outcome, route) = try repository.push(commit, expecting: expected, configuration, targets: targets)
             routes.record(route)
             return outcome
         }

@@ -10,7 +10,7 @@ import Darwin
 /// What `git-receive-pack` would do for a push into a repository on this
 /// machine beyond checking objects in and moving the ref under its lock —
 /// and so whether a push may skip it and write the objects and the ref
-/// itself (``Repository/pushDirectly(_:expecting:to:_:)``).
+/// itself (``Repository/pushDirectly(_:expecting:to:_:targets:)``).
 ///
 /// A direct push is allowed only when receive-pack would do nothing else:
 /// - the repository is bare (`core.bare` not false) and `core.sharedRepository`
@@ -59,15 +59,40 @@ struct ReceivePolicy {
         "transfer.fsckobjects",
     ]
 
+    /// The part of a repository's configuration the policy reads: what
+    /// ``DirectPushTarget`` keeps from one push to the next while the
+    /// configuration file is unchanged.
+    struct Settings {
+        /// Lower-cased name → last value (nil for a bare key, which means true).
+        let values: [String: String?]
+        /// Whether the configuration includes other files (`include.*`,
+        /// `includeIf.*`), whose changes the configuration file's own
+        /// stamp does not show.
+        let includesFiles: Bool
+
+        /// Reads the settings of `remote`'s configuration as it is on disk now.
+        init(remote: Repository) throws(TransportError) {
+            (values, includesFiles) = try ReceivePolicy.settings(of: remote)
+        }
+    }
+
+    /// The policy of `remote` as its configuration, hooks and object
+    /// folder are now.
     init(remote: Repository) throws(TransportError) {
-        let settings = try Self.settings(of: remote)
-        func flag(_ name: String) -> Bool? { settings[name].map { Self.parseBool($0) } }
+        self.init(gitDirectory: remote.gitDirectory, settings: try Settings(remote: remote))
+    }
+
+    /// The policy given configuration `settings` read earlier; the hooks
+    /// and the loose objects are looked at now.
+    init(gitDirectory: String, settings: Settings) {
+        let values = settings.values
+        func flag(_ name: String) -> Bool? { values[name].map { Self.parseBool($0) } }
         deniesNonFastForwards = flag("receive.denynonfastforwards") ?? false
-        receivePackReason = Self.reason(remote: remote, settings: settings, flag: flag)
+        receivePackReason = Self.reason(repositoryFolder: gitDirectory, settings: values, flag: flag)
     }
 
     private static func reason(
-        remote: Repository, settings: [String: String?], flag: (String) -> Bool?
+        repositoryFolder: String, settings: [String: String?], flag: (String) -> Bool?
     ) -> String? {
         if flag("core.bare") == false { return "the repository is not bare" }
         if settings["core.sharedrepository"] != nil { return "core.sharedRepository is set" }
@@ -77,7 +102,6 @@ struct ReceivePolicy {
             if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }
             return "\(name) is set"
         }
-        let repositoryFolder = remote.gitDirectory
         var hooks = repositoryFolder + "hooks"
         if case .some(.some(let configured)) = settings["core.hookspath"] {
             guard !configured.hasPrefix("~") else { return "core.hooksPath starts with ~" }
@@ -96,23 +120,32 @@ struct ReceivePolicy {
     }
 
     /// Every setting of the repository's configuration under the sections
-    /// that matter (lower-cased name → last value; nil for a bare key, which means true).
-    private static func settings(of remote: Repository) throws(TransportError) -> [String: String?] {
+    /// that matter (lower-cased name → last value; nil for a bare key, which
+    /// means true), and whether the configuration includes other files.
+    fileprivate static func settings(of remote: Repository) throws(TransportError)
+        -> (values: [String: String?], includesFiles: Bool)
+    {
         var config: OpaquePointer?
         try LibGit2.check(git_repository_config_snapshot(&config, remote.pointer), "read the remote's configuration")
         defer { git_config_free(config) }
         var iterator: OpaquePointer?
         try LibGit2.check(
-            git_config_iterator_glob_new(&iterator, config, "^(receive|transfer|core|gc|maintenance)\\."),
+            git_config_iterator_glob_new(&iterator, config, "^(receive|transfer|core|gc|maintenance|include|includeif)\\."),
             "read the remote's configuration")
         defer { git_config_iterator_free(iterator) }
         var result: [String: String?] = [:]
+        var includesFiles = false
         var entry: UnsafeMutablePointer<git_config_entry>?
         while git_config_next(&entry, iterator) == 0, let current = entry {
             guard let name = current.pointee.name else { continue }
-            result[String(cString: name).lowercased()] = .some(current.pointee.value.map { String(cString: $0) })
+            let key = String(cString: name).lowercased()
+            if key.hasPrefix("include.") || key.hasPrefix("includeif.") {
+                includesFiles = true
+                continue
+            }
+            result[key] = .some(current.pointee.value.map { String(cString: $0) })
         }
-        return result
+        return (result, includesFiles)
     }
 
     /// Git's boolean syntax; a bare key is true, an unreadable value false.

@@ -42,6 +42,11 @@ extension Repository {
     /// without `git-receive-pack`, when ``ReceivePolicy`` says receive-pack
     /// would do nothing more than check the objects in and move the ref.
     ///
+    /// The remote is opened once and kept in `targets` across pushes while
+    /// its folder and configuration file stay the same
+    /// (``DirectPushTarget``); its hooks and loose objects are looked at on
+    /// every push.
+    ///
     /// 1. The remote branch is read: not at `expected` → `.conflict`.
     /// 2. The objects of the commits reachable from `commit` and not from
     ///    `expected` that the remote lacks are copied into its object
@@ -61,11 +66,27 @@ extension Repository {
     /// mirror, or `receive.denyNonFastForwards` is set and the push is not
     /// a fast-forward (receive-pack then words the refusal).
     func pushDirectly(
-        _ commit: git_oid, expecting expected: ObjectID?, to local: LocalRemote, _ configuration: RemoteConfiguration
+        _ commit: git_oid, expecting expected: ObjectID?, to local: LocalRemote, _ configuration: RemoteConfiguration,
+        targets: DirectPushTargets
     ) throws(TransportError) -> PushOutcome? {
-        guard let expected, let remote = Repository.openExistingBare(at: local.path) else { return nil }
-        let policy = try ReceivePolicy(remote: remote)
+        guard let expected else { return nil }
+        do throws(TransportError) {
+            guard let target = try targets.target(at: local.path) else { return nil }
+            return try pushDirectly(commit, expecting: expected, to: target, configuration)
+        } catch {
+            // Whatever went wrong, the next push opens the remote afresh.
+            targets.forget()
+            throw error
+        }
+    }
+
+    private func pushDirectly(
+        _ commit: git_oid, expecting expected: ObjectID, to target: DirectPushTarget,
+        _ configuration: RemoteConfiguration
+    ) throws(TransportError) -> PushOutcome? {
+        let policy = target.policy
         guard policy.receivePackReason == nil else { return nil }
+        let remote = target.repository
 
         let branch = configuration.localReference
         guard let current = try remote.directTarget(branch) else { return nil }
@@ -76,14 +97,56 @@ extension Repository {
                     + "on the remote, expected \(expected.hex)")
         }
         guard try contains(expectedOID) else { return nil }
-        if policy.deniesNonFastForwards, try !isDescendant(commit, of: expectedOID) { return nil }
+        // The usual push, one or a few commits on top of `expected`, needs
+        // no revision walk (which would read the whole history of `expected`).
+        let chain = try linearChain(from: commit, to: expectedOID)
+        if policy.deniesNonFastForwards, chain == nil, try !isDescendant(commit, of: expectedOID) { return nil }
 
-        let objects = try objectsMissing(from: commit, excluding: expectedOID)
-        try remote.copyObjects(objects, from: self)
+        let objects: [git_oid]
+        if let chain {
+            objects = try objectsMissing(in: chain)
+        } else {
+            objects = try objectsMissing(from: commit, excluding: expectedOID)
+        }
+        try remote.copyObjects(objects, from: self, into: target.objects)
         return try remote.moveBranch(branch, from: expectedOID, to: commit)
     }
 
     // MARK: Objects
+
+    /// The commits from `base` (excluded) to `tip` along single parents,
+    /// oldest first, when `tip` is `base` or descends from it through at
+    /// most `limit` commits with one parent each; nil otherwise (a merge,
+    /// a root commit, a longer or unrelated history). These are then
+    /// exactly the commits reachable from `tip` and not from `base`.
+    func linearChain(from tip: git_oid, to base: git_oid, limit: Int = 64) throws(TransportError) -> [Commit]? {
+        var chain: [Commit] = []
+        var next = tip
+        while !git_oid.same(next, base) {
+            guard chain.count < limit else { return nil }
+            let commit = try self.commit(&next, describedAs: ObjectID(next).hex)
+            guard git_commit_parentcount(commit.pointer) == 1, let parent = git_commit_parent_id(commit.pointer, 0)
+            else { return nil }
+            chain.append(commit)
+            next = parent.pointee
+        }
+        return chain.reversed()
+    }
+
+    /// The objects of `chain` (oldest commit first, each the parent of the
+    /// next; see ``linearChain(from:to:limit:)``) that the parent of its
+    /// first commit lacks, ordered as ``objectsMissing(from:excluding:)`` orders them.
+    func objectsMissing(in chain: [Commit]) throws(TransportError) -> [git_oid] {
+        var result: [git_oid] = []
+        var seen: Set<ObjectID> = []
+        for commit in chain {
+            var parent = commit.parentOIDs[0]
+            let parentTree = try self.commit(&parent, describedAs: ObjectID(parent).hex).treeOID
+            try collectTree(commit.treeOID, comparedTo: parentTree, into: &result, seen: &seen)
+            result.append(git_commit_id(commit.pointer).pointee)
+        }
+        return result
+    }
 
     /// The objects of the commits reachable from `tip` and not from `base`:
     /// each such commit and what its tree holds that its first parent's tree
@@ -145,32 +208,25 @@ extension Repository {
     }
 
     /// Copies `objects` that this repository lacks from `source`, in order,
-    /// through a loose-object backend that fsyncs every file and its folder.
-    func copyObjects(_ objects: [git_oid], from source: Repository) throws(TransportError) {
-        var odb: OpaquePointer?
-        try LibGit2.check(git_repository_odb(&odb, pointer), "open the remote's object database")
-        defer { git_odb_free(odb) }
+    /// through `database`: this repository's object database with a
+    /// loose-object backend that fsyncs every file and its folder ahead of
+    /// the default ones (``DirectPushTarget/objects``).
+    func copyObjects(_ objects: [git_oid], from source: Repository, into database: OpaquePointer)
+        throws(TransportError)
+    {
         var sourceODB: OpaquePointer?
         try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the mirror's object database")
         defer { git_odb_free(sourceODB) }
 
-        var durable: OpaquePointer?
-        try LibGit2.check(
-            git_odb_backend_loose(&durable, gitDirectory + "objects", -1, 1, 0, 0),
-            "open the remote's object folder")
-        // Ahead of the default backends (loose 1, packs 2): writes go here.
-        // The database owns the backend from now on.
-        try LibGit2.check(git_odb_add_backend(odb, durable, 1_000), "open the remote's object folder")
-
         for var oid in objects {
-            if git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
+            if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
             var object: OpaquePointer?
             try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from the mirror")
             defer { git_odb_object_free(object) }
             var written = git_oid()
             try LibGit2.check(
                 git_odb_write(
-                    &written, odb, git_odb_object_data(object), git_odb_object_size(object),
+                    &written, database, git_odb_object_data(object), git_odb_object_size(object),
                     git_odb_object_type(object)),
                 "write \(ObjectID(oid)) into the remote")
             guard git_oid.same(written, oid) else {

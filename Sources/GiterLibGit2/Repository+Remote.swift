@@ -30,17 +30,19 @@ extension Repository {
 
     /// Pushes `commit` to the remote branch if it is at `expected` there:
     /// directly into a repository on this machine when receive-pack would
-    /// do nothing more (``pushDirectly(_:expecting:to:_:)``), otherwise
+    /// do nothing more (``pushDirectly(_:expecting:to:_:targets:)``), otherwise
     /// through the smart protocol. Returns the outcome and the route taken.
-    func push(_ commit: ObjectID, expecting expected: ObjectID?, _ configuration: RemoteConfiguration)
-        throws(TransportError) -> (PushOutcome, PushRoute)
+    func push(
+        _ commit: ObjectID, expecting expected: ObjectID?, _ configuration: RemoteConfiguration,
+        targets: DirectPushTargets
+    ) throws(TransportError) -> (PushOutcome, PushRoute)
     {
         let oid = try commit.gitOID()
         guard try contains(oid) else {
             throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
         }
         if let local = LocalRemote(url: configuration.url),
-            let outcome = try pushDirectly(oid, expecting: expected, to: local, configuration)
+            let outcome = try pushDirectly(oid, expecting: expected, to: local, configuration, targets: targets)
         {
             if case .pushed = outcome { try setReference(configuration.trackingReference, to: oid) }
             return (outcome, .direct)

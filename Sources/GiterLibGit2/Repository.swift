@@ -99,7 +99,7 @@ final class Repository {
         }
     }
 
-    /// The commit `id`; throws ``TransportError/Code/objectNotFound`` when missing.
+    /// The commit `id`; throws `TransportError.Code.objectNotFound` when missing.
     func commit(_ id: ObjectID) throws(TransportError) -> Commit {
         var oid = try id.gitOID()
         return try commit(&oid, describedAs: id.hex)
@@ -141,7 +141,7 @@ final class Repository {
         return result == .notFound ? nil : oid
     }
 
-    /// Throws ``TransportError/Code/invalidArgument`` unless `name` is a valid full ref name.
+    /// Throws `TransportError.Code.invalidArgument` unless `name` is a valid full ref name.
     static func validateReferenceName(_ name: String) throws(TransportError) {
         var valid: Int32 = 0
         try LibGit2.check(git_reference_name_is_valid(&valid, name), "check the ref name \(name)")
