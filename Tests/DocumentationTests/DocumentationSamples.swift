@@ -100,7 +100,7 @@ func renderOne() async throws -> Report? {
         spec: ReportSpec(query: "select 1", format: "pdf"))
     try await producer.apply(report)
     controller.trigger()
-    let done = try await producer.wait(for: report.key, timeout: .seconds(10))
+    let done = try await producer.wait(for: report.key, timeout: .seconds(60))
 
     controller.shutdown()
     try await running.value
@@ -171,5 +171,5 @@ func countWords(remote: String, scratch: String) async throws -> Int? {
     let producer = Producer(store: try await store(.producer, remote, mirror: scratch + "/p"))
     let note = Note(apiVersion: "notes.example.com/v1", kind: "Note", metadata: ObjectMeta(name: "hello"), spec: NoteSpec(text: "hello git world"))
     try await producer.apply(note)
-    return try await producer.wait(for: note.key, timeout: .seconds(30)).resource.status?.words  // 3
+    return try await producer.wait(for: note.key, timeout: .seconds(60)).resource.status?.words  // 3
 }

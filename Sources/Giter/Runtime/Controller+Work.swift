@@ -37,7 +37,10 @@ extension Controller {
         }
         let version = SpecVersion(digest: stored.specDigest, generation: stored.generation)
         var state = keys[key] ?? KeyState()
-        if state.terminal == version { return }
+        // Queued twice for one spec (a sync and a stale write racing): once is enough,
+        // unless the reconciler asked to be called again.
+        if state.terminal == version || (state.reconciled == version && !state.requeued) { return }
+        state.requeued = false
         metadata["generation"] = "\(stored.generation)"
         var contextLogger = logger
         for (name, value) in metadata { contextLogger[metadataKey: name] = value }
@@ -90,7 +93,12 @@ extension Controller {
     func flushLoop() async {
         var failedFinalFlushes = 0
         while true {
-            if stopping && activeWorkers == 0 {
+            if stopping {
+                // Let in-flight reconciles finish, then write what they left.
+                if activeWorkers > 0 {
+                    try? await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
                 if pending.isEmpty { return }
                 if await !flush() {
                     failedFinalFlushes += 1
@@ -98,13 +106,15 @@ extension Controller {
                         logger.error("stopping with \(pending.count) statuses not written; they will be reconciled again")
                         return
                     }
+                    try? await Task.sleep(for: .milliseconds(50))
                 }
                 continue
             }
-            if pending.isEmpty && !stopping {
+            if pending.isEmpty {
                 await withCheckedContinuation { flushWaiter = $0 }
                 continue
             }
+            // Checked and started with no suspension in between, so a shutdown cancels this sleep.
             let window = options.statusWriteWindow
             let sleeper = Task { _ = try? await Task.sleep(for: window) }
             flushSleeper = sleeper
@@ -137,9 +147,12 @@ extension Controller {
                 case .statusWritten, .unchanged:
                     break
                 case .stale:
-                    // The spec changed after it was reconciled: never publish that status.
-                    self.keys[key]?.reconciled = nil
-                    enqueue(key)
+                    // The spec changed after it was reconciled: never publish that status. Reconcile
+                    // again, unless the new spec has been reconciled meanwhile.
+                    if self.keys[key]?.reconciled?.digest == batch[key]?.specDigest {
+                        self.keys[key]?.reconciled = nil
+                        enqueue(key)
+                    }
                 case .gone, .notFound:
                     forget(key)
                 case .refused(let reason):

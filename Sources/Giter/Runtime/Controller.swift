@@ -289,6 +289,7 @@ public actor Controller<R: Reconciler>: Service {
 
     private func requeueNow(_ key: ResourceKey) {
         delayed[key] = nil
+        keys[key]?.requeued = true
         enqueue(key)
     }
 
@@ -320,6 +321,9 @@ struct KeyState: Sendable {
     var terminal: SpecVersion?
     /// Consecutive errors.
     var failures = 0
+    /// A delayed requeue (``ReconcileResult/Next/requeue(after:)`` or an
+    /// error's backoff) is due: reconcile even if this spec was reconciled.
+    var requeued = false
 }
 
 /// A status waiting to be written, with the spec it was reconciled from.

@@ -73,7 +73,7 @@ struct ControllerTests {
         let pushesBefore = exchange.remote.successfulPushes
         let reconciler = ScriptedReconciler()
         try await withController(exchange, reconciler) { controller in
-            let ready = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(30))
+            let ready = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
             #expect(ready.allSatisfy { $0.resource.status?.observedGeneration == 1 && $0.isStatusCurrent })
         }
         #expect(Set(reconciler.calls.map(\.key.name)) == Set(names))
@@ -95,7 +95,7 @@ struct ControllerTests {
             return .done(readyStatus(report.spec.schedule))
         }
         try await withController(exchange, reconciler) { _ in
-            let done = try await exchange.producer.wait(for: key, timeout: .seconds(30))
+            let done = try await exchange.producer.wait(for: key, timeout: .seconds(120))
             #expect(done.resource.metadata.generation == 2)
             #expect(done.resource.status?.observedGeneration == 2)
             #expect(done.resource.status?.url == "https://example.com/@daily")
@@ -113,9 +113,9 @@ struct ControllerTests {
             return .done(readyStatus())
         }
         try await withController(exchange, reconciler) { controller in
-            _ = try await exchange.producer.wait(for: report("flaky").key, timeout: .seconds(30))
+            _ = try await exchange.producer.wait(for: report("flaky").key, timeout: .seconds(120))
             do {
-                _ = try await exchange.producer.wait(for: report("broken").key, timeout: .seconds(30))
+                _ = try await exchange.producer.wait(for: report("broken").key, timeout: .seconds(120))
                 Issue.record("a terminal error must end the wait")
             } catch let error as ProducerError {
                 #expect(error.code == .failed)
@@ -144,7 +144,7 @@ struct ControllerTests {
         try await exchange.producer.apply(report("a"))
         let reconciler = ScriptedReconciler()
         try await withController(exchange, reconciler) { controller in
-            _ = try await exchange.producer.wait(for: key, timeout: .seconds(30))
+            _ = try await exchange.producer.wait(for: key, timeout: .seconds(120))
             // A producer outside Giter edits the spec and forgets the generation.
             let text = try #require(try await exchange.file(key.repositoryPath))
             let edited = text.replacingSchedule(with: "@weekly")
@@ -152,7 +152,7 @@ struct ControllerTests {
                 author: Signature(name: "Report producer", email: producerIdentity.email),
                 edits: [.write(path: key.repositoryPath, contents: Array(edited.utf8))])
             controller.trigger()
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while reconciler.calls.count < 2, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -168,7 +168,7 @@ struct ControllerTests {
         try await exchange.producer.apply(names.map { report($0) })
         let first = ScriptedReconciler()
         try await withController(exchange, first) { _ in
-            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(30))
+            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
         }
         try await exchange.producer.apply(report("r3", schedule: "@daily"))
 
@@ -176,7 +176,7 @@ struct ControllerTests {
         let second = ScriptedReconciler()
         let store = exchange.makeStore(identity: consumerIdentity)
         try await withController(exchange, second, store: store) { controller in
-            _ = try await exchange.producer.wait(for: report("r3").key, timeout: .seconds(30))
+            _ = try await exchange.producer.wait(for: report("r3").key, timeout: .seconds(120))
             await controller.waitUntilIdle()
         }
         #expect(second.calls.map(\.key.name) == ["r3"], "only what is not current is reconciled again")
@@ -189,7 +189,7 @@ struct ControllerTests {
         let slowWrites = ControllerOptions(
             pollInterval: .milliseconds(20), statusWriteWindow: .seconds(3600))
         try await withController(exchange, reconciler, options: slowWrites) { _ in
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while reconciler.calls.count < 2, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -206,7 +206,7 @@ struct ControllerTests {
             return .requeue(status, after: .seconds(3600))
         }
         try await withController(exchange, first) { _ in
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await exchange.producer.get(report("a").key)?.resource.status == nil, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -214,7 +214,7 @@ struct ControllerTests {
         // A new controller: the status describes the spec but is not finished.
         let second = ScriptedReconciler()
         try await withController(exchange, second, store: exchange.makeStore(identity: consumerIdentity)) { _ in
-            _ = try await exchange.producer.wait(for: report("a").key, timeout: .seconds(30))
+            _ = try await exchange.producer.wait(for: report("a").key, timeout: .seconds(120))
         }
         #expect(second.calls.count == 1)
     }
@@ -229,7 +229,7 @@ struct ControllerTests {
             edits: [.write(path: key.repositoryPath, contents: Array(broken.utf8))])
         let reconciler = ScriptedReconciler()
         try await withController(exchange, reconciler) { controller in
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await exchange.file(key.repositoryPath)?.contains("InvalidSpec") != true, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -246,7 +246,7 @@ struct ControllerTests {
         try await exchange.producer.apply(report("a"))
         let reconciler = ScriptedReconciler { _, _ in .requeue(readyStatus(), after: .milliseconds(30)) }
         try await withController(exchange, reconciler) { _ in
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while reconciler.calls.count < 3, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
