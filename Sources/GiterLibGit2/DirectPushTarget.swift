@@ -145,7 +145,8 @@ struct FileStamp: Equatable {
     }
 }
 
-/// The direct-push target of one transport, kept across pushes.
+/// The direct-push target of one transport, kept across pushes (and the
+/// direct fetches of ``Repository/fetchDirectly(from:_:targets:)``).
 ///
 /// `@unchecked Sendable`: used only from blocks on the transport's
 /// ``MirrorQueue``, a serial queue, never concurrently.
@@ -163,6 +164,12 @@ final class DirectPushTargets: @unchecked Sendable {
         opened += 1
         if target.isReusable { kept = target }
         return target
+    }
+
+    /// The kept target for the repository at `path` while it is current; nil otherwise (nothing is opened).
+    func keptTarget(at path: String) -> DirectPushTarget? {
+        guard let kept, kept.path == path, kept.isCurrent else { return nil }
+        return kept
     }
 
     /// Drops the kept target (after an error, so that the next push starts afresh).

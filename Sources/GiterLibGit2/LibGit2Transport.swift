@@ -10,7 +10,10 @@ public import Giter
 /// that queue only.
 ///
 /// Remotes on this machine (a path or `file://`) are fetched from as `git`
-/// does, through a spawned `git-upload-pack`. A push to such a remote goes
+/// does, through a spawned `git-upload-pack` — except when the remote is a
+/// bare repository whose branch moved by a short linear history since the
+/// last fetch: then the new objects are copied from its object database
+/// in process and the tracking ref is moved. A push to such a remote goes
 /// through a spawned `git-receive-pack` (found on `PATH`), so its hooks and
 /// `receive.*` checks apply — except when the remote is a bare repository
 /// with no such hook and no setting receive-pack would act on: then the
@@ -30,7 +33,10 @@ public final class LibGit2Transport: Transport {
     let queue: MirrorQueue
     /// How many pushes took each route (for tests and diagnostics).
     let pushRoutes = PushRouteCounter()
-    /// The remote pushes are written into directly, kept open across pushes.
+    /// How many fetches took each route (for tests and diagnostics).
+    let fetchRoutes = FetchRouteCounter()
+    /// The remote pushes are written into and fetches copied from directly,
+    /// kept open across pushes and fetches.
     let directPushTargets = DirectPushTargets()
 
     /// Opens the mirror at `configuration.mirrorPath`, creating a bare
@@ -47,13 +53,22 @@ public final class LibGit2Transport: Transport {
 
     public func remoteTip() async throws -> ObjectID? {
         let configuration = configuration
+        let targets = directPushTargets
         return try await queue.run { (repository) throws(TransportError) in
             // A repository on this machine: read its ref directly, as cheap
-            // as a poll can be (no process, no protocol).
-            if let local = LocalRemote(url: configuration.url),
-                let target = Repository.referenceTarget(inRepositoryAt: local.path, configuration.localReference)
-            {
-                return target.map(ObjectID.init)
+            // as a poll can be (no process, no protocol), through the remote
+            // kept open by direct pushes and fetches when there is one.
+            if let local = LocalRemote(url: configuration.url) {
+                if let kept = targets.keptTarget(at: local.path),
+                    case .success(let tip) = Result(catching: { () throws(TransportError) in
+                        try kept.repository.referenceTarget(configuration.localReference)
+                    })
+                {
+                    return tip.map(ObjectID.init)
+                }
+                if let target = Repository.referenceTarget(inRepositoryAt: local.path, configuration.localReference) {
+                    return target.map(ObjectID.init)
+                }
             }
             let session = try RemoteSession(repository: repository, configuration: configuration)
             return try session.connect(forPush: false)[configuration.localReference].map(ObjectID.init)
@@ -62,19 +77,18 @@ public final class LibGit2Transport: Transport {
 
     public func fetch() async throws -> ObjectID? {
         let configuration = configuration
+        let routes = fetchRoutes
+        let targets = directPushTargets
         return try await queue.run { (repository) throws(TransportError) in
-            // Nothing new in a repository on this machine: the mirror already
-            // has the tip, so no git-upload-pack needs to run.
+            // A bare repository on this machine: read its ref and copy the
+            // few objects the mirror lacks in process (no git-upload-pack).
             if let local = LocalRemote(url: configuration.url),
-                case .some(.some(let tip)) = Repository.referenceTarget(
-                    inRepositoryAt: local.path,
-                    configuration.localReference
-                ),
-                let tracked = try repository.referenceTarget(configuration.trackingReference),
-                ObjectID(tracked) == ObjectID(tip)
+                let (tip, route) = repository.fetchDirectly(from: local, configuration, targets: targets)
             {
-                return ObjectID(tip)
+                routes.record(route)
+                return tip
             }
+            routes.record(.uploadPack)
             return try repository.fetch(configuration)
         }
     }

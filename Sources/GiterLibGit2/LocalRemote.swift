@@ -11,7 +11,9 @@ import Darwin
 /// libgit2's own local transport runs no hooks and writes the pushed ref
 /// with a plain overwrite, so such remotes are reached through
 /// ``LocalSubtransport`` (spawned `git-upload-pack` / `git-receive-pack`)
-/// instead.
+/// instead — unless a bare one can be pushed to or fetched from in process
+/// (``Repository/pushDirectly(_:expecting:to:_:targets:)``,
+/// ``Repository/fetchDirectly(from:_:targets:)``).
 struct LocalRemote {
     /// The repository's folder.
     let path: String

@@ -74,6 +74,11 @@ struct ReceivePolicy {
         init(remote: Repository) throws(TransportError) {
             (values, includesFiles) = try ReceivePolicy.settings(of: remote)
         }
+
+        /// Whether `core.bare` is false: the repository belongs to a working tree.
+        var hasWorkingTree: Bool {
+            values["core.bare"].map { ReceivePolicy.parseBool($0) } == false
+        }
     }
 
     /// The policy of `remote` as its configuration, hooks and object
@@ -149,7 +154,7 @@ struct ReceivePolicy {
     }
 
     /// Git's boolean syntax; a bare key is true, an unreadable value false.
-    private static func parseBool(_ value: String?) -> Bool {
+    fileprivate static func parseBool(_ value: String?) -> Bool {
         guard let value else { return true }
         var result: Int32 = 0
         if git_config_parse_bool(&result, value) == 0 { return result != 0 }

@@ -208,29 +208,30 @@ extension Repository {
     }
 
     /// Copies `objects` that this repository lacks from `source`, in order,
-    /// through `database`: this repository's object database with a
-    /// loose-object backend that fsyncs every file and its folder ahead of
-    /// the default ones (``DirectPushTarget/objects``).
+    /// through `database`: this repository's object database — for a push,
+    /// with a loose-object backend that fsyncs every file and its folder
+    /// ahead of the default ones (``DirectPushTarget/objects``); for a
+    /// direct fetch into the mirror, the plain one.
     func copyObjects(_ objects: [git_oid], from source: Repository, into database: OpaquePointer)
         throws(TransportError)
     {
         var sourceODB: OpaquePointer?
-        try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the mirror's object database")
+        try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the object database of \(source.path)")
         defer { git_odb_free(sourceODB) }
 
         for var oid in objects {
             if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
             var object: OpaquePointer?
-            try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from the mirror")
+            try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from \(source.path)")
             defer { git_odb_object_free(object) }
             var written = git_oid()
             try LibGit2.check(
                 git_odb_write(
                     &written, database, git_odb_object_data(object), git_odb_object_size(object),
                     git_odb_object_type(object)),
-                "write \(ObjectID(oid)) into the remote")
+                "write \(ObjectID(oid)) into \(path)")
             guard git_oid.same(written, oid) else {
-                throw TransportError(.backend, "copying \(ObjectID(oid)) into the remote gave \(ObjectID(written))")
+                throw TransportError(.backend, "copying \(ObjectID(oid)) into \(path) gave \(ObjectID(written))")
             }
         }
     }
