@@ -69,19 +69,13 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     ) async throws -> [StoredResource<Resource>] {
         let deadline = ContinuousClock.now + timeout
         var done: [ResourceKey: StoredResource<Resource>] = [:]
+        var checked: StoreRevision??
         while true {
-            try await store.refresh()
-            for key in keys where done[key] == nil {
-                guard let stored = try await store.get(key) else {
-                    throw ProducerError(.gone, key: key, "\(key) was deleted or archived while waiting for \(type)")
-                }
-                guard stored.isStatusCurrent, let status = stored.resource.status else { continue }
-                if status.isTrue(type) {
-                    done[key] = stored
-                } else if status.isTrue("Stalled") {
-                    let reason = status.condition(ofType: "Stalled").map { "\($0.reason): \($0.message)" } ?? ""
-                    throw ProducerError(.failed, key: key, "\(key) failed: \(reason)")
-                }
+            // Nothing to look at again until the branch moves.
+            let revision = try await store.refresh()
+            if checked != .some(revision) {
+                checked = .some(revision)
+                try await check(keys, until: type, into: &done)
             }
             if done.count == keys.count { return keys.compactMap { done[$0] } }
             guard ContinuousClock.now < deadline else {
@@ -92,6 +86,24 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                     "timed out after \(timeout) waiting for \(type) on \(missing.count) resource(s): \(shown)")
             }
             try await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Moves the keys whose condition holds into `done`.
+    private func check(
+        _ keys: [ResourceKey], until type: String, into done: inout [ResourceKey: StoredResource<Resource>]
+    ) async throws {
+        for key in keys where done[key] == nil {
+            guard let stored = try await store.get(key) else {
+                throw ProducerError(.gone, key: key, "\(key) was deleted or archived while waiting for \(type)")
+            }
+            guard stored.isStatusCurrent, let status = stored.resource.status else { continue }
+            if status.isTrue(type) {
+                done[key] = stored
+            } else if status.isTrue("Stalled") {
+                let reason = status.condition(ofType: "Stalled").map { "\($0.reason): \($0.message)" } ?? ""
+                throw ProducerError(.failed, key: key, "\(key) failed: \(reason)")
+            }
         }
     }
 

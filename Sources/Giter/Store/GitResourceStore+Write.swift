@@ -40,6 +40,7 @@ extension GitResourceStore {
             case .pushed:
                 try await advance(to: commit, ownCommit: true)
                 settleOverrides(after: batch)
+                remember(batch)
                 return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures + 1)
             case .conflict(let message), .rejected(let message):
                 failures += 1
@@ -66,6 +67,19 @@ extension GitResourceStore {
                 overrides[key]?.status = nil
             }
             if overrides[key]?.isEmpty == true { overrides[key] = nil }
+        }
+    }
+
+    /// Keeps the files just written in the parse cache under their new blob
+    /// ids, so reading them back (the other side's next commit diffs
+    /// against them) costs no blob read and no parse.
+    private func remember(_ batch: Batch) {
+        guard let lastDiff else { return }
+        for change in lastDiff.changes {
+            guard let id = change.newID, documents[id] == nil, case .some(.some(let bytes)) = batch.files[change.path] else {
+                continue
+            }
+            if let document = try? ResourceDocument(bytes: bytes, path: change.path) { documents[id] = document }
         }
     }
 
