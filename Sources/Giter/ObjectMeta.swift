@@ -73,7 +73,7 @@ public struct ObjectMeta: Sendable, Hashable {
 }
 
 extension ObjectMeta: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case namespace
         case labels
@@ -83,6 +83,10 @@ extension ObjectMeta: Codable {
         case creationTimestamp
         case finalizers
     }
+
+    /// The metadata keys this type reads and writes; others are ignored
+    /// when decoding (and kept in place by a store's updates).
+    static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

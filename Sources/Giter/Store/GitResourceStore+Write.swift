@@ -183,10 +183,25 @@ extension GitResourceStore {
         if current.root["kind"] != effective["kind"] {
             bytes = try splice(bytes, key: "kind", value: .string(desired.kind), path: path)
         }
-        bytes = try splice(bytes, key: ResourceDocument.metadataKey, value: try encode(metadata, what: "the metadata of \(key)"), path: path)
+        let known = try encode(metadata, what: "the metadata of \(key)")
+        let merged = Self.merging(known, into: effective[ResourceDocument.metadataKey])
+        bytes = try splice(bytes, key: ResourceDocument.metadataKey, value: merged, path: path)
         bytes = try splice(bytes, key: ResourceDocument.specKey, value: spec, path: path)
         batch.put(path, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
         return .configured(generation: metadata.generation ?? 1)
+    }
+
+    /// The metadata fields `ObjectMeta` knows, written over the file's
+    /// metadata: fields it does not know (`ownerReferences`, a tool's own
+    /// keys) stay as they were, in their place.
+    static func merging(_ known: Node, into existing: Node?) -> Node {
+        guard case .mapping(let fields) = known.content, case .mapping(var merged)? = existing?.content else {
+            return known
+        }
+        for name in ObjectMeta.fieldNames {
+            merged[name] = fields[name]
+        }
+        return .mapping(merged)
     }
 
     /// The live file of `key` as the batch so far leaves it.

@@ -1,3 +1,4 @@
+import Foundation
 import Giter
 import GiterTesting
 import Testing
@@ -167,5 +168,29 @@ struct ResourceStoreTests {
         #expect(commit.trailers.contains(Trailer("Giter-Apply", "reports/Report/a generation=1")))
         #expect(commit.trailers.contains(Trailer("Giter-Apply", "reports/Report/b generation=1")))
         #expect(commit.message.hasPrefix("giter producer: apply 2"))
+    }
+}
+
+@Suite("Producer updates keep what they do not own")
+struct MetadataPreservationTests {
+    @Test func unknownMetadataFieldsSurviveASpecUpdate() async throws {
+        let exchange = Exchange()
+        try await exchange.producer.apply(report("a"))
+        let key = report("a").key
+        let text = try #require(try await exchange.file(key.repositoryPath))
+        // Another tool of the producer's added fields ObjectMeta does not model.
+        let extended = text.replacingOccurrences(
+            of: "  generation: 1\n", with: "  generation: 1\n  resourceVersion: \"42\"\n  ownerReferences:\n  - name: parent\n")
+        #expect(extended != text)
+        try exchange.remote.forgeCommit(
+            author: Signature(name: "Report producer", email: producerIdentity.email),
+            edits: [.write(path: key.repositoryPath, contents: Array(extended.utf8))])
+
+        #expect(try await exchange.producer.apply(report("a", schedule: "@daily", labels: ["app": "x"])) == .configured(generation: 2))
+        let final = try #require(try await exchange.file(key.repositoryPath))
+        #expect(final.contains("resourceVersion: \"42\""))
+        #expect(final.contains("ownerReferences:\n  - name: parent"))
+        #expect(final.contains("generation: 2"))
+        #expect(final.contains("app: x"))
     }
 }
