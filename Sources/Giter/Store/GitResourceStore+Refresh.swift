@@ -43,12 +43,22 @@ extension GitResourceStore {
         }
         var diff: [PathChange]?
         if !ownCommit, loaded || options.historyCheck == .fullHistory {
-            let commits = try await transport.commits(from: new, excluding: tip, limit: nil)
+            var checkedUpTo = tip
+            var commits: [CommitInfo]
+            if !loaded, let point = loadCheckPoint(), let since = try? await commitsAfter(point, upTo: new) {
+                // A process before this one checked the history up to the check point.
+                overrides = point.overrides
+                checkedUpTo = point.commit
+                commits = since
+            } else {
+                commits = try await transport.commits(from: new, excluding: tip, limit: nil)
+            }
+            defer { if !commits.isEmpty || checkedUpTo != tip { saveCheckPoint(at: new) } }
             for commit in commits.reversed() {
                 let changes = try await transport.changes(from: commit.parents.first, to: commit.id, under: nil)
                 try await check(commit, changes: changes)
                 // One commit on top of the view: its diff is the range's diff.
-                if commits.count == 1, commit.parents.first == tip { diff = changes }
+                if commits.count == 1, commit.parents.first == tip, checkedUpTo == tip { diff = changes }
             }
         }
         let changes: [PathChange]
@@ -68,6 +78,15 @@ extension GitResourceStore {
         }
         lastDiff = (from: tip, to: new, changes: changes)
         tip = new
+    }
+
+    /// The commits after a check point up to `new`, or `nil` when the check
+    /// point is not an ancestor of `new` (a rewritten history) or not in the mirror.
+    private func commitsAfter(_ point: CheckPoint, upTo new: ObjectID) async throws -> [CommitInfo]? {
+        if point.commit == new { return [] }
+        let commits = try await transport.commits(from: new, excluding: point.commit, limit: nil)
+        guard let oldest = commits.last, oldest.parents.contains(point.commit) else { return nil }
+        return commits
     }
 
     /// Checks one commit's changes to live resource files against its
