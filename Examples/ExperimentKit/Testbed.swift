@@ -44,13 +44,11 @@ public struct Testbed: Sendable {
     /// and nothing runs.
     ///
     /// Experiments left `Running` by a consumer that stopped part-way are
-    /// restarted first (see ``resumeInterrupted()``).
+    /// run again: their status describes the current spec but has neither
+    /// `Ready` nor `Stalled` true, which the controller treats as work in
+    /// progress (`ControllerOptions.finishedConditions`).
     public func run(stopOnSignals: Bool = true, exitWhenIdle: Bool = false) async throws {
         let signals: [UnixSignal] = stopOnSignals ? [.sigterm, .sigint] : []
-        let resumed = try await resumeInterrupted()
-        if !resumed.isEmpty {
-            logger.notice("restarting \(resumed.count) experiment(s) left running by an earlier run")
-        }
         let controller = Controller(store: store, reconciler: reconciler, options: options)
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: controller)]
         if exitWhenIdle {
@@ -65,39 +63,6 @@ public struct Testbed: Sendable {
             )
         )
         try await group.run()
-    }
-
-    /// Makes experiments that an earlier consumer left `Running` be run again.
-    ///
-    /// The controller reconciles resources whose status does not describe
-    /// the current spec; a consumer that stopped between two repetitions
-    /// left a status that does (`observedGeneration` is current) but says
-    /// `Running`. This writes such statuses back without an observed
-    /// generation and with `Running=Unknown`, so the controller picks them
-    /// up. Call it only when no other consumer works on the same
-    /// experiments (it cannot tell a stopped consumer from a busy one).
-    ///
-    /// - Returns: The experiments reset.
-    @discardableResult
-    public func resumeInterrupted() async throws -> [ResourceKey] {
-        try await store.refresh()
-        var writes: [ResourceWrite<Experiment>] = []
-        for stored in try await store.list(.all) where stored.isStatusCurrent {
-            guard var status = stored.resource.status, status.isRunning else { continue }
-            status.observedGeneration = nil
-            status.conditions.setCondition(
-                Condition(
-                    type: ExperimentConditions.running,
-                    status: .unknown,
-                    reason: "Interrupted",
-                    message: "the consumer stopped part-way; restarting"
-                )
-            )
-            writes.append(.status(stored.key, status, specDigest: stored.specDigest))
-        }
-        guard !writes.isEmpty else { return [] }
-        let result = try await store.write(writes)
-        return zip(writes, result.outcomes).filter { $0.1 == .statusWritten }.map { $0.0.key }
     }
 }
 
