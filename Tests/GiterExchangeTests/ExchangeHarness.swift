@@ -120,10 +120,8 @@ struct Lab: Sendable {
 
 /// Serves an empty repository with `git daemon` and runs `body`.
 func withLab(_ backend: Backend, _ body: (Lab) async throws -> Void) async throws {
-    if let reason = ServerKind.gitDaemon.unavailableReason {
-        print("skipping the git daemon end-to-end test: \(reason)")
-        return
-    }
+    guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "the git daemon end-to-end test")
+    else { return }
     let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giter-e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }

@@ -57,6 +57,8 @@ enum GiterProcess {
         process.executableURL = try executable()
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        // The tool reads GITER_* settings; the test runner's own must not leak in.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") }
 
         let scratch = directory.appendingPathComponent(".run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

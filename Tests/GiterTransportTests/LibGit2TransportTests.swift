@@ -403,7 +403,7 @@ struct LibGit2TransportTests {
 
 @Suite("LibGit2Transport over SSH and smart HTTP")
 struct LibGit2TransportAuthenticationTests {
-    @Test(.enabled(if: ServerKind.ssh.isAvailable), arguments: SSHServer.KeyType.allCases)
+    @Test(ServerAvailability.enabled(.ssh), arguments: SSHServer.KeyType.allCases)
     func sshWithKeyAndKnownHostsPushesAndHookRejects(keyType: SSHServer.KeyType) async throws {
         try await withSSHServer { server in
             let remote = try await server.createRepository(named: "exchange", seeded: true)
@@ -427,7 +427,7 @@ struct LibGit2TransportAuthenticationTests {
         }
     }
 
-    @Test(.enabled(if: ServerKind.ssh.isAvailable))
+    @Test(ServerAvailability.enabled(.ssh))
     func sshRefusesUnknownAndChangedHostKeysAndWrongClientKeys() async throws {
         try await withSSHServer { server in
             _ = try await server.createRepository(named: "exchange", seeded: true)
@@ -474,7 +474,7 @@ struct LibGit2TransportAuthenticationTests {
         }
     }
 
-    @Test(.enabled(if: ServerKind.smartHTTP.isAvailable))
+    @Test(ServerAvailability.enabled(.smartHTTP))
     func smartHTTPAsksThePasswordProviderAndCapsAttempts() async throws {
         try await withSmartHTTPServer(user: "giter", password: "right-secret") { server in
             let remote = try await server.createRepository(named: "exchange", seeded: true)

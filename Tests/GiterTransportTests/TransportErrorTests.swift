@@ -38,7 +38,6 @@ struct TransportErrorTests {
             #expect(await transportErrorCode { _ = try await transport.blob(missing) } == .objectNotFound)
             #expect(await transportErrorCode { _ = try await transport.treeEntries(at: missing, under: nil) } == .objectNotFound)
         }
-        guard ServerKind.gitDaemon.unavailableReason == nil else { return }
         try await withRemote(.gitDaemon, seeded: true) { context in
             let url = try #require(context.server).url(for: "no-such-repository")
             let transport = try await backend.open(RemoteConfiguration(url: url, mirrorPath: context.scratch.appendingPathComponent("x").path))
