@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Whether a test whose server, tool or corpus is missing may skip.
 ///
