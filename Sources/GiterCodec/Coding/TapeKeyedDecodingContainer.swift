@@ -1,9 +1,8 @@
 /// The keyed container of ``TapeDecoding``: reads the entries of a mapping
 /// on the tape.
 ///
-/// Like ``NodeKeyedDecodingContainer``, it only turns each key into its
-/// string and an existential and hands over to the non-generic
-/// ``TapeMappingDecoding``.
+/// It only turns each key into its string and an existential and hands
+/// over to the non-generic ``TapeMappingDecoding``.
 struct TapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private let mapping: TapeMappingDecoding
 

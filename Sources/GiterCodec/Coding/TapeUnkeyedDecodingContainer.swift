@@ -1,5 +1,5 @@
 /// The unkeyed container of ``TapeDecoding``: reads the items of a sequence
-/// on the tape in order, with the messages of ``NodeUnkeyedDecodingContainer``.
+/// on the tape in order.
 struct TapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     private let decoder: TapeDecoding
     /// The sequence's head index on the tape.
