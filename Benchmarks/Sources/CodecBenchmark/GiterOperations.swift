@@ -15,12 +15,17 @@ extension Operation {
         case (.json, .decode):
             let data = document.jsonData
             return { blackHole(try decoder.decode(WebService.self, fromJSON: data)) }
+        case (.tree, .decode):
+            let tree = try YAMLReader().readDocument(document.yamlText)
+            return { blackHole(try decoder.decode(WebService.self, from: tree)) }
         case (.yaml, .encode):
             let value = document.value
             return { blackHole(try encoder.encodeYAML(value)) }
         case (.json, .encode):
             let value = document.value
             return { blackHole(try encoder.encodeJSONData(value)) }
+        case (.tree, .encode):
+            throw BenchmarkError.unsupported(label)
         }
     }
 
@@ -32,10 +37,14 @@ extension Operation {
             return try decoder.decode(WebService.self, fromYAML: document.yamlText)
         case (.json, .decode):
             return try decoder.decode(WebService.self, fromJSON: document.jsonData)
+        case (.tree, .decode):
+            return try decoder.decode(WebService.self, from: YAMLReader().readDocument(document.yamlText))
         case (.yaml, .encode):
             return try decoder.decode(WebService.self, fromYAML: encoder.encodeYAML(document.value))
         case (.json, .encode):
             return try decoder.decode(WebService.self, fromJSON: encoder.encodeJSONData(document.value))
+        case (.tree, .encode):
+            throw BenchmarkError.unsupported(label)
         }
     }
 }

@@ -15,6 +15,9 @@ enum Direction: String, Sendable {
 enum Format: String, Sendable {
     case yaml = "YAML"
     case json = "JSON"
+    /// A `Node` tree read from the YAML document before timing: what the
+    /// store decodes resources from (Giter only).
+    case tree = "Tree"
 }
 
 /// One measured operation: a library turning text into a `WebService` value or back.
@@ -33,6 +36,7 @@ struct Operation: Hashable, Sendable {
         Operation(library: .yams, format: .yaml, direction: .decode),
         Operation(library: .giter, format: .json, direction: .decode),
         Operation(library: .foundation, format: .json, direction: .decode),
+        Operation(library: .giter, format: .tree, direction: .decode),
         Operation(library: .giter, format: .yaml, direction: .encode),
         Operation(library: .yams, format: .yaml, direction: .encode),
         Operation(library: .giter, format: .json, direction: .encode),
@@ -43,9 +47,10 @@ struct Operation: Hashable, Sendable {
         all.first { $0.id == id }
     }
 
-    /// Size of the document this operation reads or writes, in its own format.
+    /// Size of the document this operation reads or writes, in its own
+    /// format (a tree counts as the YAML it was read from).
     func documentBytes(_ document: Document) -> Int {
-        format == .yaml ? document.yamlBytes : document.jsonBytes
+        format == .json ? document.jsonBytes : document.yamlBytes
     }
 
     /// A closure that performs the operation once on `document` and hands

@@ -14,17 +14,16 @@ enum Python {
             return "python3 cannot import yaml (exit \(result.status)): \(result.errorOutput)"
                 + " — install PyYAML (pip install pyyaml, or apt-get install python3-yaml)"
         } catch {
-            return "python3 could not be started: \(error)"
+            return "python3 could not be started (\(error)); install python3 and PyYAML (apt-get install python3-yaml)"
         }
     }()
 
-    /// A trait that runs a test only when PyYAML is available and otherwise
-    /// reports it skipped, with the reason.
-    static var requiresPyYAML: ConditionTrait {
-        .enabled(
-            if: pyYAMLUnavailableReason == nil,
-            Comment(rawValue: "PyYAML cross-check skipped: \(pyYAMLUnavailableReason ?? "")")
-        )
+    /// A trait that runs a test only when PyYAML is available; otherwise
+    /// the test is skipped, or fails under `GITER_STRICT_TESTS=1`
+    /// (``Prerequisite/required(_:_:)``), with the reason.
+    static var requiresPyYAML: any TestTrait {
+        Prerequisite.required(
+            pyYAMLUnavailableReason == nil, "PyYAML cross-check cannot run: \(pyYAMLUnavailableReason ?? "")")
     }
 
     struct Result {

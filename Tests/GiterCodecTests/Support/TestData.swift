@@ -7,9 +7,10 @@ import Testing
 /// the package root (found from this file's path). Set the environment
 /// variable `GITER_TESTDATA` to use another directory.
 ///
-/// A missing corpus is not a failure, but it must be visible: disable the
-/// test with ``enabled(_:)`` so the run reports it as skipped with
-/// ``missingMessage(_:)`` ("corpus not found at …"):
+/// A test that needs a corpus takes the trait ``enabled(_:)``: when the
+/// corpus is missing, the test is skipped locally and fails under
+/// `GITER_STRICT_TESTS=1` (``Prerequisite``), with ``missingMessage(_:)``
+/// ("corpus not found at …"):
 ///
 /// ```swift
 /// @Test(TestData.enabled("json-test-suite"))
@@ -49,16 +50,18 @@ enum TestData {
         existingDirectory(expectedRoot.appendingPathComponent(name, isDirectory: true))
     }
 
-    /// "corpus not found at …, skipping", naming the path that was tried.
+    /// "corpus … not found at …", naming the path that was tried and how to get it.
     static func missingMessage(_ name: String) -> String {
         let path = expectedRoot.appendingPathComponent(name, isDirectory: true).path
-        return "corpus '\(name)' not found at \(path), skipping (set \(environmentVariable) to its parent directory)"
+        return "corpus '\(name)' not found at \(path); put a checkout of it there, "
+            + "or set \(environmentVariable) to the directory that holds it"
     }
 
-    /// A trait that runs the test only when corpus `name` exists, and
-    /// otherwise reports it skipped with ``missingMessage(_:)``.
-    static func enabled(_ name: String) -> ConditionTrait {
-        .enabled(if: directory(name) != nil, Comment(rawValue: missingMessage(name)))
+    /// A trait that runs the test only when corpus `name` exists; otherwise
+    /// the test is skipped, or fails under `GITER_STRICT_TESTS=1`
+    /// (``Prerequisite/required(_:_:)``).
+    static func enabled(_ name: String) -> any TestTrait {
+        Prerequisite.required(directory(name) != nil, missingMessage(name))
     }
 
     private static func existingDirectory(_ url: URL) -> URL? {

@@ -140,11 +140,18 @@ struct YAMLParser {
     }
 
     /// Rejects the key at tape index `key` when the mapping whose keys start
-    /// at `start` on `keyStack` already has it, then records it there.
-    /// Keys are compared as Swift strings (canonical equivalence).
-    mutating func checkDuplicate(_ key: Int, mappingStart start: Int) throws {
+    /// at `start` on `keyStack` already has it, then records it there and in
+    /// the mapping's `index`. Keys are compared as Swift strings (canonical
+    /// equivalence); a large mapping's keys are hashed, so each check costs
+    /// the same however many keys came before.
+    mutating func checkDuplicate(_ key: Int, mappingStart start: Int, index: inout MappingKeyIndex) throws {
         let first: Int? = tape.withView(text: base) { view in
-            keyStack[start...].first { view.sameText($0, key) }
+            index.firstEqual(
+                after: keyStack.count - start,
+                newKey: { view.string(key) },
+                keyAt: { view.string(keyStack[start + $0]) },
+                isEqual: { view.sameText(keyStack[start + $0], key) }
+            ).map { keyStack[start + $0] }
         }
         if let first {
             let firstLine = TapeLocator.yaml(input).location(of: tape.withView(text: base) { $0.offset(first) }).line

@@ -176,10 +176,7 @@ struct TapeMappingDecoding {
         var path = Array(decoder.path.prefix(depth))
         path.append(contentsOf: extra)
         path.append(component)
-        guard let value = position(of: name) else {
-            let null = Node(.null, location: decoder.location(head))
-            return NodeDecoding(node: null, path: path, userInfo: decoder.userInfo, maxDepth: decoder.maxDepth)
-        }
+        guard let value = position(of: name) else { return decoder.nullDecoder(locatedAt: head, path: path) }
         return decoder.superDecoder(at: value, path: path)
     }
 }

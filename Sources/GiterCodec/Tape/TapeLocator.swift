@@ -1,9 +1,14 @@
-/// Turns the byte offsets a ``DocumentTape`` stores into line and column
-/// locations, the way the reader that wrote the tape counts them.
+/// Turns the offsets a ``DocumentTape`` stores into line and column
+/// locations.
 ///
-/// A tape keeps only offsets; lines and columns are computed when a
+/// A tape read from text keeps only byte offsets; lines and columns are
+/// computed, the way the reader that wrote the tape counts them, when a
 /// location is needed: for an error, or for each node when a ``Node`` tree
 /// is built, where a ``Cursor`` walks forward through the text once.
+///
+/// A tape written from a ``Node`` tree (``DocumentTape/init(node:)``) has
+/// no text: each value's offset is its position in ``nodeLocations``, which
+/// holds the location its node had (none for a node built in code).
 struct TapeLocator {
     /// How line breaks are written in the text.
     enum LineBreaks {
@@ -21,6 +26,25 @@ struct TapeLocator {
     let prefixLength: Int
     /// Offsets in `text` before which a CR was removed (YAML), ascending.
     let removedCarriageReturns: [Int]
+    /// For a tape written from a node tree, the location of each value and
+    /// key, by the offset the tape gives it; `nil` for a tape read from text.
+    let nodeLocations: [PackedLocation]?
+
+    init(
+        text: UnsafeBufferPointer<UInt8>,
+        lineBreaks: LineBreaks,
+        firstLineStart: Int,
+        prefixLength: Int,
+        removedCarriageReturns: [Int],
+        nodeLocations: [PackedLocation]? = nil
+    ) {
+        self.text = text
+        self.lineBreaks = lineBreaks
+        self.firstLineStart = firstLineStart
+        self.prefixLength = prefixLength
+        self.removedCarriageReturns = removedCarriageReturns
+        self.nodeLocations = nodeLocations
+    }
 
     /// A locator for JSON text, which may start with a byte order mark.
     static func json(_ text: UnsafeBufferPointer<UInt8>) -> TapeLocator {
@@ -40,8 +64,30 @@ struct TapeLocator {
         )
     }
 
-    /// The location of `offset`, counted from the start of the text.
+    /// A locator for a tape written from a node tree, whose offsets index
+    /// `locations`.
+    static func nodes(_ locations: [PackedLocation]) -> TapeLocator {
+        TapeLocator(
+            text: UnsafeBufferPointer(start: nil, count: 0),
+            lineBreaks: .lineFeed,
+            firstLineStart: 0,
+            prefixLength: 0,
+            removedCarriageReturns: [],
+            nodeLocations: locations
+        )
+    }
+
+    /// The location of `offset` in text, counted from the start of the text.
+    /// The readers use it for their errors.
     func location(of offset: Int) -> SourceLocation {
+        var cursor = Cursor(self)
+        return cursor.textLocation(of: offset, in: self)
+    }
+
+    /// The location of the value or key whose tape offset is `offset`:
+    /// computed from the text, or the one its node had (`nil` when that
+    /// node was built in code).
+    func valueLocation(of offset: Int) -> SourceLocation? {
         var cursor = Cursor(self)
         return cursor.location(of: offset, in: self)
     }
@@ -67,7 +113,17 @@ struct TapeLocator {
 
         init(_ locator: TapeLocator) { position = locator.firstLineStart }
 
-        mutating func location(of offset: Int, in locator: TapeLocator) -> SourceLocation {
+        /// The location of the value or key whose tape offset is `offset`,
+        /// as ``TapeLocator/valueLocation(of:)`` gives it.
+        mutating func location(of offset: Int, in locator: TapeLocator) -> SourceLocation? {
+            if let locations = locator.nodeLocations {
+                return locations.indices.contains(offset) ? locations[offset].location : nil
+            }
+            return textLocation(of: offset, in: locator)
+        }
+
+        /// The location of byte `offset` of the locator's text.
+        mutating func textLocation(of offset: Int, in locator: TapeLocator) -> SourceLocation {
             let target = min(max(offset, 0), locator.text.count)
             if target < position { self = Cursor(locator) }
             let text = locator.text

@@ -161,16 +161,17 @@ extension YAMLParser {
         defer { leave() }
         let head = tape.beginCollection(.mapping, at: keyOffset)
         let keysStart = keyStack.count
+        var keys = MappingKeyIndex()
         var key = firstKey
         var keyStart = keyOffset
         while true {
             pos += 1  // the ':'
-            let keyIndex = appendKey(key, at: keyStart)
+            let keyHead = appendKey(key, at: keyStart)
             try parseMappingValue(indent: indent)
             if depth == 1 && topLevelEntries != nil {
                 topLevelEntries?.append((key.string(in: base), keyStart, lastContentEnd))
             }
-            try checkDuplicate(keyIndex, mappingStart: keysStart)
+            try checkDuplicate(keyHead, mappingStart: keysStart, index: &keys)
             if atEnd || column < indent || (column == 0 && atDocumentMarker(pos)) { break }
             if column > indent {
                 throw failure("unexpected indentation; a mapping entry here must start in column \(indent + 1)")

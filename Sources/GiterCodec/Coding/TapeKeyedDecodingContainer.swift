@@ -1,26 +1,27 @@
-/// The keyed container of ``NodeDecoding``: reads the entries of a mapping node.
+/// The keyed container of ``TapeDecoding``: reads the entries of a mapping
+/// on the tape.
 ///
-/// The container is generic over its key type, and `Codable` calls reach it
-/// unspecialized; it only turns each key into its string and an existential
-/// and hands over to the non-generic ``NodeMappingDecoding``, which the
-/// compiler optimizes fully.
-struct NodeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    private let mapping: NodeMappingDecoding
+/// It only turns each key into its string and an existential and hands
+/// over to the non-generic ``TapeMappingDecoding``.
+struct TapeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    private let mapping: TapeMappingDecoding
 
-    init(_ mapping: NodeMappingDecoding) { self.mapping = mapping }
+    init(_ mapping: TapeMappingDecoding) { self.mapping = mapping }
 
     var codingPath: [any CodingKey] { mapping.codingPath }
     var allKeys: [Key] {
+        let tape = mapping.decoder.tape
         var keys: [Key] = []
-        keys.reserveCapacity(mapping.entries.count)
-        for entry in mapping.entries {
-            if let key = Key(stringValue: entry.key) { keys.append(key) }
+        for index in mapping.keyIndices {
+            if let key = Key(stringValue: tape.string(index)) { keys.append(key) }
         }
         return keys
     }
     func contains(_ key: Key) -> Bool { mapping.position(of: key.stringValue) != nil }
 
-    func decodeNil(forKey key: Key) throws -> Bool { try mapping.require(key.stringValue, key).isNull }
+    func decodeNil(forKey key: Key) throws -> Bool {
+        mapping.decoder.tape.kind(try mapping.require(key.stringValue, key)) == .null
+    }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try mapping.bool(key.stringValue, key) }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try mapping.string(key.stringValue, key) }
@@ -102,7 +103,7 @@ struct NodeKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         keyedBy type: NestedKey.Type,
         forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        KeyedDecodingContainer(NodeKeyedDecodingContainer<NestedKey>(try mapping.nestedMapping(key.stringValue, key)))
+        KeyedDecodingContainer(TapeKeyedDecodingContainer<NestedKey>(try mapping.nestedMapping(key.stringValue, key)))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {

@@ -3,9 +3,11 @@
 /// byte offsets into the input instead of copies of its text.
 ///
 /// Both ``YAMLReader`` and ``JSONReader`` write a tape; a ``Node`` tree is
-/// built from it (``DocumentTape/node(at:in:locator:)``), and
-/// ``DocumentDecoder`` decodes `Codable` values from it directly
-/// (``TapeDecoding``), so decoding text never builds the tree.
+/// built from it (``TapeView/node(at:locator:cursor:)``), and
+/// ``DocumentDecoder`` decodes `Codable` values from it (``TapeDecoding``,
+/// the codec's one `Decoder`), so decoding text never builds the tree.
+/// Decoding a tree goes the other way: the tree is written to a tape first
+/// (``written(from:)``), whose offsets then index the nodes' locations.
 ///
 /// Layout. A value starts with a head word, `kind << 28 | offset`, where
 /// `offset` is the byte offset of the value's location in the parsed bytes.
@@ -105,6 +107,12 @@ struct DocumentTape {
     /// Appends ``appendSide(_:at:text:)`` for an array of bytes.
     mutating func appendSide(_ kind: Kind, at offset: Int, bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { appendSide(kind, at: offset, text: $0) }
+    }
+
+    /// Appends ``appendSide(_:at:text:)`` for the UTF-8 of a string.
+    mutating func appendSide(_ kind: Kind, at offset: Int, string: String) {
+        var string = string
+        string.withUTF8 { appendSide(kind, at: offset, text: $0) }
     }
 
     /// Starts a sequence or mapping located at `offset`; returns its head

@@ -2,10 +2,38 @@ import Foundation
 import GiterCodec
 import Testing
 
-/// Errors of decoding text, which goes through the tape, against decoding
-/// the `Node` tree of the same text: the same error, with its line and column.
-@Suite("tape decoding errors")
-struct TapeDecodingErrorTests {
+/// Decoding errors name the line and column of the offending value, both
+/// when decoding text and when decoding the `Node` tree read from it (a
+/// tree is written to a tape whose offsets index the nodes' locations).
+@Suite("decoding errors")
+struct DecodingErrorTests {
+    /// A value or an error, as text that tells them apart exactly.
+    static func outcome<T>(_ body: () throws -> T) -> String {
+        do {
+            return "value: \(try body())"
+        } catch {
+            return "error: \(type(of: error)): \(error)"
+        }
+    }
+
+    /// The YAML text decoded as `T` from the text and from its node tree.
+    static func yamlOutcomes<T: Decodable>(_ type: T.Type, _ text: String) -> (text: String, tree: String) {
+        let decoder = DocumentDecoder()
+        return (
+            outcome { try decoder.decode(type, fromYAML: text) },
+            outcome { try decoder.decode(type, from: YAMLReader().readDocument(text)) }
+        )
+    }
+
+    /// The JSON bytes decoded as `T` from the text and from its node tree.
+    static func jsonOutcomes<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> (text: String, tree: String) {
+        let decoder = DocumentDecoder()
+        return (
+            outcome { try decoder.decode(type, fromJSON: Data(bytes)) },
+            outcome { try decoder.decode(type, from: JSONReader().read(bytes)) }
+        )
+    }
+
     struct Port: Codable, Equatable {
         var name: String
         var port: UInt16
@@ -74,11 +102,11 @@ struct TapeDecodingErrorTests {
 
     @Test(arguments: cases)
     func sameErrorBothWays(_ testCase: Case) {
-        let (yamlTape, yamlNode) = TapeDecodingEquivalenceTests.yamlOutcomes(Service.self, testCase.yaml)
+        let (yamlTape, yamlNode) = Self.yamlOutcomes(Service.self, testCase.yaml)
         #expect(yamlTape == yamlNode)
         #expect(yamlTape.hasPrefix("error: "))
         #expect(yamlTape.contains(testCase.expected), "\(yamlTape)")
-        let (jsonTape, jsonNode) = TapeDecodingEquivalenceTests.jsonOutcomes(Service.self, Array(testCase.json.utf8))
+        let (jsonTape, jsonNode) = Self.jsonOutcomes(Service.self, Array(testCase.json.utf8))
         #expect(jsonTape == jsonNode)
         #expect(jsonTape.hasPrefix("error: "))
         #expect(jsonTape.contains(testCase.jsonExpected ?? testCase.expected), "\(jsonTape)")
@@ -115,18 +143,27 @@ struct TapeDecodingErrorTests {
 
     @Test func syntaxErrorLocationsWithCRLFAndBOM() throws {
         let yaml = "\u{FEFF}name: web\r\nreplicas: 2\r\nports: [\r\n"
-        let (tape, node) = TapeDecodingEquivalenceTests.yamlOutcomes(Service.self, yaml)
+        let (tape, node) = Self.yamlOutcomes(Service.self, yaml)
         #expect(tape == node)
         let error = try #require(throws: CodecError.self) { try DocumentDecoder().decode(Service.self, fromYAML: yaml) }
         #expect(error.location?.line == 3)
         let mismatch = "\u{FEFF}name: web\r\nreplicas: x\r\nports: []\r\n"
-        let (tape2, node2) = TapeDecodingEquivalenceTests.yamlOutcomes(Service.self, mismatch)
+        let (tape2, node2) = Self.yamlOutcomes(Service.self, mismatch)
         #expect(tape2 == node2)
         #expect(tape2.contains("at line 2, column 11"), "\(tape2)")
         let json = Array("\u{FEFF}{\"name\": \"wéb\",\r\n \"replicas\": \"x\", \"ports\": []}".utf8)
-        let (tape3, node3) = TapeDecodingEquivalenceTests.jsonOutcomes(Service.self, json)
+        let (tape3, node3) = Self.jsonOutcomes(Service.self, json)
         #expect(tape3 == node3)
         #expect(tape3.contains("at line 2, column 14"), "\(tape3)")
+    }
+
+    @Test("a Node decoded from JSON text has its values and locations")
+    func nodeFromJSONText() throws {
+        let text = #"{"a": [1, 2.5, "x\u00e9", true, null], "b": {"c": "d"}}"#
+        let node = try DocumentDecoder().decode(Node.self, fromJSON: text)
+        #expect(node == (try JSONReader().read(text)))
+        #expect(node["a"]?[2]?.string == "xé")
+        #expect(node["b"]?.location == SourceLocation(line: 1, column: 45, offset: 44))
     }
 
     @Test func valuesAreEqual() throws {

@@ -4,7 +4,7 @@ internal import FoundationEssentials
 internal import Foundation
 #endif
 
-/// Reading scalars off the tape, with the messages of ``NodeDecoding``.
+/// Reading scalars off the tape.
 extension TapeDecoding {
     func unboxBool(_ value: Int, path: @autoclosure () -> [any CodingKey]) throws -> Bool {
         switch tape.kind(value) {

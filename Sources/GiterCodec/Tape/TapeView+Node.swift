@@ -10,7 +10,7 @@ extension TapeView {
             var end: Int
             var isMapping: Bool
             var start: Int
-            var location: SourceLocation
+            var location: SourceLocation?
             var key = ""
             var keyLocation: SourceLocation? = nil
         }

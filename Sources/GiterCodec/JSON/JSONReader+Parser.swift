@@ -112,13 +112,9 @@ extension JSONReader {
             var head: Int
             /// Where the object's keys start on `keys`.
             var keysStart: Int
-            /// Positions of the keys on `keys`, built once an object is large
-            /// enough for linear duplicate checks to cost more than hashing.
-            var keyIndex: [String: Int]? = nil
+            /// Finds a repeated key among the object's keys.
+            var keyIndex = MappingKeyIndex()
         }
-
-        /// Objects with more entries than this index their keys in a dictionary.
-        private static let linearKeySearchLimit = 16
 
         /// Parses one value starting at `position`, whitespace skipped, and
         /// appends it to `tape`.
@@ -256,7 +252,6 @@ extension JSONReader {
                     at: location(at: scanned.opening)
                 )
             }
-            if frame.keyIndex != nil { frame.keyIndex?[string(of: key, side: tape.side)] = keys.count }
             keys.append(key)
             skipWhitespace()
             guard position < end, bytes[position] == UInt8(ascii: ":") else {
@@ -273,23 +268,17 @@ extension JSONReader {
         }
 
         /// The position on `keys` of the open object's key equal to `key`,
-        /// compared as Swift strings (canonical equivalence).
+        /// compared as Swift strings (canonical equivalence); when there is
+        /// none, `key` is recorded in the object's index as its next key.
         private func firstKey(equalTo key: Key, in frame: inout Frame, side: [UInt8]) -> Int? {
-            if frame.keyIndex == nil && keys.count - frame.keysStart > Self.linearKeySearchLimit {
-                var index: [String: Int] = [:]
-                index.reserveCapacity(2 * (keys.count - frame.keysStart))
-                for position in frame.keysStart..<keys.count where index[string(of: keys[position], side: side)] == nil {
-                    index[string(of: keys[position], side: side)] = position
-                }
-                frame.keyIndex = index
-            }
-            if let keyIndex = frame.keyIndex { return keyIndex[string(of: key, side: side)] }
-            var position = frame.keysStart
-            while position < keys.count {
-                if equal(keys[position], key, side: side) { return position }
-                position += 1
-            }
-            return nil
+            let start = frame.keysStart
+            let found = frame.keyIndex.firstEqual(
+                after: keys.count - start,
+                newKey: { string(of: key, side: side) },
+                keyAt: { string(of: keys[start + $0], side: side) },
+                isEqual: { equal(keys[start + $0], key, side: side) }
+            )
+            return found.map { start + $0 }
         }
 
         private func equal(_ lhs: Key, _ rhs: Key, side: [UInt8]) -> Bool {

@@ -1,64 +1,68 @@
-/// The unkeyed container of ``NodeDecoding``: reads the items of a sequence
-/// node in order.
-struct NodeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
-    private let decoder: NodeDecoding
-    private let items: [Node]
-    private let location: SourceLocation?
+/// The unkeyed container of ``TapeDecoding``: reads the items of a sequence
+/// on the tape in order.
+struct TapeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
+    private let decoder: TapeDecoding
+    /// The sequence's head index on the tape.
+    private let head: Int
     private let depth: Int
     private let extra: [NodeCodingPathComponent]
+    let count: Int?
+    private let itemCount: Int
+    /// The tape index of the current item.
+    private var item: Int
 
     private(set) var currentIndex = 0
 
-    init(
-        decoder: NodeDecoding,
-        items: [Node],
-        location: SourceLocation?,
-        depth: Int,
-        extra: [NodeCodingPathComponent]
-    ) {
+    init(decoder: TapeDecoding, head: Int, depth: Int, extra: [NodeCodingPathComponent]) {
         self.decoder = decoder
-        self.items = items
-        self.location = location
+        self.head = head
         self.depth = depth
         self.extra = extra
+        self.itemCount = decoder.tape.childCount(head)
+        self.count = itemCount
+        self.item = decoder.tape.firstChild(head)
     }
 
     var codingPath: [any CodingKey] { decoder.path.codingPath(depth: depth, extra: extra) }
-    var count: Int? { items.count }
-    var isAtEnd: Bool { currentIndex >= items.count }
+    var isAtEnd: Bool { currentIndex >= itemCount }
 
     private var itemPath: [any CodingKey] {
         decoder.path.codingPath(depth: depth, extra: extra, last: .index(currentIndex))
     }
 
     /// The current item; throws `valueNotFound` at the end.
-    private func current(_ type: Any.Type) throws -> Node {
-        if currentIndex < items.count { return items[currentIndex] }
-        let what = location == nil ? "the sequence" : "the sequence\(location.messageSuffix)"
+    private func current(_ type: Any.Type) throws -> Int {
+        if currentIndex < itemCount { return item }
         throw DecodingError.valueNotFound(
             type,
             DecodingError.Context(
                 codingPath: itemPath,
-                debugDescription: "Expected \(type) but \(what) has only \(items.count) items"
+                debugDescription:
+                    "Expected \(type) but the sequence\(decoder.location(head).messageSuffix) has only \(itemCount) items"
             )
         )
     }
 
-    mutating func decodeNil() throws -> Bool {
-        guard try current(Never?.self).isNull else { return false }
+    private mutating func advance() {
+        item = decoder.tape.next(item)
         currentIndex += 1
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard decoder.tape.kind(try current(Never?.self)) == .null else { return false }
+        advance()
         return true
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
         let value = try decoder.unboxBool(current(type), path: itemPath)
-        currentIndex += 1
+        advance()
         return value
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
         let value = try decoder.unboxString(current(type), path: itemPath)
-        currentIndex += 1
+        advance()
         return value
     }
 
@@ -79,64 +83,53 @@ struct NodeUnkeyedDecodingContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let value = try decoder.unbox(current(type), as: type, extra: extra, pushing: .index(currentIndex))
-        currentIndex += 1
+        advance()
         return value
     }
 
     private mutating func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
         let value = try decoder.unboxInteger(current(type), as: type, path: itemPath)
-        currentIndex += 1
+        advance()
         return value
     }
 
     private mutating func float<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type) throws -> F {
         let value = try decoder.unboxFloat(current(type), as: type, path: itemPath)
-        currentIndex += 1
+        advance()
         return value
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        let node = try current(KeyedDecodingContainer<NestedKey>.self)
-        guard case .mapping(let mapping) = node.content else {
-            throw decoder.mismatch([String: Any].self, "a mapping", node, itemPath)
+        let value = try current(KeyedDecodingContainer<NestedKey>.self)
+        guard decoder.tape.kind(value) == .mapping else {
+            throw decoder.mismatch([String: Any].self, "a mapping", value, itemPath)
         }
-        let container = NodeKeyedDecodingContainer<NestedKey>(
-            NodeMappingDecoding(
-                decoder: decoder,
-                mapping: mapping,
-                location: node.location,
-                depth: depth,
-                extra: extra + [.index(currentIndex)]
-            )
+        let container = TapeKeyedDecodingContainer<NestedKey>(
+            TapeMappingDecoding(decoder: decoder, head: value, depth: depth, extra: extra + [.index(currentIndex)])
         )
-        currentIndex += 1
+        advance()
         return KeyedDecodingContainer(container)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let node = try current((any UnkeyedDecodingContainer).self)
-        guard case .sequence(let nested) = node.content else {
-            throw decoder.mismatch([Any].self, "a sequence", node, itemPath)
+        let value = try current((any UnkeyedDecodingContainer).self)
+        guard decoder.tape.kind(value) == .sequence else {
+            throw decoder.mismatch([Any].self, "a sequence", value, itemPath)
         }
-        let container = NodeUnkeyedDecodingContainer(
-            decoder: decoder,
-            items: nested,
-            location: node.location,
-            depth: depth,
-            extra: extra + [.index(currentIndex)]
-        )
-        currentIndex += 1
+        let container = TapeUnkeyedDecodingContainer(
+            decoder: decoder, head: value, depth: depth, extra: extra + [.index(currentIndex)])
+        advance()
         return container
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let node = try current((any Decoder).self)
+        let value = try current((any Decoder).self)
         var path = Array(decoder.path.prefix(depth))
         path.append(contentsOf: extra)
         path.append(.index(currentIndex))
-        currentIndex += 1
-        return NodeDecoding(node: node, path: path, userInfo: decoder.userInfo, maxDepth: decoder.maxDepth)
+        advance()
+        return decoder.superDecoder(at: value, path: path)
     }
 }

@@ -4,14 +4,21 @@ internal import FoundationEssentials
 internal import Foundation
 #endif
 
-/// The `Decoder` behind ``DocumentDecoder`` for text: reads `Decodable`
-/// values straight from a ``DocumentTape``, with no ``Node`` tree.
+/// The `Decoder` behind ``DocumentDecoder``, the codec's only one: reads
+/// `Decodable` values from a ``DocumentTape``, read from text or written
+/// from a ``Node`` tree (``DocumentTape/written(from:)``).
 ///
-/// It works like ``NodeDecoding`` (one instance per document, the current
-/// value swapped and the path pushed per nested value, errors with the same
-/// messages), with a tape index where that has a node. Strings are made only
-/// when asked for, keys are compared as bytes, and line and column are
-/// computed from byte offsets only for an error.
+/// One instance decodes a whole document: decoding a nested value swaps the
+/// current tape index and pushes a path component, calls `init(from:)` with
+/// the same instance, then restores both, so no decoder object is allocated
+/// per value. The decoder is also its own single-value container. Strings
+/// are made only when asked for, keys are compared as bytes, and line and
+/// column are computed only for an error (``TapeLocator``).
+///
+/// The mutable state is marked `@exclusivity(unchecked)`: one decoder is
+/// used by one thread, its accesses are short and never overlap, and the
+/// dynamic exclusivity checks would otherwise cost a large part of the
+/// decoding time.
 ///
 /// The tape and text are borrowed for the duration of ``DocumentDecoder``'s
 /// call; ``invalidate()`` then replaces them with an empty view, so a
@@ -72,8 +79,18 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
 
     var codingPath: [any CodingKey] { path.codingPath(depth: path.count) }
 
+    /// A separate decoder for a null value located where the value at
+    /// `index` is: `superDecoder(forKey:)` for an absent key.
+    func nullDecoder(locatedAt index: Int, path: [NodeCodingPathComponent]) -> TapeDecoding {
+        let decoder = TapeDecoding(
+            tape: .null, locator: .nodes([PackedLocation(location(index))]), index: 0, path: path, userInfo: userInfo,
+            maxDepth: maxDepth)
+        children.append(decoder)
+        return decoder
+    }
+
     /// The location of the value at `index`, for messages.
-    func location(_ index: Int) -> SourceLocation? { locator.location(of: tape.offset(index)) }
+    func location(_ index: Int) -> SourceLocation? { locator.valueLocation(of: tape.offset(index)) }
 
     /// The current value as a ``Node`` tree, for `Node`'s `init(from:)`.
     var currentNode: Node { tape.node(at: index, locator: locator, cursor: &nodeCursor) }
@@ -121,10 +138,11 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
 
     // MARK: Decoding nested values
 
-    /// Decodes the value at `value` as `T`, the way ``NodeDecoding`` decodes
-    /// a node: scalars and Foundation types directly, arrays and
-    /// `String`-keyed dictionaries directly, every other type by its
-    /// `init(from:)` with `extra` plus `component` pushed on the path.
+    /// Decodes the value at `value` as `T`: scalars and the Foundation types
+    /// the codec represents as strings or numbers directly, arrays and
+    /// `String`-keyed dictionaries directly (``NodeDirectlyDecodable``), every
+    /// other type by its `init(from:)` with `extra` plus `component` pushed
+    /// on the path.
     func unbox<T: Decodable>(
         _ value: Int,
         as type: T.Type,

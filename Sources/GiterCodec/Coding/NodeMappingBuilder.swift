@@ -34,8 +34,10 @@ final class NodeMappingBuilder {
     static var linearSearchLimit: Int { 16 }
 
     @exclusivity(unchecked) private var entries: [Node.Mapping.Entry] = []
-    /// Entries whose value is still being written, by position.
-    @exclusivity(unchecked) private var pending: [(position: Int, value: NodePendingValue)] = []
+    /// Entries whose value is still being written, by position: a
+    /// dictionary, so that a mapping of many nested containers costs one
+    /// lookup per key, not a search.
+    @exclusivity(unchecked) private var pending: [Int: NodePendingValue] = [:]
     @exclusivity(unchecked) private var positions: [String: Int]?
 
     private func position(of key: String) -> Int? {
@@ -61,7 +63,7 @@ final class NodeMappingBuilder {
     func set(_ key: String, _ value: Node) {
         if let position = position(of: key) {
             entries[position].value = value
-            pending.removeAll { $0.position == position }
+            if !pending.isEmpty { pending[position] = nil }
         } else {
             positions?[key] = entries.count
             if entries.isEmpty { entries.reserveCapacity(8) }
@@ -72,13 +74,13 @@ final class NodeMappingBuilder {
     /// Sets the value of `key` to one that is written later.
     func set(_ key: String, pending value: NodePendingValue) {
         set(key, Node(.null))
-        if let position = position(of: key) { pending.append((position, value)) }
+        if let position = position(of: key) { pending[position] = value }
     }
 
     /// The pending value of `key`, if it has one.
     func pendingValue(for key: String) -> NodePendingValue? {
         guard let position = position(of: key) else { return nil }
-        return pending.last { $0.position == position }?.value
+        return pending[position]
     }
 
     /// The mapping node, keys in `order`, nested mappings in `nestedOrder`.

@@ -34,9 +34,21 @@ public struct DocumentDecoder: Sendable {
     }
 
     /// Decodes a value of type `T` from a node tree.
+    ///
+    /// Errors name the line and column of the offending node when the tree
+    /// was read from text; nodes built in code have no location.
+    ///
+    /// - Throws: `DecodingError` when the tree does not match `T`;
+    ///   ``CodecError`` (``CodecError/Code/limitExceeded``) for a tree too
+    ///   large to decode.
     public func decode<T: Decodable>(_ type: T.Type, from node: Node) throws -> T {
-        let decoder = NodeDecoding(node: node, userInfo: userInfo, maxDepth: limits.maxDepth)
-        return try decoder.unbox(node, as: type, extra: [], pushing: nil)
+        if T.self == Node.self { return node as! T }  // the tree as it is, locations included
+        // One decoder for text and trees: the tree is written to a tape
+        // whose offsets index the nodes' locations.
+        let (tape, locations) = try DocumentTape.written(from: node)
+        return try decode(
+            type, from: tape, root: tape.roots[0], text: UnsafeBufferPointer(start: nil, count: 0),
+            locator: .nodes(locations))
     }
 
     /// Decodes a value of type `T` from YAML text that holds exactly one document.
@@ -106,7 +118,7 @@ public struct DocumentDecoder: Sendable {
                     tape.roots.isEmpty
                         ? "expected a YAML document, found an empty stream"
                         : "expected one YAML document, found \(tape.roots.count); \(hint)",
-                    at: second.map { locator.location(of: $0) }
+                    at: second.flatMap { locator.valueLocation(of: $0) }
                 )
             }
             return try body(tape, input, locator)

@@ -30,6 +30,7 @@ extension YAMLParser {
         }
         let head = tape.beginCollection(.mapping, at: start)
         let keysStart = keyStack.count
+        var keys = MappingKeyIndex()
         while true {
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .closeBrace {
@@ -42,7 +43,7 @@ extension YAMLParser {
             if current == .comma { throw failure("unexpected ','; expected a key or '}'") }
             let keyStart = pos
             let (key, quoted) = try parseFlowKey(parentIndent: parentIndent)
-            let keyIndex = appendKey(key, at: keyStart)
+            let keyHead = appendKey(key, at: keyStart)
             try skipFlowWhitespace(parentIndent: parentIndent)
             var hasValue = false
             if current == .colon && (quoted || Self.isBlankOrEnd(byte(pos + 1)) || Self.isFlowIndicator(byte(pos + 1))) {
@@ -54,7 +55,7 @@ extension YAMLParser {
                 }
             }
             if !hasValue { tape.appendLiteral(.null, at: keyStart) }
-            try checkDuplicate(keyIndex, mappingStart: keysStart)
+            try checkDuplicate(keyHead, mappingStart: keysStart, index: &keys)
             try skipFlowWhitespace(parentIndent: parentIndent)
             if current == .comma {
                 pos += 1

@@ -1,14 +1,12 @@
-/// Collections that ``NodeDecoding`` builds directly from a node rather than
-/// through their `init(from:)`.
+/// Collections that ``TapeDecoding`` builds directly from the tape rather
+/// than through their `init(from:)`.
 ///
 /// The standard library's `init(from:)` of arrays and dictionaries goes
 /// through existential containers, `allKeys` and a lookup per key, and grows
-/// its storage one element at a time; building them from the node's items
+/// its storage one element at a time; building them from the tape's items
 /// or entries gives the same value several times faster. Errors carry the
 /// same coding paths.
 protocol NodeDirectlyDecodable: SendableMetatype {
-    /// Decodes `node`, the decoder's current node, as `T`, which is `Self`.
-    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T
     /// Decodes the value at `value`, the decoder's current one, as `T`, which is `Self`.
     static func decode<T>(tapeValue value: Int, with decoder: TapeDecoding, as type: T.Type) throws -> T
 }
@@ -17,20 +15,6 @@ protocol NodeDirectlyDecodable: SendableMetatype {
 let nodeDirectlyDecodableTypes = NodeConformanceCache<(any NodeDirectlyDecodable.Type)?>()
 
 extension Array: NodeDirectlyDecodable where Element: Decodable {
-    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T {
-        guard case .sequence(let items) = node.content else {
-            throw decoder.mismatch([Any].self, "a sequence", node, decoder.codingPath)
-        }
-        var result: [Element] = []
-        result.reserveCapacity(items.count)
-        var index = 0
-        while index < items.count {
-            result.append(try decoder.unbox(items[index], as: Element.self, extra: [], pushing: .index(index)))
-            index += 1
-        }
-        return unsafeBitCast(result, to: T.self)  // T is Self
-    }
-
     static func decode<T>(tapeValue value: Int, with decoder: TapeDecoding, as type: T.Type) throws -> T {
         let tape = decoder.tape
         guard tape.kind(value) == .sequence else {
@@ -51,26 +35,6 @@ extension Array: NodeDirectlyDecodable where Element: Decodable {
 }
 
 extension Dictionary: NodeDirectlyDecodable where Key == String, Value: Decodable {
-    static func decode<T>(_ node: Node, with decoder: NodeDecoding, as type: T.Type) throws -> T {
-        guard case .mapping(let mapping) = node.content else {
-            throw decoder.mismatch([String: Any].self, "a mapping", node, decoder.codingPath)
-        }
-        var result: [String: Value] = Dictionary(minimumCapacity: mapping.count)
-        var index = 0
-        while index < mapping.entries.count {
-            let key = mapping.entries[index].key
-            let value = try decoder.unbox(
-                mapping.entries[index].value,
-                as: Value.self,
-                extra: [],
-                pushing: .key(NodeCodingKey(stringValue: key))
-            )
-            result.updateValue(value, forKey: key)
-            index += 1
-        }
-        return unsafeBitCast(result, to: T.self)  // T is Self
-    }
-
     static func decode<T>(tapeValue value: Int, with decoder: TapeDecoding, as type: T.Type) throws -> T {
         let tape = decoder.tape
         guard tape.kind(value) == .mapping else {

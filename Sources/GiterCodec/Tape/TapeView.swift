@@ -15,6 +15,17 @@ struct TapeView {
             text: UnsafeBufferPointer(start: nil, count: 0))
     }
 
+    /// A view of a tape that holds one null value at offset 0. Its word is
+    /// allocated once and never freed, so the view is valid for the whole
+    /// process; nothing writes to it, which makes sharing it safe.
+    nonisolated(unsafe) static let null: TapeView = {
+        let word = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        word.initialize(to: DocumentTape.Kind.null.rawValue << 28)
+        return TapeView(
+            words: UnsafeBufferPointer(start: word, count: 1), side: UnsafeBufferPointer(start: nil, count: 0),
+            text: UnsafeBufferPointer(start: nil, count: 0))
+    }()
+
     @inline(__always) func word(_ index: Int) -> UInt32 {
         precondition(index >= 0 && index < words.count, "tape index out of range")
         return words[index]

@@ -9,10 +9,6 @@
 /// encoded through the matching container.
 extension Node: Codable {
     public init(from decoder: any Decoder) throws {
-        if let decoder = decoder as? NodeDecoding {
-            self = decoder.node
-            return
-        }
         if let decoder = decoder as? TapeDecoding {
             self = decoder.currentNode
             return
