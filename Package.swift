@@ -46,13 +46,19 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
+        // The rules both backends follow for a repository on this machine
+        // (receive policy, local URLs, file stamps, refs and locks, what a
+        // refused ref update means). Internal: no product; never libgit2,
+        // which the git CLI backend must do without.
+        .target(name: "GiterLocalGit", dependencies: ["Giter"]),
         // The Transport over libgit2.
-        .target(name: "GiterLibGit2", dependencies: ["Giter", "CLibGit2"]),
+        .target(name: "GiterLibGit2", dependencies: ["Giter", "GiterLocalGit", "CLibGit2"]),
         // The Transport over the `git` executable.
         .target(
             name: "GiterGitCLI",
             dependencies: [
                 "Giter",
+                "GiterLocalGit",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
@@ -86,8 +92,9 @@ let package = Package(
         .testTarget(name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI"]),
         .testTarget(
             name: "GiterTransportTests",
-            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]
+            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GitServerFixtures"]
         ),
+        .testTarget(name: "GiterLocalGitTests", dependencies: ["Giter", "GiterLocalGit"]),
         // The example: distributed experiments (Documentation/Examples.md).
         .target(
             name: "ExperimentKit",

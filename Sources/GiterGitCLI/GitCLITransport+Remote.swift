@@ -1,5 +1,6 @@
 import Foundation
 public import Giter
+import GiterLocalGit
 
 extension GitCLITransport {
     public func remoteTip() async throws -> ObjectID? {
@@ -73,19 +74,10 @@ extension GitCLITransport {
         case "!":
             var message = summary
             if !remoteLines.isEmpty { message += "\n" + remoteLines.joined(separator: "\n") }
-            if Self.isLostRace(summary) || remoteLines.contains(where: { $0.contains("but expected") }) {
-                return .conflict(message: message)
-            }
-            return .rejected(message: message)
+            return RefUpdateFailure(status: summary, serverLines: remoteLines).pushOutcome(message: message)
         default:
             throw TransportError(.backend, "git push printed an unexpected status: '\(status)'")
         }
-    }
-
-    private static func isLostRace(_ summary: String) -> Bool {
-        ["(stale info)", "(fetch first)", "(non-fast-forward)", "failed to update ref", "but expected",
-         "(already exists)", "incorrect old value", "failed to lock"]
-            .contains { summary.contains($0) }
     }
 
     /// Runs a git command that talks to the remote, with the credentials

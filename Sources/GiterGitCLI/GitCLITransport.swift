@@ -1,5 +1,6 @@
 import Foundation
 public import Giter
+import GiterLocalGit
 
 /// A `Transport` that drives the `git` executable against a local bare
 /// mirror of the remote.
@@ -29,15 +30,15 @@ public final class GitCLITransport: Transport {
     let commitWriter: GitCoprocess
     /// `git update-ref --stdin` in the mirror: moves the tracking ref after a direct push.
     let mirrorReferences: GitCoprocess
-    /// `git update-ref --stdin` in the remote, when it is a path or `file://`
-    /// URL (started on the first direct push only): the compare-and-swap.
+    /// `git update-ref --stdin` in the remote, when it is an absolute path or
+    /// `file://` URL (started on the first direct push only): the compare-and-swap.
     let remoteReferences: GitCoprocess?
     /// What recent commits wrote, for direct pushes.
     let recentCommits = RecentCommits()
     /// How many pushes took each route (for tests and diagnostics).
-    let pushRoutes = PushRouteCounter()
-    /// The last configuration read from a remote on this machine.
-    let remoteSettings = RemoteSettingsCache()
+    let pushRoutes = RouteCounter<PushRoute>()
+    /// The last receive settings read from a remote on this machine.
+    let remoteSettings = ReceiveSettingsCache()
 
     /// Opens the bare mirror at `configuration.mirrorPath`, creating it when
     /// it is missing, and points its remote `origin` at `configuration.url`.
@@ -58,10 +59,10 @@ public final class GitCLITransport: Transport {
             runner: runner, arguments: ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"])
         self.mirrorReferences = GitCoprocess(
             runner: runner, arguments: ["update-ref", "--stdin"], environment: GitRunner.toolIdentity)
-        self.remoteReferences = Self.localRepositoryPath(configuration.url).map { folder in
+        self.remoteReferences = Self.directRepository(configuration.url).map { remote in
             GitCoprocess(
                 runner: runner, arguments: ["update-ref", "--stdin"],
-                environment: GitRunner.toolIdentity.merging(["GIT_DIR": folder]) { _, new in new })
+                environment: GitRunner.toolIdentity.merging(["GIT_DIR": remote.folder]) { _, new in new })
         }
         try await openMirror(at: mirror)
     }
@@ -111,6 +112,7 @@ public final class GitCLITransport: Transport {
         if url.isEmpty || url.hasPrefix("-") || url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw TransportError(.invalidArgument, "'\(url)' is not a usable remote URL")
         }
+        try LocalRepositoryURL.check(url)
         if let scheme = url.range(of: "://"), url[scheme.upperBound...].prefix(while: { $0 != "/" }).contains("@"),
             url.hasPrefix("http")
         {

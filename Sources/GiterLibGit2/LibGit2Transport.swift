@@ -1,4 +1,5 @@
 public import Giter
+import GiterLocalGit
 
 /// A `Transport` over libgit2.
 ///
@@ -32,9 +33,9 @@ public final class LibGit2Transport: Transport {
     public let configuration: RemoteConfiguration
     let queue: MirrorQueue
     /// How many pushes took each route (for tests and diagnostics).
-    let pushRoutes = PushRouteCounter()
+    let pushRoutes = RouteCounter<PushRoute>()
     /// How many fetches took each route (for tests and diagnostics).
-    let fetchRoutes = FetchRouteCounter()
+    let fetchRoutes = RouteCounter<FetchRoute>()
     /// The remote pushes are written into and fetches copied from directly,
     /// kept open across pushes and fetches.
     let directPushTargets = DirectPushTargets()
@@ -44,8 +45,10 @@ public final class LibGit2Transport: Transport {
     /// at `configuration.url`. Nothing is fetched.
     ///
     /// - Throws: `TransportError` with code `invalidArgument` for a bad
-    ///   branch name, `backend` when the mirror cannot be created or opened.
+    ///   branch name or a `file://` URL naming another host,
+    ///   `backend` when the mirror cannot be created or opened.
     public init(configuration: RemoteConfiguration) async throws {
+        try LocalRepositoryURL.check(configuration.url)
         self.configuration = configuration
         queue = MirrorQueue(label: "giter.libgit2 \(configuration.mirrorPath)")
         try await queue.open(configuration)
@@ -58,15 +61,15 @@ public final class LibGit2Transport: Transport {
             // A repository on this machine: read its ref directly, as cheap
             // as a poll can be (no process, no protocol), through the remote
             // kept open by direct pushes and fetches when there is one.
-            if let local = LocalRemote(url: configuration.url) {
-                if let kept = targets.keptTarget(at: local.path),
+            if let local = LocalRepositoryURL(configuration.url)?.directRepository {
+                if let kept = targets.keptTarget(at: local),
                     case .success(let tip) = Result(catching: { () throws(TransportError) in
                         try kept.repository.referenceTarget(configuration.localReference)
                     })
                 {
                     return tip.map(ObjectID.init)
                 }
-                if let target = Repository.referenceTarget(inRepositoryAt: local.path, configuration.localReference) {
+                if let target = Repository.referenceTarget(inRepositoryAt: local.folder, configuration.localReference) {
                     return target.map(ObjectID.init)
                 }
             }
@@ -82,7 +85,7 @@ public final class LibGit2Transport: Transport {
         return try await queue.run { (repository) throws(TransportError) in
             // A bare repository on this machine: read its ref and copy the
             // few objects the mirror lacks in process (no git-upload-pack).
-            if let local = LocalRemote(url: configuration.url),
+            if let local = LocalRepositoryURL(configuration.url)?.directRepository,
                 let (tip, route) = repository.fetchDirectly(from: local, configuration, targets: targets)
             {
                 routes.record(route)

@@ -1,11 +1,6 @@
 internal import CLibGit2
 import Giter
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import GiterLocalGit
 
 /// A libgit2 smart subtransport for remotes on this machine (a path or a
 /// `file://` URL): it talks the smart protocol to a spawned
@@ -83,8 +78,10 @@ final class LocalSubtransport {
             return 0
         }
         // libgit2 frees the previous stream (if any) before a new `*_LS`.
-        guard let path = LocalRemote(url: url)?.path else {
-            git_error_set_str(Int32(GIT_ERROR_NET.rawValue), "\(url) is not a repository on this machine")
+        guard let path = LocalRepositoryURL(url)?.path else {
+            git_error_set_str(
+                Int32(GIT_ERROR_NET.rawValue),
+                "\(url) names no path on this machine; write a file:// URL as file:///path or file://localhost/path")
             return -1
         }
         let process: ServiceProcess

@@ -1,6 +1,7 @@
 internal import CLibGit2
 import Dispatch
 import Giter
+import GiterLocalGit
 
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ final class RemoteSession {
         pointer = handle
         self.repository = repository
         self.configuration = configuration
-        isLocal = LocalRemote(url: configuration.url) != nil
+        isLocal = LocalRepositoryURL.isLocal(configuration.url)
     }
 
     deinit {
@@ -57,7 +58,7 @@ final class RemoteSession {
             git_error_clear()
             throw callbackFailure
         }
-        if result < 0, let local = LocalRemote(url: configuration.url), !local.exists {
+        if result < 0, let local = LocalRepositoryURL(configuration.url), !local.exists {
             git_error_clear()
             throw TransportError(
                 .repositoryNotFound, "cannot \(action()): there is no repository at \(local.path)", remote: configuration.url)

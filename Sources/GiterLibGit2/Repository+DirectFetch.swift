@@ -1,47 +1,6 @@
 internal import CLibGit2
 import Giter
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// How a fetch brought the mirror up to date.
-enum FetchRoute: Sendable {
-    /// Nothing to do: the tracking ref already held the remote's tip, or
-    /// the remote has no such branch. Read in process, nothing downloaded.
-    case upToDate
-    /// In process: the objects the mirror lacked were copied from the
-    /// remote's object database, then the tracking ref was moved.
-    case direct
-    /// Through the smart protocol (a spawned `git-upload-pack` for a
-    /// repository on this machine, or a server).
-    case uploadPack
-}
-
-/// Counts the fetches of a transport by route.
-final class FetchRouteCounter: Sendable {
-    private let counts = Mutex((upToDate: 0, direct: 0, uploadPack: 0))
-
-    func record(_ route: FetchRoute) {
-        counts.withLock { counts in
-            switch route {
-            case .upToDate: counts.upToDate += 1
-            case .direct: counts.direct += 1
-            case .uploadPack: counts.uploadPack += 1
-            }
-        }
-    }
-
-    /// Fetches that found nothing to do (read in process).
-    var upToDate: Int { counts.withLock { $0.upToDate } }
-    /// Fetches that copied objects in process.
-    var direct: Int { counts.withLock { $0.direct } }
-    /// Fetches through the smart protocol.
-    var uploadPack: Int { counts.withLock { $0.uploadPack } }
-}
+import GiterLocalGit
 
 extension Repository {
     /// The most commits a direct fetch copies; a longer history goes through upload-pack.
@@ -75,11 +34,11 @@ extension Repository {
     /// ``directFetchLimit`` commits (a force-push, a merge, unrelated
     /// history), or anything fails. Objects copied before a failure stay
     /// in the mirror, complete and unreferenced.
-    func fetchDirectly(from local: LocalRemote, _ configuration: RemoteConfiguration, targets: DirectPushTargets)
+    func fetchDirectly(from local: LocalRepository, _ configuration: RemoteConfiguration, targets: DirectPushTargets)
         -> (tip: ObjectID?, route: FetchRoute)?
     {
         do throws(TransportError) {
-            guard let target = try targets.target(at: local.path) else { return nil }
+            guard let target = try targets.target(at: local) else { return nil }
             return try fetchDirectly(from: target, configuration)
         } catch {
             // The fetch through upload-pack reports what is wrong, if
@@ -105,7 +64,7 @@ extension Repository {
         }
         // Copying objects: only from a plain bare repository.
         guard !target.settings.hasWorkingTree, git_repository_is_shallow(remote.pointer) == 0,
-            !Self.fileExists(remote.gitDirectory + "objects/info/alternates")
+            !target.folder.borrowsObjects
         else { return nil }
         guard let tracked, try contains(tracked),
             let chain = try remote.linearChain(from: tip, to: tracked, limit: Self.directFetchLimit)
@@ -119,10 +78,5 @@ extension Repository {
         try copyObjects(objects, from: remote, into: database)
         try setReference(tracking, to: tip)
         return (ObjectID(tip), .direct)
-    }
-
-    private static func fileExists(_ path: String) -> Bool {
-        var status = stat()
-        return stat(path, &status) == 0
     }
 }

@@ -1,41 +1,6 @@
 internal import CLibGit2
 import Giter
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// How a push reached the remote.
-enum PushRoute: Sendable {
-    /// In process: objects written into the remote's object database, then
-    /// the branch moved with a compare-and-swap under its lock.
-    case direct
-    /// Through the smart protocol (a spawned `git-receive-pack` for a
-    /// repository on this machine, or a server).
-    case receivePack
-}
-
-/// Counts the pushes of a transport by route.
-final class PushRouteCounter: Sendable {
-    private let counts = Mutex((direct: 0, receivePack: 0))
-
-    func record(_ route: PushRoute) {
-        counts.withLock { counts in
-            switch route {
-            case .direct: counts.direct += 1
-            case .receivePack: counts.receivePack += 1
-            }
-        }
-    }
-
-    /// Pushes written directly into a repository on this machine.
-    var direct: Int { counts.withLock { $0.direct } }
-    /// Pushes through the smart protocol.
-    var receivePack: Int { counts.withLock { $0.receivePack } }
-}
+import GiterLocalGit
 
 extension Repository {
     /// Pushes `commit` into the bare repository at `remote` on this machine
@@ -56,8 +21,7 @@ extension Repository {
     ///    `git_reference_create_matching`: under `refs/heads/<branch>.lock`,
     ///    the lock file receive-pack takes, the old value is compared again,
     ///    so a concurrent push of either kind wins or loses cleanly. A held
-    ///    lock is retried for up to 100 ms (as Git's `core.filesRefLockTimeout`),
-    ///    then reported as a conflict.
+    ///    lock is waited for as ``ReferenceLock`` says, then reported as a conflict.
     ///
     /// Returns nil, having written nothing, when the push must go through
     /// receive-pack instead: no `expected` (creating a branch), the remote
@@ -66,12 +30,12 @@ extension Repository {
     /// mirror, or `receive.denyNonFastForwards` is set and the push is not
     /// a fast-forward (receive-pack then words the refusal).
     func pushDirectly(
-        _ commit: git_oid, expecting expected: ObjectID?, to local: LocalRemote, _ configuration: RemoteConfiguration,
-        targets: DirectPushTargets
+        _ commit: git_oid, expecting expected: ObjectID?, to local: LocalRepository,
+        _ configuration: RemoteConfiguration, targets: DirectPushTargets
     ) throws(TransportError) -> PushOutcome? {
         guard let expected else { return nil }
         do throws(TransportError) {
-            guard let target = try targets.target(at: local.path) else { return nil }
+            guard let target = try targets.target(at: local) else { return nil }
             return try pushDirectly(commit, expecting: expected, to: target, configuration)
         } catch {
             // Whatever went wrong, the next push opens the remote afresh.
@@ -93,8 +57,8 @@ extension Repository {
         let expectedOID = try expected.gitOID()
         guard let tip = current, git_oid.same(tip, expectedOID) else {
             return .conflict(
-                message: "\(branch) is at \(current.flatMap { $0 }.map { ObjectID($0).hex } ?? "nothing (missing)") "
-                    + "on the remote, expected \(expected.hex)")
+                message: RefUpdateFailure.lostRaceMessage(
+                    reference: branch, current: current.map { ObjectID($0) }, expected: expected))
         }
         guard try contains(expectedOID) else { return nil }
         // The usual push, one or a few commits on top of `expected`, needs
@@ -109,7 +73,7 @@ extension Repository {
             objects = try objectsMissing(from: commit, excluding: expectedOID)
         }
         try remote.copyObjects(objects, from: self, into: target.objects)
-        return try remote.moveBranch(branch, from: expectedOID, to: commit)
+        return try remote.moveBranch(ReferenceLock(branch, in: target.folder), from: expectedOID, to: commit)
     }
 
     // MARK: Objects
@@ -250,11 +214,13 @@ extension Repository {
         return .some(target.pointee)
     }
 
-    /// Moves `branch` from `old` to `new` under its lock.
-    func moveBranch(_ branch: String, from old: git_oid, to new: git_oid) throws(TransportError) -> PushOutcome {
+    /// Moves the ref of `lock` from `old` to `new` under its lock, waiting
+    /// for a held lock as ``ReferenceLock`` says.
+    func moveBranch(_ lock: ReferenceLock, from old: git_oid, to new: git_oid) throws(TransportError) -> PushOutcome {
+        let branch = lock.reference
         var old = old
         var new = new
-        var waited = 0
+        var wait = ReferenceLock.Wait()
         while true {
             var reference: OpaquePointer?
             let result = git_reference_create_matching(&reference, pointer, branch, &new, 1, &old, "push")
@@ -264,17 +230,14 @@ extension Repository {
             switch code {
             case .ok:
                 return .pushed(ObjectID(new))
-            case .locked where waited < 100:
-                // Another push holds the ref's lock: wait a little, as git does.
-                usleep(UInt32(1_000 + Int.random(in: 0..<1_000)))
-                waited += 2
             case .locked:
-                return .conflict(
-                    message: "\(branch) on the remote is locked by another push (\(branch).lock exists); fetch and retry")
+                // Another push holds the ref's lock: wait a little, as git does.
+                if wait.next() { continue }
+                return .conflict(message: lock.heldMessage)
             default:
-                let now = try directTarget(branch).flatMap { $0 }.map { ObjectID($0).hex } ?? "nothing (missing)"
-                return .conflict(
-                    message: "\(branch) is at \(now) on the remote, expected \(ObjectID(old).hex) (it moved during the push)")
+                let now = try directTarget(branch).flatMap { $0 }.map { ObjectID($0) }
+                let message = RefUpdateFailure.lostRaceMessage(reference: branch, current: now, expected: ObjectID(old))
+                return .conflict(message: message + " (it moved during the push)")
             }
         }
     }

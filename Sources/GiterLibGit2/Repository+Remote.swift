@@ -1,5 +1,6 @@
 internal import CLibGit2
 import Giter
+import GiterLocalGit
 
 extension Repository {
     /// Fetches the configured branch into its tracking ref; nil when the
@@ -41,7 +42,7 @@ extension Repository {
         guard try contains(oid) else {
             throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
         }
-        if let local = LocalRemote(url: configuration.url),
+        if let local = LocalRepositoryURL(configuration.url)?.directRepository,
             let outcome = try pushDirectly(oid, expecting: expected, to: local, configuration, targets: targets)
         {
             if case .pushed = outcome { try setReference(configuration.trackingReference, to: oid) }
@@ -65,8 +66,7 @@ extension Repository {
         let advertised = try session.connect(forPush: true)[branch].map(ObjectID.init)
         guard advertised == expected else {
             return .conflict(
-                message: "\(branch) is at \(advertised?.hex ?? "nothing (missing)") on the remote, "
-                    + "expected \(expected?.hex ?? "nothing (missing)")")
+                message: RefUpdateFailure.lostRaceMessage(reference: branch, current: advertised, expected: expected))
         }
         // `+`: the lease above is the compare-and-swap, as with
         // `--force-with-lease`; receive-pack (spawned for a local remote)
@@ -78,12 +78,9 @@ extension Repository {
         if !session.rejectedReferences.isEmpty {
             let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
             let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
-            let lostRace = session.rejectedReferences.contains { rejection in
-                let status = rejection.status.lowercased()
-                return ["failed to update ref", "fetch first", "non-fast-forward", "stale info", "cannot lock ref",
-                        "failed to lock"].contains { status.contains($0) }
-            }
-            return lostRace ? .conflict(message: message) : .rejected(message: message)
+            let serverLines = session.serverText.split(separator: "\n").map(String.init)
+            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
+            return failures.contains(where: \.isConflict) ? .conflict(message: message) : .rejected(message: message)
         }
         try setReference(configuration.trackingReference, to: oid)
         return .pushed(commit)

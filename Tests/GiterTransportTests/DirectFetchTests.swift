@@ -2,6 +2,7 @@ import Foundation
 import GitServerFixtures
 import Giter
 @testable import GiterLibGit2
+import GiterLocalGit
 import Synchronization
 import Testing
 
@@ -160,7 +161,7 @@ struct DirectFetchTests {
             let consumer = try await Self.open(context, mirror: "consumer")
             let seed = try #require(try await producer.fetch())
             #expect(try await consumer.fetch() == seed)
-            #expect(consumer.directPushTargets.keptTarget(at: context.repository.path) != nil)
+            #expect(consumer.directPushTargets.keptTarget(at: LocalRepository(folder: context.repository.path)) != nil)
 
             let next = try await Self.change(producer, on: seed, [Self.write("a.yaml", "a\n")])
             #expect(try await producer.push(next, expecting: seed) == .pushed(next))
@@ -174,7 +175,7 @@ struct DirectFetchTests {
             try FileManager.default.removeItem(at: context.repository.url)
             let replacement = try await BareRepository.create(at: context.repository.url, seeded: true)
             let replaced = try #require(try await replacement.resolve("refs/heads/main"))
-            #expect(consumer.directPushTargets.keptTarget(at: context.repository.path) == nil)
+            #expect(consumer.directPushTargets.keptTarget(at: LocalRepository(folder: context.repository.path)) == nil)
             #expect(try await consumer.remoteTip()?.hex == replaced)
             #expect(try await consumer.fetch()?.hex == replaced)
         }

@@ -3,6 +3,7 @@ import GitServerFixtures
 import Giter
 @testable import GiterGitCLI
 @testable import GiterLibGit2
+import GiterLocalGit
 import Testing
 
 /// The push fast path of both backends for bare repositories on this

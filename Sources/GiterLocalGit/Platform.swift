@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+package import Giter
+
+/// Every C library call of the local-Git rules, for Linux and Darwin, in one
+/// place: the other files of this module call these and import no C library.
+package enum Platform {
+    /// What `stat` says about `path` (following links); nil when it cannot be read.
+    package static func stamp(of path: String) -> FileStamp? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = nanoseconds(status.st_mtimespec)
+        let changed = nanoseconds(status.st_ctimespec)
+        #else
+        let modified = nanoseconds(status.st_mtim)
+        let changed = nanoseconds(status.st_ctim)
+        #endif
+        return FileStamp(
+            device: UInt64(truncatingIfNeeded: status.st_dev), inode: UInt64(status.st_ino),
+            size: Int64(status.st_size), mode: UInt32(status.st_mode), modified: modified, changed: changed,
+            isFolder: (status.st_mode & S_IFMT) == S_IFDIR)
+    }
+
+    /// The wall clock, in nanoseconds since 1970 (the clock file times use).
+    package static func wallClock() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return nanoseconds(time)
+    }
+
+    /// Whether something exists at `path` (a broken link does not).
+    package static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Whether this process may read `path`.
+    package static func isReadable(_ path: String) -> Bool {
+        access(path, R_OK) == 0
+    }
+
+    /// Whether this process may execute `path` (how Git decides that a hook is installed).
+    package static func isExecutable(_ path: String) -> Bool {
+        access(path, X_OK) == 0
+    }
+
+    /// The names of the entries of `folder` ("." and ".." included); empty when it cannot be read.
+    package static func entryNames(in folder: String) -> [String] {
+        guard let handle = opendir(folder) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// The bytes of the file at `path`; nil when it cannot be read.
+    package static func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress, raw.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    /// Creates the file `destination` holding `contents`, durably, unless
+    /// something exists there already (which is kept): written to a
+    /// temporary file in the same folder, fsynced, given `mode`, linked to
+    /// its name, then the folder is fsynced. The folder is created when
+    /// missing (its parent must exist).
+    package static func createDurably(_ contents: [UInt8], at destination: String, mode: UInt32)
+        throws(TransportError)
+    {
+        if exists(destination) { return }
+        let folder = String(destination[..<(destination.lastIndex(of: "/") ?? destination.endIndex)])
+        if mkdir(folder, 0o777) != 0 && errno != EEXIST {
+            throw failure("cannot create the folder \(folder)")
+        }
+        var template = Array((folder + "/tmp_obj_XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
+        guard descriptor >= 0 else { throw failure("cannot create a temporary file in \(folder)") }
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(temporary) }
+        let written = contents.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return raw.isEmpty }
+            var offset = 0
+            while offset < raw.count {
+                let count = write(descriptor, base + offset, raw.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        let synced = written && fchmod(descriptor, mode_t(mode)) == 0 && fsync(descriptor) == 0
+        let failed = synced ? nil : failure("cannot write \(temporary)")
+        close(descriptor)
+        if let failed { throw failed }
+        if link(temporary, destination) != 0 && errno != EEXIST {
+            throw failure("cannot create \(destination)")
+        }
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+    }
+
+    /// Waits `microseconds` on this thread (for the short lock waits Git itself makes).
+    package static func pause(microseconds: Int) {
+        usleep(UInt32(clamping: microseconds))
+    }
+
+    private static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
+    }
+
+    /// A backend error saying what failed and what the system said (`errno`, read at once).
+    private static func failure(_ what: String) -> TransportError {
+        let reason = String(cString: strerror(errno))
+        return TransportError(.backend, "\(what): \(reason); check the folder's permissions and free space")
+    }
+}

@@ -1,0 +1,102 @@
+/// What `git-receive-pack` would do for a push into a repository on this
+/// machine beyond checking objects in and moving the ref under its lock —
+/// and so whether a backend may skip it and write the objects and the ref
+/// itself (the "direct" push; `Documentation/Backends.md`). One definition
+/// for both backends.
+///
+/// A direct push is allowed only when receive-pack would do nothing else:
+/// - the configuration includes no other file (`include.*`, `includeIf.*`):
+///   the rules cannot prove what an included file sets;
+/// - the repository is bare (`core.bare` not false) and
+///   `core.sharedRepository` is unset (new files would need its permissions);
+/// - no executable hook that receive-pack or a ref update runs exists in
+///   the hooks folder (`core.hooksPath`, else `hooks/`): ``hookNames``;
+/// - no `receive.*` or `transfer.*` setting asks for more than the direct
+///   push does (``harmlessSettings``; `fsckObjects` only when false, with
+///   the `receive.fsck.*` details it then ignores). Anything else —
+///   `hideRefs`, `maxInputSize`, `updateServerInfo`, `procReceiveRefs`,
+///   settings Git may add later — means receive-pack;
+/// - receive-pack would not start automatic maintenance now: with
+///   `receive.autogc` (default true), `maintenance.auto` (default true) and
+///   `gc.auto` > 0 (default 6700), the loose objects are counted the way
+///   `git gc --auto` estimates them (the files in `objects/17`); past the
+///   threshold the push goes through receive-pack, which then packs them;
+/// - every value read is one Git accepts: a value Git would refuse (a
+///   boolean `receive.autogc = maybe`) makes receive-pack run, and say so.
+///
+/// Only the repository's own configuration counts: the spawned
+/// receive-pack runs with `GIT_CONFIG_NOSYSTEM=1` and `GIT_CONFIG_GLOBAL=/dev/null`.
+package struct ReceivePolicy: Equatable, Sendable {
+    /// Why the push must go through receive-pack; nil when a direct push is allowed.
+    package let receivePackReason: String?
+    /// `receive.denyNonFastForwards`: a direct push must then be a fast-forward.
+    package let deniesNonFastForwards: Bool
+
+    /// The hooks that receive-pack or a ref update runs.
+    package static let hookNames = [
+        "pre-receive", "update", "proc-receive", "post-receive", "post-update", "reference-transaction",
+        "push-to-checkout",
+    ]
+
+    /// Settings under `receive.` and `transfer.` that a direct push honours
+    /// or that do not apply to it (lower-cased). `fsckObjects` is read on
+    /// its own; `denyNonFastForwards` through ``deniesNonFastForwards``.
+    package static let harmlessSettings: Set<String> = [
+        "receive.unpacklimit", "transfer.unpacklimit", "receive.denydeletes", "receive.denydeletecurrent",
+        "receive.denycurrentbranch", "receive.advertiseatomic", "receive.advertisepushoptions",
+        "receive.keepalive", "receive.certnonceseed", "receive.certnonceslop", "receive.shallowupdate",
+        "transfer.advertisesid", "receive.denynonfastforwards", "receive.autogc", "receive.fsckobjects",
+        "transfer.fsckobjects",
+    ]
+
+    /// The default of `gc.auto`.
+    package static let defaultAutoGCLimit = 6700
+
+    /// The policy of `repository` given its configuration `settings` (read
+    /// now or kept from an earlier read); the hooks and the loose objects
+    /// are looked at now.
+    package init(repository: LocalRepository, settings: ReceiveSettings) {
+        let values = settings.values
+        let denies = values["receive.denynonfastforwards"].map(GitConfigValue.boolean) ?? false
+        deniesNonFastForwards = denies ?? true
+        receivePackReason = Self.reason(repository: repository, settings: settings)
+    }
+
+    private static func reason(repository: LocalRepository, settings: ReceiveSettings) -> String? {
+        let values = settings.values
+        if settings.includesFiles { return "its configuration includes other files" }
+        /// The boolean `name`: nil when unset, `.some(nil)` when Git would not read it.
+        func flag(_ name: String) -> Bool?? { values[name].map(GitConfigValue.boolean) }
+        for name in ["core.bare", "receive.fsckobjects", "transfer.fsckobjects", "receive.denynonfastforwards",
+                     "receive.autogc", "maintenance.auto"] where flag(name) == .some(nil) {
+            return "\(name) is not a boolean Git reads"
+        }
+        if settings.hasWorkingTree { return "the repository is not bare" }
+        if values["core.sharedrepository"] != nil { return "core.sharedRepository is set" }
+        if (flag("receive.fsckobjects") ?? flag("transfer.fsckobjects")) == true { return "receive.fsckObjects is on" }
+        for name in values.keys.sorted() where name.hasPrefix("receive.") || name.hasPrefix("transfer.") {
+            if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }
+            return "\(name) is set"
+        }
+        var hooks = repository.folder + "hooks"
+        if case .some(let configured) = values["core.hookspath"] {
+            guard let configured, !configured.isEmpty else { return "core.hooksPath has no value" }
+            guard !configured.hasPrefix("~") else { return "core.hooksPath starts with ~" }
+            hooks = configured.hasPrefix("/") ? configured : repository.folder + configured
+        }
+        for name in hookNames where Platform.isExecutable(hooks + "/" + name) {
+            return "it has a \(name) hook"
+        }
+        if (flag("receive.autogc") ?? true) == true, (flag("maintenance.auto") ?? true) == true {
+            var limit = defaultAutoGCLimit
+            if case .some(let value) = values["gc.auto"] {
+                guard let configured = GitConfigValue.integer(value) else { return "gc.auto is not a number Git reads" }
+                limit = configured
+            }
+            if limit > 0, repository.looseObjectSample > (limit + 255) / 256 {
+                return "it has enough loose objects for git gc --auto"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+package import Giter
+
+/// Why a ref update in a repository was refused, read from what Git,
+/// receive-pack or libgit2 said: the one classification of server and
+/// receive-pack messages for both backends.
+///
+/// A lost race and a held lock are ``Giter/PushOutcome/conflict(message:)``
+/// (fetch, re-apply, push again); a refusal by the server's rules is
+/// ``Giter/PushOutcome/rejected(message:)``. What is not recognised is a
+/// rejection after a push (the server refused, for a reason of its own)
+/// and an error after a local `git update-ref` (``pushOutcome(message:)``
+/// and ``localOutcome(message:)`` say which).
+package enum RefUpdateFailure: Equatable, Sendable {
+    /// The ref was not at the expected value: another writer moved it first.
+    case lostRace
+    /// Another writer held the ref's lock file (``ReferenceLock``).
+    case locked
+    /// The server's rules refused the update (a hook, a `receive.deny*` setting).
+    case refused
+    /// None of the above.
+    case unrecognized
+
+    /// Per-ref reasons (`ng <ref> <reason>`, `git push --porcelain` summaries)
+    /// and Git's ref-update errors that mean the ref moved under the writer.
+    package static let lostRaceMarkers = [
+        "stale info", "fetch first", "non-fast-forward", "failed to update ref", "but expected", "already exists",
+        "incorrect old value", "reference is missing", "failed to lock", "cannot lock ref",
+    ]
+
+    /// What Git and libgit2 say when a ref's lock file is held by another writer.
+    package static let lockMarkers = [".lock': file exists", ".lock exists", "failed to lock file", "is locked"]
+
+    /// Per-ref reasons of receive-pack that name one of the server's rules.
+    package static let refusalMarkers = [
+        "hook declined", "denying ", "funny refname", "shallow update not allowed", "not allowed",
+    ]
+
+    /// Classifies a refused ref update from `status` — the per-ref reason
+    /// (`failed to update ref`, `[rejected] (stale info)`) or, for a local
+    /// `git update-ref`, its error — and `serverLines`, what the server
+    /// printed beside it (`remote: error: cannot lock ref …`).
+    ///
+    /// Only Git's own error lines count among `serverLines` (those that
+    /// mention `cannot lock ref '`), so a hook's words cannot turn a
+    /// refusal into a lost race.
+    package init(status: String, serverLines: [String] = []) {
+        let reason = status.lowercased()
+        let details = serverLines.map { $0.lowercased() }.filter { $0.contains("cannot lock ref '") }
+        let texts = [reason] + details
+        func says(_ markers: [String]) -> Bool { texts.contains { text in markers.contains { text.contains($0) } } }
+        if says(Self.lockMarkers) {
+            self = .locked
+        } else if says(Self.lostRaceMarkers) {
+            self = .lostRace
+        } else if Self.refusalMarkers.contains(where: { reason.contains($0) }) {
+            self = .refused
+        } else {
+            self = .unrecognized
+        }
+    }
+
+    /// Whether the writer should fetch and try again.
+    package var isConflict: Bool { self == .lostRace || self == .locked }
+
+    /// The outcome of a push the server refused with `message`.
+    package func pushOutcome(message: String) -> PushOutcome {
+        isConflict ? .conflict(message: message) : .rejected(message: message)
+    }
+
+    /// The outcome of a compare-and-swap made on this machine that failed
+    /// with `message`: a conflict, or nil when the failure is something
+    /// else (the caller throws it).
+    package func localOutcome(message: String) -> PushOutcome? {
+        isConflict ? .conflict(message: message) : nil
+    }
+
+    /// What a push says when the ref is not at the expected value.
+    package static func lostRaceMessage(reference: String, current: ObjectID?, expected: ObjectID?) -> String {
+        "\(reference) is at \(current?.hex ?? "nothing (missing)") on the remote, "
+            + "expected \(expected?.hex ?? "nothing (missing)")"
+    }
+}
