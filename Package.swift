@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI"]),
         .testTarget(
             name: "GiterTransportTests",
-            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]
+            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
         ),
         // The example: distributed experiments (Documentation/Examples.md).
         .target(
