@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI"]),
         .testTarget(
             name: "GiterTransportTests",
-            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GitServerFixtures"]
+            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]
         ),
         .testTarget(name: "GiterLocalGitTests", dependencies: ["Giter", "GiterLocalGit"]),
         // The example: distributed experiments (Documentation/Examples.md).

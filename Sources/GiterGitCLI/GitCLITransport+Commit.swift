@@ -8,30 +8,27 @@ extension GitCLITransport {
     /// rewritten through `git mktree -z --batch` (every other subtree is
     /// reused by id), and the commit object through
     /// `git hash-object -w -t commit --stdin-paths`. Once those processes
-    /// run, a commit starts none. Paths are checked with
-    /// ``RepositoryPath/validate(_:)-(String)`` before anything is written.
+    /// run, a commit starts none.
     ///
-    /// The last edit of a path wins. Writing `a/b` replaces a file `a` by a
-    /// folder, writing `a` replaces a folder `a` by a file; deleting a path
-    /// that is missing or a folder changes nothing; a folder left empty is
-    /// removed. Writing both `a` and `a/b` is an `invalidArgument` error.
+    /// The edits are grouped and checked by ``TreeEditPlan`` before anything
+    /// is written: unsafe paths and conflicting edits (two edits of one
+    /// path, or of a path and a path below it) are refused, and the plan's
+    /// rules for applying edits to the parent's tree hold.
     public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
-        for edit in request.edits { try RepositoryPath.validate(edit.path) }
+        let plan = try TreeEditPlan(request.edits)
         let author = try Self.identityLine(request.author, role: "author")
         let committer = try Self.identityLine(request.committer, role: "committer")
-        let plan = try CommitPlan(edits: request.edits)
 
         let scratch = try TemporaryFolder()
         defer { scratch.remove() }
         // Reading the parent's tree and writing the blobs are independent: side by side.
         async let parentTree = treeOf(commit: request.parent)
-        let blobs = try await writeBlobs(plan.contents, in: scratch)
-        let base = try await parentTree
-        var trees = try await readTrees(under: base, plan.folderPaths)
+        let blobs = try await writeBlobs(of: plan, in: scratch)
+        let bases = try await readFolders(of: plan, under: try await parentTree)
 
         var written = blobs.values.sorted()
         let tree: String
-        if let root = try await writeTree(plan.root, base: base, blobs: blobs, trees: &trees, written: &written) {
+        if let root = try await writeFolders(of: plan, onto: bases, blobs: blobs, written: &written) {
             tree = root
         } else {
             tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
@@ -66,95 +63,137 @@ extension GitCLITransport {
         return String(decoding: header.dropFirst(5), as: UTF8.self)
     }
 
-    /// Writes every distinct contents as a blob; returns contents index → blob id.
-    private func writeBlobs(_ contents: [[UInt8]], in scratch: TemporaryFolder) async throws -> [Int: String] {
-        var result: [Int: String] = [:]
+    /// Writes the contents of every write in `plan` as a blob; returns path → blob id.
+    private func writeBlobs(of plan: TreeEditPlan, in scratch: TemporaryFolder) async throws -> [String: String] {
+        var writes: [(path: String, contents: [UInt8])] = []
+        for folder in plan.folders {
+            for file in folder.files {
+                if case .write(let path, let contents) = file.edit { writes.append((path, contents)) }
+            }
+        }
+        var result: [String: String] = [:]
         // Batches small enough that the replies fit in the pipe while the paths are written.
-        for start in stride(from: 0, to: contents.count, by: 512) {
-            let batch = start..<min(contents.count, start + 512)
+        for start in stride(from: 0, to: writes.count, by: 512) {
+            let batch = writes[start..<min(writes.count, start + 512)]
             var list: [UInt8] = []
-            for index in batch {
-                let file = scratch.path + "/blob-\(index)"
-                guard FileManager.default.createFile(atPath: file, contents: Data(contents[index])) else {
+            for (offset, write) in zip(batch.indices, batch) {
+                let file = scratch.path + "/blob-\(offset)"
+                guard FileManager.default.createFile(atPath: file, contents: Data(write.contents)) else {
                     throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
                 }
                 list += Array(file.utf8) + [0x0A]
             }
             let ids = try await blobWriter.request(list, lines: batch.count)
-            for (index, id) in zip(batch, ids) {
+            for (write, id) in zip(batch, ids) {
                 guard ObjectID(hex: id) != nil else {
                     throw TransportError(.backend, "git hash-object printed '\(id)' instead of a blob id")
                 }
-                result[index] = id
+                result[write.path] = id
             }
         }
         return result
     }
 
-    /// The trees at `paths` (folders, "" for the root) under the root tree
-    /// `root`, read in one round trip: tree id → its entries. Paths that are
-    /// missing or not folders are left out.
-    private func readTrees(under root: String?, _ paths: [String]) async throws -> [String: [GitOutput.RawTreeEntry]] {
+    /// A folder of the parent's tree: its id and entries.
+    private struct Listing {
+        var id: String
+        var entries: [GitOutput.RawTreeEntry]
+    }
+
+    /// The parent's trees at the folders of `plan`, under the root tree
+    /// `root` (nil: no parent): folder path → listing. Folders the parent
+    /// does not have as trees are left out. Named folders are read by path
+    /// together, a few round trips in all.
+    private func readFolders(of plan: TreeEditPlan, under root: String?) async throws -> [String: Listing] {
         guard let root else { return [:] }
         // A path with spaces or control characters cannot be named on a
-        // cat-file line; writeTree reads such folders by id instead.
-        let paths = paths.filter { !$0.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) }
-        var result: [String: [GitOutput.RawTreeEntry]] = [:]
+        // cat-file line; such folders are read by id through their parent below.
+        let nameable = { (path: String) in !path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) }
+        let paths = plan.folders.map(\.path).filter(nameable)
+        var result: [String: Listing] = [:]
         for start in stride(from: 0, to: paths.count, by: 64) {
-            let names = paths[start..<min(paths.count, start + 64)].map { $0.isEmpty ? root : root + ":" + $0 }
-            for object in try await objects.read(names) {
+            let batch = paths[start..<min(paths.count, start + 64)]
+            let found = try await objects.read(batch.map { $0.isEmpty ? root : root + ":" + $0 })
+            for (path, object) in zip(batch, found) {
                 guard let object, object.type == "tree" else { continue }
-                result[object.id.hex] = try GitOutput.rawTreeEntries(object.contents, idLength: object.id.hex.utf8.count / 2)
+                result[path] = try Listing(id: object.id.hex, entries: Self.entries(of: object))
+            }
+        }
+        // Shallowest first, so that a folder's parent is read before it.
+        for folder in plan.folders.reversed() {
+            guard let listing = result[folder.path] else { continue }
+            for name in folder.subfolders where !nameable(folder.path(of: name)) {
+                guard let entry = listing.entries.first(where: { $0.name == name }), entry.isTree else { continue }
+                guard let object = try await objects.read(entry.id), object.type == "tree" else {
+                    throw TransportError(.objectNotFound, "the mirror has no tree \(entry.id)")
+                }
+                result[folder.path(of: name)] = try Listing(id: entry.id, entries: Self.entries(of: object))
             }
         }
         return result
     }
 
-    /// Writes the folder `folder` on top of the tree `base` (nil: nothing
-    /// there yet); returns its id, or nil when it ends up empty. Appends
-    /// the ids of trees it wrote to `written`. Trees already read are in `trees`.
-    private func writeTree(
-        _ folder: CommitPlan.Folder, base: String?, blobs: [Int: String],
-        trees: inout [String: [GitOutput.RawTreeEntry]], written: inout [String]
+    private static func entries(of tree: CatFileBatch.Object) throws(TransportError) -> [GitOutput.RawTreeEntry] {
+        try GitOutput.rawTreeEntries(tree.contents, idLength: tree.id.hex.utf8.count / 2)
+    }
+
+    /// Writes the folders of `plan`, deepest first, each on top of its
+    /// listing in `bases`; returns the root's id, or nil when it ends up
+    /// empty. Appends the ids of trees it wrote to `written`.
+    private func writeFolders(
+        of plan: TreeEditPlan, onto bases: [String: Listing], blobs: [String: String], written: inout [String]
     ) async throws -> String? {
-        var entries: [String: GitOutput.RawTreeEntry] = [:]
-        if let base {
-            var listing = trees[base]
-            if listing == nil {
-                guard let object = try await objects.read(base), object.type == "tree" else {
-                    throw TransportError(.objectNotFound, "the mirror has no tree \(base)")
+        /// Folder path → its new tree id, nil when it ends up empty.
+        var results: [String: String?] = [:]
+        for folder in plan.folders {
+            let base = bases[folder.path]
+            var entries: [String: GitOutput.RawTreeEntry] = [:]
+            for entry in base?.entries ?? [] { entries[entry.name] = entry }
+            var changed = false
+            for file in folder.files {
+                switch file.edit {
+                case .write(let path, _):
+                    guard let id = blobs[path] else { throw TransportError(.backend, "no blob was written for '\(path)'") }
+                    entries[file.name] = GitOutput.RawTreeEntry(mode: "100644", name: file.name, id: id)
+                    changed = true
+                case .delete:
+                    // A delete removes a file, never a folder.
+                    if let existing = entries[file.name], !existing.isTree {
+                        entries[file.name] = nil
+                        changed = true
+                    }
                 }
-                listing = try GitOutput.rawTreeEntries(object.contents, idLength: base.utf8.count / 2)
             }
-            for entry in listing ?? [] { entries[entry.name] = entry }
-        }
-        var changed = false
-        for (name, content) in folder.files {
-            if let content, let id = blobs[content] {
-                entries[name] = GitOutput.RawTreeEntry(mode: "100644", name: name, id: id)
-                changed = true
-            } else if let existing = entries[name], !existing.isTree {
-                entries[name] = nil
-                changed = true
-            }
-        }
-        for (name, child) in folder.folders {
-            let existing = entries[name]
-            let childBase = existing?.isTree == true ? existing?.id : nil
-            if let id = try await writeTree(child, base: childBase, blobs: blobs, trees: &trees, written: &written) {
-                if id != childBase {
-                    entries[name] = GitOutput.RawTreeEntry(mode: "40000", name: name, id: id)
+            for name in folder.subfolders {
+                let existing = entries[name]
+                let childBase = existing?.isTree == true ? existing?.id : nil
+                if case .some(.some(let id)) = results[folder.path(of: name)] {
+                    if id != childBase {
+                        entries[name] = GitOutput.RawTreeEntry(mode: "40000", name: name, id: id)
+                        changed = true
+                    }
+                } else if childBase != nil {
+                    entries[name] = nil
                     changed = true
                 }
-            } else if childBase != nil {
-                entries[name] = nil
-                changed = true
+            }
+            if !changed, let base {
+                results[folder.path] = .some(base.id)
+            } else if entries.isEmpty {
+                results[folder.path] = .some(nil)
+            } else {
+                let id = try await writeTree(entries.values)
+                if id != base?.id { written.append(id) }
+                results[folder.path] = .some(id)
             }
         }
-        if !changed, let base { return base }
-        if entries.isEmpty { return nil }
+        return results[""] ?? nil
+    }
+
+    /// Writes one tree of `entries` through `git mktree`; returns its id.
+    private func writeTree(_ entries: some Sequence<GitOutput.RawTreeEntry>) async throws -> String {
         var input: [UInt8] = []
-        for entry in entries.values {
+        for entry in entries {
             input += Array("\(entry.mode) \(entry.type) \(entry.id)\t\(entry.name)".utf8) + [0]
         }
         input.append(0)
@@ -162,7 +201,6 @@ extension GitCLITransport {
         guard ObjectID(hex: id) != nil else {
             throw TransportError(.backend, "git mktree printed '\(id)' instead of a tree id")
         }
-        if id != base { written.append(id) }
         return id
     }
 

@@ -22,9 +22,10 @@ extension Repository {
         return try referenceTarget(reference).map(ObjectID.init)
     }
 
-    /// Writes the commit `request` describes; moves no ref.
+    /// Writes the commit `request` describes; moves no ref. The edits are
+    /// grouped and checked by ``TreeEditPlan`` before anything is written.
     func createCommit(_ request: CommitRequest) throws(TransportError) -> ObjectID {
-        let editor = try TreeEditor(edits: request.edits)
+        let editor = try TreeEditor(TreeEditPlan(request.edits))
         let parent = try request.parent.map { (id) throws(TransportError) in try commit(id) }
         let tree = try self.tree(editor.write(onto: parent?.tree(), in: self))
         let author = try SignatureHandle(request.author)

@@ -1,85 +1,61 @@
 internal import CLibGit2
 import Giter
 
-/// Applies path edits to a tree, rebuilding only the folders on edited
-/// paths; every other subtree is reused by id.
+/// Writes the tree a ``TreeEditPlan`` makes of a parent's tree: only the
+/// folders on edited paths are rebuilt, every other subtree is reused by id.
+/// The plan holds the rules; this holds the libgit2 mechanics.
 struct TreeEditor {
-    /// The edits that fall in one folder.
-    private final class Folder {
-        /// File name → new contents, or nil to delete.
-        var files: [String: [UInt8]?] = [:]
-        var folders: [String: Folder] = [:]
-    }
+    let plan: TreeEditPlan
 
-    private let root = Folder()
-
-    /// Validates every path (``RepositoryPath/validate(_:)-(String)``) and
-    /// groups the edits by folder. A later edit of the same path wins.
-    init(edits: [PathEdit]) throws(TransportError) {
-        for edit in edits {
-            try RepositoryPath.validate(edit.path)
-            let components = edit.path.split(separator: "/").map(String.init)
-            guard let name = components.last else { continue }
-            var folder = root
-            var walked = ""
-            for component in components.dropLast() {
-                walked = TreeWalk.join(walked, component)
-                if folder.files[component] != nil {
-                    throw TransportError(.invalidArgument, "'\(edit.path)' needs '\(walked)' to be a folder, but another edit writes it as a file")
-                }
-                if let next = folder.folders[component] {
-                    folder = next
-                } else {
-                    let next = Folder()
-                    folder.folders[component] = next
-                    folder = next
-                }
-            }
-            if folder.folders[name] != nil {
-                throw TransportError(.invalidArgument, "'\(edit.path)' is written as a file, but other edits put files under it")
-            }
-            switch edit {
-            case .write(_, let contents): folder.files[name] = .some(contents)
-            case .delete: folder.files[name] = .some(nil)
-            }
-        }
+    init(_ plan: TreeEditPlan) {
+        self.plan = plan
     }
 
     /// Writes the edited tree (and its new blobs) into `repository`, starting
     /// from `base` (nil: the empty tree), and returns its id.
     func write(onto base: Tree?, in repository: Repository) throws(TransportError) -> git_oid {
-        if let oid = try write(root, onto: base, in: repository, path: "") { return oid }
-        return try emptyTree(in: repository)
+        let bases = try folders(of: base, in: repository)
+        /// Folder path → its new tree id, nil when it ends up empty (Git keeps no empty folders).
+        var results: [String: git_oid?] = [:]
+        for folder in plan.folders {
+            let base = bases[folder.path]
+            let builder = try TreeBuilder(repository: repository, base: base)
+            for file in folder.files {
+                switch file.edit {
+                case .write(_, let contents):
+                    try builder.insert(file.name, repository.writeBlob(contents), mode: FileMode.regular.rawValue)
+                case .delete:
+                    // A delete removes a file, never a folder.
+                    if let existing = base?.entry(named: file.name), !existing.isTree { try builder.remove(file.name) }
+                }
+            }
+            for name in folder.subfolders {
+                if case .some(.some(let oid)) = results[folder.path(of: name)] {
+                    try builder.insert(name, oid, mode: FileMode.tree.rawValue)
+                } else if base?.entry(named: name)?.isTree == true {
+                    try builder.remove(name)
+                }
+            }
+            results[folder.path] = .some(builder.count == 0 ? nil : try builder.write())
+        }
+        if case .some(.some(let root)) = results[""] { return root }
+        return try TreeBuilder(repository: repository, base: nil).write()  // the empty tree
     }
 
-    /// The new id of one folder, or nil when it ends up empty (Git keeps no empty folders).
-    private func write(_ folder: Folder, onto base: Tree?, in repository: Repository, path: String)
-        throws(TransportError) -> git_oid?
-    {
-        let builder = try TreeBuilder(repository: repository, base: base)
-        for (name, contents) in folder.files {
-            if let contents {
-                let blob = try repository.writeBlob(contents)
-                try builder.insert(name, blob, mode: FileMode.regular.rawValue)
-            } else {
-                try builder.remove(name)
+    /// The trees of `base` at the plan's folders, by path; folders `base`
+    /// does not have as trees are left out.
+    private func folders(of base: Tree?, in repository: Repository) throws(TransportError) -> [String: Tree] {
+        guard let base else { return [:] }
+        var result = ["": base]
+        // Shallowest first, so that a folder's parent is read before it.
+        for folder in plan.folders.reversed() {
+            guard let tree = result[folder.path] else { continue }
+            for name in folder.subfolders {
+                guard let entry = tree.entry(named: name), entry.isTree else { continue }
+                result[folder.path(of: name)] = try repository.tree(entry.oid)
             }
         }
-        for (name, child) in folder.folders {
-            let existing = base?.entry(named: name)
-            var childBase: Tree?
-            if let existing, existing.isTree { childBase = try repository.tree(existing.oid) }
-            if let oid = try write(child, onto: childBase, in: repository, path: TreeWalk.join(path, name)) {
-                try builder.insert(name, oid, mode: FileMode.tree.rawValue)
-            } else if existing?.isTree == true {
-                try builder.remove(name)
-            }
-        }
-        return builder.count == 0 ? nil : try builder.write()
-    }
-
-    private func emptyTree(in repository: Repository) throws(TransportError) -> git_oid {
-        try TreeBuilder(repository: repository, base: nil).write()
+        return result
     }
 }
 

@@ -15,7 +15,13 @@ import Synchronization
 /// `Transport`, so they behave exactly as they do over Git: same
 /// generations, splices, retries and ownership checks. Tests can also make
 /// the next pushes lose a race or be refused (``failNextPushes(_:with:)``)
-/// and write commits as any identity (``forgeCommit(author:edits:message:trailers:branch:)``).
+/// and write commits as any identity (``forgeCommit(author:edits:message:trailers:branch:)``),
+/// or with trees Giter must refuse to read (``forgeTree(_:modes:author:message:branch:)``).
+///
+/// Commits are built by the rules every backend follows (``TreeEditPlan``):
+/// a commit request with conflicting edits is refused, a write replaces a
+/// file by a folder or the reverse, and a folder left empty vanishes. The
+/// Transport conformance suite runs over this remote as well as over Git.
 public final class InMemoryRemote: Sendable {
     /// How a push fails when the test asks it to.
     public enum Failure: Sendable, Hashable {
@@ -27,7 +33,7 @@ public final class InMemoryRemote: Sendable {
 
     struct Commit: Sendable {
         var info: CommitInfo
-        var files: [String: ObjectID]
+        var tree: InMemoryTree
     }
 
     struct State: Sendable {
@@ -45,6 +51,34 @@ public final class InMemoryRemote: Sendable {
             let text = String(counter, radix: 16)
             // Counter ids stand in for hashes; `ObjectID` only needs 40 hex digits.
             return ObjectID(hex: String(repeating: "0", count: 40 - text.count) + text)!
+        }
+
+        /// The id of a blob of `contents`, stored if new.
+        mutating func store(_ contents: [UInt8]) -> ObjectID {
+            if let known = blobIDs[contents] { return known }
+            let id = nextID()
+            blobIDs[contents] = id
+            blobs[id] = contents
+            return id
+        }
+
+        /// Stores a commit of `tree` and returns its id.
+        mutating func store(_ tree: InMemoryTree, for request: CommitRequest) -> ObjectID {
+            let id = nextID()
+            let info = CommitInfo(
+                id: id, parents: request.parent.map { [$0] } ?? [], author: request.author,
+                committer: request.committer, message: request.fullMessage)
+            commits[id] = Commit(info: info, tree: tree)
+            return id
+        }
+
+        /// The tree of `parent`, empty for none.
+        func tree(of parent: ObjectID?) throws(TransportError) -> InMemoryTree {
+            guard let parent else { return InMemoryTree() }
+            guard let commit = commits[parent] else {
+                throw TransportError(.objectNotFound, "no commit \(parent) in the in-memory remote")
+            }
+            return commit.tree
         }
     }
 
@@ -95,7 +129,9 @@ public final class InMemoryRemote: Sendable {
     }
 
     /// Commits `edits` on top of the branch as `author`, bypassing every
-    /// check: how a test plays a writer that breaks the rules.
+    /// check of the exchange's rules: how a test plays a writer that breaks
+    /// them. The edits themselves must make a valid commit request (safe
+    /// paths, no conflicting edits; see ``TreeEditPlan``), as with Git.
     @discardableResult
     public func forgeCommit(
         author: Signature, edits: [PathEdit], message: String = "forged", trailers: [Trailer] = [], branch: String = "main"
@@ -108,40 +144,35 @@ public final class InMemoryRemote: Sendable {
         return id
     }
 
+    /// Commits a tree of exactly `files` (path → contents) on top of the
+    /// branch as `author`, checking no path: how a test plays a hostile
+    /// writer. `modes` gives the files that are not regular, such as
+    /// symbolic links (``FileMode/symlink``) or gitlinks, which Giter
+    /// refuses to read, as it refuses names like `.git` or `GIT~1`.
+    @discardableResult
+    public func forgeTree(
+        _ files: [String: [UInt8]], modes: [String: FileMode] = [:], author: Signature, message: String = "forged",
+        branch: String = "main"
+    ) -> ObjectID {
+        state.withLock { state in
+            var entries: [String: (id: ObjectID, mode: FileMode)] = [:]
+            for (path, contents) in files { entries[path] = (state.store(contents), modes[path] ?? .regular) }
+            let request = CommitRequest(
+                parent: state.branches[branch], edits: [], author: author, committer: author, message: message)
+            let id = state.store(InMemoryTree(files: entries), for: request)
+            state.branches[branch] = id
+            return id
+        }
+    }
+
     // MARK: Object store
 
+    /// Writes the commit `request` describes, by the rules of ``TreeEditPlan``.
     func makeCommit(_ request: CommitRequest) throws(TransportError) -> ObjectID {
-        try state.withLock { (state) throws(TransportError) -> ObjectID in
-            var files: [String: ObjectID] = [:]
-            if let parent = request.parent {
-                guard let commit = state.commits[parent] else {
-                    throw TransportError(.objectNotFound, "no commit \(parent) in the in-memory remote")
-                }
-                files = commit.files
-            }
-            for edit in request.edits {
-                try RepositoryPath.validate(edit.path)
-                switch edit {
-                case .write(let path, let contents):
-                    let id: ObjectID
-                    if let known = state.blobIDs[contents] {
-                        id = known
-                    } else {
-                        id = state.nextID()
-                        state.blobIDs[contents] = id
-                        state.blobs[id] = contents
-                    }
-                    files[path] = id
-                case .delete(let path):
-                    files[path] = nil
-                }
-            }
-            let id = state.nextID()
-            let info = CommitInfo(
-                id: id, parents: request.parent.map { [$0] } ?? [], author: request.author,
-                committer: request.committer, message: request.fullMessage)
-            state.commits[id] = Commit(info: info, files: files)
-            return id
+        let plan = try TreeEditPlan(request.edits)
+        return try state.withLock { (state) throws(TransportError) -> ObjectID in
+            let tree = try state.tree(of: request.parent).applying(plan) { state.store($0) }
+            return state.store(tree, for: request)
         }
     }
 

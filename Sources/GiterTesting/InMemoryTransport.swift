@@ -31,27 +31,38 @@ final class InMemoryTransport: Transport {
     }
 
     func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
-        try remote.commit(commit).files.filter { Self.path($0.key, isUnder: prefix) }
-            .map { TreeEntry(path: $0.key, mode: .regular, id: $0.value) }
-            .sorted { $0.path < $1.path }
+        let folder = try Self.folder(prefix)
+        let entries = try remote.commit(commit).tree.files(under: folder)
+        for entry in entries { try RepositoryPath.validate(entry) }
+        return entries.sorted { Self.byPath($0.path, $1.path) }
     }
 
     func blob(_ id: ObjectID) async throws -> [UInt8] { try remote.blob(id) }
 
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
-        let before = try old.map { (id) throws(TransportError) in try remote.commit(id).files } ?? [:]
-        let after = try remote.commit(new).files
-        var changes: [PathChange] = []
-        for path in Set(before.keys).union(after.keys) where Self.path(path, isUnder: prefix) {
-            let oldID = before[path]
-            let newID = after[path]
-            guard oldID != newID else { continue }
-            changes.append(
-                PathChange(
-                    path: path, oldID: oldID, oldMode: oldID.map { _ in .regular }, newID: newID,
-                    newMode: newID.map { _ in .regular }))
+        let folder = try Self.folder(prefix)
+        var before: [String: TreeEntry] = [:]
+        for entry in try old.map({ (id) throws(TransportError) in try remote.commit(id).tree.files(under: folder) }) ?? [] {
+            before[entry.path] = entry
         }
-        return changes.sorted { $0.path < $1.path }
+        var changes: [PathChange] = []
+        for entry in try remote.commit(new).tree.files(under: folder) {
+            let old = before.removeValue(forKey: entry.path)
+            guard old != entry else { continue }
+            changes.append(PathChange(path: entry.path, oldID: old?.id, oldMode: old?.mode, newID: entry.id, newMode: entry.mode))
+        }
+        for old in before.values {
+            changes.append(PathChange(path: old.path, oldID: old.id, oldMode: old.mode, newID: nil, newMode: nil))
+        }
+        for change in changes {
+            if let id = change.oldID, let mode = change.oldMode {
+                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
+            }
+            if let id = change.newID, let mode = change.newMode {
+                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
+            }
+        }
+        return changes.sorted { Self.byPath($0.path, $1.path) }
     }
 
     func createCommit(_ request: CommitRequest) async throws -> ObjectID {
@@ -59,7 +70,8 @@ final class InMemoryTransport: Transport {
     }
 
     func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool {
-        refs.compareAndSwap(reference, new, expecting: expected)
+        _ = try remote.commit(new)
+        return refs.compareAndSwap(reference, new, expecting: expected)
     }
 
     func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
@@ -69,14 +81,17 @@ final class InMemoryTransport: Transport {
     }
 
     func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
-        try await commits(from: commit, excluding: nil, limit: nil).filter { info in
+        try RepositoryPath.validate(path)
+        if let limit, limit <= 0 { return [] }
+        return try await commits(from: commit, excluding: nil, limit: nil).filter { info in
             let parent = try info.parents.first.map { (id) throws(TransportError) in try remote.commit(id) }
             let mine = try remote.commit(info.id)
-            return Self.entries(mine.files, under: path) != Self.entries(parent?.files ?? [:], under: path)
+            return mine.tree.node(at: path) != parent?.tree.node(at: path)
         }.prefix(limit ?? .max).map { $0 }
     }
 
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
+        if let limit, limit <= 0 { return [] }
         var excluded: Set<ObjectID> = []
         var cursor = old
         while let id = cursor {
@@ -94,12 +109,18 @@ final class InMemoryTransport: Transport {
         return result
     }
 
-    static func path(_ path: String, isUnder prefix: String?) -> Bool {
-        guard let prefix, !prefix.isEmpty else { return true }
-        return path == prefix || path.hasPrefix(prefix + "/")
+    /// `prefix` as a folder path, trailing slashes dropped, checked as the
+    /// backends check it; nil for the whole tree.
+    static func folder(_ prefix: String?) throws(TransportError) -> String? {
+        guard var folder = prefix else { return nil }
+        while folder.hasSuffix("/") { folder.removeLast() }
+        if folder.isEmpty { return nil }
+        try RepositoryPath.validate(folder)
+        return folder
     }
 
-    static func entries(_ files: [String: ObjectID], under path: String) -> [String: ObjectID] {
-        files.filter { Self.path($0.key, isUnder: path) }
+    /// Git's order of paths: by their bytes.
+    static func byPath(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 }

@@ -311,25 +311,6 @@ struct GitCLITransportTests {
         #expect(try await reader.blob(entry.id) == Array("item 7".utf8))
     }
 
-    @Test func fileAndFolderReplaceEachOther() async throws {
-        let sandbox = try await Sandbox(.path)
-        let transport = try await sandbox.transport()
-        let first = try await transport.createCommit(
-            Self.request(nil, [Self.write("x", "file"), Self.write("y/inner", "folder")]))
-        let second = try await transport.createCommit(
-            Self.request(first, [.delete(path: "x"), Self.write("x/inner", "now a folder"), .delete(path: "y/inner"),
-                                 Self.write("y", "now a file")]))
-        let entries = try await transport.treeEntries(at: second, under: nil)
-        #expect(entries.map(\.path) == ["x/inner", "y"])
-        // The last edit of a path wins.
-        let third = try await transport.createCommit(
-            Self.request(second, [Self.write("z", "one"), Self.write("z", "two"), .delete(path: "y"), Self.write("y", "back")]))
-        let contents = try await transport.treeEntries(at: third, under: nil)
-        #expect(contents.map(\.path) == ["x/inner", "y", "z"])
-        #expect(try await transport.blob(contents[2].id) == Array("two".utf8))
-        #expect(try await transport.blob(contents[1].id) == Array("back".utf8))
-    }
-
     @Test(arguments: RemoteKind.allCases)
     func pushWithStaleExpectationIsAConflict(kind: RemoteKind) async throws {
         let sandbox = try await Sandbox(kind)
