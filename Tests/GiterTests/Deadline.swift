@@ -13,7 +13,7 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 /// when cancelled (a `TestClock` wait, `Controller.waitUntilIdle()` and
 /// the producer's waits do). Swift Testing's `.timeLimit` is only a backstop.
 func withDeadline<T: Sendable>(
-    _ limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
+    _ limit: Duration = .seconds(60), sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ work: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in

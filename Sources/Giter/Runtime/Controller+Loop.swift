@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 
 /// The child tasks of a running controller; each ends with an event for the loop.
 typealias ControllerTasks<Resource: ExchangedResource> = TaskGroup<ControllerEvent<Resource>>
@@ -11,6 +12,11 @@ extension Controller {
     /// nothing it started runs; then cancels what is left (timers, the
     /// listener, event sources) and waits for it.
     func runLoop() async {
+        guard !hasRun else {
+            logger.warning("run() was called again; a controller runs once")
+            return
+        }
+        hasRun = true
         logger.info("controller started", metadata: ["kind": "\(store.resourceType.kind)"])
         await withTaskGroup(of: ControllerEvent<Resource>.self) { tasks in
             for source in eventSources {

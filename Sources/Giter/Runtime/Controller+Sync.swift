@@ -1,4 +1,6 @@
 import Logging
+import Metrics
+import Synchronization
 
 extension Controller {
     // MARK: Sync

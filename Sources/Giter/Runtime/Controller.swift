@@ -66,6 +66,7 @@ public actor Controller<R: Reconciler>: Service {
     var eventSources: [@Sendable (Controller) async -> Void] = []
 
     // The loop's bookkeeping of what runs.
+    var hasRun = false
     var stopping = false
     var ended = false
     var runningReconciles = 0

@@ -107,8 +107,8 @@ struct ControllerClockTests {
             store: exchange.consumerStore, reconciler: reconciler, options: clockOptions, clock: clock)
         // An event source that never ends by itself.
         let (events, input) = AsyncStream.makeStream(of: Void.self)
-        let sourceEnded = Mutex(false)
-        input.onTermination = { _ in sourceEnded.withLock { $0 = true } }
+        let sourceEnded = Flag()
+        input.onTermination = { _ in sourceEnded.set() }
         await controller.addEventSource(events)
         try await withDeadline {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -120,7 +120,7 @@ struct ControllerClockTests {
             }
         }
         #expect(clock.sleeperCount == 0, "the timers ended with run()")
-        #expect(sourceEnded.withLock { $0 }, "the event source ended with run()")
+        #expect(sourceEnded.isSet, "the event source ended with run()")
         #expect(await controller.isIdle)
     }
 
@@ -154,4 +154,13 @@ struct ControllerClockTests {
         try await withDeadline { try await controller.run() }
         await controller.waitUntilIdle()  // returns: run() ended
     }
+}
+
+/// A flag set from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    func set() { value.withLock { $0 = true } }
+
+    var isSet: Bool { value.withLock { $0 } }
 }

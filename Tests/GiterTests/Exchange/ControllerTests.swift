@@ -76,7 +76,7 @@ final class ScriptedReconciler: Reconciler {
 func withController<Result: Sendable>(
     _ exchange: Exchange, _ reconciler: ScriptedReconciler, options: ControllerOptions = fastOptions,
     store: GitResourceStore<Report>? = nil, clock: any Clock<Duration> = ContinuousClock(),
-    limit: Duration = .seconds(120), sourceLocation: SourceLocation = #_sourceLocation,
+    limit: Duration = .seconds(120), sourceLocation: Testing.SourceLocation = #_sourceLocation,
     _ body: @escaping @Sendable (Controller<ScriptedReconciler>) async throws -> Result
 ) async throws -> Result {
     let controller = Controller(
