@@ -86,6 +86,22 @@ struct DocumentationSampleTests {
         #expect(report.status?.url?.hasSuffix("/1.pdf") == true)
     }
 
+    @Test func theTestClockSampleRendersOnThePollItAdvancesTo() async throws {
+        // The sample awaits the controller; a real-time deadline turns a wait that never ends into a failure.
+        let report = try await withThrowingTaskGroup(of: Report??.self) { group in
+            group.addTask { try await renderOnTheNextPoll() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        let rendered = try #require(report, "the sample did not finish within 60 seconds")
+        #expect(rendered?.status?.isTrue("Ready") == true)
+        #expect(rendered?.status?.observedGeneration == 1)
+    }
+
     @Test func theReadmeHostAppCountsWords() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("giter-readme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

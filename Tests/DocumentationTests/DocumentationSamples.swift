@@ -107,6 +107,38 @@ func renderOne() async throws -> Report? {
     return done.resource
 }
 
+// MARK: WritingAReconciler.md — time without waiting
+
+func renderOnTheNextPoll() async throws -> Report? {
+    let remote = InMemoryRemote()
+    let type = ResourceType(apiVersion: "reports.example.com/v1", kind: "Report")
+    let producer = Producer(
+        store: remote.store(
+            for: Report.self, type: type,
+            identity: ExchangeIdentity(name: "Analytics", email: "analytics@example.com", role: .producer)))
+    let consumer = remote.store(
+        for: Report.self, type: type,
+        identity: ExchangeIdentity(name: "Renderer", email: "renderer@example.com", role: .consumer))
+    let clock = TestClock()
+    let controller = Controller(
+        store: consumer, reconciler: ReportReconciler(),
+        options: ControllerOptions(pollInterval: .seconds(30), pollJitter: 0, statusWriteWindow: .zero), clock: clock)
+    let running = Task { try await controller.run() }
+    await controller.waitUntilIdle()  // the first check of the remote found nothing
+
+    let report = Report(
+        apiVersion: type.apiVersion, kind: type.kind, metadata: ObjectMeta(name: "weekly"),
+        spec: ReportSpec(query: "select 1", format: "pdf"))
+    try await producer.apply(report)
+    try await clock.waitForSleepers(1)  // the controller waits for its next poll
+    clock.advance(by: .seconds(30))  // the poll is due: no real time passes
+    await controller.waitUntilIdle()  // reconciled and the status written
+
+    controller.shutdown()
+    try await running.value
+    return try await producer.get(report.key)?.resource
+}
+
 // MARK: GettingStarted.md — a first producer
 
 func publishWeeklyReport() async throws {

@@ -52,22 +52,34 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// Waits until the consumer reports condition `type` as `True` for the
-    /// current spec (its status is current: ``StoredResource/isStatusCurrent``).
+    /// current spec (its status is current: ``StoredResource/isStatusCurrent``),
+    /// checking every `pollInterval` (a cheap check when nothing moved).
+    ///
+    /// `clock` measures the timeout and the polls; a test can give
+    /// `GiterTesting`'s `TestClock` and advance it instead of waiting.
     ///
     /// - Throws: ``ProducerError`` when the resource failed for good
     ///   (`Stalled=True` for the current spec), disappeared, or the timeout passed.
     public func wait(
-        for key: ResourceKey, until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100)
+        for key: ResourceKey, until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
+        clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> StoredResource<Resource> {
-        try await waitAll(for: [key], until: type, timeout: timeout, pollInterval: pollInterval)[0]
+        try await waitAll(for: [key], until: type, timeout: timeout, pollInterval: pollInterval, clock: clock)[0]
     }
 
-    /// Waits for every key; see ``wait(for:until:timeout:pollInterval:)``.
+    /// Waits for every key; see ``wait(for:until:timeout:pollInterval:clock:)``.
     /// Returns the resources in the order of `keys`.
     public func waitAll(
-        for keys: [ResourceKey], until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100)
+        for keys: [ResourceKey], until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
+        clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> [StoredResource<Resource>] {
-        let deadline = ContinuousClock.now + timeout
+        try await waitAll(keys, until: type, timeout: timeout, pollInterval: pollInterval, on: clock)
+    }
+
+    private func waitAll<C: Clock<Duration>>(
+        _ keys: [ResourceKey], until type: String, timeout: Duration, pollInterval: Duration, on clock: C
+    ) async throws -> [StoredResource<Resource>] {
+        let deadline = clock.now.advanced(by: timeout)
         var done: [ResourceKey: StoredResource<Resource>] = [:]
         var checked: StoreRevision??
         while true {
@@ -78,14 +90,14 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                 try await check(keys, until: type, into: &done)
             }
             if done.count == keys.count { return keys.compactMap { done[$0] } }
-            guard ContinuousClock.now < deadline else {
+            guard clock.now < deadline else {
                 let missing = keys.filter { done[$0] == nil }
                 let shown = missing.prefix(5).map(\.description).joined(separator: ", ")
                 throw ProducerError(
                     .timedOut, key: missing.first,
                     "timed out after \(timeout) waiting for \(type) on \(missing.count) resource(s): \(shown)")
             }
-            try await Task.sleep(for: pollInterval)
+            try await clock.sleep(for: pollInterval)
         }
     }
 
@@ -108,10 +120,11 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// The resources whose status changed, as the producer sees them,
-    /// polling every `pollInterval`. The first element lists nothing
-    /// already known: only changes after the call are reported.
+    /// polling every `pollInterval` of `clock`. Statuses known when the
+    /// stream first lists the resources are not reported: only later changes are.
     public func statusChanges(
-        _ query: ResourceQuery = .all, pollInterval: Duration = .milliseconds(200)
+        _ query: ResourceQuery = .all, pollInterval: Duration = .milliseconds(200),
+        clock: any Clock<Duration> = ContinuousClock()
     ) -> AsyncThrowingStream<StoredResource<Resource>, any Error> {
         let store = self.store
         return AsyncThrowingStream { continuation in
@@ -122,7 +135,7 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                         known[stored.key] = .some(stored.resource.status)
                     }
                     while !Task.isCancelled {
-                        try await Task.sleep(for: pollInterval)
+                        try await clock.sleep(for: pollInterval)
                         try await store.refresh()
                         for stored in try await store.list(query) {
                             let status = stored.resource.status

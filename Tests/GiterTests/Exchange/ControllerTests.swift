@@ -16,15 +16,39 @@ final class ScriptedReconciler: Reconciler {
 
     typealias Script = @Sendable (Report, ReconcileContext) async throws -> ReconcileResult<TestStatus>
 
+    private struct State {
+        var calls: [Call] = []
+        var running: [ResourceKey: Int] = [:]
+        var overlaps = 0
+        var inFlight = 0
+        var mostInFlight = 0
+    }
+
     private let script: Script
-    private let state = Mutex<(calls: [Call], running: [ResourceKey: Int], overlaps: Int)>(([], [:], 0))
+    private let state = Mutex(State())
+    /// One element per call, so that a test can await calls instead of polling.
+    private let started: AsyncStream<Void>
+    private let startedInput: AsyncStream<Void>.Continuation
 
     init(_ script: @escaping Script = { report, _ in .done(readyStatus(report.spec.schedule)) }) {
         self.script = script
+        (started, startedInput) = AsyncStream.makeStream()
     }
 
     var calls: [Call] { state.withLock { $0.calls } }
+    /// How many times two reconciles of one key overlapped.
     var overlaps: Int { state.withLock { $0.overlaps } }
+    /// Reconciles running now.
+    var inFlight: Int { state.withLock { $0.inFlight } }
+    /// The most reconciles that ran at once.
+    var mostInFlight: Int { state.withLock { $0.mostInFlight } }
+
+    /// Returns once the reconciler has been called `count` times in all
+    /// (or the task is cancelled). One waiting task at a time.
+    func waitForCalls(_ count: Int) async {
+        if calls.count >= count { return }
+        for await _ in started where calls.count >= count { return }
+    }
 
     func reconcile(_ resource: Report, context: ReconcileContext) async throws -> ReconcileResult<TestStatus> {
         state.withLock { state in
@@ -33,35 +57,51 @@ final class ScriptedReconciler: Reconciler {
                      attempt: context.attempt, idempotencyKey: context.idempotencyKey))
             state.running[context.key, default: 0] += 1
             if state.running[context.key, default: 0] > 1 { state.overlaps += 1 }
+            state.inFlight += 1
+            state.mostInFlight = max(state.mostInFlight, state.inFlight)
         }
-        defer { state.withLock { $0.running[context.key, default: 0] -= 1 } }
+        startedInput.yield()
+        defer {
+            state.withLock { state in
+                state.running[context.key, default: 0] -= 1
+                state.inFlight -= 1
+            }
+        }
         return try await script(resource, context)
     }
 }
 
-/// Runs a controller until the body returns, then shuts it down and waits for it.
+/// Runs a controller until the body returns, then shuts it down and waits
+/// for it; the whole fails after `limit` instead of hanging.
 func withController<Result: Sendable>(
     _ exchange: Exchange, _ reconciler: ScriptedReconciler, options: ControllerOptions = fastOptions,
-    store: GitResourceStore<Report>? = nil,
-    _ body: (Controller<ScriptedReconciler>) async throws -> Result
+    store: GitResourceStore<Report>? = nil, clock: any Clock<Duration> = ContinuousClock(),
+    limit: Duration = .seconds(120), sourceLocation: Testing.SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable (Controller<ScriptedReconciler>) async throws -> Result
 ) async throws -> Result {
-    let controller = Controller(store: store ?? exchange.consumerStore, reconciler: reconciler, options: options)
-    let running = Task { try await controller.run() }
-    do {
-        let result = try await body(controller)
-        controller.shutdown()
-        try await running.value
-        return result
-    } catch {
-        controller.shutdown()
-        try? await running.value
-        throw error
+    let controller = Controller(
+        store: store ?? exchange.consumerStore, reconciler: reconciler, options: options, clock: clock)
+    return try await withDeadline(limit, sourceLocation: sourceLocation) {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await controller.run() }
+            defer { controller.shutdown() }
+            let result = try await body(controller)
+            controller.shutdown()
+            try await group.waitForAll()
+            return result
+        }
     }
 }
 
 let fastOptions = ControllerOptions(
     pollInterval: .milliseconds(20), maxConcurrentReconciles: 4, statusWriteWindow: .milliseconds(10),
     errorBackoff: RetryPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+
+/// Options for a controller on a `TestClock`: no jitter, polls an hour
+/// apart (so that only what a test advances to fires), no write window.
+let clockOptions = ControllerOptions(
+    pollInterval: .seconds(3600), pollJitter: 0, maxConcurrentReconciles: 4, statusWriteWindow: .zero,
+    errorBackoff: RetryPolicy(initialDelay: .seconds(10), maxDelay: .seconds(25)))
 
 @Suite("Controller over an in-memory remote")
 struct ControllerTests {
@@ -121,15 +161,14 @@ struct ControllerTests {
                 #expect(error.code == .failed)
                 #expect(error.message.contains("InvalidSchedule"))
             }
-            // More polls do not retry the broken one.
+            // More checks of the remote do not retry the broken one.
             controller.trigger()
-            try await Task.sleep(for: .milliseconds(100))
             await controller.waitUntilIdle()
             #expect(reconciler.calls.filter { $0.key.name == "broken" }.count == 1)
 
             // A new spec is tried again.
             try await exchange.producer.apply(report("broken", schedule: "@daily"))
-            try await Task.sleep(for: .milliseconds(200))
+            controller.trigger()
             await controller.waitUntilIdle()
             #expect(reconciler.calls.filter { $0.key.name == "broken" }.map(\.generation) == [1, 2])
         }
@@ -151,11 +190,8 @@ struct ControllerTests {
             try exchange.remote.forgeCommit(
                 author: Signature(name: "Report producer", email: producerIdentity.email),
                 edits: [.write(path: key.repositoryPath, contents: Array(edited.utf8))])
+            // A trigger, then idle: the check it asked for, and what that queued, are done.
             controller.trigger()
-            let deadline = ContinuousClock.now + .seconds(120)
-            while reconciler.calls.count < 2, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
             await controller.waitUntilIdle()
         }
         #expect(reconciler.calls.map(\.schedule) == ["0 2 * * *", "@weekly"])
@@ -185,14 +221,15 @@ struct ControllerTests {
 
     @Test func shutdownPushesPendingStatuses() async throws {
         try await exchange.producer.apply([report("a"), report("b")])
+        let pushesBefore = exchange.remote.successfulPushes
         let reconciler = ScriptedReconciler()
         let slowWrites = ControllerOptions(
             pollInterval: .milliseconds(20), statusWriteWindow: .seconds(3600))
-        try await withController(exchange, reconciler, options: slowWrites) { _ in
-            let deadline = ContinuousClock.now + .seconds(120)
-            while reconciler.calls.count < 2, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+        let clock = TestClock()
+        try await withController(exchange, reconciler, options: slowWrites, clock: clock) { _ in
+            await reconciler.waitForCalls(2)
+            // The statuses wait for a window the clock never reaches.
+            #expect(exchange.remote.successfulPushes == pushesBefore)
         }
         let statuses = try await exchange.producer.list().map { $0.resource.status?.isTrue("Ready") }
         #expect(statuses == [true, true])
@@ -205,12 +242,10 @@ struct ControllerTests {
             status.conditions.setCondition(Condition(type: "Running", status: .true, reason: "Started"))
             return .requeue(status, after: .seconds(3600))
         }
-        try await withController(exchange, first) { _ in
-            let deadline = ContinuousClock.now + .seconds(120)
-            while try await exchange.producer.get(report("a").key)?.resource.status == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+        try await withController(exchange, first) { controller in
+            await controller.waitUntilIdle()
         }
+        #expect(try await exchange.producer.get(report("a").key)?.resource.status?.isTrue("Running") == true)
         // A new controller: the status describes the spec but is not finished.
         let second = ScriptedReconciler()
         try await withController(exchange, second, store: exchange.makeStore(identity: consumerIdentity)) { _ in
@@ -229,10 +264,6 @@ struct ControllerTests {
             edits: [.write(path: key.repositoryPath, contents: Array(broken.utf8))])
         let reconciler = ScriptedReconciler()
         try await withController(exchange, reconciler) { controller in
-            let deadline = ContinuousClock.now + .seconds(120)
-            while try await exchange.file(key.repositoryPath)?.contains("InvalidSpec") != true, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
             await controller.waitUntilIdle()
         }
         let final = try #require(try await exchange.file(key.repositoryPath))
@@ -242,16 +273,25 @@ struct ControllerTests {
         #expect(reconciler.calls.isEmpty)
     }
 
-    @Test func requeueAfterReconcilesAgain() async throws {
+    @Test func requeueAfterReconcilesAgainOnceTheDelayHasPassed() async throws {
         try await exchange.producer.apply(report("a"))
-        let reconciler = ScriptedReconciler { _, _ in .requeue(readyStatus(), after: .milliseconds(30)) }
-        try await withController(exchange, reconciler) { _ in
-            let deadline = ContinuousClock.now + .seconds(120)
-            while reconciler.calls.count < 3, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
+        let reconciler = ScriptedReconciler { _, _ in .requeue(readyStatus(), after: .seconds(30)) }
+        let clock = TestClock()
+        try await withController(exchange, reconciler, options: clockOptions, clock: clock) { controller in
+            await controller.waitUntilIdle()
+            for round in 1...3 {
+                #expect(reconciler.calls.count == round)
+                // The poll and the requeue wait on the clock; nothing else runs.
+                try await clock.waitForSleepers(2)
+                clock.advance(by: .seconds(29))
+                #expect(clock.sleeperCount == 2, "not yet")
+                #expect(reconciler.calls.count == round)
+                clock.advance(by: .seconds(1))
+                await reconciler.waitForCalls(round + 1)
+                await controller.waitUntilIdle()
             }
         }
-        #expect(reconciler.calls.count >= 3)
+        #expect(reconciler.calls.count == 4)
         #expect(reconciler.overlaps == 0)
     }
 }

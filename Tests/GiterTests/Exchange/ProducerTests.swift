@@ -23,18 +23,25 @@ struct ProducerTests {
 
     @Test func statusChangesReportsOnlyNewStatuses() async throws {
         try await exchange.producer.apply([report("a"), report("b")])
-        let changes = exchange.producer.statusChanges(pollInterval: .milliseconds(5))
-        let reader = Task {
-            var seen: [String] = []
-            for try await stored in changes {
-                seen.append(stored.key.name)
-                if seen.count == 2 { break }
+        let clock = TestClock()
+        let changes = exchange.producer.statusChanges(pollInterval: .seconds(1), clock: clock)
+        let seen = try await withDeadline {
+            try await withThrowingTaskGroup(of: [String].self) { group in
+                group.addTask {
+                    var seen: [String] = []
+                    for try await stored in changes {
+                        seen.append(stored.key.name)
+                        if seen.count == 2 { break }
+                    }
+                    return seen
+                }
+                // The stream has listed what it knows and waits for its first poll.
+                try await clock.waitForSleepers(1)
+                try await completeAll()
+                clock.advance(by: .seconds(1))
+                return try await group.next() ?? []
             }
-            return seen
         }
-        try await Task.sleep(for: .milliseconds(50))
-        try await completeAll()
-        let seen = try await reader.value
         #expect(Set(seen) == ["a", "b"])
     }
 
@@ -61,15 +68,33 @@ struct ProducerTests {
 
     @Test func waitTimesOutWithTheMissingResources() async throws {
         try await exchange.producer.apply([report("a")])
-        do {
-            _ = try await exchange.producer.wait(for: report("a").key, timeout: .milliseconds(50), pollInterval: .milliseconds(5))
-            Issue.record("the wait cannot succeed without a consumer")
-        } catch let error as ProducerError {
-            #expect(error.code == .timedOut)
-            #expect(error.message.contains("reports/Report/a"))
+        let clock = TestClock()
+        let producer = exchange.producer
+        let outcome = try await withDeadline {
+            try await withThrowingTaskGroup(of: ProducerError?.self) { group in
+                group.addTask {
+                    do {
+                        _ = try await producer.wait(
+                            for: report("a").key, timeout: .seconds(50), pollInterval: .seconds(5), clock: clock)
+                        return nil
+                    } catch let error as ProducerError {
+                        return error
+                    }
+                }
+                // Ten polls, five seconds apart, and the timeout has passed.
+                for _ in 0..<10 {
+                    try await clock.waitForSleepers(1)
+                    clock.advance(by: .seconds(5))
+                }
+                return try await group.next() ?? nil
+            }
         }
+        let error = try #require(outcome, "the wait cannot succeed without a consumer")
+        #expect(error.code == .timedOut)
+        #expect(error.message.contains("reports/Report/a"))
+        #expect(clock.now == TestClock.Instant(offset: .seconds(50)))
         do {
-            _ = try await exchange.producer.wait(for: report("missing").key, timeout: .seconds(1))
+            _ = try await exchange.producer.wait(for: report("missing").key, timeout: .seconds(1), clock: clock)
             Issue.record("a missing resource cannot become Ready")
         } catch let error as ProducerError {
             #expect(error.code == .gone)

@@ -1,0 +1,83 @@
+import Logging
+import Metrics
+import Synchronization
+
+extension Controller {
+    // MARK: Sync
+
+    /// Refreshes the store in a child task; the loop then queues what changed.
+    func startSync(_ tasks: inout ControllerTasks<Resource>) {
+        syncing = true
+        let triggers = triggersRequested.load(ordering: .sequentiallyConsistent)
+        let since = syncedRevision
+        let synced = synced
+        tasks.addTask { [store, logger] in
+            do {
+                // A refresh asks the remote whether it moved before it fetches anything.
+                try await store.refresh()
+                let revision = await store.revision()
+                if synced && revision == since { return .synced(.unchanged, triggers: triggers) }
+                do {
+                    return .synced(.changes(try await store.changes(since: since)), triggers: triggers)
+                } catch where since != nil {
+                    // The revision last seen is gone (a force-push, a new mirror): start over from the branch as it is.
+                    logger.notice("re-reading every resource: \(error)")
+                    return .synced(.changes(try await store.changes(since: nil)), triggers: triggers)
+                }
+            } catch {
+                return .synced(.failed(error), triggers: triggers)
+            }
+        }
+    }
+
+    /// Queues what a sync found changed.
+    func applySync(_ outcome: SyncOutcome<Resource>) {
+        switch outcome {
+        case .unchanged:
+            break
+        case .failed(let error):
+            metrics.syncErrors.increment()
+            logger.warning("could not read the exchange: \(error)")
+        case .changes(let changes):
+            syncedRevision = changes.revision
+            synced = true
+            for key in changes.removed { forget(key) }
+            for stored in changes.updated where options.shard?.contains(stored.key) ?? true {
+                if needsReconcile(stored) { enqueue(stored.key) }
+            }
+            for invalid in changes.invalid where options.shard?.contains(invalid.key) ?? true {
+                reportInvalid(invalid)
+            }
+        }
+    }
+
+    func needsReconcile(_ stored: StoredResource<Resource>) -> Bool {
+        let state = keys[stored.key]
+        let version = SpecVersion(digest: stored.specDigest, generation: stored.generation)
+        if state?.terminal == version || state?.reconciled == version { return false }
+        guard stored.isStatusCurrent, stored.observedSpecDigest != nil, let status = stored.resource.status else {
+            return true
+        }
+        // Current but not finished: work in progress when the last controller stopped.
+        return !options.finishedConditions.contains { status.isTrue($0) }
+    }
+
+    /// Publishes a failed status for a resource whose file is not a valid
+    /// resource, so that its producer learns what is wrong instead of waiting.
+    func reportInvalid(_ invalid: InvalidResource) {
+        let version = SpecVersion(digest: invalid.specDigest, generation: invalid.generation)
+        guard keys[invalid.key]?.terminal != version, !invalid.isStatusCurrent else { return }
+        var status = Resource.Status()
+        status.observedGeneration = invalid.generation
+        let message = "\(invalid.error)"
+        for type in ["Ready", "Stalled"] {
+            status.conditions.setCondition(
+                Condition(
+                    type: type, status: type == "Ready" ? .false : .true, observedGeneration: invalid.generation,
+                    reason: "InvalidSpec", message: String(message.prefix(30_000))))
+        }
+        pending[invalid.key] = PendingStatus(status: status, specDigest: invalid.specDigest)
+        keys[invalid.key, default: KeyState()].terminal = version
+        logger.error("the resource is invalid: \(message)", metadata: ["resource": "\(invalid.key)"])
+    }
+}
