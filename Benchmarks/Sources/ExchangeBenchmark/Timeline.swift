@@ -103,4 +103,13 @@ struct TimedTransport: Transport {
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
         try await timed(.commits) { try await inner.commits(from: new, excluding: old, limit: limit) }
     }
+
+    // Not on the timeline: the store's own bookkeeping, not an exchange step.
+    func localValue(named name: LocalValueName) async throws -> [UInt8]? {
+        try await inner.localValue(named: name)
+    }
+
+    func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws {
+        try await inner.storeLocalValue(value, named: name)
+    }
 }

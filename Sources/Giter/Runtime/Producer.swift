@@ -216,32 +216,3 @@ public struct RetentionPolicy: Sendable, Hashable {
         return age >= seconds
     }
 }
-
-/// Why a ``Producer`` call gave up.
-public struct ProducerError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: Sendable, Hashable {
-        /// The wait's timeout passed.
-        case timedOut
-        /// The consumer reported a terminal failure (`Stalled=True`) for the current spec.
-        case failed
-        /// The resource was deleted or archived.
-        case gone
-    }
-
-    /// What went wrong.
-    public var code: Code
-    /// The resource concerned, if one.
-    public var key: ResourceKey?
-    /// What happened.
-    public var message: String
-
-    /// An error from its parts.
-    public init(_ code: Code, key: ResourceKey?, _ message: String) {
-        self.code = code
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String { message }
-}

@@ -1,29 +1,60 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import Logging
-
 /// How far a store checked the history against the roles, and the sections
-/// it keeps from earlier commits, saved in the mirror (`giter/checked-<Kind>.yaml`)
-/// so that the next process checks only the commits that arrived since.
+/// it keeps from earlier commits, saved through the store's ``Transport`` as
+/// a local value of its mirror (``LocalValueName``
+/// `checkpoints/<Kind>/<branch>`) so that the next process on that mirror
+/// checks only the commits that arrived since.
 ///
-/// The file is the store's own cache, next to the mirror it describes: a
-/// missing, unreadable or foreign one (another kind, other role
-/// assignments, a commit the mirror does not have) is ignored, and the
-/// history is checked from the start.
-struct CheckPoint {
-    /// The last commit checked.
-    var commit: ObjectID
-    /// The sections kept from earlier commits, as of `commit`.
-    var overrides: [ResourceKey: SectionOverride]
+/// A small versioned `Codable` value, written as YAML: what later versions
+/// need to remember is added as optional fields; a change of meaning
+/// raises ``currentVersion``. It is the store's own cache: a missing,
+/// unreadable or foreign one (another version, kind or role assignments, a
+/// commit the mirror does not have) is ignored, and the history is checked
+/// from the start.
+struct CheckPoint: Codable, Sendable {
+    /// The sections kept for one resource (see ``SectionOverride``).
+    struct Kept: Codable, Sendable {
+        /// A kept section's value; `nil`: the section was absent.
+        struct Section: Codable, Sendable {
+            var value: Node?
+        }
 
-    /// Where a store of `kind` keeps its check point in `mirror`; `nil` when
-    /// the transport has no mirror on disk.
-    static func path(mirror: String, kind: String) -> String? {
-        guard !mirror.isEmpty else { return nil }
-        return mirror + "/giter/checked-\(kind).yaml"
+        /// `namespace/Kind/name`.
+        var key: String
+        /// The producer's section (everything but `status`), when kept.
+        var producer: Section?
+        /// `status`, when kept.
+        var status: Section?
+    }
+
+    /// The version this code writes and the only one it reads.
+    static let currentVersion = 1
+
+    /// The format's version.
+    var version: Int
+    /// A digest of what the check depended on (see ``context(kind:roles:)``).
+    var context: String
+    /// The id of the last commit checked.
+    var commit: String
+    /// The sections kept from earlier commits, as of `commit`, by key.
+    var kept: [Kept]
+
+    /// A check point at `commit` with `overrides`.
+    init(commit: ObjectID, overrides: [ResourceKey: SectionOverride], context: String) {
+        self.version = Self.currentVersion
+        self.context = context
+        self.commit = commit.hex
+        self.kept = overrides.sorted { $0.key < $1.key }.map { key, override in
+            Kept(
+                key: key.description,
+                producer: override.producer.map { Kept.Section(value: $0.value.map { .mapping($0) }) },
+                status: override.status.map { Kept.Section(value: $0.value) })
+        }
+    }
+
+    /// Where a store of `kind` on `branch` keeps its check point; `nil` when
+    /// the two cannot name a local value.
+    static func name(kind: String, branch: String) -> LocalValueName? {
+        try? LocalValueName("checkpoints/\(kind)/\(branch)")
     }
 
     /// A digest of what the check depended on: the roles and the kind.
@@ -36,70 +67,35 @@ struct CheckPoint {
             ]))
     }
 
-    func encoded(context: String) -> [UInt8] {
-        var kept: [Node] = []
-        for (key, override) in overrides.sorted(by: { $0.key < $1.key }) {
-            var entry = Node.Mapping([Node.Mapping.Entry(key: "key", value: .string(key.description))])
-            if let producer = override.producer { entry["producer"] = producer.value.map { .mapping($0) } ?? .null }
-            if let status = override.status { entry["status"] = status.value ?? .null }
-            kept.append(.mapping(entry))
-        }
-        let document: Node = .mapping([
-            "context": .string(context), "commit": .string(commit.hex), "kept": .sequence(kept),
-        ])
-        return YAMLWriter().writeBytes(document)
+    /// The check point as stored.
+    func encoded() throws -> [UInt8] {
+        Array(try DocumentEncoder().encodeYAML(self).utf8)
     }
 
-    /// The check point in `bytes`, or `nil` when it is not one for `context`.
-    static func decoded(_ bytes: [UInt8], context: String) -> CheckPoint? {
-        guard let node = try? YAMLReader().readDocument(bytes), node["context"]?.string == context,
-            let commit = node["commit"]?.string.flatMap(ObjectID.init(hex:)), let kept = node["kept"]?.sequence
+    /// The check point in `bytes` when it is one this code can use for
+    /// `context`: its commit and the overrides as of that commit; `nil` otherwise.
+    static func decoded(
+        _ bytes: [UInt8], context: String
+    ) -> (commit: ObjectID, overrides: [ResourceKey: SectionOverride])? {
+        guard let point = try? DocumentDecoder().decode(CheckPoint.self, fromYAML: String(decoding: bytes, as: UTF8.self)),
+            point.version == currentVersion, point.context == context, let commit = ObjectID(hex: point.commit)
         else { return nil }
         var overrides: [ResourceKey: SectionOverride] = [:]
-        for entry in kept {
-            let parts = entry["key"]?.string?.split(separator: "/").map(String.init) ?? []
+        for kept in point.kept {
+            let parts = kept.key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3 else { return nil }
             var override = SectionOverride()
-            if let producer = entry["producer"] {
-                if producer.isNull {
-                    override.producer = .init(value: nil)
-                } else if let mapping = producer.mapping {
+            if let producer = kept.producer {
+                if let value = producer.value {
+                    guard let mapping = value.mapping else { return nil }
                     override.producer = .init(value: mapping)
                 } else {
-                    return nil
+                    override.producer = .init(value: nil)
                 }
             }
-            if let status = entry["status"] { override.status = .init(value: status.isNull ? nil : status) }
+            if let status = kept.status { override.status = .init(value: status.value) }
             overrides[ResourceKey(namespace: parts[0], kind: parts[1], name: parts[2])] = override
         }
-        return CheckPoint(commit: commit, overrides: overrides)
-    }
-}
-
-extension GitResourceStore {
-    var checkPointPath: String? {
-        CheckPoint.path(mirror: transport.configuration.mirrorPath, kind: resourceType.kind)
-    }
-
-    var checkPointContext: String { CheckPoint.context(kind: resourceType.kind, roles: options.roles) }
-
-    /// The saved check point, if there is a usable one.
-    func loadCheckPoint() -> CheckPoint? {
-        guard let path = checkPointPath, let data = FileManager.default.contents(atPath: path) else { return nil }
-        return CheckPoint.decoded(Array(data), context: checkPointContext)
-    }
-
-    /// Saves how far the history is checked; a failure only costs the next
-    /// process a longer check, so it is logged, not thrown.
-    func saveCheckPoint(at commit: ObjectID) {
-        guard let path = checkPointPath else { return }
-        let point = CheckPoint(commit: commit, overrides: overrides)
-        do {
-            let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try Data(point.encoded(context: checkPointContext)).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            logger.debug("could not save the history check point at \(path): \(error)")
-        }
+        return (commit, overrides)
     }
 }

@@ -45,7 +45,7 @@ extension GitResourceStore {
         if !ownCommit, loaded || options.historyCheck == .fullHistory {
             var checkedUpTo = tip
             var commits: [CommitInfo]
-            if !loaded, let point = loadCheckPoint(), let since = try? await commitsAfter(point, upTo: new) {
+            if !loaded, let point = await loadCheckPoint(), let since = try? await commitsAfter(point.commit, upTo: new) {
                 // A process before this one checked the history up to the check point.
                 overrides = point.overrides
                 checkedUpTo = point.commit
@@ -53,13 +53,15 @@ extension GitResourceStore {
             } else {
                 commits = try await transport.commits(from: new, excluding: tip, limit: nil)
             }
-            defer { if !commits.isEmpty || checkedUpTo != tip { saveCheckPoint(at: new) } }
             for commit in commits.reversed() {
                 let changes = try await transport.changes(from: commit.parents.first, to: commit.id, under: nil)
                 try await check(commit, changes: changes)
                 // One commit on top of the view: its diff is the range's diff.
                 if commits.count == 1, commit.parents.first == tip, checkedUpTo == tip { diff = changes }
             }
+            // Only once every commit up to `new` is checked: a check that
+            // stopped half way (a read failed) is done again next time.
+            if !commits.isEmpty || checkedUpTo != tip { await saveCheckPoint(at: new) }
         }
         let changes: [PathChange]
         if let diff {
@@ -82,10 +84,10 @@ extension GitResourceStore {
 
     /// The commits after a check point up to `new`, or `nil` when the check
     /// point is not an ancestor of `new` (a rewritten history) or not in the mirror.
-    private func commitsAfter(_ point: CheckPoint, upTo new: ObjectID) async throws -> [CommitInfo]? {
-        if point.commit == new { return [] }
-        let commits = try await transport.commits(from: new, excluding: point.commit, limit: nil)
-        guard let oldest = commits.last, oldest.parents.contains(point.commit) else { return nil }
+    private func commitsAfter(_ checked: ObjectID, upTo new: ObjectID) async throws -> [CommitInfo]? {
+        if checked == new { return [] }
+        let commits = try await transport.commits(from: new, excluding: checked, limit: nil)
+        guard let oldest = commits.last, oldest.parents.contains(checked) else { return nil }
         return commits
     }
 

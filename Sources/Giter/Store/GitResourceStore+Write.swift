@@ -163,7 +163,9 @@ extension GitResourceStore {
         do {
             metadata = try DocumentDecoder().decode(ObjectMeta.self, from: effective[ResourceDocument.metadataKey] ?? .null)
         } catch {
-            throw StoreError(.invalidDocument, path: key.repositoryPath, "metadata: \(error)")
+            let own = overrides[key]?.ownSections(of: effective) ?? effective
+            throw StoreError.invalidDocument(
+                key.repositoryPath, error, in: own[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
         }
         let specChanged = effective[ResourceDocument.specKey] != spec
         let labels = desired.metadata.labels ?? [:]
@@ -219,7 +221,7 @@ extension GitResourceStore {
         do {
             return try DocumentEncoder().encodeNode(value)
         } catch {
-            throw StoreError(.encoding, "cannot encode \(what): \(error)")
+            throw StoreError.encoding(what, error)
         }
     }
 
@@ -227,7 +229,7 @@ extension GitResourceStore {
         do {
             return try YAMLSplice().replacingValue(ofTopLevelKey: key, in: bytes, with: value)
         } catch {
-            throw StoreError(.invalidDocument, path: path, "cannot rewrite '\(key)': \(error)")
+            throw StoreError.invalidDocument(path, error, action: "cannot rewrite '\(key)'")
         }
     }
 }

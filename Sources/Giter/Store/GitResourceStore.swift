@@ -185,13 +185,14 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         do {
             resource = try DocumentDecoder().decode(Resource.self, from: .mapping(mapping))
         } catch {
-            throw StoreError(.invalidDocument, path: path, "\(error)")
+            throw StoreError.invalidDocument(path, error, in: .mapping(override?.ownSections(of: mapping) ?? mapping))
         }
         guard resource.kind == key.kind, resource.metadata.name == key.name,
             resource.metadata.effectiveNamespace == key.namespace
         else {
+            let name = (override?.ownSections(of: mapping) ?? mapping)[ResourceDocument.metadataKey]?["name"]
             throw StoreError(
-                .invalidDocument, path: path,
+                .invalidDocument, path: path, location: name?.location,
                 "the file holds \(resource.metadata.effectiveNamespace)/\(resource.kind)/\(resource.metadata.name); its path says \(key)")
         }
         let result = StoredResource(

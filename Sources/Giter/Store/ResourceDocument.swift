@@ -22,12 +22,12 @@ struct ResourceDocument: Sendable {
         do {
             node = try YAMLReader().readDocument(bytes)
         } catch {
-            throw StoreError(.invalidDocument, path: path, "\(error)")
+            throw StoreError.invalidDocument(path, error)
         }
         guard let mapping = node.mapping else {
             throw StoreError(
-                .invalidDocument, path: path,
-                "1:1: a resource file holds one mapping (apiVersion, kind, metadata, spec, status), not \(node.kindDescription)")
+                .invalidDocument, path: path, location: node.location ?? SourceLocation(line: 1, column: 1, offset: 0),
+                "a resource file holds one mapping (apiVersion, kind, metadata, spec, status), not \(node.kindDescription)")
         }
         self.bytes = bytes
         self.root = mapping
@@ -105,5 +105,15 @@ struct SectionOverride: Sendable {
         let status = status.map(\.value) ?? document.status
         if let status { mapping[ResourceDocument.statusKey] = status }
         return mapping
+    }
+
+    /// The sections of `mapping` that come from the file itself, not from
+    /// this override: the nodes whose locations are places in that file
+    /// (a kept section's are places in an earlier version of it).
+    func ownSections(of mapping: Node.Mapping) -> Node.Mapping {
+        var own = mapping
+        if producer != nil { own = Node.Mapping(own.entries.filter { $0.key == ResourceDocument.statusKey }) }
+        if status != nil { own[ResourceDocument.statusKey] = nil }
+        return own
     }
 }

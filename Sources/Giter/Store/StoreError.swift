@@ -1,4 +1,10 @@
 /// An error of a ``ResourceStore``.
+///
+/// It names the file concerned (``path``) and, when the file does not read
+/// or decode, the place in it (``location``): its description reads
+/// `resources/ns/Kind/ab/name.yaml:3:7: spec.replicas: …`, the way
+/// compilers print a position. The error it wraps, a `CodecError`, a
+/// `DecodingError` or a ``TransportError``, stays reachable as ``cause``.
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -19,19 +25,44 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// The repository path concerned, if any.
     public var path: String?
+    /// Where in the file at ``path`` the problem is, when known: the
+    /// position of a syntax error, or of the value that did not decode.
+    public var location: SourceLocation?
     /// What happened and what to do.
     public var message: String
+    /// The error this one wraps, when there is one: a `CodecError` for text
+    /// that does not parse, a `DecodingError` for a value that does not fit
+    /// the resource type, an `EncodingError`.
+    ///
+    /// Not part of equality or hashing: two store errors are equal when they
+    /// say the same thing about the same place.
+    public var cause: (any Error)?
 
     /// An error from its parts.
-    public init(_ code: Code, path: String? = nil, _ message: String) {
+    public init(
+        _ code: Code, path: String? = nil, location: SourceLocation? = nil, _ message: String, cause: (any Error)? = nil
+    ) {
         self.code = code
         self.path = path
+        self.location = location
         self.message = message
+        self.cause = cause
     }
 
-    /// `PATH: MESSAGE` (the message of a codec error starts with `LINE:COLUMN:`).
+    /// `PATH:LINE:COLUMN: MESSAGE`; the parts that are unknown are left out.
     public var description: String {
-        guard let path else { return message }
-        return "\(path): \(message)"
+        let place = [path, location?.description].compactMap { $0 }.joined(separator: ":")
+        return place.isEmpty ? message : "\(place): \(message)"
+    }
+
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool {
+        lhs.code == rhs.code && lhs.path == rhs.path && lhs.location == rhs.location && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(path)
+        hasher.combine(location)
+        hasher.combine(message)
     }
 }

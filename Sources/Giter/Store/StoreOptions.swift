@@ -5,9 +5,10 @@ public struct StoreOptions: Sendable {
     /// Which history a store checks against the roles the first time it reads.
     public enum HistoryCheck: Sendable, Hashable {
         /// Every commit of the branch, from the first (the default; one diff
-        /// per commit). The store saves how far it checked in its mirror
-        /// (`giter/checked-<Kind>.yaml`), so the next process on the same
-        /// mirror checks only the commits that arrived since.
+        /// per commit). The store saves how far it checked in its mirror,
+        /// through its transport (the local value `checkpoints/<Kind>/<branch>`,
+        /// see ``Transport/storeLocalValue(_:named:)``), so the next process
+        /// on the same mirror checks only the commits that arrived since.
         case fullHistory
         /// Only commits that arrive after the first refresh; what the branch
         /// held then is trusted.

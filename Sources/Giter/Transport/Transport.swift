@@ -63,4 +63,13 @@ public protocol Transport: Sendable {
     /// `git log old..new` lists. Readers use it to check every commit that
     /// arrived with a fetch.
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo]
+
+    /// The value last stored under `name` with ``storeLocalValue(_:named:)``;
+    /// `nil` when there is none. See ``LocalValueName``.
+    func localValue(named name: LocalValueName) async throws -> [UInt8]?
+
+    /// Keeps `value` in the mirror under `name` (`nil` removes it), for the
+    /// processes that use this mirror: never pushed, never fetched, never
+    /// part of a commit. See ``LocalValueName``.
+    func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws
 }
