@@ -1,6 +1,8 @@
 import Foundation
 import Giter
+import GiterTesting
 import Logging
+import ServiceLifecycle
 import Testing
 
 /// Keeps the documents' Swift samples compiled and true.
@@ -100,6 +102,44 @@ struct DocumentationSampleTests {
         let rendered = try #require(report, "the sample did not finish within 60 seconds")
         #expect(rendered?.status?.isTrue("Ready") == true)
         #expect(rendered?.status?.observedGeneration == 1)
+    }
+
+    @Test func aServiceGroupsGracefulShutdownPushesThePendingStatus() async throws {
+        let remote = InMemoryRemote()
+        let type = ResourceType(apiVersion: "reports.example.com/v1", kind: "Report")
+        let producer = Producer(
+            store: remote.store(
+                for: Report.self, type: type,
+                identity: ExchangeIdentity(name: "Analytics", email: "analytics@example.com", role: .producer)))
+        let consumer = remote.store(
+            for: Report.self, type: type,
+            identity: ExchangeIdentity(name: "Renderer", email: "renderer@example.com", role: .consumer))
+        let report = Report(
+            apiVersion: type.apiVersion, kind: type.kind, metadata: ObjectMeta(name: "weekly"),
+            spec: ReportSpec(query: "select 1", format: "pdf"))
+        try await producer.apply(report)
+        let clock = TestClock()
+        let controller = Controller(
+            store: consumer, reconciler: ReportReconciler(),
+            options: ControllerOptions(statusWriteWindow: .seconds(3600)), clock: clock)
+        let group = ServiceGroup(services: [controller], logger: Logger(label: "documentation-tests"))
+        let finished = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            tasks.addTask {
+                // The poll and the write window wait on the clock: the status is reconciled, not written.
+                try await clock.waitForSleepers(2)
+                await group.triggerGracefulShutdown()
+                try await Task.sleep(for: .seconds(60))  // the deadline
+                return false
+            }
+            defer { tasks.cancelAll() }
+            return try await tasks.next() ?? false
+        }
+        #expect(finished, "the service group did not stop within 60 seconds")
+        #expect(try await producer.get(report.key)?.resource.status?.isTrue("Ready") == true)
     }
 
     @Test func theReadmeHostAppCountsWords() async throws {

@@ -132,6 +132,7 @@ func renderOnTheNextPoll() async throws -> Report? {
     try await producer.apply(report)
     try await clock.waitForSleepers(1)  // the controller waits for its next poll
     clock.advance(by: .seconds(30))  // the poll is due: no real time passes
+    try await clock.waitForSleepers(1)  // it checked the remote and waits for the next poll
     await controller.waitUntilIdle()  // reconciled and the status written
 
     controller.shutdown()
