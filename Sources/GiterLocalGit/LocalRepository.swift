@@ -5,7 +5,11 @@ package import Giter
 ///
 /// Paths only: nothing is opened or read here. The names follow Git's
 /// on-disk layout (`gitrepository-layout(5)`) so that every backend reads
-/// and writes the same files Git does.
+/// and writes the same files Git does. Refs are named in full, so refs
+/// other than branches (`refs/giter/…`) use the same helpers; where objects
+/// are read from is ``objectsFolder`` alone today, the one place to add
+/// the folders of a server's quarantine (`GIT_OBJECT_DIRECTORY`,
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`).
 package struct LocalRepository: Hashable, Sendable {
     /// The folder, ending in "/".
     package let folder: String

@@ -4,7 +4,8 @@
 /// compare-and-swap made under it is safe against each of them.
 ///
 /// A held lock is waited for briefly, as Git does (`core.filesRefLockTimeout`,
-/// 100 ms by default), then reported as ``RefUpdateFailure/locked``.
+/// 100 ms by default), then reported as ``RefUpdateFailure/locked``. A
+/// record of the lock's owner, when one is added, belongs beside ``path``.
 package struct ReferenceLock: Equatable, Sendable {
     /// How long a held lock is waited for, in milliseconds (Git's default `core.filesRefLockTimeout`).
     package static let timeout = 100
