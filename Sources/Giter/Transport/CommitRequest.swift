@@ -39,7 +39,8 @@ public struct Trailer: Sendable, Hashable {
 public enum PathEdit: Sendable, Hashable {
     /// Writes `contents` as a regular file at `path`, creating or replacing it.
     case write(path: String, contents: [UInt8])
-    /// Removes the file at `path`; removing a path that does not exist is not an error.
+    /// Removes the file at `path`; removing a path that does not exist, or
+    /// is a folder, changes nothing (a delete never removes a folder).
     case delete(path: String)
 
     /// The path the edit touches.
@@ -55,6 +56,8 @@ public enum PathEdit: Sendable, Hashable {
 public struct CommitRequest: Sendable, Hashable {
     /// The parent commit; `nil` for the first commit of a branch.
     public var parent: ObjectID?
+    /// The changes to the parent's tree, at most one per path, and none of
+    /// a path below another edited path (see ``TreeEditPlan``).
     public var edits: [PathEdit]
     public var author: Signature
     public var committer: Signature

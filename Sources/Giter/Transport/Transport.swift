@@ -41,7 +41,10 @@ public protocol Transport: Sendable {
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange]
 
     /// Writes a commit that applies `request.edits` to the parent's tree and
-    /// returns its id. No ref moves.
+    /// returns its id. No ref moves. The edits are applied by the rules of
+    /// ``TreeEditPlan``: a request that edits one path twice, or a path and
+    /// a path below it, is refused as a whole with
+    /// ``TransportError/Code/invalidArgument``.
     func createCommit(_ request: CommitRequest) async throws -> ObjectID
 
     /// Points `reference` at `new` if it currently points at `expected`
