@@ -59,9 +59,14 @@ extension GitResourceStore {
                 // One commit on top of the view: its diff is the range's diff.
                 if commits.count == 1, commit.parents.first == tip, checkedUpTo == tip { diff = changes }
             }
-            // Only once every commit up to `new` is checked: a check that
-            // stopped half way (a read failed) is done again next time.
-            if !commits.isEmpty || checkedUpTo != tip { await saveCheckPoint(at: new) }
+            // Only once every commit up to `new` is checked (a check that
+            // stopped half way, on a read that failed, is done again next
+            // time), and only by a store that checked the whole history: one
+            // that trusted what the branch held at its start proves nothing
+            // about it to the next process.
+            if options.historyCheck == .fullHistory, !commits.isEmpty || checkedUpTo != tip {
+                await saveCheckPoint(at: new)
+            }
         }
         let changes: [PathChange]
         if let diff {

@@ -3,8 +3,8 @@
 /// It names the file concerned (``path``) and, when the file does not read
 /// or decode, the place in it (``location``): its description reads
 /// `resources/ns/Kind/ab/name.yaml:3:7: spec.replicas: …`, the way
-/// compilers print a position. The error it wraps, a `CodecError`, a
-/// `DecodingError` or a ``TransportError``, stays reachable as ``cause``.
+/// compilers print a position. The error it wraps (a `CodecError`, a
+/// `DecodingError`, an `EncodingError`) stays reachable as ``cause``.
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

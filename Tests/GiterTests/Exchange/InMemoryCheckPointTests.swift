@@ -84,4 +84,31 @@ struct InMemoryCheckPointTests {
         try await reader(namedRoles).refresh()
         #expect(exchange.events.violations.count == 2, "checked again under the first roles")
     }
+
+    @Test func aStoreThatTrustedItsStartSavesNoCheckPoint() async throws {
+        let exchange = Exchange()
+        let key = report("a").key
+        try await exchange.producer.apply(report("a"))
+        try exchange.remote.forgeCommit(
+            author: Signature(name: "Nobody", email: "nobody@example.com"),
+            edits: [.delete(path: key.repositoryPath)])
+        let mirror = exchange.remote.transport()
+        let events = EventLog()
+        func reader(_ historyCheck: StoreOptions.HistoryCheck) -> GitResourceStore<Report> {
+            GitResourceStore(
+                transport: mirror, resourceType: reportType,
+                options: StoreOptions(
+                    identity: consumerIdentity, roles: namedRoles, historyCheck: historyCheck,
+                    eventHandler: { events.append($0) }))
+        }
+        let trusting = reader(.newCommitsOnly)
+        try await trusting.refresh()
+        try await exchange.producer.apply(report("b"))
+        try await trusting.refresh()
+        #expect(events.violations.isEmpty, "the forged delete came before its start")
+        #expect(try await mirror.localValue(named: LocalValueName("checkpoints/Report/main")) == nil)
+
+        try await reader(.fullHistory).refresh()
+        #expect(events.violations.count == 1, "the whole history is checked")
+    }
 }
