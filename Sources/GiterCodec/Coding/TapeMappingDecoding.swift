@@ -61,7 +61,7 @@ struct TapeMappingDecoding {
         // Keys are usually asked for in document order: try the one after
         // the key found last.
         let hinted = decoder.hintMapping == head ? decoder.hintEntry : first
-        if hinted < end && tape.key(hinted, equals: bytes) { return found(hinted) }
+        if hinted < end && tape.key(hinted, equals: bytes, string: name) { return found(hinted) }
         // A large mapping indexed on an earlier miss: one lookup, whatever
         // the order keys are asked in.
         if let index = decoder.mappingIndexes[head] { return index[name].map(found) }
@@ -77,7 +77,7 @@ struct TapeMappingDecoding {
                 decoder.mappingIndexes[head] = index
                 return index[name].map(found)
             }
-            if tape.key(key, equals: bytes) { return found(key) }
+            if tape.key(key, equals: bytes, string: name) { return found(key) }
             key = tape.next(tape.next(key))
             scanned += 1
         }
