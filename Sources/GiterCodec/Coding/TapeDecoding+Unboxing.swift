@@ -25,9 +25,8 @@ extension TapeDecoding {
         path: @autoclosure () -> [any CodingKey]
     ) throws -> I {
         guard tape.isNumber(value) else { throw mismatch(I.self, "\(I.self)", value, path()) }
-        let text = tape.bytes(value)
-        if let integer = Self.decimalInteger(text, as: I.self) { return integer }
-        let number = Node.Number(validated: String(decoding: text, as: UTF8.self))
+        if let integer = tape.withBytes(value, { Self.decimalInteger($0, as: I.self) }) { return integer }
+        let number = Node.Number(validated: tape.string(value))
         if let integer = number.integer(as: I.self) { return integer }
         throw DecodingError.dataCorrupted(
             DecodingError.Context(

@@ -2,10 +2,12 @@
 /// keys in a mapping and decodes their values.
 ///
 /// Keys are compared as UTF-8 bytes with the coding key's string, no
-/// `String` made. The search starts after the key found last, so keys asked
-/// for in document order are found at once; a mapping of more than
-/// ``linearSearchLimit`` entries gets a dictionary index (in the decoder) on
-/// its first miss. Each method takes a key's string for the lookup and the
+/// `String` made. The key after the one found last is tried first, so keys
+/// asked for in document order are found at once; otherwise a small
+/// mapping is scanned, and a mapping of more than ``linearSearchLimit``
+/// entries gets a dictionary index (in the decoder) the first time that
+/// hint fails, used for every later miss, so lookups in any order cost time
+/// linear in the keys. Each method takes a key's string for the lookup and the
 /// key itself for the coding path of an error.
 struct TapeMappingDecoding {
     static var linearSearchLimit: Int { 16 }
@@ -56,34 +58,38 @@ struct TapeMappingDecoding {
         let tape = decoder.tape
         let first = tape.firstChild(head)
         let end = tape.end(head)
-        let start = decoder.hintMapping == head ? decoder.hintEntry : first
-        var key = start
+        // Keys are usually asked for in document order: try the one after
+        // the key found last.
+        let hinted = decoder.hintMapping == head ? decoder.hintEntry : first
+        if hinted < end && tape.key(hinted, equals: bytes, string: name) { return found(hinted) }
+        // A large mapping indexed on an earlier miss: one lookup, whatever
+        // the order keys are asked in.
+        if let index = decoder.mappingIndexes[head] { return index[name].map(found) }
+        var key = first
+        var scanned = 0
         while key < end {
-            let value = tape.next(key)
-            if tape.key(key, equals: bytes) {
-                decoder.hintMapping = head
-                decoder.hintEntry = tape.next(value)
-                return value
+            if scanned == Self.linearSearchLimit {
+                // A large mapping, asked out of order: index its keys once
+                // (the first of equal keys wins, as in the scan), so this
+                // and every later lookup cost one hash.
+                var index = [String: Int]()
+                for key in keyIndices where index[tape.string(key)] == nil { index[tape.string(key)] = key }
+                decoder.mappingIndexes[head] = index
+                return index[name].map(found)
             }
-            key = tape.next(value)
+            if tape.key(key, equals: bytes, string: name) { return found(key) }
+            key = tape.next(tape.next(key))
+            scanned += 1
         }
-        if let index = decoder.mappingIndexes[head] { return index[name].map { tape.next($0) } }
-        key = first
-        while key < start {
-            let value = tape.next(key)
-            if tape.key(key, equals: bytes) {
-                decoder.hintMapping = head
-                decoder.hintEntry = tape.next(value)
-                return value
-            }
-            key = tape.next(value)
-        }
-        guard tape.childCount(head) > Self.linearSearchLimit else { return nil }
-        // A large mapping: look the key up as a string, and keep the index.
-        var index = [String: Int]()
-        for key in keyIndices where index[tape.string(key)] == nil { index[tape.string(key)] = key }
-        decoder.mappingIndexes[head] = index
-        return index[name].map { tape.next($0) }
+        return nil
+    }
+
+    /// The value of the key at `key`, which becomes the hint for the next lookup.
+    private func found(_ key: Int) -> Int {
+        let value = decoder.tape.next(key)
+        decoder.hintMapping = head
+        decoder.hintEntry = decoder.tape.next(value)
+        return value
     }
 
     func require(_ name: String, _ key: any CodingKey) throws -> Int {

@@ -2,15 +2,16 @@ extension DocumentTape {
     /// The tape of a ``Node`` tree, for ``DocumentDecoder/decode(_:from:)``,
     /// and the location of each of its values and keys.
     ///
-    /// The tape has no text: strings and numbers are side text, and the
-    /// offset of each value or key is its position in `locations`, which
-    /// holds the location its node (or entry key) had, so decoding errors
-    /// name the line and column the tree was read from. The tree is walked
-    /// without recursion, so a deep tree built in code cannot exhaust the
-    /// stack here.
+    /// The tape has no text: the offset of each value or key is its
+    /// position in document order, which indexes both the tape's
+    /// ``strings`` (the tree's own strings, keys and number texts, kept
+    /// without a copy) and `locations` (the location its node or entry key
+    /// had, so decoding errors name the line and column the tree was read
+    /// from). The tree is walked without recursion, so a deep tree built in
+    /// code cannot exhaust the stack here.
     ///
     /// - Throws: ``CodecError/Code/limitExceeded`` for a tree of more values
-    ///   and keys, or more string bytes, than a tape can describe.
+    ///   and keys than a tape can describe.
     static func written(from root: Node) throws(CodecError) -> (tape: DocumentTape, locations: [PackedLocation]) {
         /// An open collection: its head on the tape and the members still to write.
         struct Frame {
@@ -21,23 +22,26 @@ extension DocumentTape {
         }
         var tape = DocumentTape(inputBytes: 0)
         var locations: [PackedLocation] = []
+        // Room for a resource's tree, which saves the first regrowths.
+        let guess = 128
+        tape.reserveTree(values: guess)
+        locations.reserveCapacity(guess)
         var frames: [Frame] = []
+        frames.reserveCapacity(16)
         tape.beginDocument()
         var node = root
         while true {
             guard locations.count < Int(offsetMask) else { throw tooManyValues() }
-            let offset = locations.count
             locations.append(node.packedLocation)
             switch node.content {
-            case .null: tape.appendLiteral(.null, at: offset)
-            case .bool(let value): tape.appendLiteral(value ? .true : .false, at: offset)
-            case .number(let number): tape.appendSide(.sideNumber, at: offset, string: number.text)
-            case .string(let string): tape.appendSide(.sideString, at: offset, string: string)
+            case .null: tape.appendTree(.null)
+            case .bool(let value): tape.appendTree(value ? .true : .false)
+            case .number(let number): tape.appendTree(.treeNumber, text: number.text)
+            case .string(let string): tape.appendTree(.treeString, text: string)
             case .sequence(let items):
-                frames.append(Frame(head: tape.beginCollection(.sequence, at: offset), items: items, entries: []))
+                frames.append(Frame(head: tape.beginTreeCollection(.sequence), items: items, entries: []))
             case .mapping(let mapping):
-                frames.append(
-                    Frame(head: tape.beginCollection(.mapping, at: offset), items: [], entries: mapping.entries))
+                frames.append(Frame(head: tape.beginTreeCollection(.mapping), items: [], entries: mapping.entries))
             }
 
             // The next value: the next member of the innermost open
@@ -49,7 +53,7 @@ extension DocumentTape {
                 } else if next < frames[last].entries.count {
                     guard locations.count < Int(offsetMask) else { throw tooManyValues() }
                     let entry = frames[last].entries[next]
-                    tape.appendSide(.sideString, at: locations.count, string: entry.key)
+                    tape.appendTree(.treeString, text: entry.key)
                     locations.append(entry.packedKeyLocation)
                     node = entry.value
                 } else {
@@ -62,12 +66,7 @@ extension DocumentTape {
             }
             if frames.isEmpty { break }
         }
-        guard tape.side.count <= Int(UInt32.max) else {
-            throw CodecError(
-                .limitExceeded,
-                "the tree holds \(tape.side.count) bytes of text; Giter decodes trees of at most \(UInt32.max) bytes"
-            )
-        }
+        assert(locations.count == tape.nextTreeOffset, "a location for every value and key")
         return (tape, locations)
     }
 

@@ -20,12 +20,16 @@
 /// | quotedString | 2 | the length; the text starts at `offset + 1` (after the quote) |
 /// | jsonString | 1 | the text runs from `offset + 1` to the next `"` (JSON strings without escapes) |
 /// | sideString, sideNumber | 3 | start and length of the text in ``side`` |
+/// | treeString, treeNumber | 1 | (a tape written from a tree) the text is ``strings``[`offset`] |
 /// | sequence, mapping | 2 | the index just past the collection's last word |
 ///
 /// A sequence's items follow its two words; a mapping's entries follow as a
 /// key (a string kind) and its value. Text that differs from the input
 /// (escapes, folded lines, block scalars) lives in ``side``. Everything but
-/// side text is valid UTF-8 already checked by the reader.
+/// side text is valid UTF-8 already checked by the reader. A tape written
+/// from a ``Node`` tree has no text: its offsets index the tree's values
+/// and keys in document order, and ``strings`` holds the tree's own
+/// strings by that index, so decoding hands them out without a copy.
 ///
 /// Offsets take 28 bits, so a tape can describe inputs up to 256 MiB; the
 /// readers reject larger inputs with ``CodecError/Code/limitExceeded``.
@@ -44,6 +48,10 @@ struct DocumentTape {
         /// A JSON string without escapes: its text runs from `offset + 1`
         /// to the next double quote.
         case jsonString = 10
+        /// A string of a tree: its text is `strings[offset]`.
+        case treeString = 11
+        /// A number of a tree: its text is `strings[offset]`.
+        case treeNumber = 12
     }
 
     /// The largest input a tape can describe, in bytes.
@@ -54,6 +62,9 @@ struct DocumentTape {
     private(set) var words: [UInt32] = []
     /// Text that is not a slice of the input.
     private(set) var side: [UInt8] = []
+    /// For a tape written from a tree, the text of each value and key by
+    /// its offset (empty for values without text); empty otherwise.
+    private(set) var strings: [String] = []
     /// The head index of each document's root value.
     private(set) var roots: [Int] = []
 
@@ -115,6 +126,31 @@ struct DocumentTape {
         string.withUTF8 { appendSide(kind, at: offset, text: $0) }
     }
 
+    /// Appends a tree's null, boolean, string (``Kind/treeString``) or
+    /// number (``Kind/treeNumber``) with `text` (empty but for strings and
+    /// numbers), at the next tree offset (``nextTreeOffset``).
+    mutating func appendTree(_ kind: Kind, text: String = "") {
+        words.append(Self.head(kind, strings.count))
+        strings.append(text)
+    }
+
+    /// Starts a tree's sequence or mapping at the next tree offset; returns
+    /// its head index for ``endCollection(_:)``.
+    mutating func beginTreeCollection(_ kind: Kind) -> Int {
+        let head = beginCollection(kind, at: strings.count)
+        strings.append("")
+        return head
+    }
+
+    /// The offset the next value or key written from a tree gets.
+    var nextTreeOffset: Int { strings.count }
+
+    /// Reserves room for a tree of about `values` values and keys.
+    mutating func reserveTree(values: Int) {
+        words.reserveCapacity(words.count + values)
+        strings.reserveCapacity(strings.count + values)
+    }
+
     /// Starts a sequence or mapping located at `offset`; returns its head
     /// index for ``endCollection(_:)``.
     mutating func beginCollection(_ kind: Kind, at offset: Int) -> Int {
@@ -139,7 +175,9 @@ struct DocumentTape {
     ) rethrows -> R {
         try words.withUnsafeBufferPointer { words in
             try side.withUnsafeBufferPointer { side in
-                try body(TapeView(words: words, side: side, text: text))
+                try strings.withUnsafeBufferPointer { strings in
+                    try body(TapeView(words: words, side: side, text: text, strings: strings))
+                }
             }
         }
     }

@@ -6,7 +6,7 @@
 /// location is needed: for an error, or for each node when a ``Node`` tree
 /// is built, where a ``Cursor`` walks forward through the text once.
 ///
-/// A tape written from a ``Node`` tree (``DocumentTape/init(node:)``) has
+/// A tape written from a ``Node`` tree (``DocumentTape/written(from:)``) has
 /// no text: each value's offset is its position in ``nodeLocations``, which
 /// holds the location its node had (none for a node built in code).
 struct TapeLocator {

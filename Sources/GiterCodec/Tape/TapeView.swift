@@ -8,11 +8,13 @@ struct TapeView {
     let words: UnsafeBufferPointer<UInt32>
     let side: UnsafeBufferPointer<UInt8>
     let text: UnsafeBufferPointer<UInt8>
+    /// The tape's ``DocumentTape/strings`` (a tape written from a tree).
+    let strings: UnsafeBufferPointer<String>
 
     /// A view of nothing.
     static var empty: TapeView {
         TapeView(words: UnsafeBufferPointer(start: nil, count: 0), side: UnsafeBufferPointer(start: nil, count: 0),
-            text: UnsafeBufferPointer(start: nil, count: 0))
+            text: UnsafeBufferPointer(start: nil, count: 0), strings: UnsafeBufferPointer(start: nil, count: 0))
     }
 
     /// A view of a tape that holds one null value at offset 0. Its word is
@@ -23,7 +25,7 @@ struct TapeView {
         word.initialize(to: DocumentTape.Kind.null.rawValue << 28)
         return TapeView(
             words: UnsafeBufferPointer(start: word, count: 1), side: UnsafeBufferPointer(start: nil, count: 0),
-            text: UnsafeBufferPointer(start: nil, count: 0))
+            text: UnsafeBufferPointer(start: nil, count: 0), strings: UnsafeBufferPointer(start: nil, count: 0))
     }()
 
     @inline(__always) func word(_ index: Int) -> UInt32 {
@@ -41,7 +43,7 @@ struct TapeView {
     /// The index just past the value at `index`.
     @inline(__always) func next(_ index: Int) -> Int {
         switch kind(index) {
-        case .null, .false, .true, .jsonString: index + 1
+        case .null, .false, .true, .jsonString, .treeString, .treeNumber: index + 1
         case .number, .string, .quotedString: index + 2
         case .sideString, .sideNumber: index + 3
         case .sequence, .mapping: Int(word(index + 1))
@@ -72,15 +74,32 @@ struct TapeView {
         let kind = word(index) >> 28
         return kind == DocumentTape.Kind.jsonString.rawValue || kind == DocumentTape.Kind.string.rawValue
             || kind == DocumentTape.Kind.quotedString.rawValue || kind == DocumentTape.Kind.sideString.rawValue
+            || kind == DocumentTape.Kind.treeString.rawValue
     }
 
     /// Whether the value at `index` is a number.
     @inline(__always) func isNumber(_ index: Int) -> Bool {
         let kind = word(index) >> 28
         return kind == DocumentTape.Kind.number.rawValue || kind == DocumentTape.Kind.sideNumber.rawValue
+            || kind == DocumentTape.Kind.treeNumber.rawValue
     }
 
-    /// The text of the string or number at `index`.
+    /// Whether the value at `index` is a tree's string or number, whose
+    /// text is a `String` in ``strings`` (``treeText(_:)``).
+    @inline(__always) func isTreeText(_ index: Int) -> Bool {
+        let kind = word(index) >> 28
+        return kind == DocumentTape.Kind.treeString.rawValue || kind == DocumentTape.Kind.treeNumber.rawValue
+    }
+
+    /// The `String` of the tree's string or number at `index`.
+    @inline(__always) func treeText(_ index: Int) -> String {
+        let offset = offset(index)
+        precondition(offset < strings.count, "tape tree string out of range")
+        return strings[offset]
+    }
+
+    /// The text of the string or number at `index`, which is not a tree's
+    /// (those have no bytes on the tape: use ``withBytes(_:_:)``).
     @inline(__always) func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let head = word(index)
         let offset = Int(head & DocumentTape.offsetMask)
@@ -106,8 +125,18 @@ struct TapeView {
         }
     }
 
-    /// The string or number at `index` as a `String`.
-    @inline(__always) func string(_ index: Int) -> String { String(decoding: bytes(index), as: UTF8.self) }
+    /// Calls `body` with the text of the string or number at `index`.
+    @inline(__always) func withBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard isTreeText(index) else { return try body(bytes(index)) }
+        var string = treeText(index)
+        return try string.withUTF8(body)
+    }
+
+    /// The string or number at `index` as a `String`: a tree's own, or made
+    /// from the text.
+    @inline(__always) func string(_ index: Int) -> String {
+        isTreeText(index) ? treeText(index) : String(decoding: bytes(index), as: UTF8.self)
+    }
 
     /// The offset of the first double quote at or after `start` (the end of
     /// the text when there is none), eight bytes at a time.
@@ -128,11 +157,16 @@ struct TapeView {
         return index
     }
 
-    /// Whether the text of the string at `index` equals `name`, compared the
-    /// way ``Node/Mapping`` compares keys: equal UTF-8 lengths and equal
-    /// strings (bytes, or canonical equivalence when either is not ASCII).
-    @inline(__always) func key(_ index: Int, equals name: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether the text of the string at `index` equals `name` (whose UTF-8
+    /// is `bytes`), compared the way ``Node/Mapping`` compares keys: equal
+    /// UTF-8 lengths and equal strings (bytes, or canonical equivalence
+    /// when either is not ASCII).
+    @inline(__always) func key(_ index: Int, equals name: UnsafeBufferPointer<UInt8>, string: String) -> Bool {
         let head = word(index)
+        if head >> 28 == DocumentTape.Kind.treeString.rawValue {
+            let key = treeText(index)
+            return key.utf8.count == name.count && key == string
+        }
         if head >> 28 == DocumentTape.Kind.jsonString.rawValue {
             // The text is `name` if it starts with name's bytes and a quote follows.
             let start = Int(head & DocumentTape.offsetMask) + 1
@@ -161,6 +195,7 @@ struct TapeView {
     /// Whether the strings at `lhs` and `rhs` are equal as Swift strings
     /// (canonical equivalence): the duplicate-key test of the readers.
     func sameText(_ lhs: Int, _ rhs: Int) -> Bool {
+        if isTreeText(lhs) || isTreeText(rhs) { return string(lhs) == string(rhs) }
         let left = bytes(lhs)
         let right = bytes(rhs)
         if left.count == right.count {
@@ -182,8 +217,8 @@ struct TapeView {
         switch kind(index) {
         case .null: "null"
         case .false, .true: "a boolean"
-        case .number, .sideNumber: "a number"
-        case .string, .quotedString, .sideString, .jsonString: "a string"
+        case .number, .sideNumber, .treeNumber: "a number"
+        case .string, .quotedString, .sideString, .jsonString, .treeString: "a string"
         case .sequence: "a sequence"
         case .mapping: "a mapping"
         }
