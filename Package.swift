@@ -89,7 +89,8 @@ let package = Package(
             name: "GiterExchangeTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
         ),
-        .testTarget(name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI"]),
+        .testTarget(
+            name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]),
         .testTarget(
             name: "GiterTransportTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]
@@ -149,7 +150,11 @@ let package = Package(
             ]
         ),
         // Real Git servers on loopback for tests (git daemon, smart HTTP, SSH).
-        .target(name: "GitServerFixtures", path: "Tests/GitServerFixtures"),
+        .target(
+            name: "GitServerFixtures",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/GitServerFixtures"
+        ),
         .testTarget(name: "GitServerFixturesTests", dependencies: ["GitServerFixtures"]),
     ]
 )

@@ -123,6 +123,7 @@ actor CatFileBatch {
                     request.reply.resume(returning: objects)
                 }
                 try await writer.finish()
+                try await reader.drain()
             }
             reason = "git cat-file --batch exited (\(result.terminationStatus))"
         } catch {
@@ -144,6 +145,12 @@ private struct ReplyReader {
 
     init(_ output: SubprocessOutputSequence.Iterator) {
         self.output = output
+    }
+
+    /// Reads the output to its end, so that its pipe is closed once the
+    /// process exits (an output left unread keeps its descriptor open).
+    mutating func drain() async throws {
+        while try await output.next() != nil {}
     }
 
     /// Reads one reply: `<id> <type> <size>\n<contents>\n`, or `<name> missing\n`.

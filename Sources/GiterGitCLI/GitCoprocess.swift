@@ -110,10 +110,12 @@ actor GitCoprocess {
                         request.reply.resume(returning: lines)
                     }
                     try await writer.finish()
+                    try await reader.drain()
                     return nil
                 } catch {
                     // Let the process end, so its standard error can be read.
                     try? await writer.finish()
+                    try? await reader.drain()
                     return "\(error)"
                 }
             }
@@ -143,6 +145,12 @@ private struct LineReader {
 
     init(_ output: SubprocessOutputSequence.Iterator) {
         self.output = output
+    }
+
+    /// Reads the output to its end, so that its pipe is closed once the
+    /// process exits (an output left unread keeps its descriptor open).
+    mutating func drain() async throws {
+        while try await output.next() != nil {}
     }
 
     mutating func readLine() async throws -> String {

@@ -1,13 +1,19 @@
 public import Foundation
-internal import Synchronization
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 
 /// Runs short-lived commands without blocking the cooperative thread pool.
 ///
-/// The process is waited for through `Process.terminationHandler` and a
-/// continuation (never `waitUntilExit()`, which polls the run loop every 50 ms);
-/// standard output and error are drained on background threads so a chatty
-/// command cannot fill a pipe and stall.
+/// Commands are spawned with swift-subprocess, not Foundation's `Process`:
+/// on Linux `Process.run()` walks every open descriptor of the test process
+/// while other tests open and close theirs, and crashed there under load.
 public enum ProcessRunner {
+
     /// Runs `executable` with `arguments` and returns its status and output.
     ///
     /// - Parameters:
@@ -17,81 +23,68 @@ public enum ProcessRunner {
     ///   - environment: The complete environment of the child.
     ///   - input: Bytes written to standard input, which is then closed. With
     ///     `nil`, standard input is `/dev/null`.
-    /// - Throws: ``FixtureError`` when the program cannot be started.
+    ///   - timeLimit: How long the command may run before it is killed and
+    ///     ``FixtureError`` is thrown.
+    /// - Throws: ``FixtureError`` when the program cannot be started or runs
+    ///   past `timeLimit`.
     public static func run(
         _ executable: String,
         _ arguments: [String],
         in directory: URL? = nil,
         environment: [String: String],
-        input: Data? = nil
+        input: Data? = nil,
+        timeLimit: Duration = .seconds(300)
     ) async throws -> ProcessOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory {
-            process.currentDirectoryURL = directory
-        }
-        let outputPipe = Pipe()
-        let errorPipe = Pipe()
-        let inputPipe: Pipe? = input == nil ? nil : Pipe()
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        if let inputPipe {
-            process.standardInput = inputPipe
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-
-        let collected = CollectedOutput()
-        let group = DispatchGroup()
-        group.enter()
-        process.terminationHandler = { _ in group.leave() }
+        let configuration = Configuration(
+            executable: .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .custom(environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] }),
+            workingDirectory: directory.map { FilePath($0.path) }
+        )
+        let limit = 1 << 28
+        let outcome: (status: TerminationStatus, stdout: [UInt8], stderr: [UInt8])
         do {
-            try process.run()
-        } catch {
-            throw FixtureError("cannot start \(executable): \(error)")
-        }
-        // `Process.run()` closes the parent's copies of the child's pipe ends,
-        // so the readers below see end-of-file when the child exits.
-
-        group.enter()
-        DispatchQueue.global().async {
-            let data = outputPipe.fileHandleForReading.readDataToEndOfFile()
-            collected.store(stdout: data)
-            group.leave()
-        }
-        group.enter()
-        DispatchQueue.global().async {
-            let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
-            collected.store(stderr: data)
-            group.leave()
-        }
-        if let inputPipe, let input {
-            DispatchQueue.global().async {
-                let handle = inputPipe.fileHandleForWriting
-                try? handle.write(contentsOf: input)
-                try? handle.close()
+            outcome = try await withThrowingTaskGroup { group in
+                group.addTask {
+                    guard let input else {
+                        let result = try await Subprocess.run(
+                            configuration, input: .none, output: .bytes(limit: limit), error: .bytes(limit: limit))
+                        return (result.terminationStatus, result.standardOutput, result.standardError)
+                    }
+                    // Input goes through a file, not a pipe: a child that exits before
+                    // reading it then costs nothing (swift-subprocess 1.0 traps when
+                    // writing to such a child fails).
+                    let file = FileManager.default.temporaryDirectory
+                        .appendingPathComponent("giter-input-\(UUID().uuidString)")
+                    try input.write(to: file)
+                    defer { try? FileManager.default.removeItem(at: file) }
+                    let descriptor = try FileDescriptor.open(FilePath(file.path), .readOnly)
+                    let result = try await Subprocess.run(
+                        configuration, input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true),
+                        output: .bytes(limit: limit), error: .bytes(limit: limit))
+                    return (result.terminationStatus, result.standardOutput, result.standardError)
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeLimit)  // the deadline, not a wait for something
+                    throw FixtureError("\(executable) \(arguments) ran longer than \(timeLimit)")
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
             }
-        }
-
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            group.notify(queue: .global()) { continuation.resume() }
+        } catch let error as FixtureError {
+            throw error
+        } catch {
+            throw FixtureError("cannot run \(executable): \(error)")
         }
         let status: Int32
-        switch process.terminationReason {
-        case .exit:
-            status = process.terminationStatus
-        case .uncaughtSignal:
-            status = 128 + process.terminationStatus
-        @unknown default:
-            status = process.terminationStatus
+        switch outcome.status {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
         }
-        let (stdout, stderr) = collected.values
         return ProcessOutput(
             status: status,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
+            stdout: String(decoding: outcome.stdout, as: UTF8.self),
+            stderr: String(decoding: outcome.stderr, as: UTF8.self)
         )
     }
 
@@ -111,22 +104,5 @@ public enum ProcessRunner {
             throw FixtureError("command failed: \(command)\n\(output)")
         }
         return output
-    }
-}
-
-/// Output gathered by the reader threads of one command.
-private final class CollectedOutput: Sendable {
-    private let storage = Mutex<(stdout: Data, stderr: Data)>((Data(), Data()))
-
-    func store(stdout data: Data) {
-        storage.withLock { $0.stdout = data }
-    }
-
-    func store(stderr data: Data) {
-        storage.withLock { $0.stderr = data }
-    }
-
-    var values: (stdout: Data, stderr: Data) {
-        storage.withLock { $0 }
     }
 }

@@ -1,11 +1,6 @@
 import Foundation
+import GitServerFixtures
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Runs the built `giter` executable, the way a user does.
 enum GiterProcess {
@@ -51,54 +46,18 @@ enum GiterProcess {
     }
 
     /// Runs `giter` with `arguments` in `directory`, feeding it `stdin`
-    /// (nothing when `nil`). A run that takes more than a minute is killed.
+    /// (nothing when `nil`). A run that takes more than a minute is killed
+    /// and fails the test.
     static func run(_ arguments: [String], stdin: String? = nil, in directory: URL) async throws -> Result {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
         // The tool reads GITER_* settings; the test runner's own must not leak in.
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") }
-
-        let scratch = directory.appendingPathComponent(".run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let inputURL = scratch.appendingPathComponent("stdin")
-        let outputURL = scratch.appendingPathComponent("stdout")
-        let errorURL = scratch.appendingPathComponent("stderr")
-        try Data((stdin ?? "").utf8).write(to: inputURL)
-        try Data().write(to: outputURL)
-        try Data().write(to: errorURL)
-        let input = try FileHandle(forReadingFrom: inputURL)
-        let output = try FileHandle(forWritingTo: outputURL)
-        let error = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? input.close()
-            try? output.close()
-            try? error.close()
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") }
+        let output = try await ProcessRunner.run(
+            try executable().path, arguments, in: directory, environment: environment,
+            input: stdin.map { Data($0.utf8) }, timeLimit: .seconds(60))
+        if output.status > 128 {
+            Issue.record("giter \(arguments) ended with signal \(output.status - 128)")
         }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-
-        let (exited, exit) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exit.finish() }
-        try process.run()
-        let pid = process.processIdentifier
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(60))
-            kill(pid, SIGKILL)
-        }
-        for await _ in exited {}
-        watchdog.cancel()
-        if process.terminationReason == .uncaughtSignal {
-            Issue.record("giter \(arguments) ended with signal \(process.terminationStatus)")
-        }
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
-        )
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 }
 
