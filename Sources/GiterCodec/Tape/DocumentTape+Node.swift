@@ -2,9 +2,8 @@ extension DocumentTape {
     /// The members of one collection of a ``Node`` tree written to a tape:
     /// a tree string, number or key on the tape names its collection and
     /// position, and its `String` is read from here when decoding asks for
-    /// it. Keeping the collections (one reference each) rather than each
-    /// string means that writing the tape and dropping it never touch the
-    /// strings themselves.
+    /// it. The tape holds one reference per collection rather than one per
+    /// string, and no string is copied.
     enum TreeMembers {
         case items([Node])
         case entries([Node.Mapping.Entry])

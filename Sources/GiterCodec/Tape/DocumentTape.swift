@@ -30,7 +30,7 @@
 /// from a ``Node`` tree has no text: its offsets index the tree's values
 /// and keys in document order, and each string, number or key says where
 /// in the tree (``treeMembers``) its `String` is, so decoding hands out the
-/// tree's own strings without copying or even touching them first.
+/// tree's own strings without copying them.
 ///
 /// Offsets take 28 bits, so a tape can describe inputs up to 256 MiB; the
 /// readers reject larger inputs with ``CodecError/Code/limitExceeded``.
