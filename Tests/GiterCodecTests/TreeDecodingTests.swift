@@ -96,4 +96,40 @@ import Testing
         #expect(
             value == All(text: "é", flag: true, count: -3, ratio: 2.5, big: .max, none: nil, list: ["a": [1, 2], "b": []]))
     }
+
+    @Test("a tree's own strings, numbers and keys decode: a scalar root, non-ASCII keys, keys in any order")
+    func stringsAndKeysOfATree() throws {
+        let decoder = DocumentDecoder()
+        #expect(try decoder.decode(String.self, from: "süß") == "süß")
+        #expect(try decoder.decode(Int.self, from: 42) == 42)
+        #expect(try decoder.decode([String].self, from: ["a", "ünïcödé"]) == ["a", "ünïcödé"])
+
+        struct Reversed: Decodable, Equatable {
+            var values: [String]
+            var keys: [String]
+            init(values: [String], keys: [String]) {
+                self.values = values
+                self.keys = keys
+            }
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: NodeKey.self)
+                keys = container.allKeys.map(\.stringValue)
+                values = try keys.reversed().map { try container.decode(String.self, forKey: NodeKey($0)) }
+            }
+        }
+        // 20 keys (more than a linear search covers), asked for last to first.
+        var mapping = Node.Mapping()
+        let names = (0..<20).map { "ключ-\($0)" }
+        for name in names { mapping[name] = .string("value of \(name)") }
+        let decoded = try decoder.decode(Reversed.self, from: .mapping(mapping))
+        #expect(decoded == Reversed(values: names.reversed().map { "value of \($0)" }, keys: names))
+    }
+
+    struct NodeKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
 }

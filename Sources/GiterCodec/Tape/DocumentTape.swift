@@ -20,7 +20,7 @@
 /// | quotedString | 2 | the length; the text starts at `offset + 1` (after the quote) |
 /// | jsonString | 1 | the text runs from `offset + 1` to the next `"` (JSON strings without escapes) |
 /// | sideString, sideNumber | 3 | start and length of the text in ``side`` |
-/// | treeString, treeNumber | 1 | (a tape written from a tree) the text is ``strings``[`offset`] |
+/// | treeString, treeNumber, treeKey | 3 | the index in ``treeMembers`` of the tree collection that holds the node (or entry key), and its position there |
 /// | sequence, mapping | 2 | the index just past the collection's last word |
 ///
 /// A sequence's items follow its two words; a mapping's entries follow as a
@@ -28,8 +28,9 @@
 /// (escapes, folded lines, block scalars) lives in ``side``. Everything but
 /// side text is valid UTF-8 already checked by the reader. A tape written
 /// from a ``Node`` tree has no text: its offsets index the tree's values
-/// and keys in document order, and ``strings`` holds the tree's own
-/// strings by that index, so decoding hands them out without a copy.
+/// and keys in document order, and each string, number or key says where
+/// in the tree (``treeMembers``) its `String` is, so decoding hands out the
+/// tree's own strings without copying them.
 ///
 /// Offsets take 28 bits, so a tape can describe inputs up to 256 MiB; the
 /// readers reject larger inputs with ``CodecError/Code/limitExceeded``.
@@ -48,10 +49,12 @@ struct DocumentTape {
         /// A JSON string without escapes: its text runs from `offset + 1`
         /// to the next double quote.
         case jsonString = 10
-        /// A string of a tree: its text is `strings[offset]`.
+        /// A string node of a tree (``TreeMembers``).
         case treeString = 11
-        /// A number of a tree: its text is `strings[offset]`.
+        /// A number node of a tree (``TreeMembers``).
         case treeNumber = 12
+        /// An entry key of a tree's mapping (``TreeMembers``).
+        case treeKey = 13
     }
 
     /// The largest input a tape can describe, in bytes.
@@ -62,9 +65,9 @@ struct DocumentTape {
     private(set) var words: [UInt32] = []
     /// Text that is not a slice of the input.
     private(set) var side: [UInt8] = []
-    /// For a tape written from a tree, the text of each value and key by
-    /// its offset (empty for values without text); empty otherwise.
-    private(set) var strings: [String] = []
+    /// For a tape written from a tree, its collections' members (the root
+    /// first, as a sequence of one); empty otherwise.
+    private(set) var treeMembers: [TreeMembers] = []
     /// The head index of each document's root value.
     private(set) var roots: [Int] = []
 
@@ -126,29 +129,25 @@ struct DocumentTape {
         string.withUTF8 { appendSide(kind, at: offset, text: $0) }
     }
 
-    /// Appends a tree's null, boolean, string (``Kind/treeString``) or
-    /// number (``Kind/treeNumber``) with `text` (empty but for strings and
-    /// numbers), at the next tree offset (``nextTreeOffset``).
-    mutating func appendTree(_ kind: Kind, text: String = "") {
-        words.append(Self.head(kind, strings.count))
-        strings.append(text)
+    /// Keeps `members`, a collection of a tree, for the tree values written
+    /// next; returns its index in ``treeMembers``.
+    mutating func appendTreeMembers(_ members: TreeMembers) -> Int {
+        treeMembers.append(members)
+        return treeMembers.count - 1
     }
 
-    /// Starts a tree's sequence or mapping at the next tree offset; returns
-    /// its head index for ``endCollection(_:)``.
-    mutating func beginTreeCollection(_ kind: Kind) -> Int {
-        let head = beginCollection(kind, at: strings.count)
-        strings.append("")
-        return head
+    /// Appends a tree's string, number or key (``Kind/treeString``,
+    /// ``Kind/treeNumber``, ``Kind/treeKey``), located at `offset`, which
+    /// is at `position` in the tree collection at `members` in ``treeMembers``.
+    @inline(__always) mutating func appendTreeText(_ kind: Kind, at offset: Int, members: Int, position: Int) {
+        words.append(Self.head(kind, offset))
+        words.append(UInt32(truncatingIfNeeded: members))
+        words.append(UInt32(truncatingIfNeeded: position))
     }
-
-    /// The offset the next value or key written from a tree gets.
-    var nextTreeOffset: Int { strings.count }
 
     /// Reserves room for a tree of about `values` values and keys.
     mutating func reserveTree(values: Int) {
-        words.reserveCapacity(words.count + values)
-        strings.reserveCapacity(strings.count + values)
+        words.reserveCapacity(words.count + 3 * values)
     }
 
     /// Starts a sequence or mapping located at `offset`; returns its head
@@ -175,8 +174,8 @@ struct DocumentTape {
     ) rethrows -> R {
         try words.withUnsafeBufferPointer { words in
             try side.withUnsafeBufferPointer { side in
-                try strings.withUnsafeBufferPointer { strings in
-                    try body(TapeView(words: words, side: side, text: text, strings: strings))
+                try treeMembers.withUnsafeBufferPointer { members in
+                    try body(TapeView(words: words, side: side, text: text, treeMembers: members))
                 }
             }
         }

@@ -35,7 +35,7 @@ extension TapeView {
             case .true: value = Node(.bool(true), location: location)
             case .number, .sideNumber, .treeNumber:
                 value = Node(.number(Node.Number(validated: string(index))), location: location)
-            case .string, .quotedString, .sideString, .jsonString, .treeString:
+            case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey:
                 value = Node(.string(string(index)), location: location)
             case .sequence, .mapping:
                 let isMapping = kind(index) == .mapping

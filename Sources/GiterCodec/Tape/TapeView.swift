@@ -8,13 +8,13 @@ struct TapeView {
     let words: UnsafeBufferPointer<UInt32>
     let side: UnsafeBufferPointer<UInt8>
     let text: UnsafeBufferPointer<UInt8>
-    /// The tape's ``DocumentTape/strings`` (a tape written from a tree).
-    let strings: UnsafeBufferPointer<String>
+    /// The tape's ``DocumentTape/treeMembers`` (a tape written from a tree).
+    let treeMembers: UnsafeBufferPointer<DocumentTape.TreeMembers>
 
     /// A view of nothing.
     static var empty: TapeView {
         TapeView(words: UnsafeBufferPointer(start: nil, count: 0), side: UnsafeBufferPointer(start: nil, count: 0),
-            text: UnsafeBufferPointer(start: nil, count: 0), strings: UnsafeBufferPointer(start: nil, count: 0))
+            text: UnsafeBufferPointer(start: nil, count: 0), treeMembers: UnsafeBufferPointer(start: nil, count: 0))
     }
 
     /// A view of a tape that holds one null value at offset 0. Its word is
@@ -25,7 +25,7 @@ struct TapeView {
         word.initialize(to: DocumentTape.Kind.null.rawValue << 28)
         return TapeView(
             words: UnsafeBufferPointer(start: word, count: 1), side: UnsafeBufferPointer(start: nil, count: 0),
-            text: UnsafeBufferPointer(start: nil, count: 0), strings: UnsafeBufferPointer(start: nil, count: 0))
+            text: UnsafeBufferPointer(start: nil, count: 0), treeMembers: UnsafeBufferPointer(start: nil, count: 0))
     }()
 
     @inline(__always) func word(_ index: Int) -> UInt32 {
@@ -43,9 +43,9 @@ struct TapeView {
     /// The index just past the value at `index`.
     @inline(__always) func next(_ index: Int) -> Int {
         switch kind(index) {
-        case .null, .false, .true, .jsonString, .treeString, .treeNumber: index + 1
+        case .null, .false, .true, .jsonString: index + 1
         case .number, .string, .quotedString: index + 2
-        case .sideString, .sideNumber: index + 3
+        case .sideString, .sideNumber, .treeString, .treeNumber, .treeKey: index + 3
         case .sequence, .mapping: Int(word(index + 1))
         }
     }
@@ -74,7 +74,7 @@ struct TapeView {
         let kind = word(index) >> 28
         return kind == DocumentTape.Kind.jsonString.rawValue || kind == DocumentTape.Kind.string.rawValue
             || kind == DocumentTape.Kind.quotedString.rawValue || kind == DocumentTape.Kind.sideString.rawValue
-            || kind == DocumentTape.Kind.treeString.rawValue
+            || kind == DocumentTape.Kind.treeString.rawValue || kind == DocumentTape.Kind.treeKey.rawValue
     }
 
     /// Whether the value at `index` is a number.
@@ -84,18 +84,19 @@ struct TapeView {
             || kind == DocumentTape.Kind.treeNumber.rawValue
     }
 
-    /// Whether the value at `index` is a tree's string or number, whose
-    /// text is a `String` in ``strings`` (``treeText(_:)``).
+    /// Whether the value at `index` is a tree's string, number or key,
+    /// whose text is a `String` in the tree (``treeText(_:)``).
     @inline(__always) func isTreeText(_ index: Int) -> Bool {
         let kind = word(index) >> 28
-        return kind == DocumentTape.Kind.treeString.rawValue || kind == DocumentTape.Kind.treeNumber.rawValue
+        return kind >= DocumentTape.Kind.treeString.rawValue && kind <= DocumentTape.Kind.treeKey.rawValue
     }
 
-    /// The `String` of the tree's string or number at `index`.
+    /// The tree's own `String` of the string, number or key at `index`.
     @inline(__always) func treeText(_ index: Int) -> String {
-        let offset = offset(index)
-        precondition(offset < strings.count, "tape tree string out of range")
-        return strings[offset]
+        let members = Int(word(index + 1))
+        let position = Int(word(index + 2))
+        precondition(members < treeMembers.count, "tape tree members out of range")
+        return treeMembers[members].text(at: position, isKey: word(index) >> 28 == DocumentTape.Kind.treeKey.rawValue)
     }
 
     /// The text of the string or number at `index`, which is not a tree's
@@ -163,7 +164,7 @@ struct TapeView {
     /// when either is not ASCII).
     @inline(__always) func key(_ index: Int, equals name: UnsafeBufferPointer<UInt8>, string: String) -> Bool {
         let head = word(index)
-        if head >> 28 == DocumentTape.Kind.treeString.rawValue {
+        if head >> 28 == DocumentTape.Kind.treeKey.rawValue {
             let key = treeText(index)
             return key.utf8.count == name.count && key == string
         }
@@ -218,7 +219,7 @@ struct TapeView {
         case .null: "null"
         case .false, .true: "a boolean"
         case .number, .sideNumber, .treeNumber: "a number"
-        case .string, .quotedString, .sideString, .jsonString, .treeString: "a string"
+        case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey: "a string"
         case .sequence: "a sequence"
         case .mapping: "a mapping"
         }
