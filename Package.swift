@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "GiterCodec", targets: ["GiterCodec"]),
+        .library(name: "GiterSchema", targets: ["GiterSchema"]),
         .library(name: "Giter", targets: ["Giter"]),
         .library(name: "GiterLibGit2", targets: ["GiterLibGit2"]),
         .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
@@ -27,12 +28,16 @@ let package = Package(
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
         .target(name: "GiterCodec"),
+        // CustomResourceDefinition schemas: parsing, validation, defaults;
+        // a linear-time matcher for their patterns.
+        .target(name: "GiterSchema", dependencies: ["GiterCodec"]),
         // The resource model, the Transport protocol and the exchange runtime
         // (ResourceStore, Reconciler, Controller, Producer).
         .target(
             name: "Giter",
             dependencies: [
                 "GiterCodec",
+                "GiterSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

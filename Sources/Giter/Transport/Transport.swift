@@ -10,7 +10,7 @@
 /// ``updateReference(_:to:expecting:)``); failures are thrown as
 /// ``TransportError``s. Every method that reads a resource path refuses
 /// symbolic links, gitlinks and unsafe names (see ``RepositoryPath``).
-public protocol Transport: Sendable {
+public protocol Transport: RepositoryReader {
     /// The remote, branch and mirror this transport works with.
     var configuration: RemoteConfiguration { get }
 

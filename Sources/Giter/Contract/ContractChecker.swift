@@ -1,0 +1,139 @@
+import GiterCodec
+
+/// The one check of the exchange's rules: what a commit may change, given
+/// the contract in force at its parent.
+///
+/// It is a function of its inputs — the contract, the commit, the changes
+/// it makes to the files as they stood (see ``ExchangeLedger`` for "as they
+/// stood") and the contents of those files — and says no whenever it cannot
+/// decide. The store, `giter verify` and the server's guard all call it.
+public struct ContractChecker: Sendable {
+    /// Who pushed, as a server tells its hook; `nil` when it does not say.
+    public struct Push: Sendable, Hashable {
+        public var user: String?
+        public init(user: String?) { self.user = user }
+    }
+
+    /// The contract in force at the commit's parent.
+    public let contract: Contract
+    /// Reads a blob's contents.
+    let read: @Sendable (ObjectID) async throws -> [UInt8]
+
+    public init(contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8]) {
+        self.contract = contract
+        self.read = read
+    }
+
+    /// The violations of `commit`, whose changes to the files as they stood
+    /// before it are `changes` (old id: the file as it stood; new id: the
+    /// commit's). `push`: checked on a server, which may know the pusher.
+    ///
+    /// - Throws: only when a blob cannot be read (a check that cannot read
+    ///   cannot decide: the caller refuses the commit or stops).
+    public func violations(of commit: CommitInfo, changes: [PathChange], push: Push? = nil) async throws -> [ContractViolation] {
+        if commit.parents.count > 1 {
+            return [whole(commit, .mergeCommit, "a merge commit: the exchange branch is linear; rebase the commits onto the branch instead")]
+        }
+        let parties: [ExchangePolicy.Party]
+        if let policy = contract.policy {
+            parties = policy.parties(of: commit.author.email)
+            if parties.isEmpty {
+                return [whole(commit, .notAMember, "\(commit.author.email) is a member of no party of \(ExchangePolicy.path)")]
+            }
+            if let push, let problem = pusherProblem(push, parties: parties, email: commit.author.email) {
+                return [whole(commit, .pusher, problem)]
+            }
+        } else if let role = contract.roles.role(of: commit) {
+            parties = [ExchangePolicy.Party(name: role.rawValue, role: role == .producer ? .producer : .consumer, members: [])]
+        } else {
+            parties = []
+        }
+        var files = FileReader(read: read)
+        var result: [ContractViolation] = []
+        for change in changes where change.oldID != change.newID {
+            var first: [ContractViolation]?
+            if parties.isEmpty {
+                // An open exchange: an author with no role may write outside resources only.
+                if ChangedPath(change.path).isResourceData {
+                    first = [violation(commit, change.path, .notAMember, "\(commit.author.email) holds no role in this exchange")]
+                }
+            }
+            for party in parties {
+                let found = try await judge(change, in: changes, by: party, commit: commit, files: &files)
+                if found.isEmpty {
+                    first = nil
+                    break
+                }
+                if first == nil { first = found }
+            }
+            result += first ?? []
+        }
+        return result
+    }
+
+    private func pusherProblem(_ push: Push, parties: [ExchangePolicy.Party], email: String) -> String? {
+        let allowed = Set(parties.compactMap { $0.member(email: email) }.flatMap(\.pushers))
+        guard !allowed.isEmpty else { return nil }
+        guard let user = push.user else {
+            return "the policy names who may push \(email)'s commits, and the server did not say who pushed"
+        }
+        guard allowed.contains(user) else {
+            return "\(user) may not push \(email)'s commits (pushers: \(allowed.sorted().joined(separator: ", ")))"
+        }
+        return nil
+    }
+
+    func whole(_ commit: CommitInfo, _ rule: ContractViolation.Rule, _ message: String) -> ContractViolation {
+        ContractViolation(commit: commit.id, path: nil, rule: rule, message: message)
+    }
+
+    func violation(
+        _ commit: CommitInfo, _ path: String, _ rule: ContractViolation.Rule, _ message: String, at location: SourceLocation? = nil
+    ) -> ContractViolation {
+        ContractViolation(commit: commit.id, path: path, rule: rule, message: message, location: location)
+    }
+}
+
+/// Where a changed path sits in the exchange's layout.
+enum ChangedPath {
+    case resource(ResourceKey)
+    case archive(ResourceKey)
+    /// `.giter/**` or `README.md`.
+    case administration
+    case other
+
+    init(_ path: String) {
+        if let key = ResourceKey(repositoryPath: path) {
+            self = .resource(key)
+        } else if let key = ResourceKey(archivePath: path) {
+            self = .archive(key)
+        } else if path == "README.md" || path.hasPrefix(Contract.folder + "/") {
+            self = .administration
+        } else {
+            self = .other
+        }
+    }
+
+    /// Whether the path holds a resource, live or archived.
+    var isResourceData: Bool {
+        switch self {
+        case .resource, .archive: true
+        case .administration, .other: false
+        }
+    }
+}
+
+/// Blob contents read once per check.
+struct FileReader {
+    let read: @Sendable (ObjectID) async throws -> [UInt8]
+    var cache: [ObjectID: [UInt8]] = [:]
+
+    init(read: @escaping @Sendable (ObjectID) async throws -> [UInt8]) { self.read = read }
+
+    mutating func bytes(_ id: ObjectID) async throws -> [UInt8] {
+        if let cached = cache[id] { return cached }
+        let bytes = try await read(id)
+        cache[id] = bytes
+        return bytes
+    }
+}

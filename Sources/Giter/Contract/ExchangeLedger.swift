@@ -1,0 +1,154 @@
+/// The history of an exchange branch as its contract allows it: walks the
+/// branch's commits in order, judges each with ``ContractChecker`` against
+/// the contract in force at its parent, and keeps the *state in force*.
+///
+/// The state in force is the commit's tree with every violating commit's
+/// changes undone: a violating commit changes nothing, for good, and every
+/// later commit is judged against the files as they stood. A forge and its
+/// revert are both visible (the forge is the violation; the revert changes
+/// nothing in force); an honest party's next write, made from the state in
+/// force, moves past a forge.
+///
+/// Used by the store (every fetched commit), `giter verify` and the
+/// server's guard, so the three agree by construction.
+public struct ExchangeLedger: Sendable {
+    /// How far the history is checked, and where the files in force differ from that commit's tree.
+    public struct State: Sendable, Hashable {
+        /// The last commit judged (or the trusted commit the walk started from).
+        public var commit: ObjectID
+        /// Path → the blob in force (`nil`: the file is absent in force) for
+        /// every path where that differs from `commit`'s tree.
+        public var pins: [String: ObjectID?]
+
+        public init(commit: ObjectID, pins: [String: ObjectID?] = [:]) {
+            self.commit = commit
+            self.pins = pins
+        }
+
+        /// The blob in force at `path`, given the blob `id` the commit's tree has there.
+        public func blob(at path: String, tree id: ObjectID?) -> ObjectID? {
+            if let index = pins.index(forKey: path) { return pins[index].value }
+            return id
+        }
+    }
+
+    let reader: any RepositoryReader
+    let roles: RoleAssignments
+    public private(set) var state: State
+    private var cached: (files: [String: ObjectID], contract: Result<Contract, ContractError>)?
+
+    /// A ledger that continues from `state`, trusting what it holds. `roles`
+    /// decide for an open exchange (no policy).
+    public init(reader: any RepositoryReader, roles: RoleAssignments = .open, state: State) {
+        self.reader = reader
+        self.roles = roles
+        self.state = state
+    }
+
+    /// The contract in force at the current state, or why it cannot be read.
+    public mutating func contract() async throws -> Result<Contract, ContractError> {
+        var files: [String: ObjectID] = [:]
+        for entry in try await reader.treeEntries(at: state.commit, under: Contract.folder) where Contract.isContractFile(entry.path) {
+            files[entry.path] = entry.id
+        }
+        for (path, id) in state.pins where Contract.isContractFile(path) {
+            files[path] = id
+        }
+        if let cached, cached.files == files { return cached.contract }
+        var contents: [String: [UInt8]] = [:]
+        for (path, id) in files { contents[path] = try await reader.blob(id) }
+        let contract: Result<Contract, ContractError>
+        do {
+            contract = .success(try Contract.load(files: contents, roles: roles))
+        } catch {
+            contract = .failure(error)
+        }
+        cached = (files, contract)
+        return contract
+    }
+
+    /// Judges `commit`, whose first parent must be the state's commit, and
+    /// moves the state past it.
+    ///
+    /// - Returns: the commit's violations; empty when it is in force.
+    /// - Throws: when an object cannot be read (nothing moves then).
+    @discardableResult
+    public mutating func advance(over commit: CommitInfo, push: ContractChecker.Push? = nil) async throws -> [ContractViolation] {
+        precondition(commit.parents.first == state.commit, "the ledger walks the first-parent chain")
+        let actual = try await reader.changes(from: state.commit, to: commit.id, under: nil)
+        var judged: [PathChange] = []
+        for change in actual {
+            let inForce = state.blob(at: change.path, tree: change.oldID)
+            guard inForce != change.newID else { continue }
+            var effective = change
+            effective.oldID = inForce
+            judged.append(effective)
+        }
+        var violations: [ContractViolation]
+        switch try await contract() {
+        case .success(let contract):
+            violations = try await ContractChecker(contract: contract, read: { [reader] in try await reader.blob($0) })
+                .violations(of: commit, changes: judged, push: push)
+            violations += judged.compactMap { change in
+                guard let mode = change.newMode, change.newID != nil, !mode.isFile else { return nil }
+                return ContractViolation(commit: commit.id, path: change.path, rule: .path, message: "only regular files are exchanged, not mode \(mode)")
+            }
+        case .failure(let error):
+            violations = [
+                ContractViolation(
+                    commit: commit.id, path: error.file, rule: .contract,
+                    message: "the contract in force cannot be read, so nothing can be allowed: \(error)", location: error.location)
+            ]
+        }
+        var inForce = state
+        inForce.commit = commit.id
+        for change in actual { inForce.pins[change.path] = nil }
+        if violations.isEmpty, judged.contains(where: { Contract.isContractFile($0.path) }) {
+            var after = self
+            after.state = inForce
+            if case .failure(let error) = try await after.contract() {
+                violations.append(
+                    ContractViolation(
+                        commit: commit.id, path: error.file, rule: .contract,
+                        message: "the change leaves a contract Giter cannot read: \(error.message)", location: error.location))
+            } else {
+                cached = after.cached
+            }
+        }
+        var next = state
+        next.commit = commit.id
+        if violations.isEmpty {
+            next = inForce
+        } else {
+            // Nothing of the commit is in force: each path keeps what it had.
+            for change in actual {
+                if let index = next.pins.index(forKey: change.path) {
+                    if next.pins[index].value == change.newID { next.pins.remove(at: index) }
+                } else {
+                    next.pins[change.path] = .some(change.oldID)
+                }
+            }
+        }
+        state = next
+        return violations
+    }
+
+    /// The first-parent chain from `new` back to `old`, oldest first: the
+    /// commits a linear history adds. `nil` when `old` is not on it (a
+    /// rewritten history). With `old` `nil`, the chain from the root.
+    public static func chain(from new: ObjectID, to old: ObjectID?, reader: any RepositoryReader) async throws -> [CommitInfo]? {
+        if new == old { return [] }
+        let listed = try await reader.commits(from: new, excluding: old, limit: nil)
+        var byID: [ObjectID: CommitInfo] = [:]
+        for commit in listed { byID[commit.id] = commit }
+        var chain: [CommitInfo] = []
+        var next: ObjectID? = new
+        while let id = next, id != old {
+            guard let commit = byID[id] else { return nil }
+            chain.append(commit)
+            next = commit.parents.first
+        }
+        if next != old { return nil }
+        return chain.reversed()
+    }
+}

@@ -1,0 +1,132 @@
+public import GiterCodec
+
+extension ExchangePolicy {
+    /// Where the policy lives in an exchange repository.
+    public static let path = ".giter/policy.yaml"
+    /// The policy's `apiVersion` and `kind`.
+    public static let apiVersion = "giter.dev/v1alpha1"
+    public static let kind = "ExchangePolicy"
+
+    /// Reads a policy file.
+    ///
+    /// - Returns: `nil` when the file holds no document (only comments: the
+    ///   inactive template `giter init` writes without `--admin`).
+    /// - Throws: ``ContractError`` for anything else that is not a valid
+    ///   policy: unknown fields, wrong shapes, a bad party name or role.
+    public static func parse(_ bytes: [UInt8], file: String = ExchangePolicy.path) throws(ContractError) -> ExchangePolicy? {
+        let node: Node
+        do {
+            node = try YAMLReader().readDocument(bytes)
+        } catch let error as CodecError {
+            throw ContractError(file: file, location: error.location, message: error.message)
+        } catch {
+            throw ContractError(file: file, location: nil, message: "\(error)")
+        }
+        if node.isNull { return nil }
+        return try ExchangePolicy(node, file: file)
+    }
+
+    /// A policy from its document.
+    public init(_ node: Node, file: String = ExchangePolicy.path) throws(ContractError) {
+        let root = try StrictMapping(node, file: file, field: "")
+        try root.onlyKeys(["apiVersion", "kind", "metadata", "spec"])
+        guard try root.requiredString("apiVersion") == Self.apiVersion else {
+            throw ContractError(file: file, location: root.location(of: "apiVersion"), message: "apiVersion: must be \(Self.apiVersion)")
+        }
+        guard try root.requiredString("kind") == Self.kind else {
+            throw ContractError(file: file, location: root.location(of: "kind"), message: "kind: must be \(Self.kind)")
+        }
+        let spec = try StrictMapping(try root.required("spec"), file: file, field: "spec")
+        try spec.onlyKeys(["parties", "requireSignatures", "unknownKinds", "refs"])
+        var parties: [Party] = []
+        var names: Set<String> = []
+        for (index, item) in (try spec.sequence("parties") ?? []).enumerated() {
+            let party = try Party(item, file: file, field: "spec.parties[\(index)]")
+            guard names.insert(party.name).inserted else {
+                throw ContractError(file: file, location: item.location, message: "spec.parties[\(index)].name: Duplicate value: \"\(party.name)\"")
+            }
+            parties.append(party)
+        }
+        var unknownKinds = UnknownKinds.reject
+        if let text = try spec.string("unknownKinds") {
+            guard let value = UnknownKinds(rawValue: text) else {
+                throw ContractError(
+                    file: file, location: spec.location(of: "unknownKinds"),
+                    message: "spec.unknownKinds: Unsupported value: \"\(text)\": supported values: \"reject\", \"allow\"")
+            }
+            unknownKinds = value
+        }
+        self.init(
+            parties: parties, requireSignatures: try spec.bool("requireSignatures") ?? false, unknownKinds: unknownKinds,
+            refs: try spec.strings("refs") ?? [])
+    }
+
+    /// The policy as a YAML document, in the shape ``init(_:file:)`` reads.
+    public var document: Node {
+        var spec = Node.Mapping()
+        spec["parties"] = .sequence(parties.map(\.document))
+        spec["requireSignatures"] = .bool(requireSignatures)
+        spec["unknownKinds"] = .string(unknownKinds.rawValue)
+        if !refs.isEmpty { spec["refs"] = .sequence(refs.map { .string($0) }) }
+        return .mapping([
+            "apiVersion": .string(Self.apiVersion),
+            "kind": .string(Self.kind),
+            "metadata": .mapping(["name": "exchange"]),
+            "spec": .mapping(spec),
+        ])
+    }
+}
+
+extension ExchangePolicy.Party {
+    init(_ node: Node, file: String, field: String) throws(ContractError) {
+        let fields = try StrictMapping(node, file: file, field: field)
+        try fields.onlyKeys(["name", "role", "namespaces", "kinds", "members"])
+        let name = try fields.requiredString("name")
+        guard NameRules.isDNS1123Label(name.utf8), name.utf8.count <= 63 else {
+            throw ContractError(
+                file: file, location: fields.location(of: "name"),
+                message: "\(field).name: Invalid value: \"\(name)\": a party name is a DNS-1123 label (lowercase letters, digits and '-')")
+        }
+        let roleText = try fields.requiredString("role")
+        guard let role = ExchangePolicy.Role(rawValue: roleText) else {
+            throw ContractError(
+                file: file, location: fields.location(of: "role"),
+                message: "\(field).role: Unsupported value: \"\(roleText)\": supported values: \"producer\", \"consumer\", \"admin\"")
+        }
+        var members: [ExchangePolicy.Member] = []
+        for (index, item) in (try fields.sequence("members") ?? []).enumerated() {
+            let member = try StrictMapping(item, file: file, field: "\(field).members[\(index)]")
+            try member.onlyKeys(["email", "signingKeys", "pushers"])
+            let email = try member.requiredString("email")
+            guard !email.isEmpty, !email.contains("<"), !email.contains(">"), !email.contains("\n") else {
+                throw ContractError(
+                    file: file, location: member.location(of: "email"),
+                    message: "\(member.path("email")): Invalid value: \"\(email)\": an e-mail address as commits carry it")
+            }
+            members.append(
+                ExchangePolicy.Member(
+                    email: email, signingKeys: try member.strings("signingKeys") ?? [], pushers: try member.strings("pushers") ?? []))
+        }
+        self.init(
+            name: name, role: role, namespaces: try fields.strings("namespaces") ?? ["*"], kinds: try fields.strings("kinds") ?? ["*"],
+            members: members)
+    }
+
+    var document: Node {
+        var member: [Node] = []
+        for item in members {
+            var fields = Node.Mapping()
+            fields["email"] = .string(item.email)
+            fields["signingKeys"] = .sequence(item.signingKeys.map { .string($0) })
+            if !item.pushers.isEmpty { fields["pushers"] = .sequence(item.pushers.map { .string($0) }) }
+            member.append(.mapping(fields))
+        }
+        var fields = Node.Mapping()
+        fields["name"] = .string(name)
+        fields["role"] = .string(role.rawValue)
+        if namespaces != ["*"] { fields["namespaces"] = .sequence(namespaces.map { .string($0) }) }
+        if kinds != ["*"] { fields["kinds"] = .sequence(kinds.map { .string($0) }) }
+        fields["members"] = .sequence(member)
+        return .mapping(fields)
+    }
+}

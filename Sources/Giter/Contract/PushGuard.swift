@@ -1,0 +1,98 @@
+/// One ref a push moves, as git gives it to a `pre-receive` hook.
+public struct RefUpdate: Sendable, Hashable {
+    /// The ref's commit before the push; `nil` when the push creates it.
+    public var old: ObjectID?
+    /// The ref's commit after the push; `nil` when the push deletes it.
+    public var new: ObjectID?
+    /// The full ref name, such as `refs/heads/main`.
+    public var name: String
+
+    public init(old: ObjectID?, new: ObjectID?, name: String) {
+        self.old = old
+        self.new = new
+        self.name = name
+    }
+}
+
+/// The server side of the contract: what `giter guard pre-receive` asks
+/// before git accepts a push.
+///
+/// The exchange branch only moves forward, and every commit it gains is
+/// judged by ``ExchangeLedger`` (the same check readers run), with the
+/// pusher the server names. Any other ref is refused unless the policy in
+/// force on the branch lists it under `spec.refs`.
+public struct PushGuard: Sendable {
+    let reader: any RepositoryReader
+    let branch: String
+    let pusher: String?
+
+    /// A guard over the repository `reader` reads (objects in quarantine
+    /// included), for the exchange branch `branch` (a short name, `main`).
+    public init(reader: any RepositoryReader, branch: String, pusher: String?) {
+        self.reader = reader
+        self.branch = branch
+        self.pusher = pusher
+    }
+
+    /// The violations that make git refuse the whole push; empty: accept.
+    ///
+    /// - Throws: when an object cannot be read; the hook then refuses the push.
+    public func check(_ updates: [RefUpdate]) async throws -> [ContractViolation] {
+        var violations: [ContractViolation] = []
+        for update in updates {
+            if update.name == "refs/heads/\(branch)" {
+                violations += try await checkBranch(update)
+            } else {
+                violations += try await checkOtherRef(update)
+            }
+        }
+        return violations
+    }
+
+    private func checkBranch(_ update: RefUpdate) async throws -> [ContractViolation] {
+        guard let new = update.new else {
+            return [ContractViolation(commit: update.old, path: nil, rule: .history, message: "deleting the exchange branch \(branch) is refused")]
+        }
+        guard let chain = try await ExchangeLedger.chain(from: new, to: update.old, reader: reader) else {
+            return [
+                ContractViolation(
+                    commit: new, path: nil, rule: .history,
+                    message: "not a fast-forward of \(branch): the exchange branch is never rewritten; rebase onto \(update.old?.hex ?? "it")")
+            ]
+        }
+        var commits = chain[...]
+        let start: ObjectID
+        if let old = update.old {
+            start = old
+        } else {
+            // A new branch: its first commit is the exchange's trust anchor, as a reader's is.
+            guard let root = commits.popFirst() else { return [] }
+            start = root.id
+        }
+        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start))
+        var violations: [ContractViolation] = []
+        for commit in commits {
+            guard commit.parents.count <= 1 || commit.parents.first == ledger.state.commit else { break }
+            violations += try await ledger.advance(over: commit, push: ContractChecker.Push(user: pusher))
+        }
+        return violations
+    }
+
+    private func checkOtherRef(_ update: RefUpdate) async throws -> [ContractViolation] {
+        var allowed: [String] = []
+        if let tip = try await reader.resolve("refs/heads/\(branch)") {
+            var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: tip))
+            if case .success(let contract) = try await ledger.contract(), let policy = contract.policy {
+                allowed = policy.refs
+            }
+        }
+        guard allowed.contains(where: { Glob.matches($0, update.name) }) else {
+            return [
+                ContractViolation(
+                    commit: update.new, path: nil, rule: .ref,
+                    message: "\(update.name) is not the exchange branch \(branch), and the policy's spec.refs does not list it")
+            ]
+        }
+        return []
+    }
+}
