@@ -17,7 +17,7 @@ import Metrics
 /// from the Transport's diff, and caches parsed files by blob id, so a file
 /// that did not change is never read or decoded twice. Every commit that
 /// arrives is checked against ``StoreOptions/roles``; see
-/// ``OwnershipViolation``. Writes and refreshes are serialized; reads run
+/// ``ContractViolation`` and ``ExchangeLedger``. Writes and refreshes are serialized; reads run
 /// alongside.
 public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     public nonisolated let resourceType: ResourceType

@@ -23,7 +23,7 @@ public protocol ResourceStore<Resource>: Sendable {
     func remoteMoved() async throws -> Bool
 
     /// Brings the view up to date with the remote, checking every new
-    /// commit against the roles (see ``OwnershipViolation``), and returns
+    /// commit against the roles (see ``ContractViolation``), and returns
     /// the revision now in view (`nil` for an empty repository).
     @discardableResult
     func refresh() async throws -> StoreRevision?
