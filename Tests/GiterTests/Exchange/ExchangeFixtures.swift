@@ -49,6 +49,7 @@ final class EventLog: Sendable {
     private let events = Mutex<[StoreEvent]>([])
 
     func append(_ event: StoreEvent) { events.withLock { $0.append(event) } }
+    var all: [StoreEvent] { events.withLock { $0 } }
 
     var violations: [ContractViolation] {
         events.withLock { events in
