@@ -91,8 +91,8 @@ struct BoundsTests {
         // it must stop, not walk every copy.
         var schema: Node = ["maximum": -1]
         for _ in 0..<30 { schema = ["anyOf": [schema, schema]] }
-        var root: Node.Mapping = ["type": "object", "properties": ["n": ["type": "integer", "anyOf": [schema]]]]
-        root["x"] = nil
+        let nested: Node = ["type": "object", "properties": ["n": ["type": "integer", "anyOf": [schema]]]]
+        let root = try #require(nested.mapping)
         var document = try YAMLReader().readDocument(F.definitionText(spec: "type: object\n"))
         var spec = try #require(document["spec"]?.mapping)
         var versions = try #require(spec["versions"]?.sequence)

@@ -45,8 +45,10 @@ struct DefinitionTests {
         do {
             _ = try read(text)
             return nil
-        } catch {
+        } catch let error as SchemaError {
             return error.description
+        } catch {
+            return "unexpected \(error)"
         }
     }
 

@@ -1,4 +1,4 @@
-public import GiterCodec
+import GiterCodec
 
 /// One node of a structural `openAPIV3Schema`, as parsed from a
 /// CustomResourceDefinition: the subset of OpenAPI v3.0 that Kubernetes
