@@ -53,7 +53,12 @@ public struct CustomResourceVersion: Sendable {
     ///
     /// - Returns: every problem found, in document order per section; empty when valid.
     public func validate(_ resource: Node.Mapping, sections: Set<ResourceSection>) -> [FieldError] {
-        var validator = SchemaValidator()
+        validate(resource, sections: sections, stepLimit: SchemaValidator.maxSteps)
+    }
+
+    /// ``validate(_:sections:)`` with another work limit (tests use a small one).
+    func validate(_ resource: Node.Mapping, sections: Set<ResourceSection>, stepLimit: Int) -> [FieldError] {
+        var validator = SchemaValidator(stepLimit: stepLimit)
         if sections.contains(.spec) { validateSpec(resource, into: &validator) }
         if sections.contains(.status) { validateStatus(resource, into: &validator) }
         return validator.errors

@@ -81,7 +81,7 @@ struct KeywordTests {
         let definition = try F.definition(spec: "type: object\nproperties:\n  value: {type: string, pattern: '(a)\\1'}\n")
         #expect(definition.notEnforced.count == 1)
         #expect(definition.notEnforced.first?.field == "spec.value")
-        #expect(definition.notEnforced.first?.location?.line == 23)
+        #expect(definition.notEnforced.first?.location?.line == 24)
         #expect(definition.notEnforced.first?.description.hasSuffix("is not enforced") == true)
     }
 

@@ -18,8 +18,10 @@ struct SchemaValidator {
     private(set) var errors: [FieldError] = []
     private(set) var steps = 0
     private(set) var exhausted = false
+    /// The work limit: ``maxSteps``, lower in tests.
+    let stepLimit: Int
 
-    init() {}
+    init(stepLimit: Int = Self.maxSteps) { self.stepLimit = stepLimit }
 
     mutating func add(_ kind: FieldError.Kind, _ path: String, _ value: Node?, _ detail: String, at location: SourceLocation?) {
         errors.append(FieldError(field: path, kind: kind, value: value.map(FieldValue.text), detail: detail, location: location))
@@ -29,9 +31,9 @@ struct SchemaValidator {
     private mutating func step(_ path: String, depth: Int, location: SourceLocation?) -> Bool {
         guard !exhausted else { return false }
         steps += 1
-        if steps > Self.maxSteps {
+        if steps > stepLimit {
             exhausted = true
-            add(.forbidden, path, nil, "validation needs more than \(Self.maxSteps) steps; simplify the schema's "
+            add(.forbidden, path, nil, "validation needs more than \(stepLimit) steps; simplify the schema's "
                 + "allOf, anyOf and oneOf or the document", at: location)
             return false
         }
@@ -229,7 +231,7 @@ struct SchemaValidator {
     ) -> Int {
         var valid = 0
         for branch in branches {
-            var branchValidator = SchemaValidator()
+            var branchValidator = SchemaValidator(stepLimit: stepLimit)
             branchValidator.steps = steps
             branchValidator.validate(node, against: branch, path: path, depth: depth, mode: .valuesOnly)
             steps = branchValidator.steps
