@@ -32,60 +32,83 @@ public struct CustomResourceDefinition: Sendable {
     public init(_ document: Node, file: String) throws(SchemaError) {
         var reader = DefinitionReader(file: file)
         let root = try reader.mapping(document, path: "")
-        try reader.checkKeys(root, allowed: ["apiVersion", "kind", "metadata", "spec", "status"], path: "", node: document)
+        try reader.checkKeys(
+            root,
+            allowed: ["apiVersion", "kind", "metadata", "spec", "status"],
+            path: "",
+            node: document
+        )
         let apiVersion = try reader.string(root, "apiVersion", path: "", parent: document)
         guard apiVersion == "apiextensions.k8s.io/v1" else {
             throw reader.error(
                 "apiVersion: Unsupported value: \(FieldValue.quoted(apiVersion)): supported values: "
-                    + "\"apiextensions.k8s.io/v1\" (convert older definitions to v1)", at: root["apiVersion"])
+                    + "\"apiextensions.k8s.io/v1\" (convert older definitions to v1)",
+                at: root["apiVersion"]
+            )
         }
         let kind = try reader.string(root, "kind", path: "", parent: document)
         guard kind == "CustomResourceDefinition" else {
             throw reader.error(
                 "kind: Unsupported value: \(FieldValue.quoted(kind)): supported values: \"CustomResourceDefinition\"",
-                at: root["kind"])
+                at: root["kind"]
+            )
         }
         let specNode = try reader.required(root, "spec", path: "", parent: document)
         let spec = try reader.mapping(specNode, path: "spec")
         try reader.checkKeys(
-            spec, allowed: ["group", "names", "scope", "versions", "conversion", "preserveUnknownFields"], path: "spec",
-            node: specNode)
+            spec,
+            allowed: ["group", "names", "scope", "versions", "conversion", "preserveUnknownFields"],
+            path: "spec",
+            node: specNode
+        )
         group = try reader.string(spec, "group", path: "spec", parent: specNode)
         guard DefinitionReader.isDNSSubdomain(group), group.contains(".") else {
             throw reader.error(
                 "spec.group: Invalid value: \(FieldValue.quoted(group)): must be a lowercase DNS subdomain with at "
-                    + "least one dot (for example \"example.com\")", at: spec["group"])
+                    + "least one dot (for example \"example.com\")",
+                at: spec["group"]
+            )
         }
         let namesNode = try reader.required(spec, "names", path: "spec", parent: specNode)
         let names = try reader.mapping(namesNode, path: "spec.names")
         try reader.checkKeys(
-            names, allowed: ["plural", "singular", "kind", "listKind", "shortNames", "categories"], path: "spec.names",
-            node: namesNode)
+            names,
+            allowed: ["plural", "singular", "kind", "listKind", "shortNames", "categories"],
+            path: "spec.names",
+            node: namesNode
+        )
         self.kind = try reader.string(names, "kind", path: "spec.names", parent: namesNode)
         plural = try reader.string(names, "plural", path: "spec.names", parent: namesNode)
         guard DefinitionReader.isDNSLabel(plural) else {
             throw reader.error(
                 "spec.names.plural: Invalid value: \(FieldValue.quoted(plural)): must be a lowercase DNS label "
-                    + "(for example \"experiments\")", at: names["plural"])
+                    + "(for example \"experiments\")",
+                at: names["plural"]
+            )
         }
         guard let firstLetter = self.kind.unicodeScalars.first, ("A"..."Z").contains(firstLetter),
             self.kind.utf8.allSatisfy({ ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
         else {
             throw reader.error(
                 "spec.names.kind: Invalid value: \(FieldValue.quoted(self.kind)): must be letters and digits "
-                    + "starting with an uppercase letter (for example \"Experiment\")", at: names["kind"])
+                    + "starting with an uppercase letter (for example \"Experiment\")",
+                at: names["kind"]
+            )
         }
         try reader.checkMetadata(root, expectedName: "\(plural).\(group)")
         let scope = try reader.string(spec, "scope", path: "spec", parent: specNode)
         guard scope == "Namespaced" || scope == "Cluster" else {
             throw reader.error(
                 "spec.scope: Unsupported value: \(FieldValue.quoted(scope)): supported values: \"Cluster\", \"Namespaced\"",
-                at: spec["scope"])
+                at: spec["scope"]
+            )
         }
         if let preserve = spec["preserveUnknownFields"], preserve.bool != false {
             throw reader.error(
                 "spec.preserveUnknownFields: Invalid value: \(FieldValue.text(preserve)): must be false in "
-                    + "apiextensions.k8s.io/v1 (use x-kubernetes-preserve-unknown-fields in the schema)", at: preserve)
+                    + "apiextensions.k8s.io/v1 (use x-kubernetes-preserve-unknown-fields in the schema)",
+                at: preserve
+            )
         }
         try reader.readConversion(spec["conversion"])
         versions = try reader.readVersions(spec, parent: specNode)

@@ -21,7 +21,11 @@ public struct CustomResourceVersion: Sendable {
     static let reservedKeys: Set<String> = ["apiVersion", "kind", "metadata", "status"]
 
     init(
-        name: String, served: Bool, storage: Bool, hasStatusSubresource: Bool, schema: StructuralSchema,
+        name: String,
+        served: Bool,
+        storage: Bool,
+        hasStatusSubresource: Bool,
+        schema: StructuralSchema,
         notEnforced: [NotEnforcedFeature]
     ) {
         self.name = name
@@ -66,7 +70,14 @@ public struct CustomResourceVersion: Sendable {
 
     private func validateSpec(_ resource: Node.Mapping, into validator: inout SchemaValidator) {
         validator.checkObject(
-            resource, at: nil, schema: schema, path: "", depth: 0, mode: .structural, ignoring: Self.reservedKeys)
+            resource,
+            at: nil,
+            schema: schema,
+            path: "",
+            depth: 0,
+            mode: .structural,
+            ignoring: Self.reservedKeys
+        )
         if !schema.allOf.isEmpty || !schema.anyOf.isEmpty || !schema.oneOf.isEmpty || schema.not != nil {
             var view = resource
             view.entries.removeAll { Self.reservedKeys.contains($0.key) }
@@ -89,16 +100,33 @@ public struct CustomResourceVersion: Sendable {
             validator.add(.invalid, "status", status, "must be of type object", at: status.location)
             return
         }
-        if statusSchema.type != nil && statusSchema.type != .object {
-            validator.add(.invalid, "status", status, "must be of type \(statusSchema.type!.rawValue)", at: status.location)
+        if let type = statusSchema.type, type != .object {
+            validator.add(
+                .invalid,
+                "status",
+                status,
+                "must be of type \(type.rawValue)",
+                at: status.location
+            )
             return
         }
         validator.checkObject(
-            mapping, at: status.location, schema: statusSchema, path: "status", depth: 1, mode: .structural,
-            ignoring: GiterStatusFields.names)
+            mapping,
+            at: status.location,
+            schema: statusSchema,
+            path: "status",
+            depth: 1,
+            mode: .structural,
+            ignoring: GiterStatusFields.names
+        )
         var view = mapping
         view.entries.removeAll { GiterStatusFields.names.contains($0.key) }
-        validator.checkJunctors(Node(.mapping(view), location: status.location), schema: statusSchema, path: "status", depth: 1)
+        validator.checkJunctors(
+            Node(.mapping(view), location: status.location),
+            schema: statusSchema,
+            path: "status",
+            depth: 1
+        )
         GiterStatusFields.check(mapping, path: "status", into: &validator)
     }
 

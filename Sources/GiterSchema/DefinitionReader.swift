@@ -30,7 +30,10 @@ struct DefinitionReader {
     func string(_ mapping: Node.Mapping, _ key: String, path: String, parent: Node) throws(SchemaError) -> String {
         let value = try required(mapping, key, path: path, parent: parent)
         guard let text = value.string, !text.isEmpty else {
-            throw error("\(Self.path(path, key)): Invalid value: \(FieldValue.text(value)): must be a non-empty string", at: value)
+            throw error(
+                "\(Self.path(path, key)): Invalid value: \(FieldValue.text(value)): must be a non-empty string",
+                at: value
+            )
         }
         return text
     }
@@ -38,7 +41,10 @@ struct DefinitionReader {
     func bool(_ mapping: Node.Mapping, _ key: String, path: String, parent: Node) throws(SchemaError) -> Bool {
         let value = try required(mapping, key, path: path, parent: parent)
         guard let flag = value.bool else {
-            throw error("\(Self.path(path, key)): Invalid value: \(FieldValue.text(value)): must be true or false", at: value)
+            throw error(
+                "\(Self.path(path, key)): Invalid value: \(FieldValue.text(value)): must be true or false",
+                at: value
+            )
         }
         return flag
     }
@@ -47,9 +53,11 @@ struct DefinitionReader {
     func checkKeys(_ mapping: Node.Mapping, allowed: Set<String>, path: String, node: Node) throws(SchemaError) {
         if let entry = mapping.entries.first(where: { !allowed.contains($0.key) }) {
             throw SchemaError(
-                file: file, location: entry.keyLocation ?? entry.value.location,
+                file: file,
+                location: entry.keyLocation ?? entry.value.location,
                 message: "\(Self.path(path, entry.key)): Unknown field: supported fields: "
-                    + allowed.sorted().joined(separator: ", "))
+                    + allowed.sorted().joined(separator: ", ")
+            )
         }
     }
 
@@ -60,7 +68,9 @@ struct DefinitionReader {
         guard name == expectedName else {
             throw error(
                 "metadata.name: Invalid value: \(FieldValue.quoted(name)): must be spec.names.plural+\".\"+spec.group "
-                    + "(\(FieldValue.quoted(expectedName)))", at: metadata["name"])
+                    + "(\(FieldValue.quoted(expectedName)))",
+                at: metadata["name"]
+            )
         }
     }
 
@@ -76,11 +86,16 @@ struct DefinitionReader {
                 NotEnforcedFeature(
                     field: "spec.conversion.strategy",
                     feature: "conversion webhook (resources are validated against the version their apiVersion names, "
-                        + "never converted)", location: conversion["strategy"]?.location))
+                        + "never converted)",
+                    location: conversion["strategy"]?.location
+                )
+            )
         default:
             throw error(
                 "spec.conversion.strategy: Unsupported value: \(FieldValue.quoted(strategy)): supported values: "
-                    + "\"None\", \"Webhook\"", at: conversion["strategy"])
+                    + "\"None\", \"Webhook\"",
+                at: conversion["strategy"]
+            )
         }
     }
 
@@ -93,13 +108,19 @@ struct DefinitionReader {
         for (index, item) in items.enumerated() {
             let version = try readVersion(item, path: "spec.versions[\(index)]")
             if versions.contains(where: { $0.name == version.name }) {
-                throw error("spec.versions[\(index)].name: Duplicate value: \(FieldValue.quoted(version.name))", at: item["name"])
+                throw error(
+                    "spec.versions[\(index)].name: Duplicate value: \(FieldValue.quoted(version.name))",
+                    at: item["name"]
+                )
             }
             versions.append(version)
         }
         let storageCount = versions.filter(\.storage).count
         guard storageCount == 1 else {
-            throw error("spec.versions: Invalid value: must have exactly one version marked as storage version", at: node)
+            throw error(
+                "spec.versions: Invalid value: must have exactly one version marked as storage version",
+                at: node
+            )
         }
         return versions
     }
@@ -111,19 +132,28 @@ struct DefinitionReader {
             allowed: [
                 "name", "served", "storage", "deprecated", "deprecationWarning", "schema", "subresources",
                 "additionalPrinterColumns", "selectableFields",
-            ], path: path, node: node)
+            ],
+            path: path,
+            node: node
+        )
         let name = try string(version, "name", path: path, parent: node)
         guard Self.isDNSLabel(name) else {
             throw error(
                 "\(path).name: Invalid value: \(FieldValue.quoted(name)): must be a lowercase DNS label (for example \"v1\")",
-                at: version["name"])
+                at: version["name"]
+            )
         }
         let served = try bool(version, "served", path: path, parent: node)
         let storage = try bool(version, "storage", path: path, parent: node)
         var hasStatus = false
         if let subresourcesNode = version["subresources"] {
             let subresources = try mapping(subresourcesNode, path: "\(path).subresources")
-            try checkKeys(subresources, allowed: ["status", "scale"], path: "\(path).subresources", node: subresourcesNode)
+            try checkKeys(
+                subresources,
+                allowed: ["status", "scale"],
+                path: "\(path).subresources",
+                node: subresourcesNode
+            )
             if let status = subresources["status"] {
                 guard status.mapping?.isEmpty == true else {
                     throw error("\(path).subresources.status: Invalid value: must be an empty mapping ({})", at: status)
@@ -142,8 +172,13 @@ struct DefinitionReader {
             notEnforced.append(feature)
         }
         return CustomResourceVersion(
-            name: name, served: served, storage: storage, hasStatusSubresource: hasStatus, schema: schema,
-            notEnforced: parser.notEnforced)
+            name: name,
+            served: served,
+            storage: storage,
+            hasStatusSubresource: hasStatus,
+            schema: schema,
+            notEnforced: parser.notEnforced
+        )
     }
 
     // MARK: Names
@@ -158,6 +193,7 @@ struct DefinitionReader {
 
     /// Lowercase RFC 1123 labels separated by dots, at most 253 characters.
     static func isDNSSubdomain(_ text: String) -> Bool {
-        text.utf8.count <= 253 && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+        text.utf8.count <= 253
+            && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
     }
 }

@@ -1,6 +1,7 @@
 import GiterCodec
-@testable import GiterSchema
 import Testing
+
+@testable import GiterSchema
 
 /// Bounded work and depth: hostile definitions and documents get errors,
 /// never a stack overflow or a hang.
@@ -31,12 +32,16 @@ struct BoundsTests {
         #expect {
             try CustomResourceDefinition(document, file: "deep.yaml")
         } throws: { error in
-            (error as? SchemaError)?.message.contains("Forbidden: schemas nested deeper than 64 levels are not supported") == true
+            (error as? SchemaError)?.message.contains(
+                "Forbidden: schemas nested deeper than 64 levels are not supported"
+            ) == true
         }
     }
 
     @Test func aDocumentNested10000DeepIsAnError() throws {
-        let version = try F.version(spec: "type: object\nproperties:\n  a: {type: object, x-kubernetes-preserve-unknown-fields: true}\n")
+        let version = try F.version(
+            spec: "type: object\nproperties:\n  a: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+        )
         // Under preserve-unknown-fields nothing is walked: valid.
         var resource = try F.resource("")
         resource["spec"] = ["a": Self.nested(depth: 10_000, key: "a", innermost: 1)]
@@ -44,21 +49,25 @@ struct BoundsTests {
 
         // A recursive-looking schema can only be as deep as the definition, so
         // the deepest walk is a schema that allows any object value: a map of maps.
-        let maps = try F.version(spec: "type: object\nadditionalProperties:\n  type: object\n  x-kubernetes-preserve-unknown-fields: true\n")
+        let maps = try F.version(
+            spec: "type: object\nadditionalProperties:\n  type: object\n  x-kubernetes-preserve-unknown-fields: true\n"
+        )
         var deep = try F.resource("")
         deep["spec"] = Self.nested(depth: 10_000, key: "a", innermost: 1)
         #expect(maps.validate(deep, sections: [.spec]) == [])
 
         // Comparing values (uniqueItems, enum) walks the whole value: bounded.
-        let unique = try F.version(spec: """
-            type: object
-            properties:
-              list:
-                type: array
-                uniqueItems: true
-                items: {type: object, x-kubernetes-preserve-unknown-fields: true}
+        let unique = try F.version(
+            spec: """
+                type: object
+                properties:
+                  list:
+                    type: array
+                    uniqueItems: true
+                    items: {type: object, x-kubernetes-preserve-unknown-fields: true}
 
-            """)
+                """
+        )
         var list = try F.resource("")
         list["spec"] = ["list": [Self.nested(depth: 10_000, key: "a", innermost: 1), ["b": 1]]]
         let errors = unique.validate(list, sections: [.spec]).map(\.description)
@@ -66,7 +75,9 @@ struct BoundsTests {
     }
 
     @Test func defaultsOfADeepDocumentStop() throws {
-        let version = try F.version(spec: "type: object\nadditionalProperties:\n  type: object\n  x-kubernetes-preserve-unknown-fields: true\n")
+        let version = try F.version(
+            spec: "type: object\nadditionalProperties:\n  type: object\n  x-kubernetes-preserve-unknown-fields: true\n"
+        )
         var resource = try F.resource("")
         resource["spec"] = Self.nested(depth: 10_000, key: "a", innermost: 1)
         #expect(version.applyingDefaults(to: resource) == resource)
@@ -75,7 +86,10 @@ struct BoundsTests {
     @Test func validationWorkIsBounded() throws {
         // Every item tries ten anyOf branches: eleven steps an item.
         let branches = (1...10).map { "- maximum: -\($0)\n" }.joined()
-        let version = try F.version(spec: "type: object\nproperties:\n  n:\n    type: array\n    items:\n      type: integer\n      anyOf:\n" + F.indent(branches, by: 6))
+        let version = try F.version(
+            spec: "type: object\nproperties:\n  n:\n    type: array\n    items:\n      type: integer\n      anyOf:\n"
+                + F.indent(branches, by: 6)
+        )
         #expect(SchemaValidator.maxSteps == 1_000_000)
         // The mechanism, with a limit of 10,000 steps for speed: each item takes eleven steps, item 908 passes the limit.
         var resource = try F.resource("")

@@ -67,32 +67,60 @@ struct DefinitionTests {
     }
 
     @Test(arguments: [
-        ("apiVersion: apiextensions.k8s.io/v1", "apiVersion: apiextensions.k8s.io/v1beta1",
-         ".giter/crds/experiment.yaml:1:13: apiVersion: Unsupported value: \"apiextensions.k8s.io/v1beta1\": supported values: \"apiextensions.k8s.io/v1\" (convert older definitions to v1)"),
-        ("kind: CustomResourceDefinition", "kind: Deployment",
-         ".giter/crds/experiment.yaml:2:7: kind: Unsupported value: \"Deployment\": supported values: \"CustomResourceDefinition\""),
-        ("  name: experiments.giter.dev", "  name: other.giter.dev",
-         ".giter/crds/experiment.yaml:4:9: metadata.name: Invalid value: \"other.giter.dev\": must be spec.names.plural+\".\"+spec.group (\"experiments.giter.dev\")"),
-        ("  group: giter.dev\n", "  group: Giter\n",
-         ".giter/crds/experiment.yaml:6:10: spec.group: Invalid value: \"Giter\": must be a lowercase DNS subdomain with at least one dot (for example \"example.com\")"),
-        ("  scope: Namespaced\n", "",
-         ".giter/crds/experiment.yaml:6:3: spec.scope: Required value"),
-        ("    plural: experiments\n", "    plural: experiments\n    colour: red\n",
-         ".giter/crds/experiment.yaml:11:5: spec.names.colour: Unknown field: supported fields: categories, kind, listKind, plural, shortNames, singular"),
-        ("    storage: false\n", "    storage: true\n",
-         ".giter/crds/experiment.yaml:12:3: spec.versions: Invalid value: must have exactly one version marked as storage version"),
-        ("spec: {type: object, properties: {replicas: {type: integer}}}", "spec: {type: object, properties: {replicas: {minimum: 0}}}",
-         ".giter/crds/experiment.yaml:26:55: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.type: Required value: must not be empty for specified object fields (or set x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)"),
-        ("{replicas: {type: integer}}", "{replicas: {$ref: '#/x'}}",
-         ".giter/crds/experiment.yaml:26:62: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.$ref: Forbidden: $ref is not allowed in a CustomResourceDefinition schema"),
-        ("{replicas: {type: integer}}", "{replicas: {type: integer, minimun: 0}}",
-         ".giter/crds/experiment.yaml:26:80: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.minimun: Unknown field: not a schema keyword Giter knows; check the spelling (Giter refuses what it cannot enforce)"),
-        ("{replicas: {type: integer}}", "{replicas: {type: integer, default: x}}",
-         ".giter/crds/experiment.yaml:26:80: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.default: Invalid value: the default is not valid against its schema: spec.replicas: Invalid value: \"x\": must be of type integer"),
-        ("{replicas: {type: integer}}", "{replicas: {type: array}}",
-         ".giter/crds/experiment.yaml:26:55: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.items: Required value: type: array needs items (a schema)"),
-        ("spec: {type: object, properties: {replicas: {type: integer}}}", "spec: {type: object, properties: {a: {type: string}}, anyOf: [{properties: {b: {type: string}}}]}",
-         ".giter/crds/experiment.yaml:26:90: spec.versions[1].schema.openAPIV3Schema.properties.spec.anyOf[0].properties.b: Forbidden: a property inside allOf, anyOf, oneOf or not must also be declared outside them"),
+        (
+            "apiVersion: apiextensions.k8s.io/v1", "apiVersion: apiextensions.k8s.io/v1beta1",
+            ".giter/crds/experiment.yaml:1:13: apiVersion: Unsupported value: \"apiextensions.k8s.io/v1beta1\": supported values: \"apiextensions.k8s.io/v1\" (convert older definitions to v1)"
+        ),
+        (
+            "kind: CustomResourceDefinition", "kind: Deployment",
+            ".giter/crds/experiment.yaml:2:7: kind: Unsupported value: \"Deployment\": supported values: \"CustomResourceDefinition\""
+        ),
+        (
+            "  name: experiments.giter.dev", "  name: other.giter.dev",
+            ".giter/crds/experiment.yaml:4:9: metadata.name: Invalid value: \"other.giter.dev\": must be spec.names.plural+\".\"+spec.group (\"experiments.giter.dev\")"
+        ),
+        (
+            "  group: giter.dev\n", "  group: Giter\n",
+            ".giter/crds/experiment.yaml:6:10: spec.group: Invalid value: \"Giter\": must be a lowercase DNS subdomain with at least one dot (for example \"example.com\")"
+        ),
+        (
+            "  scope: Namespaced\n", "",
+            ".giter/crds/experiment.yaml:6:3: spec.scope: Required value"
+        ),
+        (
+            "    plural: experiments\n", "    plural: experiments\n    colour: red\n",
+            ".giter/crds/experiment.yaml:11:5: spec.names.colour: Unknown field: supported fields: categories, kind, listKind, plural, shortNames, singular"
+        ),
+        (
+            "    storage: false\n", "    storage: true\n",
+            ".giter/crds/experiment.yaml:12:3: spec.versions: Invalid value: must have exactly one version marked as storage version"
+        ),
+        (
+            "spec: {type: object, properties: {replicas: {type: integer}}}",
+            "spec: {type: object, properties: {replicas: {minimum: 0}}}",
+            ".giter/crds/experiment.yaml:26:55: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.type: Required value: must not be empty for specified object fields (or set x-kubernetes-preserve-unknown-fields or x-kubernetes-int-or-string)"
+        ),
+        (
+            "{replicas: {type: integer}}", "{replicas: {$ref: '#/x'}}",
+            ".giter/crds/experiment.yaml:26:62: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.$ref: Forbidden: $ref is not allowed in a CustomResourceDefinition schema"
+        ),
+        (
+            "{replicas: {type: integer}}", "{replicas: {type: integer, minimun: 0}}",
+            ".giter/crds/experiment.yaml:26:80: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.minimun: Unknown field: not a schema keyword Giter knows; check the spelling (Giter refuses what it cannot enforce)"
+        ),
+        (
+            "{replicas: {type: integer}}", "{replicas: {type: integer, default: x}}",
+            ".giter/crds/experiment.yaml:26:80: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.default: Invalid value: the default is not valid against its schema: spec.replicas: Invalid value: \"x\": must be of type integer"
+        ),
+        (
+            "{replicas: {type: integer}}", "{replicas: {type: array}}",
+            ".giter/crds/experiment.yaml:26:55: spec.versions[1].schema.openAPIV3Schema.properties.spec.properties.replicas.items: Required value: type: array needs items (a schema)"
+        ),
+        (
+            "spec: {type: object, properties: {replicas: {type: integer}}}",
+            "spec: {type: object, properties: {a: {type: string}}, anyOf: [{properties: {b: {type: string}}}]}",
+            ".giter/crds/experiment.yaml:26:90: spec.versions[1].schema.openAPIV3Schema.properties.spec.anyOf[0].properties.b: Forbidden: a property inside allOf, anyOf, oneOf or not must also be declared outside them"
+        ),
     ])
     func rejectsMalformedDefinitions(original: String, replacement: String, expected: String) throws {
         let text = Self.minimal.replacing(original, with: replacement, maxReplacements: 1)
@@ -101,23 +129,36 @@ struct DefinitionTests {
     }
 
     @Test func rejectsANonStructuralRoot() {
-        let text = Self.minimal.replacing("openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}",
-            with: "openAPIV3Schema: {type: array, items: {type: string}}")
-        #expect(Self.failure(text)?.hasPrefix(".giter/crds/experiment.yaml:16:24: spec.versions[0].schema.openAPIV3Schema.type: ") == true)
+        let text = Self.minimal.replacing(
+            "openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}",
+            with: "openAPIV3Schema: {type: array, items: {type: string}}"
+        )
+        #expect(
+            Self.failure(text)?.hasPrefix(
+                ".giter/crds/experiment.yaml:16:24: spec.versions[0].schema.openAPIV3Schema.type: "
+            ) == true
+        )
     }
 
     @Test func reportsWhatIsNotEnforcedOnce() throws {
         let text = Self.minimal
             .replacing("  scope: Namespaced\n", with: "  scope: Namespaced\n  conversion:\n    strategy: Webhook\n")
-            .replacing("{replicas: {type: integer}}",
-                with: "{replicas: {type: integer, x-kubernetes-validations: [{rule: 'self > 0'}]}}")
-            .replacing("openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}",
-                with: "openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {replicas: {type: integer, x-kubernetes-validations: [{rule: 'self > 1'}]}}}}}")
+            .replacing(
+                "{replicas: {type: integer}}",
+                with: "{replicas: {type: integer, x-kubernetes-validations: [{rule: 'self > 0'}]}}"
+            )
+            .replacing(
+                "openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}",
+                with:
+                    "openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {replicas: {type: integer, x-kubernetes-validations: [{rule: 'self > 1'}]}}}}}"
+            )
         let definition = try Self.read(text)
-        #expect(definition.notEnforced.map(\.description) == [
-            "spec.conversion.strategy: conversion webhook (resources are validated against the version their apiVersion names, never converted) is not enforced",
-            "spec.replicas: x-kubernetes-validations (CEL rules) is not enforced",
-        ])
+        #expect(
+            definition.notEnforced.map(\.description) == [
+                "spec.conversion.strategy: conversion webhook (resources are validated against the version their apiVersion names, never converted) is not enforced",
+                "spec.replicas: x-kubernetes-validations (CEL rules) is not enforced",
+            ]
+        )
         #expect(definition.notEnforced.first?.location?.line == 9)
         #expect(definition.versions.map { $0.notEnforced.count } == [1, 1])
     }
@@ -130,6 +171,9 @@ struct DefinitionTests {
     }
 
     @Test func rejectsADocumentThatIsNotAMapping() {
-        #expect(Self.failure("- a\n") == ".giter/crds/experiment.yaml:1:1: the document: Invalid value: must be a mapping, not a sequence")
+        #expect(
+            Self.failure("- a\n")
+                == ".giter/crds/experiment.yaml:1:1: the document: Invalid value: must be a mapping, not a sequence"
+        )
     }
 }

@@ -42,7 +42,10 @@ enum SchemaFixtures {
     }
 
     static func definition(spec: String, status: String = "type: object\n") throws -> CustomResourceDefinition {
-        try CustomResourceDefinition(YAMLReader().readDocument(definitionText(spec: spec, status: status)), file: "crds/widget.yaml")
+        try CustomResourceDefinition(
+            YAMLReader().readDocument(definitionText(spec: spec, status: status)),
+            file: "crds/widget.yaml"
+        )
     }
 
     static func version(spec: String, status: String = "type: object\n") throws -> CustomResourceVersion {

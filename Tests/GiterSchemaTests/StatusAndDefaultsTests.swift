@@ -28,13 +28,25 @@ struct StatusAndDefaultsTests {
               message: ""
             """
         #expect(try Self.statusErrors(status) == [])
-        #expect(try Self.statusErrors("phase: Paused\n") == ["status.phase: Unsupported value: \"Paused\": supported values: \"Running\", \"Done\""])
+        #expect(
+            try Self.statusErrors("phase: Paused\n") == [
+                "status.phase: Unsupported value: \"Paused\": supported values: \"Running\", \"Done\""
+            ]
+        )
         #expect(try Self.statusErrors("other: 1\n") == ["status.other: Unknown field"])
     }
 
     @Test func giterStatusFieldsAreCheckedByTheirShape() throws {
-        #expect(try Self.statusErrors("observedGeneration: -1\n") == ["status.observedGeneration: Invalid value: -1: must be greater than or equal to 0"])
-        #expect(try Self.statusErrors("observedSpecDigest: 1\n") == ["status.observedSpecDigest: Invalid value: 1: must be of type string"])
+        #expect(
+            try Self.statusErrors("observedGeneration: -1\n") == [
+                "status.observedGeneration: Invalid value: -1: must be greater than or equal to 0"
+            ]
+        )
+        #expect(
+            try Self.statusErrors("observedSpecDigest: 1\n") == [
+                "status.observedSpecDigest: Invalid value: 1: must be of type string"
+            ]
+        )
         let conditions = """
             conditions:
             - type: Ready
@@ -47,19 +59,24 @@ struct StatusAndDefaultsTests {
               status: "False"
               lastTransitionTime: "2024-05-01T12:30:00Z"
             """
-        #expect(try Self.statusErrors(conditions) == [
-            "status.conditions[0].extra: Unknown field",
-            "status.conditions[0].status: Unsupported value: \"Maybe\": supported values: \"True\", \"False\", \"Unknown\"",
-            "status.conditions[0].lastTransitionTime: Invalid value: \"yesterday\": must be of format date-time",
-            "status.conditions[0].reason: Invalid value: \"not a reason\": must start with a letter and hold only letters, digits, '_', ',' and ':', ending with a letter, digit or '_' (UpperCamelCase, for example \"ReportPublished\")",
-            "status.conditions[1].reason: Required value",
-            "status.conditions[1].message: Required value",
-            "status.conditions[1].type: Duplicate value: \"Ready\"",
-        ])
+        #expect(
+            try Self.statusErrors(conditions) == [
+                "status.conditions[0].extra: Unknown field",
+                "status.conditions[0].status: Unsupported value: \"Maybe\": supported values: \"True\", \"False\", \"Unknown\"",
+                "status.conditions[0].lastTransitionTime: Invalid value: \"yesterday\": must be of format date-time",
+                "status.conditions[0].reason: Invalid value: \"not a reason\": must start with a letter and hold only letters, digits, '_', ',' and ':', ending with a letter, digit or '_' (UpperCamelCase, for example \"ReportPublished\")",
+                "status.conditions[1].reason: Required value",
+                "status.conditions[1].message: Required value",
+                "status.conditions[1].type: Duplicate value: \"Ready\"",
+            ]
+        )
     }
 
     @Test func sectionsAreIndependent() throws {
-        let version = try F.version(spec: "type: object\nproperties:\n  size: {type: integer}\n", status: Self.statusSchema)
+        let version = try F.version(
+            spec: "type: object\nproperties:\n  size: {type: integer}\n",
+            status: Self.statusSchema
+        )
         let resource = try F.resource("spec: {size: x}\nstatus: {phase: Paused}\n")
         #expect(version.validate(resource, sections: [.spec]).map(\.field) == ["spec.size"])
         #expect(version.validate(resource, sections: [.status]).map(\.field) == ["status.phase"])
@@ -94,7 +111,10 @@ struct StatusAndDefaultsTests {
               nullable: {type: string, nullable: true, default: x}
 
             """
-        let version = try F.version(spec: schema, status: "type: object\nproperties:\n  phase: {type: string, default: New}\n")
+        let version = try F.version(
+            spec: schema,
+            status: "type: object\nproperties:\n  phase: {type: string, default: New}\n"
+        )
         let resource = try F.resource("spec:\n  mode: slow\n  ports: [{port: 80}]\n  nullable: null\n")
         let defaulted = version.applyingDefaults(to: resource)
         let expected: Node = [
@@ -113,8 +133,13 @@ struct StatusAndDefaultsTests {
 
     @Test func specSectionRequiresWhatTheRootRequires() throws {
         let text = F.definitionText(spec: "type: object\n")
-            .replacing("        type: object\n        properties:", with: "        type: object\n        required: [spec, status]\n        properties:")
-        let version = try #require(try CustomResourceDefinition(YAMLReader().readDocument(text), file: "w.yaml").version(named: "v1"))
+            .replacing(
+                "        type: object\n        properties:",
+                with: "        type: object\n        required: [spec, status]\n        properties:"
+            )
+        let version = try #require(
+            try CustomResourceDefinition(YAMLReader().readDocument(text), file: "w.yaml").version(named: "v1")
+        )
         let resource = try F.resource("")
         #expect(version.validate(resource, sections: [.spec]).map(\.description) == ["spec: Required value"])
         #expect(version.validate(resource, sections: [.status]).map(\.description) == ["status: Required value"])

@@ -41,17 +41,20 @@ enum GiterStatusFields {
     }
 
     private static func checkGeneration(_ value: Node, path: String, into validator: inout SchemaValidator) {
-        guard let number = value.number, number.isInteger, number.integer(as: Int64.self) != nil else {
+        guard let number = value.number, number.isInteger, let generation = number.integer(as: Int64.self) else {
             return validator.add(.invalid, path, value, "must be of type integer", at: value.location)
         }
-        if number.integer(as: Int64.self)! < 0 {
+        if generation < 0 {
             validator.add(.invalid, path, value, "must be greater than or equal to 0", at: value.location)
         }
     }
 
     /// One `metav1.Condition`.
     private static func check(
-        _ condition: Node.Mapping, at location: SourceLocation?, path: String, into validator: inout SchemaValidator
+        _ condition: Node.Mapping,
+        at location: SourceLocation?,
+        path: String,
+        into validator: inout SchemaValidator
     ) {
         for entry in condition.entries where !conditionFields.contains(entry.key) {
             validator.add(.unknownField, "\(path).\(entry.key)", nil, "", at: entry.keyLocation ?? entry.value.location)
@@ -69,34 +72,73 @@ enum GiterStatusFields {
         }
         if let (node, type) = string("type") {
             if type.unicodeScalars.count > maxConditionTypeLength {
-                validator.add(.tooLong, "\(path).type", node, "may not be longer than \(maxConditionTypeLength)", at: node.location)
+                validator.add(
+                    .tooLong,
+                    "\(path).type",
+                    node,
+                    "may not be longer than \(maxConditionTypeLength)",
+                    at: node.location
+                )
             } else if !isQualifiedName(type) {
-                validator.add(.invalid, "\(path).type", node,
+                validator.add(
+                    .invalid,
+                    "\(path).type",
+                    node,
                     "must be a name of letters, digits, '-', '_' and '.', starting and ending with a letter or digit, "
                         + "optionally after a DNS subdomain and '/' (for example \"Ready\" or \"example.com/Drained\")",
-                    at: node.location)
+                    at: node.location
+                )
             }
         }
         if let (node, status) = string("status"), !["True", "False", "Unknown"].contains(status) {
-            validator.add(.unsupported, "\(path).status", node, "supported values: \"True\", \"False\", \"Unknown\"", at: node.location)
+            validator.add(
+                .unsupported,
+                "\(path).status",
+                node,
+                "supported values: \"True\", \"False\", \"Unknown\"",
+                at: node.location
+            )
         }
         if let generation = condition["observedGeneration"] {
             checkGeneration(generation, path: "\(path).observedGeneration", into: &validator)
         }
         if let (node, time) = string("lastTransitionTime"), !SchemaFormat.dateTime.accepts(time) {
-            validator.add(.invalid, "\(path).lastTransitionTime", node, "must be of format date-time", at: node.location)
+            validator.add(
+                .invalid,
+                "\(path).lastTransitionTime",
+                node,
+                "must be of format date-time",
+                at: node.location
+            )
         }
         if let (node, reason) = string("reason") {
             if reason.unicodeScalars.count > maxReasonLength {
-                validator.add(.tooLong, "\(path).reason", node, "may not be longer than \(maxReasonLength)", at: node.location)
+                validator.add(
+                    .tooLong,
+                    "\(path).reason",
+                    node,
+                    "may not be longer than \(maxReasonLength)",
+                    at: node.location
+                )
             } else if !isReason(reason) {
-                validator.add(.invalid, "\(path).reason", node,
+                validator.add(
+                    .invalid,
+                    "\(path).reason",
+                    node,
                     "must start with a letter and hold only letters, digits, '_', ',' and ':', ending with a letter, "
-                        + "digit or '_' (UpperCamelCase, for example \"ReportPublished\")", at: node.location)
+                        + "digit or '_' (UpperCamelCase, for example \"ReportPublished\")",
+                    at: node.location
+                )
             }
         }
         if let (node, message) = string("message"), message.unicodeScalars.count > maxMessageLength {
-            validator.add(.tooLong, "\(path).message", node, "may not be longer than \(maxMessageLength)", at: node.location)
+            validator.add(
+                .tooLong,
+                "\(path).message",
+                node,
+                "may not be longer than \(maxMessageLength)",
+                at: node.location
+            )
         }
     }
 
@@ -110,7 +152,10 @@ enum GiterStatusFields {
         let bytes = text.utf8
         guard let first = bytes.first, isLetter(first), let last = bytes.last else { return false }
         return (isLetter(last) || isDigit(last) || last == UInt8(ascii: "_"))
-            && bytes.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ":") }
+            && bytes.allSatisfy {
+                isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ",")
+                    || $0 == UInt8(ascii: ":")
+            }
     }
 
     /// An optional lowercase DNS subdomain and `/`, then at most 63 letters,
@@ -121,7 +166,8 @@ enum GiterStatusFields {
         if parts.count == 2 {
             let prefix = parts[0]
             guard !prefix.isEmpty, prefix.count <= 253 else { return false }
-            let labelsOK = prefix.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
+            let labelsOK = prefix.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy {
+                label in
                 guard let first = label.first, let last = label.last else { return false }
                 let lower = { (byte: UInt8) in (byte >= 0x61 && byte <= 0x7A) || isDigit(byte) }
                 return lower(first) && lower(last) && label.allSatisfy { lower($0) || $0 == UInt8(ascii: "-") }
@@ -131,6 +177,8 @@ enum GiterStatusFields {
         guard let first = name.first, let last = name.last, name.count <= 63 else { return false }
         let alnum = { (byte: UInt8) in isLetter(byte) || isDigit(byte) }
         return alnum(first) && alnum(last)
-            && name.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+            && name.allSatisfy {
+                alnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+            }
     }
 }

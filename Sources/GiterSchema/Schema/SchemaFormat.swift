@@ -97,7 +97,9 @@ enum SchemaFormat: String, Sendable, CaseIterable {
     private static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64 else { return false }
-        let localOK = parts[0].utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }
+        let localOK = parts[0].utf8.allSatisfy {
+            $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">")
+        }
         return localOK && isHostname(String(parts[1])) && parts[1].contains(".")
     }
 

@@ -3,7 +3,9 @@ import GiterCodec
 extension SchemaParser {
     /// A keyword that restricts values or describes the schema.
     mutating func parseKeyword(
-        _ entry: Node.Mapping.Entry, into schema: inout StructuralSchema, at place: Place
+        _ entry: Node.Mapping.Entry,
+        into schema: inout StructuralSchema,
+        at place: Place
     ) throws(SchemaError) {
         let value = entry.value
         let key = entry.key
@@ -13,7 +15,10 @@ extension SchemaParser {
                 throw error(
                     "Unsupported value: \(FieldValue.text(value)): supported values: "
                         + StructuralSchema.ValueType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "),
-                    at: place, keyword: key, node: value)
+                    at: place,
+                    keyword: key,
+                    node: value
+                )
             }
             schema.type = type
         case "format":
@@ -27,14 +32,18 @@ extension SchemaParser {
             break
         case "nullable": schema.nullable = try bool(value, at: place, keyword: key)
         case "uniqueItems": schema.uniqueItems = try bool(value, at: place, keyword: key)
-        case "x-kubernetes-preserve-unknown-fields": schema.preservesUnknownFields = try bool(value, at: place, keyword: key)
+        case "x-kubernetes-preserve-unknown-fields":
+            schema.preservesUnknownFields = try bool(value, at: place, keyword: key)
         case "x-kubernetes-int-or-string": schema.isIntOrString = try bool(value, at: place, keyword: key)
         case "x-kubernetes-embedded-resource":
             schema.isEmbeddedResource = try bool(value, at: place, keyword: key)
             if schema.isEmbeddedResource {
                 report(
                     "x-kubernetes-embedded-resource (apiVersion, kind and metadata of the embedded object are allowed "
-                        + "but not checked)", field: place.fieldPath, node: value)
+                        + "but not checked)",
+                    field: place.fieldPath,
+                    node: value
+                )
             }
         case "enum":
             guard let values = value.sequence, !values.isEmpty else {
@@ -43,14 +52,22 @@ extension SchemaParser {
             schema.enumValues = values
         case "minimum", "maximum":
             guard let number = value.number else {
-                throw error("Invalid value: must be a number, not \(value.kindDescription)", at: place, keyword: key, node: value)
+                throw error(
+                    "Invalid value: must be a number, not \(value.kindDescription)",
+                    at: place,
+                    keyword: key,
+                    node: value
+                )
             }
             if key == "minimum" { schema.minimum = number } else { schema.maximum = number }
         case "exclusiveMinimum", "exclusiveMaximum":
             guard let flag = value.bool else {
                 throw error(
                     "Invalid value: must be a boolean (OpenAPI v3.0, as Kubernetes uses), not \(value.kindDescription)",
-                    at: place, keyword: key, node: value)
+                    at: place,
+                    keyword: key,
+                    node: value
+                )
             }
             if key == "exclusiveMinimum" { schema.exclusiveMinimum = flag } else { schema.exclusiveMaximum = flag }
         case "multipleOf":
@@ -87,7 +104,10 @@ extension SchemaParser {
             default:
                 throw error(
                     "Unsupported value: \(FieldValue.text(value)): supported values: \"atomic\", \"set\", \"map\"",
-                    at: place, keyword: key, node: value)
+                    at: place,
+                    keyword: key,
+                    node: value
+                )
             }
         case "x-kubernetes-list-map-keys", "x-kubernetes-map-type":
             break  // read with the list type below; the map type only affects merging
@@ -95,24 +115,40 @@ extension SchemaParser {
             report("x-kubernetes-validations (CEL rules)", field: place.fieldPath, node: value)
         default:
             if Self.disallowed.contains(key) {
-                throw error("Forbidden: \(key) is not allowed in a CustomResourceDefinition schema", at: place, keyword: key, node: value)
+                throw error(
+                    "Forbidden: \(key) is not allowed in a CustomResourceDefinition schema",
+                    at: place,
+                    keyword: key,
+                    node: value
+                )
             }
             throw error(
                 "Unknown field: not a schema keyword Giter knows; check the spelling (Giter refuses what it cannot enforce)",
-                at: place, keyword: key, node: value)
+                at: place,
+                keyword: key,
+                node: value
+            )
         }
     }
 
     /// `properties`, `items` and `additionalProperties`.
     mutating func parseStructure(
-        _ entry: Node.Mapping.Entry, into schema: inout StructuralSchema, at place: Place, context: Context
+        _ entry: Node.Mapping.Entry,
+        into schema: inout StructuralSchema,
+        at place: Place,
+        context: Context
     ) throws(SchemaError) {
         let value = entry.value
         let counterpart: StructuralSchema?? = if case .junctor(let outer) = context { .some(outer) } else { .none }
         switch entry.key {
         case "properties":
             guard let properties = value.mapping else {
-                throw error("Invalid value: must be a mapping of property schemas", at: place, keyword: "properties", node: value)
+                throw error(
+                    "Invalid value: must be a mapping of property schemas",
+                    at: place,
+                    keyword: "properties",
+                    node: value
+                )
             }
             for property in properties.entries {
                 let field = FieldValue.join(place.fieldPath, property.key)
@@ -122,7 +158,9 @@ extension SchemaParser {
                     guard let outer = counterpart?.schema(forProperty: property.key) else {
                         throw error(
                             "Forbidden: a property inside allOf, anyOf, oneOf or not must also be declared outside them",
-                            at: child, node: property.value)
+                            at: child,
+                            node: property.value
+                        )
                     }
                     childContext = .junctor(counterpart: outer)
                 }
@@ -131,14 +169,22 @@ extension SchemaParser {
             }
         case "items":
             if value.sequence != nil {
-                throw error("Forbidden: items must be one schema; lists of schemas are not allowed", at: place, keyword: "items", node: value)
+                throw error(
+                    "Forbidden: items must be one schema; lists of schemas are not allowed",
+                    at: place,
+                    keyword: "items",
+                    node: value
+                )
             }
             var childContext = Context.structural
             if let counterpart {
                 guard let outer = counterpart?.items?.value else {
                     throw error(
                         "Forbidden: items inside allOf, anyOf, oneOf or not must also be given outside them",
-                        at: place, keyword: "items", node: value)
+                        at: place,
+                        keyword: "items",
+                        node: value
+                    )
                 }
                 childContext = .junctor(counterpart: outer)
             }
@@ -156,7 +202,10 @@ extension SchemaParser {
 
     /// `allOf`, `anyOf`, `oneOf` and `not`: value restrictions on the same value.
     mutating func parseJunctor(
-        _ entry: Node.Mapping.Entry, into schema: inout StructuralSchema, at place: Place, context: Context
+        _ entry: Node.Mapping.Entry,
+        into schema: inout StructuralSchema,
+        at place: Place,
+        context: Context
     ) throws(SchemaError) {
         let counterpart: StructuralSchema? = if case .junctor(let outer) = context { outer } else { schema }
         let inner = Context.junctor(counterpart: counterpart)
@@ -166,7 +215,12 @@ extension SchemaParser {
             return
         }
         guard let branches = entry.value.sequence, !branches.isEmpty else {
-            throw error("Invalid value: must be a non-empty list of schemas", at: place, keyword: entry.key, node: entry.value)
+            throw error(
+                "Invalid value: must be a non-empty list of schemas",
+                at: place,
+                keyword: entry.key,
+                node: entry.value
+            )
         }
         var parsed: [StructuralSchema] = []
         for (index, branch) in branches.enumerated() {
@@ -184,14 +238,24 @@ extension SchemaParser {
 
     func string(_ value: Node, at place: Place, keyword: String) throws(SchemaError) -> String {
         guard let text = value.string else {
-            throw error("Invalid value: must be a string, not \(value.kindDescription)", at: place, keyword: keyword, node: value)
+            throw error(
+                "Invalid value: must be a string, not \(value.kindDescription)",
+                at: place,
+                keyword: keyword,
+                node: value
+            )
         }
         return text
     }
 
     func bool(_ value: Node, at place: Place, keyword: String) throws(SchemaError) -> Bool {
         guard let flag = value.bool else {
-            throw error("Invalid value: must be true or false, not \(value.kindDescription)", at: place, keyword: keyword, node: value)
+            throw error(
+                "Invalid value: must be true or false, not \(value.kindDescription)",
+                at: place,
+                keyword: keyword,
+                node: value
+            )
         }
         return flag
     }

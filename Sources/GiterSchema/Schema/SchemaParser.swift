@@ -61,28 +61,47 @@ struct SchemaParser {
         let place = Place(documentPath: documentPath, fieldPath: "", depth: 0)
         let schema = try parse(node, at: place, context: .structural)
         guard schema.type == .object else {
-            throw error("Invalid value: must be type: object at the root of a schema", at: place, keyword: "type", node: node)
+            throw error(
+                "Invalid value: must be type: object at the root of a schema",
+                at: place,
+                keyword: "type",
+                node: node
+            )
         }
         if let metadata = node["properties"]?["metadata"], let entries = metadata.mapping,
             entries.keys.contains(where: { $0 != "type" })
         {
-            report("a schema for metadata (Giter checks metadata by its own name rules)", field: "metadata", node: metadata)
+            report(
+                "a schema for metadata (Giter checks metadata by its own name rules)",
+                field: "metadata",
+                node: metadata
+            )
         }
         return schema
     }
 
     mutating func parse(_ node: Node, at place: Place, context: Context) throws(SchemaError) -> StructuralSchema {
         guard let mapping = node.mapping else {
-            throw error("Invalid value: must be a schema (a mapping), not \(node.kindDescription)", at: place, node: node)
+            throw error(
+                "Invalid value: must be a schema (a mapping), not \(node.kindDescription)",
+                at: place,
+                node: node
+            )
         }
         guard place.depth <= Self.maxDepth else {
             throw error(
-                "Forbidden: schemas nested deeper than \(Self.maxDepth) levels are not supported", at: place, node: node)
+                "Forbidden: schemas nested deeper than \(Self.maxDepth) levels are not supported",
+                at: place,
+                node: node
+            )
         }
         schemaCount += 1
         guard schemaCount <= Self.maxSchemas else {
             throw error(
-                "Forbidden: the schema has more than \(Self.maxSchemas) schema objects", at: place, node: node)
+                "Forbidden: the schema has more than \(Self.maxSchemas) schema objects",
+                at: place,
+                node: node
+            )
         }
         var schema = StructuralSchema()
         var later: [Mapping.Entry] = []
@@ -92,7 +111,10 @@ struct SchemaParser {
             {
                 throw error(
                     "Forbidden: must not be used inside allOf, anyOf, oneOf or not; give it outside them",
-                    at: place, keyword: entry.key, node: entry.value)
+                    at: place,
+                    keyword: entry.key,
+                    node: entry.value
+                )
             }
             switch entry.key {
             case "properties", "items", "additionalProperties", "allOf", "anyOf", "oneOf", "not", "default":

@@ -4,7 +4,8 @@ extension SchemaValidator {
     /// The order of two numbers (-1, 0, 1): exact for integers that fit in
     /// 64 bits, by `Double` otherwise; `nil` when either is NaN.
     static func compare(_ lhs: Node.Number, _ rhs: Node.Number) -> Int? {
-        if lhs.isInteger, rhs.isInteger, let left = lhs.integer(as: Int64.self), let right = rhs.integer(as: Int64.self) {
+        if lhs.isInteger, rhs.isInteger, let left = lhs.integer(as: Int64.self), let right = rhs.integer(as: Int64.self)
+        {
             return left < right ? -1 : left == right ? 0 : 1
         }
         let left = lhs.doubleValue

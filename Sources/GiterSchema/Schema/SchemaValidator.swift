@@ -23,8 +23,16 @@ struct SchemaValidator {
 
     init(stepLimit: Int = Self.maxSteps) { self.stepLimit = stepLimit }
 
-    mutating func add(_ kind: FieldError.Kind, _ path: String, _ value: Node?, _ detail: String, at location: SourceLocation?) {
-        errors.append(FieldError(field: path, kind: kind, value: value.map(FieldValue.text), detail: detail, location: location))
+    mutating func add(
+        _ kind: FieldError.Kind,
+        _ path: String,
+        _ value: Node?,
+        _ detail: String,
+        at location: SourceLocation?
+    ) {
+        errors.append(
+            FieldError(field: path, kind: kind, value: value.map(FieldValue.text), detail: detail, location: location)
+        )
     }
 
     /// Counts one step; `false` once the work or depth limit is reached (the error is recorded).
@@ -33,8 +41,14 @@ struct SchemaValidator {
         steps += 1
         if steps > stepLimit {
             exhausted = true
-            add(.forbidden, path, nil, "validation needs more than \(stepLimit) steps; simplify the schema's "
-                + "allOf, anyOf and oneOf or the document", at: location)
+            add(
+                .forbidden,
+                path,
+                nil,
+                "validation needs more than \(stepLimit) steps; simplify the schema's "
+                    + "allOf, anyOf and oneOf or the document",
+                at: location
+            )
             return false
         }
         if depth > Self.maxDepth {
@@ -90,7 +104,13 @@ struct SchemaValidator {
             return add(.forbidden, path, nil, "nested deeper than \(Self.maxDepth) levels", at: node.location)
         }
         if values.contains(where: { FieldValue.canonical($0, depthLimit: Self.maxDepth) == key }) { return }
-        add(.unsupported, path, node, "supported values: " + values.map(FieldValue.text).joined(separator: ", "), at: node.location)
+        add(
+            .unsupported,
+            path,
+            node,
+            "supported values: " + values.map(FieldValue.text).joined(separator: ", "),
+            at: node.location
+        )
     }
 
     private mutating func checkString(_ text: String, node: Node, schema: StructuralSchema, path: String) {
@@ -133,15 +153,34 @@ struct SchemaValidator {
     }
 
     private mutating func checkArray(
-        _ items: [Node], node: Node, schema: StructuralSchema, path: String, depth: Int, mode: Mode
+        _ items: [Node],
+        node: Node,
+        schema: StructuralSchema,
+        path: String,
+        depth: Int,
+        mode: Mode
     ) {
         if let minItems = schema.minItems, items.count < minItems {
-            errors.append(FieldError(field: path, kind: .invalid, value: String(items.count),
-                detail: "must have at least \(minItems) items", location: node.location))
+            errors.append(
+                FieldError(
+                    field: path,
+                    kind: .invalid,
+                    value: String(items.count),
+                    detail: "must have at least \(minItems) items",
+                    location: node.location
+                )
+            )
         }
         if let maxItems = schema.maxItems, items.count > maxItems {
-            errors.append(FieldError(field: path, kind: .tooMany, value: String(items.count),
-                detail: "must have at most \(maxItems) items", location: node.location))
+            errors.append(
+                FieldError(
+                    field: path,
+                    kind: .tooMany,
+                    value: String(items.count),
+                    detail: "must have at most \(maxItems) items",
+                    location: node.location
+                )
+            )
         }
         if let itemSchema = schema.items?.value {
             for (index, item) in items.enumerated() {
@@ -164,7 +203,13 @@ struct SchemaValidator {
                 keyNode = .mapping(identity)
             }
             guard let key = FieldValue.canonical(keyNode, depthLimit: Self.maxDepth - depth) else {
-                return add(.forbidden, "\(path)[\(index)]", nil, "nested deeper than \(Self.maxDepth) levels", at: item.location)
+                return add(
+                    .forbidden,
+                    "\(path)[\(index)]",
+                    nil,
+                    "nested deeper than \(Self.maxDepth) levels",
+                    at: item.location
+                )
             }
             if !seen.insert(key).inserted {
                 add(.duplicate, "\(path)[\(index)]", keyNode, "", at: item.location)
@@ -173,8 +218,13 @@ struct SchemaValidator {
     }
 
     mutating func checkObject(
-        _ mapping: Node.Mapping, at location: SourceLocation?, schema: StructuralSchema, path: String, depth: Int,
-        mode: Mode, ignoring: Set<String>
+        _ mapping: Node.Mapping,
+        at location: SourceLocation?,
+        schema: StructuralSchema,
+        path: String,
+        depth: Int,
+        mode: Mode,
+        ignoring: Set<String>
     ) {
         var count = 0
         for entry in mapping.entries where !ignoring.contains(entry.key) {
@@ -193,12 +243,26 @@ struct SchemaValidator {
             add(.required, FieldValue.join(path, name), nil, "", at: location)
         }
         if let minProperties = schema.minProperties, count < minProperties {
-            errors.append(FieldError(field: path, kind: .invalid, value: String(count),
-                detail: "must have at least \(minProperties) properties", location: location))
+            errors.append(
+                FieldError(
+                    field: path,
+                    kind: .invalid,
+                    value: String(count),
+                    detail: "must have at least \(minProperties) properties",
+                    location: location
+                )
+            )
         }
         if let maxProperties = schema.maxProperties, count > maxProperties {
-            errors.append(FieldError(field: path, kind: .tooMany, value: String(count),
-                detail: "must have at most \(maxProperties) properties", location: location))
+            errors.append(
+                FieldError(
+                    field: path,
+                    kind: .tooMany,
+                    value: String(count),
+                    detail: "must have at most \(maxProperties) properties",
+                    location: location
+                )
+            )
         }
     }
 
@@ -227,7 +291,11 @@ struct SchemaValidator {
 
     /// How many of `branches` accept `node`, counting up to `stopAt`.
     private mutating func countValid(
-        _ node: Node, _ branches: [StructuralSchema], path: String, depth: Int, stopAt: Int
+        _ node: Node,
+        _ branches: [StructuralSchema],
+        path: String,
+        depth: Int,
+        stopAt: Int
     ) -> Int {
         var valid = 0
         for branch in branches {
