@@ -86,12 +86,13 @@ public struct CustomResourceDefinition: Sendable {
                 at: names["plural"]
             )
         }
-        guard let firstLetter = self.kind.unicodeScalars.first, ("A"..."Z").contains(firstLetter),
-            self.kind.utf8.allSatisfy({ ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) })
+        // As the API server: the kind, lowercased, is a DNS-1035 label.
+        guard DefinitionReader.isDNSLabel(self.kind.lowercased()),
+            let firstLetter = self.kind.utf8.first, firstLetter | 0x20 >= 0x61, firstLetter | 0x20 <= 0x7A
         else {
             throw reader.error(
-                "spec.names.kind: Invalid value: \(FieldValue.quoted(self.kind)): must be letters and digits "
-                    + "starting with an uppercase letter (for example \"Experiment\")",
+                "spec.names.kind: Invalid value: \(FieldValue.quoted(self.kind)): must be at most 63 letters, digits "
+                    + "and '-', starting with a letter (for example \"Experiment\")",
                 at: names["kind"]
             )
         }

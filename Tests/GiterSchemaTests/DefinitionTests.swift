@@ -84,6 +84,10 @@ struct DefinitionTests {
             ".giter/crds/experiment.yaml:6:10: spec.group: Invalid value: \"Giter\": must be a lowercase DNS subdomain with at least one dot (for example \"example.com\")"
         ),
         (
+            "    kind: Experiment\n", "    kind: 1Experiment\n",
+            ".giter/crds/experiment.yaml:9:11: spec.names.kind: Invalid value: \"1Experiment\": must be at most 63 letters, digits and '-', starting with a letter (for example \"Experiment\")"
+        ),
+        (
             "  scope: Namespaced\n", "",
             ".giter/crds/experiment.yaml:6:3: spec.scope: Required value"
         ),
@@ -175,5 +179,21 @@ struct DefinitionTests {
             Self.failure("- a\n")
                 == ".giter/crds/experiment.yaml:1:1: the document: Invalid value: must be a mapping, not a sequence"
         )
+    }
+
+    /// The sample of the DocC catalog's overview, as written there.
+    @Test func catalogSample() throws {
+        let crdText = F.definitionText(spec: "type: object\nproperties:\n  replicas: {type: integer, minimum: 0}\n")
+        let resource = try F.resource("spec:\n  replicas: -1\n")
+        var printed: [String] = []
+        func print(_ line: String) { printed.append(line) }
+
+        let crd = try CustomResourceDefinition(YAMLReader().readDocument(crdText), file: ".giter/crds/widget.yaml")
+        let errors = crd.version(named: "v1")?.validate(resource, sections: [.spec]) ?? []
+        for error in errors {
+            print("\(error.location?.description ?? "-"): \(error)")
+        }
+
+        #expect(printed == ["6:13: spec.replicas: Invalid value: -1: must be greater than or equal to 0"])
     }
 }
