@@ -144,4 +144,25 @@ struct StatusAndDefaultsTests {
         #expect(version.validate(resource, sections: [.spec]).map(\.description) == ["spec: Required value"])
         #expect(version.validate(resource, sections: [.status]).map(\.description) == ["status: Required value"])
     }
+
+    @Test func aDefaultIsCheckedWithItsNestedDefaults() throws {
+        // `{}` alone lacks the required `size`, but defaulting fills it in, as the API server does.
+        let schema = """
+            type: object
+            properties:
+              limits:
+                type: object
+                default: {}
+                required: [size]
+                properties:
+                  size: {type: integer, default: 1}
+
+            """
+        let version = try F.version(spec: schema)
+        let defaulted = version.applyingDefaults(to: try F.resource("spec: {}\n"))
+        #expect(defaulted["spec"] == ["limits": ["size": 1]])
+        #expect(throws: SchemaError.self) {
+            try F.version(spec: schema.replacing("{type: integer, default: 1}", with: "{type: integer}"))
+        }
+    }
 }

@@ -129,8 +129,10 @@ extension SchemaParser {
         if place.fieldPath == "metadata" || place.fieldPath.hasPrefix("metadata.") {
             throw error("Forbidden: defaults are not allowed in metadata", at: place, keyword: "default", node: value)
         }
+        // Checked as it will be applied: with the defaults of its own properties filled in.
+        let applied = SchemaDefaulter.applying(schema, to: value, depth: 0)
         var validator = SchemaValidator()
-        validator.validate(value, against: schema, path: place.fieldPath, depth: 0, mode: .structural)
+        validator.validate(applied, against: schema, path: place.fieldPath, depth: 0, mode: .structural)
         if let first = validator.errors.first {
             throw error(
                 "Invalid value: the default is not valid against its schema: \(first)",
