@@ -323,4 +323,18 @@ struct KeywordTests {
         #expect(errors.first?.location?.line == 6)
         #expect(errors.first?.location?.column == 13)
     }
+
+    @Test func embeddedResource() throws {
+        let schema = """
+            type: object
+            x-kubernetes-embedded-resource: true
+            properties:
+              spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+
+            """
+        #expect(try F.valueErrors(schema, "{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {}}") == [])
+        #expect(try F.valueErrors(schema, "{other: 1}") == ["spec.value.other: Unknown field"])
+        let definition = try F.definition(spec: "type: object\nproperties:\n  value:\n" + F.indent(schema, by: 4))
+        #expect(definition.notEnforced.map(\.field) == ["spec.value"])
+    }
 }
