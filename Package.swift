@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "GiterCodec", targets: ["GiterCodec"]),
+        .library(name: "GiterSchema", targets: ["GiterSchema"]),
         .library(name: "Giter", targets: ["Giter"]),
         .library(name: "GiterLibGit2", targets: ["GiterLibGit2"]),
         .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
@@ -27,6 +28,9 @@ let package = Package(
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
         .target(name: "GiterCodec"),
+        // CRD schemas: validation against `openAPIV3Schema`, and a linear-time
+        // matcher for RE2 `pattern`s. Depends on the codec only.
+        .target(name: "GiterSchema", dependencies: ["GiterCodec"]),
         // The resource model, the Transport protocol and the exchange runtime
         // (ResourceStore, Reconciler, Controller, Producer).
         .target(
@@ -75,6 +79,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
+        .testTarget(name: "GiterSchemaTests", dependencies: ["GiterSchema", "GiterCodec"]),
         .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting"]),
         .testTarget(
             name: "DocumentationTests",

@@ -1,0 +1,73 @@
+import Dispatch
+import GiterSchema
+import Synchronization
+import Testing
+
+/// Patterns that take exponential time in a backtracking engine. `LinearRegex` must answer them; the
+/// deadline only catches a hang (there is no timing assert: speed is measured in `Benchmarks/`).
+@Suite("LinearRegex pathological patterns")
+struct LinearRegexPathologicalTests {
+    static let manyA = String(repeating: "a", count: 30_000)
+
+    static let cases: [MatchCase] = [
+        MatchCase("(a+)+$", manyA + "!", false),
+        MatchCase("^(a+)+$", manyA + "!", false),
+        MatchCase("(a+)+$", manyA, true),
+        MatchCase("(a|aa)*b", manyA, false),
+        MatchCase("(a|aa)*b", manyA + "b", true),
+        MatchCase("(x+x+)+y", String(repeating: "x", count: 30_000), false),
+        MatchCase("(a*)*b", manyA, false),
+        MatchCase("(a|a?)+b", manyA, false),
+        MatchCase("^(a?){30}a{30}$", String(repeating: "a", count: 30), true),
+        MatchCase("(.*a){12}", String(repeating: "a", count: 11) + String(repeating: "b", count: 30_000), false),
+        MatchCase("^([a-z0-9]+-?)+[a-z0-9]$", String(repeating: "ab-", count: 10_000) + "-", false),
+        MatchCase("(\\w+\\s?)+$", String(repeating: "word ", count: 6_000) + "!", false),
+        MatchCase("[a-z]{1,1000}x", String(repeating: "q", count: 3_000), false),
+    ]
+
+    @Test(arguments: cases)
+    func finishes(_ row: MatchCase) async throws {
+        let regex = try LinearRegex(row.pattern)
+        let answer = await Self.result(within: .seconds(20)) { regex.matches(row.text) }
+        #expect(answer == row.matches, "nil: no answer within 20 s")
+    }
+
+    /// The pattern stays linear in a text of 1,000,000 scalars (a match at the very end).
+    @Test func longText() async throws {
+        let regex = try LinearRegex("(a|aa)*b")
+        let text = String(repeating: "a", count: 1_000_000) + "b"
+        #expect(await Self.result(within: .seconds(20)) { regex.matches(text) } == true)
+    }
+
+    /// The value of `work`, or nil when it has not finished within `limit`. The work runs on a thread of
+    /// its own, so a hang fails this test at the deadline instead of blocking the run; the thread is left
+    /// to finish on its own (the sleep is the deadline, not a wait for something).
+    static func result<T: Sendable>(
+        within limit: Duration, of work: @escaping @Sendable () -> T
+    ) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let answer = FirstAnswer(continuation)
+            let deadline = Task {
+                try? await Task.sleep(for: limit)
+                answer.give(nil)
+            }
+            DispatchQueue.global().async {
+                answer.give(work())
+                deadline.cancel()
+            }
+        }
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T?, Never>?>
+
+    init(_ continuation: CheckedContinuation<T?, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func give(_ value: T?) {
+        continuation.withLock { $0.take() }?.resume(returning: value)
+    }
+}
