@@ -43,7 +43,8 @@ extension RegexProgram {
     private func consumes(_ instruction: Instruction, _ scalar: Unicode.Scalar) -> Bool {
         switch instruction {
         case .scalar(let expected): scalar == expected
-        case .set(let index): classes[index].contains(scalar)
+        case .set(let index):
+            scalar.value < 128 ? asciiAnswers[index].contains(scalar.value) : classes[index].contains(scalar)
         case .anyScalar: true
         case .anyExceptNewline: scalar != "\n"
         case .split, .jump, .assertion, .match: false

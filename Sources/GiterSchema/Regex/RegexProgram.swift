@@ -25,6 +25,8 @@ struct RegexProgram: Sendable {
     private(set) var instructions: [Instruction] = []
     /// The classes `set` instructions test.
     private(set) var classes: [RegexCharacterClass] = []
+    /// For each of ``classes``, its answer for every ASCII scalar, so that the common case is one bit test.
+    private(set) var asciiAnswers: [ASCIIAnswers] = []
     /// Whether a match can only start at the start of the text (the pattern begins with `\A` or `^`
     /// without `m`), so no thread need start later.
     private(set) var isAnchoredAtStart = false
@@ -64,6 +66,7 @@ struct RegexProgram: Sendable {
             append(.scalar(scalar))
         case .set(let characterClass):
             classes.append(characterClass)
+            asciiAnswers.append(ASCIIAnswers(characterClass))
             append(.set(classes.count - 1))
         case .any(let matchesNewline):
             append(matchesNewline ? .anyScalar : .anyExceptNewline)
@@ -109,6 +112,23 @@ struct RegexProgram: Sendable {
             emit(body)
             append(.split(start, instructions.count + 1))
         }
+    }
+}
+
+/// A class's answers for the 128 ASCII scalars, as bits.
+struct ASCIIAnswers: Sendable, Hashable {
+    private var low: UInt64 = 0
+    private var high: UInt64 = 0
+
+    init(_ characterClass: RegexCharacterClass) {
+        for value in 0..<UInt8(128) where characterClass.contains(Unicode.Scalar(value)) {
+            if value < 64 { low |= 1 << value } else { high |= 1 << (value - 64) }
+        }
+    }
+
+    /// Whether the class matches the ASCII scalar `value` (below 128).
+    func contains(_ value: UInt32) -> Bool {
+        value < 64 ? low & (1 << value) != 0 : high & (1 << (value - 64)) != 0
     }
 }
 
