@@ -39,6 +39,29 @@ struct LinearRegexPathologicalTests {
         #expect(await Self.result(within: .seconds(60)) { regex.matches(text) } == true)
     }
 
+    /// Long patterns are read in time linear in their length (or refused), never quadratic: a class of
+    /// 100,000 scalars listed from the last to the first, and 100,000 literals (over the program limit).
+    @Test func largePatterns() async throws {
+        let scalars = (0..<100_000).reversed().compactMap { Unicode.Scalar(0x4E00 + 2 * $0) }
+        let bigClass = "^[" + String(String.UnicodeScalarView(scalars)) + "]+$"
+        let answer = await Self.result(within: .seconds(60)) {
+            (try? LinearRegex(bigClass)).map { ($0.matches("\u{4E00}\u{4E02}"), $0.matches("\u{4E01}")) }
+        }
+        #expect(answer??.0 == true)
+        #expect(answer??.1 == false)
+
+        let literals = String(repeating: "ab", count: 50_000)
+        let refusedAsTooLarge = await Self.result(within: .seconds(60)) { () -> Bool in
+            do throws(LinearRegexError) {
+                _ = try LinearRegex(literals)
+                return false
+            } catch {
+                return error.code == .tooLarge
+            }
+        }
+        #expect(refusedAsTooLarge == true)
+    }
+
     /// The value of `work`, or nil when it has not finished within `limit`. The work runs on a thread of
     /// its own, so a hang fails this test at the deadline instead of blocking the run; the thread is left
     /// to finish on its own (the sleep is the deadline, not a wait for something).

@@ -4,7 +4,7 @@
 /// The set is kept positive (sorted ranges plus general categories) with a negation flag applied last,
 /// so that a case-insensitive negated class (`(?i)[^k]`) folds before it negates, as RE2 does.
 struct RegexCharacterClass: Sendable, Hashable {
-    /// Sorted, non-overlapping, non-adjacent ranges of scalar values.
+    /// Ranges of scalar values; sorted, non-overlapping and non-adjacent after ``normalize()``.
     private(set) var ranges: [ClosedRange<UInt32>] = []
     /// General categories, each group possibly negated (`\P{L}` inside brackets).
     private(set) var categories: [CategoryGroup] = []
@@ -30,32 +30,30 @@ struct RegexCharacterClass: Sendable, Hashable {
 
     /// A class of the given ranges.
     init(ranges: [ClosedRange<UInt32>], isNegated: Bool = false) {
-        for range in ranges { add(range) }
+        self.ranges = ranges
         self.isNegated = isNegated
+        normalize()
     }
 
-    /// Adds one range, keeping ``ranges`` sorted and merged.
+    /// Adds one range. ``ranges`` stays unsorted until ``normalize()``: a class of n ranges costs
+    /// O(n log n) to build, whatever order the pattern lists them in.
     mutating func add(_ range: ClosedRange<UInt32>) {
-        var lower = range.lowerBound
-        var upper = range.upperBound
+        ranges.append(range)
+    }
+
+    /// Sorts ``ranges`` and merges those that overlap or touch; ``contains(_:)`` and ``invertedRanges``
+    /// need it.
+    mutating func normalize() {
+        ranges.sort { $0.lowerBound < $1.lowerBound }
         var merged: [ClosedRange<UInt32>] = []
-        merged.reserveCapacity(ranges.count + 1)
-        var inserted = false
-        for existing in ranges {
-            if existing.upperBound &+ 1 < lower {
-                merged.append(existing)
-            } else if upper &+ 1 < existing.lowerBound {
-                if !inserted {
-                    merged.append(lower...upper)
-                    inserted = true
-                }
-                merged.append(existing)
+        merged.reserveCapacity(ranges.count)
+        for range in ranges {
+            if let last = merged.last, range.lowerBound <= last.upperBound &+ 1 {
+                merged[merged.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
             } else {
-                lower = min(lower, existing.lowerBound)
-                upper = max(upper, existing.upperBound)
+                merged.append(range)
             }
         }
-        if !inserted { merged.append(lower...upper) }
         ranges = merged
     }
 
@@ -85,19 +83,21 @@ struct RegexCharacterClass: Sendable, Hashable {
 
     /// The scalar values ``ranges`` leave out.
     var invertedRanges: [ClosedRange<UInt32>] {
+        var sorted = self
+        sorted.normalize()
         var result: [ClosedRange<UInt32>] = []
         var next: UInt32 = 0
-        for range in ranges {
+        for range in sorted.ranges {
             if range.lowerBound > next { result.append(next...(range.lowerBound - 1)) }
             next = range.upperBound &+ 1
         }
-        if next <= Self.maximumScalar, ranges.last?.upperBound != Self.maximumScalar {
+        if next <= Self.maximumScalar, sorted.ranges.last?.upperBound != Self.maximumScalar {
             result.append(next...Self.maximumScalar)
         }
         return result
     }
 
-    /// Whether the class matches `scalar`.
+    /// Whether the class matches `scalar`; the class is normalized (``normalize()``).
     func contains(_ scalar: Unicode.Scalar) -> Bool {
         let listed = ignoresCase ? Self.anyCaseVariant(of: scalar, satisfies: lists) : lists(scalar)
         return listed != isNegated

@@ -57,7 +57,7 @@ extension RegexProgram {
     private func addThread(
         _ start: Int, to threads: inout ThreadSet, at position: Position, pending: inout [Int]
     ) -> Bool {
-        pending.removeAll(keepingCapacity: true)
+        // `pending` is empty here: every earlier call emptied it, or returned true and ended the search.
         pending.append(start)
         while let index = pending.popLast() {
             guard threads.insert(index) else { continue }

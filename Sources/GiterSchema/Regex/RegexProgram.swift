@@ -64,7 +64,8 @@ struct RegexProgram: Sendable {
             break
         case .literal(let scalar):
             append(.scalar(scalar))
-        case .set(let characterClass):
+        case .set(var characterClass):
+            characterClass.normalize()
             classes.append(characterClass)
             asciiAnswers.append(ASCIIAnswers(characterClass))
             append(.set(classes.count - 1))
