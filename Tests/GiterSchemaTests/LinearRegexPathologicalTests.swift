@@ -40,7 +40,8 @@ struct LinearRegexPathologicalTests {
     }
 
     /// Long patterns are read in time linear in their length (or refused), never quadratic: a class of
-    /// 100,000 scalars listed from the last to the first, and 100,000 literals (over the program limit).
+    /// 100,000 scalars listed from the last to the first, a class of 50,000 `[:a`, and 100,000 literals
+    /// (over the program limit).
     @Test func largePatterns() async throws {
         let scalars = (0..<100_000).reversed().compactMap { Unicode.Scalar(0x4E00 + 2 * $0) }
         let bigClass = "^[" + String(String.UnicodeScalarView(scalars)) + "]+$"
@@ -49,6 +50,11 @@ struct LinearRegexPathologicalTests {
         }
         #expect(answer??.0 == true)
         #expect(answer??.1 == false)
+
+        // Each `[:` looks for the `:]` that would close a POSIX class; there is none.
+        let manyOpenings = "^[" + String(repeating: "[:a", count: 50_000) + "]$"
+        let openings = await Self.result(within: .seconds(60)) { try? LinearRegex(manyOpenings).matches(":") }
+        #expect(openings == true)
 
         let literals = String(repeating: "ab", count: 50_000)
         let refusedAsTooLarge = await Self.result(within: .seconds(60)) { () -> Bool in

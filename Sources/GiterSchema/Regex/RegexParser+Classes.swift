@@ -58,7 +58,8 @@ extension RegexParser {
                 }
             }
             result.add(low...high)
-            if flags.ignoresCase, high - low < Self.maximumFoldedRange {
+            if flags.ignoresCase, high - low < Self.maximumFoldedRange, foldBudget > high - low {
+                foldBudget -= Int(high - low) + 1
                 for value in low...high {
                     guard let member = Unicode.Scalar(value) else { continue }
                     _ = RegexCharacterClass.anyCaseVariant(of: member) { variant in
@@ -86,9 +87,13 @@ extension RegexParser {
     /// then reads as a literal `[`.
     private mutating func parsePosixClass() throws(LinearRegexError) -> RegexCharacterClass? {
         let start = position
+        if let noPosixCloseFrom, start >= noPosixCloseFrom { return nil }
         var end = position + 2
         while end + 1 < scalars.count, !(scalars[end] == ":" && scalars[end + 1] == "]") { end += 1 }
-        guard end + 1 < scalars.count else { return nil }
+        guard end + 1 < scalars.count else {
+            noPosixCloseFrom = start
+            return nil
+        }
         var name = String(String.UnicodeScalarView(scalars[(start + 2)..<end]))
         let negated = name.hasPrefix("^")
         if negated { name.removeFirst() }
