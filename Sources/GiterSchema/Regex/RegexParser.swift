@@ -29,8 +29,8 @@ struct RegexParser {
     /// Where a search for the `:]` that closes a POSIX class found none: no later search can find one, so
     /// none is made (many `[:` would otherwise make reading the pattern quadratic).
     var noPosixCloseFrom: Int? = nil
-    /// How many more scalars case-insensitive ranges may list their case variants for (see
-    /// `RegexParser.maximumFoldedRange`); past it, only the text's scalars are folded when matching.
+    /// How many more scalars case-insensitive class ranges (each under 256 scalars) may list their case
+    /// variants for; past it, only the text's scalars are folded when matching.
     var foldBudget = 10_000
 
     init(_ pattern: String) {
