@@ -368,7 +368,11 @@ struct LinearRegexCrossCheckTests {
         RegexMatchCase("^", "a1c", true),
         RegexMatchCase("((?:[[:^digit:]])?|1|\\x41)(?:.??)*$", "a1", true),
         RegexMatchCase("(?i)(.|(?:[ab]){1,})+", " 1-1b ", true),
-        RegexMatchCase("c\\pL[[:alpha:]]([a-c]|$|[[:^digit:]])(?i:a)\\D[^a-c1]\\pL[a-c][[:^digit:]]\\w(1\\PN[[:^digit:]]b|[^a]|(?:\\PN){1,3})", "a\nc \n", false),
+        RegexMatchCase(
+            "c\\pL[[:alpha:]]([a-c]|$|[[:^digit:]])(?i:a)\\D[^a-c1]\\pL[a-c][[:^digit:]]\\w(1\\PN[[:^digit:]]b|[^a]|(?:\\PN){1,3})",
+            "a\nc \n",
+            false
+        ),
         RegexMatchCase("[a-c]", "- 1Bc ", true),
         RegexMatchCase("(\\d(?i:a)^\\W.|1)", "bb-bc", false),
         RegexMatchCase("[^a-c1]", "\na-  \n", true),
@@ -502,7 +506,11 @@ struct LinearRegexCrossCheckTests {
         RegexMatchCase("(?i)([ab]|-(?:\\.)??)", "ΣS", false),
         RegexMatchCase("(\\sA[[:alpha:]]|\\p{Lu})(?:\\PNé\\x{212A})?", "sΣς", true),
         RegexMatchCase("(?m)[[:punct:]]", "ßaſ-", true),
-        RegexMatchCase("(?i)((A|[[:^digit:]]|\\D)($|\\pL)\\x41(?i:[à-ÿ])|(\\D|Σ\\s|(?i:a))|\\n(?i:[k-m])\\sß((?i:[à-ÿ])|\\W|[[:^digit:]])\\s)", "", false),
+        RegexMatchCase(
+            "(?i)((A|[[:^digit:]]|\\D)($|\\pL)\\x41(?i:[à-ÿ])|(\\D|Σ\\s|(?i:a))|\\n(?i:[k-m])\\sß((?i:[à-ÿ])|\\W|[[:^digit:]])\\s)",
+            "",
+            false
+        ),
         RegexMatchCase("(?i)((?i:[k-m])\\s[[:^digit:]]\\x{212A}(?i:a)É|\\x41|(?:\\n){1,})", " K-σ!K", false),
         RegexMatchCase("-", "1KSBKs", false),
         RegexMatchCase("b", "σ", false),

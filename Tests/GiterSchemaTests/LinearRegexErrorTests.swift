@@ -83,10 +83,18 @@ struct LinearRegexErrorTests {
     static let tooLarge: [RegexRefusalCase] = [
         RegexRefusalCase("(a{1000}){1000}", .tooLarge, at: 9, mentions: "10000 instructions"),
         RegexRefusalCase("x((((){1000}){1000}){1000})", .tooLarge, at: 13, mentions: "instructions"),
-        RegexRefusalCase("[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}", .tooLarge, at: 0,
-            mentions: "shorten"),
-        RegexRefusalCase(String(repeating: "(", count: 201) + String(repeating: ")", count: 201), .tooLarge, at: 200,
-            mentions: "nest"),
+        RegexRefusalCase(
+            "[a-z]{1000}[0-9]{1000}[a-z]{1000}[0-9]{1000}[a-z]{1000}",
+            .tooLarge,
+            at: 0,
+            mentions: "shorten"
+        ),
+        RegexRefusalCase(
+            String(repeating: "(", count: 201) + String(repeating: ")", count: 201),
+            .tooLarge,
+            at: 200,
+            mentions: "nest"
+        ),
     ]
 
     @Test(arguments: notRE2 + unsupported + tooLarge)

@@ -72,7 +72,8 @@ struct LinearRegexPathologicalTests {
     /// its own, so a hang fails this test at the deadline instead of blocking the run; the thread is left
     /// to finish on its own (the sleep is the deadline, not a wait for something).
     static func result<T: Sendable>(
-        within limit: Duration, of work: @escaping @Sendable () -> T
+        within limit: Duration,
+        of work: @escaping @Sendable () -> T
     ) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let answer = FirstAnswer(continuation)

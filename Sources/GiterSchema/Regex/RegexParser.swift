@@ -299,8 +299,9 @@ struct RegexParser {
     private mutating func parseGroupName(open: Int) throws(LinearRegexError) {
         let start = position
         while let scalar = peek(), scalar != ">" {
-            guard ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                || scalar == "_"
+            guard
+                ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "_"
             else {
                 throw LinearRegexError(
                     .syntax,

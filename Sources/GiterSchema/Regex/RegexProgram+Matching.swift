@@ -55,7 +55,10 @@ extension RegexProgram {
     /// assertions) to `threads`; returns true as soon as one reaches `match`. Iterative, with `pending` as
     /// its stack, so the depth of the program never grows the call stack.
     private func addThread(
-        _ start: Int, to threads: inout ThreadSet, at position: Position, pending: inout [Int]
+        _ start: Int,
+        to threads: inout ThreadSet,
+        at position: Position,
+        pending: inout [Int]
     ) -> Bool {
         // `pending` is empty here: every earlier call emptied it, or returned true and ended the search.
         pending.append(start)
