@@ -75,6 +75,7 @@ let package = Package(
                 "GiterCodec",
                 "GiterLibGit2",
                 "GiterGitCLI",
+                "GiterLocalGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,7 +97,8 @@ let package = Package(
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
         ),
         .testTarget(
-            name: "GiterToolTests", dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI", "GitServerFixtures"]),
+            name: "GiterToolTests",
+            dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GitServerFixtures"]),
         .testTarget(
             name: "GiterTransportTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]

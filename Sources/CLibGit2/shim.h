@@ -2,6 +2,7 @@
 #define GITER_CLIBGIT2_SHIM_H
 #include <git2.h>
 #include <git2/sys/transport.h>
+#include <git2/sys/repository.h>
 
 /// Points libgit2's search path for configuration files of `level`
 /// (GIT_CONFIG_LEVEL_SYSTEM, _XDG, _GLOBAL, _PROGRAMDATA) at `path`; an empty

@@ -22,6 +22,8 @@ public final class GitCLITransport: Transport {
     public let configuration: RemoteConfiguration
     let runner: GitRunner
     let objects: CatFileBatch
+    /// The reads, shared with ``GitCLIRepository``.
+    let reads: GitObjectReader
     /// `git hash-object -w --no-filters --stdin-paths`: writes blobs.
     let blobWriter: GitCoprocess
     /// `git mktree -z --batch`: writes trees.
@@ -53,6 +55,7 @@ public final class GitCLITransport: Transport {
         let runner = try await GitRunner(gitPath: gitPath, mirrorPath: mirror)
         self.runner = runner
         self.objects = CatFileBatch(runner: runner)
+        self.reads = GitObjectReader(runner: runner, objects: objects)
         self.blobWriter = GitCoprocess(runner: runner, arguments: ["hash-object", "-w", "--no-filters", "--stdin-paths"])
         self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch", "--missing"])
         self.commitWriter = GitCoprocess(
@@ -132,54 +135,19 @@ public final class GitCLITransport: Transport {
     // MARK: Reading
 
     public func resolve(_ reference: String) async throws -> ObjectID? {
-        try Self.checkReference(reference, allowingIDs: true)
-        // Through the long-lived cat-file process: it reads refs from disk on
-        // every lookup and rescans packs when an object is new.
-        guard let object = try await objects.read(reference + "^{commit}") else { return nil }
-        guard object.type == "commit" else {
-            throw TransportError(.backend, "\(reference) peeled to a \(object.type), not a commit")
-        }
-        return object.id
+        try await reads.resolve(reference)
     }
 
     public func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
-        let folder = try Self.folder(prefix)
-        var arguments = ["ls-tree", "-r", "-z", "--full-tree", commit.hex]
-        if let folder { arguments += ["--", folder] }
-        let result = try await runner.check(arguments)
-        var entries = try GitOutput.treeEntries(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
-        for entry in entries { try RepositoryPath.validate(entry) }
-        entries.sort { GitOutput.byPath($0.path, $1.path) }
-        return entries
+        try await reads.treeEntries(at: commit, under: prefix)
     }
 
     public func blob(_ id: ObjectID) async throws -> [UInt8] {
-        guard let object = try await objects.read(id.hex) else {
-            throw TransportError(.objectNotFound, "the mirror has no object \(id)")
-        }
-        guard object.type == "blob" else {
-            throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
-        }
-        return object.contents
+        try await reads.blob(id)
     }
 
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
-        let folder = try Self.folder(prefix)
-        let base = old?.hex ?? Self.emptyTree(like: new)
-        var arguments = ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", "--no-ext-diff", base, new.hex]
-        if let folder { arguments += ["--", folder] }
-        let result = try await runner.check(arguments)
-        var changes = try GitOutput.pathChanges(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
-        for change in changes {
-            if let mode = change.oldMode, let id = change.oldID {
-                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
-            }
-            if let mode = change.newMode, let id = change.newID {
-                try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
-            }
-        }
-        changes.sort { GitOutput.byPath($0.path, $1.path) }
-        return changes
+        try await reads.changes(from: old, to: new, under: prefix)
     }
 
     public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
@@ -210,7 +178,7 @@ public final class GitCLITransport: Transport {
     public func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws
         -> Bool
     {
-        try Self.checkReference(reference, allowingIDs: false)
+        try GitObjectReader.checkReference(reference, allowingIDs: false)
         let old = expected?.hex ?? String(repeating: "0", count: new.hex.count)
         let result = try await runner.run(
             ["update-ref", "--no-deref", reference, new.hex, old], environment: GitRunner.toolIdentity)
@@ -225,36 +193,5 @@ public final class GitCLITransport: Transport {
     func resolveExactly(_ reference: String) async throws(TransportError) -> ObjectID? {
         let result = try await runner.run(["rev-parse", "--verify", "--quiet", "--end-of-options", reference])
         return result.succeeded ? ObjectID(hex: result.outputText) : nil
-    }
-
-    static func checkReference(_ reference: String, allowingIDs: Bool) throws(TransportError) {
-        if allowingIDs, ObjectID(hex: reference) != nil { return }
-        let valid =
-            reference.hasPrefix("refs/") && !reference.hasSuffix("/") && !reference.hasSuffix(".lock")
-            && !reference.contains("..") && !reference.contains("//") && !reference.contains("@{")
-            && !reference.unicodeScalars.contains(where: {
-                $0.value <= 0x20 || $0.value == 0x7F || "~^:?*[\\".unicodeScalars.contains($0)
-            })
-        guard valid else {
-            throw TransportError(
-                .invalidArgument,
-                "'\(reference)' is not a full ref name (refs/…)\(allowingIDs ? " or an object id" : "")")
-        }
-    }
-
-    /// The prefix as a folder path without a trailing slash, validated; `nil` for the whole tree.
-    static func folder(_ prefix: String?) throws(TransportError) -> String? {
-        guard var folder = prefix else { return nil }
-        while folder.hasSuffix("/") { folder.removeLast() }
-        if folder.isEmpty { return nil }
-        try RepositoryPath.validate(folder)
-        return folder
-    }
-
-    /// The id of the empty tree in the hash function of `id`.
-    static func emptyTree(like id: ObjectID) -> String {
-        id.hex.utf8.count == 64
-            ? "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"
-            : "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     }
 }

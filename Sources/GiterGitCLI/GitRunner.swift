@@ -64,7 +64,10 @@ struct GitRunner: Sendable {
     /// Fixed identity for commands that might need one but write no commit (ref updates).
     static let toolIdentity = ["GIT_COMMITTER_NAME": "Giter", "GIT_COMMITTER_EMAIL": "giter@localhost"]
 
-    init(gitPath: String?, mirrorPath: String) async throws(TransportError) {
+    /// A runner for the repository at `mirrorPath` (its `GIT_DIR`);
+    /// `objectEnvironment` adds the variables that say where its objects
+    /// are read from (``ObjectDirectories/gitEnvironment``), nothing else.
+    init(gitPath: String?, mirrorPath: String, objectEnvironment: [String: String] = [:]) async throws(TransportError) {
         Self.ignoreBrokenPipes()
         let inherited = Self.currentEnvironment()
         var environment: [String: String] = [
@@ -77,6 +80,7 @@ struct GitRunner: Sendable {
             "GIT_DIR": mirrorPath,
         ]
         if let home = inherited["HOME"] { environment["HOME"] = home }
+        environment.merge(objectEnvironment) { _, new in new }
         self.baseEnvironment = environment
         self.mirrorPath = mirrorPath
         self.launches = LaunchCounter()

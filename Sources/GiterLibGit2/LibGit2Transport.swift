@@ -104,11 +104,7 @@ public final class LibGit2Transport: Transport {
 
     public func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
         try await queue.run { (repository) throws(TransportError) in
-            let folder = try TreeWalk.folder(prefix)
-            let root = try repository.commit(commit).tree()
-            guard let tree = try folder.map({ (folder) throws(TransportError) in try root.subtree(at: folder) }) ?? root
-            else { return [] }
-            return try TreeWalk.files(in: tree, base: folder ?? "")
+            try repository.treeEntries(at: commit, under: prefix)
         }
     }
 
@@ -120,14 +116,7 @@ public final class LibGit2Transport: Transport {
 
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await queue.run { (repository) throws(TransportError) in
-            let folder = try TreeWalk.folder(prefix)
-            func tree(of commit: ObjectID?) throws(TransportError) -> Tree? {
-                guard let commit else { return nil }
-                let root = try repository.commit(commit).tree()
-                guard let folder else { return root }
-                return try root.subtree(at: folder)
-            }
-            return try TreeWalk.changes(from: tree(of: old), to: tree(of: new), base: folder ?? "", in: repository)
+            try repository.changes(from: old, to: new, under: prefix)
         }
     }
 

@@ -1,7 +1,8 @@
 import Dispatch
 import Giter
 
-/// Runs every libgit2 call for one mirror on a dedicated serial queue.
+/// Runs every libgit2 call for one mirror (or one repository opened for
+/// reading) on a dedicated serial queue.
 ///
 /// libgit2 calls block (disk, network), so they never run on Swift's
 /// cooperative thread pool; and libgit2 handles are not thread-safe, so the
@@ -14,6 +15,13 @@ final class MirrorQueue: @unchecked Sendable {
 
     init(label: String) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
+    }
+
+    /// A queue for `repository`, opened by the caller, which hands it over:
+    /// from now on only blocks on the queue touch it.
+    init(label: String, repository: Repository) {
+        queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.repository = repository
     }
 
     /// Opens (or creates) the bare mirror on the queue and configures its remote.

@@ -9,7 +9,7 @@ final class Repository {
     let pointer: OpaquePointer
     let path: String
 
-    private init(pointer: OpaquePointer, path: String) {
+    init(pointer: OpaquePointer, path: String) {
         self.pointer = pointer
         self.path = path
     }

@@ -6,10 +6,9 @@ package import Giter
 /// Paths only: nothing is opened or read here. The names follow Git's
 /// on-disk layout (`gitrepository-layout(5)`) so that every backend reads
 /// and writes the same files Git does. Refs are named in full, so refs
-/// other than branches (`refs/giter/…`) use the same helpers; where objects
-/// are read from is ``objectsFolder`` alone today, the one place to add
-/// the folders of a server's quarantine (`GIT_OBJECT_DIRECTORY`,
-/// `GIT_ALTERNATE_OBJECT_DIRECTORIES`).
+/// other than branches (`refs/giter/…`) use the same helpers. Objects are
+/// written into ``objectsFolder``; where a server's hook reads them from
+/// while they are in quarantine is ``ObjectDirectories``.
 package struct LocalRepository: Hashable, Sendable {
     /// The folder, ending in "/".
     package let folder: String

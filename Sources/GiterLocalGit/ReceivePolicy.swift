@@ -78,11 +78,10 @@ package struct ReceivePolicy: Equatable, Sendable {
             if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }
             return "\(name) is set"
         }
-        var hooks = repository.folder + "hooks"
-        if case .some(let configured) = values["core.hookspath"] {
-            guard let configured, !configured.isEmpty else { return "core.hooksPath has no value" }
-            guard !configured.hasPrefix("~") else { return "core.hooksPath starts with ~" }
-            hooks = configured.hasPrefix("/") ? configured : repository.folder + configured
+        let hooks: String
+        switch repository.hooksFolder(configured: values["core.hookspath"]) {
+        case .folder(let folder): hooks = folder
+        case .unusable(let reason): return reason
         }
         for name in hookNames where Platform.isExecutable(hooks + "/" + name) {
             return "it has a \(name) hook"

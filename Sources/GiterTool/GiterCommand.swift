@@ -29,7 +29,7 @@ struct GiterCommand: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, WaitCommand.self,
-            HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self,
+            HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, GuardCommand.self,
         ]
     )
 }

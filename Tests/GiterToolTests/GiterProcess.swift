@@ -46,11 +46,14 @@ enum GiterProcess {
     }
 
     /// Runs `giter` with `arguments` in `directory`, feeding it `stdin`
-    /// (nothing when `nil`). A run that takes more than a minute is killed
-    /// and fails the test.
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL) async throws -> Result {
+    /// (nothing when `nil`), with `extra` added to the environment. A run
+    /// that takes more than a minute is killed and fails the test.
+    static func run(
+        _ arguments: [String], stdin: String? = nil, in directory: URL, environment extra: [String: String] = [:]
+    ) async throws -> Result {
         // The tool reads GITER_* settings; the test runner's own must not leak in.
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") }
+            .merging(extra) { _, new in new }
         let output = try await ProcessRunner.run(
             try executable().path, arguments, in: directory, environment: environment,
             input: stdin.map { Data($0.utf8) }, timeLimit: .seconds(60))

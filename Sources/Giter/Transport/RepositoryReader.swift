@@ -1,8 +1,36 @@
-// TEMPORARY stand-in; helper F's version replaces it at merge.
+/// Reading a repository's objects: what both a ``Transport`` (over its
+/// mirror) and a server-side reader (a bare repository whose new objects
+/// are still in quarantine, read by a `pre-receive` hook) can do.
+///
+/// Two readers besides the transports ship with the backends:
+/// `LibGit2Repository` (`GiterLibGit2`) and `GitCLIRepository`
+/// (`GiterGitCLI`). Each backend has one implementation of these reads,
+/// shared by its transport and its repository reader.
+///
+/// Every method that reads a resource path refuses symbolic links,
+/// gitlinks and unsafe names (see ``RepositoryPath``).
 public protocol RepositoryReader: Sendable {
+    /// The commit `reference` points at (a full ref name such as
+    /// `refs/remotes/origin/main`, or an object id); `nil` when it does
+    /// not exist.
     func resolve(_ reference: String) async throws -> ObjectID?
+
+    /// The files of `commit`'s tree, or only those under the folder
+    /// `prefix`, sorted by path. Throws ``TransportError/Code/unsafePath``
+    /// if one of them is a symbolic link, a gitlink or has an unsafe name.
     func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry]
+
+    /// The contents of a blob.
     func blob(_ id: ObjectID) async throws -> [UInt8]
+
+    /// The files that differ between two commits (all of `new`'s files
+    /// when `old` is `nil`), optionally only under `prefix`, sorted by path.
+    /// The cost grows with what changed: subtrees with equal ids are skipped.
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange]
+
+    /// The commits reachable from `new` and not from `old` (all of them
+    /// when `old` is `nil`), newest first, at most `limit` of them — what
+    /// `git log old..new` lists. Readers use it to check every commit that
+    /// arrived with a fetch, and a server's hook every commit of a push.
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo]
 }

@@ -6,6 +6,11 @@
 /// conform: `GiterLibGit2` (libgit2) and `GiterGitCLI` (the `git`
 /// executable). Both pass the same conformance suite.
 ///
+/// The reads (``RepositoryReader/resolve(_:)``, ``RepositoryReader/treeEntries(at:under:)``,
+/// ``RepositoryReader/blob(_:)``, ``RepositoryReader/changes(from:to:under:)``,
+/// ``RepositoryReader/commits(from:excluding:limit:)``) come from
+/// ``RepositoryReader`` and read the mirror.
+///
 /// Expected outcomes are values (``PushOutcome``, a `false` from
 /// ``updateReference(_:to:expecting:)``); failures are thrown as
 /// ``TransportError``s. Every method that reads a resource path refuses
@@ -21,24 +26,6 @@ public protocol Transport: RepositoryReader {
     /// Downloads the remote branch into the mirror and returns its commit;
     /// `nil` when the branch does not exist yet.
     func fetch() async throws -> ObjectID?
-
-    /// The commit `reference` points at in the mirror (a full ref name such
-    /// as `refs/remotes/origin/main`, or an object id); `nil` when it does
-    /// not exist.
-    func resolve(_ reference: String) async throws -> ObjectID?
-
-    /// The files of `commit`'s tree, or only those under the folder
-    /// `prefix`, sorted by path. Throws ``TransportError/Code/unsafePath``
-    /// if one of them is a symbolic link, a gitlink or has an unsafe name.
-    func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry]
-
-    /// The contents of a blob.
-    func blob(_ id: ObjectID) async throws -> [UInt8]
-
-    /// The files that differ between two commits (all of `new`'s files
-    /// when `old` is `nil`), optionally only under `prefix`, sorted by path.
-    /// The cost grows with what changed: subtrees with equal ids are skipped.
-    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange]
 
     /// Writes a commit that applies `request.edits` to the parent's tree and
     /// returns its id. No ref moves. The edits are applied by the rules of
@@ -60,12 +47,6 @@ public protocol Transport: RepositoryReader {
     /// The commits reachable from `commit` that changed `path`, newest
     /// first, at most `limit` of them.
     func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo]
-
-    /// The commits reachable from `new` and not from `old` (all of them
-    /// when `old` is `nil`), newest first, at most `limit` of them — what
-    /// `git log old..new` lists. Readers use it to check every commit that
-    /// arrived with a fetch.
-    func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo]
 
     /// The value last stored under `name` with ``storeLocalValue(_:named:)``;
     /// `nil` when there is none. See ``LocalValueName``.
