@@ -98,7 +98,8 @@ struct ExchangePolicyTests {
             name: "requireSignatures not a flag", spec: "  parties: []\n  requireSignatures: 1\n", at: "7:22",
             says: "spec.requireSignatures: must be true or false"),
         Broken(name: "refs not a list", spec: "  refs: refs/tags/*\n", at: "6:9", says: "spec.refs: must be a list of strings"),
-        Broken(name: "YAML syntax", spec: "  parties: [lab\n", at: "7:1", says: ""),
+        // An unclosed flow sequence: reported at its opening bracket.
+        Broken(name: "YAML syntax", spec: "  parties: [lab\n", at: "6:12", says: ""),
     ]
 
     @Test(arguments: broken)
@@ -116,6 +117,7 @@ struct ExchangePolicyTests {
         ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\n", "1:1", "spec: Required value"),
         ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\ncolour: blue\n", "4:1", "colour: Unknown field"),
         ("- apiVersion: giter.dev/v1alpha1\n", "1:1", "must be a mapping"),
+        ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\n---\nkind: Other\n", "5:1", "one YAML document, found 2"),
     ])
     func aBrokenHeadIsRefusedWithItsPosition(text: String, at: String, says: String) {
         let error = #expect(throws: ContractError.self) { try ExchangePolicy.parse(Array(text.utf8)) }

@@ -55,7 +55,7 @@ struct OpenExchangeTests {
         #expect(claimed.violations.seen == [Seen(.notAMember, key.repositoryPath, claimed.commit)])
         // The consumer claiming to be the producer stays a consumer.
         let consumerAsProducer = try await history.check(
-            Who.runner, [.write(key, Files.resource("exp-1", image: "x/y:1", status: "Running"))], trailers: producer)
+            Who.runner, [.write(key, Files.resource("exp-1", image: "x/y:2", status: "Running"))], trailers: producer)
         #expect(consumerAsProducer.violations.seen == [Seen(.role, key.repositoryPath, consumerAsProducer.commit)])
     }
 
