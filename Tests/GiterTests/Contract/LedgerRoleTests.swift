@@ -114,6 +114,16 @@ struct LedgerRoleTests {
         #expect(try await history.inForce("README.md") == nil)
     }
 
+    @Test func membersAreKnownByTheirAddressIgnoringCase() async throws {
+        var history = try await History()
+        let shouting = Signature(name: "Alice", email: "ALICE@Lab.Example")
+        #expect(try await history.check(shouting, [.write(key, Files.resource("exp-1"))]).violations.isEmpty)
+        // The name is not the address: a look-alike address is nobody.
+        let lookalike = Signature(name: "Alice", email: "alice@lab.example.evil")
+        let forged = try await history.check(lookalike, [.write(key, Files.resource("exp-1", image: "evil/miner:1"))])
+        #expect(forged.violations.seen == [Seen(.notAMember, nil, forged.commit)])
+    }
+
     @Test func aMemberOfTwoPartiesMayDoWhatEitherAllows() async throws {
         var history = try await History()
         #expect(try await history.check(Who.alice, [.write(key, Files.resource("exp-1"))]).violations.isEmpty)
