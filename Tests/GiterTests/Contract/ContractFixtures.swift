@@ -131,8 +131,12 @@ enum Files {
 
     /// A resource file as the producer writes it, with `status` appended when given.
     static func resource(
-        _ name: String, namespace: String = "lab", kind: String = "Experiment", apiVersion: String = "lab.example/v1",
-        image: String = "lab/runner:1", status: String? = nil
+        _ name: String,
+        namespace: String = "lab",
+        kind: String = "Experiment",
+        apiVersion: String = "lab.example/v1",
+        image: String = "lab/runner:1",
+        status: String? = nil
     ) -> String {
         var text = """
             apiVersion: \(apiVersion)

@@ -55,49 +55,94 @@ struct ExchangePolicyTests {
         var testDescription: String { name }
 
         /// The whole file: a valid head, then `spec`.
-        var text: String { "apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nmetadata:\n  name: exchange\nspec:\n" + spec }
+        var text: String {
+            "apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nmetadata:\n  name: exchange\nspec:\n" + spec
+        }
     }
 
     static let broken: [Broken] = [
-        Broken(name: "unknown spec field", spec: "  parties: []\n  admins: []\n", at: "7:3", says: "spec.admins: Unknown field"),
+        Broken(
+            name: "unknown spec field",
+            spec: "  parties: []\n  admins: []\n",
+            at: "7:3",
+            says: "spec.admins: Unknown field"
+        ),
         Broken(name: "spec not a mapping", spec: "  - lab\n", at: "6:3", says: "spec must be a mapping"),
         Broken(name: "parties not a list", spec: "  parties: lab\n", at: "6:12", says: "spec.parties: must be a list"),
         Broken(
-            name: "party name not a label", spec: "  parties:\n  - name: Lab_1\n    role: producer\n", at: "7:11",
-            says: "spec.parties[0].name: Invalid value: \"Lab_1\""),
+            name: "party name not a label",
+            spec: "  parties:\n  - name: Lab_1\n    role: producer\n",
+            at: "7:11",
+            says: "spec.parties[0].name: Invalid value: \"Lab_1\""
+        ),
         Broken(
-            name: "party name missing", spec: "  parties:\n  - role: producer\n", at: "7:5",
-            says: "spec.parties[0].name: Required value"),
+            name: "party name missing",
+            spec: "  parties:\n  - role: producer\n",
+            at: "7:5",
+            says: "spec.parties[0].name: Required value"
+        ),
         Broken(
-            name: "unknown role", spec: "  parties:\n  - name: lab\n    role: owner\n", at: "8:11",
-            says: "spec.parties[0].role: Unsupported value: \"owner\""),
+            name: "unknown role",
+            spec: "  parties:\n  - name: lab\n    role: owner\n",
+            at: "8:11",
+            says: "spec.parties[0].role: Unsupported value: \"owner\""
+        ),
         Broken(
-            name: "duplicate party", spec: "  parties:\n  - name: lab\n    role: producer\n  - name: lab\n    role: consumer\n",
-            at: "9:5", says: "spec.parties[1].name: Duplicate value: \"lab\""),
+            name: "duplicate party",
+            spec: "  parties:\n  - name: lab\n    role: producer\n  - name: lab\n    role: consumer\n",
+            at: "9:5",
+            says: "spec.parties[1].name: Duplicate value: \"lab\""
+        ),
         Broken(
-            name: "unknown party field", spec: "  parties:\n  - name: lab\n    role: producer\n    scope: all\n", at: "9:5",
-            says: "spec.parties[0].scope: Unknown field"),
+            name: "unknown party field",
+            spec: "  parties:\n  - name: lab\n    role: producer\n    scope: all\n",
+            at: "9:5",
+            says: "spec.parties[0].scope: Unknown field"
+        ),
         Broken(
-            name: "namespaces not a list", spec: "  parties:\n  - name: lab\n    role: producer\n    namespaces: lab\n",
-            at: "9:17", says: "spec.parties[0].namespaces: must be a list of strings"),
+            name: "namespaces not a list",
+            spec: "  parties:\n  - name: lab\n    role: producer\n    namespaces: lab\n",
+            at: "9:17",
+            says: "spec.parties[0].namespaces: must be a list of strings"
+        ),
         Broken(
-            name: "kind not a string", spec: "  parties:\n  - name: lab\n    role: producer\n    kinds: [Experiment, [Job]]\n",
-            at: "9:25", says: "spec.parties[0].kinds[1]: must be a string"),
+            name: "kind not a string",
+            spec: "  parties:\n  - name: lab\n    role: producer\n    kinds: [Experiment, [Job]]\n",
+            at: "9:25",
+            says: "spec.parties[0].kinds[1]: must be a string"
+        ),
         Broken(
             name: "member e-mail with a name",
-            spec: "  parties:\n  - name: lab\n    role: producer\n    members:\n    - email: Alice <alice@lab.example>\n",
-            at: "10:14", says: "spec.parties[0].members[0].email: Invalid value"),
+            spec:
+                "  parties:\n  - name: lab\n    role: producer\n    members:\n    - email: Alice <alice@lab.example>\n",
+            at: "10:14",
+            says: "spec.parties[0].members[0].email: Invalid value"
+        ),
         Broken(
             name: "unknown member field",
-            spec: "  parties:\n  - name: lab\n    role: producer\n    members:\n    - email: alice@lab.example\n      key: x\n",
-            at: "11:7", says: "spec.parties[0].members[0].key: Unknown field"),
+            spec:
+                "  parties:\n  - name: lab\n    role: producer\n    members:\n    - email: alice@lab.example\n      key: x\n",
+            at: "11:7",
+            says: "spec.parties[0].members[0].key: Unknown field"
+        ),
         Broken(
-            name: "unknownKinds unsupported", spec: "  parties: []\n  unknownKinds: maybe\n", at: "7:17",
-            says: "spec.unknownKinds: Unsupported value: \"maybe\""),
+            name: "unknownKinds unsupported",
+            spec: "  parties: []\n  unknownKinds: maybe\n",
+            at: "7:17",
+            says: "spec.unknownKinds: Unsupported value: \"maybe\""
+        ),
         Broken(
-            name: "requireSignatures not a flag", spec: "  parties: []\n  requireSignatures: 1\n", at: "7:22",
-            says: "spec.requireSignatures: must be true or false"),
-        Broken(name: "refs not a list", spec: "  refs: refs/tags/*\n", at: "6:9", says: "spec.refs: must be a list of strings"),
+            name: "requireSignatures not a flag",
+            spec: "  parties: []\n  requireSignatures: 1\n",
+            at: "7:22",
+            says: "spec.requireSignatures: must be true or false"
+        ),
+        Broken(
+            name: "refs not a list",
+            spec: "  refs: refs/tags/*\n",
+            at: "6:9",
+            says: "spec.refs: must be a list of strings"
+        ),
         // An unclosed flow sequence: reported at its opening bracket.
         Broken(name: "YAML syntax", spec: "  parties: [lab\n", at: "6:12", says: ""),
     ]
@@ -112,12 +157,21 @@ struct ExchangePolicyTests {
     }
 
     @Test(arguments: [
-        ("apiVersion: giter.dev/v2\nkind: ExchangePolicy\nspec: {}\n", "1:13", "apiVersion: must be giter.dev/v1alpha1"),
+        (
+            "apiVersion: giter.dev/v2\nkind: ExchangePolicy\nspec: {}\n", "1:13",
+            "apiVersion: must be giter.dev/v1alpha1"
+        ),
         ("apiVersion: giter.dev/v1alpha1\nkind: Policy\nspec: {}\n", "2:7", "kind: must be ExchangePolicy"),
         ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\n", "1:1", "spec: Required value"),
-        ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\ncolour: blue\n", "4:1", "colour: Unknown field"),
+        (
+            "apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\ncolour: blue\n", "4:1",
+            "colour: Unknown field"
+        ),
         ("- apiVersion: giter.dev/v1alpha1\n", "1:1", "must be a mapping"),
-        ("apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\n---\nkind: Other\n", "5:1", "one YAML document, found 2"),
+        (
+            "apiVersion: giter.dev/v1alpha1\nkind: ExchangePolicy\nspec: {}\n---\nkind: Other\n", "5:1",
+            "one YAML document, found 2"
+        ),
     ])
     func aBrokenHeadIsRefusedWithItsPosition(text: String, at: String, says: String) {
         let error = #expect(throws: ContractError.self) { try ExchangePolicy.parse(Array(text.utf8)) }
@@ -137,7 +191,13 @@ struct ExchangePolicyTests {
     }
 
     @Test func aPartyCoversOnlyItsNamespacesAndItsKinds() {
-        let lab = ExchangePolicy.Party(name: "lab", role: .producer, namespaces: ["lab", "team-*"], kinds: ["Exp*"], members: [])
+        let lab = ExchangePolicy.Party(
+            name: "lab",
+            role: .producer,
+            namespaces: ["lab", "team-*"],
+            kinds: ["Exp*"],
+            members: []
+        )
         #expect(lab.covers(.experiment("a")))
         #expect(lab.covers(.experiment("a", namespace: "team-b")))
         #expect(!lab.covers(.experiment("a", namespace: "ops")))

@@ -20,7 +20,13 @@ struct History {
     init(_ files: [String: String] = Files.contract, roles: RoleAssignments = .open) async throws {
         reader = remote.transport()
         root = try await reader.createCommit(
-            CommitRequest(parent: nil, edits: files.sorted { $0.key < $1.key }.map { .write($0.key, $0.value) }, author: Who.owner, message: "root"))
+            CommitRequest(
+                parent: nil,
+                edits: files.sorted { $0.key < $1.key }.map { .write($0.key, $0.value) },
+                author: Who.owner,
+                message: "root"
+            )
+        )
         tip = root
         ledger = ExchangeLedger(reader: reader, roles: roles, state: ExchangeLedger.State(commit: root))
     }
@@ -29,7 +35,8 @@ struct History {
     @discardableResult
     mutating func commit(_ author: Signature, _ edits: [PathEdit], trailers: [Trailer] = []) async throws -> ObjectID {
         tip = try await reader.createCommit(
-            CommitRequest(parent: tip, edits: edits, author: author, message: "change", trailers: trailers))
+            CommitRequest(parent: tip, edits: edits, author: author, message: "change", trailers: trailers)
+        )
         return tip
     }
 
@@ -37,7 +44,9 @@ struct History {
     @discardableResult
     mutating func merge(_ other: ObjectID, by author: Signature, _ edits: [PathEdit] = []) throws -> ObjectID {
         tip = try remote.forgeMerge(
-            CommitRequest(parent: tip, edits: edits, author: author, message: "merge"), otherParents: [other])
+            CommitRequest(parent: tip, edits: edits, author: author, message: "merge"),
+            otherParents: [other]
+        )
         return tip
     }
 
@@ -58,7 +67,9 @@ struct History {
 
     /// Commits `edits` as `author` and judges the commit.
     mutating func check(
-        _ author: Signature, _ edits: [PathEdit], trailers: [Trailer] = []
+        _ author: Signature,
+        _ edits: [PathEdit],
+        trailers: [Trailer] = []
     ) async throws -> (commit: ObjectID, violations: [ContractViolation]) {
         let commit = try await commit(author, edits, trailers: trailers)
         return (commit, try await walk())
@@ -75,7 +86,9 @@ struct History {
 
     /// The file at `path` in the tip's tree, whatever is in force.
     func atTip(_ path: String) async throws -> String? {
-        guard let entry = try await reader.treeEntries(at: tip, under: nil).first(where: { $0.path == path }) else { return nil }
+        guard let entry = try await reader.treeEntries(at: tip, under: nil).first(where: { $0.path == path }) else {
+            return nil
+        }
         return String(decoding: try await reader.blob(entry.id), as: UTF8.self)
     }
 }

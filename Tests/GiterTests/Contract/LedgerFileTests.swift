@@ -12,7 +12,10 @@ struct LedgerFileTests {
     func running() async throws -> History {
         var history = try await History()
         #expect(try await history.check(Who.alice, [.write(key, Files.resource("exp-1"))]).violations.isEmpty)
-        #expect(try await history.check(Who.runner, [.write(key, Files.resource("exp-1", status: "Running"))]).violations.isEmpty)
+        #expect(
+            try await history.check(Who.runner, [.write(key, Files.resource("exp-1", status: "Running"))]).violations
+                .isEmpty
+        )
         return history
     }
 
@@ -63,7 +66,9 @@ struct LedgerFileTests {
         ("reordered", "  image: lab/runner:1\n  replicas: 2\n", "  replicas: 2\n  image: lab/runner:1\n"),
     ])
     func aConsumerChangingBytesOutsideStatusIsAViolationEvenWithTheSameValue(
-        name: String, old: String, new: String
+        name: String,
+        old: String,
+        new: String
     ) async throws {
         var history = try await running()
         let text = Files.resource("exp-1", status: "Done").replacingOccurrences(of: old, with: new)
@@ -85,7 +90,10 @@ struct LedgerFileTests {
     @Test func anArchiveIsTheLiveFileMovedUnchanged() async throws {
         let live = Files.resource("exp-1", status: "Running")
         var history = try await running()
-        let moved = try await history.check(Who.alice, [.delete(path: key.repositoryPath), .write(key.archivePath, live)])
+        let moved = try await history.check(
+            Who.alice,
+            [.delete(path: key.repositoryPath), .write(key.archivePath, live)]
+        )
         #expect(moved.violations.isEmpty)
         #expect(try await history.inForce(key.archivePath) == live)
         #expect(try await history.inForce(key) == nil)
@@ -98,7 +106,12 @@ struct LedgerFileTests {
         let live = Files.resource("exp-1", status: "Running")
         var history = try await running()
         let changed = try await history.check(
-            Who.alice, [.delete(path: key.repositoryPath), .write(key.archivePath, Files.resource("exp-1", image: "x/y:1", status: "Running"))])
+            Who.alice,
+            [
+                .delete(path: key.repositoryPath),
+                .write(key.archivePath, Files.resource("exp-1", image: "x/y:1", status: "Running")),
+            ]
+        )
         #expect(changed.violations.seen == [Seen(.archive, key.archivePath, changed.commit)])
         #expect(try await history.inForce(key) == live)
         #expect(try await history.inForce(key.archivePath) == nil)
@@ -134,22 +147,38 @@ struct LedgerFileTests {
 
     @Test func aVersionTheDefinitionDoesNotServeIsRejected() async throws {
         var history = try await History()
-        let old = try await history.check(Who.alice, [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v0"))])
+        let old = try await history.check(
+            Who.alice,
+            [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v0"))]
+        )
         #expect(old.violations.seen == [Seen(.schema, key.repositoryPath, old.commit)])
         #expect(old.violations.first?.message.contains("serves v1") == true)
-        let unknown = try await history.check(Who.alice, [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v7"))])
+        let unknown = try await history.check(
+            Who.alice,
+            [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v7"))]
+        )
         #expect(unknown.violations.seen == [Seen(.schema, key.repositoryPath, unknown.commit)])
         // Another group has no definition of the kind.
-        let group = try await history.check(Who.alice, [.write(key, Files.resource("exp-1", apiVersion: "other.example/v1"))])
+        let group = try await history.check(
+            Who.alice,
+            [.write(key, Files.resource("exp-1", apiVersion: "other.example/v1"))]
+        )
         #expect(group.violations.seen == [Seen(.unknownKind, key.repositoryPath, group.commit)])
     }
 
     @Test func aStatusForADefinitionWithoutAStatusSubresourceIsRejected() async throws {
         var history = try await History()
         let probe = ResourceKey(namespace: "tools", kind: "Probe", name: "p-1")
-        #expect(try await history.check(Who.tools, [.write(probe, Files.resource("p-1", namespace: "tools", kind: "Probe"))]).violations.isEmpty)
+        #expect(
+            try await history.check(
+                Who.tools,
+                [.write(probe, Files.resource("p-1", namespace: "tools", kind: "Probe"))]
+            ).violations.isEmpty
+        )
         let status = try await history.check(
-            Who.toolsRunner, [.write(probe, Files.resource("p-1", namespace: "tools", kind: "Probe", status: "Running"))])
+            Who.toolsRunner,
+            [.write(probe, Files.resource("p-1", namespace: "tools", kind: "Probe", status: "Running"))]
+        )
         #expect(status.violations.seen == [Seen(.schema, probe.repositoryPath, status.commit)])
         #expect(status.violations.first?.message.contains("no status subresource") == true)
     }

@@ -11,26 +11,38 @@ struct LedgerRoleTests {
     func running() async throws -> History {
         var history = try await History()
         #expect(try await history.check(Who.alice, [.write(key, Files.resource("exp-1"))]).violations.isEmpty)
-        #expect(try await history.check(Who.runner, [.write(key, Files.resource("exp-1", status: "Running"))]).violations.isEmpty)
+        #expect(
+            try await history.check(Who.runner, [.write(key, Files.resource("exp-1", status: "Running"))]).violations
+                .isEmpty
+        )
         return history
     }
 
     @Test func aProducerCreatesUpdatesArchivesAndDeletesItsResources() async throws {
         var history = try await running()
         // An update keeps the consumer's status as it was.
-        let update = try await history.check(Who.alice, [.write(key, Files.resource("exp-1", image: "lab/runner:2", status: "Running"))])
+        let update = try await history.check(
+            Who.alice,
+            [.write(key, Files.resource("exp-1", image: "lab/runner:2", status: "Running"))]
+        )
         #expect(update.violations.isEmpty)
         #expect(try await history.inForce(key) == Files.resource("exp-1", image: "lab/runner:2", status: "Running"))
         // Archiving moves the file unchanged.
         let archived = Files.resource("exp-1", image: "lab/runner:2", status: "Running")
-        let archive = try await history.check(Who.alice, [.delete(path: key.repositoryPath), .write(key.archivePath, archived)])
+        let archive = try await history.check(
+            Who.alice,
+            [.delete(path: key.repositoryPath), .write(key.archivePath, archived)]
+        )
         #expect(archive.violations.isEmpty)
         #expect(try await history.inForce(key) == nil)
         #expect(try await history.inForce(key.archivePath) == archived)
         // Deleting an archived resource, and a live one.
         #expect(try await history.check(Who.alice, [.delete(path: key.archivePath)]).violations.isEmpty)
         let other = ResourceKey.experiment("exp-2", namespace: "team-a")
-        #expect(try await history.check(Who.alice, [.write(other, Files.resource("exp-2", namespace: "team-a"))]).violations.isEmpty)
+        #expect(
+            try await history.check(Who.alice, [.write(other, Files.resource("exp-2", namespace: "team-a"))]).violations
+                .isEmpty
+        )
         #expect(try await history.check(Who.alice, [.delete(path: other.repositoryPath)]).violations.isEmpty)
         #expect(try await history.inForce(other) == nil)
         #expect(history.ledger.state.pins.isEmpty)
@@ -38,7 +50,10 @@ struct LedgerRoleTests {
 
     @Test func aConsumerForgingTheSpecIsAViolationAndChangesNothingInForce() async throws {
         var history = try await running()
-        let forged = try await history.check(Who.runner, [.write(key, Files.resource("exp-1", image: "evil/miner:1", status: "Running"))])
+        let forged = try await history.check(
+            Who.runner,
+            [.write(key, Files.resource("exp-1", image: "evil/miner:1", status: "Running"))]
+        )
         #expect(forged.violations.seen == [Seen(.role, key.repositoryPath, forged.commit)])
         #expect(forged.violations.first?.message.contains("spec") == true)
         #expect(try await history.inForce(key) == Files.resource("exp-1", status: "Running"))
@@ -77,11 +92,14 @@ struct LedgerRoleTests {
         // A fresh history: over the deletion above the live file is already gone from the tree.
         history = try await running()
         let archived = try await history.check(
-            Who.runner, [.delete(path: key.repositoryPath), .write(key.archivePath, Files.resource("exp-1", status: "Running"))])
+            Who.runner,
+            [.delete(path: key.repositoryPath), .write(key.archivePath, Files.resource("exp-1", status: "Running"))]
+        )
         #expect(
             archived.violations.seen == [
                 Seen(.role, key.archivePath, archived.commit), Seen(.role, key.repositoryPath, archived.commit),
-            ])
+            ]
+        )
         #expect(archived.violations.last?.message.contains("archives") == true)
         #expect(try await history.inForce(key) == Files.resource("exp-1", status: "Running"))
         #expect(try await history.inForce(key.archivePath) == nil)
@@ -107,7 +125,9 @@ struct LedgerRoleTests {
     @Test func aNonMemberIsAViolationOfTheWholeCommit() async throws {
         var history = try await running()
         let forged = try await history.check(
-            Who.mallory, [.write(key, Files.resource("exp-1", image: "evil/miner:1")), .write("README.md", "hello\n")])
+            Who.mallory,
+            [.write(key, Files.resource("exp-1", image: "evil/miner:1")), .write("README.md", "hello\n")]
+        )
         #expect(forged.violations.seen == [Seen(.notAMember, nil, forged.commit)])
         #expect(forged.violations.first?.description.hasPrefix("\(forged.commit.hex) -: not-a-member: ") == true)
         #expect(try await history.inForce(key) == Files.resource("exp-1", status: "Running"))
@@ -130,20 +150,34 @@ struct LedgerRoleTests {
         // One commit: a status as the testbed's member, a resource of ops as ops' producer.
         let ops = ResourceKey.experiment("exp-9", namespace: "ops")
         let both = try await history.check(
-            Who.dual, [.write(key, Files.resource("exp-1", status: "Running")), .write(ops, Files.resource("exp-9", namespace: "ops"))])
+            Who.dual,
+            [
+                .write(key, Files.resource("exp-1", status: "Running")),
+                .write(ops, Files.resource("exp-9", namespace: "ops")),
+            ]
+        )
         #expect(both.violations.isEmpty)
         #expect(try await history.inForce(key) == Files.resource("exp-1", status: "Running"))
         #expect(try await history.inForce(ops) == Files.resource("exp-9", namespace: "ops"))
         // Neither party writes the lab's spec: the first party's reason is reported.
-        let spec = try await history.check(Who.dual, [.write(key, Files.resource("exp-1", image: "x/y:1", status: "Running"))])
+        let spec = try await history.check(
+            Who.dual,
+            [.write(key, Files.resource("exp-1", image: "x/y:1", status: "Running"))]
+        )
         #expect(spec.violations.seen == [Seen(.role, key.repositoryPath, spec.commit)])
     }
 
     @Test func anAdminWritesTheContractAndReadmeButNoResource() async throws {
         var history = try await running()
-        let notes = try await history.check(Who.owner, [.write("README.md", "# Exchange\n"), .write(".giter/notes.txt", "x\n")])
+        let notes = try await history.check(
+            Who.owner,
+            [.write("README.md", "# Exchange\n"), .write(".giter/notes.txt", "x\n")]
+        )
         #expect(notes.violations.isEmpty)
-        let resource = try await history.check(Who.owner, [.write(key, Files.resource("exp-1", image: "x/y:1", status: "Running"))])
+        let resource = try await history.check(
+            Who.owner,
+            [.write(key, Files.resource("exp-1", image: "x/y:1", status: "Running"))]
+        )
         #expect(resource.violations.seen == [Seen(.role, key.repositoryPath, resource.commit)])
         #expect(try await history.inForce(key) == Files.resource("exp-1", status: "Running"))
     }
@@ -159,7 +193,10 @@ struct LedgerRoleTests {
         #expect(try await history.inForce(Files.experimentDefinition) == Files.experimentDefinitionText)
         #expect(try await history.inForce(".giter/crds/job.yaml") == nil)
         // The definition still in force still governs: v0 is still not served.
-        let old = try await history.check(Who.alice, [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v0", status: "Running"))])
+        let old = try await history.check(
+            Who.alice,
+            [.write(key, Files.resource("exp-1", apiVersion: "lab.example/v0", status: "Running"))]
+        )
         #expect(old.violations.seen == [Seen(.schema, key.repositoryPath, old.commit)])
     }
 

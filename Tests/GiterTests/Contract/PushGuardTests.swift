@@ -38,7 +38,11 @@ struct PushGuardTests {
         var history = try await History()
         let root = history.tip
         let tip = try await history.commit(Who.alice, [.write(key, Files.resource("exp-1"))])
-        let rewritten = try await history.sideCommit(on: root, Who.alice, [.write(key, Files.resource("exp-1", image: "lab/runner:2"))])
+        let rewritten = try await history.sideCommit(
+            on: root,
+            Who.alice,
+            [.write(key, Files.resource("exp-1", image: "lab/runner:2"))]
+        )
         let guardian = try await guarding(history, at: tip)
         let force = try await guardian.check([RefUpdate(old: tip, new: rewritten, name: branch)])
         #expect(force.seen == [Seen(.history, nil, rewritten)])
@@ -55,7 +59,10 @@ struct PushGuardTests {
         let honest = try await history.commit(Who.alice, [.write(key, Files.resource("exp-1"))])
         let guardian = try await guarding(history, at: nil)
         #expect(try await guardian.check([RefUpdate(old: nil, new: honest, name: branch)]).isEmpty)
-        let forged = try await history.commit(Who.mallory, [.write(key, Files.resource("exp-1", image: "evil/miner:1"))])
+        let forged = try await history.commit(
+            Who.mallory,
+            [.write(key, Files.resource("exp-1", image: "evil/miner:1"))]
+        )
         let violations = try await guardian.check([RefUpdate(old: nil, new: forged, name: branch)])
         #expect(violations.seen == [Seen(.notAMember, nil, forged)])
         // A new branch of a single commit: the anchor alone.
@@ -68,7 +75,11 @@ struct PushGuardTests {
         let side = try await history.sideCommit(on: old, Who.alice, [.write(key, Files.resource("exp-1"))])
         let merge = try history.merge(side, by: Who.alice, [.write(key, Files.resource("exp-1"))])
         let guardian = try await guarding(history, at: old)
-        #expect(try await guardian.check([RefUpdate(old: old, new: merge, name: branch)]).seen == [Seen(.mergeCommit, nil, merge)])
+        #expect(
+            try await guardian.check([RefUpdate(old: old, new: merge, name: branch)]).seen == [
+                Seen(.mergeCommit, nil, merge)
+            ]
+        )
     }
 
     @Test func otherRefsAreRefusedUnlessThePolicyListsThem() async throws {
@@ -94,7 +105,8 @@ struct PushGuardTests {
         try await history.commit(Who.alice, [.write(key, Files.resource("exp-1"))])
         let guardian = try await guarding(history, at: old)
         let violations = try await guardian.check([
-            RefUpdate(old: old, new: history.tip, name: branch), RefUpdate(old: nil, new: history.tip, name: "refs/heads/other"),
+            RefUpdate(old: old, new: history.tip, name: branch),
+            RefUpdate(old: nil, new: history.tip, name: "refs/heads/other"),
         ])
         #expect(violations.seen == [Seen(.ref, nil, history.tip)])
     }
