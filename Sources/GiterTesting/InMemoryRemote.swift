@@ -16,7 +16,8 @@ import Synchronization
 /// generations, splices, retries and ownership checks. Tests can also make
 /// the next pushes lose a race or be refused (``failNextPushes(_:with:)``)
 /// and write commits as any identity (``forgeCommit(author:edits:message:trailers:branch:)``),
-/// or with trees Giter must refuse to read (``forgeTree(_:modes:author:message:branch:)``).
+/// or with trees Giter must refuse to read (``forgeTree(_:modes:author:message:branch:)``),
+/// and write merge commits (``forgeMerge(_:otherParents:)``).
 ///
 /// Commits are built by the rules every backend follows (``TreeEditPlan``):
 /// a commit request with conflicting edits is refused, a write replaces a
@@ -63,10 +64,10 @@ public final class InMemoryRemote: Sendable {
         }
 
         /// Stores a commit of `tree` and returns its id.
-        mutating func store(_ tree: InMemoryTree, for request: CommitRequest) -> ObjectID {
+        mutating func store(_ tree: InMemoryTree, for request: CommitRequest, otherParents: [ObjectID] = []) -> ObjectID {
             let id = nextID()
             let info = CommitInfo(
-                id: id, parents: request.parent.map { [$0] } ?? [], author: request.author,
+                id: id, parents: (request.parent.map { [$0] } ?? []) + otherParents, author: request.author,
                 committer: request.committer, message: request.fullMessage)
             commits[id] = Commit(info: info, tree: tree)
             return id
@@ -165,14 +166,26 @@ public final class InMemoryRemote: Sendable {
         }
     }
 
+    /// Writes a merge commit: `request`'s edits to the tree of its parent,
+    /// with `otherParents` after that parent, moving no branch. Giter never
+    /// writes one (the exchange branch is linear); a test plays a party that
+    /// merged instead of rebasing.
+    ///
+    /// - Throws: when a parent is not in the remote, or the edits do not
+    ///   make a valid commit request.
+    public func forgeMerge(_ request: CommitRequest, otherParents: [ObjectID]) throws(TransportError) -> ObjectID {
+        for parent in otherParents { _ = try commit(parent) }
+        return try makeCommit(request, otherParents: otherParents)
+    }
+
     // MARK: Object store
 
     /// Writes the commit `request` describes, by the rules of ``TreeEditPlan``.
-    func makeCommit(_ request: CommitRequest) throws(TransportError) -> ObjectID {
+    func makeCommit(_ request: CommitRequest, otherParents: [ObjectID] = []) throws(TransportError) -> ObjectID {
         let plan = try TreeEditPlan(request.edits)
         return try state.withLock { (state) throws(TransportError) -> ObjectID in
             let tree = try state.tree(of: request.parent).applying(plan) { state.store($0) }
-            return state.store(tree, for: request)
+            return state.store(tree, for: request, otherParents: otherParents)
         }
     }
 

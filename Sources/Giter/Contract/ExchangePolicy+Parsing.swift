@@ -14,15 +14,21 @@ extension ExchangePolicy {
     /// - Throws: ``ContractError`` for anything else that is not a valid
     ///   policy: unknown fields, wrong shapes, a bad party name or role.
     public static func parse(_ bytes: [UInt8], file: String = ExchangePolicy.path) throws(ContractError) -> ExchangePolicy? {
-        let node: Node
+        let documents: [Node]
         do {
-            node = try YAMLReader().readDocument(bytes)
+            documents = try YAMLReader().read(bytes).filter { !$0.isNull }
         } catch let error as CodecError {
             throw ContractError(file: file, location: error.location, message: error.message)
         } catch {
             throw ContractError(file: file, location: nil, message: "\(error)")
         }
-        if node.isNull { return nil }
+        // Only comments (or nothing): the inactive template.
+        guard let node = documents.first else { return nil }
+        guard documents.count == 1 else {
+            throw ContractError(
+                file: file, location: documents[1].location,
+                message: "a policy file holds one YAML document, found \(documents.count); keep one policy")
+        }
         return try ExchangePolicy(node, file: file)
     }
 
