@@ -98,6 +98,10 @@ enum Files {
           - name: v0
             served: false
             storage: false
+            schema:
+              openAPIV3Schema:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
 
         """
 
