@@ -43,6 +43,13 @@ public struct ContractChecker: Sendable {
             if let push, let problem = pusherProblem(push, parties: parties, email: commit.author.email) {
                 return [whole(commit, .pusher, problem)]
             }
+            if policy.requireSignatures {
+                return [
+                    whole(
+                        commit, .signature,
+                        "the policy requires signed commits, and this version of Giter cannot verify signatures: nothing can be allowed")
+                ]
+            }
         } else if let role = contract.roles.role(of: commit) {
             parties = [ExchangePolicy.Party(name: role.rawValue, role: role == .producer ? .producer : .consumer, members: [])]
         } else {

@@ -15,8 +15,9 @@ public struct ContractViolation: Error, Sendable, Hashable, CustomStringConverti
 
         /// A commit with more than one parent: the exchange branch is linear.
         public static let mergeCommit = Rule(rawValue: "merge-commit")
-        /// A commit with no parent after the first.
-        public static let rootCommit = Rule(rawValue: "root-commit")
+        /// The policy requires signed commits, and this version of Giter
+        /// cannot verify signatures yet: a check that cannot decide says no.
+        public static let signature = Rule(rawValue: "signature")
         /// The author is a member of no party (or, with no policy, holds no role).
         public static let notAMember = Rule(rawValue: "not-a-member")
         /// The server user who pushed may not push the author's commits (`pushers:`).

@@ -61,6 +61,17 @@ struct PolicyStoreTests {
         #expect(exchange.events.violations.isEmpty)
     }
 
+    @Test func requiredSignaturesThatCannotBeVerifiedAllowNothing() async throws {
+        let policy = Self.policy().replacingOccurrences(of: "unknownKinds: allow", with: "unknownKinds: allow\n  requireSignatures: true")
+        try exchange.remote.forgeCommit(author: owner, edits: [.write(path: ExchangePolicy.path, contents: Array(policy.utf8))])
+        let outcome = try await exchange.producer.apply(report("a"))
+        guard case .refused(let reason) = outcome else {
+            Issue.record("expected a refusal, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("signature: the policy requires signed commits"), "\(reason)")
+    }
+
     @Test func oneRefusedWriteLeavesTheRestOfTheBatch() async throws {
         try start()
         let outcomes = try await exchange.producer.apply([report("a"), report("b", namespace: "elsewhere"), report("c")])
