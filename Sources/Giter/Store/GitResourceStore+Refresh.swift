@@ -88,7 +88,8 @@ extension GitResourceStore {
 
     /// The blob at `path` in `commit`'s tree, or `nil`.
     private func blob(at path: String, in commit: ObjectID) async throws -> ObjectID? {
-        try await transport.treeEntries(at: commit, under: path).first { $0.path == path }?.id
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
+        return try await transport.treeEntries(at: commit, under: folder).first { $0.path == path }?.id
     }
 
     /// Where the check of the commits up to `new` starts, and the commits to judge.
