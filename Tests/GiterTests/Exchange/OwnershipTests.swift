@@ -66,6 +66,22 @@ struct OwnershipTests {
         #expect(exchange.events.violations.first?.rule == .notAMember)
     }
 
+    @Test func aForgedRevertArrivingWithTheChangeItUndoesIsNotInForce() async throws {
+        try await exchange.producer.apply(report("a"))
+        try await exchange.consumerStore.refresh()
+        let original = try #require(try await exchange.file(key.repositoryPath))
+        try await exchange.producer.apply(report("a", schedule: "@daily"))
+        // Someone with no role puts the old bytes back: the tree ends as the consumer last saw it.
+        try exchange.remote.forgeCommit(
+            author: Signature(name: "Someone", email: "someone@example.com"),
+            edits: [.write(path: key.repositoryPath, contents: Array(original.utf8))])
+
+        try await exchange.consumerStore.refresh()
+        #expect(try await exchange.consumerStore.get(key)?.resource.spec.schedule == "@daily")
+        let changes = try await exchange.consumerStore.changes(since: nil)
+        #expect(changes.updated.map(\.key) == [key])
+    }
+
     @Test func openRolesBelieveTheTrailer() throws {
         let signature = Signature(name: "x", email: "x@example.com")
         let commit = CommitInfo(
