@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Giter",
                 "GiterCodec",
+                "GiterSchema",
                 "GiterLibGit2",
                 "GiterGitCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
