@@ -73,10 +73,10 @@ struct ApplyCheck {
         let producers = policy.parties(of: email).filter { $0.role == .producer }
         guard !producers.isEmpty else {
             let roles = policy.parties(of: email).map { "\($0.name) (\($0.role))" }
-            let held = roles.isEmpty ? "is a member of no party" : "is a member of \(roles.joined(separator: ", ")) only"
+            let held = roles.isEmpty ? "is a member of no party" : "belongs only to \(roles.joined(separator: ", "))"
             return line(
                 manifest, document.location,
-                "Forbidden: \(email) \(held) of \(ExchangePolicy.path), and only a producer party's member applies specs; "
+                "Forbidden: \(email) \(held) in \(ExchangePolicy.path), and only a producer party's member applies specs; "
                     + "write as a producer with --identity, or ask an admin to add you")
         }
         if producers.contains(where: { $0.covers(key) }) { return nil }

@@ -155,6 +155,8 @@ struct VerifyCommand: AsyncParsableCommand {
     /// - Throws: a usage ``ToolError`` when it names nothing, or an abbreviation is ambiguous.
     static func commit(_ text: String, in branch: [CommitInfo], reader: any RepositoryReader) async throws -> ObjectID {
         let lowered = text.lowercased()
+        // A full id names a commit even when this history lacks it (another exchange's root).
+        if lowered.count == 40, let id = ObjectID(hex: lowered) { return id }
         if lowered.count >= 4, lowered.allSatisfy(\.isHexDigit) {
             let matches = branch.filter { $0.id.hex.hasPrefix(lowered) }
             if matches.count == 1 { return matches[0].id }
