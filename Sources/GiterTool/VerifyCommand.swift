@@ -72,7 +72,8 @@ struct VerifyCommand: AsyncParsableCommand {
             let reader = opened.transport
             guard let tip = try await reader.fetch() else { throw opened.noBranch() }
             let branch = try await Self.chain(to: tip, reader: reader, url: opened.url)
-            let end = try await to.map { try await Self.commit($0, in: branch, reader: reader) } ?? tip
+            var end = tip
+            if let to { end = try await Self.commit(to, in: branch, reader: reader) }
             let chain = end == tip ? branch : try await Self.chain(to: end, reader: reader, url: opened.url)
             guard let root = chain.first else { throw opened.noBranch() }
             var start = root.id
@@ -164,7 +165,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw ToolError.usage("'\(text)' names more than one commit of the branch; give more digits")
             }
         }
-        if let resolved = try? await reader.resolve(text), let id = resolved { return id }
+        if let id = try? await reader.resolve(text) { return id }
         throw ToolError.usage("'\(text)' names no commit of the exchange branch or ref of the mirror; give a commit id")
     }
 }
