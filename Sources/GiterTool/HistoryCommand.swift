@@ -49,7 +49,8 @@ struct HistoryCommand: AsyncParsableCommand {
         try await ErrorReporting.run {
             guard let reference = try ResourceReference.parse(resource).first else { return }
             let opened = try await Exchange.open(exchange)
-            let tip = try await opened.tip()
+            // The trail and the verdicts are as of the remote's tip now, not the mirror's last fetch.
+            guard let tip = try await opened.transport.fetch() else { throw opened.noBranch() }
             var kind = try await opened.resolveKind(reference.typedKind)
             let audit = try await ContractAudit.branch(reader: opened.transport, tip: tip)
             var entries: [HistoryEntry] = []

@@ -21,16 +21,21 @@ enum PolicyTemplate {
             """ + YAMLWriter().write(policy.document)
     }
 
-    /// The inactive policy: every line a comment, so the exchange stays
-    /// open until an admin commits an active one.
+    /// The inactive policy: every line a comment but the `---` that opens
+    /// its one, empty document, so the exchange stays open until an admin
+    /// commits an active one. (`ExchangePolicy.parse` returns `nil` for an
+    /// empty document; the `---` keeps the file one document even for a
+    /// reader that wants exactly one.)
     static let inactive = """
-        # The exchange's policy: who may write what. INACTIVE: every line is a comment,
+        # The exchange's policy: who may write what. INACTIVE: the document is empty,
         # so the exchange is open (roles come from the commits' Giter-Role trailers and
         # are not enforced; 'giter verify' says so on every run). To enforce roles,
         # uncomment the document below, put in your parties, and commit it: its
         # admins then own .giter/ and README.md, and each commit is judged by the
         # policy of its parent. See Documentation/Contract.md, "The policy".
-        #
+        # (The '---' line below starts an empty document, which is what makes the
+        # file inactive; keep it when you uncomment the policy.)
+        ---
         # apiVersion: giter.dev/v1alpha1
         # kind: ExchangePolicy
         # metadata:

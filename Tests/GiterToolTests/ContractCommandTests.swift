@@ -34,14 +34,17 @@ struct ContractCommandTests {
         #expect(result.status == 0)
         #expect(result.lines.last == "The exchange is open (roles are not enforced) until an admin commits an active .giter/policy.yaml")
         let text = try await show(exchange, ".giter/policy.yaml")
-        #expect(text.split(separator: "\n").allSatisfy { $0.hasPrefix("#") })
+        // Comments, and the '---' that opens the one, empty document.
+        #expect(text.split(separator: "\n").allSatisfy { $0.hasPrefix("#") || $0 == "---" })
+        #expect(text.split(separator: "\n").filter { $0 == "---" }.count == 1)
         for field in ["parties:", "role: producer", "namespaces:", "kinds:", "signingKeys:", "requireSignatures:", "unknownKinds:"] {
             #expect(text.contains(field), "the template shows \(field)")
         }
         #expect(try ExchangePolicy.parse(Array(text.utf8)) == nil)
         // The template, uncommented, is a valid policy.
-        let uncommented = text.split(separator: "\n").filter { $0.hasPrefix("# ") || $0 == "#" }
-            .map { $0.dropFirst(min(2, $0.count)) }.drop { !$0.hasPrefix("apiVersion:") }.joined(separator: "\n")
+        let uncommented = text.split(separator: "\n").filter { $0.hasPrefix("# ") || $0 == "#" || $0 == "---" }
+            .map { $0 == "---" ? $0 : $0.dropFirst(min(2, $0.count)) }
+            .drop { $0 != "---" }.joined(separator: "\n")
         let policy = try #require(try ExchangePolicy.parse(Array(uncommented.utf8)))
         #expect(policy.parties.map(\.name) == ["lab", "testbed", "owners"])
         #expect(try await show(exchange, ".giter/crds/README.md").hasPrefix("# CustomResourceDefinitions\n"))
@@ -62,7 +65,7 @@ struct ContractCommandTests {
         #expect(outside.stdout == "")
 
         let notAProducer = try await exchange.giter(
-            ["apply", "-f", "-", "--identity", "Testbed <testbed@example.com>"],
+            ["apply", "-f", "-"], identity: "Testbed <testbed@example.com>",
             stdin: ExchangeFixture.experiment("sort-1", namespace: "lab"))
         #expect(notAProducer.status == 1)
         #expect(notAProducer.stderr.hasPrefix("error: <stdin>:1:1: Forbidden: testbed@example.com belongs only to testbed (consumer) in .giter/policy.yaml"))

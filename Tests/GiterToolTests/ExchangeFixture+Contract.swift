@@ -112,6 +112,13 @@ extension ExchangeFixture {
         return try await runGitChecked(["rev-parse", "HEAD"], in: folder, environment: environment).trimmedStdout
     }
 
+    /// Runs `giter` with `arguments` and the exchange options, writing as `identity`.
+    func giter(_ arguments: [String], identity: String, stdin: String? = nil) async throws -> GiterProcess.Result {
+        var options = options
+        if let index = options.firstIndex(of: "--identity") { options[index + 1] = identity }
+        return try await directory.run(arguments + options, stdin: stdin)
+    }
+
     /// The repository path of a live Experiment's file, from the remote's tip.
     func experimentPath(_ name: String, namespace: String = "default") async throws -> String {
         let listing = try await runGitChecked(
