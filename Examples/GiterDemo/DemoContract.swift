@@ -59,7 +59,8 @@ struct DemoContract {
         }
         let result = try await Self.run(giter, ["guard", "install", "--repository", repository.path])
         guard result.status == 0 else {
-            print("  guard     not installed: \(result.output.split(separator: "\n").first ?? "giter guard install failed")")
+            let reason = result.output.split(separator: "\n").first.map(String.init) ?? "no output"
+            print("  guard     not installed: 'giter guard install' failed (\(reason)); the demo goes on without it")
             return false
         }
         print("  guard     pre-receive hook installed with giter guard install: every push is checked")
