@@ -28,8 +28,8 @@ let package = Package(
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
         .target(name: "GiterCodec"),
-        // CustomResourceDefinition schemas: parsing, validation, defaults;
-        // a linear-time matcher for their patterns.
+        // CustomResourceDefinition documents and structural-schema validation
+        // of resources against them (the contract's schemas).
         .target(name: "GiterSchema", dependencies: ["GiterCodec"]),
         // The resource model, the Transport protocol and the exchange runtime
         // (ResourceStore, Reconciler, Controller, Producer).
@@ -81,6 +81,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
+        .testTarget(name: "GiterSchemaTests", dependencies: ["GiterSchema", "GiterCodec"]),
         .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting"]),
         .testTarget(
             name: "DocumentationTests",

@@ -215,3 +215,11 @@ public final class InMemoryRemote: Sendable {
         }
     }
 }
+
+extension InMemoryRemote {
+    /// Points `branch` at `commit` (`nil` deletes it), whatever it held:
+    /// how a test plays a force-push or a branch deletion on the server.
+    public func resetBranch(_ branch: String = "main", to commit: ObjectID?) {
+        state.withLock { $0.branches[branch] = commit }
+    }
+}

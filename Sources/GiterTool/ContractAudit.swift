@@ -39,7 +39,24 @@ struct ContractAudit {
     /// - Throws: when an object cannot be read: a check that cannot read
     ///   cannot decide, and nothing is reported as verified.
     init(reader: any RepositoryReader, start: ObjectID, chain: some Collection<CommitInfo>) async throws {
-        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start))
+        try await self.init(ledger: ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start)), chain: chain)
+    }
+
+    /// Judges the whole branch from its first commit, `root`, as readers do
+    /// (``ExchangeLedger/starting(at:reader:roles:push:)``): a root holding a
+    /// policy is trusted as it stands; an open exchange's root is judged too,
+    /// and listed among the commits when it violates the rules.
+    init(reader: any RepositoryReader, root: CommitInfo, chain: some Collection<CommitInfo>) async throws {
+        let (ledger, violations) = try await ExchangeLedger.starting(at: root, reader: reader)
+        try await self.init(ledger: ledger, chain: chain)
+        if !violations.isEmpty {
+            commits.insert(root, at: 0)
+            verdicts[root.id] = Verdict(writer: RoleAssignments.open.role(of: root)?.rawValue ?? "-", open: true, violations: violations)
+        }
+    }
+
+    private init(ledger start: ExchangeLedger, chain: some Collection<CommitInfo>) async throws {
+        var ledger = start
         var seen: Set<String> = []
         for commit in chain {
             let contract = try await ledger.contract()
@@ -74,6 +91,6 @@ struct ContractAudit {
         guard let chain = try await ExchangeLedger.chain(from: tip, to: nil, reader: reader), let root = chain.first else {
             throw ToolError("cannot walk the history of \(tip.hex): a commit of its first-parent chain is missing; fetch again")
         }
-        return try await ContractAudit(reader: reader, start: root.id, chain: chain.dropFirst())
+        return try await ContractAudit(reader: reader, root: root, chain: chain.dropFirst())
     }
 }

@@ -100,7 +100,12 @@ struct VerifyCommand: AsyncParsableCommand {
                 start = trusted
             }
             let startIndex = chain.firstIndex { $0.id == start } ?? 0
-            let audit = try await ContractAudit(reader: reader, start: start, chain: chain[(startIndex + 1)...])
+            let rest = chain[(startIndex + 1)...]
+            // The whole branch is judged from its root as readers judge it; a pinned start is trusted as it stands.
+            let audit =
+                trustRoot == nil && from == nil
+                ? try await ContractAudit(reader: reader, root: root, chain: rest)
+                : try await ContractAudit(reader: reader, start: start, chain: rest)
             try report(audit)
         }
     }

@@ -96,9 +96,9 @@ final class StoreEvents: Sendable {
 
     func append(_ event: StoreEvent) { events.withLock { $0.append(event) } }
 
-    var violations: [OwnershipViolation] {
+    var violations: [ContractViolation] {
         events.withLock { events in
-            events.compactMap { if case .ownershipViolation(let violation) = $0 { violation } else { nil } }
+            events.compactMap { if case .contractViolation(let violation) = $0 { violation } else { nil } }
         }
     }
 }

@@ -45,7 +45,7 @@ struct CheckPointTests {
             let mirror = try await lab.backend.open(
                 RemoteConfiguration(url: lab.url, mirrorPath: lab.scratch.appendingPathComponent("mirror-reader").path))
             let point = try await mirror.localValue(named: LocalValueName("checkpoints/Job/main"))
-            #expect(point.map { String(decoding: $0, as: UTF8.self).contains("version: 1") } == true)
+            #expect(point.map { String(decoding: $0, as: UTF8.self).contains("version: 2") } == true)
             #expect(!FileManager.default.fileExists(atPath: lab.scratch.appendingPathComponent("mirror-reader/giter").path))
 
             // The next process on the same mirror: the old commits are not checked again,

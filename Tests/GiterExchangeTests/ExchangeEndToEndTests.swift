@@ -158,9 +158,9 @@ struct ExchangeEndToEndTests {
             try await consumer.refresh()
             #expect(try await consumer.get(key)?.resource.status?.digest == "genuine")
             let violation = try #require(lab.events.violations.first)
-            #expect(violation.commit == commit.hex)
-            #expect(violation.section == .status)
-            #expect(violation.role == .producer)
+            #expect(violation.commit == commit)
+            #expect(violation.rule == .role)
+            #expect(violation.path == key.repositoryPath)
         }
     }
 }

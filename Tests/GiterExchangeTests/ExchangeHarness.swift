@@ -79,8 +79,8 @@ let labRoles = RoleAssignments(
 final class Events: Sendable {
     private let events = Mutex<[StoreEvent]>([])
     func append(_ event: StoreEvent) { events.withLock { $0.append(event) } }
-    var violations: [OwnershipViolation] {
-        events.withLock { $0.compactMap { if case .ownershipViolation(let v) = $0 { v } else { nil } } }
+    var violations: [ContractViolation] {
+        events.withLock { $0.compactMap { if case .contractViolation(let v) = $0 { v } else { nil } } }
     }
 }
 

@@ -161,7 +161,8 @@ extension ContractChecker {
                 add("metadata.namespace: Invalid value: \"\(metadata.effectiveNamespace)\": the path names \(key.namespace)", metadataNode?["namespace"])
             }
         } catch {
-            add("metadata: \(error)", metadataNode)
+            let described = StoreError.invalidDocument(path, error, in: metadataNode, field: ResourceDocument.metadataKey)
+            problems.append(violation(commit, path, .metadata, described.message, at: described.location ?? metadataNode?.location))
         }
         return problems
     }

@@ -12,6 +12,11 @@
 /// Used by the store (every fetched commit), `giter verify` and the
 /// server's guard, so the three agree by construction.
 public struct ExchangeLedger: Sendable {
+    /// The version of the rules ``ContractChecker`` applies. A store whose check
+    /// point was made under another version checks the history again from
+    /// its anchor. 1: the per-section ownership check before contracts.
+    public static let rulesVersion = 2
+
     /// How far the history is checked, and where the files in force differ from that commit's tree.
     public struct State: Sendable, Hashable {
         /// The last commit judged (or the trusted commit the walk started from).
@@ -131,6 +136,26 @@ public struct ExchangeLedger: Sendable {
         }
         state = next
         return violations
+    }
+
+    /// A ledger at the branch's first commit, `root`, which becomes the
+    /// history's anchor. A root that holds a policy is trusted as it stands:
+    /// it is where the contract starts. A root without one is judged like
+    /// any commit of an open exchange (``RoleAssignments``), against an
+    /// empty tree, so a forged first commit of an open exchange is no more
+    /// in force than a later one.
+    public static func starting(
+        at root: CommitInfo, reader: any RepositoryReader, roles: RoleAssignments = .open, push: ContractChecker.Push? = nil
+    ) async throws -> (ledger: ExchangeLedger, violations: [ContractViolation]) {
+        let ledger = ExchangeLedger(reader: reader, roles: roles, state: State(commit: root.id))
+        let files = try await reader.changes(from: nil, to: root.id, under: nil)
+        if files.contains(where: { $0.path == ExchangePolicy.path }) { return (ledger, []) }
+        let violations = try await ContractChecker(contract: .open(roles: roles), read: { [reader] in try await reader.blob($0) })
+            .violations(of: root, changes: files, push: push)
+        guard !violations.isEmpty else { return (ledger, []) }
+        var pins: [String: ObjectID?] = [:]
+        for file in files { pins[file.path] = .some(nil) }
+        return (ExchangeLedger(reader: reader, roles: roles, state: State(commit: root.id, pins: pins)), violations)
     }
 
     /// The first-parent chain from `new` back to `old`, oldest first: the

@@ -61,19 +61,18 @@ public struct PushGuard: Sendable {
             ]
         }
         var commits = chain[...]
-        let start: ObjectID
-        if let old = update.old {
-            start = old
-        } else {
-            // A new branch: its first commit is the exchange's trust anchor, as a reader's is.
-            guard let root = commits.popFirst() else { return [] }
-            start = root.id
-        }
-        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start))
+        var ledger: ExchangeLedger
         var violations: [ContractViolation] = []
+        let push = ContractChecker.Push(user: pusher)
+        if let old = update.old {
+            ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: old))
+        } else {
+            // A new branch: its first commit is the exchange's anchor, as it is for a reader.
+            guard let root = commits.popFirst() else { return [] }
+            (ledger, violations) = try await ExchangeLedger.starting(at: root, reader: reader, push: push)
+        }
         for commit in commits {
-            guard commit.parents.count <= 1 || commit.parents.first == ledger.state.commit else { break }
-            violations += try await ledger.advance(over: commit, push: ContractChecker.Push(user: pusher))
+            violations += try await ledger.advance(over: commit, push: push)
         }
         return violations
     }

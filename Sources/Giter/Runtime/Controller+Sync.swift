@@ -62,6 +62,24 @@ extension Controller {
         return !options.finishedConditions.contains { status.isTrue($0) }
     }
 
+    /// Publishes, in place of a status the contract refused (one its
+    /// CustomResourceDefinition does not allow), a status made only of the
+    /// fields Giter maintains — always allowed — saying why, so that the
+    /// producer learns of it instead of waiting.
+    func reportRefused(_ key: ResourceKey, _ refused: PendingStatus<Resource.Status>, reason: String) {
+        let generation = refused.status.observedGeneration ?? 0
+        var status = Resource.Status()
+        status.observedGeneration = refused.status.observedGeneration
+        for type in ["Ready", "Stalled"] {
+            status.conditions.setCondition(
+                Condition(
+                    type: type, status: type == "Ready" ? .false : .true, observedGeneration: generation,
+                    reason: "StatusRefused", message: String(reason.prefix(30_000))))
+        }
+        pending[key] = PendingStatus(status: status, specDigest: refused.specDigest, reportsRefusal: true)
+        keys[key, default: KeyState()].terminal = SpecVersion(digest: refused.specDigest, generation: generation)
+    }
+
     /// Publishes a failed status for a resource whose file is not a valid
     /// resource, so that its producer learns what is wrong instead of waiting.
     func reportInvalid(_ invalid: InvalidResource) {

@@ -89,6 +89,7 @@ extension Controller {
                 case .refused(let reason):
                     // Retrying cannot help: the status itself cannot be written.
                     logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
+                    if let refused = batch[key], !refused.reportsRefusal { reportRefused(key, refused, reason: reason) }
                 default:
                     allWritten = false
                     if pending[key] == nil { pending[key] = batch[key] }

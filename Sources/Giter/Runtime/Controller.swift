@@ -200,4 +200,7 @@ struct KeyState: Sendable {
 struct PendingStatus<Status: Sendable>: Sendable {
     var status: Status
     var specDigest: String
+    /// Whether this status only reports that an earlier one was refused
+    /// by the contract (it is not replaced again if refused in turn).
+    var reportsRefusal = false
 }

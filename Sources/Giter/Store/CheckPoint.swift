@@ -1,54 +1,41 @@
-/// How far a store checked the history against the roles, and the sections
-/// it keeps from earlier commits, saved through the store's ``Transport`` as
-/// a local value of its mirror (``LocalValueName``
-/// `checkpoints/<Kind>/<branch>`) so that the next process on that mirror
-/// checks only the commits that arrived since.
+/// How far a store checked the history against the contract, the commit it
+/// trusts as the history's anchor, and the files in force where they differ
+/// from that commit's tree, saved through the store's ``Transport`` as a
+/// local value of its mirror (``LocalValueName`` `checkpoints/<Kind>/<branch>`)
+/// so that the next process on that mirror checks only the commits that
+/// arrived since.
 ///
-/// A small versioned `Codable` value, written as YAML: what later versions
-/// need to remember is added as optional fields; a change of meaning
-/// raises ``currentVersion``. It is the store's own cache: a missing,
-/// unreadable or foreign one (another version, kind or role assignments, a
-/// commit the mirror does not have) is ignored, and the history is checked
-/// from the start.
+/// A small versioned `Codable` value, written as YAML. It is the store's own
+/// cache, except for the anchor: a check point of another version or whose
+/// rules differ (``context``) is not used to skip commits — the history is
+/// checked again from its anchor, so a mirror checked under older, more
+/// lenient rules does not keep serving what they let through.
 struct CheckPoint: Codable, Sendable {
-    /// The sections kept for one resource (see ``SectionOverride``).
-    struct Kept: Codable, Sendable {
-        /// A kept section's value; `nil`: the section was absent.
-        struct Section: Codable, Sendable {
-            var value: Node?
-        }
-
-        /// `namespace/Kind/name`.
-        var key: String
-        /// The producer's section (everything but `status`), when kept.
-        var producer: Section?
-        /// `status`, when kept.
-        var status: Section?
+    /// A file in force that differs from the checked commit's tree.
+    struct Pin: Codable, Sendable {
+        var path: String
+        /// The blob in force; `nil`: the file is absent in force.
+        var blob: String?
     }
 
-    /// The version this code writes and the only one it reads.
-    static let currentVersion = 1
+    /// The version this code writes and the only one whose commit and pins it uses.
+    static let currentVersion = 2
 
-    /// The format's version.
     var version: Int
-    /// A digest of what the check depended on (see ``context(kind:roles:)``).
+    /// A digest of what the check depended on (see ``context(roles:)``).
     var context: String
+    /// The first commit the store trusted: the history must descend from it.
+    var anchor: String?
     /// The id of the last commit checked.
     var commit: String
-    /// The sections kept from earlier commits, as of `commit`, by key.
-    var kept: [Kept]
+    var pins: [Pin]
 
-    /// A check point at `commit` with `overrides`.
-    init(commit: ObjectID, overrides: [ResourceKey: SectionOverride], context: String) {
+    init(state: ExchangeLedger.State, anchor: ObjectID?, context: String) {
         self.version = Self.currentVersion
         self.context = context
-        self.commit = commit.hex
-        self.kept = overrides.sorted { $0.key < $1.key }.map { key, override in
-            Kept(
-                key: key.description,
-                producer: override.producer.map { Kept.Section(value: $0.value.map { .mapping($0) }) },
-                status: override.status.map { Kept.Section(value: $0.value) })
-        }
+        self.anchor = anchor?.hex
+        self.commit = state.commit.hex
+        self.pins = state.pins.sorted { $0.key < $1.key }.map { Pin(path: $0.key, blob: $0.value?.hex) }
     }
 
     /// Where a store of `kind` on `branch` keeps its check point; `nil` when
@@ -57,11 +44,12 @@ struct CheckPoint: Codable, Sendable {
         try? LocalValueName("checkpoints/\(kind)/\(branch)")
     }
 
-    /// A digest of what the check depended on: the roles and the kind.
-    static func context(kind: String, roles: RoleAssignments) -> String {
+    /// A digest of what the check depended on: the version of the rules
+    /// (``ExchangeLedger/rulesVersion``) and the roles of an open exchange.
+    static func context(roles: RoleAssignments) -> String {
         SpecDigest.of(
             .mapping([
-                "kind": .string(kind),
+                "rules": .number(Node.Number(ExchangeLedger.rulesVersion)),
                 "producers": .sequence(roles.producers.sorted().map { .string($0) }),
                 "consumers": .sequence(roles.consumers.sorted().map { .string($0) }),
             ]))
@@ -72,30 +60,33 @@ struct CheckPoint: Codable, Sendable {
         Array(try DocumentEncoder().encodeYAML(self).utf8)
     }
 
-    /// The check point in `bytes` when it is one this code can use for
-    /// `context`: its commit and the overrides as of that commit; `nil` otherwise.
-    static func decoded(
-        _ bytes: [UInt8], context: String
-    ) -> (commit: ObjectID, overrides: [ResourceKey: SectionOverride])? {
-        guard let point = try? DocumentDecoder().decode(CheckPoint.self, fromYAML: String(decoding: bytes, as: UTF8.self)),
-            point.version == currentVersion, point.context == context, let commit = ObjectID(hex: point.commit)
-        else { return nil }
-        var overrides: [ResourceKey: SectionOverride] = [:]
-        for kept in point.kept {
-            let parts = kept.key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3 else { return nil }
-            var override = SectionOverride()
-            if let producer = kept.producer {
-                if let value = producer.value {
-                    guard let mapping = value.mapping else { return nil }
-                    override.producer = .init(value: mapping)
-                } else {
-                    override.producer = .init(value: nil)
-                }
-            }
-            if let status = kept.status { override.status = .init(value: status.value) }
-            overrides[ResourceKey(namespace: parts[0], kind: parts[1], name: parts[2])] = override
+    /// What a stored check point tells a store starting with `context`.
+    enum Reading {
+        /// Checked up to `state` under the same rules; `anchor` trusted.
+        case checked(ExchangeLedger.State, anchor: ObjectID?)
+        /// Checked under other rules: only the anchor still holds.
+        case anchorOnly(ObjectID)
+        /// Nothing usable.
+        case none
+    }
+
+    /// Reads `bytes` for a store whose rules digest is `context`.
+    static func reading(_ bytes: [UInt8], context: String) -> Reading {
+        guard let point = try? DocumentDecoder().decode(CheckPoint.self, fromYAML: String(decoding: bytes, as: UTF8.self))
+        else { return .none }
+        let anchor = point.anchor.flatMap(ObjectID.init(hex:))
+        guard point.version == currentVersion, point.context == context, let commit = ObjectID(hex: point.commit) else {
+            return anchor.map { .anchorOnly($0) } ?? .none
         }
-        return (commit, overrides)
+        var pins: [String: ObjectID?] = [:]
+        for pin in point.pins {
+            if let hex = pin.blob {
+                guard let id = ObjectID(hex: hex) else { return anchor.map { .anchorOnly($0) } ?? .none }
+                pins[pin.path] = .some(id)
+            } else {
+                pins[pin.path] = .some(nil)
+            }
+        }
+        return .checked(ExchangeLedger.State(commit: commit, pins: pins), anchor: anchor)
     }
 }

@@ -7,32 +7,31 @@ extension GitResourceStore {
         CheckPoint.name(kind: resourceType.kind, branch: transport.configuration.branch)
     }
 
-    var checkPointContext: String { CheckPoint.context(kind: resourceType.kind, roles: options.roles) }
+    var checkPointContext: String { CheckPoint.context(roles: options.roles) }
 
-    /// The saved check point, if there is a usable one. One that cannot be
-    /// read only costs a longer check, so a failure is logged, not thrown.
-    func loadCheckPoint() async -> (commit: ObjectID, overrides: [ResourceKey: SectionOverride])? {
-        guard let name = checkPointName else { return nil }
+    /// The saved check point. One that cannot be read only costs a longer
+    /// check, so a failure is logged, not thrown.
+    func loadCheckPoint() async -> CheckPoint.Reading {
+        guard let name = checkPointName else { return .none }
         do {
-            guard let bytes = try await transport.localValue(named: name) else { return nil }
-            guard let point = CheckPoint.decoded(bytes, context: checkPointContext) else {
-                logger.debug("ignoring the history check point \(name): another version, kind or roles")
-                return nil
+            guard let bytes = try await transport.localValue(named: name) else { return .none }
+            let reading = CheckPoint.reading(bytes, context: checkPointContext)
+            if case .anchorOnly = reading {
+                logger.info("the history check point \(name) was made under other rules; checking the history again from its anchor")
             }
-            return point
+            return reading
         } catch {
             logger.debug("could not read the history check point \(name): \(error)")
-            return nil
+            return .none
         }
     }
 
-    /// Saves that the history is checked up to `commit`, with the current
-    /// overrides. A failure only costs the next process a longer check, so
-    /// it is logged, not thrown.
-    func saveCheckPoint(at commit: ObjectID) async {
-        guard let name = checkPointName else { return }
+    /// Saves that the history is checked up to the ledger's state. A failure
+    /// only costs the next process a longer check, so it is logged, not thrown.
+    func saveCheckPoint() async {
+        guard let name = checkPointName, let state = ledgerState else { return }
         do {
-            let point = CheckPoint(commit: commit, overrides: overrides, context: checkPointContext)
+            let point = CheckPoint(state: state, anchor: anchor, context: checkPointContext)
             try await transport.storeLocalValue(try point.encoded(), named: name)
         } catch {
             logger.debug("could not save the history check point \(name): \(error)")

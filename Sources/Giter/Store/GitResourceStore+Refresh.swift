@@ -1,4 +1,5 @@
 import Logging
+
 extension GitResourceStore {
     public func remoteMoved() async throws -> Bool {
         guard loaded else { return true }
@@ -26,120 +27,118 @@ extension GitResourceStore {
         loaded = true
     }
 
-    /// Moves the view to `new`: checks the commits in between against the
-    /// roles, then updates the index from the diff. `ownCommit` is a commit
-    /// this store just made on top of the view: its writes were planned by
-    /// the role rules, so it is not read back to be checked. Call with the
-    /// gate held.
-    func advance(to new: ObjectID?, ownCommit: Bool = false) async throws {
+    /// Moves the view to `new`: judges the commits in between with the
+    /// ``ExchangeLedger`` (the contract in force at each parent), then
+    /// updates the index to the files in force. `checked`: the ledger's
+    /// state after a commit this store just made and checked before pushing
+    /// it. Call with the gate held.
+    ///
+    /// - Throws: ``StoreError`` `historyRefused`, keeping the view, when
+    ///   `new` does not continue the history checked so far.
+    func advance(to new: ObjectID?, checked: ExchangeLedger? = nil) async throws {
         guard new != tip || !loaded else { return }
         guard let new else {
-            live = [:]
-            archived = [:]
-            overrides = [:]
-            tip = nil
-            lastDiff = nil
+            if loaded, let tip {
+                throw refuseHistory("the branch \(transport.configuration.branch) was deleted; it held \(tip.hex)")
+            }
             return
         }
-        var diff: [PathChange]?
-        if !ownCommit, loaded || options.historyCheck == .fullHistory {
-            var checkedUpTo = tip
-            var commits: [CommitInfo]
-            if !loaded, let point = await loadCheckPoint(), let since = try? await commitsAfter(point.commit, upTo: new) {
-                // A process before this one checked the history up to the check point.
-                overrides = point.overrides
-                checkedUpTo = point.commit
-                commits = since
-            } else {
-                commits = try await transport.commits(from: new, excluding: tip, limit: nil)
+        let pinsBefore = ledgerState?.pins ?? [:]
+        if let checked {
+            ledger = checked
+        } else if loaded || options.historyCheck == .fullHistory {
+            var (ledger, chain) = try await startingLedger(for: new)
+            for commit in chain {
+                for violation in try await ledger.advance(over: commit) {
+                    report(.contractViolation(violation))
+                }
             }
-            for commit in commits.reversed() {
-                let changes = try await transport.changes(from: commit.parents.first, to: commit.id, under: nil)
-                try await check(commit, changes: changes)
-                // One commit on top of the view: its diff is the range's diff.
-                if commits.count == 1, commit.parents.first == tip, checkedUpTo == tip { diff = changes }
-            }
-            // Only once every commit up to `new` is checked (a check that
-            // stopped half way, on a read that failed, is done again next
-            // time), and only by a store that checked the whole history: one
-            // that trusted what the branch held at its start proves nothing
-            // about it to the next process.
-            if options.historyCheck == .fullHistory, !commits.isEmpty || checkedUpTo != tip {
-                await saveCheckPoint(at: new)
-            }
-        }
-        let changes: [PathChange]
-        if let diff {
-            changes = diff
+            self.ledger = ledger
+            if options.historyCheck == .fullHistory { await saveCheckPoint() }
         } else {
-            changes = try await transport.changes(from: tip, to: new, under: nil)
+            // Trusts what the branch holds at the first refresh.
+            ledger = ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: new))
+            anchor = new
         }
-        for change in changes {
-            if let key = ResourceKey(repositoryPath: change.path) {
-                guard key.kind == resourceType.kind else { continue }
-                live[key] = change.newID
-                if change.newID == nil { overrides[key] = nil }
-            } else if let key = ResourceKey(archivePath: change.path), key.kind == resourceType.kind {
-                archived[key] = change.newID
+        let changes = try await transport.changes(from: tip, to: new, under: nil)
+        var paths = Set(changes.map(\.path))
+        paths.formUnion(pinsBefore.keys)
+        if let pins = ledgerState?.pins { paths.formUnion(pins.keys) }
+        var inTree: [String: ObjectID?] = [:]
+        for change in changes { inTree[change.path] = .some(change.newID) }
+        for path in paths.sorted() {
+            let live = ResourceKey(repositoryPath: path)
+            let archive = live == nil ? ResourceKey(archivePath: path) : nil
+            guard let key = live ?? archive, key.kind == resourceType.kind else { continue }
+            let treeID: ObjectID?
+            if let known = inTree[path] {
+                treeID = known
+            } else {
+                treeID = try await blob(at: path, in: new)
             }
+            let id = ledgerState.map { $0.blob(at: path, tree: treeID) } ?? treeID
+            if live != nil { self.live[key] = id } else { archived[key] = id }
         }
-        lastDiff = (from: tip, to: new, changes: changes)
+        // Paths whose file in force changed without a change in the tree count as changed too.
+        let listed = Set(changes.map(\.path))
+        let extra = paths.subtracting(listed).sorted().map { PathChange(path: $0, oldID: nil, oldMode: nil, newID: nil, newMode: nil) }
+        lastDiff = (from: tip, to: new, changes: changes + extra)
         tip = new
     }
 
-    /// The commits after a check point up to `new`, or `nil` when the check
-    /// point is not an ancestor of `new` (a rewritten history) or not in the mirror.
-    private func commitsAfter(_ checked: ObjectID, upTo new: ObjectID) async throws -> [CommitInfo]? {
-        if checked == new { return [] }
-        let commits = try await transport.commits(from: new, excluding: checked, limit: nil)
-        guard let oldest = commits.last, oldest.parents.contains(checked) else { return nil }
-        return commits
+    /// The blob at `path` in `commit`'s tree, or `nil`.
+    private func blob(at path: String, in commit: ObjectID) async throws -> ObjectID? {
+        try await transport.treeEntries(at: commit, under: path).first { $0.path == path }?.id
     }
 
-    /// Checks one commit's changes to live resource files against its
-    /// author's role, and records overrides for the sections it may not write.
-    func check(_ commit: CommitInfo, changes: [PathChange]) async throws {
-        let role = options.roles.role(of: commit)
-        for change in changes {
-            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
-            var old: ResourceDocument?
-            var new: ResourceDocument?
-            do {
-                if let id = change.oldID { old = try await document(id, path: change.path) }
-                if let id = change.newID { new = try await document(id, path: change.path) }
-            } catch let error as StoreError {
-                // Unreadable either way: the reader reports it when it reads the file.
-                options.logger.debug("not checking \(change.path) in \(commit.id): \(error)")
-                continue
+    /// Where the check of the commits up to `new` starts, and the commits to judge.
+    private func startingLedger(for new: ObjectID) async throws -> (ExchangeLedger, [CommitInfo]) {
+        let roles = options.roles
+        if loaded, let ledger {
+            let state = ledger.state
+            guard let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) else {
+                throw refuseHistory("\(new.hex) does not continue the history checked up to \(state.commit.hex): it was rewritten")
             }
-            var override = overrides[key] ?? SectionOverride()
-            if old?.producerSection != new?.producerSection {
-                if role == .producer {
-                    override.producer = nil
-                } else {
-                    violation(commit, role: role, key: key, section: .spec)
-                    if override.producer == nil { override.producer = .init(value: old?.producerSection) }
-                }
-            }
-            if old?.status != new?.status {
-                if role == .consumer || (role == .producer && new == nil) {
-                    override.status = nil
-                } else {
-                    violation(commit, role: role, key: key, section: .status)
-                    if override.status == nil { override.status = .init(value: old?.status) }
-                }
-            }
-            if new == nil, role == .producer { override = SectionOverride() }
-            overrides[key] = override.isEmpty ? nil : override
-            // A decoded value may predate the override.
-            if let id = change.newID { decoded[id] = nil }
+            return (ledger, chain)
         }
+        var trusted = options.trustRoot
+        switch await loadCheckPoint() {
+        case .checked(let state, let saved):
+            if trusted == nil || trusted == saved {
+                if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
+                    anchor = saved
+                    return (ExchangeLedger(reader: transport, roles: roles, state: state), chain)
+                }
+                if saved != nil {
+                    throw refuseHistory("\(new.hex) does not continue the history this mirror checked up to \(state.commit.hex)")
+                }
+            }
+        case .anchorOnly(let saved):
+            trusted = trusted ?? saved
+        case .none:
+            break
+        }
+        if let trusted {
+            guard let chain = try await ExchangeLedger.chain(from: new, to: trusted, reader: transport) else {
+                throw refuseHistory("\(new.hex) does not descend from the trusted commit \(trusted.hex)")
+            }
+            anchor = trusted
+            return (ExchangeLedger(reader: transport, roles: roles, state: ExchangeLedger.State(commit: trusted)), chain)
+        }
+        // No anchor yet: the branch's first commit becomes it.
+        guard var chain = try await ExchangeLedger.chain(from: new, to: nil, reader: transport), !chain.isEmpty else {
+            throw refuseHistory("cannot follow the first-parent history of \(new.hex) to its first commit")
+        }
+        let root = chain.removeFirst()
+        anchor = root.id
+        let (ledger, violations) = try await ExchangeLedger.starting(at: root, reader: transport, roles: roles)
+        for violation in violations { report(.contractViolation(violation)) }
+        return (ledger, chain)
     }
 
-    private func violation(_ commit: CommitInfo, role: ExchangeRole?, key: ResourceKey, section: OwnershipViolation.Section) {
-        report(
-            .ownershipViolation(
-                OwnershipViolation(
-                    commit: commit.id.hex, author: commit.author.description, role: role, key: key, section: section)))
+    private func refuseHistory(_ reason: String) -> StoreError {
+        let message = "\(reason); keeping the state as of \(tip?.hex ?? "no commit")"
+        report(.historyRefused(message))
+        return StoreError(.historyRefused, message)
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import GiterSchema
 import Logging
 
 extension GitResourceStore {
@@ -27,21 +28,17 @@ extension GitResourceStore {
             }
             try await refreshView()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            var batch = Batch()
-            var outcomes: [WriteOutcome] = []
-            for write in writes {
-                outcomes.append(try await plan(write, into: &batch, now: now))
+            let planned = try await checkedCommit(writes, now: now)
+            guard let commit = planned.commit else {
+                return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures)
             }
-            guard !batch.isEmpty else {
-                return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures)
-            }
-            let commit = try await transport.createCommit(batch.request(parent: tip, identity: identity, date: now))
             switch try await transport.push(commit, expecting: tip) {
             case .pushed:
-                try await advance(to: commit, ownCommit: true)
-                settleOverrides(after: batch)
-                remember(batch)
-                return WriteResult(outcomes: outcomes, revision: revision(), attempts: failures + 1)
+                if tip == nil { anchor = commit }
+                try await advance(to: commit, checked: planned.ledger)
+                remember(planned.batch)
+                if options.historyCheck == .fullHistory { await saveCheckPoint() }
+                return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures + 1)
             case .conflict(let message), .rejected(let message):
                 failures += 1
                 lastReason = message
@@ -53,21 +50,59 @@ extension GitResourceStore {
         return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
     }
 
-    /// The store's own writes replace the sections they own, so a section
-    /// kept from an earlier owner's commit (see ``OwnershipViolation``) is
-    /// read from the file again.
-    private func settleOverrides(after batch: Batch) {
-        for path in batch.files.keys {
-            guard let key = ResourceKey(repositoryPath: path), overrides[key] != nil else { continue }
-            if case .some(nil) = batch.files[path] {
-                overrides[key] = nil
-            } else if identity.role == .producer {
-                overrides[key]?.producer = nil
-            } else {
-                overrides[key]?.status = nil
+    /// A commit of `writes` on top of the view that the contract in force
+    /// allows — the same check readers run on it: a write the contract
+    /// refuses is left out, reported refused with the contract's reason, and
+    /// the rest planned again. `commit` is `nil` when nothing is left to write.
+    private func checkedCommit(
+        _ writes: [ResourceWrite<Resource>], now: Date
+    ) async throws -> (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?) {
+        var refused: [Int: String] = [:]
+        let contract = try await contractInForce()
+        while true {
+            var batch = Batch()
+            var outcomes: [WriteOutcome] = []
+            var owner: [String: Int] = [:]
+            for (index, write) in writes.enumerated() {
+                if let reason = refused[index] {
+                    outcomes.append(.refused(reason))
+                    continue
+                }
+                outcomes.append(try await plan(write, into: &batch, now: now, contract: contract))
+                for path in batch.files.keys where owner[path] == nil { owner[path] = index }
             }
-            if overrides[key]?.isEmpty == true { overrides[key] = nil }
+            guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
+            let commit = try await transport.createCommit(batch.request(parent: tip, identity: identity, date: now))
+            guard let tip else {
+                // The branch's first commit: nothing is in force before it to judge it by.
+                let first = ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: commit))
+                return (commit, outcomes, batch, first)
+            }
+            var ledger = self.ledger ?? ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: tip))
+            guard let info = try await transport.commits(from: commit, excluding: tip, limit: 1).first else {
+                throw StoreError(.historyRefused, "the commit \(commit.hex) just made is not in the mirror")
+            }
+            let violations = try await ledger.advance(over: info)
+            if violations.isEmpty { return (commit, outcomes, batch, ledger) }
+            for violation in violations {
+                let reason = "the contract refuses it: \(violation.rule): \(violation.message)"
+                logger.warning("refusing a write: \(violation)")
+                if let path = violation.path, let index = owner[path] {
+                    refused[index] = reason
+                } else {
+                    for index in writes.indices where refused[index] == nil { refused[index] = reason }
+                }
+            }
         }
+    }
+
+    /// The contract in force at the view; `nil` when there is no view yet
+    /// or it cannot be read (then the check of each commit says why).
+    func contractInForce() async throws -> Contract? {
+        guard var ledger else { return nil }
+        let contract = try await ledger.contract()
+        self.ledger = ledger
+        return try? contract.get()
     }
 
     /// Keeps the files just written in the parse cache under their new blob
@@ -84,7 +119,9 @@ extension GitResourceStore {
     }
 
     /// Works out one write against the view plus the batch so far.
-    private func plan(_ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date) async throws -> WriteOutcome {
+    private func plan(
+        _ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date, contract: Contract?
+    ) async throws -> WriteOutcome {
         guard write.role == identity.role else {
             return .refused("a \(identity.role) may not \(write.verb) (\(write.key)); that is the \(write.role)'s part")
         }
@@ -100,11 +137,10 @@ extension GitResourceStore {
         let current = try await liveDocument(key, batch: batch)
         switch write {
         case .apply(let resource):
-            return try apply(resource, key: key, current: current, into: &batch, now: now)
+            return try apply(resource, key: key, current: current, into: &batch, now: now, contract: contract)
         case .status(_, let status, let specDigest):
-            guard let current, let mapping = overrides[key].map({ $0.apply(to: current) }) ?? current.root else {
-                return .gone
-            }
+            guard let current else { return .gone }
+            let mapping = current.root
             let generation = ResourceDocument.generation(in: mapping)
             guard ResourceDocument.specDigest(of: mapping) == specDigest else { return .stale(generation: generation) }
             var node = try encode(status, what: "the status of \(key)")
@@ -137,14 +173,13 @@ extension GitResourceStore {
     }
 
     private func apply(
-        _ desired: Resource, key: ResourceKey, current: ResourceDocument?, into batch: inout Batch, now: Date
+        _ desired: Resource, key: ResourceKey, current: ResourceDocument?, into batch: inout Batch, now: Date, contract: Contract?
     ) throws -> WriteOutcome {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
         }
-        let spec = try encode(desired.spec, what: "the spec of \(key)")
-        let effective = current.flatMap { document in overrides[key].map { $0.apply(to: document) } ?? document.root }
-        guard let current, let effective else {
+        let spec = Self.defaulted(try encode(desired.spec, what: "the spec of \(key)"), of: desired, contract: contract)
+        guard let current else {
             var metadata = desired.metadata
             metadata.namespace = key.namespace
             metadata.generation = 1
@@ -159,31 +194,28 @@ extension GitResourceStore {
             batch.put(key.repositoryPath, YAMLWriter().writeBytes(document), trailer: Trailer(CommitTrailers.apply, "\(key) generation=1"))
             return .created(generation: 1)
         }
+        let effective = current.root
         var metadata: ObjectMeta
         do {
             metadata = try DocumentDecoder().decode(ObjectMeta.self, from: effective[ResourceDocument.metadataKey] ?? .null)
         } catch {
-            let own = overrides[key]?.ownSections(of: effective) ?? effective
             throw StoreError.invalidDocument(
-                key.repositoryPath, error, in: own[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
+                key.repositoryPath, error, in: effective[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
         }
         let specChanged = effective[ResourceDocument.specKey] != spec
         let labels = desired.metadata.labels ?? [:]
         let annotations = desired.metadata.annotations ?? [:]
         let metadataChanged = (metadata.labels ?? [:]) != labels || (metadata.annotations ?? [:]) != annotations
         let apiVersionChanged = effective["apiVersion"]?.string != desired.apiVersion
-        guard specChanged || metadataChanged || apiVersionChanged || current.root != effective else { return .unchanged }
+        guard specChanged || metadataChanged || apiVersionChanged else { return .unchanged }
         metadata.labels = labels.isEmpty ? nil : labels
         metadata.annotations = annotations.isEmpty ? nil : annotations
         let generation = (metadata.generation ?? 0) + (specChanged ? 1 : 0)
         metadata.generation = max(generation, 1)
         var bytes = current.bytes
         let path = key.repositoryPath
-        if apiVersionChanged || current.root["apiVersion"] != effective["apiVersion"] {
+        if apiVersionChanged {
             bytes = try splice(bytes, key: "apiVersion", value: .string(desired.apiVersion), path: path)
-        }
-        if current.root["kind"] != effective["kind"] {
-            bytes = try splice(bytes, key: "kind", value: .string(desired.kind), path: path)
         }
         let known = try encode(metadata, what: "the metadata of \(key)")
         let merged = Self.merging(known, into: effective[ResourceDocument.metadataKey])
@@ -191,6 +223,19 @@ extension GitResourceStore {
         bytes = try splice(bytes, key: ResourceDocument.specKey, value: spec, path: path)
         batch.put(path, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
         return .configured(generation: metadata.generation ?? 1)
+    }
+
+    /// `spec` with the defaults of the kind's definition in `contract`
+    /// applied, as the Kubernetes API server applies them on write.
+    static func defaulted(_ spec: Node, of desired: Resource, contract: Contract?) -> Node {
+        guard let contract, case .found(let version) = contract.definition(apiVersion: desired.apiVersion, kind: desired.kind) else {
+            return spec
+        }
+        var document = Node.Mapping()
+        document["apiVersion"] = .string(desired.apiVersion)
+        document["kind"] = .string(desired.kind)
+        document[ResourceDocument.specKey] = spec
+        return version.applyingDefaults(to: document)[ResourceDocument.specKey] ?? spec
     }
 
     /// The metadata fields `ObjectMeta` knows, written over the file's

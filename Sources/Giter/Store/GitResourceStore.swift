@@ -17,7 +17,7 @@ import Metrics
 /// from the Transport's diff, and caches parsed files by blob id, so a file
 /// that did not change is never read or decoded twice. Every commit that
 /// arrives is checked against ``StoreOptions/roles``; see
-/// ``OwnershipViolation``. Writes and refreshes are serialized; reads run
+/// ``ContractViolation`` and ``ExchangeLedger``. Writes and refreshes are serialized; reads run
 /// alongside.
 public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     public nonisolated let resourceType: ResourceType
@@ -33,8 +33,12 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// Live and archived files of the kind: key → blob id.
     var live: [ResourceKey: ObjectID] = [:]
     var archived: [ResourceKey: ObjectID] = [:]
-    /// Sections taken from an earlier commit, because the last writer did not own them.
-    var overrides: [ResourceKey: SectionOverride] = [:]
+    /// How far the history is checked, and the files in force where they
+    /// differ from the tip's tree (see ``ExchangeLedger``).
+    var ledger: ExchangeLedger?
+    var ledgerState: ExchangeLedger.State? { ledger?.state }
+    /// The commit the history must descend from.
+    var anchor: ObjectID?
     /// Parsed files and decoded resources, by blob id.
     var documents: [ObjectID: ResourceDocument] = [:]
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
@@ -46,6 +50,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
 
     let conflicts: Counter
     let violations: Counter
+    let historyRefusals: Counter
 
     /// A store over `transport` for one resource type.
     public init(transport: any Transport, resourceType: ResourceType, options: StoreOptions) {
@@ -55,7 +60,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         self.options = options
         let dimensions = [("kind", resourceType.kind)]
         conflicts = Counter(label: "giter_push_retries_total", dimensions: dimensions)
-        violations = Counter(label: "giter_ownership_violations_total", dimensions: dimensions)
+        violations = Counter(label: "giter_contract_violations_total", dimensions: dimensions)
+        historyRefusals = Counter(label: "giter_history_refusals_total", dimensions: dimensions)
     }
 
     // MARK: Reads
@@ -144,8 +150,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// resource of this type; `nil` when it is not even YAML.
     private func invalidResource(_ key: ResourceKey, blob id: ObjectID, error: StoreError) async -> InvalidResource? {
         guard let document = try? await document(id, path: key.repositoryPath) else { return nil }
-        let mapping = overrides[key].map { $0.apply(to: document) } ?? document.root
-        guard let mapping else { return nil }
+        let mapping = document.root
         let digest = ResourceDocument.specDigest(of: mapping)
         return InvalidResource(
             key: key, generation: ResourceDocument.generation(in: mapping), specDigest: digest,
@@ -167,32 +172,24 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         return document
     }
 
-    /// The resource in blob `id`, with overrides applied; `nil` when an
-    /// override hides it.
+    /// The resource in blob `id`; `nil` when the file holds nothing
+    /// (never, today: kept for callers that treat a missing resource alike).
     func stored(key: ResourceKey, blob id: ObjectID, archived: Bool) async throws -> StoredResource<Resource>? {
-        let override = archived ? nil : overrides[key]
-        if override == nil, let cached = decoded[id], cached.isArchived == archived { return cached }
+        if let cached = decoded[id], cached.isArchived == archived { return cached }
         let path = archived ? key.archivePath : key.repositoryPath
         let document = try await document(id, path: path)
-        let mapping: Node.Mapping
-        if let override {
-            guard let applied = override.apply(to: document) else { return nil }
-            mapping = applied
-        } else {
-            mapping = document.root
-        }
+        let mapping = document.root
         let resource: Resource
         do {
             resource = try DocumentDecoder().decode(Resource.self, from: .mapping(mapping))
         } catch {
-            throw StoreError.invalidDocument(path, error, in: .mapping(override?.ownSections(of: mapping) ?? mapping))
+            throw StoreError.invalidDocument(path, error, in: .mapping(mapping))
         }
         guard resource.kind == key.kind, resource.metadata.name == key.name,
             resource.metadata.effectiveNamespace == key.namespace
         else {
-            let name = (override?.ownSections(of: mapping) ?? mapping)[ResourceDocument.metadataKey]?["name"]
             throw StoreError(
-                .invalidDocument, path: path, location: name?.location,
+                .invalidDocument, path: path, location: mapping[ResourceDocument.metadataKey]?["name"]?.location,
                 "the file holds \(resource.metadata.effectiveNamespace)/\(resource.kind)/\(resource.metadata.name); its path says \(key)")
         }
         let result = StoredResource(
@@ -200,15 +197,20 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             specDigest: ResourceDocument.specDigest(of: mapping),
             observedSpecDigest: ResourceDocument.observedSpecDigest(in: mapping),
             isArchived: archived)
-        if override == nil { decoded[id] = result }
+        decoded[id] = result
         return result
     }
 
     func report(_ event: StoreEvent) {
         switch event {
-        case .ownershipViolation(let violation):
+        case .contractViolation(let violation):
             violations.increment()
-            logger.warning("\(violation)", metadata: ["resource": "\(violation.key)", "commit": "\(violation.commit)"])
+            logger.warning(
+                "ignoring a commit the contract does not allow: \(violation)",
+                metadata: ["path": "\(violation.path ?? "-")", "commit": "\(violation.commit?.hex ?? "-")", "rule": "\(violation.rule)"])
+        case .historyRefused(let reason):
+            historyRefusals.increment()
+            logger.error("history refused: \(reason)")
         case .invalidResource(let error):
             logger.warning("cannot read a resource: \(error)", metadata: ["path": "\(error.path ?? "")"])
         case .pushRetried(let attempt, let reason):

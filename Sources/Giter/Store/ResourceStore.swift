@@ -23,7 +23,7 @@ public protocol ResourceStore<Resource>: Sendable {
     func remoteMoved() async throws -> Bool
 
     /// Brings the view up to date with the remote, checking every new
-    /// commit against the roles (see ``OwnershipViolation``), and returns
+    /// commit against the roles (see ``ContractViolation``), and returns
     /// the revision now in view (`nil` for an empty repository).
     @discardableResult
     func refresh() async throws -> StoreRevision?
@@ -115,52 +115,16 @@ public struct InvalidResource: Sendable, Hashable {
     }
 }
 
-/// A commit that wrote a section its author's role does not own: a producer
-/// touching `status`, a consumer touching anything else, or an author with
-/// no role touching anything under `resources/`.
-///
-/// Readers report it (log, metric `giter_ownership_violations_total`,
-/// ``StoreEvent``) and ignore the offending section: they keep reading the
-/// value the section's owner last wrote until the owner writes it again.
-public struct OwnershipViolation: Sendable, Hashable, CustomStringConvertible {
-    /// The section a resource file is made of, for ownership.
-    public enum Section: String, Sendable, Hashable {
-        /// `apiVersion`, `kind`, `metadata` and `spec`: the producer's.
-        case spec
-        /// `status`: the consumer's.
-        case status
-    }
-
-    /// The commit.
-    public var commit: String
-    /// Its author, `Name <email>`.
-    public var author: String
-    /// The author's role, or `nil` when it holds none.
-    public var role: ExchangeRole?
-    /// The resource touched.
-    public var key: ResourceKey
-    /// The section written without owning it.
-    public var section: Section
-
-    /// A violation from its parts.
-    public init(commit: String, author: String, role: ExchangeRole?, key: ResourceKey, section: Section) {
-        self.commit = commit
-        self.author = author
-        self.role = role
-        self.key = key
-        self.section = section
-    }
-
-    public var description: String {
-        let who = role.map { "a \($0)" } ?? "an identity with no role"
-        return "commit \(commit.prefix(12)) by \(author) (\(who)) wrote the \(section) of \(key); ignored"
-    }
-}
-
 /// Something a store noticed that a host app may want to act on.
 public enum StoreEvent: Sendable, Hashable {
-    /// A commit wrote a section its author does not own.
-    case ownershipViolation(OwnershipViolation)
+    /// A commit the contract does not allow (see ``ContractViolation``):
+    /// its changes are ignored, for good, and readers keep serving the
+    /// files as they stood (see ``ExchangeLedger``).
+    case contractViolation(ContractViolation)
+    /// The branch moved to a history the store refuses (rewritten, deleted,
+    /// or not descending from the trusted anchor); the store keeps serving
+    /// the state it had.
+    case historyRefused(String)
     /// A resource file could not be read (its path and the error).
     case invalidResource(StoreError)
     /// A push lost a race or was refused and will be retried.

@@ -17,6 +17,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownRevision = Code("unknown revision")
         /// A value could not be encoded.
         public static let encoding = Code("encoding failed")
+        /// The branch moved to a history that does not contain the last
+        /// commit checked, or does not descend from the trusted anchor: the
+        /// store refuses it and keeps serving the state it had.
+        public static let historyRefused = Code("history refused")
 
         public var description: String { name }
     }

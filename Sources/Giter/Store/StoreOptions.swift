@@ -23,6 +23,12 @@ public struct StoreOptions: Sendable {
     public var retry: RetryPolicy
     /// Which history to check on the first refresh.
     public var historyCheck: HistoryCheck
+    /// The commit the history must descend from, whose contract is trusted
+    /// as it stands (the exchange's trust anchor). `nil`: the anchor saved
+    /// in the mirror's check point, else the branch's first commit, which
+    /// is then saved. A history that does not descend from the anchor is
+    /// refused (``StoreError/Code/historyRefused``).
+    public var trustRoot: ObjectID?
     /// Where the store logs; it never bootstraps logging.
     public var logger: Logger
     /// Called for each ``StoreEvent``, on the store's executor: keep it short.
@@ -38,6 +44,7 @@ public struct StoreOptions: Sendable {
         roles: RoleAssignments = .open,
         retry: RetryPolicy = .default,
         historyCheck: HistoryCheck = .fullHistory,
+        trustRoot: ObjectID? = nil,
         logger: Logger = Logger(label: "giter.store"),
         eventHandler: (@Sendable (StoreEvent) -> Void)? = nil,
         cacheLimit: Int = 10_000
@@ -46,6 +53,7 @@ public struct StoreOptions: Sendable {
         self.roles = roles
         self.retry = retry
         self.historyCheck = historyCheck
+        self.trustRoot = trustRoot
         self.logger = logger
         self.eventHandler = eventHandler
         self.cacheLimit = cacheLimit

@@ -1,8 +1,8 @@
 /// A resource as a store read it, with what the runtime needs to know about
 /// it beyond its fields.
 public struct StoredResource<Resource: ExchangedResource>: Sendable, Equatable {
-    /// The resource, with any section written by the wrong role replaced by
-    /// the last one its owner wrote (see ``OwnershipViolation``).
+    /// The resource as it stands in force: a commit that broke the contract
+    /// changed nothing of it (see ``ExchangeLedger``).
     public var resource: Resource
     /// A digest of the spec's content (not of its text): two specs that
     /// read the same have the same digest, whatever their formatting.

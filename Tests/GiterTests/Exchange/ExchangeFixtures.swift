@@ -49,10 +49,11 @@ final class EventLog: Sendable {
     private let events = Mutex<[StoreEvent]>([])
 
     func append(_ event: StoreEvent) { events.withLock { $0.append(event) } }
+    var all: [StoreEvent] { events.withLock { $0 } }
 
-    var violations: [OwnershipViolation] {
+    var violations: [ContractViolation] {
         events.withLock { events in
-            events.compactMap { if case .ownershipViolation(let violation) = $0 { violation } else { nil } }
+            events.compactMap { if case .contractViolation(let violation) = $0 { violation } else { nil } }
         }
     }
 }

@@ -39,7 +39,7 @@ struct InMemoryCheckPointTests {
 
         let saved = try #require(try await mirror.localValue(named: LocalValueName("checkpoints/Report/main")))
         let point = try YAMLReader().readDocument(saved)
-        #expect(point["version"] == Node(integerLiteral: 1), "a versioned value")
+        #expect(point["version"] == Node(integerLiteral: 2), "a versioned value")
         #expect(point["commit"]?.string == exchange.remote.tip()?.hex)
 
         let second = reader()

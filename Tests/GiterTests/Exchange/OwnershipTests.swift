@@ -35,7 +35,8 @@ struct OwnershipTests {
         }
         let violations = exchange.events.violations
         #expect(violations.count == 2, "each store reports it")
-        #expect(violations.allSatisfy { $0.section == .status && $0.role == .producer && $0.key == key })
+        #expect(violations.allSatisfy { $0.rule == .role && $0.path == key.repositoryPath }, "\(violations)")
+        #expect(violations.allSatisfy { $0.message.contains("a producer never writes status") }, "\(violations)")
     }
 
     @Test func aConsumerWritingSpecIsReportedAndIgnoredUntilTheProducerWritesAgain() async throws {
@@ -49,7 +50,8 @@ struct OwnershipTests {
 
         let producer = exchange.producer
         #expect(try await producer.get(key)?.resource.spec.schedule == "0 2 * * *")
-        #expect(exchange.events.violations.map(\.section) == [.spec])
+        #expect(exchange.events.violations.map(\.rule) == [.role])
+        #expect(exchange.events.violations.first?.message.contains("a consumer writes only status") == true)
 
         // The producer's next real change is read again.
         #expect(try await producer.apply(report("a", schedule: "@daily")) == .configured(generation: 2))
@@ -61,7 +63,7 @@ struct OwnershipTests {
             author: Signature(name: "Someone", email: "someone@example.com"),
             edits: [.write(path: key.repositoryPath, contents: Array(try DocumentEncoder().encodeYAML(report("a")).utf8))])
         #expect(try await exchange.producer.get(key) == nil, "a resource created without the role is not seen")
-        #expect(exchange.events.violations.first?.role == nil)
+        #expect(exchange.events.violations.first?.rule == .notAMember)
     }
 
     @Test func openRolesBelieveTheTrailer() throws {

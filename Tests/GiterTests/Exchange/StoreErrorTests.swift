@@ -15,7 +15,11 @@ struct StoreErrorTests {
         try exchange.remote.forgeCommit(
             author: Signature(name: "Report producer", email: producerIdentity.email),
             edits: [.write(path: key.repositoryPath, contents: Array(text.utf8))])
-        let store = exchange.consumerStore
+        // A store that trusts the branch as it finds it reads the file: a
+        // checking one never serves it (the commit breaks the contract).
+        let store = GitResourceStore<Report>(
+            transport: exchange.remote.transport(), resourceType: reportType,
+            options: StoreOptions(identity: consumerIdentity, roles: namedRoles, historyCheck: .newCommitsOnly))
         try await store.refresh()
         return await #expect(throws: StoreError.self) { try await store.get(key) }
     }
@@ -88,7 +92,7 @@ struct StoreErrorTests {
         #expect(error.description.hasPrefix("\(path):1:1: a resource file holds one mapping"), "\(error)")
     }
 
-    @Test func aProducerUpdateOverBrokenMetadataSaysWhere() async throws {
+    @Test func brokenMetadataIsAViolationThatSaysWhere() async throws {
         let exchange = Exchange()
         let key = report("a").key
         let text = """
@@ -104,10 +108,12 @@ struct StoreErrorTests {
         try exchange.remote.forgeCommit(
             author: Signature(name: "Report producer", email: producerIdentity.email),
             edits: [.write(path: key.repositoryPath, contents: Array(text.utf8))])
-        let error = try #require(await #expect(throws: StoreError.self) { try await exchange.producer.apply(report("a")) })
-        #expect(error.location?.line == 6)
-        #expect(error.description.hasPrefix("\(key.repositoryPath):6:15: metadata.generation: "), "\(error)")
-        #expect(error.cause is DecodingError)
+        // The forged file breaks the contract: never in force, reported where it breaks.
+        #expect(try await exchange.producer.apply(report("a")) == .created(generation: 1))
+        let violation = try #require(exchange.events.violations.first { $0.path == key.repositoryPath })
+        #expect(violation.rule == .metadata)
+        #expect(violation.location?.line == 6)
+        #expect(violation.message.hasPrefix("metadata.generation: "), "\(violation)")
     }
 
     @Test func equalityIgnoresTheCause() {
