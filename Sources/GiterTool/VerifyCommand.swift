@@ -16,8 +16,8 @@ struct VerifyCommand: AsyncParsableCommand {
             COMMIT PATH: RULE: MESSAGE (PATH is - for a whole commit, such as \
             a merge or a non-member's), then 'verified N commits: K violations'.
 
-            By default the whole branch is checked and its first commit is \
-            trusted. --trust-root COMMIT pins the commit whose contract you \
+            By default the whole branch is checked, its first commit as \
+            readers judge it (trusted when it holds .giter/policy.yaml). --trust-root COMMIT pins the commit whose contract you \
             trust: a history that does not descend from it is refused. --from \
             REV trusts the state at REV and checks the commits after it; --to \
             REV stops at REV instead of the branch's tip. REV is a commit id \
