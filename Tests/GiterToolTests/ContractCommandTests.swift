@@ -51,7 +51,7 @@ struct ContractCommandTests {
     }
 
     @Test(arguments: ToolBackend.allCases)
-    func applyOutsideTheProducersScopeIsRefusedBeforeAnyCommit(_ backend: ToolBackend) async throws {
+    func applyOutsideTheScopeOrTheSchemaIsRefusedBeforeAnyCommit(_ backend: ToolBackend) async throws {
         let exchange = try await ExchangeFixture.withPolicy(backend: backend, namespaces: ["lab"])
         let tip = try await runGitChecked(["--git-dir", exchange.remote, "rev-parse", "main"]).trimmedStdout
 
@@ -75,6 +75,11 @@ struct ContractCommandTests {
             stdin: ExchangeFixture.experiment("sort-1", namespace: "lab").replacingOccurrences(of: "giter.example/v1", with: "giter.example/v2"))
         #expect(unknownKind.status == 1)
         #expect(unknownKind.stderr.hasPrefix("error: <stdin>:1:13: apiVersion: Invalid value: \"giter.example/v2\": the definition of Experiment serves v1"))
+
+        let invalid = try await exchange.giter(
+            ["apply", "-f", "-"], stdin: ExchangeFixture.experiment("sort-1", size: 0, namespace: "lab"))
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.hasPrefix("error: <stdin>:8:9: spec.size: Invalid value: 0: "), "\(invalid.stderr)")
 
         #expect(try await runGitChecked(["--git-dir", exchange.remote, "rev-parse", "main"]).trimmedStdout == tip)
 
