@@ -14,9 +14,17 @@ public enum ExperimentContract {
     public static func policy(producer: String, consumer: String, admin: String) -> ExchangePolicy {
         ExchangePolicy(parties: [
             ExchangePolicy.Party(
-                name: "lab", role: .producer, kinds: [ExperimentAPI.kind], members: [ExchangePolicy.Member(email: producer)]),
+                name: "lab",
+                role: .producer,
+                kinds: [ExperimentAPI.kind],
+                members: [ExchangePolicy.Member(email: producer)]
+            ),
             ExchangePolicy.Party(
-                name: "testbed", role: .consumer, kinds: [ExperimentAPI.kind], members: [ExchangePolicy.Member(email: consumer)]),
+                name: "testbed",
+                role: .consumer,
+                kinds: [ExperimentAPI.kind],
+                members: [ExchangePolicy.Member(email: consumer)]
+            ),
             ExchangePolicy.Party(name: "owners", role: .admin, members: [ExchangePolicy.Member(email: admin)]),
         ])
     }

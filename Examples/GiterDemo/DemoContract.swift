@@ -25,7 +25,11 @@ struct DemoContract {
     /// admin: the exchange's first commit, the one readers trust.
     func commitContract() async throws {
         let transport = try await session.backend.open(
-            RemoteConfiguration(url: repository.path, branch: repository.branch, mirrorPath: session.folder + "/admin-mirror.git")
+            RemoteConfiguration(
+                url: repository.path,
+                branch: repository.branch,
+                mirrorPath: session.folder + "/admin-mirror.git"
+            )
         )
         let policy = ExperimentContract.policyText(
             producer: DemoSession.producerIdentity.email,
@@ -37,7 +41,10 @@ struct DemoContract {
                 parent: nil,
                 edits: [
                     .write(path: ExchangePolicy.path, contents: Array(policy.utf8)),
-                    .write(path: ExperimentContract.definitionPath, contents: Array(ExperimentContract.definition.utf8)),
+                    .write(
+                        path: ExperimentContract.definitionPath,
+                        contents: Array(ExperimentContract.definition.utf8)
+                    ),
                 ],
                 author: Signature(name: Self.adminIdentity.name, email: Self.adminIdentity.email),
                 message: "The exchange's contract: lab produces Experiments, testbed reports their status"
@@ -71,7 +78,11 @@ struct DemoContract {
     /// what the server said (or, with no guard, what `giter verify` says)
     /// and the resource's audit trail.
     func forgePush(guarded: Bool) async throws {
-        let store = try await session.makeStore(repository, identity: DemoSession.producerIdentity, mirror: "producer-mirror.git")
+        let store = try await session.makeStore(
+            repository,
+            identity: DemoSession.producerIdentity,
+            mirror: "producer-mirror.git"
+        )
         let name = "forge-target"
         let target = ExperimentAPI.experiment(name: name, spec: ExperimentSpec(workload: .sha256Chain, size: 1000))
         _ = try await Producer(store: store).apply([target])
@@ -91,7 +102,10 @@ struct DemoContract {
         let forged = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix("  size: ") ? "  size: 5000000" : String($0) }.joined(separator: "\n")
         try Data(forged.utf8).write(to: URL(fileURLWithPath: file))
-        _ = try await Self.git(["-C", work, "commit", "--quiet", "-am", "A bigger experiment"], environment: environment)
+        _ = try await Self.git(
+            ["-C", work, "commit", "--quiet", "-am", "A bigger experiment"],
+            environment: environment
+        )
         print("  $ git push origin HEAD:main    # as \(consumer.email)")
         let push = try await Self.git(["-C", work, "push", "origin", "HEAD:\(repository.branch)"], check: false)
         for line in push.output.split(separator: "\n") where line.contains("giter:") || line.contains("rejected") {
@@ -100,7 +114,10 @@ struct DemoContract {
         if push.status == 0 {
             print("  The push went through (no guard on this repository); readers ignore the commit, and CI finds it:")
             if let giter {
-                let verify = try await Self.run(giter, ["verify", "--remote", repository.path, "--cache", session.folder + "/giter-cache"])
+                let verify = try await Self.run(
+                    giter,
+                    ["verify", "--remote", repository.path, "--cache", session.folder + "/giter-cache"]
+                )
                 print("  $ giter verify")
                 for line in verify.output.split(separator: "\n") { print("  \(line)") }
             }
@@ -109,7 +126,12 @@ struct DemoContract {
         }
         if let giter {
             let history = try await Self.run(
-                giter, ["history", "Experiment/\(name)", "--remote", repository.path, "--cache", session.folder + "/giter-cache"])
+                giter,
+                [
+                    "history", "Experiment/\(name)", "--remote", repository.path, "--cache",
+                    session.folder + "/giter-cache",
+                ]
+            )
             print("\n  $ giter history Experiment/\(name)")
             for line in history.output.split(separator: "\n") { print("  \(line)") }
         }
@@ -128,7 +150,9 @@ struct DemoContract {
     private static func run(_ executable: Executable, _ arguments: [String], environment: [String: String]) async throws
         -> (status: Int32, output: String)
     {
-        var updates: [Environment.Key: String?] = ["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LC_ALL": "C"]
+        var updates: [Environment.Key: String?] = [
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "LC_ALL": "C",
+        ]
         for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
         let result = try await Subprocess.run(
             executable,

@@ -21,7 +21,9 @@ struct ApplyCheck {
         switch try await ledger.contract() {
         case .success(let contract): self.contract = contract
         case .failure(let error):
-            throw ToolError("the exchange's contract cannot be read, so nothing can be applied: \(error); an admin fixes it")
+            throw ToolError(
+                "the exchange's contract cannot be read, so nothing can be applied: \(error); an admin fixes it"
+            )
         }
         self.email = email
     }
@@ -30,7 +32,11 @@ struct ApplyCheck {
     /// as `FILE:LINE:COLUMN: field: message` lines.
     func check(_ manifest: Manifest) -> Result<Manifest, Problems> {
         let resource = manifest.resource
-        let key = ResourceKey(namespace: resource.metadata.namespace ?? "", kind: resource.kind, name: resource.metadata.name)
+        let key = ResourceKey(
+            namespace: resource.metadata.namespace ?? "",
+            kind: resource.kind,
+            name: resource.metadata.name
+        )
         if let problem = policyProblem(manifest, key: key) { return .failure(Problems(lines: [problem])) }
         guard let mapping = manifest.document.mapping else { return .success(manifest) }
         switch contract.definition(apiVersion: resource.apiVersion, kind: resource.kind) {
@@ -45,18 +51,24 @@ struct ApplyCheck {
             return .failure(
                 Problems(lines: [
                     line(
-                        manifest, manifest.document["apiVersion"]?.location,
-                        "apiVersion: Invalid value: \"\(resource.apiVersion)\": the definition of \(resource.kind) serves \(versions)")
-                ]))
+                        manifest,
+                        manifest.document["apiVersion"]?.location,
+                        "apiVersion: Invalid value: \"\(resource.apiVersion)\": the definition of \(resource.kind) serves \(versions)"
+                    )
+                ])
+            )
         case .none:
             guard contract.policy?.unknownKinds == .reject else { return .success(manifest) }
             return .failure(
                 Problems(lines: [
                     line(
-                        manifest, manifest.document["kind"]?.location,
+                        manifest,
+                        manifest.document["kind"]?.location,
                         "kind: Forbidden: no CustomResourceDefinition in \(Contract.definitionsFolder)/ defines \(resource.kind) "
-                            + "in \(resource.apiVersion); an admin adds one, or sets unknownKinds: allow")
-                ]))
+                            + "in \(resource.apiVersion); an admin adds one, or sets unknownKinds: allow"
+                    )
+                ])
+            )
         }
     }
 
@@ -75,9 +87,11 @@ struct ApplyCheck {
             let roles = policy.parties(of: email).map { "\($0.name) (\($0.role))" }
             let held = roles.isEmpty ? "is a member of no party" : "belongs only to \(roles.joined(separator: ", "))"
             return line(
-                manifest, document.location,
+                manifest,
+                document.location,
                 "Forbidden: \(email) \(held) in \(ExchangePolicy.path), and only a producer party's member applies specs; "
-                    + "write as a producer with --identity, or ask an admin to add you")
+                    + "write as a producer with --identity, or ask an admin to add you"
+            )
         }
         if producers.contains(where: { $0.covers(key) }) { return nil }
         let scopes = producers.map {
@@ -94,8 +108,10 @@ struct ApplyCheck {
             ? document["kind"]?.location
             : (document["metadata"]?["namespace"]?.location ?? document["metadata"]?.location)
         return line(
-            manifest, location ?? document.location,
-            "\(field): Forbidden: \"\(value)\": outside the producer parties of \(email) (\(scopes.joined(separator: "; ")))")
+            manifest,
+            location ?? document.location,
+            "\(field): Forbidden: \"\(value)\": outside the producer parties of \(email) (\(scopes.joined(separator: "; ")))"
+        )
     }
 
     /// The manifest with the defaults the definition adds, when it adds any.

@@ -39,7 +39,10 @@ struct ContractAudit {
     /// - Throws: when an object cannot be read: a check that cannot read
     ///   cannot decide, and nothing is reported as verified.
     init(reader: any RepositoryReader, start: ObjectID, chain: some Collection<CommitInfo>) async throws {
-        try await self.init(ledger: ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start)), chain: chain)
+        try await self.init(
+            ledger: ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: start)),
+            chain: chain
+        )
     }
 
     /// Judges the whole branch from its first commit, `root`, as readers do
@@ -51,7 +54,11 @@ struct ContractAudit {
         try await self.init(ledger: ledger, chain: chain)
         if !violations.isEmpty {
             commits.insert(root, at: 0)
-            verdicts[root.id] = Verdict(writer: RoleAssignments.open.role(of: root)?.rawValue ?? "-", open: true, violations: violations)
+            verdicts[root.id] = Verdict(
+                writer: RoleAssignments.open.role(of: root)?.rawValue ?? "-",
+                open: true,
+                violations: violations
+            )
         }
     }
 
@@ -88,8 +95,11 @@ struct ContractAudit {
     ///
     /// - Throws: ``ToolError`` when the first-parent chain cannot be walked.
     static func branch(reader: any RepositoryReader, tip: ObjectID) async throws -> ContractAudit {
-        guard let chain = try await ExchangeLedger.chain(from: tip, to: nil, reader: reader), let root = chain.first else {
-            throw ToolError("cannot walk the history of \(tip.hex): a commit of its first-parent chain is missing; fetch again")
+        guard let chain = try await ExchangeLedger.chain(from: tip, to: nil, reader: reader), let root = chain.first
+        else {
+            throw ToolError(
+                "cannot walk the history of \(tip.hex): a commit of its first-parent chain is missing; fetch again"
+            )
         }
         return try await ContractAudit(reader: reader, root: root, chain: chain.dropFirst())
     }

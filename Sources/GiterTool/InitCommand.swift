@@ -52,7 +52,9 @@ struct InitCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let admin, ExchangeIdentity(parsing: admin, role: .producer) == nil {
-            throw ValidationError("--admin '\(admin)' is not of the form \"Name <email>\"; for example --admin \"Olga <owner@lab.example>\"")
+            throw ValidationError(
+                "--admin '\(admin)' is not of the form \"Name <email>\"; for example --admin \"Olga <owner@lab.example>\""
+            )
         }
     }
 
@@ -100,10 +102,12 @@ struct InitCommand: AsyncParsableCommand {
                 if let administrator {
                     StandardOutput.write(
                         "The policy in \(ExchangePolicy.path) is active; its only party is the admin \(administrator.email), "
-                            + "who adds the producer and consumer parties and the definitions in \(Contract.definitionsFolder)/\n")
+                            + "who adds the producer and consumer parties and the definitions in \(Contract.definitionsFolder)/\n"
+                    )
                 } else {
                     StandardOutput.write(
-                        "The exchange is open (roles are not enforced) until an admin commits an active \(ExchangePolicy.path)\n")
+                        "The exchange is open (roles are not enforced) until an admin commits an active \(ExchangePolicy.path)\n"
+                    )
                 }
             case .conflict(let message):
                 throw ToolError(

@@ -110,7 +110,8 @@ struct ResourceHistory {
         let own = verdict.violations.filter { $0.path == key.repositoryPath || $0.path == key.archivePath }
         if let violation = own.first ?? verdict.violations.first {
             let more = verdict.violations.count > 1 ? " (and \(verdict.violations.count - 1) more)" : ""
-            let place = violation.path.map { $0 == key.repositoryPath || $0 == key.archivePath ? "" : " in \($0)" } ?? ""
+            let place =
+                violation.path.map { $0 == key.repositoryPath || $0 == key.archivePath ? "" : " in \($0)" } ?? ""
             change += " [violation\(place): \(violation.rule): \(violation.message)\(more); readers ignore this commit]"
         }
         return HistoryEntry(commit: commit, party: verdict.writer, change: change)

@@ -51,7 +51,10 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var exchange: ExchangeOptions
 
-    @Option(name: .long, help: ArgumentHelp("Trust the state at this commit and check the commits after it.", valueName: "rev"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Trust the state at this commit and check the commits after it.", valueName: "rev")
+    )
     var from: String?
 
     @Option(name: .long, help: ArgumentHelp("Check up to this commit (default: the branch's tip).", valueName: "rev"))
@@ -59,7 +62,10 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("trust-root"),
-        help: ArgumentHelp("The commit whose contract is trusted; the history must descend from it.", valueName: "commit")
+        help: ArgumentHelp(
+            "The commit whose contract is trusted; the history must descend from it.",
+            valueName: "commit"
+        )
     )
     var trustRoot: String?
 
@@ -127,7 +133,9 @@ struct VerifyCommand: AsyncParsableCommand {
         case .text:
             StandardOutput.write(violations.map { "\($0)\n" }.joined() + summary)
         case .json:
-            StandardOutput.write(try JSONWriter(options: .pretty).write(.sequence(violations.map(Self.document))) + "\n")
+            StandardOutput.write(
+                try JSONWriter(options: .pretty).write(.sequence(violations.map(Self.document))) + "\n"
+            )
             StandardError.write(summary)
         }
         if !violations.isEmpty { throw ExitCode.failure }
@@ -148,9 +156,12 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// The branch's first-parent chain up to `tip`.
-    private static func chain(to tip: ObjectID, reader: any RepositoryReader, url: String) async throws -> [CommitInfo] {
+    private static func chain(to tip: ObjectID, reader: any RepositoryReader, url: String) async throws -> [CommitInfo]
+    {
         guard let chain = try await ExchangeLedger.chain(from: tip, to: nil, reader: reader) else {
-            throw ToolError("cannot walk the history of \(url): a commit of its first-parent chain is missing; fetch again")
+            throw ToolError(
+                "cannot walk the history of \(url): a commit of its first-parent chain is missing; fetch again"
+            )
         }
         return chain
     }

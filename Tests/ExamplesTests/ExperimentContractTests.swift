@@ -18,12 +18,23 @@ struct ExperimentContractTests {
     }
 
     @Test func theContractLoadsAndNamesTheParties() throws {
-        let policy = ExperimentContract.policyText(producer: "p@example.com", consumer: "c@example.com", admin: "a@example.com")
+        let policy = ExperimentContract.policyText(
+            producer: "p@example.com",
+            consumer: "c@example.com",
+            admin: "a@example.com"
+        )
         let contract = try Contract.load(files: [
             ExchangePolicy.path: Array(policy.utf8),
             ExperimentContract.definitionPath: Array(ExperimentContract.definition.utf8),
         ])
-        #expect(contract.policy == ExperimentContract.policy(producer: "p@example.com", consumer: "c@example.com", admin: "a@example.com"))
+        #expect(
+            contract.policy
+                == ExperimentContract.policy(
+                    producer: "p@example.com",
+                    consumer: "c@example.com",
+                    admin: "a@example.com"
+                )
+        )
         #expect(contract.policy?.parties(of: "p@example.com").map(\.role) == [.producer])
         #expect(contract.policy?.parties(of: "c@example.com").map(\.role) == [.consumer])
         #expect(contract.notEnforced.isEmpty)
@@ -31,15 +42,27 @@ struct ExperimentContractTests {
 
     @Test("What the producer and the consumer write is valid", arguments: Workload.allCases)
     func writtenResourcesAreValid(workload: Workload) throws {
-        let contract = try Contract.load(files: [ExperimentContract.definitionPath: Array(ExperimentContract.definition.utf8)])
-        guard case .found(let version) = contract.definition(apiVersion: ExperimentAPI.apiVersion, kind: ExperimentAPI.kind) else {
+        let contract = try Contract.load(files: [
+            ExperimentContract.definitionPath: Array(ExperimentContract.definition.utf8)
+        ])
+        guard
+            case .found(let version) = contract.definition(
+                apiVersion: ExperimentAPI.apiVersion,
+                kind: ExperimentAPI.kind
+            )
+        else {
             Issue.record("no served definition of \(ExperimentAPI.apiVersion) Experiment")
             return
         }
-        var experiment = ExperimentAPI.experiment(name: "e-1", spec: ExperimentSpec(workload: workload, size: 1000, seed: 7))
+        var experiment = ExperimentAPI.experiment(
+            name: "e-1",
+            spec: ExperimentSpec(workload: workload, size: 1000, seed: 7)
+        )
         var status = ExperimentStatus()
         status.observedGeneration = 1
-        status.conditions.setCondition(Condition(type: ExperimentConditions.ready, status: .true, reason: "Completed", message: "done"))
+        status.conditions.setCondition(
+            Condition(type: ExperimentConditions.ready, status: .true, reason: "Completed", message: "done")
+        )
         status.runner = "testbed-1"
         status.digest = String(repeating: "ab", count: 32)
         status.summary = "1000 values sorted"

@@ -86,7 +86,8 @@ extension ExchangeFixture {
         let exchange = try await ExchangeFixture(backend: backend, initialized: false)
         let result = try await exchange.giter(["init", "--admin", admin])
         try #require(result.status == 0, "giter init --admin failed: \(result.stderr)")
-        try await exchange.commitWithGit(author: admin, message: "The parties and the Experiment definition") { folder in
+        try await exchange.commitWithGit(author: admin, message: "The parties and the Experiment definition") {
+            folder in
             try Data(policy(namespaces: namespaces).utf8).write(to: folder.appendingPathComponent(".giter/policy.yaml"))
             try Data(experimentDefinition.utf8).write(to: folder.appendingPathComponent(".giter/crds/experiment.yaml"))
         }
@@ -123,6 +124,8 @@ extension ExchangeFixture {
     func experimentPath(_ name: String, namespace: String = "default") async throws -> String {
         let listing = try await runGitChecked(
             ["--git-dir", remote, "ls-tree", "-r", "--name-only", "main", "resources/\(namespace)/Experiment/"])
-        return try #require(listing.stdout.split(separator: "\n").map(String.init).first { $0.hasSuffix("/\(name).yaml") })
+        return try #require(
+            listing.stdout.split(separator: "\n").map(String.init).first { $0.hasSuffix("/\(name).yaml") }
+        )
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Giter
 import GitServerFixtures
+import Giter
 import Testing
 
 /// `giter verify`: every commit of the branch judged by the contract in
@@ -18,7 +18,9 @@ struct VerifyCommandTests {
         #expect(result.stdout == "verified 2 commits: 0 violations\n")
         #expect(
             result.stderr.contains(
-                "note: no .giter/policy.yaml in force: roles are not enforced (an open exchange)"))
+                "note: no .giter/policy.yaml in force: roles are not enforced (an open exchange)"
+            )
+        )
         // On every run.
         let again = try await exchange.giter(["verify"])
         #expect(again.stderr.contains("roles are not enforced"))
@@ -38,11 +40,14 @@ struct VerifyCommandTests {
         let path = try await exchange.experimentPath("sort-1")
         var forgedText = ""
         let forged = try await exchange.commitWithGit(
-            author: "Testbed <\(ExchangeFixture.consumerEmail)>", message: "A bigger experiment"
+            author: "Testbed <\(ExchangeFixture.consumerEmail)>",
+            message: "A bigger experiment"
         ) { folder in
             let file = folder.appendingPathComponent(path)
             forgedText = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
-                of: "size: 1000", with: "size: 99999")
+                of: "size: 1000",
+                with: "size: 99999"
+            )
             try Data(forgedText.utf8).write(to: file)
         }
         let specLine = try #require(forgedText.split(separator: "\n").firstIndex { $0.hasPrefix("spec:") }) + 1
@@ -53,7 +58,8 @@ struct VerifyCommandTests {
             result.lines == [
                 "\(forged) \(path):\(specLine):1: role: a consumer writes only status; it changed spec",
                 "verified 4 commits: 1 violations",
-            ])
+            ]
+        )
         #expect(result.stderr == "")
 
         // --from trusts the state at a commit: the forge itself, abbreviated.
@@ -71,7 +77,8 @@ struct VerifyCommandTests {
         let exchange = try await ExchangeFixture.withPolicy()
         try await exchange.apply(ExchangeFixture.experiment("sort-1"))
         let forged = try await exchange.commitWithGit(
-            author: "Mallory <mallory@example.com>", message: "Not a member"
+            author: "Mallory <mallory@example.com>",
+            message: "Not a member"
         ) { folder in
             try Data("notes\n".utf8).write(to: folder.appendingPathComponent("NOTES.txt"))
         }
