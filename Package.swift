@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Giter",
                 "GiterCodec",
+                "GiterSchema",
                 "GiterLibGit2",
                 "GiterGitCLI",
                 "GiterLocalGit",
@@ -150,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "ExperimentKit", "Giter", "GiterTesting",
+                "ExperimentKit", "Giter", "GiterSchema", "GiterTesting",
                 // The executables, so that the tests can run them.
                 "ExperimentConsumer", "ExperimentProducer", "GiterDemo",
                 .product(name: "Logging", package: "swift-log"),

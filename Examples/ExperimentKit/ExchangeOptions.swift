@@ -43,12 +43,19 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     @Option(name: [.short, .long], help: "The namespace of the experiments.")
     public var namespace = ObjectMeta.defaultNamespace
 
-    /// E-mail addresses allowed to write specs; with none, commits' role trailers are believed.
-    @Option(name: .customLong("producer-email"), help: "An e-mail address that holds the producer role (repeatable).")
+    /// E-mail addresses allowed to write specs in an open exchange; with none, commits' role trailers are
+    /// believed. When the repository holds a policy (`.giter/policy.yaml`), the policy decides instead.
+    @Option(
+        name: .customLong("producer-email"),
+        help: "An e-mail address that holds the producer role when the exchange has no policy (repeatable)."
+    )
     public var producerEmails: [String] = []
 
-    /// E-mail addresses allowed to write statuses.
-    @Option(name: .customLong("consumer-email"), help: "An e-mail address that holds the consumer role (repeatable).")
+    /// E-mail addresses allowed to write statuses in an open exchange; a policy decides instead.
+    @Option(
+        name: .customLong("consumer-email"),
+        help: "An e-mail address that holds the consumer role when the exchange has no policy (repeatable)."
+    )
     public var consumerEmails: [String] = []
 
     /// The log level of messages on standard error.
@@ -89,7 +96,7 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
             ?? ExchangeIdentity(name: "Giter", email: "giter@localhost", role: role)
     }
 
-    /// The roles to check commits against.
+    /// The roles to check commits against in an open exchange (no `.giter/policy.yaml`).
     public var roles: RoleAssignments {
         RoleAssignments(producers: Set(producerEmails), consumers: Set(consumerEmails))
     }

@@ -26,12 +26,15 @@ struct ConsumerProcess {
     }
 
     /// `experiment-consumer` next to this process's executable, if it was built.
-    static func locate() -> String? {
+    static func locate() -> String? { sibling("experiment-consumer") }
+
+    /// The executable `name` next to this process's executable, if it was built.
+    static func sibling(_ name: String) -> String? {
         let own =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
         let folder = (own as NSString).deletingLastPathComponent
-        let candidate = (folder as NSString).appendingPathComponent("experiment-consumer")
+        let candidate = (folder as NSString).appendingPathComponent(name)
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 

@@ -107,7 +107,7 @@ struct DemoSession: Sendable {
         }
     }
 
-    private func makeStore(
+    func makeStore(
         _ repository: LocalExchangeRepository,
         identity: ExchangeIdentity,
         mirror: String

@@ -11,12 +11,17 @@ struct GiterDemoCommand: AsyncParsableCommand {
         commandName: "giter-demo",
         abstract: "Run a producer and a consumer exchanging experiments through a new local Git repository.",
         discussion: """
-            Creates a bare repository in a temporary folder, starts the example \
-            consumer (experiment-consumer, built next to this executable; in this \
+            Creates a bare repository in a temporary folder, commits the \
+            exchange's contract as its admin (a policy naming the producer, the \
+            consumer and the admin, and the Experiment CustomResourceDefinition), \
+            installs the server's guard with 'giter guard install' (when this \
+            build's giter has it), starts the example consumer (experiment-consumer, built next to this executable; in this \
             process when it is missing), publishes a batch of experiments as the \
             producer, shows their phases live, checks every digest, archives the \
             verified experiments, stops the consumer with SIGTERM and prints a \
-            summary and the Git audit trail.
+            summary. Then the consumer's identity forges a spec with plain git \
+            push: the guard refuses it (without a guard, 'giter verify' reports \
+            it), and 'giter history' shows the audit trail, as does git log.
 
             Exit status: 0 when every experiment was verified, 1 otherwise.
             """
@@ -80,6 +85,9 @@ struct GiterDemoCommand: AsyncParsableCommand {
         let repository = try await LocalExchangeRepository.create(at: folder + "/exchange.git")
         print(bold("Giter demo") + ": a producer and a consumer exchange experiments through a Git repository.\n")
         print("  exchange  \(repository.path)  (bare, made with git init --bare)")
+        let contract = DemoContract(session: session, repository: repository, giter: DemoContract.locateGiter())
+        try await contract.commitContract()
+        let guarded = try await contract.installGuard()
 
         let report: CampaignReport
         let binary = consumer == .inProcess ? nil : ConsumerProcess.locate()
@@ -115,6 +123,7 @@ struct GiterDemoCommand: AsyncParsableCommand {
         print("\n" + bold("Summary"))
         print(report.table())
         print("\n" + report.summaryLine)
+        try await contract.forgePush(guarded: guarded)
         try await printAuditTrail(repository)
         if !report.succeeded {
             for line in report.failures() { print("  \(line)") }
@@ -123,7 +132,11 @@ struct GiterDemoCommand: AsyncParsableCommand {
     }
 
     private func printAuditTrail(_ repository: LocalExchangeRepository) async throws {
-        let entries = try await repository.auditTrail()
+        let entries = try await repository.auditTrail().map { entry in
+            var entry = entry
+            if entry.role == nil, entry.email == DemoContract.adminIdentity.email { entry.role = "admin" }
+            return entry
+        }
         print(
             "\n" + bold("Audit trail") + " — every write is a commit; its trailers say who wrote which spec or status:"
         )

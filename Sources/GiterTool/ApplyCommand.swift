@@ -22,7 +22,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
             All inputs are read and checked before anything is written: a \
             syntax error, a missing field or an invalid name is reported as \
-            FILE:LINE:COLUMN: message and nothing is applied.
+            FILE:LINE:COLUMN: message and nothing is applied. Then each \
+            resource is checked against the exchange's contract in force at \
+            the branch's tip: the CustomResourceDefinition of its kind in \
+            .giter/crds/ (its defaults applied first; an invalid spec is \
+            reported as FILE:LINE:COLUMN: spec.field: message) and, when a \
+            policy is in force, the namespaces and kinds of the writer's \
+            producer parties.
 
             Exit status: 0 when every resource was applied, 1 when an input \
             could not be read or a write failed, 64 for a usage error.
@@ -69,9 +75,10 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             guard !reader.manifests.isEmpty else { throw ToolError("the inputs hold no resources; nothing applied") }
             let opened = try await Exchange.open(exchange)
-            let outcomes = try await apply(reader.manifests, through: opened)
+            let manifests = try await checked(reader.manifests, through: opened)
+            let outcomes = try await apply(manifests, through: opened)
             var failed = false
-            for (manifest, outcome) in zip(reader.manifests, outcomes) {
+            for (manifest, outcome) in zip(manifests, outcomes) {
                 let name = "\(manifest.resource.kind)/\(manifest.resource.metadata.name)"
                 switch outcome {
                 case .created: StandardOutput.write("\(name) created\n")
@@ -86,6 +93,27 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             if failed { throw ExitCode.failure }
         }
+    }
+
+    /// The manifests checked against the contract in force at the branch's
+    /// tip, with their definitions' defaults; every problem of every
+    /// manifest is reported, and nothing is applied, when there is one.
+    private func checked(_ manifests: [Manifest], through exchange: Exchange) async throws -> [Manifest] {
+        guard let tip = try await exchange.transport.fetch() else { return manifests }
+        let check = try await ApplyCheck(reader: exchange.transport, tip: tip, email: exchange.identity.email)
+        var result: [Manifest] = []
+        var problems: [String] = []
+        for manifest in manifests {
+            switch check.check(manifest) {
+            case .success(let checked): result.append(checked)
+            case .failure(let found): problems += found.lines
+            }
+        }
+        guard problems.isEmpty else {
+            for problem in problems { StandardError.write("error: \(ErrorReporting.oneLine(problem))\n") }
+            throw ExitCode.failure
+        }
+        return result
     }
 
     /// Applies the manifests with one store, and one commit, per API

@@ -53,11 +53,14 @@ enum BareRepository {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// The files of the first commit.
-    static func layout(branch: String) -> [File] {
+    /// The files of the first commit: with `admin`, an active policy whose
+    /// only party is that admin; without, the inactive policy template.
+    static func layout(branch: String, admin: ExchangeIdentity? = nil) -> [File] {
         [
             File(path: "README.md", text: readme(branch: branch)),
             File(path: "\(settingsFolder)/exchange.yaml", text: settings(branch: branch)),
+            File(path: ExchangePolicy.path, text: admin.map(PolicyTemplate.active(admin:)) ?? PolicyTemplate.inactive),
+            File(path: PolicyTemplate.definitionsReadmePath, text: PolicyTemplate.definitionsReadme),
         ]
     }
 
@@ -65,7 +68,7 @@ enum BareRepository {
         """
         # This repository is a Giter exchange: producers write resources' specs,
         # consumers write their status, each commit names its writer.
-        # Written by 'giter init'; Giter reads nothing else in this folder yet.
+        # Written by 'giter init'. The contract is policy.yaml and crds/ beside it.
         layoutVersion: 1
         branch: \(branch)
         resources: \(ResourceKey.resourcesFolder)/<namespace>/<Kind>/<bucket>/<name>.\(ResourceKey.fileExtension)
@@ -89,7 +92,13 @@ enum BareRepository {
         resources/<namespace>/<Kind>/<bucket>/<name>.yaml   live resources
         archive/<namespace>/<Kind>/<bucket>/<name>.yaml     archived resources
         .giter/exchange.yaml                                 this exchange's settings
+        .giter/policy.yaml                                   who may write what (the contract)
+        .giter/crds/                                         the schemas of the exchanged kinds
         ```
+
+        When `.giter/policy.yaml` holds a policy, each commit is judged by the
+        policy of its parent: producers write specs, consumers statuses, admins
+        `.giter/` and this README; `giter verify` checks the whole history.
 
         `<bucket>` is two hexadecimal digits computed from the name, which spread
         a kind's files over at most 256 folders.
@@ -100,6 +109,7 @@ enum BareRepository {
         giter apply -f experiment.yaml     # publish a spec
         giter get experiments              # list them, with their status
         giter history Experiment/sort-1    # who wrote which spec and status
+        giter verify                       # check every commit against the contract
         ```
 
         """

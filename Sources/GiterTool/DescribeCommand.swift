@@ -10,7 +10,8 @@ struct DescribeCommand: AsyncParsableCommand {
         discussion: """
             Prints the resource's metadata, its spec, the status fields the \
             consumer wrote, its conditions and the last commits that changed \
-            it (see 'giter history'). A resource that was archived is \
+            it, with the party that wrote each and whether it violates the \
+            contract (see 'giter history'). A resource that was archived is \
             described from the archive.
 
             Exit status: 0 on success, 1 when the resource or the kind does \
@@ -53,8 +54,10 @@ struct DescribeCommand: AsyncParsableCommand {
             }
             var text = Self.details(found, now: Date())
             if history > 0 {
-                let trail = ResourceHistory(transport: opened.transport, key: found.key)
-                let entries = try await trail.entries(from: try await opened.tip(), limit: history)
+                let tip = try await opened.tip()
+                let audit = try await ContractAudit.branch(reader: opened.transport, tip: tip)
+                let trail = ResourceHistory(transport: opened.transport, key: found.key, audit: audit)
+                let entries = try await trail.entries(from: tip, limit: history)
                 text += "History:\n" + Self.indent(HistoryCommand.table(entries, wide: false))
             }
             StandardOutput.write(text)

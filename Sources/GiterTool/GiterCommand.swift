@@ -26,10 +26,12 @@ struct GiterCommand: AsyncParsableCommand {
               giter get experiments
               giter wait Experiment/sort-1 --for=condition=Ready --timeout=2m
               giter history Experiment/sort-1
+              giter verify
             """,
         subcommands: [
             InitCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, WaitCommand.self,
-            HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, GuardCommand.self,
+            HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, VerifyCommand.self,
+            GuardCommand.self,
         ]
     )
 }

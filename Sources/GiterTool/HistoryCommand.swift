@@ -9,10 +9,13 @@ struct HistoryCommand: AsyncParsableCommand {
         discussion: """
             Lists, oldest first, the commits that changed the resource's file \
             (live or archived): the commit, its time (UTC), its author, the \
-            role its Giter-Role trailer states, and what changed: created, \
-            spec (with the new generation), metadata, status (with \
+            party that wrote it (the author's parties under the policy in \
+            force at the commit's parent; in an open exchange, the role its \
+            Giter-Role trailer states; - for neither), and what changed: \
+            created, spec (with the new generation), metadata, status (with \
             observedGeneration and the Ready condition), archived, deleted. \
-            A change written by the wrong role is marked: readers ignore it.
+            A commit that violates the contract is marked with its rule, as \
+            'giter verify' reports it: readers ignore all of its changes.
 
             The resource may have been deleted: its history stays in Git. \
             Write the kind exactly (Experiment) for a kind the repository no \
@@ -46,12 +49,14 @@ struct HistoryCommand: AsyncParsableCommand {
         try await ErrorReporting.run {
             guard let reference = try ResourceReference.parse(resource).first else { return }
             let opened = try await Exchange.open(exchange)
-            let tip = try await opened.tip()
+            // The trail and the verdicts are as of the remote's tip now, not the mirror's last fetch.
+            guard let tip = try await opened.transport.fetch() else { throw opened.noBranch() }
             var kind = try await opened.resolveKind(reference.typedKind)
+            let audit = try await ContractAudit.branch(reader: opened.transport, tip: tip)
             var entries: [HistoryEntry] = []
             while true {
                 let key = ResourceKey(namespace: opened.namespace, kind: kind, name: reference.name)
-                entries = try await ResourceHistory(transport: opened.transport, key: key).entries(
+                entries = try await ResourceHistory(transport: opened.transport, key: key, audit: audit).entries(
                     from: tip,
                     limit: limit
                 )
@@ -71,15 +76,15 @@ struct HistoryCommand: AsyncParsableCommand {
         }
     }
 
-    /// The trail as a table: COMMIT, TIME, AUTHOR, ROLE, CHANGE.
+    /// The trail as a table: COMMIT, TIME, AUTHOR, PARTY, CHANGE.
     static func table(_ entries: [HistoryEntry], wide: Bool) -> String {
-        var rows = [["COMMIT", "TIME", "AUTHOR", "ROLE", "CHANGE"]]
+        var rows = [["COMMIT", "TIME", "AUTHOR", "PARTY", "CHANGE"]]
         for entry in entries {
             rows.append([
                 String(entry.commit.id.hex.prefix(wide ? 40 : 12)),
                 RFC3339.string(from: entry.commit.author.date) ?? "-",
                 entry.commit.author.description,
-                entry.role ?? "-",
+                entry.party,
                 entry.change,
             ])
         }

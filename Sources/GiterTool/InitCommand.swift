@@ -11,9 +11,17 @@ struct InitCommand: AsyncParsableCommand {
             For a local path (or file:// URL) that does not exist yet, or is an \
             empty folder, creates a bare Git repository there. Then, when the \
             branch does not exist yet, pushes a first commit with the layout: \
-            a README.md that explains the repository and .giter/exchange.yaml. \
-            Resources go under resources/<namespace>/<Kind>/<bucket>/<name>.yaml \
-            as they are applied, archived ones under archive/.
+            a README.md that explains the repository, .giter/exchange.yaml, \
+            the policy .giter/policy.yaml and .giter/crds/README.md. Resources \
+            go under resources/<namespace>/<Kind>/<bucket>/<name>.yaml as they \
+            are applied, archived ones under archive/.
+
+            With --admin "Name <email>", the policy is active and its only \
+            party is that admin, who writes the first commit and then adds the \
+            producer and consumer parties and the kinds' definitions \
+            (CustomResourceDefinitions in .giter/crds/). Without it, the policy \
+            is a commented, inactive template: the exchange stays open (roles \
+            not enforced) until an admin commits a policy.
 
             For a remote server, create an empty repository there first (with \
             the server's web interface or tools), then run 'giter init' on its \
@@ -25,13 +33,30 @@ struct InitCommand: AsyncParsableCommand {
             created, 64 for a usage error.
 
             Examples:
-              giter init --remote /srv/git/lab.git
+              giter init --remote /srv/git/lab.git --admin "Olga Owner <owner@lab.example>"
               giter init --remote ssh://git@git.example.com/lab/exchange.git
               GITER_REMOTE=/srv/git/lab.git giter init --branch experiments
             """
     )
 
     @OptionGroup var exchange: ExchangeOptions
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write an active policy whose only party is this admin, \"Name <email>\", the first commit's author.",
+            valueName: "identity"
+        )
+    )
+    var admin: String?
+
+    func validate() throws {
+        if let admin, ExchangeIdentity(parsing: admin, role: .producer) == nil {
+            throw ValidationError(
+                "--admin '\(admin)' is not of the form \"Name <email>\"; for example --admin \"Olga <owner@lab.example>\""
+            )
+        }
+    }
 
     func run() async throws {
         try await ErrorReporting.run {
@@ -56,20 +81,34 @@ struct InitCommand: AsyncParsableCommand {
                 )
             }
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let signature = Signature(name: opened.identity.name, email: opened.identity.email, date: now)
+            let administrator = admin.flatMap { ExchangeIdentity(parsing: $0, role: .producer) }
+            // With a policy, the admin writes the first commit: no role trailer, the policy decides.
+            let author = administrator ?? opened.identity
             let request = CommitRequest(
                 parent: nil,
-                edits: BareRepository.layout(branch: exchange.branch).map {
+                edits: BareRepository.layout(branch: exchange.branch, admin: administrator).map {
                     .write(path: $0.path, contents: Array($0.text.utf8))
                 },
-                author: signature,
-                message: "giter init: exchange repository layout",
-                trailers: [Trailer(CommitTrailers.role, ExchangeRole.producer.rawValue)]
+                author: Signature(name: author.name, email: author.email, date: now),
+                message: administrator == nil
+                    ? "giter init: exchange repository layout"
+                    : "giter init: exchange repository layout, with a policy whose admin is \(author.email)",
+                trailers: administrator == nil ? [Trailer(CommitTrailers.role, ExchangeRole.producer.rawValue)] : []
             )
             let commit = try await transport.createCommit(request)
             switch try await transport.push(commit, expecting: nil) {
             case .pushed:
                 StandardOutput.write("Initialized the exchange at \(url) (branch \(exchange.branch))\n")
+                if let administrator {
+                    StandardOutput.write(
+                        "The policy in \(ExchangePolicy.path) is active; its only party is the admin \(administrator.email), "
+                            + "who adds the producer and consumer parties and the definitions in \(Contract.definitionsFolder)/\n"
+                    )
+                } else {
+                    StandardOutput.write(
+                        "The exchange is open (roles are not enforced) until an admin commits an active \(ExchangePolicy.path)\n"
+                    )
+                }
             case .conflict(let message):
                 throw ToolError(
                     "branch '\(exchange.branch)' at \(url) appeared while initializing (\(message)); "

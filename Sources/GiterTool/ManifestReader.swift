@@ -7,6 +7,10 @@ struct Manifest {
     var resource: DynamicResource
     /// `FILE:LINE:COLUMN` of the document, for messages.
     var origin: String
+    /// The document as read, with the locations of its fields.
+    var document: Node
+    /// The file's name in messages (`<stdin>` for standard input).
+    var file: String
 }
 
 /// Reads the inputs of `giter apply`: files, folders (their `.yaml`, `.yml`
@@ -137,7 +141,7 @@ struct ManifestReader {
             }
             return
         }
-        manifests.append(Manifest(resource: resource, origin: origin))
+        manifests.append(Manifest(resource: resource, origin: origin, document: document, file: name))
     }
 
     /// `FILE:LINE:COLUMN: path: message` for a decoding error, the location

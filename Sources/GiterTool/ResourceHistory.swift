@@ -4,8 +4,9 @@ import Giter
 struct HistoryEntry {
     /// The commit.
     var commit: CommitInfo
-    /// The role the commit states in its `Giter-Role` trailer, if any.
-    var role: String?
+    /// Who wrote the commit: the author's parties under the policy in force
+    /// at its parent; in an open exchange, the role its `Giter-Role` trailer states.
+    var party: String
     /// What changed: `created (generation 1)`, `spec (generation 2)`,
     /// `status (observedGeneration 2, Ready=True)`, `archived`, `deleted`…
     var change: String
@@ -17,6 +18,8 @@ struct HistoryEntry {
 struct ResourceHistory {
     let transport: any Transport
     let key: ResourceKey
+    /// The branch judged by its contract: who wrote each commit, and which violate it.
+    let audit: ContractAudit
 
     /// The commits that changed the resource, oldest first; only the
     /// `limit` most recent when a limit is given.
@@ -70,51 +73,48 @@ struct ResourceHistory {
             .flatMap { Self.number(after: "generation=", in: $0.value) }
 
         var parts: [String] = []
-        var producerWrote = false
-        var consumerWrote = false
         switch (liveBefore, liveAfter) {
         case (nil, .some(let after)):
             let generation = appliedGeneration ?? Self.generation(after)
             parts.append(
                 archivedBefore != nil ? "restored (generation \(generation))" : "created (generation \(generation))"
             )
-            producerWrote = true
             if Self.status(after) != nil {
                 parts.append(Self.statusSummary(after))
-                consumerWrote = archivedBefore.map { Self.status($0) != Self.status(after) } ?? true
             }
         case (.some(let before), .some(let after)):
             if before["spec"] != after["spec"] {
                 parts.append("spec (generation \(appliedGeneration ?? Self.generation(after)))")
-                producerWrote = true
             }
             if Self.producerMetadata(before) != Self.producerMetadata(after)
                 || before["apiVersion"] != after["apiVersion"]
             {
                 parts.append("metadata")
-                producerWrote = true
             }
             if Self.status(before) != Self.status(after) {
                 parts.append(Self.statusSummary(after))
-                consumerWrote = true
             }
             if parts.isEmpty { parts.append("file rewritten, same content") }
         case (.some, nil):
             parts.append(archivedAfter != nil ? "archived" : "deleted")
-            producerWrote = true
         case (nil, nil):
             parts.append(
                 archivedBefore != nil && archivedAfter == nil ? "deleted from the archive" : "archive rewritten"
             )
-            producerWrote = true
         }
         var change = parts.joined(separator: "; ")
-        if producerWrote && role != ExchangeRole.producer.rawValue {
-            change += " [not written by a producer: readers ignore it]"
-        } else if consumerWrote && role != ExchangeRole.consumer.rawValue && liveAfter != nil {
-            change += " [status not written by a consumer: readers ignore it]"
+        guard let verdict = audit.verdicts[commit.id] else {
+            // The branch's first commit: trusted, as readers trust it.
+            return HistoryEntry(commit: commit, party: role ?? "-", change: change)
         }
-        return HistoryEntry(commit: commit, role: role, change: change)
+        let own = verdict.violations.filter { $0.path == key.repositoryPath || $0.path == key.archivePath }
+        if let violation = own.first ?? verdict.violations.first {
+            let more = verdict.violations.count > 1 ? " (and \(verdict.violations.count - 1) more)" : ""
+            let place =
+                violation.path.map { $0 == key.repositoryPath || $0 == key.archivePath ? "" : " in \($0)" } ?? ""
+            change += " [violation\(place): \(violation.rule): \(violation.message)\(more); readers ignore this commit]"
+        }
+        return HistoryEntry(commit: commit, party: verdict.writer, change: change)
     }
 
     /// The resource file at `path` in `commit`, parsed; `nil` when absent.

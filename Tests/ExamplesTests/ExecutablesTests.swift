@@ -59,6 +59,10 @@ struct ExecutablesTests {
         #expect(output.contains("[producer]  spec ×3"))
         #expect(output.contains("[consumer]  status ×"))
         #expect(output.contains("[producer]  archive ×3"))
+        #expect(output.contains("contract  .giter/policy.yaml"))
+        // The forged push: refused by the guard, or (without one) found by giter verify.
+        #expect(output.contains("A forged push"))
+        #expect(output.contains("role: a consumer writes only status; it changed spec"))
     }
 
     @Test("The producer and the consumer work against a bare repository given by path")

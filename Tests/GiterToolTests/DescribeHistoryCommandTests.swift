@@ -18,8 +18,8 @@ struct DescribeHistoryCommandTests {
         #expect(history.status == 0)
         let lines = history.lines
         try #require(lines.count == 4, "\(history.stdout)")
-        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "ROLE", "CHANGE"])
-        // COMMIT, TIME, then the author (two or three words), the role and the change.
+        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "PARTY", "CHANGE"])
+        // COMMIT, TIME, then the author (two or three words), the party (an open exchange's role) and the change.
         #expect(
             Array(cells(lines[1]).dropFirst(2)) == [
                 "Test", "Producer", "<producer@example.com>", "producer", "created", "(generation", "1)",

@@ -4,7 +4,7 @@ import Testing
 /// `--help` on every command, with examples.
 @Suite("giter --help")
 struct HelpTests {
-    static let commands = ["init", "apply", "get", "describe", "wait", "history", "archive", "delete", "convert"]
+    static let commands = ["init", "apply", "get", "describe", "wait", "history", "archive", "delete", "convert", "verify", "guard"]
 
     @Test(arguments: commands)
     func everyCommandHasHelpWithExamples(_ command: String) async throws {

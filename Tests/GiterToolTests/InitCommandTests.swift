@@ -16,6 +16,7 @@ struct InitCommandTests {
             result.lines == [
                 "Created a bare repository at \(exchange.remote)",
                 "Initialized the exchange at \(exchange.remote) (branch main)",
+                "The exchange is open (roles are not enforced) until an admin commits an active .giter/policy.yaml",
             ]
         )
         let head = try String(contentsOfFile: exchange.remote + "/HEAD", encoding: .utf8)
@@ -30,7 +31,7 @@ struct InitCommandTests {
         )
         let tip = try #require(try await transport.fetch())
         let paths = try await transport.treeEntries(at: tip, under: nil).map(\.path)
-        #expect(paths == [".giter/exchange.yaml", "README.md"])
+        #expect(paths == [".giter/crds/README.md", ".giter/exchange.yaml", ".giter/policy.yaml", "README.md"])
         let commit = try #require(try await transport.commits(from: tip, excluding: nil, limit: nil).first)
         #expect(commit.author.email == "producer@example.com")
         #expect(commit.trailers.contains(Trailer("Giter-Role", "producer")))
@@ -47,7 +48,7 @@ struct InitCommandTests {
         try FileManager.default.createDirectory(atPath: exchange.remote, withIntermediateDirectories: true)
         let result = try await exchange.giter(["init", "--branch", "exchange"])
         #expect(result.status == 0)
-        #expect(result.lines.last == "Initialized the exchange at \(exchange.remote) (branch exchange)")
+        #expect(result.lines.dropLast().last == "Initialized the exchange at \(exchange.remote) (branch exchange)")
 
         let apply = try await exchange.giter(
             ["apply", "-f", "-", "--branch", "exchange"],
