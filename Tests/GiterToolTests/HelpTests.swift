@@ -4,7 +4,9 @@ import Testing
 /// `--help` on every command, with examples.
 @Suite("giter --help")
 struct HelpTests {
-    static let commands = ["init", "apply", "get", "describe", "wait", "history", "archive", "delete", "convert", "verify", "guard"]
+    static let commands = ["init", "apply", "get", "describe", "wait", "history", "archive", "delete", "convert", "verify"]
+    /// Commands run on a server, not against an exchange: no exchange options.
+    static let serverCommands = ["guard"]
 
     @Test(arguments: commands)
     func everyCommandHasHelpWithExamples(_ command: String) async throws {
@@ -25,7 +27,7 @@ struct HelpTests {
         let directory = try TemporaryDirectory()
         let result = try await directory.run(["--help"])
         #expect(result.status == 0)
-        for command in Self.commands {
+        for command in Self.commands + Self.serverCommands {
             #expect(result.stdout.contains("  \(command)"), "giter --help lacks \(command)")
         }
     }
