@@ -26,14 +26,19 @@ struct GuardRuleServerTests {
             try clone.write(exp1, GuardedExchange.experiment("exp-1", image: "evil/miner:1"))
             let forged = try await clone.commit(as: .runner, "Forge the spec")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.role, exp1, forged)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.role, exp1, forged)],
+                refsBefore: before
+            )
 
             try await clone.git(["reset", "--quiet", "--hard", "HEAD~2"])
             try clone.write(exp1, GuardedExchange.experiment("exp-1", image: "lab/runner:2"))
             let rewritten = try await clone.commit(as: .alice, "Rewrite history")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main", force: true), [Seen(.history, nil, rewritten)],
-                refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main", force: true),
+                [Seen(.history, nil, rewritten)],
+                refsBefore: before
+            )
         }
     }
 }

@@ -34,10 +34,18 @@ final class ViolationLog: Sendable {
 @Suite("The guard passes Giter's own writes", .timeLimit(.minutes(3)))
 struct GuardRuleStoreTests {
     static let type = ResourceType(apiVersion: "lab.example/v1", kind: "Experiment")
+    /// Every transport backend with every guard backend.
+    static let backendPairs: [(transport: ToolBackend, guard: ToolBackend)] = ToolBackend.allCases.flatMap {
+        transport in
+        ToolBackend.allCases.map { (transport, $0) }
+    }
 
     /// A store of `person` in `role`, over a `backend` transport with its own mirror.
     static func store(
-        _ person: Person, _ role: ExchangeRole, backend: ToolBackend, exchange: GuardedExchange,
+        _ person: Person,
+        _ role: ExchangeRole,
+        backend: ToolBackend,
+        exchange: GuardedExchange,
         log: ViolationLog
     ) async throws -> (GitResourceStore<LabExperiment>, any Transport) {
         let mirror = exchange.fixture.scratch.appending("mirror-\(person.name)").path
@@ -46,7 +54,8 @@ struct GuardRuleStoreTests {
             identity: ExchangeIdentity(name: person.name, email: person.email, role: role),
             // One attempt: a push the guard refused comes back as notApplied at once.
             retry: RetryPolicy(maxAttempts: 1),
-            eventHandler: { log.record($0) })
+            eventHandler: { log.record($0) }
+        )
         return (GitResourceStore(transport: transport, resourceType: type, options: options), transport)
     }
 
@@ -55,27 +64,47 @@ struct GuardRuleStoreTests {
         try await exchange.fixture.repository.git(["log", "-1", "--format=%ae", "refs/heads/main"]).trimmedStdout
     }
 
-    @Test(arguments: ToolBackend.allCases, ToolBackend.allCases)
-    func anApplyAndAStatusWritePass(transport backend: ToolBackend, guard guardBackend: ToolBackend) async throws {
-        try await GuardedExchange.with(.localPath, backend: guardBackend) { exchange in
+    /// The same writes over a local path (receive-pack forced by the hook)
+    /// and over git daemon.
+    @Test(arguments: [GuardRemote.localPath, .gitDaemon], backendPairs)
+    func anApplyAndAStatusWritePass(remote: GuardRemote, backends: (transport: ToolBackend, guard: ToolBackend))
+        async throws
+    {
+        let backend = backends.transport
+        try await GuardedExchange.with(remote, backend: backends.guard) { exchange in
             let log = ViolationLog()
             let (producerStore, producerTransport) = try await Self.store(
-                .alice, .producer, backend: backend, exchange: exchange, log: log)
+                .alice,
+                .producer,
+                backend: backend,
+                exchange: exchange,
+                log: log
+            )
             let experiment = LabExperiment(
-                apiVersion: Self.type.apiVersion, kind: Self.type.kind, metadata: ObjectMeta(name: "exp-2", namespace: "lab"),
-                spec: LabExperimentSpec(image: "lab/runner:3", replicas: 1))
+                apiVersion: Self.type.apiVersion,
+                kind: Self.type.kind,
+                metadata: ObjectMeta(name: "exp-2", namespace: "lab"),
+                spec: LabExperimentSpec(image: "lab/runner:3", replicas: 1)
+            )
             #expect(try await Producer(store: producerStore).apply(experiment) == .created(generation: 1))
-            #expect(GuardTransportPushTests.receivePackPushes(producerTransport) == 1)
+            if remote == .localPath { #expect(GuardTransportPushTests.receivePackPushes(producerTransport) == 1) }
             #expect(try await Self.mainAuthor(exchange) == Person.alice.email)
 
             let (consumerStore, consumerTransport) = try await Self.store(
-                .runner, .consumer, backend: backend, exchange: exchange, log: log)
+                .runner,
+                .consumer,
+                backend: backend,
+                exchange: exchange,
+                log: log
+            )
             try await consumerStore.refresh()
             let stored = try #require(try await consumerStore.get(GuardedExchange.exp2))
             let status = LabExperimentStatus(observedGeneration: stored.resource.metadata.generation, phase: "Running")
-            let outcome = try await consumerStore.write(.status(GuardedExchange.exp2, status, specDigest: stored.specDigest))
+            let outcome = try await consumerStore.write(
+                .status(GuardedExchange.exp2, status, specDigest: stored.specDigest)
+            )
             #expect(outcome == .statusWritten)
-            #expect(GuardTransportPushTests.receivePackPushes(consumerTransport) == 1)
+            if remote == .localPath { #expect(GuardTransportPushTests.receivePackPushes(consumerTransport) == 1) }
             #expect(try await Self.mainAuthor(exchange) == Person.runner.email)
 
             try await producerStore.refresh()

@@ -22,7 +22,10 @@ extension GuardRuleTests {
             try await clone.git(as: .alice, ["merge", "--quiet", "--no-ff", "--no-edit", "side"])
             let merge = try await clone.head()
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.mergeCommit, nil, merge)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.mergeCommit, nil, merge)],
+                refsBefore: before
+            )
         }
     }
 
@@ -39,7 +42,10 @@ extension GuardRuleTests {
             try await clone.git(as: .runner, ["revert", "--no-edit", "HEAD"])
             #expect(try clone.read(Self.exp1) == original)
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.role, Self.exp1, forged)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.role, Self.exp1, forged)],
+                refsBefore: before
+            )
         }
     }
 
@@ -64,7 +70,10 @@ extension GuardRuleTests {
             let main = try #require(before["refs/heads/main"])
             let clone = try await exchange.clone()
             try await exchange.expectRefused(
-                try await clone.push(":refs/heads/main"), [Seen(.history, nil, main)], refsBefore: before)
+                try await clone.push(":refs/heads/main"),
+                [Seen(.history, nil, main)],
+                refsBefore: before
+            )
         }
     }
 
@@ -77,7 +86,10 @@ extension GuardRuleTests {
             let clone = try await exchange.clone()
             let tip = try await clone.head()
             try await exchange.expectRefused(
-                try await clone.push("HEAD:\(ref)"), [Seen(.ref, nil, tip)], refsBefore: before)
+                try await clone.push("HEAD:\(ref)"),
+                [Seen(.ref, nil, tip)],
+                refsBefore: before
+            )
         }
     }
 

@@ -21,7 +21,10 @@ struct GuardRuleTests {
             try clone.write(Self.exp1, GuardedExchange.experiment("exp-1", image: "evil/miner:1"))
             let forged = try await clone.commit(as: .runner, "Forge the spec")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.role, Self.exp1, forged)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.role, Self.exp1, forged)],
+                refsBefore: before
+            )
         }
     }
 
@@ -33,7 +36,10 @@ struct GuardRuleTests {
             try clone.write(Self.exp1, GuardedExchange.experiment("exp-1", status: "Done"))
             let forged = try await clone.commit(as: .alice, "Forge the status")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.role, Self.exp1, forged)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.role, Self.exp1, forged)],
+                refsBefore: before
+            )
         }
     }
 
@@ -58,12 +64,16 @@ struct GuardRuleTests {
             let archived = GuardedExchange.exp1.archivePath
             try FileManager.default.createDirectory(
                 at: clone.folder.appendingPathComponent(archived).deletingLastPathComponent(),
-                withIntermediateDirectories: true)
+                withIntermediateDirectories: true
+            )
             try await clone.git(["mv", Self.exp1, archived])
             let archive = try await clone.commit(as: .runner, "Archive exp-1")
             let push = try await clone.push("HEAD:refs/heads/main")
             try await exchange.expectRefused(
-                push, [Seen(.role, Self.exp1, archive), Seen(.role, archived, archive)], refsBefore: before)
+                push,
+                [Seen(.role, Self.exp1, archive), Seen(.role, archived, archive)],
+                refsBefore: before
+            )
             #expect(push.stderr.contains("a consumer never archives a resource"), "\(push.stderr)")
         }
     }
@@ -77,7 +87,10 @@ struct GuardRuleTests {
             try clone.write(path, GuardedExchange.experiment("exp-9", namespace: "other"))
             let outside = try await clone.commit(as: .alice, "Create other/exp-9")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.scope, path, outside)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.scope, path, outside)],
+                refsBefore: before
+            )
         }
     }
 
@@ -90,7 +103,10 @@ struct GuardRuleTests {
             try clone.write(path, GuardedExchange.experiment("probe-1", kind: "Probe"))
             let outside = try await clone.commit(as: .alice, "Create a Probe")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.scope, path, outside)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.scope, path, outside)],
+                refsBefore: before
+            )
         }
     }
 
@@ -102,7 +118,10 @@ struct GuardRuleTests {
             try clone.write(GuardedExchange.exp2.repositoryPath, GuardedExchange.experiment("exp-2"))
             let stranger = try await clone.commit(as: .mallory, "Create exp-2")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.notAMember, nil, stranger)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.notAMember, nil, stranger)],
+                refsBefore: before
+            )
         }
     }
 
@@ -120,7 +139,9 @@ struct GuardRuleTests {
             let forged = try await clone.commit(as: .runner, "Change the spec as a producer")
             try await exchange.expectRefused(
                 try await clone.push("HEAD:refs/heads/main"),
-                [Seen(.role, GuardedExchange.policyPath, promotion), Seen(.role, Self.exp1, forged)], refsBefore: before)
+                [Seen(.role, GuardedExchange.policyPath, promotion), Seen(.role, Self.exp1, forged)],
+                refsBefore: before
+            )
         }
     }
 
@@ -130,10 +151,16 @@ struct GuardRuleTests {
             let before = try await exchange.refs()
             let clone = try await exchange.clone()
             let path = GuardedExchange.definitionPath
-            try clone.write(path, GuardedExchange.definition.replacingOccurrences(of: "minimum: 0", with: "minimum: -10"))
+            try clone.write(
+                path,
+                GuardedExchange.definition.replacingOccurrences(of: "minimum: 0", with: "minimum: -10")
+            )
             let change = try await clone.commit(as: .alice, "Allow negative replicas")
             try await exchange.expectRefused(
-                try await clone.push("HEAD:refs/heads/main"), [Seen(.role, path, change)], refsBefore: before)
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.role, path, change)],
+                refsBefore: before
+            )
         }
     }
 
@@ -148,8 +175,12 @@ struct GuardRuleTests {
             let push = try await clone.push("HEAD:refs/heads/main")
             try await exchange.expectRefused(push, [Seen(.schema, path, invalid)], refsBefore: before)
             #expect(
-                push.stderr.contains("remote: giter: rejected \(invalid) \(path):8:13: schema: "
-                    + "spec.replicas: Invalid value: -1: must be greater than or equal to 0"), "\(push.stderr)")
+                push.stderr.contains(
+                    "remote: giter: rejected \(invalid) \(path):8:13: schema: "
+                        + "spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+                ),
+                "\(push.stderr)"
+            )
         }
     }
 }

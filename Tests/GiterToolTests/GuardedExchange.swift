@@ -38,7 +38,9 @@ struct GuardedExchange {
 
     /// Serves the exchange as `remote`, guarded with `backend`, for `body`.
     static func with(
-        _ remote: GuardRemote, backend: ToolBackend, _ body: (GuardedExchange) async throws -> Void
+        _ remote: GuardRemote,
+        backend: ToolBackend,
+        _ body: (GuardedExchange) async throws -> Void
     ) async throws {
         try await GuardFixture.with(remote, backend: backend, seed: seed) { fixture in
             try await body(GuardedExchange(fixture: fixture))
@@ -76,7 +78,9 @@ struct GuardedExchange {
     /// Expects `push` refused by the guard with exactly `expected` (rule,
     /// path, commit), on the client's side, and the server's refs as `before`.
     func expectRefused(
-        _ push: ProcessOutput, _ expected: [Rejection.Seen], refsBefore before: [String: String],
+        _ push: ProcessOutput,
+        _ expected: [Rejection.Seen],
+        refsBefore before: [String: String],
         sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) async throws {
         #expect(!push.succeeded, "the push was accepted: \(push)", sourceLocation: sourceLocation)
@@ -89,7 +93,9 @@ struct GuardedExchange {
 
     /// Expects `push` accepted and the server's `main` at `tip`.
     func expectAccepted(
-        _ push: ProcessOutput, main tip: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+        _ push: ProcessOutput,
+        main tip: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) async throws {
         #expect(push.succeeded, "\(push)", sourceLocation: sourceLocation)
         #expect(Rejection.parse(push.stderr).isEmpty, "\(push.stderr)", sourceLocation: sourceLocation)
@@ -139,11 +145,14 @@ extension GuardedExchange {
                 - email: bob@team-b.example
               - name: owners
 
-            """)
+            """
+    )
 
     /// The policy with the consumer made a member of the producer party too.
     static let policyPromotingRunner = policy.replacingOccurrences(
-        of: "    - email: alice@lab.example\n", with: "    - email: alice@lab.example\n    - email: runner@testbed.example\n")
+        of: "    - email: alice@lab.example\n",
+        with: "    - email: alice@lab.example\n    - email: runner@testbed.example\n"
+    )
 
     /// `Experiment` of `lab.example`, `v1`, with a status subresource.
     static let definition = """
@@ -188,8 +197,12 @@ extension GuardedExchange {
 
     /// A resource file as the producer writes it, with `status` appended when given.
     static func experiment(
-        _ name: String, namespace: String = "lab", kind: String = "Experiment", image: String = "lab/runner:1",
-        replicas: Int = 2, status: String? = nil
+        _ name: String,
+        namespace: String = "lab",
+        kind: String = "Experiment",
+        image: String = "lab/runner:1",
+        replicas: Int = 2,
+        status: String? = nil
     ) -> String {
         var text = """
             apiVersion: lab.example/v1

@@ -58,7 +58,11 @@ struct WorkClone {
 
     /// Pushes `refspecs` to `origin`; git's output, failed or not.
     func push(_ refspecs: String..., force: Bool = false) async throws -> ProcessOutput {
-        try await runGit(["push"] + (force ? ["--force"] : []) + ["origin"] + refspecs, in: folder, environment: environment)
+        try await runGit(
+            ["push"] + (force ? ["--force"] : []) + ["origin"] + refspecs,
+            in: folder,
+            environment: environment
+        )
     }
 }
 
@@ -97,16 +101,22 @@ struct Rejection: CustomStringConvertible {
             let parts = text.split(separator: " ", maxSplits: 1)
             let fields = parts.count == 2 ? parts[1].components(separatedBy: ": ") : []
             guard !text.hasPrefix(":"), fields.count >= 3 else {
-                return Rejection(seen: Seen(ContractViolation.Rule(rawValue: "undecided"), nil, nil), message: String(text))
+                return Rejection(
+                    seen: Seen(ContractViolation.Rule(rawValue: "undecided"), nil, nil),
+                    message: String(text)
+                )
             }
             let commit = parts[0] == "-" ? nil : String(parts[0])
             // The path may carry the value's place, `path:LINE:COLUMN`.
             var place = fields[0].split(separator: ":", omittingEmptySubsequences: false)
-            while place.count > 1, let last = place.last, !last.isEmpty, last.allSatisfy(\.isNumber) { place.removeLast() }
+            while place.count > 1, let last = place.last, !last.isEmpty, last.allSatisfy(\.isNumber) {
+                place.removeLast()
+            }
             let path = place.joined(separator: ":")
             return Rejection(
                 seen: Seen(ContractViolation.Rule(rawValue: fields[1]), path == "-" ? nil : path, commit),
-                message: fields[2...].joined(separator: ": "))
+                message: fields[2...].joined(separator: ": ")
+            )
         }
     }
 }
