@@ -183,4 +183,32 @@ struct GuardRuleTests {
             )
         }
     }
+
+    @Test(arguments: ToolBackend.allCases)
+    func aStatusTheDefinitionRefuses(backend: ToolBackend) async throws {
+        try await GuardedExchange.with(.localPath, backend: backend) { exchange in
+            let before = try await exchange.refs()
+            let clone = try await exchange.clone()
+            try clone.write(Self.exp1, GuardedExchange.experiment("exp-1", status: "Exploded"))
+            let invalid = try await clone.commit(as: .runner, "exp-1 exploded")
+            let push = try await clone.push("HEAD:refs/heads/main")
+            try await exchange.expectRefused(push, [Seen(.schema, Self.exp1, invalid)], refsBefore: before)
+            #expect(push.stderr.contains("status.phase: Unsupported value"), "\(push.stderr)")
+        }
+    }
+
+    @Test(arguments: ToolBackend.allCases)
+    func aPathNoPartyWrites(backend: ToolBackend) async throws {
+        try await GuardedExchange.with(.localPath, backend: backend) { exchange in
+            let before = try await exchange.refs()
+            let clone = try await exchange.clone()
+            try clone.write("notes.txt", "not part of the exchange\n")
+            let stray = try await clone.commit(as: .alice, "Add notes")
+            try await exchange.expectRefused(
+                try await clone.push("HEAD:refs/heads/main"),
+                [Seen(.path, "notes.txt", stray)],
+                refsBefore: before
+            )
+        }
+    }
 }
