@@ -36,25 +36,32 @@ struct GuardFixture {
     /// Creates the repository (served as `remote`), installs the guard with
     /// `backend`, runs `body`, and stops what it started. Skips, saying so,
     /// when the server's binaries are missing (fails under CI's strict mode).
+    ///
+    /// With a `seed`, the repository starts empty and `seed` fills it
+    /// before the guard is installed; without one, `main` holds one commit.
     static func with(
-        _ remote: GuardRemote, backend: ToolBackend, _ body: (GuardFixture) async throws -> Void
+        _ remote: GuardRemote, backend: ToolBackend, seed: ((GuardFixture) async throws -> Void)? = nil,
+        _ body: (GuardFixture) async throws -> Void
     ) async throws {
         let scratch = try GitServerFixtures.TemporaryDirectory(prefix: "giter-guard")
         defer { scratch.remove() }
         guard let kind = remote.serverKind else {
-            let repository = try await BareRepository.create(at: scratch.appending("exchange.git", isDirectory: true))
+            let repository = try await BareRepository.create(
+                at: scratch.appending("exchange.git", isDirectory: true), seeded: seed == nil)
             let fixture = GuardFixture(
                 repository: repository, url: repository.path, client: .isolated, scratch: scratch, backend: backend)
+            try await seed?(fixture)
             try await fixture.install()
             try await body(fixture)
             return
         }
         guard try TestRequirements.available(kind.unavailableReason, for: "the \(remote) remote") else { return }
         try await withGitServer(kind) { server in
-            let repository = try await server.createRepository(named: "exchange")
+            let repository = try await server.createRepository(named: "exchange", seeded: seed == nil)
             let fixture = GuardFixture(
                 repository: repository, url: try server.url(for: "exchange"), client: try server.clientEnvironment(),
                 scratch: scratch, backend: backend)
+            try await seed?(fixture)
             try await fixture.install()
             try await body(fixture)
         }
