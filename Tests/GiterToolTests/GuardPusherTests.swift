@@ -47,7 +47,9 @@ struct GuardPusherTests {
                 as: Exchange.runner, environment: alice)
             let refused = try await Self.push(clone, environment: alice)
             #expect(!refused.succeeded)
-            #expect(refused.stderr.contains("remote: giter: rejected \(forged) \(Exchange.path("one")): "), "\(refused)")
+            #expect(
+                refused.stderr.contains("remote: giter: rejected \(forged) \(Exchange.path("one")):6:1: role: "),
+                "\(refused)")
             #expect(refused.stderr.contains("pre-receive hook declined"), "\(refused)")
             #expect(try await server.repository.resolve("refs/heads/main") == created)
         }
