@@ -143,7 +143,7 @@ target=$(git -C "$clone" ls-files 'resources/*' | head -n 1)
 run=0
 push_once() {
     run=$((run + 1))
-    sed -i "s|^  image: .*|  image: lab/runner:$run|" "$clone/$target"
+    sed -i "s|^  image: .*|  image: lab/runner:v$run|" "$clone/$target"
     GIT_AUTHOR_NAME=Alice GIT_AUTHOR_EMAIL=alice@lab.example git -C "$clone" commit --quiet -am "Run $run"
     start=$(date +%s%N)
     git -C "$clone" push --quiet origin main 2>"$work/push.err" || {
