@@ -123,11 +123,17 @@ public final class SSHServer: GitServer {
     /// ``knownHostsFile``), no prompts, and no configuration or agent of the
     /// machine.
     public func sshCommand(keyType: KeyType = .ed25519, knownHostsFile: URL? = nil) throws -> String {
+        try sshCommand(identityFile: identityFile(keyType), knownHostsFile: knownHostsFile)
+    }
+
+    /// Like ``sshCommand(keyType:knownHostsFile:)``, with the private key
+    /// `identityFile`: a key of the caller's, which ``authorize(_:)`` let in.
+    public func sshCommand(identityFile: URL, knownHostsFile: URL? = nil) throws -> String {
         let port = try requirePort()
         let knownHosts = knownHostsFile ?? self.knownHostsFile
         return [
             "ssh", "-F", "/dev/null",
-            "-i", Self.shellQuoted(identityFile(keyType).path),
+            "-i", Self.shellQuoted(identityFile.path),
             "-o", "IdentitiesOnly=yes",
             "-o", "IdentityAgent=none",
             "-o", "UserKnownHostsFile=" + Self.shellQuoted(knownHosts.path),
@@ -137,6 +143,19 @@ public final class SSHServer: GitServer {
             "-o", "BatchMode=yes",
             "-p", String(port),
         ].joined(separator: " ")
+    }
+
+    /// Replaces the `authorized_keys` file with `entries` (complete
+    /// `authorized_keys` lines), for a server that forces its own command,
+    /// such as gitolite's `gitolite-shell USER`. Call it after ``start()``,
+    /// which writes the file; sshd reads it again for every connection.
+    public func authorize(_ entries: String) throws {
+        guard port != nil else {
+            throw FixtureError("authorize(_:) needs a started SSH server: start() writes authorized_keys")
+        }
+        let file = directory.appending("authorized_keys")
+        try Data(entries.utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
     }
 
     /// `base` with `GIT_SSH_COMMAND` set to ``sshCommand(keyType:knownHostsFile:)``.

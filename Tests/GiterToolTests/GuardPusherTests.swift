@@ -1,0 +1,119 @@
+import Foundation
+import GitServerFixtures
+import Testing
+
+/// The guard behind servers that say who pushed: gitolite (a repo-specific
+/// pre-receive hook; the pusher is `GL_USER`) and `git http-backend` behind
+/// lighttpd with basic authentication (the pusher is `REMOTE_USER`).
+@Suite("giter guard behind gitolite and smart HTTP")
+struct GuardPusherTests {
+    typealias Exchange = PusherExchange
+
+    /// Runs `body` with a started gitolite whose `exchange` repository runs
+    /// the guard, and a scratch folder; skips when gitolite is missing (fails in CI).
+    static func withGuardedGitolite(
+        backend: ToolBackend, _ body: (GitoliteServer, GitServerFixtures.TemporaryDirectory) async throws -> Void
+    ) async throws {
+        guard try TestRequirements.available(GitoliteServer.unavailableReason, for: "the gitolite server") else { return }
+        let scratch = try GitServerFixtures.TemporaryDirectory(prefix: "giter-gitolite-client")
+        defer { scratch.remove() }
+        let server = try GitoliteServer(users: ["alice", "bob"], preReceiveHook: try Exchange.hookScript(backend: backend))
+        try await withGitolite(server) { try await body($0, scratch) }
+    }
+
+    /// Pushes `HEAD` to `main`; git's output, failed or not.
+    static func push(_ clone: URL, environment: GitEnvironment) async throws -> ProcessOutput {
+        try await runGit(["push", "origin", "HEAD:refs/heads/main"], in: clone, environment: environment)
+    }
+
+    /// Through gitolite, a valid push passes and a consumer's forged spec is
+    /// refused with the guard's lines, the branch left where it was.
+    @Test(arguments: ToolBackend.allCases)
+    func gitoliteRejectsAForgedPush(backend: ToolBackend) async throws {
+        try await Self.withGuardedGitolite(backend: backend) { server, scratch in
+            let alice = try server.clientEnvironment(user: "alice")
+            let clone = scratch.appending("clone", isDirectory: true)
+            try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: alice)
+            _ = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: alice)
+            let created = try await Exchange.commit(
+                [Exchange.path("one"): Exchange.experiment("one", image: "lab/runner:1")], in: clone, as: Exchange.alice,
+                environment: alice)
+            let valid = try await Self.push(clone, environment: alice)
+            #expect(valid.succeeded, "\(valid)")
+            #expect(try await server.repository.resolve("refs/heads/main") == created)
+
+            let forged = try await Exchange.commit(
+                [Exchange.path("one"): Exchange.experiment("one", image: "evil/miner:1", phase: "Running")], in: clone,
+                as: Exchange.runner, environment: alice)
+            let refused = try await Self.push(clone, environment: alice)
+            #expect(!refused.succeeded)
+            #expect(
+                refused.stderr.contains("remote: giter: rejected \(forged) \(Exchange.path("one")):6:1: role: "),
+                "\(refused)")
+            #expect(refused.stderr.contains("pre-receive hook declined"), "\(refused)")
+            #expect(try await server.repository.resolve("refs/heads/main") == created)
+        }
+    }
+
+    /// `GL_USER` is the pusher: alice's commit, whose pushers are `[alice]`,
+    /// is refused from gitolite user bob (rule `pusher`) and accepted from alice.
+    @Test(arguments: ToolBackend.allCases)
+    func gitoliteUserIsThePusher(backend: ToolBackend) async throws {
+        try await Self.withGuardedGitolite(backend: backend) { server, scratch in
+            let alice = try server.clientEnvironment(user: "alice")
+            let bob = try server.clientEnvironment(user: "bob")
+            let clone = scratch.appending("clone", isDirectory: true)
+            try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: bob)
+            let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: bob)
+            let seeded = try await Self.push(clone, environment: bob)
+            #expect(seeded.succeeded, "\(seeded)")
+
+            let created = try await Exchange.commit(
+                [Exchange.path("one"): Exchange.experiment("one", image: "lab/runner:1")], in: clone, as: Exchange.alice,
+                environment: bob)
+            let fromBob = try await Self.push(clone, environment: bob)
+            #expect(!fromBob.succeeded)
+            #expect(fromBob.stderr.contains("remote: giter: rejected \(created) -: pusher: bob may not push"), "\(fromBob)")
+            #expect(try await server.repository.resolve("refs/heads/main") == contract)
+
+            let fromAlice = try await Self.push(clone, environment: alice)
+            #expect(fromAlice.succeeded, "\(fromAlice)")
+            #expect(try await server.repository.resolve("refs/heads/main") == created)
+        }
+    }
+
+    /// `REMOTE_USER` is the pusher: the web server's authenticated user
+    /// `alice` may push alice's commit, `bob` may not (rule `pusher`).
+    @Test(arguments: [("alice", true), ("bob", false)])
+    func webServerUserIsThePusher(user: String, accepted: Bool) async throws {
+        guard try TestRequirements.available(ServerKind.smartHTTP.unavailableReason, for: "the smart HTTP remote") else {
+            return
+        }
+        let scratch = try GitServerFixtures.TemporaryDirectory(prefix: "giter-http-pusher")
+        defer { scratch.remove() }
+        try await withSmartHTTPServer(user: user, password: "secret-of-\(user)") { server in
+            let repository = try await server.createRepository(named: "exchange", seeded: false)
+            let install = try await GiterProcess.run(
+                ["guard", "install", "--repository", repository.path], in: scratch.url)
+            try #require(install.status == 0, "guard install failed: \(install.stderr)")
+            let client = try server.clientEnvironment()
+            let clone = scratch.appending("clone", isDirectory: true)
+            try await runGitChecked(["clone", "--quiet", try server.url(for: "exchange"), clone.path], environment: client)
+            let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: client)
+            let seeded = try await Self.push(clone, environment: client)
+            #expect(seeded.succeeded, "\(seeded)")
+
+            let created = try await Exchange.commit(
+                [Exchange.path("one"): Exchange.experiment("one", image: "lab/runner:1")], in: clone, as: Exchange.alice,
+                environment: client)
+            let push = try await Self.push(clone, environment: client)
+            #expect(push.succeeded == accepted, "\(push)")
+            if accepted {
+                #expect(try await repository.resolve("refs/heads/main") == created)
+            } else {
+                #expect(push.stderr.contains("remote: giter: rejected \(created) -: pusher: bob may not push"), "\(push)")
+                #expect(try await repository.resolve("refs/heads/main") == contract)
+            }
+        }
+    }
+}
