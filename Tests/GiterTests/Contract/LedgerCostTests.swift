@@ -78,7 +78,7 @@ struct LedgerCostTests {
         let info = try #require(try await reader.commits(from: commit, excluding: state.commit, limit: 1).first)
         let violations = try await counted.advance(over: info, written: [key.repositoryPath: Array(forged.utf8)])
         #expect(violations.seen == [Seen(.role, key.repositoryPath, commit)])
-        let newID = try #require(try await reader.treeEntries(at: commit, under: key.repositoryPath).first?.id)
+        let newID = try #require(try await history.reader.treeEntries(at: commit, under: nil).first { $0.path == key.repositoryPath }?.id)
         #expect(!reader.blobsRead.contains(newID))
         #expect(try await history.walk().seen == violations.seen)
     }
