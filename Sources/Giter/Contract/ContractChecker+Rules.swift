@@ -129,10 +129,14 @@ extension ContractChecker {
         violation(commit, path, .unreadable, "\(writer) wrote a file Giter cannot read: \(error.message)", at: error.location)
     }
 
+    /// The file with blob `id` parsed, from the shared cache when it is there (a blob id names its contents).
     private func parse(_ id: ObjectID, path: String, files: inout FileReader) async throws -> Result<ResourceDocument, StoreError> {
+        if let cached = documents?[id] { return .success(cached) }
         let bytes = try await files.bytes(id)
         do {
-            return .success(try ResourceDocument(bytes: bytes, path: path))
+            let document = try ResourceDocument(bytes: bytes, path: path)
+            documents?.insert(document, for: id)
+            return .success(document)
         } catch {
             return .failure(error)
         }

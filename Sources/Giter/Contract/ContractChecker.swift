@@ -18,10 +18,23 @@ public struct ContractChecker: Sendable {
     public let contract: Contract
     /// Reads a blob's contents.
     let read: @Sendable (ObjectID) async throws -> [UInt8]
+    /// Resource files already parsed in this process, and where the files this check parses are kept.
+    let documents: DocumentCache?
+    /// Contents known without reading them: the files a store just wrote, by blob id.
+    let known: [ObjectID: [UInt8]]
 
     public init(contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8]) {
+        self.init(contract: contract, read: read, documents: nil)
+    }
+
+    init(
+        contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8], documents: DocumentCache?,
+        known: [ObjectID: [UInt8]] = [:]
+    ) {
         self.contract = contract
         self.read = read
+        self.documents = documents
+        self.known = known
     }
 
     /// The violations of `commit`, whose changes to the files as they stood
@@ -55,7 +68,7 @@ public struct ContractChecker: Sendable {
         } else {
             parties = []
         }
-        var files = FileReader(read: read)
+        var files = FileReader(read: read, known: known)
         var result: [ContractViolation] = []
         for change in changes where change.oldID != change.newID {
             var first: [ContractViolation]?
@@ -133,9 +146,12 @@ enum ChangedPath {
 /// Blob contents read once per check.
 struct FileReader {
     let read: @Sendable (ObjectID) async throws -> [UInt8]
-    var cache: [ObjectID: [UInt8]] = [:]
+    var cache: [ObjectID: [UInt8]]
 
-    init(read: @escaping @Sendable (ObjectID) async throws -> [UInt8]) { self.read = read }
+    init(read: @escaping @Sendable (ObjectID) async throws -> [UInt8], known: [ObjectID: [UInt8]] = [:]) {
+        self.read = read
+        self.cache = known
+    }
 
     mutating func bytes(_ id: ObjectID) async throws -> [UInt8] {
         if let cached = cache[id] { return cached }

@@ -40,7 +40,13 @@ public struct ExchangeLedger: Sendable {
     let reader: any RepositoryReader
     let roles: RoleAssignments
     public private(set) var state: State
-    private var cached: (files: [String: ObjectID], contract: Result<Contract, ContractError>)?
+    /// The contract last read, by the ids of its files; `commit`: a commit
+    /// of the chain where it is known to be in force without listing `.giter/`.
+    private var cached: (files: [String: ObjectID], contract: Result<Contract, ContractError>, commit: ObjectID?)?
+    /// Resource files parsed in this process, shared with a store (see ``DocumentCache``).
+    var documents: DocumentCache?
+    /// The last commit advanced over, from the commit before it, and the changes between their trees.
+    private(set) var lastChanges: (from: ObjectID, to: ObjectID, changes: [PathChange])?
 
     /// A ledger that continues from `state`, trusting what it holds. `roles`
     /// decide for an open exchange (no policy).
@@ -52,6 +58,7 @@ public struct ExchangeLedger: Sendable {
 
     /// The contract in force at the current state, or why it cannot be read.
     public mutating func contract() async throws -> Result<Contract, ContractError> {
+        if let cached, cached.commit == state.commit { return cached.contract }
         var files: [String: ObjectID] = [:]
         for entry in try await reader.treeEntries(at: state.commit, under: Contract.folder) where Contract.isContractFile(entry.path) {
             files[entry.path] = entry.id
@@ -59,7 +66,10 @@ public struct ExchangeLedger: Sendable {
         for (path, id) in state.pins where Contract.isContractFile(path) {
             files[path] = id
         }
-        if let cached, cached.files == files { return cached.contract }
+        if let cached, cached.files == files {
+            self.cached?.commit = state.commit
+            return cached.contract
+        }
         var contents: [String: [UInt8]] = [:]
         for (path, id) in files { contents[path] = try await reader.blob(id) }
         let contract: Result<Contract, ContractError>
@@ -68,7 +78,7 @@ public struct ExchangeLedger: Sendable {
         } catch {
             contract = .failure(error)
         }
-        cached = (files, contract)
+        cached = (files, contract, state.commit)
         return contract
     }
 
@@ -79,8 +89,21 @@ public struct ExchangeLedger: Sendable {
     /// - Throws: when an object cannot be read (nothing moves then).
     @discardableResult
     public mutating func advance(over commit: CommitInfo, push: ContractChecker.Push? = nil) async throws -> [ContractViolation] {
+        try await advance(over: commit, push: push, written: [:])
+    }
+
+    /// ``advance(over:push:)`` for a commit whose files at some paths are
+    /// known without reading them: `written`, path → the bytes a store just
+    /// committed there.
+    mutating func advance(
+        over commit: CommitInfo, push: ContractChecker.Push? = nil, written: [String: [UInt8]]
+    ) async throws -> [ContractViolation] {
         precondition(commit.parents.first == state.commit, "the ledger walks the first-parent chain")
         let actual = try await reader.changes(from: state.commit, to: commit.id, under: nil)
+        var known: [ObjectID: [UInt8]] = [:]
+        for change in actual {
+            if let id = change.newID, let bytes = written[change.path] { known[id] = bytes }
+        }
         var judged: [PathChange] = []
         for change in actual {
             let inForce = state.blob(at: change.path, tree: change.oldID)
@@ -92,8 +115,10 @@ public struct ExchangeLedger: Sendable {
         var violations: [ContractViolation]
         switch try await contract() {
         case .success(let contract):
-            violations = try await ContractChecker(contract: contract, read: { [reader] in try await reader.blob($0) })
-                .violations(of: commit, changes: judged, push: push)
+            violations = try await ContractChecker(
+                contract: contract, read: { [reader] in try await reader.blob($0) }, documents: documents, known: known
+            )
+            .violations(of: commit, changes: judged, push: push)
             violations += judged.compactMap { change in
                 guard let mode = change.newMode, change.newID != nil, !mode.isFile else { return nil }
                 return ContractViolation(commit: commit.id, path: change.path, rule: .path, message: "only regular files are exchanged, not mode \(mode)")
@@ -134,6 +159,10 @@ public struct ExchangeLedger: Sendable {
                 }
             }
         }
+        // The contract's files in force move only with a change to one of them.
+        let contractKept = !actual.contains { Contract.isContractFile($0.path) }
+        if contractKept, cached?.commit == state.commit { cached?.commit = commit.id }
+        lastChanges = (state.commit, commit.id, actual)
         state = next
         return violations
     }

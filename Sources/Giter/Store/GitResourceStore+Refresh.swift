@@ -57,10 +57,16 @@ extension GitResourceStore {
             if options.historyCheck == .fullHistory { await saveCheckPoint() }
         } else {
             // Trusts what the branch holds at the first refresh.
-            ledger = ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: new))
+            ledger = newLedger(at: ExchangeLedger.State(commit: new))
             anchor = new
         }
-        let changes = try await transport.changes(from: tip, to: new, under: nil)
+        let changes: [PathChange]
+        if let tip, let last = ledger?.lastChanges, last.from == tip, last.to == new {
+            // The ledger just diffed the same two trees.
+            changes = last.changes
+        } else {
+            changes = try await transport.changes(from: tip, to: new, under: nil)
+        }
         var paths = Set(changes.map(\.path))
         paths.formUnion(pinsBefore.keys)
         if let pins = ledgerState?.pins { paths.formUnion(pins.keys) }
@@ -108,7 +114,7 @@ extension GitResourceStore {
             if trusted == nil || trusted == saved {
                 if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
                     anchor = saved
-                    return (ExchangeLedger(reader: transport, roles: roles, state: state), chain)
+                    return (newLedger(at: state), chain)
                 }
                 if saved != nil {
                     throw refuseHistory("\(new.hex) does not continue the history this mirror checked up to \(state.commit.hex)")
@@ -124,7 +130,7 @@ extension GitResourceStore {
                 throw refuseHistory("\(new.hex) does not descend from the trusted commit \(trusted.hex)")
             }
             anchor = trusted
-            return (ExchangeLedger(reader: transport, roles: roles, state: ExchangeLedger.State(commit: trusted)), chain)
+            return (newLedger(at: ExchangeLedger.State(commit: trusted)), chain)
         }
         // No anchor yet: the branch's first commit becomes it.
         guard var chain = try await ExchangeLedger.chain(from: new, to: nil, reader: transport), !chain.isEmpty else {
@@ -132,9 +138,18 @@ extension GitResourceStore {
         }
         let root = chain.removeFirst()
         anchor = root.id
-        let (ledger, violations) = try await ExchangeLedger.starting(at: root, reader: transport, roles: roles)
-        for violation in violations { report(.contractViolation(violation)) }
+        let started = try await ExchangeLedger.starting(at: root, reader: transport, roles: roles)
+        var ledger = started.ledger
+        ledger.documents = documents
+        for violation in started.violations { report(.contractViolation(violation)) }
         return (ledger, chain)
+    }
+
+    /// A ledger from `state` that shares the store's parsed files.
+    func newLedger(at state: ExchangeLedger.State) -> ExchangeLedger {
+        var ledger = ExchangeLedger(reader: transport, roles: options.roles, state: state)
+        ledger.documents = documents
+        return ledger
     }
 
     private func refuseHistory(_ reason: String) -> StoreError {

@@ -72,17 +72,17 @@ extension GitResourceStore {
                 for path in batch.files.keys where owner[path] == nil { owner[path] = index }
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
-            let commit = try await transport.createCommit(batch.request(parent: tip, identity: identity, date: now))
+            let request = batch.request(parent: tip, identity: identity, date: now)
+            let commit = try await transport.createCommit(request)
             guard let tip else {
                 // The branch's first commit: nothing is in force before it to judge it by.
-                let first = ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: commit))
-                return (commit, outcomes, batch, first)
+                return (commit, outcomes, batch, newLedger(at: ExchangeLedger.State(commit: commit)))
             }
-            var ledger = self.ledger ?? ExchangeLedger(reader: transport, roles: options.roles, state: ExchangeLedger.State(commit: tip))
-            guard let info = try await transport.commits(from: commit, excluding: tip, limit: 1).first else {
-                throw StoreError(.historyRefused, "the commit \(commit.hex) just made is not in the mirror")
-            }
-            let violations = try await ledger.advance(over: info)
+            var ledger = self.ledger ?? newLedger(at: ExchangeLedger.State(commit: tip))
+            let info = try await storedInfo(of: commit, made: request, on: tip)
+            var written: [String: [UInt8]] = [:]
+            for case (let path, .some(let bytes)) in batch.files { written[path] = bytes }
+            let violations = try await ledger.advance(over: info, written: written)
             if violations.isEmpty { return (commit, outcomes, batch, ledger) }
             for violation in violations {
                 let reason = "the contract refuses it: \(violation.rule): \(violation.message)"
@@ -94,6 +94,24 @@ extension GitResourceStore {
                 }
             }
         }
+    }
+
+    /// The commit `id` just made from `request`, as the mirror holds it.
+    /// Every backend stores the request's fields as they are, but for
+    /// surrounding spaces in a name or address, which both drop: such an
+    /// identity is read back instead of rebuilt.
+    private func storedInfo(of id: ObjectID, made request: CommitRequest, on parent: ObjectID) async throws -> CommitInfo {
+        let fields = [request.author.name, request.author.email, request.committer.name, request.committer.email]
+        let trimmed = fields.allSatisfy { field in
+            !(field.unicodeScalars.first?.properties.isWhitespace ?? false) && !(field.unicodeScalars.last?.properties.isWhitespace ?? false)
+        }
+        if trimmed {
+            return CommitInfo(id: id, parents: [parent], author: request.author, committer: request.committer, message: request.fullMessage)
+        }
+        guard let info = try await transport.commits(from: id, excluding: parent, limit: 1).first else {
+            throw StoreError(.historyRefused, "the commit \(id.hex) just made is not in the mirror")
+        }
+        return info
     }
 
     /// The contract in force at the view; `nil` when there is no view yet
@@ -114,7 +132,7 @@ extension GitResourceStore {
             guard let id = change.newID, documents[id] == nil, case .some(.some(let bytes)) = batch.files[change.path] else {
                 continue
             }
-            if let document = try? ResourceDocument(bytes: bytes, path: change.path) { documents[id] = document }
+            if let document = try? ResourceDocument(bytes: bytes, path: change.path) { documents.insert(document, for: id) }
         }
     }
 

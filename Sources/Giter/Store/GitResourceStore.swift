@@ -39,8 +39,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var ledgerState: ExchangeLedger.State? { ledger?.state }
     /// The commit the history must descend from.
     var anchor: ObjectID?
-    /// Parsed files and decoded resources, by blob id.
-    var documents: [ObjectID: ResourceDocument] = [:]
+    /// Parsed files (shared with the ledger's checks) and decoded resources, by blob id.
+    let documents: DocumentCache
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
     /// The last range the view advanced over, and its diff, for ``changes(since:)``.
     var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
@@ -58,6 +58,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         self.resourceType = resourceType
         self.identity = options.identity
         self.options = options
+        self.documents = DocumentCache(limit: options.cacheLimit)
         let dimensions = [("kind", resourceType.kind)]
         conflicts = Counter(label: "giter_push_retries_total", dimensions: dimensions)
         violations = Counter(label: "giter_contract_violations_total", dimensions: dimensions)
@@ -164,11 +165,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         if let cached = documents[id] { return cached }
         let bytes = try await transport.blob(id)
         let document = try ResourceDocument(bytes: bytes, path: path)
-        if documents.count >= options.cacheLimit {
-            documents.removeAll(keepingCapacity: true)
-            decoded.removeAll(keepingCapacity: true)
-        }
-        documents[id] = document
+        documents.insert(document, for: id)
         return document
     }
 
@@ -197,6 +194,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             specDigest: ResourceDocument.specDigest(of: mapping),
             observedSpecDigest: ResourceDocument.observedSpecDigest(in: mapping),
             isArchived: archived)
+        if decoded.count >= options.cacheLimit { decoded.removeAll(keepingCapacity: true) }
         decoded[id] = result
         return result
     }
