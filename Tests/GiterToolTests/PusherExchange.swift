@@ -6,74 +6,18 @@ import Giter
 /// the pusher: the lab's producer `alice@lab.example`, whose commits only the
 /// server user `alice` may push; the testbed's consumer; an admin.
 enum PusherExchange {
-    struct Author {
-        var name: String
-        var email: String
-    }
+    typealias Author = Person
 
-    static let owner = Author(name: "Owner", email: "owner@lab.example")
-    static let alice = Author(name: "Alice", email: "alice@lab.example")
-    static let runner = Author(name: "Runner", email: "runner@testbed.example")
+    static let owner = Person.owner
+    static let alice = Person.alice
+    static let runner = Person.runner
 
-    static let policy = """
-        apiVersion: giter.dev/v1alpha1
-        kind: ExchangePolicy
-        metadata:
-          name: exchange
-        spec:
-          parties:
-          - name: lab
-            role: producer
-            namespaces: ["lab"]
-            kinds: ["Experiment"]
-            members:
-            - email: alice@lab.example
-              pushers: ["alice"]
-          - name: testbed
-            role: consumer
-            namespaces: ["lab"]
-            kinds: ["Experiment"]
-            members:
-            - email: runner@testbed.example
-          - name: owners
-            role: admin
-            members:
-            - email: owner@lab.example
-          unknownKinds: reject
+    /// ``GuardedExchange/policy`` with alice's commits pushable only by the server user `alice`.
+    static let policy = GuardedExchange.policy.replacingOccurrences(
+        of: "    - email: alice@lab.example\n",
+        with: "    - email: alice@lab.example\n      pushers: [\"alice\"]\n")
 
-        """
-
-    static let definition = """
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: experiments.lab.example
-        spec:
-          group: lab.example
-          names:
-            kind: Experiment
-            plural: experiments
-          scope: Namespaced
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            subresources:
-              status: {}
-            schema:
-              openAPIV3Schema:
-                type: object
-                properties:
-                  spec:
-                    type: object
-                    properties:
-                      image: {type: string}
-                  status:
-                    type: object
-                    properties:
-                      phase: {type: string}
-
-        """
+    static let definition = GuardedExchange.definition
 
     /// The policy and the definition: the first commit, by the owner.
     static let contract = [".giter/policy.yaml": policy, ".giter/crds/experiment.yaml": definition]
@@ -85,18 +29,7 @@ enum PusherExchange {
 
     /// An experiment as its producer writes it, with `status` when given.
     static func experiment(_ name: String, image: String, phase: String? = nil) -> String {
-        var text = """
-            apiVersion: lab.example/v1
-            kind: Experiment
-            metadata:
-              name: \(name)
-              namespace: lab
-            spec:
-              image: \(image)
-
-            """
-        if let phase { text += "status:\n  phase: \(phase)\n" }
-        return text
+        GuardedExchange.experiment(name, image: image, status: phase)
     }
 
     /// Writes `files` in `clone` and commits them as `author`; returns the commit.
