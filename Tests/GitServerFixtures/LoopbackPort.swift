@@ -15,11 +15,26 @@ public enum LoopbackPort {
     /// Another process may take the port before the server binds it; servers
     /// therefore retry their start on a new port.
     public static func free() throws -> Int {
+        let (descriptor, port) = try bound()
+        close(descriptor)
+        return port
+    }
+
+    /// Runs `body` with a port that refuses every connection: a socket is
+    /// bound to it and never listens, so no other server can take the port
+    /// while `body` runs (as it could take a ``free()`` one in a parallel run).
+    public static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let (descriptor, port) = try bound()
+        defer { close(descriptor) }
+        return try await body(port)
+    }
+
+    /// A socket bound to `127.0.0.1:0`, and the port the kernel chose.
+    private static func bound() throws -> (descriptor: Int32, port: Int) {
         let descriptor = makeSocket()
         guard descriptor >= 0 else {
             throw FixtureError("socket() failed: errno \(errno)")
         }
-        defer { close(descriptor) }
         var address = loopbackAddress(port: 0)
         let bound = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -27,6 +42,7 @@ public enum LoopbackPort {
             }
         }
         guard bound == 0 else {
+            close(descriptor)
             throw FixtureError("bind(127.0.0.1:0) failed: errno \(errno)")
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -36,9 +52,10 @@ public enum LoopbackPort {
             }
         }
         guard named == 0 else {
+            close(descriptor)
             throw FixtureError("getsockname failed: errno \(errno)")
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Whether a TCP connection to `127.0.0.1:port` succeeds right now.

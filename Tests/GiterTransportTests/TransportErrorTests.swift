@@ -17,13 +17,15 @@ struct TransportErrorTests {
     func anUnreachableServerIsUnreachable(backend: Backend) async throws {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let port = try LoopbackPort.free()
-        for url in ["git://127.0.0.1:\(port)/exchange.git", "http://127.0.0.1:\(port)/git/exchange.git"] {
-            let transport = try await backend.open(
-                RemoteConfiguration(url: url, mirrorPath: folder.appendingPathComponent("m-\(url.prefix(4))").path)
-            )
-            #expect(await transportErrorCode { _ = try await transport.remoteTip() } == .unreachable, "\(url)")
-            #expect(await transportErrorCode { _ = try await transport.fetch() } == .unreachable, "\(url)")
+        // A port held bound and closed: no server of a parallel test can take it meanwhile.
+        try await LoopbackPort.withRefusingPort { port in
+            for url in ["git://127.0.0.1:\(port)/exchange.git", "http://127.0.0.1:\(port)/git/exchange.git"] {
+                let transport = try await backend.open(
+                    RemoteConfiguration(url: url, mirrorPath: folder.appendingPathComponent("m-\(url.prefix(4))").path)
+                )
+                #expect(await transportErrorCode { _ = try await transport.remoteTip() } == .unreachable, "\(url)")
+                #expect(await transportErrorCode { _ = try await transport.fetch() } == .unreachable, "\(url)")
+            }
         }
     }
 
