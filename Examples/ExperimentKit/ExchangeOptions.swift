@@ -13,6 +13,7 @@ public import Logging
 /// --identity "Name <email>"
 /// --poll-interval 1       seconds between checks of the remote
 /// --cache DIR             where the local mirror lives
+/// --signing-key FILE      sign every commit (or GITER_SIGNING_KEY)
 /// ```
 public struct ExchangeOptions: ParsableArguments, Sendable {
     /// The exchange repository: a path, `file://`, `git://`, `https://` or `ssh://` URL.
@@ -59,6 +60,12 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     public var consumerEmails: [String] = []
 
     /// The log level of messages on standard error.
+    /// Signs every commit with this SSH key (`--signing-key`, default `$GITER_SIGNING_KEY`).
+    @Option(
+        name: .long,
+        help: "Sign every commit with this SSH key: a private key file, or a .pub whose private half ssh-agent holds (default: $GITER_SIGNING_KEY).")
+    public var signingKey: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel = "info"
 
@@ -131,11 +138,18 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         return GitResourceStore(
             transport: transport,
             resourceType: ExperimentAPI.resourceType,
-            options: StoreOptions(identity: identity, roles: roles, logger: logger)
+            options: StoreOptions(identity: identity, roles: roles, signer: try signer(), logger: logger)
         )
     }
 
     /// Sends swift-log's messages to standard error at ``logLevel``. Call once, from an executable.
+    /// The signer `--signing-key` (or `GITER_SIGNING_KEY`) names; `nil` for none.
+    public func signer() throws -> (any CommitSigner)? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let path = signingKey ?? environment["GITER_SIGNING_KEY"], !path.isEmpty else { return nil }
+        return try SSHSigning.signer(keyFile: path, environment: environment)
+    }
+
     public func bootstrapLogging() {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

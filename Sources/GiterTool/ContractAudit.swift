@@ -16,6 +16,8 @@ struct ContractAudit {
         var open: Bool
         /// Its violations; empty when its changes are in force.
         var violations: [ContractViolation]
+        /// Who signed it, by the contract in force at its parent; `nil` when that contract cannot be read.
+        var signature: SignatureVerdict?
     }
 
     /// The commits judged, oldest first (the trusted first commit excluded).
@@ -57,7 +59,8 @@ struct ContractAudit {
             verdicts[root.id] = Verdict(
                 writer: RoleAssignments.open.role(of: root)?.rawValue ?? "-",
                 open: true,
-                violations: violations
+                violations: violations,
+                signature: nil
             )
         }
     }
@@ -79,9 +82,10 @@ struct ContractAudit {
                     writer = inForce.roles.role(of: commit)?.rawValue ?? "-"
                 }
             }
+            let signature = try await ledger.signatureVerdict(of: commit)
             let violations = try await ledger.advance(over: commit)
             commits.append(commit)
-            verdicts[commit.id] = Verdict(writer: writer, open: open, violations: violations)
+            verdicts[commit.id] = Verdict(writer: writer, open: open, violations: violations, signature: signature)
         }
         if case .success(let contract) = try await ledger.contract() {
             openAtEnd = contract.policy == nil

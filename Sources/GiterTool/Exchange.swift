@@ -18,6 +18,8 @@ struct Exchange {
     let namespace: String
     /// Whether `-n` was given.
     let namespaceGiven: Bool
+    /// Signs the commits the command writes; `nil`: unsigned.
+    let signer: (any CommitSigner)?
     let logger: Logger
 
     /// Opens the mirror for the options (creating it when missing). Nothing
@@ -26,6 +28,7 @@ struct Exchange {
         bootstrapLogging(verbose: options.verbose)
         let url = try options.remoteURL()
         let identity = try options.writerIdentity()
+        let signer = try options.signer()
         let namespace = options.effectiveNamespace
         if options.namespace != nil {
             do throws(ValidationErrors) {
@@ -55,6 +58,7 @@ struct Exchange {
             identity: identity,
             namespace: namespace,
             namespaceGiven: options.namespace != nil,
+            signer: signer,
             logger: Logger(label: "giter")
         )
     }
@@ -64,7 +68,7 @@ struct Exchange {
         GitResourceStore<DynamicResource>(
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
-            options: StoreOptions(identity: identity, logger: Logger(label: "giter.store"))
+            options: StoreOptions(identity: identity, signer: signer, logger: Logger(label: "giter.store"))
         )
     }
 

@@ -58,6 +58,28 @@ struct ExchangeOptions: ParsableArguments {
     )
     var knownHosts: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Sign every commit with this SSH key: a private key file, or a public key (.pub) or passphrase-protected key "
+                + "whose private half ssh-agent holds, through $SSH_AUTH_SOCK (default: $GITER_SIGNING_KEY).",
+            valueName: "file"
+        )
+    )
+    var signingKey: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Sign every commit with this GPG key (an id or fingerprint), through gpg.", valueName: "id")
+    )
+    var gpgKey: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The GnuPG home folder --gpg-key is in (default: gpg's own, $GNUPGHOME).", valueName: "dir")
+    )
+    var gpgHome: String?
+
     @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
     var verbose = false
 
@@ -122,6 +144,26 @@ struct ExchangeOptions: ParsableArguments {
             }
         )
         return "\(name.isEmpty ? "exchange" : String(name.prefix(40)))-\(digits)"
+    }
+
+    /// What signs the commits of this command: `--signing-key` (or
+    /// `GITER_SIGNING_KEY`), `--gpg-key`, or nothing.
+    ///
+    /// - Throws: a usage ``ToolError`` for both kinds at once, a ``ToolError``
+    ///   for a key file that cannot be used.
+    func signer() throws -> (any CommitSigner)? {
+        let sshKey = signingKey ?? Environment.value("GITER_SIGNING_KEY")
+        if let gpgKey {
+            guard signingKey == nil else { throw ToolError.usage("give --signing-key or --gpg-key, not both") }
+            return GPGSigner(keyID: gpgKey, home: gpgHome.map(LocalPath.absolute))
+        }
+        if gpgHome != nil { throw ToolError.usage("--gpg-home is the GnuPG home of --gpg-key: give --gpg-key too") }
+        guard let sshKey else { return nil }
+        do {
+            return try SSHSigning.signer(keyFile: LocalPath.absolute(sshKey), environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ToolError("cannot sign with \(sshKey): \(error.message)")
+        }
     }
 
     /// Credentials from the options and the environment.

@@ -11,7 +11,9 @@ struct HistoryCommand: AsyncParsableCommand {
             (live or archived): the commit, its time (UTC), its author, the \
             party that wrote it (the author's parties under the policy in \
             force at the commit's parent; in an open exchange, the role its \
-            Giter-Role trailer states; - for neither), and what changed: \
+            Giter-Role trailer states; - for neither), who signed it (the \
+            member whose key the policy lists and the key's fingerprint, \
+            unsigned, or why the signature does not count), and what changed: \
             created, spec (with the new generation), metadata, status (with \
             observedGeneration and the Ready condition), archived, deleted. \
             A commit that violates the contract is marked with its rule, as \
@@ -76,15 +78,16 @@ struct HistoryCommand: AsyncParsableCommand {
         }
     }
 
-    /// The trail as a table: COMMIT, TIME, AUTHOR, PARTY, CHANGE.
+    /// The trail as a table: COMMIT, TIME, AUTHOR, PARTY, SIGNER, CHANGE.
     static func table(_ entries: [HistoryEntry], wide: Bool) -> String {
-        var rows = [["COMMIT", "TIME", "AUTHOR", "PARTY", "CHANGE"]]
+        var rows = [["COMMIT", "TIME", "AUTHOR", "PARTY", "SIGNER", "CHANGE"]]
         for entry in entries {
             rows.append([
                 String(entry.commit.id.hex.prefix(wide ? 40 : 12)),
                 RFC3339.string(from: entry.commit.author.date) ?? "-",
                 entry.commit.author.description,
                 entry.party,
+                entry.signer,
                 entry.change,
             ])
         }

@@ -95,7 +95,7 @@ struct InitCommand: AsyncParsableCommand {
                     : "giter init: exchange repository layout, with a policy whose admin is \(author.email)",
                 trailers: administrator == nil ? [Trailer(CommitTrailers.role, ExchangeRole.producer.rawValue)] : []
             )
-            let commit = try await transport.createCommit(request)
+            let commit = try await transport.createCommit(request, signer: opened.signer)
             switch try await transport.push(commit, expecting: nil) {
             case .pushed:
                 StandardOutput.write("Initialized the exchange at \(url) (branch \(exchange.branch))\n")

@@ -48,7 +48,7 @@ enum PolicyTemplate {
         #     kinds: ["Experiment"]          # globs; default ["*"]
         #     members:
         #     - email: alice@lab.example
-        #       signingKeys: []              # public keys; used once commit signing lands
+        #       signingKeys: []              # OpenSSH public key lines or armored OpenPGP keys (Documentation/Signing.md)
         #       pushers: []                  # server users who may push these commits; default any
         #   - name: testbed
         #     role: consumer
@@ -58,7 +58,7 @@ enum PolicyTemplate {
         #     role: admin
         #     members:
         #     - email: owner@lab.example
-        #   requireSignatures: false
+        #   requireSignatures: false         # true: every commit signed by a key of its author
         #   unknownKinds: reject             # reject | allow: kinds with no CRD in .giter/crds/
         #   refs: []                         # other refs a server accepts pushes to, e.g. refs/tags/*
 

@@ -7,6 +7,10 @@ struct HistoryEntry {
     /// Who wrote the commit: the author's parties under the policy in force
     /// at its parent; in an open exchange, the role its `Giter-Role` trailer states.
     var party: String
+    /// Who signed it: `member key-fingerprint` for a signature the policy in
+    /// force binds to a member, else `unsigned`, the signature's status, or
+    /// `-` for the trusted first commit.
+    var signer: String = "-"
     /// What changed: `created (generation 1)`, `spec (generation 2)`,
     /// `status (observedGeneration 2, Ready=True)`, `archived`, `deleted`…
     var change: String
@@ -114,7 +118,21 @@ struct ResourceHistory {
                 violation.path.map { $0 == key.repositoryPath || $0 == key.archivePath ? "" : " in \($0)" } ?? ""
             change += " [violation\(place): \(violation.rule): \(violation.message)\(more); readers ignore this commit]"
         }
-        return HistoryEntry(commit: commit, party: verdict.writer, change: change)
+        return HistoryEntry(commit: commit, party: verdict.writer, signer: Self.signer(verdict.signature), change: change)
+    }
+
+    /// The SIGNER column for a commit's signature verdict.
+    static func signer(_ verdict: SignatureVerdict?) -> String {
+        guard let verdict else { return "-" }
+        switch verdict.status {
+        case .verified:
+            let members = Set(verdict.holders.map(\.member)).sorted().joined(separator: ",")
+            return "\(members) \(verdict.keyFingerprint ?? "")"
+        case .unsigned:
+            return "unsigned"
+        default:
+            return verdict.keyFingerprint.map { "\(verdict.status.rawValue) \($0)" } ?? verdict.status.rawValue
+        }
     }
 
     /// The resource file at `path` in `commit`, parsed; `nil` when absent.

@@ -131,7 +131,14 @@ struct VerifyCommand: AsyncParsableCommand {
         let summary = "verified \(audit.commits.count) commits: \(violations.count) violations\n"
         switch output {
         case .text:
-            StandardOutput.write(violations.map { "\($0)\n" }.joined() + summary)
+            var lines = audit.commits.map { commit in
+                let verdict = audit.verdicts[commit.id]
+                let writer = verdict?.writer ?? "-"
+                let signature = verdict?.signature?.description ?? "signature not checked (the contract in force cannot be read)"
+                return "\(commit.id.hex.prefix(12))  \(writer)  \(commit.author.email)  \(signature)\n"
+            }
+            lines += violations.map { "\($0)\n" }
+            StandardOutput.write(lines.joined() + summary)
         case .json:
             StandardOutput.write(
                 try JSONWriter(options: .pretty).write(.sequence(violations.map(Self.document))) + "\n"

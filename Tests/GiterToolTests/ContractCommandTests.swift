@@ -140,11 +140,11 @@ struct ContractCommandTests {
         #expect(history.status == 0)
         let lines = history.lines
         try #require(lines.count == 4, "\(history.stdout)")
-        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "PARTY", "CHANGE"])
-        #expect(Array(cells(lines[1]).dropFirst(5)) == ["lab", "created", "(generation", "1)"])
-        #expect(Array(cells(lines[2]).dropFirst(4).prefix(2)) == ["testbed", "status"])
+        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "PARTY", "SIGNER", "CHANGE"])
+        #expect(Array(cells(lines[1]).dropFirst(5)) == ["lab", "unsigned", "created", "(generation", "1)"])
+        #expect(Array(cells(lines[2]).dropFirst(4).prefix(3)) == ["testbed", "unsigned", "status"])
         #expect(!lines[2].contains("violation"))
-        #expect(Array(cells(lines[3]).dropFirst(4).prefix(2)) == ["testbed", "spec"])
+        #expect(Array(cells(lines[3]).dropFirst(4).prefix(3)) == ["testbed", "unsigned", "spec"])
         #expect(
             lines[3].hasSuffix(
                 "[violation: role: a consumer writes only status; it changed spec; readers ignore this commit]"

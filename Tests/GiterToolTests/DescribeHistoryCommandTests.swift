@@ -18,21 +18,21 @@ struct DescribeHistoryCommandTests {
         #expect(history.status == 0)
         let lines = history.lines
         try #require(lines.count == 4, "\(history.stdout)")
-        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "PARTY", "CHANGE"])
-        // COMMIT, TIME, then the author (two or three words), the party (an open exchange's role) and the change.
+        #expect(cells(lines[0]) == ["COMMIT", "TIME", "AUTHOR", "PARTY", "SIGNER", "CHANGE"])
+        // COMMIT, TIME, then the author (two or three words), the party (an open exchange's role), the signer and the change.
         #expect(
             Array(cells(lines[1]).dropFirst(2)) == [
-                "Test", "Producer", "<producer@example.com>", "producer", "created", "(generation", "1)",
+                "Test", "Producer", "<producer@example.com>", "producer", "unsigned", "created", "(generation", "1)",
             ]
         )
         #expect(
             Array(cells(lines[2]).dropFirst(2)) == [
-                "Testbed", "<testbed@example.com>", "consumer", "status", "(observedGeneration", "1,", "Ready=True)",
+                "Testbed", "<testbed@example.com>", "consumer", "unsigned", "status", "(observedGeneration", "1,", "Ready=True)",
             ]
         )
         #expect(
             Array(cells(lines[3]).dropFirst(2)) == [
-                "Test", "Producer", "<producer@example.com>", "producer", "spec", "(generation", "2)",
+                "Test", "Producer", "<producer@example.com>", "producer", "unsigned", "spec", "(generation", "2)",
             ]
         )
         #expect(!history.stdout.contains("ignore"))

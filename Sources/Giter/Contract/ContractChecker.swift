@@ -22,17 +22,37 @@ public struct ContractChecker: Sendable {
     let documents: DocumentCache?
     /// Contents known without reading them: the files a store just wrote, by blob id.
     let known: [ObjectID: [UInt8]]
+    /// Reads a commit object, for its signature; `nil`: signatures cannot be checked.
+    let commitObject: (@Sendable (ObjectID) async throws -> CommitObject)?
+    /// Checks OpenPGP signatures.
+    let gpg: GPGVerifier
 
-    public init(contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8]) {
-        self.init(contract: contract, read: read, documents: nil)
+    /// A checker reading blobs with `read` and commit objects (for their
+    /// signatures) with `commitObject`. Without `commitObject`, a policy
+    /// that requires signatures refuses every commit.
+    public init(
+        contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8],
+        commitObject: (@Sendable (ObjectID) async throws -> CommitObject)? = nil, gpg: GPGVerifier = .shared
+    ) {
+        self.init(contract: contract, read: read, commitObject: commitObject, gpg: gpg, documents: nil)
+    }
+
+    /// A checker reading blobs and commit objects from `reader`.
+    public init(contract: Contract, reader: any RepositoryReader, gpg: GPGVerifier = .shared) {
+        self.init(
+            contract: contract, read: { try await reader.blob($0) }, commitObject: { try await reader.commitObject($0) }, gpg: gpg,
+            documents: nil)
     }
 
     init(
-        contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8], documents: DocumentCache?,
+        contract: Contract, read: @escaping @Sendable (ObjectID) async throws -> [UInt8],
+        commitObject: (@Sendable (ObjectID) async throws -> CommitObject)?, gpg: GPGVerifier = .shared, documents: DocumentCache?,
         known: [ObjectID: [UInt8]] = [:]
     ) {
         self.contract = contract
         self.read = read
+        self.commitObject = commitObject
+        self.gpg = gpg
         self.documents = documents
         self.known = known
     }
@@ -56,12 +76,8 @@ public struct ContractChecker: Sendable {
             if let push, let problem = pusherProblem(push, parties: parties, email: commit.author.email) {
                 return [whole(commit, .pusher, problem)]
             }
-            if policy.requireSignatures {
-                return [
-                    whole(
-                        commit, .signature,
-                        "the policy requires signed commits, and this version of Giter cannot verify signatures: nothing can be allowed")
-                ]
+            if policy.requireSignatures, let problem = try await signatureVerdict(of: commit).problem(author: commit.author.email) {
+                return [whole(commit, .signature, problem)]
             }
         } else if let role = contract.roles.role(of: commit) {
             parties = [ExchangePolicy.Party(name: role.rawValue, role: role == .producer ? .producer : .consumer, members: [])]

@@ -39,6 +39,8 @@ public struct ExchangeLedger: Sendable {
 
     let reader: any RepositoryReader
     let roles: RoleAssignments
+    /// Checks OpenPGP signatures.
+    let gpg: GPGVerifier
     public private(set) var state: State
     /// The contract last read, by the ids of its files; `commit`: a commit
     /// of the chain where it is known to be in force without listing `.giter/`.
@@ -49,11 +51,19 @@ public struct ExchangeLedger: Sendable {
     private(set) var lastChanges: (from: ObjectID, to: ObjectID, changes: [PathChange])?
 
     /// A ledger that continues from `state`, trusting what it holds. `roles`
-    /// decide for an open exchange (no policy).
-    public init(reader: any RepositoryReader, roles: RoleAssignments = .open, state: State) {
+    /// decide for an open exchange (no policy); `gpg` checks OpenPGP signatures.
+    public init(reader: any RepositoryReader, roles: RoleAssignments = .open, state: State, gpg: GPGVerifier = .shared) {
         self.reader = reader
         self.roles = roles
         self.state = state
+        self.gpg = gpg
+    }
+
+    /// Who signed `commit`, whose first parent must be the state's commit,
+    /// by the contract in force; `nil` when that contract cannot be read.
+    public mutating func signatureVerdict(of commit: CommitInfo) async throws -> SignatureVerdict? {
+        guard case .success(let contract) = try await contract() else { return nil }
+        return try await ContractChecker(contract: contract, reader: reader, gpg: gpg).signatureVerdict(of: commit)
     }
 
     /// The contract in force at the current state, or why it cannot be read.
@@ -116,7 +126,8 @@ public struct ExchangeLedger: Sendable {
         switch try await contract() {
         case .success(let contract):
             violations = try await ContractChecker(
-                contract: contract, read: { [reader] in try await reader.blob($0) }, documents: documents, known: known
+                contract: contract, read: { [reader] in try await reader.blob($0) },
+                commitObject: { [reader] in try await reader.commitObject($0) }, gpg: gpg, documents: documents, known: known
             )
             .violations(of: commit, changes: judged, push: push)
             violations += judged.compactMap { change in
@@ -179,7 +190,7 @@ public struct ExchangeLedger: Sendable {
         let ledger = ExchangeLedger(reader: reader, roles: roles, state: State(commit: root.id))
         let files = try await reader.changes(from: nil, to: root.id, under: nil)
         if files.contains(where: { $0.path == ExchangePolicy.path }) { return (ledger, []) }
-        let violations = try await ContractChecker(contract: .open(roles: roles), read: { [reader] in try await reader.blob($0) })
+        let violations = try await ContractChecker(contract: .open(roles: roles), reader: reader)
             .violations(of: root, changes: files, push: push)
         guard !violations.isEmpty else { return (ledger, []) }
         var pins: [String: ObjectID?] = [:]

@@ -109,9 +109,17 @@ extension ExchangePolicy.Party {
                     file: file, location: member.location(of: "email"),
                     message: "\(member.path("email")): Invalid value: \"\(email)\": an e-mail address as commits carry it")
             }
-            members.append(
-                ExchangePolicy.Member(
-                    email: email, signingKeys: try member.strings("signingKeys") ?? [], pushers: try member.strings("pushers") ?? []))
+            var keys: [SigningKey] = []
+            for (index, text) in (try member.strings("signingKeys") ?? []).enumerated() {
+                do {
+                    keys.append(try SigningKey(text: text))
+                } catch {
+                    throw ContractError(
+                        file: file, location: member.mapping["signingKeys"]?.sequence?[index].location ?? member.location(of: "signingKeys"),
+                        message: "\(member.path("signingKeys"))[\(index)]: Invalid value: \(error.message); give an OpenSSH public key line (the contents of id_ed25519.pub) or an ASCII-armored OpenPGP public key block (gpg --armor --export KEY)")
+                }
+            }
+            members.append(ExchangePolicy.Member(email: email, signingKeys: keys, pushers: try member.strings("pushers") ?? []))
         }
         self.init(
             name: name, role: role, namespaces: try fields.strings("namespaces") ?? ["*"], kinds: try fields.strings("kinds") ?? ["*"],
@@ -123,7 +131,7 @@ extension ExchangePolicy.Party {
         for item in members {
             var fields = Node.Mapping()
             fields["email"] = .string(item.email)
-            fields["signingKeys"] = .sequence(item.signingKeys.map { .string($0) })
+            fields["signingKeys"] = .sequence(item.signingKeys.map { .string($0.text) })
             if !item.pushers.isEmpty { fields["pushers"] = .sequence(item.pushers.map { .string($0) }) }
             member.append(.mapping(fields))
         }

@@ -42,13 +42,15 @@ public struct ExchangePolicy: Sendable, Hashable {
     public struct Member: Sendable, Hashable {
         /// The author e-mail address of the member's commits (compared ignoring ASCII case).
         public var email: String
-        /// Public keys the member signs commits with (used once commit signing is enforced).
-        public var signingKeys: [String]
+        /// The public keys the member signs commits with. With
+        /// ``ExchangePolicy/requireSignatures``, a commit is attributed to the
+        /// member whose key signed it.
+        public var signingKeys: [SigningKey]
         /// The server users (gitolite's `GL_USER`, a web server's `REMOTE_USER`) allowed to push
         /// this member's commits; empty: any.
         public var pushers: [String]
 
-        public init(email: String, signingKeys: [String] = [], pushers: [String] = []) {
+        public init(email: String, signingKeys: [SigningKey] = [], pushers: [String] = []) {
             self.email = email
             self.signingKeys = signingKeys
             self.pushers = pushers
@@ -88,7 +90,9 @@ public struct ExchangePolicy: Sendable, Hashable {
 
     /// The parties, in the order written.
     public var parties: [Party]
-    /// Whether every commit must be signed by a key of its author (enforced once signing lands).
+    /// Whether every commit must carry a good signature by a key of its
+    /// author: a key this policy lists under the member whose e-mail is the
+    /// commit's author. See `Documentation/Signing.md`.
     public var requireSignatures: Bool
     public var unknownKinds: UnknownKinds
     /// Globs of refs other than the exchange branch a server accepts pushes to (for example

@@ -73,7 +73,7 @@ extension GitResourceStore {
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
             let request = batch.request(parent: tip, identity: identity, date: now)
-            let commit = try await transport.createCommit(request)
+            let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
                 // The branch's first commit: nothing is in force before it to judge it by.
                 return (commit, outcomes, batch, newLedger(at: ExchangeLedger.State(commit: commit)))

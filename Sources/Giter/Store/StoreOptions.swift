@@ -29,6 +29,13 @@ public struct StoreOptions: Sendable {
     /// is then saved. A history that does not descend from the anchor is
     /// refused (``StoreError/Code/historyRefused``).
     public var trustRoot: ObjectID?
+    /// Signs every commit the store writes; `nil`: unsigned commits. Needed
+    /// when the policy requires signatures (``ExchangePolicy/requireSignatures``):
+    /// the store then checks its own commit's signature before pushing, and
+    /// reports a write refused when the key is not one the policy lists for
+    /// its identity. See ``SSHSigning/signer(keyFile:environment:)``,
+    /// ``SSHKeySigner``, ``SSHAgentSigner`` and ``GPGSigner``.
+    public var signer: (any CommitSigner)?
     /// Where the store logs; it never bootstraps logging.
     public var logger: Logger
     /// Called for each ``StoreEvent``, on the store's executor: keep it short.
@@ -45,6 +52,7 @@ public struct StoreOptions: Sendable {
         retry: RetryPolicy = .default,
         historyCheck: HistoryCheck = .fullHistory,
         trustRoot: ObjectID? = nil,
+        signer: (any CommitSigner)? = nil,
         logger: Logger = Logger(label: "giter.store"),
         eventHandler: (@Sendable (StoreEvent) -> Void)? = nil,
         cacheLimit: Int = 10_000
@@ -54,6 +62,7 @@ public struct StoreOptions: Sendable {
         self.retry = retry
         self.historyCheck = historyCheck
         self.trustRoot = trustRoot
+        self.signer = signer
         self.logger = logger
         self.eventHandler = eventHandler
         self.cacheLimit = cacheLimit
