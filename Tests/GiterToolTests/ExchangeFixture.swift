@@ -62,7 +62,9 @@ final class ExchangeFixture {
     }
 
     /// A store over the exchange with its own mirror, as another process's.
-    func store(_ identity: ExchangeIdentity, mirror: String) async throws -> GitResourceStore<DynamicResource> {
+    func store(
+        _ identity: ExchangeIdentity, mirror: String, signer: (any CommitSigner)? = nil
+    ) async throws -> GitResourceStore<DynamicResource> {
         let configuration = RemoteConfiguration(
             url: remote,
             mirrorPath: directory.url.appendingPathComponent(mirror).path
@@ -75,15 +77,17 @@ final class ExchangeFixture {
         return GitResourceStore(
             transport: transport,
             resourceType: Self.experimentType,
-            options: StoreOptions(identity: identity)
+            options: StoreOptions(identity: identity, signer: signer)
         )
     }
 
     /// Writes a status for `name` as a consumer: Ready=True (or `ready`),
-    /// for the current generation, with a `digest` field.
-    func writeStatus(_ name: String, ready: Bool = true, namespace: String = "default") async throws {
+    /// for the current generation, with a `digest` field; signed by `signer` when given.
+    func writeStatus(
+        _ name: String, ready: Bool = true, namespace: String = "default", signer: (any CommitSigner)? = nil
+    ) async throws {
         let consumer = ExchangeIdentity(name: "Testbed", email: "testbed@example.com", role: .consumer)
-        let store = try await store(consumer, mirror: "consumer-mirror")
+        let store = try await store(consumer, mirror: "consumer-mirror", signer: signer)
         try await store.refresh()
         let key = ResourceKey(namespace: namespace, kind: "Experiment", name: name)
         let stored = try #require(try await store.get(key))
