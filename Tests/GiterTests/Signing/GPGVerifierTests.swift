@@ -77,6 +77,21 @@ import Testing
         }
     }
 
+    @Test func aSignatureDatedBeforeItsKeyStillVerifies() async throws {
+        try await GPGTestHome.with { home in
+            // A signer whose clock was years behind: the signature predates the key.
+            let alice = try await home.makeKey("Alice <alice@example.com>")
+            let signature = try await home.signByHand(
+                gpgTestPayload, as: alice,
+                options: ["--ignore-time-conflict", "--ignore-valid-from", "--faked-system-time", "20200101T000000"])
+            let verification = try await GPGVerifier().verify(
+                signature: signature, payload: gpgTestPayload, keys: [try await home.publicKey(alice)])
+            #expect(verification?.primaryKeyFingerprint == alice)
+            // Plain gpg refuses it: the key "was created in the future".
+            #expect(try await home.verifyByHand(signature, gpgTestPayload).reported("ERRSIG"))
+        }
+    }
+
     @Test func aRevokedKeyDoesNotVerify() async throws {
         try await GPGTestHome.with { home in
             let dave = try await home.makeKey("Dave <dave@example.com>")
