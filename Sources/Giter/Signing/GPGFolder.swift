@@ -24,8 +24,10 @@ final class GPGFolder: Sendable {
                 // Not creating intermediates: an existing folder (someone
                 // else's) makes this fail instead of being reused.
                 try FileManager.default.createDirectory(
-                    atPath: candidate, withIntermediateDirectories: false,
-                    attributes: [.posixPermissions: 0o700])
+                    atPath: candidate,
+                    withIntermediateDirectories: false,
+                    attributes: [.posixPermissions: 0o700]
+                )
                 path = candidate
                 return
             } catch {
@@ -33,8 +35,10 @@ final class GPGFolder: Sendable {
             }
         }
         throw SigningError(
-            .io, "cannot create a private temporary folder in /tmp for gpg: check that /tmp exists and is writable",
-            underlying: lastError)
+            .io,
+            "cannot create a private temporary folder in /tmp for gpg: check that /tmp exists and is writable",
+            underlying: lastError
+        )
     }
 
     deinit {
@@ -44,7 +48,8 @@ final class GPGFolder: Sendable {
     /// Writes `bytes` to the file `name` in the folder (mode 0600) and returns its path.
     func write(_ bytes: [UInt8], to name: String) throws(SigningError) -> String {
         let file = path + "/" + name
-        guard FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
         else {
             throw SigningError(.io, "cannot write \(file) for gpg: check the space left in /tmp")
         }

@@ -72,7 +72,10 @@ struct GPGProgram: Sendable {
     func run(_ arguments: [String], environment: Environment) async throws(SigningError) -> Outcome {
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
         let configuration = Configuration(
-            executable: executable, arguments: Arguments(arguments), environment: environment)
+            executable: executable,
+            arguments: Arguments(arguments),
+            environment: environment
+        )
         let limit = timeLimit
         let outputLimit = self.outputLimit
         do {
@@ -87,7 +90,8 @@ struct GPGProgram: Sendable {
                     throw SigningError(
                         .gpg,
                         "\(program) did not finish within \(limit) and was stopped: check that gpg works "
-                            + "(a pinentry waiting for a passphrase, a stuck gpg-agent: gpgconf --kill all)")
+                            + "(a pinentry waiting for a passphrase, a stuck gpg-agent: gpgconf --kill all)"
+                    )
                 }
                 return outcome
             }
@@ -95,7 +99,10 @@ struct GPGProgram: Sendable {
             throw error
         } catch let error as SubprocessError where error.code == .executableNotFound {
             throw SigningError(
-                .gpg, "the gpg executable '\(program)' was not found: install GnuPG, or give its path", underlying: error)
+                .gpg,
+                "the gpg executable '\(program)' was not found: install GnuPG, or give its path",
+                underlying: error
+            )
         } catch {
             throw SigningError(.gpg, "could not run \(program): \(error)", underlying: error)
         }
@@ -104,15 +111,21 @@ struct GPGProgram: Sendable {
     private static func launch(_ configuration: Configuration, outputLimit: Int) async throws -> Outcome {
         do {
             let result = try await Subprocess.run(
-                configuration, input: .none,
-                output: .string(limit: outputLimit), error: .string(limit: outputLimit))
+                configuration,
+                input: .none,
+                output: .string(limit: outputLimit),
+                error: .string(limit: outputLimit)
+            )
             let status: Outcome.Status =
                 switch result.terminationStatus {
                 case .exited(let code): .exited(code)
                 default: .killed
                 }
             return Outcome(
-                status: status, output: result.standardOutput, errorOutput: result.standardError)
+                status: status,
+                output: result.standardOutput,
+                errorOutput: result.standardError
+            )
         } catch let error as SubprocessError where error.code == .outputLimitExceeded {
             return Outcome(status: .outputLimitExceeded, output: "", errorOutput: "")
         }

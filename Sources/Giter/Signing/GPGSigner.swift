@@ -32,7 +32,9 @@ public struct GPGSigner: CommitSigner {
     private func sign(_ payload: [UInt8]) async throws(SigningError) -> String {
         guard !keyID.isEmpty, !keyID.hasPrefix("-"), !keyID.contains(where: \.isNewline) else {
             throw SigningError(
-                .gpg, "'\(keyID)' is not a GPG key ID: give a fingerprint, key ID or e-mail address (--gpg-key)")
+                .gpg,
+                "'\(keyID)' is not a GPG key ID: give a fingerprint, key ID or e-mail address (--gpg-key)"
+            )
         }
         // The payload goes through a file (see GPGProgram): same signature as on standard input.
         let scratch = try GPGFolder()

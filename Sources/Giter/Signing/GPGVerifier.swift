@@ -38,7 +38,9 @@ public actor GPGVerifier {
     /// `nil` when the signature is not a good one by one of `keys`. Throws
     /// `.gpg` only when gpg cannot be run at all (the caller fails closed).
     public func verify(
-        signature: String, payload: [UInt8], keys: [OpenPGPPublicKey]
+        signature: String,
+        payload: [UInt8],
+        keys: [OpenPGPPublicKey]
     ) async throws(SigningError) -> OpenPGPVerification? {
         guard !keys.isEmpty, signature.contains("-----BEGIN PGP SIGNATURE-----") else { return nil }
         let home = try await keyring(for: Set(keys))
@@ -53,7 +55,8 @@ public actor GPGVerifier {
         let payloadFile = try home.write(payload, to: payloadName)
         let outcome = try await gpg.run(
             Self.confined(home: home.path) + ["--status-fd=1", "--verify", signatureFile, payloadFile],
-            environment: Self.environment)
+            environment: Self.environment
+        )
         guard outcome.succeeded else { return nil }
         return OpenPGPVerification(status: outcome.output)
     }
@@ -67,13 +70,15 @@ public actor GPGVerifier {
         let file = try scratch.write(Array(key.armored.utf8), to: "key.asc")
         let outcome = try await gpg.run(
             Self.confined(home: scratch.path) + ["--with-colons", "--import-options", "show-only", "--import", file],
-            environment: Self.environment)
+            environment: Self.environment
+        )
         let found = Self.primaryFingerprints(inColons: outcome.output)
         guard outcome.succeeded, !found.isEmpty else {
             throw SigningError(
                 .invalidKey,
                 "gpg finds no usable OpenPGP public key in the block (\(outcome.ending): \(outcome.diagnostic)): "
-                    + "export the key again with gpg --armor --export KEYID")
+                    + "export the key again with gpg --armor --export KEYID"
+            )
         }
         return found
     }
@@ -112,7 +117,8 @@ public actor GPGVerifier {
     }
 
     private static func makeKeyring(
-        holding keys: Set<OpenPGPPublicKey>, gpg: GPGProgram
+        holding keys: Set<OpenPGPPublicKey>,
+        gpg: GPGProgram
     ) async throws(SigningError) -> GPGFolder {
         let home = try GPGFolder()
         // Sorted, so that one set always makes the same keyring.
@@ -120,7 +126,9 @@ public actor GPGVerifier {
         let file = try home.write(Array(text.utf8), to: "keys.asc")
         // A key gpg cannot import makes no error here: its signatures never verify.
         _ = try await gpg.run(
-            confined(home: home.path) + ["--status-fd=1", "--import", file], environment: environment)
+            confined(home: home.path) + ["--status-fd=1", "--import", file],
+            environment: environment
+        )
         home.remove("keys.asc")
         return home
     }

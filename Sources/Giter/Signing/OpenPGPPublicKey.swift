@@ -20,12 +20,14 @@ public struct OpenPGPPublicKey: Sendable, Hashable {
             throw SigningError(
                 .invalidKey,
                 "the OpenPGP public key is larger than \(Self.maximumSize >> 20) MiB: give the key alone "
-                    + "(gpg --armor --export-options export-minimal --export KEYID)")
+                    + "(gpg --armor --export-options export-minimal --export KEYID)"
+            )
         }
         if let problem = Self.framingProblem(in: armored) {
             throw SigningError(
                 .invalidKey,
-                "not an ASCII-armored OpenPGP public key (\(problem)): export it with gpg --armor --export KEYID")
+                "not an ASCII-armored OpenPGP public key (\(problem)): export it with gpg --armor --export KEYID"
+            )
         }
         self.armored = armored
     }

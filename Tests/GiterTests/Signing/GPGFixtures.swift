@@ -1,6 +1,7 @@
 import Foundation
-@testable import Giter
 import Testing
+
+@testable import Giter
 
 /// Whether the tests that need a real `gpg` run here.
 ///
@@ -17,7 +18,8 @@ enum GPGRequirement {
     static func available() async throws -> Bool {
         var missing: [String] = []
         for program in ["gpg", "gpgconf"] {
-            let works = try? await GPGProgram(program: program).run(["--version"], environment: GPGVerifier.environment).succeeded
+            let works = try? await GPGProgram(program: program).run(["--version"], environment: GPGVerifier.environment)
+                .succeeded
             if works != true { missing.append(program) }
         }
         guard !missing.isEmpty else { return true }
@@ -63,7 +65,8 @@ struct GPGTestHome: Sendable {
     func run(_ arguments: [String]) async throws -> GPGProgram.Outcome {
         let outcome = try await GPGProgram(program: "gpg").run(
             ["--homedir", path, "--batch", "--no-tty", "--status-fd=2"] + arguments,
-            environment: GPGVerifier.environment)
+            environment: GPGVerifier.environment
+        )
         guard outcome.succeeded else {
             throw GPGCommandFailed(arguments: arguments, outcome: outcome)
         }
@@ -72,11 +75,15 @@ struct GPGTestHome: Sendable {
 
     /// Makes a key without passphrase (`gpg --quick-gen-key`) and returns its fingerprint.
     func makeKey(
-        _ userID: String, algorithm: String = "ed25519", expires: String = "0", at time: String? = nil
+        _ userID: String,
+        algorithm: String = "ed25519",
+        expires: String = "0",
+        at time: String? = nil
     ) async throws -> String {
         let faked = time.map { ["--faked-system-time", $0] } ?? []
         let outcome = try await run(
-            faked + ["--passphrase", "", "--quick-gen-key", userID, algorithm, "sign", expires])
+            faked + ["--passphrase", "", "--quick-gen-key", userID, algorithm, "sign", expires]
+        )
         return try Self.created(in: outcome)
     }
 
@@ -113,12 +120,15 @@ struct GPGTestHome: Sendable {
         let payloadFile = try folder.write(payload, to: name)
         return try await GPGProgram(program: "gpg").run(
             ["--homedir", path, "--batch", "--no-tty", "--status-fd=1", "--verify", signatureFile, payloadFile],
-            environment: GPGVerifier.environment)
+            environment: GPGVerifier.environment
+        )
     }
 
     func stopAgent() async {
         _ = try? await GPGProgram(program: "gpgconf").run(
-            ["--homedir", path, "--kill", "all"], environment: GPGVerifier.environment)
+            ["--homedir", path, "--kill", "all"],
+            environment: GPGVerifier.environment
+        )
     }
 
     private static func created(in outcome: GPGProgram.Outcome) throws -> String {
@@ -148,4 +158,5 @@ let gpgTestPayload = Array(
 
     Sign me
 
-    """.utf8)
+    """.utf8
+)

@@ -25,7 +25,9 @@ import Testing
 
     @Test func acceptsHeadersCarriageReturnsAndNoChecksum() throws {
         let withHeader = Self.alice.replacingFirst(
-            "-----\n\n", with: "-----\nComment: Alice's signing key\n\n")
+            "-----\n\n",
+            with: "-----\nComment: Alice's signing key\n\n"
+        )
         _ = try OpenPGPPublicKey(armored: withHeader)
         _ = try OpenPGPPublicKey(armored: Self.alice.split(separator: "\n").joined(separator: "\r\n"))
         // A block scalar in YAML loses the final newline; the armor may lack the checksum.
@@ -62,7 +64,9 @@ import Testing
 
     @Test func refusesAHugeBlock() {
         let huge = Self.alice.replacingFirst(
-            "mDMEaw", with: String(repeating: String(repeating: "A", count: 64) + "\n", count: 20_000) + "mDMEaw")
+            "mDMEaw",
+            with: String(repeating: String(repeating: "A", count: 64) + "\n", count: 20_000) + "mDMEaw"
+        )
         #expect(throws: SigningError.self) { try OpenPGPPublicKey(armored: huge) }
     }
 }

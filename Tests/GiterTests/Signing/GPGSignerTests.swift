@@ -1,6 +1,7 @@
 import Foundation
-@testable import Giter
 import Testing
+
+@testable import Giter
 
 /// `GPGSigner` runs the real `gpg` as git does.
 @Suite struct GPGSignerTests {

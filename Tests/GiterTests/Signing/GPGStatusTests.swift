@@ -1,5 +1,6 @@
-@testable import Giter
 import Testing
+
+@testable import Giter
 
 /// What `gpg --status-fd --verify` prints, read without running gpg.
 @Suite struct GPGStatusTests {
@@ -7,7 +8,10 @@ import Testing
     static let subkey = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
 
     static func validsig(
-        _ signing: String = alice, hash: String = "8", sigClass: String = "00", primary: String? = alice
+        _ signing: String = alice,
+        hash: String = "8",
+        sigClass: String = "00",
+        primary: String? = alice
     ) -> String {
         "[GNUPG:] VALIDSIG \(signing) 2026-12-02 1796197028 0 4 0 22 \(hash) \(sigClass)"
             + (primary.map { " \($0)" } ?? "")
@@ -23,7 +27,8 @@ import Testing
             "[GNUPG:] SIG_ID KaurwyN4dTOYvAAQuffBBo/p3lg 2026-12-02 1796197028",
             "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice <alice@example.com>",
             Self.validsig(Self.subkey, primary: Self.alice),
-            "[GNUPG:] TRUST_UNDEFINED 0 pgp")
+            "[GNUPG:] TRUST_UNDEFINED 0 pgp"
+        )
         let verification = OpenPGPVerification(status: text)
         #expect(verification?.primaryKeyFingerprint == Self.alice)
         #expect(verification?.signingKeyFingerprint == Self.subkey)
@@ -33,7 +38,8 @@ import Testing
         let text = Self.status(
             "[GNUPG:] KEYEXPIRED 1577923200",
             "[GNUPG:] EXPKEYSIG 32890AD6ED8B5582 Alice <alice@example.com>",
-            Self.validsig())
+            Self.validsig()
+        )
         #expect(OpenPGPVerification(status: text)?.primaryKeyFingerprint == Self.alice)
     }
 
@@ -49,7 +55,8 @@ import Testing
             "an unknown key",
             status(
                 "[GNUPG:] ERRSIG 32890AD6ED8B5582 22 8 00 1796197028 9 \(alice)",
-                "[GNUPG:] NO_PUBKEY 32890AD6ED8B5582")
+                "[GNUPG:] NO_PUBKEY 32890AD6ED8B5582"
+            )
         ),
         ("a revoked key", status("[GNUPG:] REVKEYSIG 32890AD6ED8B5582 Alice", validsig())),
         ("an expired signature", status("[GNUPG:] EXPSIG 32890AD6ED8B5582 Alice", validsig())),
@@ -64,14 +71,21 @@ import Testing
         (
             "two signatures",
             status(
-                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice", validsig(), "[GNUPG:] NEWSIG",
-                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice", validsig())
+                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice",
+                validsig(),
+                "[GNUPG:] NEWSIG",
+                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice",
+                validsig()
+            )
         ),
         (
             "a good and a bad signature",
             status(
-                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice", validsig(), "[GNUPG:] NEWSIG",
-                "[GNUPG:] BADSIG 32890AD6ED8B5582 Alice")
+                "[GNUPG:] GOODSIG 32890AD6ED8B5582 Alice",
+                validsig(),
+                "[GNUPG:] NEWSIG",
+                "[GNUPG:] BADSIG 32890AD6ED8B5582 Alice"
+            )
         ),
         (
             "a malformed fingerprint",
@@ -99,6 +113,7 @@ import Testing
         #expect(
             GPGVerifier.primaryFingerprints(inColons: colons) == [
                 "19381CEFFA553E7F84FF884D32890AD6ED8B5582", "60452033363E381924F93D46E971F5519EAE4C23",
-            ])
+            ]
+        )
     }
 }

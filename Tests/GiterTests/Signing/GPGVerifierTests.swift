@@ -1,6 +1,7 @@
 import Foundation
-@testable import Giter
 import Testing
+
+@testable import Giter
 
 /// `GPGVerifier` against keys and signatures made by the real `gpg`.
 @Suite struct GPGVerifierTests {
@@ -13,7 +14,10 @@ import Testing
             let keys = [try await home.publicKey(alice), try await home.publicKey("bob@example.com")]
 
             let verification = try await GPGVerifier().verify(
-                signature: signature, payload: gpgTestPayload, keys: keys)
+                signature: signature,
+                payload: gpgTestPayload,
+                keys: keys
+            )
             #expect(verification == OpenPGPVerification(primaryKeyFingerprint: alice, signingKeyFingerprint: alice))
         }
     }
@@ -25,7 +29,10 @@ import Testing
             // The "!" makes gpg use exactly that subkey.
             let signature = try await GPGSigner(keyID: subkey + "!", home: home.path).signature(for: gpgTestPayload)
             let verification = try await GPGVerifier().verify(
-                signature: signature, payload: gpgTestPayload, keys: [try await home.publicKey(alice)])
+                signature: signature,
+                payload: gpgTestPayload,
+                keys: [try await home.publicKey(alice)]
+            )
             #expect(verification?.primaryKeyFingerprint == alice)
             #expect(verification?.signingKeyFingerprint == subkey)
         }
@@ -66,11 +73,20 @@ import Testing
         try await GPGTestHome.with { home in
             // Made in 2020 to expire a day later; the signature from that day.
             let carol = try await home.makeKey(
-                "Carol <carol@example.com>", expires: "1d", at: "20200101T000000")
+                "Carol <carol@example.com>",
+                expires: "1d",
+                at: "20200101T000000"
+            )
             let signature = try await home.signByHand(
-                gpgTestPayload, as: carol, options: ["--faked-system-time", "20200101T010000"])
+                gpgTestPayload,
+                as: carol,
+                options: ["--faked-system-time", "20200101T010000"]
+            )
             let verification = try await GPGVerifier().verify(
-                signature: signature, payload: gpgTestPayload, keys: [try await home.publicKey(carol)])
+                signature: signature,
+                payload: gpgTestPayload,
+                keys: [try await home.publicKey(carol)]
+            )
             #expect(verification?.primaryKeyFingerprint == carol)
             // Plain gpg calls it a good signature by an expired key.
             #expect(try await home.verifyByHand(signature, gpgTestPayload).reported("EXPKEYSIG"))
@@ -82,10 +98,15 @@ import Testing
             // A signer whose clock was years behind: the signature predates the key.
             let alice = try await home.makeKey("Alice <alice@example.com>")
             let signature = try await home.signByHand(
-                gpgTestPayload, as: alice,
-                options: ["--ignore-time-conflict", "--ignore-valid-from", "--faked-system-time", "20200101T000000"])
+                gpgTestPayload,
+                as: alice,
+                options: ["--ignore-time-conflict", "--ignore-valid-from", "--faked-system-time", "20200101T000000"]
+            )
             let verification = try await GPGVerifier().verify(
-                signature: signature, payload: gpgTestPayload, keys: [try await home.publicKey(alice)])
+                signature: signature,
+                payload: gpgTestPayload,
+                keys: [try await home.publicKey(alice)]
+            )
             #expect(verification?.primaryKeyFingerprint == alice)
             // Plain gpg refuses it: the key "was created in the future".
             #expect(try await home.verifyByHand(signature, gpgTestPayload).reported("ERRSIG"))
@@ -121,7 +142,8 @@ import Testing
             for signature in [textMode, inline] + garbage {
                 #expect(
                     try await verifier.verify(signature: signature, payload: gpgTestPayload, keys: keys) == nil,
-                    "\(signature.prefix(40))")
+                    "\(signature.prefix(40))"
+                )
             }
         }
     }
@@ -192,7 +214,8 @@ import Testing
             let both = try await verifier.fingerprints(of: try await home.publicKey(alice, bob))
             #expect(Set(both) == [alice, bob])
             let broken = try OpenPGPPublicKey(
-                armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAAAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n")
+                armored: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAAAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n"
+            )
             await #expect(throws: SigningError.self) { try await verifier.fingerprints(of: broken) }
         }
     }
