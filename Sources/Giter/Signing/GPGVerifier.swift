@@ -36,7 +36,10 @@ public actor GPGVerifier {
     }
 
     /// `nil` when the signature is not a good one by one of `keys`. Throws
-    /// `.gpg` only when gpg cannot be run at all (the caller fails closed).
+    /// `.gpg` only when gpg cannot be run at all (not found, not starting,
+    /// not finishing within its time limit), or `.io` when its files cannot
+    /// be written in `/tmp`: the check could not be made, and the caller
+    /// fails closed.
     public func verify(
         signature: String,
         payload: [UInt8],
