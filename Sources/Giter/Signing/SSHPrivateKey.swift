@@ -87,10 +87,12 @@ public struct SSHPrivateKey: Sendable {
             do {
                 if algorithm == .ecdsaP256 {
                     let key = try P256.Signing.PrivateKey(rawRepresentation: raw)
-                    (material, derived) = (.ecdsaP256(key), Array(key.publicKey.x963Representation))
+                    material = .ecdsaP256(key)
+                    derived = Array(key.publicKey.x963Representation)
                 } else {
                     let key = try P384.Signing.PrivateKey(rawRepresentation: raw)
-                    (material, derived) = (.ecdsaP384(key), Array(key.publicKey.x963Representation))
+                    material = .ecdsaP384(key)
+                    derived = Array(key.publicKey.x963Representation)
                 }
             } catch {
                 throw SigningError(.invalidKey, "the OpenSSH private key is malformed: its ECDSA key is refused", underlying: error)

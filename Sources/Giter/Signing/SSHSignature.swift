@@ -49,7 +49,7 @@ public struct SSHSignature: Sendable, Hashable {
         let publicKey: SSHPublicKey
         do {
             publicKey = try SSHPublicKey(blob: keyBlob)
-        } catch where error.code == .invalidKey {
+        } catch let error where error.code == .invalidKey {
             throw SigningError(.invalidSignature, "the key inside the SSH signature is malformed", underlying: error)
         }
         self.init(publicKey: publicKey, namespace: namespace, hashAlgorithm: hashAlgorithm, signature: signature)

@@ -79,13 +79,11 @@ enum SSHSystem {
         var limit = timeval(
             tv_sec: .init(timeout.components.seconds),
             tv_usec: .init(timeout.components.attoseconds / 1_000_000_000_000))
-        var one: Int32 = 1
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         #if canImport(Darwin)
+        var one: Int32 = 1
         _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-        #else
-        _ = one
         #endif
         let result = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -47,7 +47,7 @@ struct SSHAgentSignerTests {
         try #require(outcome.status == 0, "ssh-add failed: \(outcome.error)")
     }
 
-    @Test(SSHTestTools.needsAgent, arguments: [(SSHKeyKind.ed25519, "secret"), (.rsa3072, nil), (.ecdsaP256, nil)])
+    @Test(SSHTestTools.needsAgent, arguments: [(.ed25519, "secret"), (.rsa3072, nil), (.ecdsaP256, nil)] as [(SSHKeyKind, String?)])
     func theAgentSignsAndSSHKeygenVerifies(_ kind: SSHKeyKind, _ passphrase: String?) async throws {
         try await withDeadline {
             let folder = try SSHScratchFolder()

@@ -1,4 +1,5 @@
 import Foundation
+import Giter
 import Testing
 
 /// The OpenSSH programs the SSH signing tests run (`ssh-keygen`,
@@ -50,23 +51,27 @@ enum SSHTestTools {
         }
     }
 
-    /// The code of the error `body` throws; nil when it throws none.
-    static func errorCode<Value>(_ body: () throws(SigningError) -> Value) -> SigningError.Code? {
-        do {
-            _ = try body()
-            return nil
-        } catch {
-            return error.code
-        }
+    /// The code of the ``SigningError`` `body` throws; nil when it throws
+    /// none (another error is recorded as an issue).
+    static func errorCode<Value>(
+        sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Value
+    ) -> SigningError.Code? {
+        error(sourceLocation: sourceLocation, body)?.code
     }
 
-    /// The error `body` throws; nil when it throws none.
-    static func error<Value>(_ body: () throws(SigningError) -> Value) -> SigningError? {
+    /// The ``SigningError`` `body` throws; nil when it throws none (another
+    /// error is recorded as an issue).
+    static func error<Value>(
+        sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Value
+    ) -> SigningError? {
         do {
             _ = try body()
             return nil
-        } catch {
+        } catch let error as SigningError {
             return error
+        } catch {
+            Issue.record("threw \(error), not a SigningError", sourceLocation: sourceLocation)
+            return nil
         }
     }
 
@@ -92,8 +97,8 @@ enum SSHTestTools {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outputPath = folder.file("stdout-\(UUID().uuidString)")
         let errorPath = folder.file("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         process.standardInput = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) }
