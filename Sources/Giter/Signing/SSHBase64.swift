@@ -33,8 +33,9 @@ enum SSHBase64 {
     static func dearmor(
         _ text: String, begin: String, end: String, code: SigningError.Code, subject: String
     ) throws(SigningError) -> [UInt8] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.trimmingSuffix { $0 == "\r" || $0 == " " || $0 == "\t" } }
+        // Character("\r\n") is one grapheme: split on both line ends.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+            .map { $0.trimmingSuffix { $0.isWhitespace } }
         guard let first = lines.firstIndex(where: { !$0.isEmpty }), lines[first] == begin else {
             throw SigningError(code, "\(subject) does not start with \(begin)")
         }

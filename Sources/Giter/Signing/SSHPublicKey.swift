@@ -56,16 +56,17 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
             throw SigningError(.invalidKey, "an SSH public key line is longer than \(Self.maximumLineLength) bytes")
         }
         let fields = line.split(maxSplits: 2, omittingEmptySubsequences: true) { $0 == " " || $0 == "\t" }
+            .map { $0.trimmingWhitespace() }
         guard fields.count >= 2 else {
             throw SigningError(
                 .invalidKey,
                 "'\(Self.excerpt(line))' is not an OpenSSH public key line (expected 'ssh-ed25519 AAAA… comment', "
                     + "as in a .pub file)")
         }
-        guard let blob = SSHBase64.decode(fields[1].trimmingCharacters(in: "\r\n")) else {
+        guard let blob = SSHBase64.decode(fields[1]) else {
             throw SigningError(.invalidKey, "the key of the SSH public key line '\(Self.excerpt(line))' is not valid base64")
         }
-        let comment = fields.count > 2 ? fields[2].trimmingCharacters(in: " \t\r\n") : ""
+        let comment = fields.count > 2 ? String(fields[2]) : ""
         try self.init(blob: blob, comment: comment.isEmpty ? nil : comment)
         guard algorithm.rawValue == fields[0] else {
             throw SigningError(
@@ -176,13 +177,13 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Substring {
-    /// The substring without leading and trailing characters in `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let trimmed = drop { set.contains($0) }
+    /// The substring without leading and trailing white space and line ends.
+    fileprivate func trimmingWhitespace() -> Substring {
+        let trimmed = drop { $0.isWhitespace }
         var end = trimmed.endIndex
-        while end > trimmed.startIndex, set.contains(trimmed[trimmed.index(before: end)]) {
+        while end > trimmed.startIndex, trimmed[trimmed.index(before: end)].isWhitespace {
             end = trimmed.index(before: end)
         }
-        return String(trimmed[trimmed.startIndex..<end])
+        return trimmed[trimmed.startIndex..<end]
     }
 }

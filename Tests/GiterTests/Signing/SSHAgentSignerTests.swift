@@ -9,7 +9,8 @@ struct SSHAgentSignerTests {
     let message = Array("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\nsigned by the agent\n".utf8)
 
     /// Runs `body` with an `ssh-agent` listening at a socket in `folder`,
-    /// and stops the agent afterwards.
+    /// and stops the agent afterwards (SIGKILL: a child may inherit a
+    /// mask that blocks SIGTERM from the test runner's threads).
     func withAgent<T: Sendable>(
         in folder: SSHScratchFolder, _ body: @Sendable (String) async throws -> T
     ) async throws -> T {
@@ -19,18 +20,28 @@ struct SSHAgentSignerTests {
         agent.arguments = ["-a", socket, "-D"]
         agent.standardOutput = FileHandle.nullDevice
         agent.standardError = FileHandle.nullDevice
+        let exited = AsyncStream<Void>.makeStream()
+        agent.terminationHandler = { _ in exited.continuation.finish() }
         try agent.run()
-        defer {
-            agent.terminate()
-            agent.waitUntilExit()
+        let pid = agent.processIdentifier
+        func stop() async {
+            kill(pid, SIGKILL)
+            for await _ in exited.stream {}
         }
-        // The agent creates its socket before it serves: wait for it to appear.
-        try await withDeadline(.seconds(10)) {
-            while !FileManager.default.fileExists(atPath: socket) {
-                try await Task.sleep(for: .milliseconds(10))
+        do {
+            // The agent creates its socket before it serves: wait for it to appear.
+            try await withDeadline(.seconds(10)) {
+                while !FileManager.default.fileExists(atPath: socket) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
             }
+            let result = try await body(socket)
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
         }
-        return try await body(socket)
     }
 
     /// Adds the key at `path` to the agent, answering its passphrase through `SSH_ASKPASS`.

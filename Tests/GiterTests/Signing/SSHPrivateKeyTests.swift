@@ -12,7 +12,7 @@ struct SSHPrivateKeyTests {
         init(_ text: String) throws {
             let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
             var bytes = try #require(Data(base64Encoded: body).map { [UInt8]($0) })
-            bytes.removeFirst(15 + 8 + 4 + 8 + 4 + 4)  // magic, "none", "none", empty options, count 1
+            bytes.removeFirst(15 + 8 + 8 + 4 + 4)  // magic, "none", "none", empty options, count 1
             publicBlob = Parts.take(&bytes)
             privateSection = Parts.take(&bytes)
         }

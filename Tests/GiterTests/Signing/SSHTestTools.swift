@@ -112,7 +112,8 @@ enum SSHTestTools {
                 }
             }
         } onCancel: {
-            if process.isRunning { process.terminate() }
+            // SIGKILL: the child may have inherited a mask that blocks SIGTERM.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         return Outcome(
             status: status, output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
