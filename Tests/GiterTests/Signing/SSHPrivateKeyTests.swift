@@ -128,4 +128,32 @@ struct SSHPrivateKeyTests {
             #expect(SSHTestTools.errorCode { try SSHPrivateKey(openSSH: truncated.text) } == .invalidKey)
         }
     }
+
+    @Test(SSHTestTools.needsKeygen, arguments: [SSHKeyKind.ed25519, .ecdsaP384, .rsa3072])
+    func randomMutationsOfAKeyFileNeverTrap(_ kind: SSHKeyKind) async throws {
+        try await withDeadline {
+            let folder = try SSHScratchFolder()
+            let text = try String(contentsOfFile: try await SSHTestTools.makeKey(kind, in: folder), encoding: .utf8)
+            let parts = try Parts(text)
+            let original = try SSHPrivateKey(openSSH: text)
+            var random = SplitMix64(seed: 0x0B5E_55ED)
+            for _ in 0..<(kind == .rsa3072 ? 100 : 300) {
+                var mutated = parts
+                if Bool.random(using: &random) {
+                    mutated.privateSection = random.mutate(parts.privateSection)
+                } else {
+                    mutated.publicBlob = random.mutate(parts.publicBlob)
+                }
+                do {
+                    let key = try SSHPrivateKey(openSSH: mutated.text)
+                    // Only a change that leaves the key itself intact (the comment) may still read.
+                    #expect(key.publicKey == original.publicKey)
+                } catch let error as SigningError {
+                    #expect(error.code == .invalidKey || error.code == .unsupportedKey, "\(error)")
+                } catch {
+                    Issue.record("threw \(error), not a SigningError")
+                }
+            }
+        }
+    }
 }
