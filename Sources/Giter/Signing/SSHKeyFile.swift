@@ -56,12 +56,4 @@ public enum SSHKeyFile: Sendable {
         }
         self = .publicKey(try SSHPublicKey(line: String(line)))
     }
-
-    /// The public key, in either case.
-    var publicKey: SSHPublicKey {
-        switch self {
-        case .privateKey(let key): key.publicKey
-        case .publicKey(let key): key
-        }
-    }
 }

@@ -55,7 +55,11 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
         guard line.utf8.count <= Self.maximumLineLength else {
             throw SigningError(.invalidKey, "an SSH public key line is longer than \(Self.maximumLineLength) bytes")
         }
-        let fields = line.split(maxSplits: 2, omittingEmptySubsequences: true) { $0 == " " || $0 == "\t" }
+        let trimmed = line[...].trimmingWhitespace()
+        guard !trimmed.contains(where: \.isNewline) else {
+            throw SigningError(.invalidKey, "an SSH public key line holds more than one line: give one key per line")
+        }
+        let fields = trimmed.split(maxSplits: 2, omittingEmptySubsequences: true) { $0 == " " || $0 == "\t" }
             .map { $0.trimmingWhitespace() }
         guard fields.count >= 2 else {
             throw SigningError(

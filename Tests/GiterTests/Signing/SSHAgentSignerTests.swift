@@ -18,7 +18,9 @@ struct SSHAgentSignerTests {
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: try #require(SSHTestTools.agent))
         agent.arguments = ["-a", socket, "-D"]
-        agent.standardOutput = FileHandle.nullDevice
+        let announcement = folder.file("agent.out")
+        _ = FileManager.default.createFile(atPath: announcement, contents: nil)
+        agent.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: announcement))
         agent.standardError = FileHandle.nullDevice
         let exited = AsyncStream<Void>.makeStream()
         agent.terminationHandler = { _ in exited.continuation.finish() }
@@ -29,9 +31,10 @@ struct SSHAgentSignerTests {
             for await _ in exited.stream {}
         }
         do {
-            // The agent creates its socket before it serves: wait for it to appear.
+            // The agent prints its SSH_AUTH_SOCK once it listens (the
+            // socket file exists a moment earlier, while connecting is still refused).
             try await withDeadline(.seconds(10)) {
-                while !FileManager.default.fileExists(atPath: socket) {
+                while !((try? String(contentsOfFile: announcement, encoding: .utf8)) ?? "").contains("SSH_AUTH_SOCK=") {
                     try await Task.sleep(for: .milliseconds(10))
                 }
             }

@@ -41,6 +41,7 @@ struct SSHPublicKeyTests {
         "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIEnJfYI+zsGRHbNl24wgSq5exI0UQCCFIYcCSSWMs8pG",  // the type disagrees
         "command=\"x\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEnJfYI+zsGRHbNl24wgSq5exI0UQCCFIYcCSSWMs8pG",
         "ssh-ed25519 " + String(repeating: "A", count: 20_000),
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEnJfYI+zsGRHbNl24wgSq5exI0UQCCFIYcCSSWMs8pG me\nssh-rsa AAAA",
     ])
     func aMalformedLineIsAnInvalidKey(_ line: String) {
         #expect(SSHTestTools.errorCode { try SSHPublicKey(line: line) } == .invalidKey)
