@@ -79,7 +79,7 @@ struct SignedExchange {
     @discardableResult
     func commit(
         author: String, signing: [String], message: String, environment extra: [String: String] = [:],
-        rewrite: ((CommitObject) throws -> [UInt8])? = nil, edit: (URL) throws -> Void
+        rewrite: ((CommitObject) async throws -> [UInt8])? = nil, edit: (URL) throws -> Void
     ) async throws -> String {
         let open = try #require(author.lastIndex(of: "<"))
         let name = author[..<open].trimmingCharacters(in: .whitespaces)
@@ -94,7 +94,7 @@ struct SignedExchange {
             signing + ["commit", "--quiet"] + (signing.isEmpty ? [] : ["-S"]) + ["-m", message], in: folder, environment: environment)
         if let rewrite {
             let raw = try await runGitChecked(["cat-file", "commit", "HEAD"], in: folder, environment: environment)
-            let replaced = try rewrite(try CommitObject(bytes: Array(raw.stdout.utf8)))
+            let replaced = try await rewrite(try CommitObject(bytes: Array(raw.stdout.utf8)))
             let id = try await runGitChecked(
                 ["hash-object", "-t", "commit", "-w", "--stdin"], in: folder, environment: environment, input: Data(replaced)
             ).trimmedStdout
@@ -108,7 +108,7 @@ struct SignedExchange {
     @discardableResult
     func commitExperiment(
         _ name: String, signing: [String], author: String = ExchangeFixture.producer, environment: [String: String] = [:],
-        rewrite: ((CommitObject) throws -> [UInt8])? = nil
+        rewrite: ((CommitObject) async throws -> [UInt8])? = nil
     ) async throws -> String {
         try await commit(author: author, signing: signing, message: "Create \(name)", environment: environment, rewrite: rewrite) { folder in
             let file = folder.appendingPathComponent("resources/default/Experiment/\(name).yaml")

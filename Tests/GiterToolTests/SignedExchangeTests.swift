@@ -75,12 +75,9 @@ struct SignedExchangeTests {
             // A good signature by the producer's key, made for files (`-n file`), not for Git.
             try Data(object.signedPayload).write(to: scratch)
             try? FileManager.default.removeItem(atPath: scratch.path + ".sig")
-            let signing = Process()
-            signing.executableURL = URL(fileURLWithPath: keygen)
-            signing.arguments = ["-Y", "sign", "-n", "file", "-f", signed.producer.privateKey, scratch.path]
-            signing.standardError = FileHandle.nullDevice
-            try signing.run()
-            signing.waitUntilExit()
+            try await ProcessRunner.runChecked(
+                keygen, ["-Y", "sign", "-n", "file", "-f", signed.producer.privateKey, scratch.path],
+                environment: ProcessInfo.processInfo.environment)
             let signature = try String(contentsOfFile: scratch.path + ".sig", encoding: .utf8)
             return CommitObject.signing(object.signedPayload, with: signature)
         }
