@@ -170,8 +170,11 @@ struct CommitObjectTests {
         ("x\n-----BEGIN SSH SIGNATURE-----\n", nil),
         ("", nil),
     ])
-    func theFormatComesFromTheArmorsFirstLine(signature: String, format: SignatureFormat?) {
-        #expect(SignatureFormat(armored: signature) == format)
+    func theFormatComesFromTheArmorsFirstLine(signature: String, format: SignatureFormat?) throws {
+        let payload = Self.bytes(Self.header + "\nmessage\n")
+        let object = try CommitObject(bytes: CommitObject.signing(payload, with: signature))
+        #expect(object.signatureFormat == format)
+        #expect(object.signature == (signature.isEmpty ? nil : signature))
     }
 
     @Test func objectsAreEqualByTheirBytes() throws {

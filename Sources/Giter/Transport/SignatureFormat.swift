@@ -15,7 +15,7 @@ public enum SignatureFormat: String, Sendable, Hashable, CaseIterable {
     /// The format whose armor `signature` starts with; `nil` for any other
     /// text. Only the first line counts, and it must be exactly an armor
     /// line (no leading or trailing spaces), as git compares it.
-    public init?(armored signature: String) {
+    init?(armored signature: String) {
         let firstLine = signature.utf8.prefix { $0 != UInt8(ascii: "\n") }
         switch String(decoding: firstLine, as: UTF8.self) {
         case "-----BEGIN SSH SIGNATURE-----": self = .ssh
