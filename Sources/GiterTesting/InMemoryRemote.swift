@@ -43,8 +43,8 @@ public final class InMemoryRemote: Sendable {
         var blobs: [ObjectID: [UInt8]] = [:]
         var blobIDs: [[UInt8]: ObjectID] = [:]
         var commits: [ObjectID: Commit] = [:]
-        /// Stand-in ids of the trees commits were made of: equal trees, equal ids, as in Git.
-        var treeIDs: [InMemoryTree: ObjectID] = [:]
+        /// How many tree ids were handed out (see ``object(of:for:otherParents:)``).
+        var treeCounter = 0
         var branches: [String: ObjectID] = [:]
         var counter = 0
         var failures: [Failure] = []
@@ -83,17 +83,14 @@ public final class InMemoryRemote: Sendable {
 
         /// The unsigned commit object of `tree` for `request`, written as
         /// every backend writes it (``CommitObject/encode(tree:parents:author:committer:message:)``),
-        /// with a stand-in id for the tree.
+        /// with a stand-in id for the tree: a new one for every commit (the
+        /// trees are values here, and comparing them would cost as much as
+        /// the tree is large).
         mutating func object(of tree: InMemoryTree, for request: CommitRequest, otherParents: [ObjectID] = []) -> [UInt8] {
-            let treeID: ObjectID
-            if let known = treeIDs[tree] {
-                treeID = known
-            } else {
-                let text = String(treeIDs.count + 1, radix: 16)
-                // A prefix of its own, so a tree's stand-in never equals a blob's or a commit's.
-                treeID = ObjectID(hex: "7" + String(repeating: "0", count: 39 - text.count) + text)!
-                treeIDs[tree] = treeID
-            }
+            treeCounter += 1
+            let text = String(treeCounter, radix: 16)
+            // A prefix of its own, so a tree's stand-in never equals a blob's or a commit's id.
+            let treeID = ObjectID(hex: "7" + String(repeating: "0", count: 39 - text.count) + text)!
             return CommitObject.encode(
                 tree: treeID, parents: (request.parent.map { [$0] } ?? []) + otherParents, author: request.author,
                 committer: request.committer, message: request.fullMessage)

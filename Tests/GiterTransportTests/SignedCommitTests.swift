@@ -191,9 +191,15 @@ struct SignedCommitTests {
             let object = try await reader.commitObject(signed)
             #expect(object.signature == Self.pgpShaped)
             #expect(object.signatureFormat == .openPGP)
-            // The signer was given exactly what a verifier checks: the unsigned commit.
+            // The signer was given exactly what a verifier checks: the unsigned
+            // commit (over Git the very bytes of the unsigned twin; in memory,
+            // where each commit has a tree id of its own, the same but for it).
             #expect(signer.signed == [object.signedPayload])
-            #expect(object.signedPayload == unsigned.bytes)
+            if context.git != nil {
+                #expect(object.signedPayload == unsigned.bytes)
+            } else {
+                #expect(object.signedPayload.drop { $0 != 0x0A } == unsigned.bytes.drop { $0 != 0x0A })
+            }
             let text = String(decoding: object.bytes, as: UTF8.self)
             #expect(text.contains("\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n iHUEABYKAB0WIQTz\n =Ab12\n"))
             #expect(text.contains(" -----END PGP SIGNATURE-----\n\nApply one\n"))
