@@ -72,6 +72,10 @@ public struct GitCLIRepository: RepositoryReader {
         try await reads.commits(from: new, excluding: old, limit: limit)
     }
 
+    public func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        try await reads.commitObject(id)
+    }
+
     /// The last value of the setting `name` (`section.key`, as
     /// `giter.branch`) in the repository's own configuration (no system or
     /// global file is read); nil when unset, "" for a bare key.

@@ -14,10 +14,14 @@ extension GitCLITransport {
     /// is written: unsafe paths and conflicting edits (two edits of one
     /// path, or of a path and a path below it) are refused, and the plan's
     /// rules for applying edits to the parent's tree hold.
-    public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
+    ///
+    /// The commit's text is ``CommitObject/encode(tree:parents:author:committer:message:)``;
+    /// a `signer` signs that text and the signed object
+    /// (``CommitObject/signing(_:with:)``) is what gets written.
+    public func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
         let plan = try TreeEditPlan(request.edits)
-        let author = try Self.identityLine(request.author, role: "author")
-        let committer = try Self.identityLine(request.committer, role: "committer")
+        let author = try Self.checkedIdentity(request.author, role: "author")
+        let committer = try Self.checkedIdentity(request.committer, role: "committer")
 
         let scratch = try TemporaryFolder()
         defer { scratch.remove() }
@@ -34,11 +38,15 @@ extension GitCLITransport {
             tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
         }
 
-        var text = "tree \(tree)\n"
-        if let parent = request.parent { text += "parent \(parent.hex)\n" }
-        text += author + committer + "\n" + request.fullMessage
+        guard let treeID = ObjectID(hex: tree) else {
+            throw TransportError(.backend, "git mktree printed '\(tree)' instead of a tree id")
+        }
+        var object = CommitObject.encode(
+            tree: treeID, parents: request.parent.map { [$0] } ?? [], author: author, committer: committer,
+            message: request.fullMessage)
+        if let signer { object = try await CommitObject.signed(object, by: signer) }
         let file = scratch.path + "/commit"
-        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) else {
+        guard FileManager.default.createFile(atPath: file, contents: Data(object)) else {
             throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
         }
         let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
@@ -204,36 +212,25 @@ extension GitCLITransport {
         return id
     }
 
-    /// The `author`/`committer` header line of a signature, refusing what git would mangle.
-    static func identityLine(_ signature: Signature, role: String) throws(TransportError) -> String {
-        let fields = try identity(signature, role: role.uppercased())
-        let prefix = "GIT_\(role.uppercased())_"
-        // Surrounding spaces are dropped, as libgit2 does.
-        let name = (fields[prefix + "NAME"] ?? "").trimmingCharacters(in: .whitespaces)
-        let email = (fields[prefix + "EMAIL"] ?? "").trimmingCharacters(in: .whitespaces)
-        let date = String((fields[prefix + "DATE"] ?? "").dropFirst())  // "@seconds zone"
-        return "\(role) \(name) <\(email)> \(date)\n"
-    }
-
-    /// `GIT_<role>_NAME/EMAIL/DATE` for a signature, refusing what git would silently mangle.
-    static func identity(_ signature: Signature, role: String) throws(TransportError) -> [String: String] {
+    /// `signature` as its header line holds it (surrounding spaces dropped,
+    /// as libgit2 does), refusing what git would silently mangle: `<`, `>`
+    /// or a control character in the name or e-mail, an empty name, a date
+    /// before 1970 or a time zone offset of 100 hours or more.
+    static func checkedIdentity(_ signature: Signature, role: String) throws(TransportError) -> Signature {
         for (field, value) in [("name", signature.name), ("email", signature.email)] {
             if value.unicodeScalars.contains(where: { $0 == "<" || $0 == ">" || $0.value < 0x20 }) {
-                throw TransportError(.invalidArgument, "the \(role.lowercased()) \(field) '\(value)' holds '<', '>' or a control character")
+                throw TransportError(.invalidArgument, "the \(role) \(field) '\(value)' holds '<', '>' or a control character")
             }
         }
-        if signature.name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw TransportError(.invalidArgument, "the \(role.lowercased()) name is empty")
+        var checked = signature
+        checked.name = signature.name.trimmingCharacters(in: .whitespaces)
+        checked.email = signature.email.trimmingCharacters(in: .whitespaces)
+        if checked.name.isEmpty {
+            throw TransportError(.invalidArgument, "the \(role) name is empty")
         }
-        let seconds = Int64(signature.date.timeIntervalSince1970.rounded(.down))
-        let zone = signature.timeZoneOffsetMinutes
-        guard abs(zone) < 100 * 60, seconds >= 0 else {
-            throw TransportError(.invalidArgument, "the \(role.lowercased()) date or time zone is out of range")
+        guard abs(signature.timeZoneOffsetMinutes) < 100 * 60, CommitObject.seconds(of: signature.date) >= 0 else {
+            throw TransportError(.invalidArgument, "the \(role) date or time zone is out of range")
         }
-        return [
-            "GIT_\(role)_NAME": signature.name,
-            "GIT_\(role)_EMAIL": signature.email,
-            "GIT_\(role)_DATE": "@\(seconds) \(GitOutput.timeZoneText(zone))",
-        ]
+        return checked
     }
 }

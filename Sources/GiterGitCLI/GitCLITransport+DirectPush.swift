@@ -9,7 +9,7 @@ extension GitCLITransport {
     /// 1. the remote branch is read from its ref file (or `packed-refs`):
     ///    not at `expected` → `.conflict`, nothing written;
     /// 2. the objects this transport wrote for `commit` (a commit made by
-    ///    ``createCommit(_:)`` on top of `expected`) are copied as loose
+    ///    ``createCommit(_:signer:)`` on top of `expected`) are copied as loose
     ///    object files into the remote, each written to a temporary file,
     ///    fsynced, linked into place and its folder fsynced;
     /// 3. `update refs/heads/<branch> <commit> <expected>` in a transaction

@@ -150,6 +150,10 @@ public final class GitCLITransport: Transport {
         try await reads.changes(from: old, to: new, under: prefix)
     }
 
+    public func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        try await reads.commitObject(id)
+    }
+
     public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
         try RepositoryPath.validate(path)
         var arguments = ["log", "-z", "--format=%H"]

@@ -86,6 +86,20 @@ struct GitObjectReader: Sendable {
         return commits
     }
 
+    func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        guard let object = try await objects.read(id.hex) else {
+            throw TransportError(.objectNotFound, "the repository has no object \(id)")
+        }
+        guard object.type == "commit" else {
+            throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a commit")
+        }
+        do {
+            return try CommitObject(bytes: object.contents)
+        } catch {
+            throw TransportError(.backend, "commit \(id) cannot be read: \(error.message)", underlying: error)
+        }
+    }
+
     static func checkReference(_ reference: String, allowingIDs: Bool) throws(TransportError) {
         if allowingIDs, ObjectID(hex: reference) != nil { return }
         let valid =

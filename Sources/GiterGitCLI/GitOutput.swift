@@ -126,15 +126,6 @@ enum GitOutput {
         return utf8[0] == UInt8(ascii: "-") ? -minutes : minutes
     }
 
-    /// `+hhmm` for an offset in minutes.
-    static func timeZoneText(_ minutes: Int) -> String {
-        let sign = minutes < 0 ? "-" : "+"
-        let magnitude = abs(minutes)
-        let hours = magnitude / 60
-        let rest = magnitude % 60
-        return sign + (hours < 10 ? "0" : "") + String(hours) + (rest < 10 ? "0" : "") + String(rest)
-    }
-
     /// Sorts by the bytes of the path (what both backends agree on).
     static func byPath(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)

@@ -81,6 +81,12 @@ public final class LibGit2Repository: RepositoryReader {
         }
     }
 
+    public func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.commitObject(id)
+        }
+    }
+
     /// The last value of the setting `name` (`section.key`, as
     /// `giter.branch`) in the repository's own configuration file (no
     /// system or global file is read); nil when unset, "" for a bare key.

@@ -120,9 +120,31 @@ public final class LibGit2Transport: Transport {
         }
     }
 
-    public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
+    public func commitObject(_ id: ObjectID) async throws -> CommitObject {
         try await queue.run { (repository) throws(TransportError) in
-            try repository.createCommit(request)
+            try repository.commitObject(id)
+        }
+    }
+
+    /// Writes the commit, as ``Transport/createCommit(_:signer:)`` says.
+    ///
+    /// Signed, in three steps: the commit object is made on the mirror's
+    /// queue (`git_commit_create_buffer`, after writing its blobs and
+    /// trees), signed off the queue (the signer may wait for `ssh-agent` or
+    /// `gpg`), and written with its `gpgsig` header
+    /// (``CommitObject/signing(_:with:)``) through the object database.
+    public func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
+        guard let signer else {
+            return try await queue.run { (repository) throws(TransportError) in
+                try repository.createCommit(request)
+            }
+        }
+        let payload = try await queue.run { (repository) throws(TransportError) in
+            try repository.unsignedCommitObject(request)
+        }
+        let signed = try await CommitObject.signed(payload, by: signer)
+        return try await queue.run { (repository) throws(TransportError) in
+            try repository.writeCommitObject(signed)
         }
     }
 

@@ -35,12 +35,16 @@ public final class InMemoryRemote: Sendable {
     struct Commit: Sendable {
         var info: CommitInfo
         var tree: InMemoryTree
+        /// The commit object, as a backend would have stored it (see ``State/object(of:for:otherParents:)``).
+        var bytes: [UInt8]
     }
 
     struct State: Sendable {
         var blobs: [ObjectID: [UInt8]] = [:]
         var blobIDs: [[UInt8]: ObjectID] = [:]
         var commits: [ObjectID: Commit] = [:]
+        /// How many tree ids were handed out (see ``object(of:for:otherParents:)``).
+        var treeCounter = 0
         var branches: [String: ObjectID] = [:]
         var counter = 0
         var failures: [Failure] = []
@@ -63,14 +67,33 @@ public final class InMemoryRemote: Sendable {
             return id
         }
 
-        /// Stores a commit of `tree` and returns its id.
-        mutating func store(_ tree: InMemoryTree, for request: CommitRequest, otherParents: [ObjectID] = []) -> ObjectID {
+        /// Stores a commit of `tree` and returns its id. Its object is
+        /// `signedObject`, or the unsigned one when that is nil.
+        mutating func store(
+            _ tree: InMemoryTree, for request: CommitRequest, otherParents: [ObjectID] = [], signedObject: [UInt8]? = nil
+        ) -> ObjectID {
+            let bytes = signedObject ?? object(of: tree, for: request, otherParents: otherParents)
             let id = nextID()
             let info = CommitInfo(
                 id: id, parents: (request.parent.map { [$0] } ?? []) + otherParents, author: request.author,
                 committer: request.committer, message: request.fullMessage)
-            commits[id] = Commit(info: info, tree: tree)
+            commits[id] = Commit(info: info, tree: tree, bytes: bytes)
             return id
+        }
+
+        /// The unsigned commit object of `tree` for `request`, written as
+        /// every backend writes it (``CommitObject/encode(tree:parents:author:committer:message:)``),
+        /// with a stand-in id for the tree: a new one for every commit (the
+        /// trees are values here, and comparing them would cost as much as
+        /// the tree is large).
+        mutating func object(of tree: InMemoryTree, for request: CommitRequest, otherParents: [ObjectID] = []) -> [UInt8] {
+            treeCounter += 1
+            let text = String(treeCounter, radix: 16)
+            // A prefix of its own, so a tree's stand-in never equals a blob's or a commit's id.
+            let treeID = ObjectID(hex: "7" + String(repeating: "0", count: 39 - text.count) + text)!
+            return CommitObject.encode(
+                tree: treeID, parents: (request.parent.map { [$0] } ?? []) + otherParents, author: request.author,
+                committer: request.committer, message: request.fullMessage)
         }
 
         /// The tree of `parent`, empty for none.
@@ -186,6 +209,33 @@ public final class InMemoryRemote: Sendable {
         return try state.withLock { (state) throws(TransportError) -> ObjectID in
             let tree = try state.tree(of: request.parent).applying(plan) { state.store($0) }
             return state.store(tree, for: request, otherParents: otherParents)
+        }
+    }
+
+    /// Writes the commit `request` describes, signed by `signer`: the tree
+    /// (and blobs) first, then the signature of the commit object, then the
+    /// commit. A signer that throws leaves no commit.
+    func makeCommit(_ request: CommitRequest, signer: any CommitSigner) async throws -> ObjectID {
+        let plan = try TreeEditPlan(request.edits)
+        let (tree, payload) = try state.withLock { (state) throws(TransportError) in
+            let tree = try state.tree(of: request.parent).applying(plan) { state.store($0) }
+            return (tree, state.object(of: tree, for: request))
+        }
+        let signed = try await CommitObject.signed(payload, by: signer)
+        return state.withLock { $0.store(tree, for: request, signedObject: signed) }
+    }
+
+    /// The commit `id` as stored; a blob's id is refused as the backends refuse it.
+    func commitObject(_ id: ObjectID) throws(TransportError) -> CommitObject {
+        let (commit, isBlob) = state.withLock { ($0.commits[id], $0.blobs[id] != nil) }
+        guard let commit else {
+            if isBlob { throw TransportError(.invalidArgument, "\(id) is a blob, not a commit") }
+            throw TransportError(.objectNotFound, "no commit \(id) in the in-memory remote")
+        }
+        do {
+            return try CommitObject(bytes: commit.bytes)
+        } catch {
+            throw TransportError(.backend, "commit \(id) cannot be read: \(error.message)", underlying: error)
         }
     }
 

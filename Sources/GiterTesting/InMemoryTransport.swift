@@ -65,8 +65,13 @@ final class InMemoryTransport: Transport {
         return changes.sorted { Self.byPath($0.path, $1.path) }
     }
 
-    func createCommit(_ request: CommitRequest) async throws -> ObjectID {
-        try remote.makeCommit(request)
+    func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
+        guard let signer else { return try remote.makeCommit(request) }
+        return try await remote.makeCommit(request, signer: signer)
+    }
+
+    func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        try remote.commitObject(id)
     }
 
     func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool {

@@ -8,7 +8,7 @@ final class Timeline: Sendable {
 
     enum Operation: String, Sendable {
         case remoteTip, fetch, resolve, treeEntries, blob, changes, createCommit, updateReference, push, history,
-            commits
+            commits, commitObject
         case reconcile
     }
 
@@ -82,8 +82,8 @@ struct TimedTransport: Transport {
         try await timed(.changes) { try await inner.changes(from: old, to: new, under: prefix) }
     }
 
-    func createCommit(_ request: CommitRequest) async throws -> ObjectID {
-        try await timed(.createCommit, commit: { $0 }) { try await inner.createCommit(request) }
+    func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
+        try await timed(.createCommit, commit: { $0 }) { try await inner.createCommit(request, signer: signer) }
     }
 
     func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool {
@@ -102,6 +102,10 @@ struct TimedTransport: Transport {
 
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
         try await timed(.commits) { try await inner.commits(from: new, excluding: old, limit: limit) }
+    }
+
+    func commitObject(_ id: ObjectID) async throws -> CommitObject {
+        try await timed(.commitObject) { try await inner.commitObject(id) }
     }
 
     // Not on the timeline: the store's own bookkeeping, not an exchange step.

@@ -33,4 +33,13 @@ public protocol RepositoryReader: Sendable {
     /// `git log old..new` lists. Readers use it to check every commit that
     /// arrived with a fetch, and a server's hook every commit of a push.
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo]
+
+    /// The commit `id` as Git stores it: its bytes, its signature and what
+    /// the signature signs (see ``CommitObject``). Verifiers read it for
+    /// every commit they check.
+    ///
+    /// - Throws: `TransportError` with code `objectNotFound` when the
+    ///   repository has no object `id`, `invalidArgument` when `id` is not
+    ///   a commit, `backend` when the object is not a well-formed commit.
+    func commitObject(_ id: ObjectID) async throws -> CommitObject
 }

@@ -8,8 +8,9 @@
 ///
 /// The reads (``RepositoryReader/resolve(_:)``, ``RepositoryReader/treeEntries(at:under:)``,
 /// ``RepositoryReader/blob(_:)``, ``RepositoryReader/changes(from:to:under:)``,
-/// ``RepositoryReader/commits(from:excluding:limit:)``) come from
-/// ``RepositoryReader`` and read the mirror.
+/// ``RepositoryReader/commits(from:excluding:limit:)``,
+/// ``RepositoryReader/commitObject(_:)``) come from ``RepositoryReader``
+/// and read the mirror.
 ///
 /// Expected outcomes are values (``PushOutcome``, a `false` from
 /// ``updateReference(_:to:expecting:)``); failures are thrown as
@@ -32,7 +33,19 @@ public protocol Transport: RepositoryReader {
     /// ``TreeEditPlan``: a request that edits one path twice, or a path and
     /// a path below it, is refused as a whole with
     /// ``TransportError/Code/invalidArgument``.
-    func createCommit(_ request: CommitRequest) async throws -> ObjectID
+    ///
+    /// With a `signer`, the commit is signed as `git commit -S` signs it:
+    /// the signer gets the commit object (see ``CommitObject/encode(tree:parents:author:committer:message:)``)
+    /// and its signature goes into a `gpgsig` header
+    /// (``CommitObject/signing(_:with:)``), so the object is byte for byte
+    /// what git writes with the same key. Without one, the commit is
+    /// unsigned, byte for byte what `git commit-tree` writes.
+    ///
+    /// - Throws: what `signer` throws, unchanged (no commit is written then,
+    ///   though the commit's blobs and trees may be: no ref moves);
+    ///   `SigningError` with code `invalidSignature` when it returns an
+    ///   empty signature; otherwise `TransportError`.
+    func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID
 
     /// Points `reference` at `new` if it currently points at `expected`
     /// (`nil`: does not exist). Returns `false`, changing nothing, when it
@@ -56,4 +69,11 @@ public protocol Transport: RepositoryReader {
     /// processes that use this mirror: never pushed, never fetched, never
     /// part of a commit. See ``LocalValueName``.
     func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws
+}
+
+extension Transport {
+    /// Writes an unsigned commit: ``createCommit(_:signer:)`` without a signer.
+    public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
+        try await createCommit(request, signer: nil)
+    }
 }

@@ -123,4 +123,6 @@ final class CountingReader: RepositoryReader {
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
         try await inner.commits(from: new, excluding: old, limit: limit)
     }
+
+    func commitObject(_ id: ObjectID) async throws -> CommitObject { try await inner.commitObject(id) }
 }
