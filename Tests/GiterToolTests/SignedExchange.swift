@@ -111,7 +111,7 @@ struct SignedExchange {
         rewrite: ((CommitObject) async throws -> [UInt8])? = nil
     ) async throws -> String {
         try await commit(author: author, signing: signing, message: "Create \(name)", environment: environment, rewrite: rewrite) { folder in
-            let file = folder.appendingPathComponent("resources/default/Experiment/\(name).yaml")
+            let file = folder.appendingPathComponent(ResourceKey(namespace: "default", kind: "Experiment", name: name).repositoryPath)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(ExchangeFixture.experiment(name).utf8).write(to: file)
         }

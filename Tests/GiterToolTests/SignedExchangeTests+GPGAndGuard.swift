@@ -70,7 +70,7 @@ extension SignedExchangeTests {
             let exchange = GuardedExchange(fixture: fixture)
             let clone = try await exchange.clone()
             func commit(_ name: String, signing: [String]) async throws -> String {
-                try clone.write("resources/lab/Experiment/\(name).yaml", GuardedExchange.experiment(name))
+                try clone.write(ResourceKey(namespace: "lab", kind: "Experiment", name: name).repositoryPath, GuardedExchange.experiment(name))
                 try await clone.git(["add", "--all"])
                 try await clone.git(as: .alice, signing + ["commit", "--quiet"] + (signing.isEmpty ? [] : ["-S"]) + ["-m", "Create \(name)"])
                 return try await clone.head()
