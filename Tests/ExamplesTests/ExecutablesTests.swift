@@ -97,3 +97,45 @@ struct ExecutablesTests {
         #expect(usage.output.contains("--count must be between 1 and 1000"))
     }
 }
+
+extension ExecutablesTests {
+    @Test("--signing-key: the producer and the consumer sign every commit they write")
+    func producerAndConsumerSign() async throws {
+        guard let keygen = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/opt/homebrew/bin/ssh-keygen"].first(where: {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }) else {
+            // CI (GITER_STRICT_TESTS=1) installs openssh-client: there a missing ssh-keygen fails the test.
+            if ProcessInfo.processInfo.environment["GITER_STRICT_TESTS"] == "1" {
+                Issue.record("ssh-keygen not found; install openssh-client")
+            } else {
+                print("skipping the signing example: ssh-keygen not found; install openssh-client")
+            }
+            return
+        }
+        let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let key = folder + "/key"
+        let made = try await Subprocess.run(
+            .path(FilePath(keygen)), arguments: ["-q", "-t", "ed25519", "-N", "", "-C", "lab", "-f", key],
+            output: .discarded, error: .string(limit: 1 << 16))
+        try #require(made.terminationStatus.isSuccess, "\(made.standardError)")
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let common = ["--remote", repository.path, "--cache", folder + "/cache", "--poll-interval", "0.1", "--signing-key", key]
+
+        let produced = try await Self.run("experiment-producer", common + ["--count", "1", "--scale", "0.01", "--timeout", "1", "--batch", "s1"])
+        #expect(produced.status == 1, "nobody ran it: \(produced.output)")
+        let consumed = try await Self.run("experiment-consumer", common + ["--exit-when-idle", "--runner", "ci"])
+        #expect(consumed.status == 0, "\(consumed.output)")
+
+        // Every commit verifies with git against the key ('*': any author).
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        try Data("* namespaces=\"git\" \(publicKey)".utf8).write(to: URL(fileURLWithPath: folder + "/allowed"))
+        let log = try await LocalExchangeRepository.git([
+            "--git-dir", repository.path, "-c", "gpg.ssh.allowedSignersFile=\(folder)/allowed", "log", "--format=%G? %ae", "main",
+        ])
+        let lines = log.split(separator: "\n")
+        #expect(lines.count >= 2, "\(log)")
+        #expect(lines.allSatisfy { $0.hasPrefix("G ") }, "\(log)")
+    }
+}

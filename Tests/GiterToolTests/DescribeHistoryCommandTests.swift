@@ -64,8 +64,8 @@ struct DescribeHistoryCommandTests {
         #expect(Array(cells(String(conditions)).prefix(3)) == ["Ready", "True", "Finished"])
         #expect(conditions.hasSuffix("sorted 1000 numbers"))
         #expect(text.contains("History:\n"))
-        #expect(text.contains("producer   created (generation 1)"))
-        #expect(text.contains("consumer   status (observedGeneration 1, Ready=True)"))
+        #expect(text.contains("producer   unsigned   created (generation 1)"))
+        #expect(text.contains("consumer   unsigned   status (observedGeneration 1, Ready=True)"))
     }
 
     @Test func describeAndGetShowTheStatusColumns() async throws {

@@ -43,9 +43,9 @@ final class ExchangeFixture {
         ]
     }
 
-    /// Runs `giter` with `arguments` and the exchange options.
-    func giter(_ arguments: [String], stdin: String? = nil) async throws -> GiterProcess.Result {
-        try await directory.run(arguments + options, stdin: stdin)
+    /// Runs `giter` with `arguments` and the exchange options, with `environment` added to the process's.
+    func giter(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> GiterProcess.Result {
+        try await directory.run(arguments + options, stdin: stdin, environment: environment)
     }
 
     /// Writes `text` to the file `name` in the fixture's folder.

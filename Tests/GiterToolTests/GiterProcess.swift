@@ -80,7 +80,7 @@ struct TemporaryDirectory: ~Copyable {
         try Data(text.utf8).write(to: url.appendingPathComponent(name))
     }
 
-    func run(_ arguments: [String], stdin: String? = nil) async throws -> GiterProcess.Result {
-        try await GiterProcess.run(arguments, stdin: stdin, in: url)
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> GiterProcess.Result {
+        try await GiterProcess.run(arguments, stdin: stdin, in: url, environment: environment)
     }
 }

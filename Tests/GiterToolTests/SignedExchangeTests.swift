@@ -52,6 +52,14 @@ struct SignedExchangeTests {
         #expect(borrowed.stderr.contains("attributed to the member whose key signed it"), "\(borrowed.stderr)")
         let after = try await runGitChecked(["--git-dir", exchange.remote, "rev-parse", "main"]).trimmedStdout
         #expect(after == before, "a refused write was pushed")
+
+        // The key can come from GITER_SIGNING_KEY.
+        let fromEnvironment = try await exchange.giter(
+            ["apply", "-f", "sort-1.yaml"], environment: ["GITER_SIGNING_KEY": signed.producer.privateKey])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        let signedTip = try await runGitChecked(["--git-dir", exchange.remote, "rev-parse", "main"]).trimmedStdout
+        #expect(signedTip != before)
+        #expect(try await signed.gitVerifies(signedTip))
     }
 
     @Test("plain git: signed commits verify; unsigned, foreign, tampered and other-namespace ones are violations",
@@ -102,6 +110,10 @@ struct SignedExchangeTests {
         for commit in [good, last] {
             #expect(!verified.violations.contains { $0.contains(String(commit.prefix(12))) }, "\(verified.output)")
         }
+        // Readers serve only what the good commits wrote.
+        let listed = try await signed.exchange.giter(["get", "experiments", "-o", "name"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(Set(listed.lines) == ["Experiment/good", "Experiment/last"], "\(listed.stdout)")
         // git agrees on the good ones and refuses the tampered one.
         #expect(try await signed.gitVerifies(good))
         #expect(try await !signed.gitVerifies(tampered))

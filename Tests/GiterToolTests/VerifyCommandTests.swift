@@ -15,7 +15,7 @@ struct VerifyCommandTests {
 
         let result = try await exchange.giter(["verify"])
         #expect(result.status == 0)
-        #expect(result.stdout == "verified 2 commits: 0 violations\n")
+        expectClean(result, commits: 2)
         #expect(
             result.stderr.contains(
                 "note: no .giter/policy.yaml in force: roles are not enforced (an open exchange)"
@@ -34,7 +34,7 @@ struct VerifyCommandTests {
 
         let clean = try await exchange.giter(["verify"])
         #expect(clean.stderr == "")
-        #expect(clean.stdout == "verified 3 commits: 0 violations\n")
+        expectClean(clean, commits: 3)
         #expect(clean.status == 0)
 
         let path = try await exchange.experimentPath("sort-1")
@@ -55,7 +55,7 @@ struct VerifyCommandTests {
         let result = try await exchange.giter(["verify"])
         #expect(result.status == 1)
         #expect(
-            result.lines == [
+            result.lines.filter { !isCommitLine($0) } == [
                 "\(forged) \(path):\(specLine):1: role: a consumer writes only status; it changed spec",
                 "verified 4 commits: 1 violations",
             ]
@@ -65,12 +65,12 @@ struct VerifyCommandTests {
         // --from trusts the state at a commit: the forge itself, abbreviated.
         let after = try await exchange.giter(["verify", "--from", String(forged.prefix(8))])
         #expect(after.status == 0)
-        #expect(after.stdout == "verified 0 commits: 0 violations\n")
+        expectClean(after, commits: 0)
         // --to stops before it.
         let parent = try await runGitChecked(["--git-dir", exchange.remote, "rev-parse", "main~1"]).trimmedStdout
         let before = try await exchange.giter(["verify", "--to", parent])
         #expect(before.status == 0)
-        #expect(before.stdout == "verified 3 commits: 0 violations\n")
+        expectClean(before, commits: 3)
     }
 
     @Test func jsonOutputListsEachViolationWithItsPlace() async throws {
@@ -104,7 +104,7 @@ struct VerifyCommandTests {
 
         let trusted = try await exchange.giter(["verify", "--trust-root", root])
         #expect(trusted.status == 0)
-        #expect(trusted.stdout == "verified 1 commits: 0 violations\n")
+        expectClean(trusted, commits: 1)
 
         let foreign = try await other.giter(["verify", "--trust-root", root])
         #expect(foreign.status == 1)
@@ -120,4 +120,19 @@ struct VerifyCommandTests {
         #expect(result.isOneLineError)
         #expect(result.stderr.contains("'no-such-thing' names no commit"))
     }
+}
+
+/// Whether `line` is one of `giter verify`'s per-commit lines (12 digits, two spaces).
+func isCommitLine(_ line: String) -> Bool {
+    line.count > 14 && line.prefix(12).allSatisfy(\.isHexDigit) && line.dropFirst(12).hasPrefix("  ")
+}
+
+/// Expects `giter verify`'s output for `commits` unsigned commits and no violation.
+func expectClean(
+    _ result: GiterProcess.Result, commits: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
+    #expect(result.lines.last == "verified \(commits) commits: 0 violations", "\(result.stdout)", sourceLocation: sourceLocation)
+    let lines = result.lines.dropLast()
+    #expect(lines.count == commits && lines.allSatisfy { isCommitLine($0) && $0.hasSuffix("  unsigned") }, "\(result.stdout)",
+        sourceLocation: sourceLocation)
 }
