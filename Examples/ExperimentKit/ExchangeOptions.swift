@@ -142,7 +142,6 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         )
     }
 
-    /// Sends swift-log's messages to standard error at ``logLevel``. Call once, from an executable.
     /// The signer `--signing-key` (or `GITER_SIGNING_KEY`) names; `nil` for none.
     public func signer() throws -> (any CommitSigner)? {
         let environment = ProcessInfo.processInfo.environment
@@ -150,6 +149,7 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         return try SSHSigning.signer(keyFile: path, environment: environment)
     }
 
+    /// Sends swift-log's messages to standard error at ``logLevel``. Call once, from an executable.
     public func bootstrapLogging() {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -7,9 +7,9 @@ struct HistoryEntry {
     /// Who wrote the commit: the author's parties under the policy in force
     /// at its parent; in an open exchange, the role its `Giter-Role` trailer states.
     var party: String
-    /// Who signed it: `member key-fingerprint` for a signature the policy in
-    /// force binds to a member, else `unsigned`, the signature's status, or
-    /// `-` for the trusted first commit.
+    /// Who signed it: `party/member key-fingerprint` for a signature the
+    /// policy in force binds to the author, else `unsigned`, the signature's
+    /// status, or `-` for the trusted first commit.
     var signer: String = "-"
     /// What changed: `created (generation 1)`, `spec (generation 2)`,
     /// `status (observedGeneration 2, Ready=True)`, `archived`, `deleted`…
@@ -118,16 +118,21 @@ struct ResourceHistory {
                 violation.path.map { $0 == key.repositoryPath || $0 == key.archivePath ? "" : " in \($0)" } ?? ""
             change += " [violation\(place): \(violation.rule): \(violation.message)\(more); readers ignore this commit]"
         }
-        return HistoryEntry(commit: commit, party: verdict.writer, signer: Self.signer(verdict.signature), change: change)
+        return HistoryEntry(commit: commit, party: verdict.writer, signer: Self.signer(verdict.signature, author: commit.author.email), change: change)
     }
 
-    /// The SIGNER column for a commit's signature verdict.
-    static func signer(_ verdict: SignatureVerdict?) -> String {
+    /// The SIGNER column for a commit's signature verdict: `party/member
+    /// fingerprint` for the parties whose entry for the author lists the
+    /// key, `not-the-author fingerprint` for another member's key,
+    /// `unsigned`, or the status of a signature that does not count.
+    static func signer(_ verdict: SignatureVerdict?, author: String) -> String {
         guard let verdict else { return "-" }
+        let key = verdict.keyFingerprint ?? "?"
         switch verdict.status {
         case .verified:
-            let members = Set(verdict.holders.map(\.member)).sorted().joined(separator: ",")
-            return "\(members) \(verdict.keyFingerprint ?? "")"
+            let signers = verdict.signers(author: author)
+            guard !signers.isEmpty else { return "not-the-author \(key)" }
+            return signers.map { "\($0.party)/\($0.member)" }.joined(separator: ",") + " " + key
         case .unsigned:
             return "unsigned"
         default:

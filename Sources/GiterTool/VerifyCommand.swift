@@ -134,7 +134,7 @@ struct VerifyCommand: AsyncParsableCommand {
             var lines = audit.commits.map { commit in
                 let verdict = audit.verdicts[commit.id]
                 let writer = verdict?.writer ?? "-"
-                let signature = verdict?.signature?.description ?? "signature not checked (the contract in force cannot be read)"
+                let signature = verdict?.signature?.description ?? "signature not checked (the first commit, or no readable contract in force)"
                 return "\(commit.id.hex.prefix(12))  \(writer)  \(commit.author.email)  \(signature)\n"
             }
             lines += violations.map { "\($0)\n" }

@@ -119,8 +119,25 @@ struct CommitObjectTests {
         #expect(object.signedPayload == Self.bytes(text))
     }
 
+    @Test func headersEndingWithTheObjectReadAsAnEmptyMessage() throws {
+        // git's fsck accepts a commit whose last header line ends the object.
+        let text = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a> 1 +0000\n"
+        let object = try CommitObject(bytes: Self.bytes(text))
+        #expect(object.signature == nil)
+        #expect(object.signedPayload == Self.bytes(text))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func manySignatureHeadersReadInLinearTime() throws {
+        // 400,000 `gpgsig` lines (3.2 MB): copying the signature at each header would take hours.
+        let count = 400_000
+        let text = Self.header + String(repeating: "gpgsig a\n", count: count) + "\nmessage\n"
+        let object = try CommitObject(bytes: Self.bytes(text))
+        #expect(object.signature?.utf8.count == 2 * count)
+        #expect(object.signedPayload == Self.bytes(Self.header + "\nmessage\n"))
+    }
+
     @Test(arguments: [
-        "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a> 1 +0000\n",  // no empty line
         "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904",  // no newline at all
         "parent 1111111111111111111111111111111111111111\ntree x\n\nmessage",  // not a tree first
         " tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n\n",  // a continuation first

@@ -34,8 +34,8 @@ struct SignedExchangeTests {
         let history = try await exchange.giter(["history", "Experiment/sort-1"])
         #expect(history.status == 0, "\(history.stderr)")
         #expect(history.lines.count == 3, "\(history.stdout)")
-        #expect(history.lines.dropFirst().first?.contains("\(SignedExchange.producerEmail) \(signed.producer.fingerprint)") == true, "\(history.stdout)")
-        #expect(history.lines.last?.contains("\(ExchangeFixture.consumerEmail) \(signed.consumer.fingerprint)") == true, "\(history.stdout)")
+        #expect(history.lines.dropFirst().first?.contains("lab/\(SignedExchange.producerEmail) \(signed.producer.fingerprint)") == true, "\(history.stdout)")
+        #expect(history.lines.last?.contains("testbed/\(ExchangeFixture.consumerEmail) \(signed.consumer.fingerprint)") == true, "\(history.stdout)")
     }
 
     @Test("a write that is unsigned, or signed with another member's key, is refused by the store", arguments: ToolBackend.allCases)

@@ -78,6 +78,9 @@ extension ContractChecker {
             let fingerprints: [String]
             do {
                 fingerprints = try await OpenPGPFingerprints.shared.fingerprints(of: key, using: gpg)
+            } catch where error.code == .invalidKey {
+                // A block gpg finds no key in signs nothing: the other keys still count.
+                continue
             } catch {
                 return SignatureVerdict(
                     status: .unverifiable, format: .openPGP, keyFingerprint: verification.primaryKeyFingerprint,

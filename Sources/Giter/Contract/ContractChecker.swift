@@ -61,13 +61,17 @@ public struct ContractChecker: Sendable {
     /// before it are `changes` (old id: the file as it stood; new id: the
     /// commit's). `push`: checked on a server, which may know the pusher.
     ///
-    /// - Throws: only when a blob cannot be read (a check that cannot read
-    ///   cannot decide: the caller refuses the commit or stops).
+    /// Under ``ExchangePolicy/requireSignatures``, the commit is judged with
+    /// the parties whose entry for the author lists the signing key only.
+    ///
+    /// - Throws: only when a blob or the commit object cannot be read (a
+    ///   check that cannot read cannot decide: the caller refuses the commit
+    ///   or stops).
     public func violations(of commit: CommitInfo, changes: [PathChange], push: Push? = nil) async throws -> [ContractViolation] {
         if commit.parents.count > 1 {
             return [whole(commit, .mergeCommit, "a merge commit: the exchange branch is linear; rebase the commits onto the branch instead")]
         }
-        let parties: [ExchangePolicy.Party]
+        var parties: [ExchangePolicy.Party]
         if let policy = contract.policy {
             parties = policy.parties(of: commit.author.email)
             if parties.isEmpty {
@@ -76,8 +80,12 @@ public struct ContractChecker: Sendable {
             if let push, let problem = pusherProblem(push, parties: parties, email: commit.author.email) {
                 return [whole(commit, .pusher, problem)]
             }
-            if policy.requireSignatures, let problem = try await signatureVerdict(of: commit).problem(author: commit.author.email) {
-                return [whole(commit, .signature, problem)]
+            if policy.requireSignatures {
+                let verdict = try await signatureVerdict(of: commit)
+                if let problem = verdict.problem(author: commit.author.email) { return [whole(commit, .signature, problem)] }
+                // A key speaks for the parties that list it: the author's other parties do not count.
+                let signing = Set(verdict.signers(author: commit.author.email).map(\.party))
+                parties = parties.filter { signing.contains($0.name) }
             }
         } else if let role = contract.roles.role(of: commit) {
             parties = [ExchangePolicy.Party(name: role.rawValue, role: role == .producer ? .producer : .consumer, members: [])]

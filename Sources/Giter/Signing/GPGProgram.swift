@@ -38,7 +38,7 @@ struct GPGProgram: Sendable {
 
         /// The status lines (`[GNUPG:] …`) from either stream.
         var statusLines: [Substring] {
-            (output + "\n" + errorOutput).split(whereSeparator: \.isNewline).filter { $0.hasPrefix("[GNUPG:] ") }
+            (output + "\n" + errorOutput).split(separator: "\n").filter { $0.hasPrefix("[GNUPG:] ") }
         }
 
         /// Whether a status line starts with `[GNUPG:] keyword`.

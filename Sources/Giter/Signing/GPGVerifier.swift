@@ -154,7 +154,7 @@ public actor GPGVerifier {
     static func primaryFingerprints(inColons text: String) -> [String] {
         var found: [String] = []
         var afterPrimary = false
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in text.split(separator: "\n") {  // only LF: a user ID may hold U+2028 and the like
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             switch fields.first {
             case "pub":

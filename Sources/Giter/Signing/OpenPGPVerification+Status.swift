@@ -13,7 +13,7 @@ extension OpenPGPVerification {
         var results: [Substring] = []
         var valid: [[Substring]] = []
         var signatures = 0
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in text.split(separator: "\n") {  // only LF: a user ID may hold U+2028 and the like
             guard line.hasPrefix(Self.statusPrefix) else { continue }
             let fields = line.dropFirst(Self.statusPrefix.count).split(separator: " ", omittingEmptySubsequences: true)
             guard let keyword = fields.first else { continue }

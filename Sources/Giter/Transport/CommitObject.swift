@@ -67,8 +67,10 @@ public struct CommitObject: Sendable, Hashable {
                 kind = Self.header(of: line)
                 continuing = kind
                 if kind == .signature {
-                    // A second `gpgsig` header adds to the first, as git reads it.
-                    signature = (signature ?? []) + line.dropFirst(Self.signatureKey.count + 1)
+                    // A second `gpgsig` header adds to the first, as git reads it
+                    // (appended in place: the parse stays linear in the object's size).
+                    if signature == nil { signature = [] }
+                    signature?.append(contentsOf: line.dropFirst(Self.signatureKey.count + 1))
                 }
             }
             if kind == .signature { signature?.append(Self.newline) }
@@ -78,7 +80,9 @@ public struct CommitObject: Sendable, Hashable {
             }
             lineStart = newline + 1
         }
-        guard headerEnded else {
+        // Headers that end with the object (every line ended by a newline,
+        // no message) are what git's fsck accepts too: an empty message.
+        guard headerEnded || lineStart == bytes.count else {
             throw TransportError(
                 .backend,
                 "the commit object's header block has no end (no empty line before the message); the repository may be corrupt")
