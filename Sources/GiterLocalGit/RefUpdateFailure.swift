@@ -4,8 +4,9 @@ package import Giter
 /// receive-pack or libgit2 said: the one classification of server and
 /// receive-pack messages for both backends.
 ///
-/// A lost race and a held lock are ``Giter/PushOutcome/conflict(message:)``
-/// (fetch, re-apply, push again); a refusal by the server's rules is
+/// A lost race is ``Giter/PushOutcome/conflict(message:)`` (fetch,
+/// re-apply, push again), a held lock ``Giter/PushOutcome/locked(message:)``
+/// (wait, within a bound); a refusal by the server's rules is
 /// ``Giter/PushOutcome/rejected(message:)``. What is not recognised is a
 /// rejection after a push (the server refused, for a reason of its own)
 /// and an error after a local `git update-ref` (``pushOutcome(message:)``
@@ -59,19 +60,40 @@ package enum RefUpdateFailure: Equatable, Sendable {
         }
     }
 
-    /// Whether the writer should fetch and try again.
-    package var isConflict: Bool { self == .lostRace || self == .locked }
+    /// The failure of a push whose refs failed with `failures`: a held lock
+    /// before a lost race, a lost race before a refusal.
+    package init(combining failures: [RefUpdateFailure]) {
+        let order: [RefUpdateFailure] = [.locked, .lostRace, .refused]
+        self = order.first(where: failures.contains) ?? .unrecognized
+    }
+
+    /// Whether the writer should fetch and try again (a lost race).
+    package var isConflict: Bool { self == .lostRace }
 
     /// The outcome of a push the server refused with `message`.
     package func pushOutcome(message: String) -> PushOutcome {
-        isConflict ? .conflict(message: message) : .rejected(message: message)
+        switch self {
+        case .lostRace: .conflict(message: message)
+        case .locked: .locked(message: Self.lockedMessage(message))
+        case .refused, .unrecognized: .rejected(message: message)
+        }
     }
 
     /// The outcome of a compare-and-swap made on this machine that failed
-    /// with `message`: a conflict, or nil when the failure is something
-    /// else (the caller throws it).
+    /// with `message`: a conflict or a held lock, or nil when the failure
+    /// is something else (the caller throws it).
     package func localOutcome(message: String) -> PushOutcome? {
-        isConflict ? .conflict(message: message) : nil
+        switch self {
+        case .lostRace: .conflict(message: message)
+        case .locked: .locked(message: Self.lockedMessage(message))
+        case .refused, .unrecognized: nil
+        }
+    }
+
+    /// What a push says when the server's ref lock was held: its words, and what to do.
+    static func lockedMessage(_ message: String) -> String {
+        "the branch is locked on the remote (a push is running there, or one was killed and left its lock file): "
+            + "\(message); if it stays locked, the lock file named above must be removed on the server"
     }
 
     /// What a push says when the ref is not at the expected value.
