@@ -74,6 +74,25 @@ extension DirectPushTests {
         }
     }
 
+    /// A branch with a reflog goes through receive-pack, which appends to it (the direct route writes none).
+    @Test(arguments: Backend.allCases)
+    func aBranchWithAReflogGoesThroughReceivePack(backend: Backend) async throws {
+        try await withRemote(.localPath, seeded: true) { context in
+            try await Self.allowDirectPushes(context)
+            let log = context.repository.path + "/logs/refs/heads/main"
+            try FileManager.default.createDirectory(
+                atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: log, contents: Data()))
+            let transport = try await context.open(backend, mirror: "producer")
+            let tip = try #require(try await transport.fetch())
+            let commit = try await Self.change(transport, on: tip, "resources/a.yaml", "a\n")
+            #expect(try await transport.push(commit, expecting: tip) == .pushed(commit))
+            #expect(Self.routes(transport) == (0, 1))
+            let entries = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(entries.contains(commit.hex), "receive-pack logged the update")
+        }
+    }
+
     /// A held ref lock without an owner record is `.locked` on both backends
     /// (never a lost race), naming the file and the command that removes
     /// it; the lock is left alone, and the next push after it is released goes through.
