@@ -26,7 +26,7 @@ import Synchronization
 /// - **Writes**: statuses are gathered for ``ControllerOptions/statusWriteWindow``
 ///   and written in one commit. A status whose spec changed meanwhile is
 ///   not published; the resource is reconciled again. A write that fails
-///   because the branch stayed locked (``StoreError/Code-swift.struct/branchLocked``)
+///   because the branch stayed locked (``StoreError/Code/branchLocked``)
 ///   is logged as an error and tried again after the growing delays of
 ///   ``ControllerOptions/errorBackoff``, not at every window.
 /// - **Shutdown**: on graceful shutdown, ``shutdown()`` or cancellation it

@@ -11,7 +11,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// How long a push keeps trying while the remote branch's lock file is
     /// held by another writer (``PushOutcome/locked(message:)``), from the
     /// first such answer: then the write fails with
-    /// ``StoreError/Code-swift.struct/branchLocked``, where a lost race would be retried.
+    /// ``StoreError/Code/branchLocked``, where a lost race would be retried.
     public var lockPatience: Duration
 
     /// A policy from its parts.
