@@ -34,8 +34,35 @@ extension ReferenceLock {
         try Platform.removeFile(file + ".giter-\(owner.nonce).lock")
         try Platform.removeFile(file + ".giter-\(owner.nonce)-owner.lock")
         try Platform.removeFile(claim)
+        try removeAbandonedTemporaries()
         Platform.syncFolder(String(file[..<(file.lastIndex(of: "/") ?? file.endIndex)]))
         return "removed the \(removedLock ? "ref lock \(path) and its" : "stale") owner record of \(owner.summary): \(reason)"
+    }
+
+    /// How old a temporary file of the lock (`<ref>.giter-….lock`) must be
+    /// to count as abandoned: a live writer keeps one for a moment only.
+    static let abandonedAge: Int64 = 60 * 1_000_000_000
+
+    /// Removes the temporary files of this ref's lock that are older than
+    /// ``abandonedAge``: those a writer killed before its owner record
+    /// named them left behind (ignored by Git, since their names end in `.lock`).
+    func removeAbandonedTemporaries() throws(TransportError) {
+        let file = repository.referenceFile(reference)
+        guard let slash = file.lastIndex(of: "/") else { return }
+        let folder = String(file[..<slash])
+        let prefix = String(file[file.index(after: slash)...]) + ".giter-"
+        let now = Platform.wallClock()
+        for name in Platform.entryNames(in: folder) where name.hasPrefix(prefix) && name.hasSuffix(".lock") {
+            // Only names this type makes: a nonce of 16 hexadecimal digits after the prefix (or `unlock-`).
+            let rest = name.dropFirst(prefix.count)
+            let nonce = (rest.hasPrefix("unlock-") ? rest.dropFirst("unlock-".count) : rest).prefix(16)
+            guard nonce.count == 16, nonce.allSatisfy(\.isHexDigit) else { continue }
+            let path = folder + "/" + name
+            guard path != ownerPath, let stamp = Platform.stamp(of: path), !stamp.isFolder,
+                now - stamp.modified > Self.abandonedAge
+            else { continue }
+            try Platform.removeFile(path)
+        }
     }
 
     /// Renames the lock aside and removes it when it is still the file of
@@ -87,6 +114,7 @@ extension ReferenceLock {
                     .backend, "the ref lock \(path) changed while it was being removed; run the command again")
             }
         }
+        try removeAbandonedTemporaries()
         if recorded {
             if let owner = held.owner {
                 try Platform.removeFile(file + ".giter-\(owner.nonce).lock")

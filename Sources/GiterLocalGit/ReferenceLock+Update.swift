@@ -62,6 +62,7 @@ extension ReferenceLock {
         guard try Platform.createExclusively(Array(owner.text.utf8), at: record) else { return nil }
         defer { _ = try? Platform.removeFile(record) }
         guard try Platform.addName(record, as: ownerPath) else { return nil }
+        try Platform.removeFile(record)
         var locked = false
         defer {
             if locked { _ = try? removeOwnLock(stamp) }

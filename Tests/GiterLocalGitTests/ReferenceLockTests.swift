@@ -68,6 +68,28 @@ struct ReferenceLockTests {
         #expect(fixture.names == before, "lock, record and temporary files removed")
     }
 
+    /// Temporary files of writers killed before their record named them go
+    /// once a minute old, when a dead record is recovered; younger ones and other names stay.
+    @Test func abandonedTemporariesGoWithTheNextRecovery() throws {
+        let fixture = try LockFixture()
+        let file = fixture.repository.referenceFile(fixture.lock.reference)
+        let old = file + ".giter-0123456789abcdef.lock"
+        let young = file + ".giter-fedcba9876543210.lock"
+        let other = file + ".giter-notanonce.lock"
+        for path in [old, young, other] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("x\n".utf8)))
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: old)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: other)
+        let killed = try killedProcess()
+        try fixture.plantRecord(pid: killed.pid, start: killed.start)
+        #expect(try fixture.lock.recover() != nil)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: young))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
     /// Killed after writing its record and before taking the lock: the record alone is removed.
     @Test func aKilledHoldersRecordWithoutALockIsRemoved() throws {
         let fixture = try LockFixture()
