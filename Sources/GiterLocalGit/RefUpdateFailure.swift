@@ -8,9 +8,9 @@ package import Giter
 /// re-apply, push again), a held lock ``Giter/PushOutcome/locked(message:)``
 /// (wait, within a bound); a refusal by the server's rules is
 /// ``Giter/PushOutcome/rejected(message:)``. What is not recognised is a
-/// rejection after a push (the server refused, for a reason of its own)
-/// and an error after a local `git update-ref` (``pushOutcome(message:)``
-/// and ``localOutcome(message:)`` say which).
+/// rejection (the server refused, for a reason of its own; see
+/// ``pushOutcome(message:)``). The direct route's own compare-and-swap
+/// needs no reading: ``ReferenceLock/update(from:to:)`` says what happened.
 package enum RefUpdateFailure: Equatable, Sendable {
     /// The ref was not at the expected value: another writer moved it first.
     case lostRace
@@ -37,8 +37,8 @@ package enum RefUpdateFailure: Equatable, Sendable {
     ]
 
     /// Classifies a refused ref update from `status` — the per-ref reason
-    /// (`failed to update ref`, `[rejected] (stale info)`) or, for a local
-    /// `git update-ref`, its error — and `serverLines`, what the server
+    /// (`failed to update ref`, `[rejected] (stale info)`) or Git's error
+    /// (`fatal: cannot lock ref …`) — and `serverLines`, what the server
     /// printed beside it (`remote: error: cannot lock ref …`).
     ///
     /// Only Git's own error lines count among `serverLines` (those that
@@ -76,17 +76,6 @@ package enum RefUpdateFailure: Equatable, Sendable {
         case .lostRace: .conflict(message: message)
         case .locked: .locked(message: Self.lockedMessage(message))
         case .refused, .unrecognized: .rejected(message: message)
-        }
-    }
-
-    /// The outcome of a compare-and-swap made on this machine that failed
-    /// with `message`: a conflict or a held lock, or nil when the failure
-    /// is something else (the caller throws it).
-    package func localOutcome(message: String) -> PushOutcome? {
-        switch self {
-        case .lostRace: .conflict(message: message)
-        case .locked: .locked(message: Self.lockedMessage(message))
-        case .refused, .unrecognized: nil
         }
     }
 

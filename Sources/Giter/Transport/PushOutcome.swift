@@ -2,8 +2,9 @@
 ///
 /// A lost race, a held lock and a rejection by the server are expected
 /// outcomes, not errors: the caller fetches, re-applies its change and
-/// tries again, waits a little for the lock, or reports the server's reason. Network and authentication failures are
-/// thrown as ``TransportError``s instead.
+/// tries again, waits a little for the lock, or reports the server's
+/// reason. Network and authentication failures are thrown as
+/// ``TransportError``s instead.
 public enum PushOutcome: Sendable, Hashable {
     /// The remote branch now points at the pushed commit.
     case pushed(ObjectID)
