@@ -69,8 +69,9 @@ struct StaleLockCommandTests {
 
     /// A lock without a record stops `giter apply` after the bound with an
     /// error naming the file and `giter unlock`, which removes it.
-    @Test func aLockWithoutARecordIsReportedAndUnlockRemovesIt() async throws {
-        let fixture = try await ExchangeFixture()
+    @Test(arguments: ToolBackend.allCases)
+    func aLockWithoutARecordIsReportedAndUnlockRemovesIt(backend: ToolBackend) async throws {
+        let fixture = try await ExchangeFixture(backend: backend)
         let lock = Self.lock(fixture)
         let idle = try await GiterProcess.run(["unlock", "--remote", fixture.remote], in: fixture.directory.url)
         #expect(idle.status == 0 && idle.stdout.contains("not locked"), "\(idle)")
