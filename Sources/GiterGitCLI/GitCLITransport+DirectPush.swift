@@ -12,25 +12,30 @@ extension GitCLITransport {
     ///    ``createCommit(_:signer:)`` on top of `expected`) are copied as loose
     ///    object files into the remote, each written to a temporary file,
     ///    fsynced, linked into place and its folder fsynced;
-    /// 3. `update refs/heads/<branch> <commit> <expected>` in a transaction
-    ///    of a long-lived `git update-ref --stdin` running in the remote: a
-    ///    compare-and-swap under the ref's lock file, the one receive-pack
-    ///    takes, so a concurrent push of either kind wins or loses cleanly.
-    ///    A lost swap is `.conflict`. The mirror's tracking ref then moves
-    ///    through a second long-lived `update-ref --stdin`, in the mirror.
+    /// 3. the branch moves from `expected` to `commit` by
+    ///    ``ReferenceLock/update(from:to:)``: a compare-and-swap under the
+    ///    ref's lock file, the one receive-pack takes, with an owner record
+    ///    beside it, so a concurrent push of either kind wins or loses
+    ///    cleanly and a lock left by a dead Giter process is removed. A lost
+    ///    swap is `.conflict`, a lock held by anyone else `.locked`. The
+    ///    mirror's tracking ref then moves through a long-lived
+    ///    `update-ref --stdin` in the mirror.
     ///
     /// Returns nil, having written nothing, when the push must go through
     /// `git push`: a network remote, no `expected`, a repository that is not
-    /// bare, a policy that asks for receive-pack, a symbolic branch ref, or
+    /// bare, a policy that asks for receive-pack, a symbolic branch ref or
+    /// one with a reflog, or
     /// (the remote being at `expected`) a commit this transport did not
     /// write on top of `expected` or whose objects are no longer loose
     /// files in the mirror.
     func pushDirectly(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome? {
-        guard let expected, let remoteReferences, let remote = Self.directRepository(configuration.url),
-            remote.hasRepositoryLayout
-        else { return nil }
+        guard let expected, let remote = Self.directRepository(configuration.url), remote.hasRepositoryLayout else {
+            return nil
+        }
         guard let policy = try await receivePolicy(remote), policy.receivePackReason == nil else { return nil }
         let branch = configuration.localReference
+        let lock = ReferenceLock(branch, in: remote)
+        guard !lock.hasReflog else { return nil }
         switch remote.readReference(branch) {
         case .unreadable:
             return nil
@@ -57,16 +62,8 @@ extension GitCLITransport {
         for id in objects {
             try Self.copyLooseObject(from: mirror.looseObjectPath(id), to: remote.looseObjectPath(id))
         }
-        do {
-            // A failed swap ends the process (it is started again on the next push).
-            let transaction = "start\nupdate \(branch) \(commit.hex) \(expected.hex)\ncommit\n"
-            _ = try await remoteReferences.request(Array(transaction.utf8), lines: 2)
-        } catch {
-            if let outcome = RefUpdateFailure(status: error.message).localOutcome(message: error.message) {
-                return outcome
-            }
-            throw TransportError(error.code, error.message, remote: configuration.url, underlying: error)
-        }
+        let outcome = try lock.update(from: expected, to: commit).pushOutcome(lock, expected: expected, new: commit)
+        guard case .pushed = outcome else { return outcome }
         let tracking = "start\nupdate \(configuration.trackingReference) \(commit.hex)\ncommit\n"
         _ = try await mirrorReferences.request(Array(tracking.utf8), lines: 2)
         return .pushed(commit)

@@ -32,9 +32,6 @@ public final class GitCLITransport: Transport {
     let commitWriter: GitCoprocess
     /// `git update-ref --stdin` in the mirror: moves the tracking ref after a direct push.
     let mirrorReferences: GitCoprocess
-    /// `git update-ref --stdin` in the remote, when it is an absolute path or
-    /// `file://` URL (started on the first direct push only): the compare-and-swap.
-    let remoteReferences: GitCoprocess?
     /// What recent commits wrote, for direct pushes.
     let recentCommits = RecentCommits()
     /// How many pushes took each route (for tests and diagnostics).
@@ -62,11 +59,6 @@ public final class GitCLITransport: Transport {
             runner: runner, arguments: ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"])
         self.mirrorReferences = GitCoprocess(
             runner: runner, arguments: ["update-ref", "--stdin"], environment: GitRunner.toolIdentity)
-        self.remoteReferences = Self.directRepository(configuration.url).map { remote in
-            GitCoprocess(
-                runner: runner, arguments: ["update-ref", "--stdin"],
-                environment: GitRunner.toolIdentity.merging(["GIT_DIR": remote.folder]) { _, new in new })
-        }
         try await openMirror(at: mirror)
     }
 

@@ -17,16 +17,18 @@ extension Repository {
     ///    `expected` that the remote lacks are copied into its object
     ///    database as loose objects, each fsynced with its folder, in an
     ///    order where an object comes after those it points to.
-    /// 3. The branch is moved from `expected` to `commit` with
-    ///    `git_reference_create_matching`: under `refs/heads/<branch>.lock`,
-    ///    the lock file receive-pack takes, the old value is compared again,
-    ///    so a concurrent push of either kind wins or loses cleanly. A held
-    ///    lock is waited for as ``ReferenceLock`` says, then reported as a conflict.
+    /// 3. The branch is moved from `expected` to `commit` by
+    ///    ``ReferenceLock/update(from:to:)``: under `refs/heads/<branch>.lock`,
+    ///    the lock file receive-pack takes, with an owner record beside it,
+    ///    the old value is compared again, so a concurrent push of either
+    ///    kind wins or loses cleanly. A lock left by a dead Giter process is
+    ///    removed; a lock held by anyone else is waited for as
+    ///    ``ReferenceLock`` says, then reported as `.locked`.
     ///
     /// Returns nil, having written nothing, when the push must go through
     /// receive-pack instead: no `expected` (creating a branch), the remote
     /// cannot be opened as a bare repository, the policy asks for
-    /// receive-pack, the branch is a symbolic ref, `expected` is not in the
+    /// receive-pack, the branch is a symbolic ref or has a reflog, `expected` is not in the
     /// mirror, or `receive.denyNonFastForwards` is set and the push is not
     /// a fast-forward (receive-pack then words the refusal).
     func pushDirectly(
@@ -53,7 +55,8 @@ extension Repository {
         let remote = target.repository
 
         let branch = configuration.localReference
-        guard let current = try remote.directTarget(branch) else { return nil }
+        let lock = ReferenceLock(branch, in: target.folder)
+        guard !lock.hasReflog, let current = try remote.directTarget(branch) else { return nil }
         let expectedOID = try expected.gitOID()
         guard let tip = current, git_oid.same(tip, expectedOID) else {
             return .conflict(
@@ -73,7 +76,8 @@ extension Repository {
             objects = try objectsMissing(from: commit, excluding: expectedOID)
         }
         try remote.copyObjects(objects, from: self, into: target.objects)
-        return try remote.moveBranch(ReferenceLock(branch, in: target.folder), from: expectedOID, to: commit)
+        let new = ObjectID(commit)
+        return try lock.update(from: expected, to: new).pushOutcome(lock, expected: expected, new: new)
     }
 
     // MARK: Objects
@@ -212,34 +216,6 @@ extension Repository {
         guard git_reference_type(reference) == GIT_REFERENCE_DIRECT, let target = git_reference_target(reference)
         else { return nil }
         return .some(target.pointee)
-    }
-
-    /// Moves the ref of `lock` from `old` to `new` under its lock, waiting
-    /// for a held lock as ``ReferenceLock`` says.
-    func moveBranch(_ lock: ReferenceLock, from old: git_oid, to new: git_oid) throws(TransportError) -> PushOutcome {
-        let branch = lock.reference
-        var old = old
-        var new = new
-        var wait = ReferenceLock.Wait()
-        while true {
-            var reference: OpaquePointer?
-            let result = git_reference_create_matching(&reference, pointer, branch, &new, 1, &old, "push")
-            git_reference_free(reference)
-            let code = try LibGit2.check(
-                result, "move \(branch) in the remote", allowing: [.modified, .notFound, .locked, .exists])
-            switch code {
-            case .ok:
-                return .pushed(ObjectID(new))
-            case .locked:
-                // Another push holds the ref's lock: wait a little, as git does.
-                if wait.next() { continue }
-                return .conflict(message: lock.heldMessage)
-            default:
-                let now = try directTarget(branch).flatMap { $0 }.map { ObjectID($0) }
-                let message = RefUpdateFailure.lostRaceMessage(reference: branch, current: now, expected: ObjectID(old))
-                return .conflict(message: message + " (it moved during the push)")
-            }
-        }
     }
 
     private func isDescendant(_ commit: git_oid, of ancestor: git_oid) throws(TransportError) -> Bool {

@@ -80,7 +80,7 @@ extension Repository {
             let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
             let serverLines = session.serverText.split(separator: "\n").map(String.init)
             let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
-            return failures.contains(where: \.isConflict) ? .conflict(message: message) : .rejected(message: message)
+            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
         }
         try setReference(configuration.trackingReference, to: oid)
         return .pushed(commit)

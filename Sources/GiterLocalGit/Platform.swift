@@ -132,7 +132,7 @@ package enum Platform {
     }
 
     /// A backend error saying what failed and what the system said (`errno`, read at once).
-    private static func failure(_ what: String) -> TransportError {
+    static func failure(_ what: String) -> TransportError {
         let reason = String(cString: strerror(errno))
         return TransportError(.backend, "\(what): \(reason); check the folder's permissions and free space")
     }

@@ -9,6 +9,9 @@
 ///   the rules cannot prove what an included file sets;
 /// - the repository is bare (`core.bare` not false) and
 ///   `core.sharedRepository` is unset (new files would need its permissions);
+/// - `core.logAllRefUpdates` is unset or false, and the refs are files
+///   (no `reftable` folder): the direct route moves the ref itself
+///   (``ReferenceLock``) and writes no reflog;
 /// - no executable hook that receive-pack or a ref update runs exists in
 ///   the hooks folder (`core.hooksPath`, else `hooks/`): ``hookNames``;
 /// - no `receive.*` or `transfer.*` setting asks for more than the direct
@@ -73,6 +76,9 @@ package struct ReceivePolicy: Equatable, Sendable {
         }
         if settings.hasWorkingTree { return "the repository is not bare" }
         if values["core.sharedrepository"] != nil { return "core.sharedRepository is set" }
+        // The direct route moves refs itself (``ReferenceLock/update(from:to:)``) and writes no reflog.
+        if let logs = flag("core.logallrefupdates"), logs != false { return "core.logAllRefUpdates is set" }
+        if Platform.exists(repository.folder + "reftable") { return "its refs are kept in a reftable" }
         if (flag("receive.fsckobjects") ?? flag("transfer.fsckobjects")) == true { return "receive.fsckObjects is on" }
         for name in values.keys.sorted() where name.hasPrefix("receive.") || name.hasPrefix("transfer.") {
             if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }

@@ -4,12 +4,13 @@ package import Giter
 /// receive-pack or libgit2 said: the one classification of server and
 /// receive-pack messages for both backends.
 ///
-/// A lost race and a held lock are ``Giter/PushOutcome/conflict(message:)``
-/// (fetch, re-apply, push again); a refusal by the server's rules is
+/// A lost race is ``Giter/PushOutcome/conflict(message:)`` (fetch,
+/// re-apply, push again), a held lock ``Giter/PushOutcome/locked(message:)``
+/// (wait, within a bound); a refusal by the server's rules is
 /// ``Giter/PushOutcome/rejected(message:)``. What is not recognised is a
-/// rejection after a push (the server refused, for a reason of its own)
-/// and an error after a local `git update-ref` (``pushOutcome(message:)``
-/// and ``localOutcome(message:)`` say which).
+/// rejection (the server refused, for a reason of its own; see
+/// ``pushOutcome(message:)``). The direct route's own compare-and-swap
+/// needs no reading: ``ReferenceLock/update(from:to:)`` says what happened.
 package enum RefUpdateFailure: Equatable, Sendable {
     /// The ref was not at the expected value: another writer moved it first.
     case lostRace
@@ -36,8 +37,8 @@ package enum RefUpdateFailure: Equatable, Sendable {
     ]
 
     /// Classifies a refused ref update from `status` — the per-ref reason
-    /// (`failed to update ref`, `[rejected] (stale info)`) or, for a local
-    /// `git update-ref`, its error — and `serverLines`, what the server
+    /// (`failed to update ref`, `[rejected] (stale info)`) or Git's error
+    /// (`fatal: cannot lock ref …`) — and `serverLines`, what the server
     /// printed beside it (`remote: error: cannot lock ref …`).
     ///
     /// Only Git's own error lines count among `serverLines` (those that
@@ -59,19 +60,29 @@ package enum RefUpdateFailure: Equatable, Sendable {
         }
     }
 
-    /// Whether the writer should fetch and try again.
-    package var isConflict: Bool { self == .lostRace || self == .locked }
+    /// The failure of a push whose refs failed with `failures`: a held lock
+    /// before a lost race, a lost race before a refusal.
+    package init(combining failures: [RefUpdateFailure]) {
+        let order: [RefUpdateFailure] = [.locked, .lostRace, .refused]
+        self = order.first(where: failures.contains) ?? .unrecognized
+    }
+
+    /// Whether the writer should fetch and try again (a lost race).
+    package var isConflict: Bool { self == .lostRace }
 
     /// The outcome of a push the server refused with `message`.
     package func pushOutcome(message: String) -> PushOutcome {
-        isConflict ? .conflict(message: message) : .rejected(message: message)
+        switch self {
+        case .lostRace: .conflict(message: message)
+        case .locked: .locked(message: Self.lockedMessage(message))
+        case .refused, .unrecognized: .rejected(message: message)
+        }
     }
 
-    /// The outcome of a compare-and-swap made on this machine that failed
-    /// with `message`: a conflict, or nil when the failure is something
-    /// else (the caller throws it).
-    package func localOutcome(message: String) -> PushOutcome? {
-        isConflict ? .conflict(message: message) : nil
+    /// What a push says when the server's ref lock was held: its words, and what to do.
+    static func lockedMessage(_ message: String) -> String {
+        "the branch is locked on the remote (a push is running there, or one was killed and left its lock file): "
+            + "\(message); if it stays locked, the lock file named above must be removed on the server"
     }
 
     /// What a push says when the ref is not at the expected value.

@@ -30,6 +30,8 @@ public final class InMemoryRemote: Sendable {
         case conflict
         /// As if a server hook refused the push, with this message.
         case rejected(String)
+        /// As if the branch's lock file were held, with this message.
+        case locked(String)
     }
 
     struct Commit: Sendable {
@@ -267,6 +269,7 @@ public final class InMemoryRemote: Sendable {
                 switch state.failures.removeFirst() {
                 case .conflict: return .conflict(message: "the branch moved (injected by the test)")
                 case .rejected(let message): return .rejected(message: message)
+                case .locked(let message): return .locked(message: message)
                 }
             }
             guard state.branches[branch] == expected else {

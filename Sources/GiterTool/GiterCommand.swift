@@ -31,7 +31,7 @@ struct GiterCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, WaitCommand.self,
             HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, VerifyCommand.self,
-            GuardCommand.self,
+            GuardCommand.self, UnlockCommand.self,
         ]
     )
 }

@@ -116,6 +116,8 @@ struct InitCommand: AsyncParsableCommand {
                 )
             case .rejected(let message):
                 throw ToolError("the server refused the first commit: \(message)")
+            case .locked(let message):
+                throw ToolError("could not create branch '\(exchange.branch)' at \(url): \(message)")
             }
         }
     }

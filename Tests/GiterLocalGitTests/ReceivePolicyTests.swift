@@ -54,6 +54,9 @@ struct ReceivePolicyTests {
         ("core.hooksPath", "~/hooks", "core.hooksPath starts with ~"),
         ("core.hooksPath", nil, "core.hooksPath has no value"),
         ("gc.auto", "lots", "gc.auto is not a number Git reads"),
+        // The direct route writes no reflog.
+        ("core.logAllRefUpdates", "true", "core.logAllRefUpdates is set"),
+        ("core.logAllRefUpdates", "always", "core.logAllRefUpdates is set"),
     ] as [(String, String?, String)])
     func settingsThatNeedReceivePack(name: String, value: String?, reason: String) throws {
         try Self.withRepository { repository in

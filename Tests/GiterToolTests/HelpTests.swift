@@ -6,7 +6,7 @@ import Testing
 struct HelpTests {
     static let commands = ["init", "apply", "get", "describe", "wait", "history", "archive", "delete", "convert", "verify"]
     /// Commands run on a server, not against an exchange: no exchange options.
-    static let serverCommands = ["guard"]
+    static let serverCommands = ["guard", "unlock"]
 
     @Test(arguments: commands)
     func everyCommandHasHelpWithExamples(_ command: String) async throws {
@@ -29,6 +29,18 @@ struct HelpTests {
         #expect(result.status == 0)
         for command in Self.commands + Self.serverCommands {
             #expect(result.stdout.contains("  \(command)"), "giter --help lacks \(command)")
+        }
+    }
+
+    /// `giter unlock` takes the repository and the branch, and says when it refuses.
+    @Test func unlockHasHelpWithExamples() async throws {
+        let directory = try TemporaryDirectory()
+        let result = try await directory.run(["unlock", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: giter unlock"))
+        #expect(result.stdout.contains("Examples:") && result.stdout.contains("Exit status:"))
+        for option in ["--remote", "--branch", "--force"] {
+            #expect(result.stdout.contains(option), "unlock --help lacks \(option)")
         }
     }
 

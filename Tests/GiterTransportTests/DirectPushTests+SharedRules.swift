@@ -74,10 +74,30 @@ extension DirectPushTests {
         }
     }
 
-    /// A held ref lock is a conflict on both backends (the one reading of
-    /// "locked"), and the next push after it is released goes through.
+    /// A branch with a reflog goes through receive-pack, which appends to it (the direct route writes none).
     @Test(arguments: Backend.allCases)
-    func aHeldRefLockIsAConflict(backend: Backend) async throws {
+    func aBranchWithAReflogGoesThroughReceivePack(backend: Backend) async throws {
+        try await withRemote(.localPath, seeded: true) { context in
+            try await Self.allowDirectPushes(context)
+            let log = context.repository.path + "/logs/refs/heads/main"
+            try FileManager.default.createDirectory(
+                atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            #expect(FileManager.default.createFile(atPath: log, contents: Data()))
+            let transport = try await context.open(backend, mirror: "producer")
+            let tip = try #require(try await transport.fetch())
+            let commit = try await Self.change(transport, on: tip, "resources/a.yaml", "a\n")
+            #expect(try await transport.push(commit, expecting: tip) == .pushed(commit))
+            #expect(Self.routes(transport) == (0, 1))
+            let entries = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(entries.contains(commit.hex), "receive-pack logged the update")
+        }
+    }
+
+    /// A held ref lock without an owner record is `.locked` on both backends
+    /// (never a lost race), naming the file and the command that removes
+    /// it; the lock is left alone, and the next push after it is released goes through.
+    @Test(arguments: Backend.allCases)
+    func aHeldRefLockIsLocked(backend: Backend) async throws {
         try await withRemote(.localPath, seeded: true) { context in
             try await Self.allowDirectPushes(context)
             let transport = try await context.open(backend, mirror: "producer")
@@ -86,11 +106,13 @@ extension DirectPushTests {
             #expect(FileManager.default.createFile(atPath: lock.path, contents: Data()))
             let commit = try await Self.change(transport, on: tip, "resources/a.yaml", "a\n")
             let outcome = try await transport.push(commit, expecting: tip)
-            guard case .conflict(let message) = outcome else {
-                Issue.record("a held lock must be a conflict, got \(outcome)")
+            guard case .locked(let message) = outcome else {
+                Issue.record("a held lock must be .locked, got \(outcome)")
                 return
             }
-            #expect(RefUpdateFailure(status: message) == .locked, "\(message)")
+            #expect(message.contains(lock.path), "\(message)")
+            #expect(message.contains("giter unlock --remote \(context.repository.path) --branch main"), "\(message)")
+            #expect(lock.isHeld, "a lock without a record is never removed")
             #expect(Self.routes(transport) == (1, 0))
             #expect(try await context.repository.resolve("refs/heads/main") == tip.hex)
 

@@ -172,7 +172,7 @@ struct DirectPushTests {
                             switch try await transport.push(commit, expecting: tip) {
                             case .pushed:
                                 return conflicts
-                            case .conflict:
+                            case .conflict, .locked:
                                 conflicts += 1
                                 tip = try await transport.fetch()
                             case .rejected(let message):
@@ -221,7 +221,7 @@ struct DirectPushTests {
                             let commit = try await Self.change(transport, on: tip, "direct/\(index)", "\(index)\n")
                             switch try await transport.push(commit, expecting: tip) {
                             case .pushed: return
-                            case .conflict: continue
+                            case .conflict, .locked: continue
                             case .rejected(let message): throw FixtureError("direct writer \(index) rejected: \(message)")
                             }
                         }

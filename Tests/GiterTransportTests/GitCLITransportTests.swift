@@ -356,7 +356,7 @@ struct GitCLITransportTests {
                             Self.request(parent, [Self.write("w/\(index)", "\(index)")], message: "writer \(index)"))
                         switch try await writer.push(commit, expecting: parent) {
                         case .pushed: return (index, conflicts)
-                        case .conflict:
+                        case .conflict, .locked:
                             conflicts += 1
                             parent = try #require(try await writer.fetch())
                         case .rejected(let message):

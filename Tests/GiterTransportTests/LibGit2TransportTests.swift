@@ -230,7 +230,7 @@ struct LibGit2TransportTests {
                             transport, parent: tip, [.write(path: "w/\(index)", contents: bytes("\(index)"))])
                         switch try await transport.push(id, expecting: tip) {
                         case .pushed: return (index, conflicts)
-                        case .conflict: conflicts += 1
+                        case .conflict, .locked: conflicts += 1
                         case .rejected(let message): throw TransportError(.backend, "rejected: \(message)")
                         }
                     }

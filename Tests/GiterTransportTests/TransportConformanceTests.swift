@@ -131,7 +131,7 @@ struct TransportConformanceTests {
                             case .pushed(let pushed):
                                 #expect(pushed == commit)
                                 return conflicts
-                            case .conflict:
+                            case .conflict, .locked:
                                 conflicts += 1
                                 tip = try await transport.fetch()
                             case .rejected(let message):

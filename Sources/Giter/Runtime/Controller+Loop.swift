@@ -132,7 +132,12 @@ extension Controller {
             startFlush(final: false, &tasks)
         } else if !windowArmed {
             windowArmed = true
-            arm(.statusWindow, after: options.statusWriteWindow, &tasks)
+            // After writes that found the branch locked, the next waits as a failed reconcile's retry does.
+            let delay =
+                lockedFlushes == 0
+                ? options.statusWriteWindow
+                : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: lockedFlushes))
+            arm(.statusWindow, after: delay, &tasks)
         }
     }
 

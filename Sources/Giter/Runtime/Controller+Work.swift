@@ -73,6 +73,7 @@ extension Controller {
         var allWritten = true
         switch flush.result {
         case .success(let outcomes):
+            lockedFlushes = 0
             for (key, outcome) in zip(flush.keys, outcomes) {
                 switch outcome {
                 case .statusWritten, .unchanged:
@@ -99,7 +100,14 @@ extension Controller {
         case .failure(let error):
             allWritten = false
             for key in flush.keys where pending[key] == nil { pending[key] = batch[key] }
-            logger.warning("could not write \(flush.keys.count) statuses, will retry: \(error)")
+            if let error = error as? StoreError, error.code == .branchLocked {
+                // Not a lost race: someone must remove the lock. Say so, and try again less and less often.
+                lockedFlushes += 1
+                logger.error("could not write \(flush.keys.count) statuses, the branch stays locked: \(error)")
+            } else {
+                lockedFlushes = 0
+                logger.warning("could not write \(flush.keys.count) statuses, will retry: \(error)")
+            }
         }
         guard flush.final, !allWritten, !pending.isEmpty else { return }
         failedFinalFlushes += 1

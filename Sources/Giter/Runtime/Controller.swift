@@ -25,7 +25,10 @@ import Synchronization
 ///   retrying until the spec changes.
 /// - **Writes**: statuses are gathered for ``ControllerOptions/statusWriteWindow``
 ///   and written in one commit. A status whose spec changed meanwhile is
-///   not published; the resource is reconciled again.
+///   not published; the resource is reconciled again. A write that fails
+///   because the branch stayed locked (``StoreError/Code/branchLocked``)
+///   is logged as an error and tried again after the growing delays of
+///   ``ControllerOptions/errorBackoff``, not at every window.
 /// - **Shutdown**: on graceful shutdown, ``shutdown()`` or cancellation it
 ///   stops taking work, lets in-flight reconciles finish (on cancellation
 ///   they see it) and pushes pending statuses before ``run()`` returns.
@@ -80,6 +83,8 @@ public actor Controller<R: Reconciler>: Service {
     var finalRetryArmed = false
     var failedFinalFlushes = 0
     var gaveUpWriting = false
+    /// Status writes in a row that failed because the branch stayed locked: the next waits longer.
+    var lockedFlushes = 0
     var requeueTokens: [ResourceKey: Int] = [:]
     var nextRequeueToken = 0
 

@@ -22,9 +22,13 @@ extension GitResourceStore {
     private func writeBatch(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {
         var failures = 0
         var lastReason = ""
+        // While the branch is locked: when that was first seen, and the last message.
+        var locked: (since: ContinuousClock.Instant, message: String)?
         while failures < options.retry.maxAttempts {
             if failures > 0 {
-                try await Task.sleep(for: options.retry.delay(afterFailures: failures))
+                var delay = options.retry.delay(afterFailures: failures)
+                if let locked { delay = min(delay, options.retry.lockPatience - locked.since.duration(to: .now)) }
+                try await Task.sleep(for: max(delay, .zero))
             }
             try await refreshView()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -42,8 +46,26 @@ extension GitResourceStore {
             case .conflict(let message), .rejected(let message):
                 failures += 1
                 lastReason = message
+                locked = nil
                 report(.pushRetried(attempt: failures, reason: message))
+            case .locked(let message):
+                failures += 1
+                lastReason = message
+                let since = locked?.since ?? .now
+                locked = (since, message)
+                guard since.duration(to: .now) < options.retry.lockPatience else { break }
+                report(.pushRetried(attempt: failures, reason: message))
+                continue
             }
+            if let locked, locked.since.duration(to: .now) >= options.retry.lockPatience { break }
+        }
+        if let locked {
+            let waited = Int(locked.since.duration(to: .now) / .milliseconds(100))
+            logger.error("could not push a batch of \(writes.count) writes: the branch stayed locked: \(locked.message)")
+            throw StoreError(
+                .branchLocked,
+                "the branch stayed locked for \(waited / 10).\(waited % 10) s "
+                    + "over \(failures) attempts, nothing was written: \(locked.message)")
         }
         let reason = "gave up after \(failures) attempts; last: \(lastReason)"
         logger.error("could not push a batch of \(writes.count) writes: \(reason)")

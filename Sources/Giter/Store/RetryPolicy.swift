@@ -8,15 +8,25 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The most any delay can be.
     public var maxDelay: Duration
 
+    /// How long a push keeps trying while the remote branch's lock file is
+    /// held by another writer (``PushOutcome/locked(message:)``), from the
+    /// first such answer: then the write fails with
+    /// ``StoreError/Code/branchLocked``, where a lost race would be retried.
+    public var lockPatience: Duration
+
     /// A policy from its parts.
-    public init(maxAttempts: Int = 20, initialDelay: Duration = .milliseconds(10), maxDelay: Duration = .seconds(2)) {
+    public init(
+        maxAttempts: Int = 20, initialDelay: Duration = .milliseconds(10), maxDelay: Duration = .seconds(2),
+        lockPatience: Duration = .seconds(3)
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
+        self.lockPatience = lockPatience
     }
 
     /// 20 attempts, delays from 10 ms doubling up to 2 s: about 20 s of patience in all
-    /// (delays are random below the bound, so half that on average).
+    /// (delays are random below the bound, so half that on average); 3 s for a held lock.
     public static var `default`: RetryPolicy { RetryPolicy() }
 
     /// The upper bound of the delay after `failures` failed attempts (1 or more).

@@ -22,6 +22,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// store refuses it and keeps serving the state it had.
         public static let historyRefused = Code("history refused")
 
+        /// The branch's lock file on the remote stayed held through
+        /// ``RetryPolicy/lockPatience``: nothing was written. The message
+        /// names the lock file and, for a repository on this machine, the
+        /// `giter unlock` command that removes it.
+        public static let branchLocked = Code("branch locked")
+
         public var description: String { name }
     }
 

@@ -99,6 +99,36 @@ struct ControllerClockTests {
         #expect(try await exchange.producer.get(report("flaky").key)?.resource.status?.isTrue("Ready") == true)
     }
 
+    /// A status write that finds the branch locked is not retried at every
+    /// window like a lost race: the next waits the error backoff, growing.
+    @Test func aBranchThatStaysLockedIsWrittenAgainOnlyAfterABackoff() async throws {
+        let exchange = Exchange(
+            retry: RetryPolicy(
+                maxAttempts: 6, initialDelay: .milliseconds(1), maxDelay: .milliseconds(5), lockPatience: .zero))
+        try await exchange.producer.apply(report("a"))
+        exchange.remote.failNextPushes(2, with: .locked("the ref lock /srv/x.git/refs/heads/main.lock is held"))
+        let reconciler = ScriptedReconciler()
+        let clock = TestClock()
+        let policy = clockOptions.errorBackoff
+        try await withController(exchange, reconciler, options: clockOptions, clock: clock) { controller in
+            for failures in 1...2 {
+                // The poll is an hour away; the next status write is armed after the failed one.
+                let write = try await withDeadline {
+                    while true {
+                        let now = clock.now
+                        if let first = clock.deadlines.first, first > now, clock.deadlines.count == 2 { return first }
+                        await Task.yield()
+                    }
+                }
+                #expect(clock.now.duration(to: write) == policy.bound(afterFailures: failures))
+                #expect(try await exchange.producer.get(report("a").key)?.resource.status == nil)
+                clock.advance(to: write)
+            }
+            await controller.waitUntilIdle()
+        }
+        #expect(try await exchange.producer.get(report("a").key)?.resource.status?.isTrue("Ready") == true)
+    }
+
     @Test func runReturnsOnShutdownWithEveryTaskEnded() async throws {
         try await exchange.producer.apply(report("a"))
         let reconciler = ScriptedReconciler { _, _ in .requeue(readyStatus(), after: .seconds(3600)) }

@@ -64,6 +64,30 @@ struct ResourceStoreTests {
         #expect(try await exchange.consumerStore.write(.archive(key)).description.hasPrefix("refused"))
     }
 
+    /// A held lock is waited for within `lockPatience`, then thrown as
+    /// `branchLocked` with the transport's words, never retried like a lost race.
+    @Test func aLockThatStaysHeldFailsAfterTheBound() async throws {
+        let patient = Exchange(
+            retry: RetryPolicy(
+                maxAttempts: 6, initialDelay: .milliseconds(1), maxDelay: .milliseconds(5), lockPatience: .seconds(600)))
+        patient.remote.failNextPushes(2, with: .locked("the ref lock /srv/x.git/refs/heads/main.lock is held"))
+        let passed = try await patient.producerStore.write([.apply(report("a"))])
+        #expect(passed.outcomes == [.created(generation: 1)], "a lock released within the bound is waited for")
+
+        let retry = RetryPolicy(
+            maxAttempts: 100_000, initialDelay: .milliseconds(1), maxDelay: .milliseconds(5),
+            lockPatience: .milliseconds(200))
+        let exchange = Exchange(retry: retry)
+        let pushes = exchange.remote.successfulPushes
+        exchange.remote.failNextPushes(100_000, with: .locked("the ref lock /srv/x.git/refs/heads/main.lock is held"))
+        let error = await #expect(throws: StoreError.self) {
+            try await exchange.producerStore.write([.apply(report("b"))])
+        }
+        #expect(error?.code == .branchLocked)
+        #expect(error?.message.contains("/srv/x.git/refs/heads/main.lock") == true, "\(String(describing: error))")
+        #expect(exchange.remote.successfulPushes == pushes)
+    }
+
     @Test func lostRacesAreRetriedAndBoundedRetriesComeBack() async throws {
         let exchange = Exchange()
         exchange.remote.failNextPushes(3)
