@@ -87,7 +87,7 @@ bin="$(swift build --package-path "$fuzz_dir" "${build_flags[@]}" --show-bin-pat
 is_link_stand_in() {
     local file="$1" target
     [ "$(wc -c <"$file")" -lt 256 ] || return 1
-    target="$(head -n 1 "$file")"
+    target="$(head -n 1 "$file" | tr -d '\000')"
     [ -n "$target" ] && [ "$(wc -l <"$file")" -le 1 ] && [ -e "$(dirname "$file")/$target" ]
 }
 
@@ -148,8 +148,8 @@ for harness in "${harnesses[@]}"; do
     mkdir -p "$corpus"
     before="$(find "$findings" -type f -name "$product-*" | wc -l)"
     echo "== $product: ${seconds}s (log: $log)"
-    # shellcheck disable=SC2046
     set +e
+    # shellcheck disable=SC2046  # the seed directories are split on purpose
     "$bin/$product" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$findings/$product-" \
         "$corpus" $(seed_dirs_of "$product") >"$log" 2>&1
