@@ -75,7 +75,9 @@ fi
 # 1. Build. -sanitize=fuzzer instruments for coverage and links libFuzzer;
 #    address adds AddressSanitizer. The harnesses start libFuzzer through
 #    LLVMFuzzerRunDriver because SwiftPM links each executable's own main.
-build_flags=(-c debug -Xswiftc -sanitize=fuzzer,address)
+#    lld (shipped with the toolchain) links them: gold warns about every
+#    AddressSanitizer helper symbol, and fails on some errors without saying why.
+build_flags=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
 echo "== building the harnesses (swift build ${build_flags[*]})"
 swift build --package-path "$fuzz_dir" "${build_flags[@]}"
 bin="$(swift build --package-path "$fuzz_dir" "${build_flags[@]}" --show-bin-path)"
