@@ -82,7 +82,13 @@ public struct DocumentDecoder: Sendable {
         return try text.withUTF8 { buffer in
             try YAMLReader(limits: limits).withTape(buffer) { tape, input in
                 let locator = TapeLocator.yaml(input)
-                return try tape.roots.map { try decode(type, from: tape, root: $0, text: input.bytes, locator: locator) }
+                // One cursor for all documents: they follow each other in
+                // the text, so locating their nodes is one pass, not one per
+                // document (which was quadratic in the number of documents).
+                var cursor = TapeLocator.Cursor(locator)
+                return try tape.roots.map {
+                    try decode(type, from: tape, root: $0, text: input.bytes, locator: locator, cursor: &cursor)
+                }
             }
         }
     }
@@ -138,11 +144,28 @@ public struct DocumentDecoder: Sendable {
         text: UnsafeBufferPointer<UInt8>,
         locator: TapeLocator
     ) throws -> T {
-        try tape.withView(text: text) { view in
+        var cursor = TapeLocator.Cursor(locator)
+        return try decode(type, from: tape, root: root, text: text, locator: locator, cursor: &cursor)
+    }
+
+    /// Decodes the value at `root` of `tape`, locating nodes with `cursor`,
+    /// which is left where the decoding left it, for the next document.
+    func decode<T: Decodable>(
+        _ type: T.Type,
+        from tape: DocumentTape,
+        root: Int,
+        text: UnsafeBufferPointer<UInt8>,
+        locator: TapeLocator,
+        cursor: inout TapeLocator.Cursor
+    ) throws -> T {
+        let start = cursor
+        let (value, end) = try tape.withView(text: text) { view in
             let decoder = TapeDecoding(
-                tape: view, locator: locator, index: root, userInfo: userInfo, maxDepth: limits.maxDepth)
+                tape: view, locator: locator, index: root, userInfo: userInfo, maxDepth: limits.maxDepth, cursor: start)
             defer { decoder.invalidate() }
-            return try decoder.unbox(root, as: type, extra: [], pushing: nil)
+            return (try decoder.unbox(root, as: type, extra: [], pushing: nil), decoder.nodeCursor)
         }
+        cursor = end
+        return value
     }
 }

@@ -40,7 +40,7 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
     /// Key positions of large mappings, by head index, built on a lookup miss.
     @exclusivity(unchecked) var mappingIndexes: [Int: [String: Int]] = [:]
     /// Walks forward through the text for the locations of `Node` values.
-    @exclusivity(unchecked) private var nodeCursor: TapeLocator.Cursor
+    @exclusivity(unchecked) private(set) var nodeCursor: TapeLocator.Cursor
 
     init(
         tape: TapeView,
@@ -48,7 +48,8 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
         index: Int,
         path: [NodeCodingPathComponent] = [],
         userInfo: [CodingUserInfoKey: Any],
-        maxDepth: Int
+        maxDepth: Int,
+        cursor: TapeLocator.Cursor? = nil
     ) {
         self.tape = tape
         self.locator = locator
@@ -56,7 +57,7 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
         self.path = path
         self.userInfo = userInfo
         self.maxDepth = maxDepth
-        self.nodeCursor = TapeLocator.Cursor(locator)
+        self.nodeCursor = cursor ?? TapeLocator.Cursor(locator)
     }
 
     /// Decoders made by `superDecoder()`, which borrow the same tape.

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+runLibFuzzer { data, count in CustomResourceHarness.run(fuzzInput(data, count)) }

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+runLibFuzzer { data, count in YAMLSpliceHarness.run(fuzzInput(data, count)) }
