@@ -83,7 +83,7 @@ struct ContractAudit {
                 }
             }
             let signature = try await ledger.signatureVerdict(of: commit)
-            let violations = try await ledger.advance(over: commit)
+            let violations = try await ledger.advance(over: commit, verdict: signature)
             commits.append(commit)
             verdicts[commit.id] = Verdict(writer: writer, open: open, violations: violations, signature: signature)
         }

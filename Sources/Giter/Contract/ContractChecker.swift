@@ -68,6 +68,14 @@ public struct ContractChecker: Sendable {
     ///   check that cannot read cannot decide: the caller refuses the commit
     ///   or stops).
     public func violations(of commit: CommitInfo, changes: [PathChange], push: Push? = nil) async throws -> [ContractViolation] {
+        try await violations(of: commit, changes: changes, push: push, verdict: nil)
+    }
+
+    /// ``violations(of:changes:push:)`` with the commit's ``signatureVerdict(of:)``
+    /// already known (`verdict`, made under this contract), so it is not checked twice.
+    func violations(
+        of commit: CommitInfo, changes: [PathChange], push: Push?, verdict knownVerdict: SignatureVerdict?
+    ) async throws -> [ContractViolation] {
         if commit.parents.count > 1 {
             return [whole(commit, .mergeCommit, "a merge commit: the exchange branch is linear; rebase the commits onto the branch instead")]
         }
@@ -81,7 +89,8 @@ public struct ContractChecker: Sendable {
                 return [whole(commit, .pusher, problem)]
             }
             if policy.requireSignatures {
-                let verdict = try await signatureVerdict(of: commit)
+                let verdict: SignatureVerdict
+                if let knownVerdict { verdict = knownVerdict } else { verdict = try await signatureVerdict(of: commit) }
                 if let problem = verdict.problem(author: commit.author.email) { return [whole(commit, .signature, problem)] }
                 // A key speaks for the parties that list it: the author's other parties do not count.
                 let signing = Set(verdict.signers(author: commit.author.email).map(\.party))

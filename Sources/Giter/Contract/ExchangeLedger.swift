@@ -102,11 +102,20 @@ public struct ExchangeLedger: Sendable {
         try await advance(over: commit, push: push, written: [:])
     }
 
+    /// ``advance(over:push:)`` for a commit whose ``signatureVerdict(of:)``
+    /// this ledger just gave (`verdict`, from the same state), so that the
+    /// signature is not checked twice — what `giter verify` does to print
+    /// each commit's signer.
+    @discardableResult
+    public mutating func advance(over commit: CommitInfo, verdict: SignatureVerdict?) async throws -> [ContractViolation] {
+        try await advance(over: commit, push: nil, written: [:], verdict: verdict)
+    }
+
     /// ``advance(over:push:)`` for a commit whose files at some paths are
     /// known without reading them: `written`, path → the bytes a store just
     /// committed there.
     mutating func advance(
-        over commit: CommitInfo, push: ContractChecker.Push? = nil, written: [String: [UInt8]]
+        over commit: CommitInfo, push: ContractChecker.Push? = nil, written: [String: [UInt8]], verdict: SignatureVerdict? = nil
     ) async throws -> [ContractViolation] {
         precondition(commit.parents.first == state.commit, "the ledger walks the first-parent chain")
         let actual = try await reader.changes(from: state.commit, to: commit.id, under: nil)
@@ -129,7 +138,7 @@ public struct ExchangeLedger: Sendable {
                 contract: contract, read: { [reader] in try await reader.blob($0) },
                 commitObject: { [reader] in try await reader.commitObject($0) }, gpg: gpg, documents: documents, known: known
             )
-            .violations(of: commit, changes: judged, push: push)
+            .violations(of: commit, changes: judged, push: push, verdict: verdict)
             violations += judged.compactMap { change in
                 guard let mode = change.newMode, change.newID != nil, !mode.isFile else { return nil }
                 return ContractViolation(commit: commit.id, path: change.path, rule: .path, message: "only regular files are exchanged, not mode \(mode)")
