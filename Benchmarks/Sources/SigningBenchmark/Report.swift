@@ -69,7 +69,7 @@ struct Report {
                     String(Int((Double(count) / median).rounded())), Self.fixed(median / reference, 1) + "×",
                 ])
             }
-            Self.table(["Contender", "median s", "runs s (min–max)", "commits/s", "÷ (a)"], table)
+            Self.table(["Contender", "median s", "runs s (min–max)", "commits/s", "÷ (a)"], table, numericFrom: 1)
         }
     }
 
@@ -101,7 +101,7 @@ struct Report {
             table.append(
                 target("\(row.name), \(row.group): adds < 1 ms per commit", added, limit: Self.signingTarget, unit: "ms"))
         }
-        Self.table(["Target", "per run", "median", "result"], table)
+        Self.table(["Target", "per run", "median", "result"], table, numericFrom: 2)
     }
 
     /// A target's row: each run's value with PASS/FAIL, the median, and its result.
@@ -122,11 +122,11 @@ struct Report {
         return String(format: "%.\(decimals)f", value)
     }
 
-    /// A Markdown table; columns after the second are right-aligned.
-    static func table(_ header: [String], _ rows: [[String]]) {
+    /// A Markdown table; the columns from `numericFrom` on are right-aligned.
+    static func table(_ header: [String], _ rows: [[String]], numericFrom: Int = 2) {
         func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
         Swift.print(line(header))
-        Swift.print("|" + header.indices.map { $0 < 2 ? "---" : "---:" }.joined(separator: "|") + "|")
+        Swift.print("|" + header.indices.map { $0 < numericFrom ? "---" : "---:" }.joined(separator: "|") + "|")
         for row in rows { Swift.print(line(row)) }
     }
 }

@@ -67,9 +67,17 @@ struct Spawner: Sendable {
         try spawn(arguments, environment: environment, input: nil, output: "/dev/null", errors: "/dev/null")
     }
 
-    /// Sends SIGTERM to `pid`, a child this spawner started, and waits for it to end.
+    /// Sends SIGTERM to `pid`, a child this spawner started, and waits for
+    /// it to end; after 5 seconds, SIGKILL.
     static func stop(_ pid: pid_t) {
         guard kill(pid, SIGTERM) == 0 else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            if waitpid(pid, &status, WNOHANG) != 0 { return }  // ended (or not ours any more)
+            usleep(10_000)  // polled: a child's end is not announced here; the deadline bounds it
+        }
+        kill(pid, SIGKILL)
         _ = try? wait(for: pid, name: "child \(pid)")
     }
 
@@ -92,8 +100,22 @@ struct Spawner: Sendable {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
+        // A child starts with no signal blocked and default handlers: this
+        // thread (a dispatch worker) blocks SIGTERM, and a child inheriting
+        // that mask (ssh-agent) could not be stopped.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             throw BenchmarkError("cannot start \(arguments[0]): \(String(cString: strerror(spawned))); is it installed?")
         }
