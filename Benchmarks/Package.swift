@@ -49,6 +49,23 @@ let package = Package(
                 .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
+        // Signing cost per commit and verification throughput (issue 11):
+        // Giter's signers and checker against git commit-tree -S,
+        // git verify-commit and git log --show-signature (run-signing.sh).
+        .executableTarget(
+            name: "SigningBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterLibGit2", package: giterPackage),
+                .product(name: "GiterGitCLI", package: giterPackage),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        ),
         // The exchange end to end: apply → Ready observed by the producer, over
         // a local bare remote, for both backends, against the naive git loop.
         .executableTarget(
