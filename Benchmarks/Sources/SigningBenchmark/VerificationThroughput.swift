@@ -10,7 +10,7 @@ import GiterLibGit2
 ///   each commit, over a `LibGit2Repository`, the commits listed by the reader;
 /// - Giter, the full check as `giter verify` makes it: the first-parent
 ///   chain, then for each commit the signature verdict and
-///   `ExchangeLedger.advance(over:)` (the contract, the CRD, the changed file);
+///   `ExchangeLedger.advance(over:verdict:)` (the contract, the CRD, the changed file);
 /// - `git verify-commit` with every id, in one process;
 /// - `git log --show-signature`.
 ///
@@ -165,9 +165,9 @@ struct VerificationThroughput {
                 reader: reader, state: ExchangeLedger.State(commit: chain.root.id), gpg: GPGVerifier())
             var verified = 0
             for commit in commits.dropFirst() {
-                // `giter verify` asks for the verdict to print it, then judges the commit.
+                // `giter verify` asks for the verdict to print it, then judges the commit with it.
                 let verdict = try await ledger.signatureVerdict(of: commit)
-                let violations = try await ledger.advance(over: commit)
+                let violations = try await ledger.advance(over: commit, verdict: verdict)
                 guard verdict?.status == .verified, violations.isEmpty else {
                     throw BenchmarkError(
                         "\(chain.name), \(Self.fullCheck): \(commit.id.hex): \(verdict.map(String.init(describing:)) ?? "no contract"); "
