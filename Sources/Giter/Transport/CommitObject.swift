@@ -17,7 +17,9 @@
 /// ```
 ///
 /// What the signature signs, ``signedPayload``, is the object without that
-/// header: exactly the bytes `git verify-commit` checks. Reading is linear
+/// header: the bytes `git verify-commit` checks for every commit git writes
+/// (git also drops other header lines that start with `gpgsig`; Giter keeps
+/// them, so such a commit fails to verify). Reading is linear
 /// in the size of the object and never traps, whatever the bytes.
 ///
 /// ```swift
