@@ -22,7 +22,7 @@ extension Controller {
         switch outcome {
         case .gone:
             return forget(key)
-        case .unreadable, .skipped:
+        case .skipped:
             return
         case .reconciled(let status, let version, let next):
             pending[key] = status

@@ -53,15 +53,13 @@ enum SyncOutcome<Resource: ExchangedResource>: Sendable {
 enum ReconcileOutcome<Status: ReconcilableStatus>: Sendable {
     /// The resource is gone from the store.
     case gone
-    /// The resource could not be read; the next sync that sees it change queues it again.
-    case unreadable
     /// This spec was reconciled (or failed for good) already.
     case skipped
     /// The reconciler returned a status.
     case reconciled(PendingStatus<Status>, SpecVersion, next: ReconcileResult<Status>.Next)
     /// The reconciler threw a ``TerminalError``.
     case terminal(PendingStatus<Status>, SpecVersion)
-    /// The reconciler threw; retry after `delay`.
+    /// The reconciler threw, or the resource could not be read; retry after `delay`.
     case failed(retryAfter: Duration)
 }
 

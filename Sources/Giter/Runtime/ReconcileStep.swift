@@ -21,8 +21,14 @@ struct ReconcileStep<R: Reconciler>: Sendable {
             guard let found = try await store.get(key) else { return .gone }
             stored = found
         } catch {
-            logger.warning("cannot read the resource: \(error)", metadata: metadata)
-            return .unreadable
+            // A read that failed (the mirror busy, a file system error) may work
+            // next time: the key is queued again with the error backoff, never dropped.
+            metrics.failures.increment()
+            let failures = state.failures + 1
+            let delay = options.errorBackoff.delay(afterFailures: failures)
+            logger.warning(
+                "cannot read the resource (attempt \(failures)), retrying in \(delay): \(error)", metadata: metadata)
+            return .failed(retryAfter: delay)
         }
         let version = SpecVersion(digest: stored.specDigest, generation: stored.generation)
         // Queued twice for one spec (a sync and a stale write racing): once is enough,
