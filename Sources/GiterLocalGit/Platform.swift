@@ -10,6 +10,17 @@ package import Giter
 /// Every C library call of the local-Git rules, for Linux and Darwin, in one
 /// place: the other files of this module call these and import no C library.
 package enum Platform {
+    /// Writes `line` and a newline to standard error at once (unbuffered).
+    package static func writeToStandardError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
     /// What `stat` says about `path` (following links); nil when it cannot be read.
     package static func stamp(of path: String) -> FileStamp? {
         var status = stat()

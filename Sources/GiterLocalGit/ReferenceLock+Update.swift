@@ -104,9 +104,12 @@ extension ReferenceLock {
         try Platform.removeFile(ownerPath)
     }
 
-    /// With ``pauseVariable`` set, waits until the file it names exists, at most a minute (tests only).
+    /// With ``pauseVariable`` set, says on standard error that it holds the
+    /// lock (``pauseAnnouncement``), then waits until the file the variable
+    /// names exists, at most a minute (tests only).
     private func pauseIfTesting() {
         guard let signal = Platform.environment(Self.pauseVariable), !signal.isEmpty else { return }
+        Platform.writeToStandardError(Self.pauseAnnouncement + path)
         for _ in 0..<6_000 where !Platform.exists(signal) {
             Platform.pause(microseconds: 10_000)
         }

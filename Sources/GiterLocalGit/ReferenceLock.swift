@@ -18,6 +18,8 @@ package struct ReferenceLock: Equatable, Sendable {
     /// pause while it holds the lock until the file it names exists (at
     /// most a minute), so that a test can kill the process holding it.
     package static let pauseVariable = "GITER_TEST_PAUSE_HOLDING_REF_LOCK"
+    /// What a process paused by ``pauseVariable`` prints on standard error, before the lock's path.
+    package static let pauseAnnouncement = "giter: test pause: holding "
 
     /// The full name of the ref (`refs/heads/main`).
     package let reference: String

@@ -6,7 +6,7 @@ import Testing
 /// Ref locks left in the exchange repository, as a user meets them: a
 /// `giter` process killed while it holds the lock, a lock `giter` must not
 /// remove by itself, and `giter unlock`.
-@Suite("Stale ref locks and giter unlock")
+@Suite("Stale ref locks and giter unlock", .timeLimit(.minutes(5)))
 struct StaleLockCommandTests {
     static func lock(_ fixture: ExchangeFixture) -> ReferenceLock {
         ReferenceLock("refs/heads/main", in: LocalRepository(folder: fixture.remote))
@@ -16,14 +16,15 @@ struct StaleLockCommandTests {
         try FileManager.default.contentsOfDirectory(atPath: fixture.remote + "/refs/heads").sorted()
     }
 
-    /// Waits until `condition` holds, checking every 20 ms, for at most `seconds`.
-    static func waitUntil(seconds: Double = 60, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !condition() {
-            guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(20))
+    /// Whether `stream` (a child's standard error) brings `text` before it
+    /// ends (the child exits); the suite's time limit bounds the wait.
+    static func awaitLine(containing text: String, in stream: AsyncStream<Data>) async -> Bool {
+        var seen = Data()
+        for await chunk in stream {
+            seen += chunk
+            if String(decoding: seen, as: UTF8.self).contains(text) { return true }
         }
-        return true
+        return false
     }
 
     /// `giter apply` SIGKILLed while it holds the branch's lock (paused
@@ -48,12 +49,23 @@ struct StaleLockCommandTests {
                 _, new in new
             }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // The paused process says on standard error that it holds the lock: await that line.
+        let errors = Pipe()
+        let printed = AsyncStream<Data>.makeStream()
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                printed.continuation.finish()
+            } else {
+                printed.continuation.yield(chunk)
+            }
+        }
+        process.standardError = errors
         try process.run()
         let lock = Self.lock(fixture)
-        let holding = try await Self.waitUntil {
-            lock.isHeld && FileManager.default.fileExists(atPath: lock.ownerPath) || !process.isRunning
-        }
+        let holding = await Self.awaitLine(containing: ReferenceLock.pauseAnnouncement, in: printed.stream)
+            && lock.isHeld && FileManager.default.fileExists(atPath: lock.ownerPath)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try #require(holding && process.terminationReason == .uncaughtSignal, "giter was killed holding the lock")

@@ -18,9 +18,20 @@ struct SSHAgentSignerTests {
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: try #require(SSHTestTools.agent))
         agent.arguments = ["-a", socket, "-D"]
-        let announcement = folder.file("agent.out")
-        _ = FileManager.default.createFile(atPath: announcement, contents: nil)
-        agent.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: announcement))
+        // The agent prints its SSH_AUTH_SOCK once it listens (the socket file
+        // exists a moment earlier, while connecting is still refused): await that line.
+        let output = Pipe()
+        let printed = AsyncStream<Data>.makeStream()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                printed.continuation.finish()
+            } else {
+                printed.continuation.yield(chunk)
+            }
+        }
+        agent.standardOutput = output
         agent.standardError = FileHandle.nullDevice
         let exited = AsyncStream<Void>.makeStream()
         agent.terminationHandler = { _ in exited.continuation.finish() }
@@ -31,12 +42,13 @@ struct SSHAgentSignerTests {
             for await _ in exited.stream {}
         }
         do {
-            // The agent prints its SSH_AUTH_SOCK once it listens (the
-            // socket file exists a moment earlier, while connecting is still refused).
             try await withDeadline(.seconds(10)) {
-                while !((try? String(contentsOfFile: announcement, encoding: .utf8)) ?? "").contains("SSH_AUTH_SOCK=") {
-                    try await Task.sleep(for: .milliseconds(10))
+                var text = Data()
+                for await chunk in printed.stream {
+                    text += chunk
+                    if String(decoding: text, as: UTF8.self).contains("SSH_AUTH_SOCK=") { return }
                 }
+                Issue.record("ssh-agent ended without announcing its socket")
             }
             let result = try await body(socket)
             await stop()
