@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "experiment-producer", targets: ["ExperimentProducer"]),
         .executable(name: "experiment-consumer", targets: ["ExperimentConsumer"]),
         .executable(name: "giter-demo", targets: ["GiterDemo"]),
+        .executable(name: "giter-soak", targets: ["GiterSoak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -172,6 +173,31 @@ let package = Package(
             path: "Tests/GitServerFixtures"
         ),
         .testTarget(name: "GitServerFixturesTests", dependencies: ["GitServerFixtures"]),
+        // The soak (Documentation/Reliability.md, "Soak"): producer and consumer
+        // processes over real servers, killed and restarted, and a check of the
+        // final history. An executable of this package, not of Benchmarks/, so
+        // that CI builds no benchmark dependency to run the short soak.
+        .executableTarget(
+            name: "GiterSoak",
+            dependencies: [
+                "Giter",
+                "GiterLibGit2",
+                "GiterGitCLI",
+                "GitServerFixtures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
+            name: "GiterSoakTests",
+            dependencies: [
+                // The executable, so that the test can run it.
+                "GiterSoak",
+                "GitServerFixtures",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
     ]
 )
 

@@ -1,0 +1,97 @@
+import Foundation
+import GitServerFixtures
+
+/// One real Git server of the soak (from `GitServerFixtures`) with the
+/// proxy its clients go through, and what a client needs to reach it.
+final class SoakServer: Sendable {
+    /// The names `--servers` takes.
+    enum Kind: String, Sendable, CaseIterable {
+        case daemon, http, ssh
+
+        var fixtureKind: ServerKind {
+            switch self {
+            case .daemon: .gitDaemon
+            case .http: .smartHTTP
+            case .ssh: .ssh
+            }
+        }
+    }
+
+    let kind: Kind
+    let server: any GitServer
+    let proxy: LoopbackProxy
+    /// The exchange's URL through the proxy.
+    let url: String
+    /// The arguments a child needs besides the URL (credentials by file, never the password).
+    let childArguments: [String]
+    /// The environment a child needs (the HTTP password).
+    let childEnvironment: [String: String]
+
+    /// Starts a server of `kind` over the repositories in `repositories` and a proxy in front of it.
+    static func start(_ kind: Kind, repositories: URL, repository: String, folder: String) async throws -> SoakServer {
+        let server: any GitServer
+        switch kind {
+        case .daemon: server = try GitDaemonServer(repositoriesURL: repositories)
+        case .http: server = try SmartHTTPServer(repositoriesURL: repositories)
+        case .ssh: server = try SSHServer(repositoriesURL: repositories)
+        }
+        try await server.start()
+        do {
+            let proxy = try LoopbackProxy(target: server.port)
+            guard var components = URLComponents(string: try server.url(for: repository)) else {
+                throw SoakError("cannot read the \(kind) server's URL")
+            }
+            components.port = proxy.port
+            guard let url = components.string else { throw SoakError("cannot make the \(kind) proxy's URL") }
+            var arguments: [String] = []
+            var environment: [String: String] = [:]
+            if let http = server as? SmartHTTPServer {
+                arguments = ["--http-user", http.user]
+                environment[ChildOptions.passwordVariable] = http.password
+            } else if let ssh = server as? SSHServer {
+                // The host key as the clients see it: at the proxy's port.
+                let hostKey = try String(contentsOf: ssh.hostPublicKeyFile, encoding: .utf8).split(separator: " ")
+                guard hostKey.count >= 2 else { throw SoakError("unexpected SSH host key file \(ssh.hostPublicKeyFile.path)") }
+                let knownHosts = folder + "/known_hosts-\(proxy.port)"
+                try Data("[127.0.0.1]:\(proxy.port) \(hostKey[0]) \(hostKey[1])\n".utf8)
+                    .write(to: URL(fileURLWithPath: knownHosts))
+                arguments = ["--ssh-key", ssh.identityFile(.ed25519).path, "--known-hosts", knownHosts]
+            }
+            return SoakServer(
+                kind: kind, server: server, proxy: proxy, url: url, childArguments: arguments,
+                childEnvironment: environment)
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private init(
+        kind: Kind, server: any GitServer, proxy: LoopbackProxy, url: String, childArguments: [String],
+        childEnvironment: [String: String]
+    ) {
+        self.kind = kind
+        self.server = server
+        self.proxy = proxy
+        self.url = url
+        self.childArguments = childArguments
+        self.childEnvironment = childEnvironment
+    }
+
+    /// Stops the server, waits `downtime`, and starts it again (on a new
+    /// port, which the proxy follows). Connections through the proxy fail
+    /// meanwhile.
+    func restart(downtime: Duration) async throws {
+        proxy.retarget(nil)
+        await server.stop()
+        try await Task.sleep(for: downtime)
+        try await server.start()
+        proxy.retarget(server.port)
+    }
+
+    /// Stops the proxy and the server.
+    func stop() async {
+        proxy.stop()
+        await server.stop()
+    }
+}
