@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Giter
+import GiterLocalGit
 import Subprocess
 import Synchronization
 #if canImport(System)
@@ -68,7 +69,8 @@ struct GitRunner: Sendable {
     /// `objectEnvironment` adds the variables that say where its objects
     /// are read from (``ObjectDirectories/gitEnvironment``), nothing else.
     init(gitPath: String?, mirrorPath: String, objectEnvironment: [String: String] = [:]) async throws(TransportError) {
-        Self.ignoreBrokenPipes()
+        // A git process that exits before reading all its input must not kill this one.
+        Platform.ignoreBrokenPipes()
         let inherited = Self.currentEnvironment()
         var environment: [String: String] = [
             "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
@@ -167,24 +169,4 @@ struct GitRunner: Sendable {
         }
         return result
     }
-
-    /// A git process that exits before reading all its input would otherwise
-    /// kill this process with SIGPIPE when we write to it. Only a default
-    /// disposition is changed; a handler the application installed stays.
-    private static func ignoreBrokenPipes() {
-        _ = sigpipeIgnored
-    }
-
-    private static let sigpipeIgnored: Bool = {
-        var current = sigaction()
-        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
-        #if canImport(Darwin)
-        let handler = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
-        #else
-        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
-        #endif
-        let isDefault = handler == 0 && current.sa_flags & SA_SIGINFO == 0
-        if isDefault { signal(SIGPIPE, SIG_IGN) }
-        return true
-    }()
 }

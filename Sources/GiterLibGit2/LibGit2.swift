@@ -1,5 +1,6 @@
 internal import CLibGit2
 import Giter
+import GiterLocalGit
 
 /// A libgit2 return code, as a value (`GIT_ENOTFOUND`, `GIT_EAUTH`…).
 ///
@@ -42,7 +43,14 @@ enum LibGit2 {
     /// search paths of the system, XDG, global and program-data
     /// configuration files, so the machine's git configuration (say a
     /// `url.<base>.insteadOf`) never changes what a transport does.
+    ///
+    /// It also makes the process ignore SIGPIPE unless the application chose
+    /// what to do with it (`Platform.ignoreBrokenPipes()`): libgit2 writes
+    /// to its sockets without `MSG_NOSIGNAL`, so a connection cut in the
+    /// middle of a push used to kill the host process (found by the soak);
+    /// now the push fails with a `TransportError` and the store retries it.
     private static let initialization: Int32 = {
+        Platform.ignoreBrokenPipes()
         let result = git_libgit2_init()
         guard result >= 0 else { return result }
         let levels = [GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA]

@@ -10,6 +10,30 @@ package import Giter
 /// Every C library call of the local-Git rules, for Linux and Darwin, in one
 /// place: the other files of this module call these and import no C library.
 package enum Platform {
+    /// Makes the process ignore SIGPIPE if it had the default disposition
+    /// (which ends the process); a handler or an ignore the application
+    /// installed stays. Both backends call it before they talk to anything
+    /// that can go away: a git process that exits before reading its input
+    /// (the git CLI backend), a connection cut in the middle of a push
+    /// (libgit2 writes to its sockets without `MSG_NOSIGNAL`; the soak found
+    /// that it killed the host process). Done once per process.
+    package static func ignoreBrokenPipes() {
+        _ = brokenPipesIgnored
+    }
+
+    private static let brokenPipesIgnored: Bool = {
+        var current = sigaction()
+        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
+        #if canImport(Darwin)
+        let handler = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
+        #else
+        let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        #endif
+        let isDefault = handler == 0 && current.sa_flags & SA_SIGINFO == 0
+        if isDefault { signal(SIGPIPE, SIG_IGN) }
+        return true
+    }()
+
     /// Writes `line` and a newline to standard error at once (unbuffered).
     package static func writeToStandardError(_ line: String) {
         let bytes = Array((line + "\n").utf8)

@@ -27,6 +27,7 @@ final class LoopbackProxy: Sendable {
         var accepted = 0
         var refused = 0
         var drops = 0
+        var cutAfterClientBytes: Int?
     }
 
     /// The port clients connect to.
@@ -51,6 +52,12 @@ final class LoopbackProxy: Sendable {
     /// Sends new connections to `port` (`nil`: refuse them while the server is down).
     func retarget(_ port: Int?) {
         state.withLock { $0.target = port }
+    }
+
+    /// Cuts every connection once its client has sent more than `bytes`
+    /// (`nil`: never): a connection lost in the middle of a push.
+    func cutAfterClientBytes(_ bytes: Int?) {
+        state.withLock { $0.cutAfterClientBytes = bytes }
     }
 
     /// Cuts up to `limit` connections in the middle of whatever they carry;
@@ -117,19 +124,34 @@ final class LoopbackProxy: Sendable {
                 state.connections[id] = Connection(client: client, server: server)
                 return id
             }
-            Thread.detachNewThread { [self] in relay(id, from: client, to: server) }
-            Thread.detachNewThread { [self] in relay(id, from: server, to: client) }
+            Thread.detachNewThread { [self] in relay(id, from: client, to: server, upstream: true) }
+            Thread.detachNewThread { [self] in relay(id, from: server, to: client, upstream: false) }
         }
         close(listener)
     }
 
     /// Copies bytes one way until end of file or an error, then passes the end on.
-    private func relay(_ id: Int, from source: Int32, to destination: Int32) {
+    private func relay(_ id: Int, from source: Int32, to destination: Int32, upstream: Bool) {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var relayed = 0
         outer: while true {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress!, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
+            relayed += count
+            if upstream, let limit = state.withLock({ $0.cutAfterClientBytes }), relayed > limit {
+                let cut = state.withLock { state -> Bool in
+                    guard state.connections[id]?.cut == false else { return false }
+                    state.connections[id]?.cut = true
+                    state.drops += 1
+                    return true
+                }
+                if cut {
+                    Platform.shutdownBoth(source)
+                    Platform.shutdownBoth(destination)
+                }
+                break
+            }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + offset, count - offset) }

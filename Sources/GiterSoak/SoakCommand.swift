@@ -16,7 +16,7 @@ struct SoakCommand: AsyncParsableCommand {
             restarts, <D> drops, lost <L>, violations <V>, converged yes|no'; \
             it exits 0 only for lost 0, violations 0, converged yes.
             """,
-        subcommands: [Run.self, ProducerCommand.self, ConsumerCommand.self],
+        subcommands: [Run.self, ProducerCommand.self, ConsumerCommand.self, CutPushCommand.self],
         defaultSubcommand: Run.self
     )
 }

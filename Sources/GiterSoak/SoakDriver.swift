@@ -196,18 +196,22 @@ struct SoakDriver {
         print("  proxy          \(drops) connections cut; " + counts.map { "\($0.0.rawValue): \($0.1.accepted) accepted, \($0.1.refused) refused while down, \($0.1.drops) cut" }.joined(separator: "; "))
         print("  convergence    \(converged ? "after" : "not reached in") \(convergedAfter)")
         print("  load average   \(Platform.loadAverage())")
-        for slot in slots {
-            for ending in slot.unexpectedEnds.prefix(3) {
-                print("  unexpected end \(ending)\n\(slot.logTail(8).split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))")
-            }
+        // A process that ended without being killed (a crash, an error exit) is a violation:
+        // the SDK must turn every fault into an error it retries, never into the end of the process.
+        var unexpected = 0
+        for slot in slots where !slot.unexpectedEnds.isEmpty {
+            unexpected += slot.unexpectedEnds.count
+            print("  unexpected ends of \(slot.id): \(slot.unexpectedEnds.count), last \(slot.unexpectedEnds.last ?? ""); its log ends:")
+            print(slot.logTail(6).split(separator: "\n").map { "      \($0.prefix(300))" }.joined(separator: "\n"))
         }
         if !stuck.isEmpty { print("  did not stop   \(stuck.joined(separator: ", "))") }
         for finding in audit.findings.prefix(40) { print("  \(finding)") }
         if audit.findings.count > 40 { print("  … and \(audit.findings.count - 40) more") }
+        let violations = audit.violations + unexpected
         print(
             "soak: \(applies) applies, \(audit.statusWrites) statuses, \(killCount) kills, \(chaos.restarts) restarts, "
-                + "\(drops) drops, lost \(audit.lost), violations \(audit.violations), converged \(converged ? "yes" : "no")")
-        return audit.lost == 0 && audit.violations == 0 && converged ? 0 : 1
+                + "\(drops) drops, lost \(audit.lost), violations \(violations), converged \(converged ? "yes" : "no")")
+        return audit.lost == 0 && violations == 0 && converged ? 0 : 1
     }
 }
 

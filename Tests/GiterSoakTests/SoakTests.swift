@@ -97,6 +97,22 @@ struct SoakTests {
         #expect(summary.restarts >= 1, "\(tail)")
     }
 
+    /// Found by the soak: libgit2 writes to its sockets without
+    /// `MSG_NOSIGNAL`, so a connection cut in the middle of a push killed the
+    /// host process with SIGPIPE (exit status 141) instead of failing the push.
+    @Test(
+        "A push whose connection is cut in the middle fails as an error, the process lives, the next push goes through",
+        .timeLimit(.minutes(2)), arguments: ["libgit2", "git"])
+    func cutPush(backend: String) async throws {
+        guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "the cut push over git daemon") else {
+            return
+        }
+        let (status, output) = try await Self.soak(["cut-push", "--backend", backend])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("cut-push: the cut push failed: "), "\(output)")
+        #expect(output.contains("pushed after the cut with \(backend); the process lived"), "\(output)")
+    }
+
     @Test(
         "An acknowledged apply missing from the history is reported as lost and the soak exits 1",
         .timeLimit(.minutes(2)))
