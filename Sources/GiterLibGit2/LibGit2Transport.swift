@@ -23,6 +23,11 @@ import GiterLocalGit
 /// (see `Documentation/Backends.md`). libgit2 reads no system, XDG or
 /// global git configuration (no `url.<base>.insteadOf` from the machine).
 ///
+/// Creating a transport makes the process ignore `SIGPIPE` if it had the
+/// default disposition (as `GitCLITransport` does): libgit2 writes to its
+/// sockets without `MSG_NOSIGNAL`, so a connection cut in the middle of a
+/// push would otherwise end the process instead of failing the push.
+///
 /// ```swift
 /// let transport = try await LibGit2Transport(
 ///     configuration: RemoteConfiguration(url: "ssh://git@example.com/exchange.git", mirrorPath: "/var/lib/giter/mirror")

@@ -78,11 +78,13 @@ struct SoakDriver {
     private func makeSlots(servers: [SoakServer], producers: [String], consumers: [String]) throws -> [ChildSlot] {
         let folder = settings.folder
         var slots: [ChildSlot] = []
-        for (role, ids) in [(ChildSlot.Role.producer, producers), (.consumer, consumers)] {
+        for (offset, (role, ids)) in [(ChildSlot.Role.producer, producers), (.consumer, consumers)].enumerated() {
             for (index, id) in ids.enumerated() {
-                // Every backend with every server, as far as the numbers go.
-                let backend = settings.backends[index % settings.backends.count]
-                let server = servers[(index / settings.backends.count + index) % servers.count]
+                // Servers in turn; backends in turn, shifted on each round of
+                // servers and between producers and consumers, so that every
+                // server sees every backend as far as the numbers go.
+                let server = servers[index % servers.count]
+                let backend = settings.backends[(index / servers.count + index + offset) % settings.backends.count]
                 let childFolder = "\(folder)/\(role.rawValue)s/\(id)"
                 try FileManager.default.createDirectory(atPath: childFolder, withIntermediateDirectories: true)
                 let stopFile = "\(folder)/stop-\(role.rawValue)s"
