@@ -12,8 +12,8 @@ import Synchronization
 ///   from the process's last phase line, after its output ended.
 /// - **server restarts**: every 6–12 s one server (in turn) is stopped,
 ///   left down for 0.2–1 s, and started again on a new port.
-/// - **connection cuts**: every 0.2–0.8 s one open connection through a
-///   proxy is cut in the middle.
+/// - **connection cuts**: every 0.2–0.8 s one open connection, picked at
+///   random among those of every proxy, is cut in the middle.
 final class Chaos: Sendable {
     let slots: [ChildSlot]
     let servers: [SoakServer]
@@ -101,8 +101,16 @@ final class Chaos: Sendable {
     private func cutLoop(until deadline: ContinuousClock.Instant) async {
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
-            guard let server = servers.shuffled().first(where: { $0.proxy.openConnections > 0 }) else { continue }
-            server.proxy.cut(limit: 1)
+            // A connection picked at random among all open ones: each server's share of cuts is its share of connections.
+            let open = servers.map(\.proxy.openConnections)
+            var pick = Int.random(in: 0..<max(1, open.reduce(0, +)))
+            for (server, count) in zip(servers, open) {
+                if pick < count {
+                    server.proxy.cut(limit: 1)
+                    break
+                }
+                pick -= count
+            }
         }
     }
 }

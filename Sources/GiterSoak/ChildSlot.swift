@@ -31,6 +31,7 @@ final class ChildSlot: Sendable {
         var nextWaiter = 0
         var acks = 0
         var starts = 0
+        var reapplied: [String: Int] = [:]
         var kills: [Landing: Int] = [:]
         var unexpected: [String] = []
         var finished = false
@@ -65,6 +66,9 @@ final class ChildSlot: Sendable {
 
     /// Applies acknowledged by this slot's processes so far.
     var acks: Int { state.withLock { $0.acks } }
+    /// Writes a restarted producer made again, by whether they had landed
+    /// before its predecessor died (`landed-before`) or not (`applied-now`).
+    var reapplied: [String: Int] { state.withLock { $0.reapplied } }
     /// Kills by where they landed.
     var kills: [Landing: Int] { state.withLock { $0.kills } }
     /// Ends of a process that nobody asked for (a crash, an error exit).
@@ -173,6 +177,8 @@ final class ChildSlot: Sendable {
             for continuation in ready { continuation.resume(returning: true) }
         } else if fields.first == "ack" {
             state.withLock { $0.acks += 1 }
+        } else if fields.count == 3, fields[0] == "reapplied" {
+            state.withLock { $0.reapplied[String(fields[2]), default: 0] += 1 }
         }
     }
 

@@ -193,6 +193,9 @@ struct SoakDriver {
             let landed = ChildSlot.Landing.allCases.map { String(slot.kills[$0] ?? 0) }.joined(separator: "/")
             print("    \(slot.id) \(slot.role.rawValue) \(slot.server) \(slot.backend): fetch/commit/push/idle \(landed), \(slot.acks) acks")
         }
+        let reapplied = slots.reduce(into: [String: Int]()) { $0.merge($1.reapplied, uniquingKeysWith: +) }
+        print("  re-applied     \((reapplied["landed-before"] ?? 0) + (reapplied["applied-now"] ?? 0)) writes under way when a producer was killed, "
+            + "made again by its successor: \(reapplied["landed-before"] ?? 0) had landed (unchanged), \(reapplied["applied-now"] ?? 0) had not")
         print("  server restarts \(chaos.restarts) (" + servers.map { "\($0.kind.rawValue) \(chaos.restartCount(of: $0.kind))" }.joined(separator: ", ") + ")")
         let counts = servers.map { ($0.kind, $0.proxy.counts) }
         print("  proxy          \(drops) connections cut; " + counts.map { "\($0.0.rawValue): \($0.1.accepted) accepted, \($0.1.refused) refused while down, \($0.1.drops) cut" }.joined(separator: "; "))

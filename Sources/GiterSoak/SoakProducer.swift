@@ -95,23 +95,25 @@ struct SoakProducer {
         let producer = Producer(store: store)
         if let pending = state.pending {
             logger.info("applying again the write under way when the last process ended: \(pending.operation)")
-            try await perform(pending.operation, sequence: pending.sequence, producer: producer, ledger: ledger)
+            let landed = try await perform(pending.operation, sequence: pending.sequence, producer: producer, ledger: ledger)
+            // For the driver's figures: had the killed process's write landed before it died?
+            PhaseLog.line("reapplied \(pending.sequence) \(landed ? "landed-before" : "applied-now")")
             state.pending = nil
         }
         while !options.stopRequested {
-            guard let operation = try await next(state, producer: producer) else { continue }
+            guard let operation = await next(state, producer: producer) else { continue }
             let sequence = state.nextSequence
             try intents.append((["intent", String(sequence)] + operation.fields).joined(separator: " "))
             state.nextSequence += 1
             state.record(operation)
-            try await perform(operation, sequence: sequence, producer: producer, ledger: ledger)
+            _ = try await perform(operation, sequence: sequence, producer: producer, ledger: ledger)
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...150)))
         }
     }
 
     /// The next write: a new resource while there are few, else mostly an
     /// update, sometimes an archive of a resource the consumer finished.
-    private func next(_ state: State, producer: Producer<SoakItem>) async throws -> Operation? {
+    private func next(_ state: State, producer: Producer<SoakItem>) async -> Operation? {
         let live = state.revisions.keys.sorted()
         let roll = Double.random(in: 0..<1)
         if live.count < 3 || (roll < 0.15 && live.count < 6) {
@@ -119,11 +121,11 @@ struct SoakProducer {
         }
         if roll < 0.3 {
             // The oldest resource the consumer reported Ready for its current spec.
+            // A failed read (the connection cut, the server down) only means no archive this time.
             for name in live.prefix(3) {
                 let key = ResourceKey(namespace: SoakAPI.namespace, kind: SoakAPI.kind, name: name)
-                if let stored = try await producer.get(key), stored.isStatusCurrent,
-                    stored.resource.status?.isTrue("Ready") == true
-                {
+                guard let stored = try? await producer.get(key) else { break }
+                if stored.isStatusCurrent, stored.resource.status?.isTrue("Ready") == true {
                     return .archive(name: name)
                 }
             }
@@ -132,16 +134,18 @@ struct SoakProducer {
         return .apply(name: name, revision: revision + 1)
     }
 
-    /// Makes one write until the SDK reports success, then records it in the ledger.
-    private func perform(_ operation: Operation, sequence: Int, producer: Producer<SoakItem>, ledger: Journal) async throws {
+    /// Makes one write until the SDK reports success, then records it in
+    /// the ledger. Returns whether the write was there already (`unchanged`,
+    /// or an archive that found nothing live).
+    private func perform(_ operation: Operation, sequence: Int, producer: Producer<SoakItem>, ledger: Journal) async throws -> Bool {
         var failures = 0
         while true {
             do {
-                if let ack = try await attempt(operation, producer: producer) {
+                if let (ack, landed) = try await attempt(operation, producer: producer) {
                     let line = (["ack", String(sequence)] + ack).joined(separator: " ")
                     try ledger.append(line)
                     PhaseLog.line(line)
-                    return
+                    return landed
                 }
             } catch let error as SoakError {
                 throw error
@@ -153,17 +157,20 @@ struct SoakProducer {
         }
     }
 
-    /// One attempt: the acknowledgement's fields, or `nil` to try again.
-    private func attempt(_ operation: Operation, producer: Producer<SoakItem>) async throws -> [String]? {
+    /// One attempt: the acknowledgement's fields and whether the write was
+    /// there already, or `nil` to try again.
+    private func attempt(_ operation: Operation, producer: Producer<SoakItem>) async throws -> ([String], Bool)? {
         switch operation {
         case .apply(let name, let revision):
             let item = SoakAPI.item(name: name, owner: options.id, revision: revision)
             let outcome = try await producer.apply(item)
             let generation: Int64
+            var landed = false
             switch outcome {
             case .created(let written), .configured(let written):
                 generation = written
             case .unchanged:
+                landed = true
                 // The same write landed before the last process was killed.
                 guard let stored = try await producer.store.get(SoakAPI.key(name)) else {
                     throw SoakError("\(name): apply said unchanged but the resource is not there")
@@ -175,13 +182,15 @@ struct SoakProducer {
             default:
                 throw SoakError("apply of \(name) revision \(revision): \(outcome)")
             }
-            return ["apply", name, String(generation), item.spec.digest, String(revision)]
+            return (["apply", name, String(generation), item.spec.digest, String(revision)], landed)
         case .archive(let name):
             let outcome = try await producer.archive(SoakAPI.key(name))
             switch outcome {
-            case .archived, .notFound:
-                // notFound: archived before the last process was killed; the audit checks it.
-                return ["archive", name]
+            case .archived:
+                return (["archive", name], false)
+            case .notFound:
+                // Archived before the last process was killed; the audit checks it.
+                return (["archive", name], true)
             case .notApplied(let reason):
                 logger.notice("archive of \(name) not applied, trying again: \(reason)")
                 return nil

@@ -34,8 +34,8 @@ struct SoakTests {
         }
     }
 
-    /// Runs `giter-soak` with `arguments`; its exit status and output.
-    static func soak(_ arguments: [String]) async throws -> (status: Int32?, output: String) {
+    /// Runs `giter-soak` with `arguments`; its exit status, standard output, and both outputs together.
+    static func soak(_ arguments: [String]) async throws -> (status: Int32?, output: String, all: String) {
         let result = try await Subprocess.run(
             .path(FilePath(try productsFolder() + "/giter-soak")),
             arguments: Arguments(arguments),
@@ -43,7 +43,7 @@ struct SoakTests {
             error: .string(limit: 8 << 20)
         )
         let status: Int32? = if case .exited(let code) = result.terminationStatus { code } else { nil }
-        return (status, result.standardOutput + result.standardError)
+        return (status, result.standardOutput, result.standardOutput + result.standardError)
     }
 
     /// The folder of the built executables: the one of this test runner.
@@ -81,12 +81,12 @@ struct SoakTests {
         guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "the soak over git daemon") else {
             return
         }
-        let (status, output) = try await Self.soak([
+        let (status, output, all) = try await Self.soak([
             "run", "--duration", "25", "--servers", "daemon", "--backends", "libgit2,git", "--producers", "2",
             "--consumers", "2", "--converge-timeout", "60",
         ])
         let summary = try Self.summary(of: output)
-        let tail = String(output.suffix(6000))
+        let tail = String(all.suffix(6000))
         #expect(status == 0, "\(tail)")
         #expect(output.hasSuffix("converged yes\n"), "the summary is the last line: \(tail)")
         #expect(summary.lost == 0 && summary.violations == 0 && summary.converged, "\(tail)")
@@ -107,10 +107,10 @@ struct SoakTests {
         guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "the cut push over git daemon") else {
             return
         }
-        let (status, output) = try await Self.soak(["cut-push", "--backend", backend])
-        #expect(status == 0, "\(output)")
-        #expect(output.contains("cut-push: the cut push failed: "), "\(output)")
-        #expect(output.contains("pushed after the cut with \(backend); the process lived"), "\(output)")
+        let (status, output, all) = try await Self.soak(["cut-push", "--backend", backend])
+        #expect(status == 0, "\(all)")
+        #expect(output.contains("cut-push: the cut push failed: "), "\(all)")
+        #expect(output.contains("pushed after the cut with \(backend); the process lived"), "\(all)")
     }
 
     @Test(
@@ -120,12 +120,12 @@ struct SoakTests {
         guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "the soak over git daemon") else {
             return
         }
-        let (status, output) = try await Self.soak([
+        let (status, output, all) = try await Self.soak([
             "run", "--duration", "3", "--servers", "daemon", "--backends", "libgit2", "--producers", "1",
             "--consumers", "1", "--converge-timeout", "30", "--inject-lost-apply",
         ])
         let summary = try Self.summary(of: output)
-        let tail = String(output.suffix(4000))
+        let tail = String(all.suffix(4000))
         #expect(status == 1, "\(tail)")
         #expect(summary.lost == 1, "\(tail)")
         #expect(output.contains("lost: p1's acknowledged apply of p1-1 generation 999"), "\(tail)")
