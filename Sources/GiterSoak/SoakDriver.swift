@@ -80,11 +80,13 @@ struct SoakDriver {
         var slots: [ChildSlot] = []
         for (offset, (role, ids)) in [(ChildSlot.Role.producer, producers), (.consumer, consumers)].enumerated() {
             for (index, id) in ids.enumerated() {
-                // Servers in turn; backends in turn, shifted on each round of
-                // servers and between producers and consumers, so that every
+                // The server and backend pairs in turn, consumers starting where
+                // the producers' first round of servers ends, so that every
                 // server sees every backend as far as the numbers go.
-                let server = servers[index % servers.count]
-                let backend = settings.backends[(index / servers.count + index + offset) % settings.backends.count]
+                let pairs = servers.count * settings.backends.count
+                let pair = (index + offset * servers.count) % pairs
+                let server = servers[pair % servers.count]
+                let backend = settings.backends[(pair % servers.count + pair / servers.count) % settings.backends.count]
                 let childFolder = "\(folder)/\(role.rawValue)s/\(id)"
                 try FileManager.default.createDirectory(atPath: childFolder, withIntermediateDirectories: true)
                 let stopFile = "\(folder)/stop-\(role.rawValue)s"
