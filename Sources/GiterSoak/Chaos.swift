@@ -12,8 +12,9 @@ import Synchronization
 ///   from the process's last phase line, after its output ended.
 /// - **server restarts**: every 6–12 s one server (in turn) is stopped,
 ///   left down for 0.2–1 s, and started again on a new port.
-/// - **connection cuts**: every 0.2–0.8 s one open connection, picked at
-///   random among those of every proxy, is cut in the middle.
+/// - **connection cuts**: each new connection through a proxy is cut with a
+///   chance of 1 in 8, 0–400 ms after it opened, in the middle of whatever
+///   it carries: every connection runs the same risk, however long it lasts.
 final class Chaos: Sendable {
     let slots: [ChildSlot]
     let servers: [SoakServer]
@@ -98,19 +99,11 @@ final class Chaos: Sendable {
         }
     }
 
+    /// Cuts connections while the chaos lasts: each new one with a chance of
+    /// 1 in 8, 0–400 ms after it opened.
     private func cutLoop(until deadline: ContinuousClock.Instant) async {
-        while ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
-            // A connection picked at random among all open ones: each server's share of cuts is its share of connections.
-            let open = servers.map(\.proxy.openConnections)
-            var pick = Int.random(in: 0..<max(1, open.reduce(0, +)))
-            for (server, count) in zip(servers, open) {
-                if pick < count {
-                    server.proxy.cut(limit: 1)
-                    break
-                }
-                pick -= count
-            }
-        }
+        for server in servers { server.proxy.cutConnections(chance: 0.125, afterMilliseconds: 0...400) }
+        try? await Task.sleep(until: deadline)
+        for server in servers { server.proxy.cutConnections(chance: 0, afterMilliseconds: 0...0) }
     }
 }

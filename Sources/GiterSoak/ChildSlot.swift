@@ -115,11 +115,7 @@ final class ChildSlot: Sendable {
         state.withLock { state in
             guard let group = state.group, !state.killRequested else { return false }
             state.killRequested = true
-            #if canImport(Glibc)
-            _ = Glibc.kill(-group, SIGKILL)
-            #else
-            _ = Darwin.kill(-group, SIGKILL)
-            #endif
+            Platform.killGroup(group)
             return true
         }
     }
@@ -128,13 +124,7 @@ final class ChildSlot: Sendable {
     func stopForGood() {
         state.withLock { state in
             state.retired = true
-            if let group = state.group {
-                #if canImport(Glibc)
-                _ = Glibc.kill(-group, SIGKILL)
-                #else
-                _ = Darwin.kill(-group, SIGKILL)
-                #endif
-            }
+            if let group = state.group { Platform.killGroup(group) }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A TCP proxy on 127.0.0.1 in front of one Git server: clients reach the
-/// server through it, so the soak can cut their connections (``cut(limit:)``)
+/// server through it, so the soak can cut their connections (``cutConnections(chance:afterMilliseconds:)``)
 /// and restart the server on another port (``retarget(_:)``) while the
 /// clients' URL stays the same.
 ///
@@ -28,6 +28,8 @@ final class LoopbackProxy: Sendable {
         var refused = 0
         var drops = 0
         var cutAfterClientBytes: Int?
+        var cutChance = 0.0
+        var cutDelay = 0...0
     }
 
     /// The port clients connect to.
@@ -60,23 +62,28 @@ final class LoopbackProxy: Sendable {
         state.withLock { $0.cutAfterClientBytes = bytes }
     }
 
-    /// Cuts up to `limit` connections in the middle of whatever they carry;
-    /// returns how many it cut.
-    @discardableResult
-    func cut(limit: Int) -> Int {
-        let victims: [Connection] = state.withLock { state in
-            let open = state.connections.filter { !$0.value.cut }.keys.shuffled().prefix(limit)
-            return open.map { id in
-                state.connections[id]!.cut = true
-                state.drops += 1
-                return state.connections[id]!
-            }
+    /// Cuts each new connection with probability `chance`, a random number of
+    /// milliseconds in `delay` after it opened (if it is still open then):
+    /// every connection runs the same risk however long it lasts.
+    func cutConnections(chance: Double, afterMilliseconds delay: ClosedRange<Int>) {
+        state.withLock {
+            $0.cutChance = chance
+            $0.cutDelay = delay
         }
-        for connection in victims {
-            Platform.shutdownBoth(connection.client)
-            Platform.shutdownBoth(connection.server)
+    }
+
+    /// Cuts the connection `id` if it is still open.
+    private func cut(_ id: Int) {
+        let victim = state.withLock { state -> Connection? in
+            guard let connection = state.connections[id], !connection.cut else { return nil }
+            state.connections[id]?.cut = true
+            state.drops += 1
+            return connection
         }
-        return victims.count
+        if let victim {
+            Platform.shutdownBoth(victim.client)
+            Platform.shutdownBoth(victim.server)
+        }
     }
 
     /// Connections accepted, refused while the server was down, and cut.
@@ -123,6 +130,14 @@ final class LoopbackProxy: Sendable {
                 state.accepted += 1
                 state.connections[id] = Connection(client: client, server: server)
                 return id
+            }
+            let (chance, delay) = state.withLock { ($0.cutChance, $0.cutDelay) }
+            if chance > 0, Double.random(in: 0..<1) < chance {
+                let milliseconds = Int.random(in: delay)
+                Thread.detachNewThread { [self] in
+                    Thread.sleep(forTimeInterval: Double(milliseconds) / 1000)
+                    cut(id)
+                }
             }
             Thread.detachNewThread { [self] in relay(id, from: client, to: server, upstream: true) }
             Thread.detachNewThread { [self] in relay(id, from: server, to: client, upstream: false) }

@@ -85,6 +85,11 @@ enum Platform {
         #endif
     }
 
+    /// Sends SIGKILL to the process group `group` (a process that leads its group, and its children).
+    static func killGroup(_ group: pid_t) {
+        _ = kill(-group, SIGKILL)
+    }
+
     /// Makes writes to a closed connection fail with EPIPE instead of killing the process.
     static func ignoreBrokenPipes() {
         signal(SIGPIPE, SIG_IGN)
