@@ -4,7 +4,8 @@ import Synchronization
 
 /// The soak's faults, for a given time, in three loops that run together:
 ///
-/// - **kills**: every 0.4–1.2 s a random producer or consumer is aimed at
+/// - **kills**: every 0.5–1.5 × 8 s / (number of processes) a random
+///   producer or consumer (so each is killed every 8 s on average) is aimed at
 ///   a phase (fetch, commit, push, or none); the loop waits (at most 3 s)
 ///   until that process announces the phase, waits a random 0–40 ms more
 ///   (none for a commit, which is short), and sends SIGKILL to its process
@@ -56,7 +57,9 @@ final class Chaos: Sendable {
 
     private func killLoop(until deadline: ContinuousClock.Instant) async {
         while ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(Int.random(in: 400...1200)))
+            // Each process is killed every 8 s on average, however many there are.
+            let mean = 8000 / max(1, slots.count)
+            try? await Task.sleep(for: .milliseconds(Int.random(in: mean / 2...mean * 3 / 2)))
             guard ContinuousClock.now < deadline, let slot = slots.randomElement() else { break }
             let aim = ChildSlot.Landing.allCases.randomElement()!
             aims.withLock { $0[aim, default: 0] += 1 }

@@ -93,7 +93,7 @@ struct SoakTests {
         // The soak did something: without load and faults it proves nothing.
         #expect(summary.applies >= 20, "\(tail)")
         #expect(summary.statuses >= 10, "\(tail)")
-        #expect(summary.kills >= 10, "\(tail)")
+        #expect(summary.kills >= 5, "\(tail)")
         #expect(summary.restarts >= 1, "\(tail)")
     }
 
