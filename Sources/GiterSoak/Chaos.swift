@@ -20,15 +20,22 @@ final class Chaos: Sendable {
     let slots: [ChildSlot]
     let servers: [SoakServer]
     let duration: Duration
+    /// The exchange's bare repository, where a killed server may leave a lock.
+    let repository: String
+    private let clearedLocks = Mutex(0)
     private let restartCounts = Mutex<[SoakServer.Kind: Int]>([:])
     private let aims = Mutex<[ChildSlot.Landing: Int]>([:])
     private let failures = Mutex<[String]>([])
 
-    init(slots: [ChildSlot], servers: [SoakServer], duration: Duration) {
+    init(slots: [ChildSlot], servers: [SoakServer], duration: Duration, repository: String) {
         self.slots = slots
         self.servers = servers
         self.duration = duration
+        self.repository = repository
     }
+
+    /// Lock files a killed server left, removed at its restart as an operator would.
+    var staleLocksRemoved: Int { clearedLocks.withLock { $0 } }
 
     /// Server restarts in all.
     var restarts: Int { restartCounts.withLock { $0.values.reduce(0, +) } }
@@ -91,7 +98,9 @@ final class Chaos: Sendable {
             let server = servers[next % servers.count]
             next += 1
             do {
-                try await server.restart(downtime: .milliseconds(Int.random(in: 200...1000)))
+                let removed = try await server.restart(
+                    downtime: .milliseconds(Int.random(in: 200...1000)), repository: repository)
+                clearedLocks.withLock { $0 += removed }
                 restartCounts.withLock { $0[server.kind, default: 0] += 1 }
             } catch {
                 failures.withLock { $0.append("restart of \(server.kind.rawValue): \(error)") }

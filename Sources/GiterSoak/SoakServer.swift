@@ -81,12 +81,38 @@ final class SoakServer: Sendable {
     /// Stops the server, waits `downtime`, and starts it again (on a new
     /// port, which the proxy follows). Connections through the proxy fail
     /// meanwhile.
-    func restart(downtime: Duration) async throws {
+    ///
+    /// Stopping kills what is left of the server's process group with
+    /// SIGKILL, so a `receive-pack` killed while it held the branch's lock
+    /// leaves `refs/heads/<branch>.lock` behind, which blocks every later
+    /// push. Giter reports such a lock (no owner record: it is not Giter's)
+    /// and never removes it; an operator does, with `giter unlock`. The
+    /// restart does the operator's part: a lock file under `refs/` of
+    /// `repository` that is still there 2 s after the server stopped (a
+    /// live push through another server holds the lock for milliseconds) is
+    /// removed and counted. Returns how many were removed.
+    func restart(downtime: Duration, repository: String) async throws -> Int {
         proxy.retarget(nil)
         await server.stop()
-        try await Task.sleep(for: downtime)
+        let locks = Self.lockFiles(in: repository)
+        try await Task.sleep(for: max(downtime, locks.isEmpty ? .zero : .seconds(2)))
+        var removed = 0
+        for lock in locks where Self.lockFiles(in: repository).contains(lock) {
+            if (try? FileManager.default.removeItem(atPath: lock)) != nil { removed += 1 }
+        }
         try await server.start()
         proxy.retarget(server.port)
+        return removed
+    }
+
+    /// The lock files under `refs/` of a bare repository.
+    static func lockFiles(in repository: String) -> Set<String> {
+        var found: Set<String> = []
+        let enumerator = FileManager.default.enumerator(atPath: repository + "/refs")
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".lock") { found.insert(repository + "/refs/" + path) }
+        }
+        return found
     }
 
     /// Stops the proxy and the server.
