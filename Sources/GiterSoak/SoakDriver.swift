@@ -147,6 +147,13 @@ struct SoakDriver {
                     }
                     try await Task.sleep(for: .milliseconds(250))
                 }
+                if !converged {
+                    // What was missing, and what each process said last: for a failure in CI.
+                    for line in try await observer.lagging(acks: acks).prefix(10) { print("soak: not converged: \(line)") }
+                    for slot in slots {
+                        print("soak: \(slot.id) log ends:\n" + slot.logTail(5).split(separator: "\n").map { "      \($0.prefix(400))" }.joined(separator: "\n"))
+                    }
+                }
             } catch {
                 print("soak: cannot watch the exchange converge: \(error)")
             }
@@ -243,6 +250,11 @@ struct ConvergenceObserver {
     /// Whether every live resource is its producer's last acknowledged spec,
     /// and its status is current and `Ready`.
     func isConverged(acks: [SoakAudit.Ack]) async throws -> Bool {
+        try await lagging(acks: acks).isEmpty
+    }
+
+    /// What keeps the exchange from having converged, one line a resource.
+    func lagging(acks: [SoakAudit.Ack]) async throws -> [String] {
         try await store.refresh()
         let live = try await store.list(.all)
         var expected: [String: Int] = [:]
@@ -253,10 +265,24 @@ struct ConvergenceObserver {
                 expected[ack.name] = nil
             }
         }
-        guard live.count == expected.count else { return false }
-        return live.allSatisfy { stored in
-            expected[stored.key.name] == stored.resource.spec.revision && stored.isStatusCurrent
-                && stored.resource.status?.isTrue("Ready") == true
+        var lagging: [String] = []
+        let names = Set(live.map(\.key.name))
+        for name in expected.keys.sorted() where !names.contains(name) {
+            lagging.append("\(name): acknowledged but not live")
         }
+        for stored in live {
+            let name = stored.key.name
+            guard let revision = expected[name] else {
+                lagging.append("\(name): live but archived by its producer")
+                continue
+            }
+            if revision != stored.resource.spec.revision {
+                lagging.append("\(name): revision \(stored.resource.spec.revision), acknowledged \(revision)")
+            } else if !stored.isStatusCurrent || stored.resource.status?.isTrue("Ready") != true {
+                let observed = stored.resource.status?.observedGeneration.map(String.init) ?? "none"
+                lagging.append("\(name): generation \(stored.generation), status observes \(observed)")
+            }
+        }
+        return lagging
     }
 }
