@@ -101,10 +101,10 @@ extension LinearPath {
             }
         case .contract:
             let contract = try ContractFixture.contract()
-            let added = shape.yamlFiles(targetBytes: targetBytes, withStatus: false)
+            let texts = shape.yamlFiles(targetBytes: targetBytes, withStatus: false)
             var blobs: [ObjectID: [UInt8]] = [:]
             var changes: [PathChange] = []
-            for (index, text) in added.enumerated() {
+            for (index, text) in texts.enumerated() {
                 let id = ContractFixture.objectID(index + 1)
                 blobs[id] = Array(text.utf8)
                 changes.append(
@@ -113,10 +113,11 @@ extension LinearPath {
                         newMode: .regular))
             }
             let store = blobs
+            let added = changes
             let commit = ContractFixture.commit(author: ContractFixture.producer)
-            prepared = PreparedCase(bytes: added.map(\.utf8.count).reduce(0, +)) {
+            prepared = PreparedCase(bytes: texts.map(\.utf8.count).reduce(0, +)) {
                 let checker = ContractChecker(contract: contract, read: { id in store[id] ?? [] })
-                let violations = try await checker.violations(of: commit, changes: changes)
+                let violations = try await checker.violations(of: commit, changes: added)
                 guard violations.isEmpty else { throw LinearError.check("\(violations.prefix(3))") }
             }
         case .contractStatus:
@@ -137,10 +138,11 @@ extension LinearPath {
                         newID: new, newMode: .regular))
             }
             let store = blobs
+            let changed = changes
             let commit = ContractFixture.commit(author: ContractFixture.consumer)
             prepared = PreparedCase(bytes: newBytes) {
                 let checker = ContractChecker(contract: contract, read: { id in store[id] ?? [] })
-                let violations = try await checker.violations(of: commit, changes: changes)
+                let violations = try await checker.violations(of: commit, changes: changed)
                 guard violations.isEmpty else { throw LinearError.check("\(violations.prefix(3))") }
             }
         }
@@ -164,9 +166,11 @@ extension LinearPath {
         }
     }
 
-    private static func decoding<T: Decodable>(_ type: T.Type, _ texts: [String]) -> @Sendable () async throws -> Void {
+    private static func decoding<T: Decodable & SendableMetatype>(
+        _ type: T.Type, _ texts: [String]
+    ) -> @Sendable () async throws -> Void {
         {
-            for text in texts { blackHole(try DocumentDecoder().decode(type, fromYAML: text)) }
+            for text in texts { blackHole(try DocumentDecoder().decode(T.self, fromYAML: text)) }
         }
     }
 

@@ -19,8 +19,20 @@ struct TimingPlan: Sendable {
 
 /// Monotonic time in nanoseconds.
 func nowNanoseconds() -> UInt64 {
+    clockNanoseconds(CLOCK_MONOTONIC)
+}
+
+/// CPU time this process has used, in nanoseconds. The runs are timed in
+/// CPU time rather than wall time: on a machine shared with other builds,
+/// the time a run waits for a core is not work it did, and would make the
+/// ratio between sizes a measure of the load instead of the code.
+func cpuNanoseconds() -> UInt64 {
+    clockNanoseconds(CLOCK_PROCESS_CPUTIME_ID)
+}
+
+private func clockNanoseconds(_ clock: clockid_t) -> UInt64 {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(clock, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
@@ -32,7 +44,7 @@ func median(_ samples: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-/// Times the sizes of one path on one shape, one sample per run. The sizes
+/// Times the sizes of one path on one shape, one sample (CPU time) per run. The sizes
 /// take turns in short slices, so that load from elsewhere on the machine
 /// (other builds) falls on all of them alike: the ratio between sizes is
 /// what the benchmark judges. Returns the samples of each, in nanoseconds.
@@ -47,9 +59,9 @@ func measureInterleaved(_ plan: TimingPlan, _ cases: [PreparedCase]) async throw
         for (index, prepared) in cases.enumerated() where !isDone(index) {
             let sliceStart = nowNanoseconds()
             repeat {
-                let before = nowNanoseconds()
+                let before = cpuNanoseconds()
                 try await prepared.run()
-                let after = nowNanoseconds()
+                let after = cpuNanoseconds()
                 samples[index].append(Double(after - before))
                 elapsed[index] += Double(after - before)
             } while Double(nowNanoseconds() - sliceStart) < plan.sliceSeconds * 1e9 && !isDone(index)
