@@ -61,9 +61,11 @@ func blackHole<T>(_ value: T) {
 
 extension LinearPath {
     /// Prepares the input of `shape` at about `targetBytes` (untimed) and
-    /// returns the run; the run is checked once here, so a path that fails
-    /// on an input is an error, never a fast row.
-    func prepare(_ shape: Shape, targetBytes: Int) async throws -> PreparedCase {
+    /// returns the run. With `check`, the run is made once here, so a path
+    /// that fails on an input is an error, never a fast row; the peak-memory
+    /// child does without, so that the heap of that run cannot be reused
+    /// by the measured one.
+    func prepare(_ shape: Shape, targetBytes: Int, check: Bool = true) async throws -> PreparedCase {
         let texts = shape.yamlFiles(targetBytes: targetBytes)
         let files = texts.map { Array($0.utf8) }
         let prepared: PreparedCase
@@ -146,7 +148,7 @@ extension LinearPath {
                 guard violations.isEmpty else { throw LinearError.check("\(violations.prefix(3))") }
             }
         }
-        try await prepared.run()
+        if check { try await prepared.run() }
         return prepared
     }
 

@@ -9,7 +9,9 @@ import Glibc
 /// case's heap hides or inflates it:
 ///
 /// 1. the child runs the path on the smallest input (lazy runtime metadata,
-///    caches), prepares the measured input and runs it once as a check;
+///    caches) and prepares the measured input, without running on it (the
+///    parent ran and checked it: heap freed by such a run could stay
+///    resident and hide the measured run's memory);
 /// 2. `malloc_trim(0)` hands freed heap back, writing "5" to
 ///    /proc/self/clear_refs resets the high-water mark `VmHWM` to the
 ///    current resident size, which is read as the baseline;
@@ -60,7 +62,7 @@ enum PeakMemoryProbe {
     /// Child side: measures and prints one line of JSON.
     static func runChild(_ path: LinearPath, _ shape: Shape, targetBytes: Int, warmupBytes: Int) async throws {
         _ = try await path.prepare(shape, targetBytes: warmupBytes)
-        let prepared = try await path.prepare(shape, targetBytes: targetBytes)
+        let prepared = try await path.prepare(shape, targetBytes: targetBytes, check: false)
         #if os(Linux)
         trimHeap()
         try resetHighWaterMark()
