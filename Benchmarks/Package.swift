@@ -66,6 +66,23 @@ let package = Package(
                 .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
+        // Work linear in the input (issue 12): every reader and writer path
+        // (parse, decode, encode, splice, the contract check) over input
+        // shapes from 10 KB to 4 MB: time per byte and peak memory
+        // (run-linear.sh).
+        .executableTarget(
+            name: "LinearBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterCodec", package: giterPackage),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("InternalImportsByDefault"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        ),
         // The exchange end to end: apply → Ready observed by the producer, over
         // a local bare remote, for both backends, against the naive git loop.
         .executableTarget(

@@ -6,8 +6,10 @@ The shapes are the ones the codec must handle in linear work (issue 12,
 sequences, long strings, long block scalars, many documents and nesting up
 to the depth limit (128, ParseLimits.default) and one past it, each in YAML
 and, where JSON has it, in JSON, plus resource files of those shapes for the
-splice and CustomResource harnesses. Each shape is written small (about
-1 KB) and large (about 48 KB, under the run's -max_len of 64 KiB).
+splice and CustomResource harnesses; and the inputs of the linear-work
+benchmark (Benchmarks/run-linear.sh), named bench-*, written as that
+benchmark writes them. Each shape is written small (about 1 KB) and large
+(about 48 KB, under the run's -max_len of 64 KiB).
 
     python3 Fuzz/shapes.py DIRECTORY
 """
@@ -86,6 +88,92 @@ def shapes(size):
         "# the consumer's section\nstatus:\n  phase: |\n" + repeat_until(size, lambda i: f"    line {i}\n"),
     )
     yield "resource-crlf", resource("  image: app:1\n  replicas: 2\n").replace("\n", "\r\n")
+    yield from benchmark_shapes(size)
+
+
+# The inputs of Benchmarks/Sources/LinearBenchmark/Shape.swift (run-linear.sh),
+# written the same way at seed size: a resource file per shape whose spec
+# holds the growing part, with a small status.
+BENCH_API_VERSION = "linear.giter.dev/v1"
+BENCH_STATUS = "status:\n  observedGeneration: 1\n  phase: Running\n"
+TREE_LEVELS = DEPTH_LIMIT - 3  # root, spec and spec.trees take three levels
+
+
+def bench_header(kind, name):
+    return (
+        f"apiVersion: {BENCH_API_VERSION}\nkind: {kind}\n"
+        f"metadata:\n  name: {name}\n  namespace: bench\n  generation: 1\n"
+    )
+
+
+def bench_small_resource(i):
+    return bench_header("Item", f"item-{i}") + f"spec:\n  name: item {i} of the batch\n  port: {i % 65536}\n" + BENCH_STATUS
+
+
+def bench_nest_block(i):
+    lines = ["  - c:\n"] + [" " * (4 + level) + "c:\n" for level in range(1, TREE_LEVELS - 1)]
+    return "".join(lines) + " " * (4 + TREE_LEVELS - 1) + f"v: {i}\n"
+
+
+def bench_nest_flow(i):
+    return "  - " + "{c: " * (TREE_LEVELS - 1) + f"{{v: {i}}}" + "}" * (TREE_LEVELS - 1) + "\n"
+
+
+def benchmark_shapes(size):
+    def shape(kind, opening, unit, closing=""):
+        head = bench_header(kind, "shape") + opening
+        budget = max(1, size - len(head) - len(closing) - len(BENCH_STATUS))
+        return head + repeat_until(budget, unit) + closing + BENCH_STATUS
+
+    yield "bench-block-keys", shape("BlockKeys", "spec:\n", lambda i: f"  key-{i}: value {i}\n")
+    yield "bench-flow-keys", shape("FlowKeys", "spec: {", lambda i: f"key-{i}: {i}, ", "last: 0}\n")
+    yield "bench-sequence", shape("Sequence", "spec:\n  items:\n", lambda i: f"  - name: item-{i}\n    port: {i % 65536}\n")
+    yield "bench-string", shape(
+        "LongString", 'spec:\n  text: "', lambda i: f'word {i} \\t\\"quoted\\" caf\\u00e9 ', 'end"\n'
+    )
+    yield "bench-block-scalar", shape(
+        "BlockScalar", "spec:\n  text: |\n", lambda i: f"    line {i} of the literal block, kept as written: # not a comment\n"
+    )
+    yield "bench-documents", repeat_until(size, lambda i: "---\n" + bench_small_resource(i))
+    yield "bench-nest-block", shape("NestBlock", "spec:\n  trees:\n", bench_nest_block)
+    yield "bench-nest-flow", shape("NestFlow", "spec:\n  trees:\n", bench_nest_flow)
+    yield "bench-file", bench_small_resource(0)
+    # Their JSON forms, as the benchmark's parse-json path reads them.
+    def resource_json(kind, spec, name="shape"):
+        return {
+            "apiVersion": BENCH_API_VERSION, "kind": kind,
+            "metadata": {"name": name, "namespace": "bench", "generation": 1},
+            "spec": spec, "status": {"observedGeneration": 1, "phase": "Running"},
+        }
+
+    def grow(make):
+        """make(n) for the smallest n (by doubling) whose JSON reaches size bytes."""
+        low, high = 0, 1
+        while len(json.dumps(make(high))) < size:
+            low, high = high, high * 2
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if len(json.dumps(make(middle))) < size else (low, middle)
+        return json.dumps(make(high), ensure_ascii=False)
+
+    def tree(i):
+        node = {"v": i}
+        for _ in range(TREE_LEVELS - 1):
+            node = {"c": node}
+        return node
+
+    yield "bench-json-keys", grow(lambda n: resource_json("BlockKeys", {f"key-{i}": f"value {i}" for i in range(n)}))
+    yield "bench-json-sequence", grow(
+        lambda n: resource_json("Sequence", {"items": [{"name": f"item-{i}", "port": i % 65536} for i in range(n)]})
+    )
+    yield "bench-json-string", grow(
+        lambda n: resource_json("LongString", {"text": "".join(f'word {i} \t"quoted" caf\u00e9 ' for i in range(n))})
+    )
+    yield "bench-json-nest", grow(lambda n: resource_json("NestFlow", {"trees": [tree(i) for i in range(n)]}))
+    yield "bench-json-lines", repeat_until(
+        size,
+        lambda i: json.dumps(resource_json("Item", {"name": f"item {i} of the batch", "port": i % 65536}, f"item-{i}")) + "\n",
+    )
 
 
 def main():

@@ -141,3 +141,34 @@ struct LargeMappingTests {
         init?(intValue: Int) { nil }
     }
 }
+
+extension LargeMappingTests {
+    @Test("a key equal to another through a singleton decomposition (KELVIN SIGN, K) is a duplicate in a large mapping")
+    func singletonDecompositionInALargeMapping() throws {
+        // U+212A KELVIN SIGN is canonically equivalent to the ASCII letter K:
+        // the index must hash the two alike, not by their bytes.
+        #expect("\u{212A}" == "K")
+        let text = Self.blockMapping(1_000) + "K: 1\n" + "\u{212A}: 2\n"
+        let error = try #require(throws: CodecError.self) { try YAMLReader().readDocument(text) }
+        #expect(error.code == .duplicateKey && error.location?.line == 1_002)
+        let json = "{" + (0..<1_000).map { "\"k\($0)\": 0, " }.joined() + "\"\u{212A}\": 1, \"K\": 2}"
+        let jsonError = try #require(throws: CodecError.self) { try JSONReader().read(json) }
+        #expect(jsonError.code == .duplicateKey)
+    }
+
+    @Test("keys indexed when the index is built, as it grows and at its end are found again as duplicates")
+    func keysAreFoundAfterGrowth() throws {
+        // Probing and growth: each of a sample of earlier keys (0 was
+        // indexed when the index was built, 17 was the first key looked
+        // up, the others after the table doubled), repeated at the end, is
+        // rejected as a duplicate of its first position.
+        let count = Self.keyCount
+        let text = Self.blockMapping(count)
+        for repeated in [0, 17, 65_536, count - 1] {
+            let error = try #require(throws: CodecError.self) { try YAMLReader().readDocument(text + "k\(repeated): x\n") }
+            #expect(error.code == .duplicateKey)
+            #expect(error.message.contains("first defined on line \(repeated + 1))"), "\(error)")
+        }
+        #expect(try YAMLReader().readDocument(text).mapping?.count == count)
+    }
+}
