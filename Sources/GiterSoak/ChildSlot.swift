@@ -99,10 +99,13 @@ final class ChildSlot: Sendable {
                 state.kills[landing, default: 0] += 1
                 return true
             }
-            if !killed && ending != "exited with status 0" {
+            // A process the driver ended for good (it did not stop when asked) is
+            // reported as such ("did not stop"), not as an end by itself.
+            let retired = state.withLock { $0.retired }
+            if !killed && !retired && ending != "exited with status 0" {
                 state.withLock { $0.unexpected.append("\(id): \(ending)") }
             }
-            if (stopping && !killed) || state.withLock({ $0.retired }) { return }
+            if (stopping && !killed) || retired { return }
             if Task.isCancelled { return }
             // A process that ended by itself is started again after a pause, so a broken one cannot spin.
             if !killed { try? await Task.sleep(for: .milliseconds(200)) }
@@ -196,7 +199,16 @@ final class ChildSlot: Sendable {
                 $0.starts += 1
             }
             defer { state.withLock { $0.group = nil } }
+            // The phase lines with the time they arrived, for a run to investigate (`phases.log`).
+            let phases = FileHandle(forWritingAtPath: phasesPath) ?? {
+                _ = FileManager.default.createFile(atPath: phasesPath, contents: nil)
+                return FileHandle(forWritingAtPath: phasesPath)
+            }()
+            _ = try? phases?.seekToEnd()
+            defer { try? phases?.close() }
+            phases?.write(Data("\(Self.timestamp()) start \(pid)\n".utf8))
             for try await line in execution.standardOutput.strings() {
+                phases?.write(Data("\(Self.timestamp()) \(line.trimmingCharacters(in: .newlines))\n".utf8))
                 received(line)
             }
         }
@@ -204,6 +216,19 @@ final class ChildSlot: Sendable {
         case .exited(let code): return "exited with status \(code)"
         case .signaled(let signal): return "killed by signal \(signal)"
         }
+    }
+
+    /// The phase lines of this slot's processes, each with the time it arrived.
+    var phasesPath: String { (logPath as NSString).deletingLastPathComponent + "/phases.log" }
+
+    /// The time of day to the millisecond, for `phases.log`.
+    private static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        return String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, Int(now.tv_nsec / 1_000_000))
     }
 
     /// The last `count` lines of the processes' log.

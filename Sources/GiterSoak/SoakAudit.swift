@@ -20,7 +20,8 @@ import SystemPackage
 ///   `giter verify` judges them), a generation skipped or repeated for
 ///   another spec, an `observedGeneration` that goes back or beyond the
 ///   generation, a file that does not decode, a merge, `git fsck --strict`
-///   errors, and lock files left under `refs/`.
+///   errors, and lock files left (under `refs/`, and `HEAD.lock` and the
+///   like at the top).
 struct SoakAudit {
     /// One problem found, for the report.
     struct Finding: CustomStringConvertible {
@@ -216,7 +217,7 @@ struct SoakAudit {
         }
     }
 
-    /// `git fsck --strict` and lock files under `refs/`.
+    /// `git fsck --strict` and lock files left (``SoakServer/lockFiles(in:)``).
     private mutating func checkRepository(_ repository: String) async {
         do {
             let result = try await Subprocess.run(
@@ -233,14 +234,8 @@ struct SoakAudit {
         } catch {
             violate("git fsck could not run: \(error)")
         }
-        let refs = repository + "/refs"
-        let enumerator = FileManager.default.enumerator(atPath: refs)
-        while let path = enumerator?.nextObject() as? String {
-            if path.hasSuffix(".lock") { violate("lock file left: refs/\(path)") }
-        }
-        for name in ["packed-refs.lock", "HEAD.lock", "config.lock", "shallow.lock"]
-        where FileManager.default.fileExists(atPath: repository + "/" + name) {
-            violate("lock file left: \(name)")
+        for lock in SoakServer.lockFiles(in: repository).sorted() {
+            violate("lock file left: \(lock.dropFirst(repository.count + 1))")
         }
     }
 }

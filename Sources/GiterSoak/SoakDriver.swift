@@ -206,7 +206,7 @@ struct SoakDriver {
         print("  re-applied     \((reapplied["landed-before"] ?? 0) + (reapplied["applied-now"] ?? 0)) writes under way when a producer was killed, "
             + "made again by its successor: \(reapplied["landed-before"] ?? 0) had landed (unchanged), \(reapplied["applied-now"] ?? 0) had not")
         print("  server restarts \(chaos.restarts) (" + servers.map { "\($0.kind.rawValue) \(chaos.restartCount(of: $0.kind))" }.joined(separator: ", ") + "); "
-            + "\(chaos.staleLocksRemoved) lock file(s) a killed receive-pack left removed at the restart, as 'giter unlock' would")
+            + "\(chaos.staleLocksRemoved) lock file(s) a killed receive-pack left removed at the restart, as an operator would")
         let counts = servers.map { ($0.kind, $0.proxy.counts) }
         print("  proxy          \(drops) connections cut; " + counts.map { "\($0.0.rawValue): \($0.1.accepted) accepted, \($0.1.refused) refused while down, \($0.1.drops) cut" }.joined(separator: "; "))
         print("  convergence    \(converged ? "after" : "not reached in") \(convergedAfter)")

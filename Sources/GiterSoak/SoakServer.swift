@@ -84,13 +84,15 @@ final class SoakServer: Sendable {
     ///
     /// Stopping kills what is left of the server's process group with
     /// SIGKILL, so a `receive-pack` killed while it held the branch's lock
-    /// leaves `refs/heads/<branch>.lock` behind, which blocks every later
-    /// push. Giter reports such a lock (no owner record: it is not Giter's)
-    /// and never removes it; an operator does, with `giter unlock`. The
-    /// restart does the operator's part: a lock file under `refs/` of
-    /// `repository` that is still there 2 s after the server stopped (a
-    /// live push through another server holds the lock for milliseconds) is
-    /// removed and counted. Returns how many were removed.
+    /// leaves `refs/heads/<branch>.lock` behind, and with it `HEAD.lock`:
+    /// git's ref transaction locks `HEAD` too when it moves the branch
+    /// `HEAD` names (for `HEAD`'s reflog). Either blocks every later push.
+    /// Giter reports such a lock (no owner record: it is not Giter's) and
+    /// never removes it; an operator does. The restart does the operator's
+    /// part: a lock file of ``lockFiles(in:)`` that is still there 2 s after
+    /// the server stopped (a live push through another server holds the
+    /// lock for milliseconds) is removed and counted. Returns how many were
+    /// removed.
     func restart(downtime: Duration, repository: String) async throws -> Int {
         proxy.retarget(nil)
         await server.stop()
@@ -105,12 +107,20 @@ final class SoakServer: Sendable {
         return removed
     }
 
-    /// The lock files under `refs/` of a bare repository.
+    /// The lock files git's reference updates take at the top of a bare
+    /// repository (`HEAD.lock`: receive-pack takes it beside the branch's).
+    static let topLevelLockFiles = ["packed-refs.lock", "HEAD.lock", "config.lock", "shallow.lock"]
+
+    /// The lock files a killed `receive-pack` may leave in a bare
+    /// repository: any under `refs/`, and ``topLevelLockFiles``.
     static func lockFiles(in repository: String) -> Set<String> {
         var found: Set<String> = []
         let enumerator = FileManager.default.enumerator(atPath: repository + "/refs")
         while let path = enumerator?.nextObject() as? String {
             if path.hasSuffix(".lock") { found.insert(repository + "/refs/" + path) }
+        }
+        for name in topLevelLockFiles where FileManager.default.fileExists(atPath: repository + "/" + name) {
+            found.insert(repository + "/" + name)
         }
         return found
     }
