@@ -1,0 +1,283 @@
+import Foundation
+import GitServerFixtures
+import Giter
+import GiterTesting
+import Testing
+
+/// One resource file that does not parse never blocks the exchange (issue
+/// 12): the producer's apply, archive and delete work on its own unreadable
+/// file, the other writes of a batch go through, and a wait fails at once
+/// with the file's error. On both backends over a real bare repository, and
+/// over the in-memory remote.
+@Suite("A broken file never blocks the exchange", .timeLimit(.minutes(3)))
+struct BrokenFileTests {
+    let good = ResourceKey(namespace: "lab", kind: "Job", name: "good")
+    let broken = ResourceKey(namespace: "lab", kind: "Job", name: "broken")
+    let notYAML = ResourceKey(namespace: "lab", kind: "Job", name: "png")
+
+    /// An exchange whose first commit — trusted, as it holds the policy —
+    /// has a readable job, a job with a syntax error in its spec (at
+    /// generation 4 by its text), and a job that is not YAML at all.
+    func brokenExchange(_ subject: BrokenSubject) async throws -> BrokenLab {
+        let lab = try await BrokenLab(subject)
+        try await lab.commit([
+            ExchangePolicy.path: Array(BrokenLab.policy.utf8),
+            good.repositoryPath: Array(BrokenLab.jobText("good", generation: 1).utf8),
+            broken.repositoryPath: Array(BrokenLab.jobText("broken", generation: 4, payload: "[unclosed").utf8),
+            notYAML.repositoryPath: BrokenLab.pngBytes,
+        ])
+        return lab
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func theProducerReplacesItsUnreadableFileAtAGenerationPastTheOldOne(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        let outcome = try await producer.apply(job("broken", payload: "fixed", round: 2))
+        #expect(outcome == .configured(generation: 5), "the text said generation 4")
+        let stored = try #require(try await producer.get(broken))
+        #expect(stored.resource.spec == JobSpec(payload: "fixed", round: 2))
+        #expect(stored.generation == 5)
+        // The consumer can write a status now, and a second store reads the file.
+        let consumer = try await lab.store(consumerIdentity(0), mirror: "consumer")
+        try await consumer.refresh()
+        let read = try #require(try await consumer.get(broken))
+        var status = JobStatus(observedGeneration: read.generation)
+        status.conditions.setCondition(Condition(type: "Ready", status: .true, reason: "Done"))
+        #expect(try await consumer.write(.status(broken, status, specDigest: read.specDigest)) == .statusWritten)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func applyOverAFileThatIsNotYAMLTakesTheGenerationPastItsLastReadableVersion(_ subject: BrokenSubject) async throws {
+        let lab = try await BrokenLab(subject)
+        defer { lab.remove() }
+        try await lab.commit([
+            ExchangePolicy.path: Array(BrokenLab.policy.utf8),
+            notYAML.repositoryPath: Array(BrokenLab.jobText("png", generation: 6).utf8),
+        ])
+        // Written past the contract; trusted as the history's anchor.
+        let anchor = try await lab.commit([notYAML.repositoryPath: BrokenLab.pngBytes])
+        let store = try await lab.store(producerIdentity(0), mirror: "producer", trustRoot: anchor)
+        let producer = Producer(store: store)
+        #expect(try await producer.apply(job("png", payload: "now yaml", round: 1)) == .configured(generation: 7))
+        #expect(try await producer.get(notYAML)?.generation == 7)
+        let text = try #require(try await lab.text(notYAML.repositoryPath))
+        #expect(text.contains("payload: now yaml"))
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func theProducerArchivesAndDeletesItsUnreadableFiles(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        #expect(try await producer.archive(broken) == .archived)
+        // Moved byte for byte, as the contract's archive rule requires.
+        #expect(try await lab.text(broken.archivePath) == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed"))
+        #expect(try await lab.text(broken.repositoryPath) == nil)
+        #expect(try await producer.delete(notYAML) == .deleted)
+        #expect(try await lab.text(notYAML.repositoryPath) == nil)
+        // A second reader sees no violation in either commit.
+        let reader = try await lab.store(consumerIdentity(1), mirror: "reader")
+        try await reader.refresh()
+        #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+        #expect(try await reader.list(.all).map(\.key) == [good])
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func oneUnreadableFileFailsOnlyItsOwnStatusWriteInABatch(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let consumer = try await lab.store(consumerIdentity(0), mirror: "consumer")
+        try await consumer.refresh()
+        let read = try #require(try await consumer.get(good))
+        var status = JobStatus(observedGeneration: read.generation)
+        status.conditions.setCondition(Condition(type: "Ready", status: .true, reason: "Done"))
+        let result = try await consumer.write([
+            .status(broken, status, specDigest: "0000000000000000"),
+            .status(good, status, specDigest: read.specDigest),
+            .status(notYAML, status, specDigest: "0000000000000000"),
+        ])
+        #expect(result.outcomes[1] == .statusWritten)
+        guard case .failed(let error) = result.outcomes[0] else {
+            Issue.record("a status into a file that does not parse: \(result.outcomes[0])")
+            return
+        }
+        #expect(error.code == .invalidDocument)
+        #expect(error.path == broken.repositoryPath)
+        #expect(error.location?.line == 9, "\(error)")
+        #expect(error.message.contains("replaces the file"), "\(error)")
+        guard case .failed(let other) = result.outcomes[2] else {
+            Issue.record("a status into a file that is not YAML: \(result.outcomes[2])")
+            return
+        }
+        #expect(other.path == notYAML.repositoryPath)
+        #expect(other.location != nil, "\(other)")
+        // The broken files are as they were: a consumer never writes into them.
+        #expect(try await lab.text(broken.repositoryPath) == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed"))
+        #expect(try await lab.bytes(notYAML.repositoryPath) == BrokenLab.pngBytes)
+        #expect(try await lab.text(good.repositoryPath)?.contains("reason: Done") == true)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func aProducerBatchTouchingUnreadableFilesGoesThroughWhole(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let store = try await lab.store(producerIdentity(0), mirror: "producer")
+        let result = try await store.write([
+            .apply(job("good", payload: "second", round: 2)),
+            .apply(job("broken", payload: "fixed", round: 1)),
+            .archive(notYAML),
+            .apply(job("fresh", payload: "new", round: 1)),
+        ])
+        #expect(result.outcomes == [.configured(generation: 2), .configured(generation: 5), .archived, .created(generation: 1)])
+        #expect(result.attempts == 1)
+        #expect(try await lab.bytes(notYAML.archivePath) == BrokenLab.pngBytes)
+        #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func waitFailsAtOnceWithTheFilesError(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        // The clock is never advanced: a wait that polled would hang until the time limit.
+        let clock = TestClock()
+        for (key, line) in [(broken, 9), (notYAML, 1)] {
+            do {
+                _ = try await producer.waitAll(for: [good, key], timeout: .seconds(3600), clock: clock)
+                Issue.record("the wait for \(key) returned")
+            } catch let error as ProducerError {
+                #expect(error.code == .unreadable, "\(error)")
+                #expect(error.key == key)
+                #expect(error.cause?.path == key.repositoryPath)
+                #expect(error.cause?.location?.line == line, "\(error)")
+                #expect(error.message.contains("\(key.repositoryPath):\(line):"), "\(error.message)")
+            }
+        }
+        #expect(clock.sleeperCount == 0)
+    }
+}
+
+/// Where the exchange of ``BrokenFileTests`` lives.
+enum BrokenSubject: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case inMemory
+    case libgit2
+    case gitCLI
+
+    var testDescription: String { rawValue }
+}
+
+/// An exchange for one test: an in-memory remote, or a bare repository at a
+/// local path read by one backend; commits written past every check.
+final class BrokenLab: Sendable {
+    let subject: BrokenSubject
+    let scratch: URL
+    let memory = InMemoryRemote()
+    let url: String
+    let events = Events()
+
+    init(_ subject: BrokenSubject) async throws {
+        self.subject = subject
+        scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giter-broken-\(UUID().uuidString)")
+        let repository = try await BareRepository.create(at: scratch.appendingPathComponent("lab.git"), seeded: false)
+        url = repository.path
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: scratch) }
+
+    private func transport(mirror: String) async throws -> any Transport {
+        let configuration = RemoteConfiguration(
+            url: url, branch: "main", mirrorPath: scratch.appendingPathComponent("mirror-\(mirror)").path)
+        switch subject {
+        case .inMemory: return memory.transport()
+        case .libgit2: return try await Backend.libgit2.open(configuration)
+        case .gitCLI: return try await Backend.gitCLI.open(configuration)
+        }
+    }
+
+    func store(_ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil) async throws -> GitResourceStore<Job> {
+        let events = self.events
+        return GitResourceStore(
+            transport: try await transport(mirror: mirror), resourceType: jobType,
+            options: StoreOptions(
+                identity: identity, roles: labRoles, trustRoot: trustRoot, eventHandler: { events.append($0) }))
+    }
+
+    /// Commits `files` on top of the branch as the owner, past every check.
+    @discardableResult
+    func commit(_ files: [String: [UInt8]]) async throws -> ObjectID {
+        let transport = try await transport(mirror: "raw")
+        let parent = try await transport.fetch()
+        let owner = Signature(name: "Owner", email: "owner@lab.example")
+        let request = CommitRequest(
+            parent: parent, edits: files.sorted { $0.key < $1.key }.map { .write(path: $0.key, contents: $0.value) },
+            author: owner, message: "written by hand")
+        let commit = try await transport.createCommit(request)
+        let outcome = try await transport.push(commit, expecting: parent)
+        #expect(outcome == .pushed(commit), "\(outcome)")
+        return commit
+    }
+
+    /// The bytes at `path` at the branch's tip.
+    func bytes(_ path: String) async throws -> [UInt8]? {
+        let transport = try await transport(mirror: "raw")
+        guard let tip = try await transport.fetch() else { return nil }
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
+        guard let entry = try await transport.treeEntries(at: tip, under: folder).first(where: { $0.path == path }) else {
+            return nil
+        }
+        return try await transport.blob(entry.id)
+    }
+
+    func text(_ path: String) async throws -> String? {
+        try await bytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static let policy = """
+        apiVersion: giter.dev/v1alpha1
+        kind: ExchangePolicy
+        metadata:
+          name: exchange
+        spec:
+          parties:
+          - name: lab
+            role: producer
+            namespaces: ["lab"]
+            kinds: ["Job"]
+            members:
+            - email: producer0@lab.example
+          - name: runners
+            role: consumer
+            namespaces: ["lab"]
+            kinds: ["Job"]
+            members:
+            - email: consumer0@lab.example
+            - email: consumer1@lab.example
+          - name: owners
+            role: admin
+            members:
+            - email: owner@lab.example
+          unknownKinds: allow
+
+        """
+
+    /// A job's file as Giter writes it; `payload` as written on line 8 (an unclosed `[` there is reported on line 9).
+    static func jobText(_ name: String, generation: Int, payload: String = "x") -> String {
+        """
+        apiVersion: jobs.giter.example/v1
+        kind: Job
+        metadata:
+          name: \(name)
+          namespace: lab
+          generation: \(generation)
+        spec:
+          payload: \(payload)
+          round: 1
+
+        """
+    }
+
+    /// The start of a PNG image: not text at all.
+    static let pngBytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0xFF]
+}
