@@ -67,6 +67,27 @@ struct BrokenFileTests {
     }
 
     @Test(arguments: BrokenSubject.allCases)
+    func applyOverAFileWhoseMetadataDoesNotDecodeKeepsItsStatus(_ subject: BrokenSubject) async throws {
+        let lab = try await BrokenLab(subject)
+        defer { lab.remove() }
+        let key = ResourceKey(namespace: "lab", kind: "Job", name: "meta")
+        try await lab.commit([
+            ExchangePolicy.path: Array(BrokenLab.policy.utf8),
+            key.repositoryPath: Array(BrokenLab.jobText("meta", generation: 2).utf8),
+        ])
+        let status = "status:\n  observedGeneration: 2\n  conditions: []\n  reconciledBy: runner\n"
+        let undecodable = BrokenLab.jobText("meta", generation: 2)
+            .replacingOccurrences(of: "generation: 2", with: "generation: two") + status
+        let anchor = try await lab.commit([key.repositoryPath: Array(undecodable.utf8)])
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer", trustRoot: anchor))
+        #expect(try await producer.apply(job("meta", payload: "y", round: 3)) == .configured(generation: 3))
+        let stored = try #require(try await producer.get(key))
+        #expect(stored.generation == 3)
+        #expect(stored.resource.status?.reconciledBy == "runner", "the consumer's status stays")
+        #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
     func theProducerArchivesAndDeletesItsUnreadableFiles(_ subject: BrokenSubject) async throws {
         let lab = try await brokenExchange(subject)
         defer { lab.remove() }

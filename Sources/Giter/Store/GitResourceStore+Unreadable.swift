@@ -95,7 +95,10 @@ extension GitResourceStore {
                 let document = try? ResourceDocument(bytes: try await transport.blob(entry.id), path: path)
             else { continue }
             highest = max(highest, ResourceDocument.generation(in: document.root))
-            previous = try? DocumentDecoder().decode(ObjectMeta.self, from: document.root[ResourceDocument.metadataKey] ?? .null)
+            // Readable: it parses and its metadata decodes.
+            guard let metadata = try? DocumentDecoder().decode(ObjectMeta.self, from: document.root[ResourceDocument.metadataKey] ?? .null)
+            else { continue }
+            previous = metadata
             break
         }
         return (highest + 1, previous)

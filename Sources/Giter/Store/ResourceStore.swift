@@ -51,6 +51,14 @@ public protocol ResourceStore<Resource>: Sendable {
     /// push is retried with jittered exponential backoff up to the store's
     /// bound; what could not be written comes back as
     /// ``WriteOutcome/notApplied(_:)``, never silently dropped.
+    ///
+    /// One write's own failure fails only that write: a status into a file
+    /// that cannot be read, or a value that cannot be encoded, is
+    /// ``WriteOutcome/failed(_:)`` with the file, line and column, and the
+    /// other writes are committed. The producer's apply, archive and delete
+    /// work on its own unreadable file (see `Documentation/Reliability.md`,
+    /// "Broken files"). Errors that are not one write's own (the transport's,
+    /// a branch that stays locked) are thrown.
     func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult
 }
 
