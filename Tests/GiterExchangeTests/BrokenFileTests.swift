@@ -158,6 +158,28 @@ struct BrokenFileTests {
     }
 
     @Test(arguments: BrokenSubject.allCases)
+    func aWriteWhoseValueCannotBeEncodedFailsAloneInAProducerBatch(_ subject: BrokenSubject) async throws {
+        let lab = try await brokenExchange(subject)
+        defer { lab.remove() }
+        let store = try await lab.store(PickyJob.self, producerIdentity(0), mirror: "producer")
+        func picky(_ name: String, _ payload: String) -> PickyJob {
+            PickyJob(
+                apiVersion: jobType.apiVersion, kind: jobType.kind, metadata: ObjectMeta(name: name, namespace: "lab"),
+                spec: PickySpec(payload: payload, round: 2))
+        }
+        let result = try await store.write([.apply(picky("good", "second")), .apply(picky("new", PickySpec.refused))])
+        #expect(result.outcomes.first == .configured(generation: 2))
+        guard case .failed(let error) = result.outcomes.last else {
+            Issue.record("an apply whose spec cannot be encoded: \(result.outcomes)")
+            return
+        }
+        #expect(error.code == .encoding, "\(error)")
+        #expect(error.message == "cannot encode the spec of lab/Job/new: payload: this payload is refused", "\(error)")
+        #expect(try await lab.text(good.repositoryPath)?.contains("payload: second") == true)
+        #expect(try await lab.text(ResourceKey(namespace: "lab", kind: "Job", name: "new").repositoryPath) == nil)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
     func waitFailsAtOnceWithTheFilesError(_ subject: BrokenSubject) async throws {
         let lab = try await brokenExchange(subject)
         defer { lab.remove() }
@@ -218,6 +240,12 @@ final class BrokenLab: Sendable {
     }
 
     func store(_ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil) async throws -> GitResourceStore<Job> {
+        try await store(Job.self, identity, mirror: mirror, trustRoot: trustRoot)
+    }
+
+    func store<Resource: ExchangedResource>(
+        _ type: Resource.Type, _ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil
+    ) async throws -> GitResourceStore<Resource> {
         let events = self.events
         return GitResourceStore(
             transport: try await transport(mirror: mirror), resourceType: jobType,
@@ -302,3 +330,24 @@ final class BrokenLab: Sendable {
     /// The start of a PNG image: not text at all.
     static let pngBytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0xFF]
 }
+
+/// A job's spec that refuses to encode one payload, as a value a store cannot write.
+struct PickySpec: ResourceSpec {
+    static let refused = "unencodable"
+    var payload: String
+    var round: Int
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        guard payload != Self.refused else {
+            throw EncodingError.invalidValue(
+                payload,
+                EncodingError.Context(
+                    codingPath: container.codingPath + [CodingKeys.payload], debugDescription: "this payload is refused"))
+        }
+        try container.encode(payload, forKey: .payload)
+        try container.encode(round, forKey: .round)
+    }
+}
+
+typealias PickyJob = CustomResource<PickySpec, JobStatus>
