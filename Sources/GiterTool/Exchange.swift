@@ -73,8 +73,11 @@ struct Exchange {
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
             options: StoreOptions(
-                identity: identity, signer: signer, logger: Logger(label: "giter.store"),
-                eventHandler: { unreadable.record($0) })
+                identity: identity,
+                signer: signer,
+                logger: Logger(label: "giter.store"),
+                eventHandler: { unreadable.record($0) }
+            )
         )
     }
 

@@ -126,7 +126,8 @@ struct GetCommand: AsyncParsableCommand {
             }
             for name in missing {
                 failures.append(
-                    Lookup.notFound(kind: kind, name: name, namespace: opened.namespace, archived: archived).message)
+                    Lookup.notFound(kind: kind, name: name, namespace: opened.namespace, archived: archived).message
+                )
             }
             guard let last = failures.popLast() else { return }
             for message in failures { StandardError.write("error: \(ErrorReporting.oneLine(message))\n") }

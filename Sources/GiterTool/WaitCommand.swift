@@ -95,7 +95,9 @@ struct WaitCommand: AsyncParsableCommand {
                             unreadable.append((lookup.key(name, namespace: opened.namespace), error))
                         }
                     }
-                    keys.append((lookup.kind, readable.map { lookup.key($0, namespace: opened.namespace) }, lookup.store))
+                    keys.append(
+                        (lookup.kind, readable.map { lookup.key($0, namespace: opened.namespace) }, lookup.store)
+                    )
                 }
             }
             if !unreadable.isEmpty {

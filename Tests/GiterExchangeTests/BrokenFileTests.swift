@@ -49,7 +49,8 @@ struct BrokenFileTests {
     }
 
     @Test(arguments: BrokenSubject.allCases)
-    func applyOverAFileThatIsNotYAMLTakesTheGenerationPastItsLastReadableVersion(_ subject: BrokenSubject) async throws {
+    func applyOverAFileThatIsNotYAMLTakesTheGenerationPastItsLastReadableVersion(_ subject: BrokenSubject) async throws
+    {
         let lab = try await BrokenLab(subject)
         defer { lab.remove() }
         try await lab.commit([
@@ -76,7 +77,8 @@ struct BrokenFileTests {
             key.repositoryPath: Array(BrokenLab.jobText("meta", generation: 2).utf8),
         ])
         let status = "status:\n  observedGeneration: 2\n  conditions: []\n  reconciledBy: runner\n"
-        let undecodable = BrokenLab.jobText("meta", generation: 2)
+        let undecodable =
+            BrokenLab.jobText("meta", generation: 2)
             .replacingOccurrences(of: "generation: 2", with: "generation: two") + status
         let anchor = try await lab.commit([key.repositoryPath: Array(undecodable.utf8)])
         let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer", trustRoot: anchor))
@@ -94,7 +96,9 @@ struct BrokenFileTests {
         let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
         #expect(try await producer.archive(broken) == .archived)
         // Moved byte for byte, as the contract's archive rule requires.
-        #expect(try await lab.text(broken.archivePath) == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed"))
+        #expect(
+            try await lab.text(broken.archivePath) == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed")
+        )
         #expect(try await lab.text(broken.repositoryPath) == nil)
         #expect(try await producer.delete(notYAML) == .deleted)
         #expect(try await lab.text(notYAML.repositoryPath) == nil)
@@ -135,7 +139,10 @@ struct BrokenFileTests {
         #expect(other.path == notYAML.repositoryPath)
         #expect(other.location != nil, "\(other)")
         // The broken files are as they were: a consumer never writes into them.
-        #expect(try await lab.text(broken.repositoryPath) == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed"))
+        #expect(
+            try await lab.text(broken.repositoryPath)
+                == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed")
+        )
         #expect(try await lab.bytes(notYAML.repositoryPath) == BrokenLab.pngBytes)
         #expect(try await lab.text(good.repositoryPath)?.contains("reason: Done") == true)
     }
@@ -151,7 +158,11 @@ struct BrokenFileTests {
             .archive(notYAML),
             .apply(job("fresh", payload: "new", round: 1)),
         ])
-        #expect(result.outcomes == [.configured(generation: 2), .configured(generation: 5), .archived, .created(generation: 1)])
+        #expect(
+            result.outcomes == [
+                .configured(generation: 2), .configured(generation: 5), .archived, .created(generation: 1),
+            ]
+        )
         #expect(result.attempts == 1)
         #expect(try await lab.bytes(notYAML.archivePath) == BrokenLab.pngBytes)
         #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
@@ -164,8 +175,11 @@ struct BrokenFileTests {
         let store = try await lab.store(PickyJob.self, producerIdentity(0), mirror: "producer")
         func picky(_ name: String, _ payload: String) -> PickyJob {
             PickyJob(
-                apiVersion: jobType.apiVersion, kind: jobType.kind, metadata: ObjectMeta(name: name, namespace: "lab"),
-                spec: PickySpec(payload: payload, round: 2))
+                apiVersion: jobType.apiVersion,
+                kind: jobType.kind,
+                metadata: ObjectMeta(name: name, namespace: "lab"),
+                spec: PickySpec(payload: payload, round: 2)
+            )
         }
         let result = try await store.write([.apply(picky("good", "second")), .apply(picky("new", PickySpec.refused))])
         #expect(result.outcomes.first == .configured(generation: 2))
@@ -222,7 +236,9 @@ final class BrokenLab: Sendable {
 
     init(_ subject: BrokenSubject) async throws {
         self.subject = subject
-        scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giter-broken-\(UUID().uuidString)")
+        scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "giter-broken-\(UUID().uuidString)"
+        )
         let repository = try await BareRepository.create(at: scratch.appendingPathComponent("lab.git"), seeded: false)
         url = repository.path
     }
@@ -231,7 +247,10 @@ final class BrokenLab: Sendable {
 
     private func transport(mirror: String) async throws -> any Transport {
         let configuration = RemoteConfiguration(
-            url: url, branch: "main", mirrorPath: scratch.appendingPathComponent("mirror-\(mirror)").path)
+            url: url,
+            branch: "main",
+            mirrorPath: scratch.appendingPathComponent("mirror-\(mirror)").path
+        )
         switch subject {
         case .inMemory: return memory.transport()
         case .libgit2: return try await Backend.libgit2.open(configuration)
@@ -239,18 +258,29 @@ final class BrokenLab: Sendable {
         }
     }
 
-    func store(_ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil) async throws -> GitResourceStore<Job> {
+    func store(_ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil) async throws
+        -> GitResourceStore<Job>
+    {
         try await store(Job.self, identity, mirror: mirror, trustRoot: trustRoot)
     }
 
     func store<Resource: ExchangedResource>(
-        _ type: Resource.Type, _ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil
+        _ type: Resource.Type,
+        _ identity: ExchangeIdentity,
+        mirror: String,
+        trustRoot: ObjectID? = nil
     ) async throws -> GitResourceStore<Resource> {
         let events = self.events
         return GitResourceStore(
-            transport: try await transport(mirror: mirror), resourceType: jobType,
+            transport: try await transport(mirror: mirror),
+            resourceType: jobType,
             options: StoreOptions(
-                identity: identity, roles: labRoles, trustRoot: trustRoot, eventHandler: { events.append($0) }))
+                identity: identity,
+                roles: labRoles,
+                trustRoot: trustRoot,
+                eventHandler: { events.append($0) }
+            )
+        )
     }
 
     /// Commits `files` on top of the branch as the owner, past every check.
@@ -260,8 +290,11 @@ final class BrokenLab: Sendable {
         let parent = try await transport.fetch()
         let owner = Signature(name: "Owner", email: "owner@lab.example")
         let request = CommitRequest(
-            parent: parent, edits: files.sorted { $0.key < $1.key }.map { .write(path: $0.key, contents: $0.value) },
-            author: owner, message: "written by hand")
+            parent: parent,
+            edits: files.sorted { $0.key < $1.key }.map { .write(path: $0.key, contents: $0.value) },
+            author: owner,
+            message: "written by hand"
+        )
         let commit = try await transport.createCommit(request)
         let outcome = try await transport.push(commit, expecting: parent)
         #expect(outcome == .pushed(commit), "\(outcome)")
@@ -273,7 +306,8 @@ final class BrokenLab: Sendable {
         let transport = try await transport(mirror: "raw")
         guard let tip = try await transport.fetch() else { return nil }
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
-        guard let entry = try await transport.treeEntries(at: tip, under: folder).first(where: { $0.path == path }) else {
+        guard let entry = try await transport.treeEntries(at: tip, under: folder).first(where: { $0.path == path })
+        else {
             return nil
         }
         return try await transport.blob(entry.id)
@@ -343,7 +377,10 @@ struct PickySpec: ResourceSpec {
             throw EncodingError.invalidValue(
                 payload,
                 EncodingError.Context(
-                    codingPath: container.codingPath + [CodingKeys.payload], debugDescription: "this payload is refused"))
+                    codingPath: container.codingPath + [CodingKeys.payload],
+                    debugDescription: "this payload is refused"
+                )
+            )
         }
         try container.encode(payload, forKey: .payload)
         try container.encode(round, forKey: .round)

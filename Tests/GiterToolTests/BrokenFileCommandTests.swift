@@ -33,7 +33,8 @@ struct BrokenFileCommandTests {
         let exchange = try await ExchangeFixture(backend: backend)
         try await Self.rewriteFirstCommit(
             of: exchange,
-            adding: [Self.broken.repositoryPath: Array(Self.brokenText.utf8), Self.png.repositoryPath: Self.pngBytes])
+            adding: [Self.broken.repositoryPath: Array(Self.brokenText.utf8), Self.png.repositoryPath: Self.pngBytes]
+        )
         try await exchange.apply(ExchangeFixture.experiment("sort-1"))
         return exchange
     }
@@ -43,7 +44,9 @@ struct BrokenFileCommandTests {
     static func rewriteFirstCommit(of exchange: ExchangeFixture, adding files: [String: [UInt8]]) async throws {
         let index = exchange.directory.url.appendingPathComponent("rewrite.index").path
         let repository = BareRepository(
-            url: URL(fileURLWithPath: exchange.remote), environment: .isolated.setting("GIT_INDEX_FILE", index))
+            url: URL(fileURLWithPath: exchange.remote),
+            environment: .isolated.setting("GIT_INDEX_FILE", index)
+        )
         try await repository.git(["read-tree", "refs/heads/main"])
         for (path, bytes) in files {
             let blob = try await repository.git(["hash-object", "-w", "--stdin"], input: Data(bytes)).trimmedStdout
@@ -54,7 +57,8 @@ struct BrokenFileCommandTests {
             .trimmedStdout
         try await repository.git(["update-ref", "refs/heads/main", commit])
         try FileManager.default.removeItem(
-            at: exchange.directory.url.appendingPathComponent("mirror-\(exchange.backend.rawValue)"))
+            at: exchange.directory.url.appendingPathComponent("mirror-\(exchange.backend.rawValue)")
+        )
     }
 
     @Test(arguments: ToolBackend.allCases)
@@ -66,12 +70,15 @@ struct BrokenFileCommandTests {
         #expect(listed.lines.last.map(cells)?.first == "sort-1")
         #expect(
             listed.stderr.contains(
-                "error: Experiment \"broken\" cannot be read: \(Self.broken.repositoryPath):9:3: "),
-            "\(listed.stderr)")
+                "error: Experiment \"broken\" cannot be read: \(Self.broken.repositoryPath):9:3: "
+            ),
+            "\(listed.stderr)"
+        )
         #expect(listed.stderr.contains("giter delete Experiment/broken -n default"), "\(listed.stderr)")
         #expect(
             listed.stderr.contains("error: Experiment \"png\" cannot be read: \(Self.png.repositoryPath):1:1: "),
-            "\(listed.stderr)")
+            "\(listed.stderr)"
+        )
 
         let named = try await exchange.giter(["get", "Experiment", "broken", "sort-1", "-o", "name"])
         #expect(named.status == 1)
@@ -105,7 +112,9 @@ struct BrokenFileCommandTests {
     func applyArchiveAndDeleteWorkOnTheBrokenFiles(_ backend: ToolBackend) async throws {
         let exchange = try await brokenExchange(backend)
         let applied = try await exchange.giter(
-            ["apply", "-f", "-"], stdin: ExchangeFixture.experiment("broken", size: 20))
+            ["apply", "-f", "-"],
+            stdin: ExchangeFixture.experiment("broken", size: 20)
+        )
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.lines == ["Experiment/broken configured"])
         let shown = try await exchange.giter(["get", "Experiment", "broken", "-o", "yaml"])

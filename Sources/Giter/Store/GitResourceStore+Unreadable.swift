@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Logging
 
 /// A live resource file as a write finds it.
 enum LiveFile {
@@ -25,10 +26,13 @@ enum LiveFile {
     /// the file's own error (path, line, column), and what to do.
     static func refusingStatus(_ error: StoreError) -> StoreError {
         StoreError(
-            error.code, path: error.path, location: error.location,
+            error.code,
+            path: error.path,
+            location: error.location,
             "\(error.message); a consumer never writes into a file it cannot read: "
                 + "its producer replaces the file (apply) or deletes it",
-            cause: error.cause)
+            cause: error.cause
+        )
     }
 }
 
@@ -43,8 +47,13 @@ extension GitResourceStore {
     /// kept, but a status that still parses), at a generation that never
     /// goes back (``generation(replacing:key:)``).
     func replace(
-        unreadable bytes: [UInt8], _ error: StoreError, with desired: Resource, spec: Node, key: ResourceKey,
-        into batch: inout Batch, now: Date
+        unreadable bytes: [UInt8],
+        _ error: StoreError,
+        with desired: Resource,
+        spec: Node,
+        key: ResourceKey,
+        into batch: inout Batch,
+        now: Date
     ) async throws -> WriteOutcome {
         let known = try await generation(replacing: bytes, key: key)
         var metadata = desired.metadata
@@ -57,10 +66,13 @@ extension GitResourceStore {
         let document = try newDocument(desired, key: key, metadata: metadata, spec: spec, status: status)
         logger.warning(
             "replacing the unreadable file of \(key) at generation \(known.generation): \(error)",
-            metadata: ["resource": "\(key)"])
+            metadata: ["resource": "\(key)"]
+        )
         batch.put(
-            key.repositoryPath, YAMLWriter().writeBytes(document),
-            trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(known.generation)"))
+            key.repositoryPath,
+            YAMLWriter().writeBytes(document),
+            trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(known.generation)")
+        )
         return .configured(generation: known.generation)
     }
 
@@ -76,7 +88,9 @@ extension GitResourceStore {
     ///
     /// Also the newest readable version's metadata, for its `uid` and
     /// `creationTimestamp`.
-    func generation(replacing bytes: [UInt8], key: ResourceKey) async throws -> (generation: Int64, previous: ObjectMeta?) {
+    func generation(replacing bytes: [UInt8], key: ResourceKey) async throws -> (
+        generation: Int64, previous: ObjectMeta?
+    ) {
         let path = key.repositoryPath
         var highest = Self.generationText(in: bytes) ?? 0
         if let parsed = try? ResourceDocument(bytes: bytes, path: path) {
@@ -87,16 +101,24 @@ extension GitResourceStore {
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
         let subject = "\(key) generation="
         for commit in try await transport.history(of: path, from: tip, limit: Self.generationLookBack) {
-            for trailer in commit.trailers where trailer.key == CommitTrailers.apply && trailer.value.hasPrefix(subject) {
+            for trailer in commit.trailers where trailer.key == CommitTrailers.apply && trailer.value.hasPrefix(subject)
+            {
                 if let number = Int64(trailer.value.dropFirst(subject.count)) { highest = max(highest, number) }
             }
-            guard let entry = try await transport.treeEntries(at: commit.id, under: folder).first(where: { $0.path == path }),
+            guard
+                let entry = try await transport.treeEntries(at: commit.id, under: folder).first(where: {
+                    $0.path == path
+                }),
                 entry.mode.isFile,
                 let document = try? ResourceDocument(bytes: try await transport.blob(entry.id), path: path)
             else { continue }
             highest = max(highest, ResourceDocument.generation(in: document.root))
             // Readable: it parses and its metadata decodes.
-            guard let metadata = try? DocumentDecoder().decode(ObjectMeta.self, from: document.root[ResourceDocument.metadataKey] ?? .null)
+            guard
+                let metadata = try? DocumentDecoder().decode(
+                    ObjectMeta.self,
+                    from: document.root[ResourceDocument.metadataKey] ?? .null
+                )
             else { continue }
             previous = metadata
             break

@@ -217,7 +217,8 @@ extension GitResourceStore {
 
     /// The consumer's write: only the `status` key of the file changes.
     private func writeStatus(
-        _ status: Resource.Status, specDigest: String, key: ResourceKey, current: ResourceDocument, into batch: inout Batch
+        _ status: Resource.Status, specDigest: String, key: ResourceKey, current: ResourceDocument,
+        into batch: inout Batch
     ) throws -> WriteOutcome {
         let mapping = current.root
         let generation = ResourceDocument.generation(in: mapping)
@@ -236,7 +237,8 @@ extension GitResourceStore {
     }
 
     private func apply(
-        _ desired: Resource, key: ResourceKey, current: LiveFile?, into batch: inout Batch, now: Date, contract: Contract?
+        _ desired: Resource, key: ResourceKey, current: LiveFile?, into batch: inout Batch, now: Date,
+        contract: Contract?
     ) async throws -> WriteOutcome {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
@@ -256,7 +258,8 @@ extension GitResourceStore {
         let readable: ResourceDocument
         switch current {
         case .unreadable(let bytes, let error):
-            return try await replace(unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now)
+            return try await replace(
+                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now)
         case .readable(let document):
             effective = document.root
             readable = document
@@ -267,7 +270,8 @@ extension GitResourceStore {
         } catch {
             let problem = StoreError.invalidDocument(
                 key.repositoryPath, error, in: effective[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
-            return try await replace(unreadable: readable.bytes, problem, with: desired, spec: spec, key: key, into: &batch, now: now)
+            return try await replace(
+                unreadable: readable.bytes, problem, with: desired, spec: spec, key: key, into: &batch, now: now)
         }
         let specChanged = effective[ResourceDocument.specKey] != spec
         let labels = desired.metadata.labels ?? [:]
@@ -294,7 +298,9 @@ extension GitResourceStore {
 
     /// A new resource file: `apiVersion`, `kind`, `metadata` and `spec`, and
     /// `status` when one is given (kept from the file it replaces).
-    func newDocument(_ desired: Resource, key: ResourceKey, metadata: ObjectMeta, spec: Node, status: Node? = nil) throws -> Node {
+    func newDocument(
+        _ desired: Resource, key: ResourceKey, metadata: ObjectMeta, spec: Node, status: Node? = nil
+    ) throws -> Node {
         var document = Node.Mapping()
         document["apiVersion"] = .string(desired.apiVersion)
         document["kind"] = .string(desired.kind)
