@@ -52,6 +52,14 @@ struct DescribeCommand: AsyncParsableCommand {
                 let archived = try await lookup.store.list(ResourceQuery(namespace: opened.namespace, archived: true))
                 found = archived.first { $0.resource.metadata.name == reference.name }
             }
+            let archivedUnreadable = opened.unreadable.errors(
+                kind: lookup.kind,
+                namespace: opened.namespace,
+                archived: true
+            )
+            if found == nil, let bad = archivedUnreadable.first(where: { $0.key.name == reference.name }) {
+                throw ToolError(UnreadableFiles.message(bad.key, bad.error, archived: true))
+            }
             guard let found else {
                 throw Lookup.notFound(kind: lookup.kind, name: reference.name, namespace: opened.namespace)
             }
