@@ -2,6 +2,7 @@ import Foundation
 import GitServerFixtures
 import Giter
 import GiterTesting
+import Logging
 import Testing
 
 /// One resource file that does not parse never blocks the exchange (issue
@@ -18,14 +19,16 @@ struct BrokenFileTests {
     /// An exchange whose first commit — trusted, as it holds the policy —
     /// has a readable job, a job with a syntax error in its spec (at
     /// generation 4 by its text), and a job that is not YAML at all.
-    func brokenExchange(_ subject: BrokenSubject) async throws -> BrokenLab {
+    func brokenExchange(_ subject: BrokenSubject, adding extra: [String: [UInt8]] = [:]) async throws -> BrokenLab {
         let lab = try await BrokenLab(subject)
-        try await lab.commit([
-            ExchangePolicy.path: Array(BrokenLab.policy.utf8),
-            good.repositoryPath: Array(BrokenLab.jobText("good", generation: 1).utf8),
-            broken.repositoryPath: Array(BrokenLab.jobText("broken", generation: 4, payload: "[unclosed").utf8),
-            notYAML.repositoryPath: BrokenLab.pngBytes,
-        ])
+        try await lab.commit(
+            extra.merging([
+                ExchangePolicy.path: Array(BrokenLab.policy.utf8),
+                good.repositoryPath: Array(BrokenLab.jobText("good", generation: 1).utf8),
+                broken.repositoryPath: Array(BrokenLab.jobText("broken", generation: 4, payload: "[unclosed").utf8),
+                notYAML.repositoryPath: BrokenLab.pngBytes,
+            ]) { _, new in new }
+        )
         return lab
     }
 
@@ -191,6 +194,40 @@ struct BrokenFileTests {
         #expect(error.message == "cannot encode the spec of lab/Job/new: payload: this payload is refused", "\(error)")
         #expect(try await lab.text(good.repositoryPath)?.contains("payload: second") == true)
         #expect(try await lab.text(ResourceKey(namespace: "lab", kind: "Job", name: "new").repositoryPath) == nil)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func aFileThatParsesButIsNotAResourceStillGetsInvalidSpecBesideTheBrokenOnes(_ subject: BrokenSubject) async throws
+    {
+        let invalid = ResourceKey(namespace: "lab", kind: "Job", name: "invalid")
+        let invalidText = BrokenLab.jobText("invalid", generation: 2)
+            .replacingOccurrences(of: "round: 1", with: "round: three")
+        let lab = try await brokenExchange(subject, adding: [invalid.repositoryPath: Array(invalidText.utf8)])
+        defer { lab.remove() }
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        var logger = Logger(label: "giter.test.broken")
+        logger.logLevel = .critical
+        let controller = Controller(
+            store: try await lab.store(consumerIdentity(0), mirror: "consumer"),
+            reconciler: DigestReconciler(name: "runner"),
+            options: ControllerOptions(
+                pollInterval: .milliseconds(50),
+                statusWriteWindow: .milliseconds(20),
+                logger: logger
+            )
+        )
+        let run = Task { try await controller.run() }
+        _ = try await producer.wait(for: good, timeout: .seconds(60), pollInterval: .milliseconds(20))
+        await controller.waitUntilIdle()
+        controller.shutdown()
+        try await run.value
+        let final = try #require(try await lab.text(invalid.repositoryPath))
+        #expect(final.hasPrefix(invalidText), "the producer's bytes stay")
+        #expect(final.contains("reason: InvalidSpec"), "\(final)")
+        #expect(
+            try await lab.text(broken.repositoryPath)
+                == BrokenLab.jobText("broken", generation: 4, payload: "[unclosed")
+        )
     }
 
     @Test(arguments: BrokenSubject.allCases)
