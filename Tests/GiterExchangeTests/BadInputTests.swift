@@ -206,7 +206,7 @@ final class StoreEvents: Sendable {
     }
 }
 
-@Suite("Bad input: a clear error for that resource only; the rest of the exchange goes on")
+@Suite("Bad input: a clear error for that resource only; the rest of the exchange goes on", .serialized)
 struct BadInputTests {
     static let goods = ["good-a", "good-b"]
 

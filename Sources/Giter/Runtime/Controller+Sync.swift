@@ -83,7 +83,7 @@ extension Controller {
                     type: type, status: type == "Ready" ? .false : .true, observedGeneration: generation,
                     reason: "StatusRefused", message: String(reason.prefix(30_000))))
         }
-        pending[key] = PendingStatus(status: status, specDigest: refused.specDigest, reportsRefusal: true)
+        replacePending(key, with: PendingStatus(status: status, specDigest: refused.specDigest, reportsRefusal: true))
         keys[key, default: KeyState()].terminal = SpecVersion(digest: refused.specDigest, generation: generation)
     }
 
@@ -101,7 +101,7 @@ extension Controller {
                     type: type, status: type == "Ready" ? .false : .true, observedGeneration: invalid.generation,
                     reason: "InvalidSpec", message: String(message.prefix(30_000))))
         }
-        pending[invalid.key] = PendingStatus(status: status, specDigest: invalid.specDigest)
+        replacePending(invalid.key, with: PendingStatus(status: status, specDigest: invalid.specDigest))
         keys[invalid.key, default: KeyState()].terminal = version
         logger.error("the resource is invalid: \(message)", metadata: ["resource": "\(invalid.key)"])
         options.eventHandler?(.invalidResource(invalid))

@@ -39,14 +39,14 @@ extension Controller {
         case .gone, .skipped, .unreadable:
             return
         case .reconciled(let status, let version, let next):
-            pending[key] = status
+            replacePending(key, with: status)
             state.reconciled = version
             state.terminal = nil
             state.failures = 0
             state.requeued = false
             if case .requeue(let delay) = next, !stopping { requeue(key, after: delay, &tasks) }
         case .terminal(let status, let version):
-            pending[key] = status
+            replacePending(key, with: status)
             state.terminal = version
             state.reconciled = nil
             state.failures = 0
@@ -166,6 +166,14 @@ extension Controller {
 
 extension Controller {
     // MARK: Statuses that failed alone
+
+    /// Makes `status` the one to write for `key`: a status held for its own
+    /// retry is older, and is never written after it.
+    func replacePending(_ key: ResourceKey, with status: PendingStatus<Resource.Status>) {
+        pending[key] = status
+        held[key] = nil
+        statusRetryTokens[key] = nil
+    }
 
     /// Holds `status` of `key`, whose own write failed (`reason`), until
     /// its retry after ``ControllerOptions/errorBackoff``; the other
