@@ -325,6 +325,32 @@ struct BadInputTests {
         }
     }
 
+    /// A contract file that is a symbolic link is never read through: the
+    /// contract cannot be read, so nothing after it is allowed (fail
+    /// closed), rather than an open exchange.
+    @Test(.timeLimit(.minutes(3)), arguments: Backend.allCases)
+    func aContractFileThatIsALinkAllowsNothing(_ backend: Backend) async throws {
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giter-bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let repository = try await BareRepository.create(at: scratch.appendingPathComponent("lab.git"), seeded: false)
+        let builder = TreeBuilder(repository: repository)
+        try await builder.commit(
+            [ExchangePolicy.path: .symlink("../README.md"), "README.md": BadInput.file("parties: []\n"),
+             BadInput.path("good-a"): BadInput.file(BadInput.jobText("good-a"))],
+            message: "a policy that is a link")
+        try await builder.commit([BadInput.path("good-b"): BadInput.file(BadInput.jobText("good-b"))], message: "a job")
+        let events = StoreEvents()
+        let store = try await Self.store(
+            backend, repository, scratch, mirror: "checking", check: .fullHistory, limit: 4 << 20, events: events)
+        try await store.refresh()
+        let violation = try #require(events.violations.first)
+        #expect(violation.rule == .contract)
+        #expect(violation.path == ExchangePolicy.path)
+        #expect(violation.message.contains("a symbolic link (mode 120000) stands where a contract file should be"))
+        #expect(try await store.get(ResourceKey(namespace: "lab", kind: "Job", name: "good-b")) == nil)
+        #expect(try await store.get(ResourceKey(namespace: "lab", kind: "Job", name: "good-a")) != nil)
+    }
+
     /// Every resource in `names` holds a status that describes its spec, as a fresh reader sees it.
     static func expectReconciled(
         _ names: Set<String>, _ backend: Backend, _ repository: BareRepository, _ scratch: URL, limit: Int,
