@@ -2,7 +2,7 @@ import Logging
 import Metrics
 
 /// The child tasks of a running controller; each ends with an event for the loop.
-typealias ControllerTasks<Resource: ExchangedResource> = TaskGroup<ControllerEvent<Resource>>
+typealias ControllerTasks<Resource: ExchangedResource> = TaskGroup<ControllerLoopEvent<Resource>>
 
 extension Controller {
     // MARK: The work loop
@@ -18,7 +18,7 @@ extension Controller {
         }
         hasRun = true
         logger.info("controller started", metadata: ["kind": "\(store.resourceType.kind)"])
-        await withTaskGroup(of: ControllerEvent<Resource>.self) { tasks in
+        await withTaskGroup(of: ControllerLoopEvent<Resource>.self) { tasks in
             for source in eventSources {
                 tasks.addTask {
                     await source(self)
@@ -55,7 +55,7 @@ extension Controller {
         }
     }
 
-    private func handle(_ event: ControllerEvent<Resource>, _ tasks: inout ControllerTasks<Resource>) {
+    private func handle(_ event: ControllerLoopEvent<Resource>, _ tasks: inout ControllerTasks<Resource>) {
         switch event {
         case .signal(let signal):
             listen(&tasks)
@@ -104,6 +104,11 @@ extension Controller {
             requeueTokens[key] = nil
             keys[key]?.requeued = true
             enqueue(key)
+        case .statusRetry(let key, let token):
+            guard fired, statusRetryTokens[key] == token else { return }
+            statusRetryTokens[key] = nil
+            // A status reconciled meanwhile replaced the held one.
+            if let status = held.removeValue(forKey: key), pending[key] == nil { pending[key] = status }
         }
     }
 
@@ -146,6 +151,10 @@ extension Controller {
         stopping = true
         // Timers still armed end with the loop; what they would start is not wanted any more.
         requeueTokens = [:]
+        // Statuses waiting for their own retry get the final write's attempts.
+        statusRetryTokens = [:]
+        for (key, status) in held where pending[key] == nil { pending[key] = status }
+        held = [:]
     }
 
     // MARK: Timers
@@ -179,5 +188,14 @@ extension Controller {
         keys[key] = nil
         pending[key] = nil
         requeueTokens[key] = nil
+        unreadable[key] = nil
+        forgetStatusRetry(key)
+    }
+
+    /// Drops a status held for its own retry, and the retry's state.
+    func forgetStatusRetry(_ key: ResourceKey) {
+        held[key] = nil
+        statusFailures[key] = nil
+        statusRetryTokens[key] = nil
     }
 }

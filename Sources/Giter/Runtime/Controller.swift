@@ -28,7 +28,14 @@ import Synchronization
 ///   not published; the resource is reconciled again. A write that fails
 ///   because the branch stayed locked (``StoreError/Code/branchLocked``)
 ///   is logged as an error and tried again after the growing delays of
-///   ``ControllerOptions/errorBackoff``, not at every window.
+///   ``ControllerOptions/errorBackoff``, not at every window. A status
+///   whose own write fails (its file cannot be read, the store refuses
+///   it) is tried again after that backoff for its resource only: the
+///   others are written meanwhile.
+/// - **Unreadable files**: a resource file that cannot be read at all is
+///   reported once per version of the file (``ControllerEvent``, a log
+///   line, a metric) and never written into; every other resource is
+///   reconciled. Once its producer mends it, it is reconciled as usual.
 /// - **Shutdown**: on graceful shutdown, ``shutdown()`` or cancellation it
 ///   stops taking work, lets in-flight reconciles finish (on cancellation
 ///   they see it) and pushes pending statuses before ``run()`` returns.
@@ -87,6 +94,17 @@ public actor Controller<R: Reconciler>: Service {
     var lockedFlushes = 0
     var requeueTokens: [ResourceKey: Int] = [:]
     var nextRequeueToken = 0
+    /// Resources whose file cannot be read, with the version of the file reported.
+    var unreadable: [ResourceKey: String] = [:]
+    /// Statuses whose last write failed for their resource alone, waiting
+    /// for their own retry (``ControllerTimer/statusRetry(_:token:)``).
+    var held: [ResourceKey: PendingStatus<Resource.Status>] = [:]
+    /// Failed writes in a row of each resource's status, and its retry timer.
+    var statusFailures: [ResourceKey: Int] = [:]
+    var statusRetryTokens: [ResourceKey: Int] = [:]
+    /// The last batch failed with an error that named none of its statuses:
+    /// write the next one status per write, so that one cannot hold the others.
+    var writeOneByOne = false
 
     /// A controller of `reconciler` over `store`; `clock` measures every
     /// delay it waits (`ContinuousClock` unless a test gives its own).
@@ -157,7 +175,7 @@ public actor Controller<R: Reconciler>: Service {
     /// check of the remote is outstanding.
     public var isIdle: Bool {
         synced && !syncing && triggersHandled >= triggersRequested.load(ordering: .sequentiallyConsistent)
-            && queue.depth == 0 && queue.processing.isEmpty && pending.isEmpty && !flushing
+            && queue.depth == 0 && queue.processing.isEmpty && pending.isEmpty && held.isEmpty && !flushing
     }
 
     func checkIdle() {

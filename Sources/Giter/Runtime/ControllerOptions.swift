@@ -45,6 +45,8 @@ public struct ControllerOptions: Sendable {
     public var finishedConditions: Set<String>
     /// Where the controller logs, with the resource key in the metadata. It never bootstraps logging.
     public var logger: Logger
+    /// Called for each ``ControllerEvent``, on the controller's executor: keep it short.
+    public var eventHandler: (@Sendable (ControllerEvent) -> Void)?
 
     /// Options; the defaults suit a consumer polling a remote server.
     public init(
@@ -55,7 +57,8 @@ public struct ControllerOptions: Sendable {
         errorBackoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(300)),
         shard: Shard? = nil,
         finishedConditions: Set<String> = ["Ready", "Stalled"],
-        logger: Logger = Logger(label: "giter.controller")
+        logger: Logger = Logger(label: "giter.controller"),
+        eventHandler: (@Sendable (ControllerEvent) -> Void)? = nil
     ) {
         self.pollInterval = pollInterval
         self.pollJitter = min(max(pollJitter, 0), 1)
@@ -65,6 +68,7 @@ public struct ControllerOptions: Sendable {
         self.shard = shard
         self.finishedConditions = finishedConditions
         self.logger = logger
+        self.eventHandler = eventHandler
     }
 
     /// The next poll's delay.

@@ -82,19 +82,47 @@ public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
     /// a valid resource of the store's type, sorted by key.
     public var invalid: [InvalidResource]
 
+    /// Live resources created or changed whose file cannot be read at all:
+    /// not YAML, not one mapping, over the size limit, or not a regular
+    /// file (a symbolic link, a gitlink). A consumer never writes into such
+    /// a file; it reports it. Sorted by key.
+    public var unreadable: [UnreadableResource]
+
     /// Changes from their parts.
     public init(
         revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey],
-        invalid: [InvalidResource] = []
+        invalid: [InvalidResource] = [], unreadable: [UnreadableResource] = []
     ) {
         self.revision = revision
         self.updated = updated
         self.removed = removed
         self.invalid = invalid
+        self.unreadable = unreadable
     }
 
     /// Whether nothing changed.
-    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty }
+    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty && unreadable.isEmpty }
+}
+
+/// A live resource whose file cannot be read at all (see
+/// ``ResourceChanges/unreadable``). Only its producer can mend it, by
+/// replacing or deleting the file; a consumer must not write into it.
+public struct UnreadableResource: Sendable, Hashable {
+    /// The resource's key, from its path.
+    public var key: ResourceKey
+    /// Which version of the file this is: its blob id in hexadecimal. A new
+    /// version of the file has another.
+    public var version: String
+    /// What is wrong, with the file and, when the text does not parse, the
+    /// line and column; the message says what to do.
+    public var error: StoreError
+
+    /// An unreadable resource from its parts.
+    public init(key: ResourceKey, version: String, error: StoreError) {
+        self.key = key
+        self.version = version
+        self.error = error
+    }
 }
 
 /// A live resource whose file reads as YAML but not as the store's

@@ -13,6 +13,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// A resource file is not valid YAML or not a resource of the store's type.
         public static let invalidDocument = Code("invalid document")
+        /// An entry of the tree where a resource file or a folder of
+        /// resources should be is something Giter never reads: a symbolic
+        /// link or a gitlink (submodule), or a kind folder whose name differs
+        /// from the store's kind only in case (the two are one folder on a
+        /// case-insensitive file system).
+        public static let invalidEntry = Code("invalid entry")
         /// The revision is not in the repository.
         public static let unknownRevision = Code("unknown revision")
         /// A value could not be encoded.
