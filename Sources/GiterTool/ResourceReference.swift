@@ -107,7 +107,7 @@ extension Exchange {
                     if let stored = try await store.get(ResourceKey(namespace: namespace, kind: kind, name: name)) {
                         found[name] = stored
                     }
-                } catch let error as StoreError where error.code == .invalidDocument {
+                } catch let error as StoreError where error.isFileError {
                     unreadable[name] = error
                 }
             }

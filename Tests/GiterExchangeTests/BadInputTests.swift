@@ -101,6 +101,14 @@ struct BadInput: Sendable, CustomStringConvertible {
             entries: [path("bad"): .gitlink(gitlinkTarget)],
             reading: .unreadable(name: "bad", code: .invalidEntry, located: false), refusedByContract: true),
         BadInput(
+            description: "a symbolic link whose target is the text of another resource's file",
+            entries: [path("zlink"): .symlink(jobText("good-a"))],
+            reading: .unreadable(name: "zlink", code: .invalidEntry, located: false), refusedByContract: true),
+        BadInput(
+            description: "a symbolic link where the archive folder should be",
+            entries: ["archive": .symlink("resources")],
+            reading: .reported(path: "archive"), refusedByContract: true),
+        BadInput(
             description: "a symbolic link where a kind folder should be",
             entries: ["resources/other/Job": .symlink("../lab/Job")],
             reading: .reported(path: "resources/other/Job"), refusedByContract: true),
@@ -189,6 +197,7 @@ struct TreeBuilder {
 final class ControllerEvents: Sendable {
     private let events = Mutex<[ControllerEvent]>([])
     func append(_ event: ControllerEvent) { events.withLock { $0.append(event) } }
+    var all: [ControllerEvent] { events.withLock { $0 } }
     var unreadable: [UnreadableResource] {
         events.withLock { $0.compactMap { if case .unreadableResource(let found) = $0 { found } else { nil } } }
     }
@@ -378,6 +387,27 @@ struct BadInputTests {
             options: StoreOptions(
                 identity: consumerIdentity(0), historyCheck: check, logger: quietLogger(mirror),
                 eventHandler: { events.append($0) }, maxFileBytes: limit))
+    }
+
+    /// Waits until `controller` is idle; records a failure and throws when
+    /// it is not within `limit` (a controller that retries forever).
+    static func idle<R: Reconciler>(_ controller: Controller<R>, within limit: Duration) async throws {
+        let idle = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await controller.waitUntilIdle()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        guard idle else {
+            Issue.record("the controller was not idle within \(limit)")
+            throw CancellationError()
+        }
     }
 
     static func quietLogger(_ name: String) -> Logger {

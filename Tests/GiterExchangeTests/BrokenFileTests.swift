@@ -3,6 +3,7 @@ import GitServerFixtures
 import Giter
 import GiterTesting
 import Logging
+import Synchronization
 import Testing
 
 /// One resource file that does not parse never blocks the exchange (issue
@@ -253,6 +254,222 @@ struct BrokenFileTests {
     }
 }
 
+/// Symbolic links and gitlinks where a resource file should be, the
+/// generation's upper bound, and a controller whose pending status meets a
+/// file that broke: where the store's write path meets its read path.
+extension BrokenFileTests {
+    var symlinked: ResourceKey { ResourceKey(namespace: "lab", kind: "Job", name: "sym") }
+    var submodule: ResourceKey { ResourceKey(namespace: "lab", kind: "Job", name: "sub") }
+
+    /// An exchange whose readable jobs `sym` (generation 3) and `sub`
+    /// (generation 2) were then replaced, past every check, by a symbolic
+    /// link and a gitlink; the commit that did it is the trusted anchor.
+    func linkedExchange(_ subject: BrokenSubject) async throws -> (BrokenLab, anchor: ObjectID) {
+        let lab = try await brokenExchange(
+            subject,
+            adding: [
+                symlinked.repositoryPath: Array(BrokenLab.jobText("sym", generation: 3).utf8),
+                submodule.repositoryPath: Array(BrokenLab.jobText("sub", generation: 2).utf8),
+            ])
+        let anchor = try await lab.commitEntries([
+            symlinked.repositoryPath: .symlink("../../../../../etc/passwd"),
+            submodule.repositoryPath: .gitlink(BadInput.gitlinkTarget),
+        ])
+        return (lab, anchor)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func theProducerReplacesAndDeletesItsLinksButNeverArchivesThem(_ subject: BrokenSubject) async throws {
+        let (lab, anchor) = try await linkedExchange(subject)
+        defer { lab.remove() }
+        let store = try await lab.store(producerIdentity(0), mirror: "producer", trustRoot: anchor)
+        let result = try await store.write([
+            .apply(job("sym", payload: "a file again", round: 2)),
+            .archive(submodule),
+            .apply(job("good", payload: "second", round: 2)),
+        ])
+        #expect(result.outcomes.first == .configured(generation: 4), "past the readable version's 3")
+        #expect(result.outcomes.last == .configured(generation: 2))
+        guard case .failed(let error) = result.outcomes[1] else {
+            Issue.record("archiving a gitlink: \(result.outcomes[1])")
+            return
+        }
+        #expect(error.code == .invalidEntry)
+        #expect(error.path == submodule.repositoryPath)
+        #expect(error.message.contains("cannot be archived"), "\(error)")
+        #expect(try await lab.mode(symlinked.repositoryPath) == .regular)
+        #expect(try await store.get(symlinked)?.resource.spec == JobSpec(payload: "a file again", round: 2))
+        #expect(try await lab.mode(submodule.archivePath) == nil)
+        #expect(try await lab.mode(submodule.repositoryPath) == .gitlink)
+        #expect(try await store.write(.archive(symlinked)) == .archived, "a file now: archived as any other")
+        #expect(try await store.write(.delete(submodule)) == .deleted)
+        #expect(try await lab.mode(submodule.repositoryPath) == nil)
+        // A second reader, checking every commit after the anchor, sees no violation.
+        let reader = try await lab.store(consumerIdentity(1), mirror: "reader", trustRoot: anchor)
+        try await reader.refresh()
+        #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+        #expect(try await reader.list(.all).map(\.key) == [good])
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func aStatusIntoALinkFailsAloneInABatch(_ subject: BrokenSubject) async throws {
+        let (lab, anchor) = try await linkedExchange(subject)
+        defer { lab.remove() }
+        let consumer = try await lab.store(consumerIdentity(0), mirror: "consumer", trustRoot: anchor)
+        try await consumer.refresh()
+        let read = try #require(try await consumer.get(good))
+        var status = JobStatus(observedGeneration: read.generation)
+        status.conditions.setCondition(Condition(type: "Ready", status: .true, reason: "Done"))
+        let result = try await consumer.write([
+            .status(symlinked, status, specDigest: read.specDigest),
+            .status(good, status, specDigest: read.specDigest),
+            .status(submodule, status, specDigest: read.specDigest),
+        ])
+        #expect(result.outcomes[1] == .statusWritten)
+        for (index, key, mode) in [(0, symlinked, FileMode.symlink), (2, submodule, FileMode.gitlink)] {
+            guard case .failed(let error) = result.outcomes[index] else {
+                Issue.record("a status into a \(mode) entry: \(result.outcomes[index])")
+                continue
+            }
+            #expect(error.code == .invalidEntry)
+            #expect(error.isFileError)
+            #expect(error.path == key.repositoryPath)
+            #expect(try await lab.mode(key.repositoryPath) == mode, "never written into")
+        }
+        #expect(try await lab.text(good.repositoryPath)?.contains("reason: Done") == true)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func waitFailsAtOnceOnALink(_ subject: BrokenSubject) async throws {
+        let (lab, anchor) = try await linkedExchange(subject)
+        defer { lab.remove() }
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer", trustRoot: anchor))
+        // The clock is never advanced: a wait that polled would hang until the time limit.
+        let clock = TestClock()
+        for key in [symlinked, submodule] {
+            let error = await #expect(throws: ProducerError.self) {
+                try await producer.waitAll(for: [good, key], timeout: .seconds(3600), clock: clock)
+            }
+            #expect(error?.code == .unreadable, "\(String(describing: error))")
+            #expect(error?.cause?.code == .invalidEntry)
+            #expect(error?.cause?.path == key.repositoryPath)
+        }
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test(arguments: BrokenSubject.allCases)
+    func theLargestGenerationFailsTheApplyAloneAndAForgedTrailerIsNotBelieved(_ subject: BrokenSubject) async throws {
+        let largest = ResourceKey(namespace: "lab", kind: "Job", name: "largest")
+        let lab = try await brokenExchange(
+            subject,
+            adding: [
+                largest.repositoryPath: Array(BrokenLab.jobText("largest", generation: Int(Int64.max)).utf8),
+                ResourceKey(namespace: "lab", kind: "Job", name: "max").repositoryPath: Array(
+                    BrokenLab.jobText("max", generation: Int(Int64.max), payload: "[unclosed").utf8),
+            ])
+        defer { lab.remove() }
+        // After the trusted first commit, a commit no producer made states a huge generation
+        // for the broken job: the contract refuses it, and an apply does not believe it.
+        try await lab.commit(
+            [broken.repositoryPath: Array("not: [a resource".utf8)],
+            trailers: [Trailer(CommitTrailers.apply, "\(broken) generation=\(Int64.max)")])
+        let store = try await lab.store(producerIdentity(0), mirror: "producer")
+        let result = try await store.write([
+            .apply(job("largest", payload: "changed", round: 2)),
+            .apply(job("max", payload: "fixed", round: 1)),
+            .apply(job("broken", payload: "fixed", round: 1)),
+            .apply(job("good", payload: "second", round: 2)),
+        ])
+        for index in 0...1 {
+            guard case .failed(let error) = result.outcomes[index] else {
+                Issue.record("an apply past generation \(Int64.max): \(result.outcomes[index])")
+                continue
+            }
+            #expect(error.message.contains("the largest there is"), "\(error)")
+        }
+        #expect(result.outcomes[2] == .configured(generation: 5), "the text's 4, not the forged trailer's")
+        #expect(result.outcomes[3] == .configured(generation: 2))
+    }
+
+    /// A consumer reconciled a job whose file then grew past its store's
+    /// size limit (the contract allows it: the limit is the reader's): its
+    /// pending status fails alone (``WriteOutcome/failed(_:)``). The
+    /// controller drops it, syncs at once and reports the file; the other
+    /// statuses are written, and the controller goes idle.
+    @Test(arguments: BrokenSubject.allCases)
+    func aControllerDropsAStatusWhoseFileBrokeAndReportsTheFile(_ subject: BrokenSubject) async throws {
+        let lab = try await BrokenLab(subject)
+        defer { lab.remove() }
+        let names = ["a", "b", "c"]
+        var files = [ExchangePolicy.path: Array(BrokenLab.policy.utf8)]
+        for name in names {
+            files[ResourceKey(namespace: "lab", kind: "Job", name: name).repositoryPath] = Array(
+                BrokenLab.jobText(name, generation: 1).utf8)
+        }
+        try await lab.commit(files)
+        let held = ResourceKey(namespace: "lab", kind: "Job", name: "b")
+        let gate = ReconcileGate(holding: "b")
+        let events = ControllerEvents()
+        var options = ControllerOptions(
+            pollInterval: .seconds(3600), statusWriteWindow: .milliseconds(10),
+            errorBackoff: RetryPolicy(initialDelay: .milliseconds(10), maxDelay: .milliseconds(100)),
+            logger: BadInputTests.quietLogger("controller"))
+        options.eventHandler = { events.append($0) }
+        let consumer = try await lab.store(consumerIdentity(0), mirror: "consumer", maxFileBytes: 64 << 10)
+        let controller = Controller(store: consumer, reconciler: gate, options: options)
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await controller.run() }
+            defer { controller.shutdown() }
+            await gate.started()
+            let big = String(repeating: "x", count: 70_000)
+            #expect(try await producer.apply(job("b", payload: big, round: 1)) == .configured(generation: 2))
+            gate.release()
+            try await BadInputTests.idle(controller, within: .seconds(60))
+            #expect(events.unreadable.map(\.key) == [held], "reported, once")
+            #expect(events.all.allSatisfy { if case .statusNotWritten = $0 { false } else { true } }, "\(events.all)")
+            controller.shutdown()
+            try await group.waitForAll()
+        }
+        for name in ["a", "c"] {
+            let text = try await lab.text(ResourceKey(namespace: "lab", kind: "Job", name: name).repositoryPath)
+            #expect(text?.contains("reason: Done") == true, "\(name)")
+        }
+        let text = try #require(try await lab.text(held.repositoryPath))
+        #expect(!text.contains("status:"), "never written into")
+        #expect(text.contains("generation: 2"))
+    }
+}
+
+/// A reconciler that holds its first reconcile of one job until released.
+final class ReconcileGate: Reconciler, Sendable {
+    let holding: String
+    private let first = Mutex(true)
+    private let startedStream = AsyncStream.makeStream(of: Void.self)
+    private let releasedStream = AsyncStream.makeStream(of: Void.self)
+
+    init(holding: String) { self.holding = holding }
+
+    /// Returns once the held reconcile has started.
+    func started() async {
+        for await _ in startedStream.stream { return }
+    }
+
+    func release() { releasedStream.continuation.yield() }
+
+    func reconcile(_ job: Job, context: ReconcileContext) async throws -> ReconcileResult<JobStatus> {
+        let hold = job.metadata.name == holding && first.withLock { first in
+            defer { first = false }
+            return first
+        }
+        if hold {
+            startedStream.continuation.yield()
+            for await _ in releasedStream.stream { break }
+        }
+        return try await DigestReconciler(name: "runner").reconcile(job, context: context)
+    }
+}
+
 /// Where the exchange of ``BrokenFileTests`` lives.
 enum BrokenSubject: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case inMemory
@@ -269,6 +486,7 @@ final class BrokenLab: Sendable {
     let scratch: URL
     let memory = InMemoryRemote()
     let url: String
+    let repository: BareRepository
     let events = Events()
 
     init(_ subject: BrokenSubject) async throws {
@@ -276,7 +494,7 @@ final class BrokenLab: Sendable {
         scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "giter-broken-\(UUID().uuidString)"
         )
-        let repository = try await BareRepository.create(at: scratch.appendingPathComponent("lab.git"), seeded: false)
+        repository = try await BareRepository.create(at: scratch.appendingPathComponent("lab.git"), seeded: false)
         url = repository.path
     }
 
@@ -295,17 +513,18 @@ final class BrokenLab: Sendable {
         }
     }
 
-    func store(_ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil) async throws
-        -> GitResourceStore<Job>
-    {
-        try await store(Job.self, identity, mirror: mirror, trustRoot: trustRoot)
+    func store(
+        _ identity: ExchangeIdentity, mirror: String, trustRoot: ObjectID? = nil, maxFileBytes: Int = 4 << 20
+    ) async throws -> GitResourceStore<Job> {
+        try await store(Job.self, identity, mirror: mirror, trustRoot: trustRoot, maxFileBytes: maxFileBytes)
     }
 
     func store<Resource: ExchangedResource>(
         _ type: Resource.Type,
         _ identity: ExchangeIdentity,
         mirror: String,
-        trustRoot: ObjectID? = nil
+        trustRoot: ObjectID? = nil,
+        maxFileBytes: Int = 4 << 20
     ) async throws -> GitResourceStore<Resource> {
         let events = self.events
         return GitResourceStore(
@@ -315,14 +534,15 @@ final class BrokenLab: Sendable {
                 identity: identity,
                 roles: labRoles,
                 trustRoot: trustRoot,
-                eventHandler: { events.append($0) }
+                eventHandler: { events.append($0) },
+                maxFileBytes: maxFileBytes
             )
         )
     }
 
-    /// Commits `files` on top of the branch as the owner, past every check.
+    /// Commits `files` on top of the branch as the owner (with `trailers`), past every check.
     @discardableResult
-    func commit(_ files: [String: [UInt8]]) async throws -> ObjectID {
+    func commit(_ files: [String: [UInt8]], trailers: [Trailer] = []) async throws -> ObjectID {
         let transport = try await transport(mirror: "raw")
         let parent = try await transport.fetch()
         let owner = Signature(name: "Owner", email: "owner@lab.example")
@@ -330,12 +550,49 @@ final class BrokenLab: Sendable {
             parent: parent,
             edits: files.sorted { $0.key < $1.key }.map { .write(path: $0.key, contents: $0.value) },
             author: owner,
-            message: "written by hand"
+            message: "written by hand",
+            trailers: trailers
         )
         let commit = try await transport.createCommit(request)
         let outcome = try await transport.push(commit, expecting: parent)
         #expect(outcome == .pushed(commit), "\(outcome)")
         return commit
+    }
+
+    /// Commits `entries` — symbolic links and gitlinks among them — on top
+    /// of the branch, past every check: with git plumbing in the bare
+    /// repository, or as a forged tree in memory.
+    @discardableResult
+    func commitEntries(_ entries: [String: BadInput.Entry]) async throws -> ObjectID {
+        guard subject == .inMemory else {
+            let id = try await TreeBuilder(repository: repository).commit(entries, message: "entries by hand")
+            return try #require(ObjectID(hex: id))
+        }
+        let transport = memory.transport()
+        var files: [String: [UInt8]] = [:]
+        var modes: [String: FileMode] = [:]
+        if let tip = memory.tip() {
+            for entry in try await transport.treeEntries(at: tip, under: nil) {
+                files[entry.path] = try await transport.blob(entry.id)
+                modes[entry.path] = entry.mode
+            }
+        }
+        for (path, entry) in entries {
+            switch entry {
+            case .file(let bytes): (files[path], modes[path]) = (bytes, .regular)
+            case .symlink(let target): (files[path], modes[path]) = (Array(target.utf8), .symlink)
+            case .gitlink(let id): (files[path], modes[path]) = (Array(id.utf8), .gitlink)
+            }
+        }
+        return memory.forgeTree(files, modes: modes, author: Signature(name: "Owner", email: "owner@lab.example"))
+    }
+
+    /// The mode of the entry at `path` at the branch's tip, `nil` when there is none.
+    func mode(_ path: String) async throws -> FileMode? {
+        let transport = try await transport(mirror: "raw")
+        guard let tip = try await transport.fetch() else { return nil }
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
+        return try await transport.treeEntries(at: tip, under: folder).first { $0.path == path }?.mode
     }
 
     /// The bytes at `path` at the branch's tip.

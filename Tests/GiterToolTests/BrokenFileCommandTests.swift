@@ -41,7 +41,10 @@ struct BrokenFileCommandTests {
 
     /// Replaces the branch's only commit by one with `files` added, and
     /// forgets the mirror, as if the exchange had been created so.
-    static func rewriteFirstCommit(of exchange: ExchangeFixture, adding files: [String: [UInt8]]) async throws {
+    static func rewriteFirstCommit(
+        of exchange: ExchangeFixture, adding files: [String: [UInt8]], symlinks: [String: String] = [:],
+        gitlinks: [String: String] = [:]
+    ) async throws {
         let index = exchange.directory.url.appendingPathComponent("rewrite.index").path
         let repository = BareRepository(
             url: URL(fileURLWithPath: exchange.remote),
@@ -51,6 +54,13 @@ struct BrokenFileCommandTests {
         for (path, bytes) in files {
             let blob = try await repository.git(["hash-object", "-w", "--stdin"], input: Data(bytes)).trimmedStdout
             try await repository.git(["update-index", "--add", "--cacheinfo", "100644,\(blob),\(path)"])
+        }
+        for (path, target) in symlinks {
+            let blob = try await repository.git(["hash-object", "-w", "--stdin"], input: Data(target.utf8)).trimmedStdout
+            try await repository.git(["update-index", "--add", "--cacheinfo", "120000,\(blob),\(path)"])
+        }
+        for (path, commit) in gitlinks {
+            try await repository.git(["update-index", "--add", "--cacheinfo", "160000,\(commit),\(path)"])
         }
         let tree = try await repository.git(["write-tree"]).trimmedStdout
         let commit = try await repository.git(["commit-tree", tree, "-m", "giter init, with files written by hand"])
@@ -137,6 +147,52 @@ struct BrokenFileCommandTests {
         let listed = try await exchange.giter(["get", "experiments", "-o", "name"])
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.lines.count == 2, "broken and sort-1: \(listed.stdout)")
+        let verified = try await exchange.giter(["verify"])
+        #expect(verified.status == 0, "no commit violates the contract: \(verified.stdout) \(verified.stderr)")
+    }
+
+    /// A symbolic link and a gitlink where resource files should be: `get`
+    /// reports them, `wait` and `describe` fail at once naming them, the
+    /// producer replaces one, deletes the other, and `history` of the
+    /// resource that was a gitlink reads.
+    @Test(arguments: ToolBackend.allCases)
+    func linksAreReportedReplacedAndDeleted(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture(backend: backend)
+        let symlink = ResourceKey(namespace: "default", kind: "Experiment", name: "sym")
+        let gitlink = ResourceKey(namespace: "default", kind: "Experiment", name: "sub")
+        try await Self.rewriteFirstCommit(
+            of: exchange, adding: [:], symlinks: [symlink.repositoryPath: "../../../../../etc/passwd"],
+            gitlinks: [gitlink.repositoryPath: "1234567890abcdef1234567890abcdef12345678"])
+        try await exchange.apply(ExchangeFixture.experiment("sort-1"))
+
+        let listed = try await exchange.giter(["get", "experiments", "-o", "name"])
+        #expect(listed.status == 1)
+        #expect(listed.lines == ["Experiment/sort-1"], "\(listed.stdout)")
+        #expect(listed.stderr.contains("\(symlink.repositoryPath): a symbolic link (mode 120000)"), "\(listed.stderr)")
+        #expect(listed.stderr.contains("\(gitlink.repositoryPath): a gitlink"), "\(listed.stderr)")
+
+        let waited = try await exchange.giter(["wait", "Experiment/sym", "--timeout=10m"])
+        #expect(waited.status == 1)
+        #expect(waited.stderr.contains("\(symlink.repositoryPath): a symbolic link"), "\(waited.stderr)")
+        let described = try await exchange.giter(["describe", "Experiment/sub"])
+        #expect(described.status == 1)
+        #expect(described.stderr.contains("\(gitlink.repositoryPath): a gitlink"), "\(described.stderr)")
+        #expect(!described.stderr.contains("cannot read the exchange"), "\(described.stderr)")
+
+        let archived = try await exchange.giter(["archive", "Experiment/sub"])
+        #expect(archived.status != 0, "a link is never archived: \(archived.stdout)")
+        #expect(archived.stderr.contains("cannot be archived"), "\(archived.stderr)")
+        let applied = try await exchange.giter(["apply", "-f", "-"], stdin: ExchangeFixture.experiment("sub", size: 20))
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.lines == ["Experiment/sub configured"])
+        let history = try await exchange.giter(["history", "Experiment/sub"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let deleted = try await exchange.giter(["delete", "Experiment/sym"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.lines == ["Experiment/sym deleted"])
+        let after = try await exchange.giter(["get", "experiments", "-o", "name"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.lines == ["Experiment/sort-1", "Experiment/sub"], "\(after.stdout)")
         let verified = try await exchange.giter(["verify"])
         #expect(verified.status == 0, "no commit violates the contract: \(verified.stdout) \(verified.stderr)")
     }

@@ -104,11 +104,6 @@ extension Controller {
             requeueTokens[key] = nil
             keys[key]?.requeued = true
             enqueue(key)
-        case .statusRetry(let key, let token):
-            guard fired, statusRetryTokens[key] == token else { return }
-            statusRetryTokens[key] = nil
-            // A status reconciled meanwhile replaced the held one.
-            if let status = held.removeValue(forKey: key), pending[key] == nil { pending[key] = status }
         }
     }
 
@@ -137,11 +132,11 @@ extension Controller {
             startFlush(final: false, &tasks)
         } else if !windowArmed {
             windowArmed = true
-            // After writes that found the branch locked, the next waits as a failed reconcile's retry does.
+            // After writes that failed as a whole, the next waits as a failed reconcile's retry does.
             let delay =
-                lockedFlushes == 0
+                failedFlushes == 0
                 ? options.statusWriteWindow
-                : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: lockedFlushes))
+                : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
             arm(.statusWindow, after: delay, &tasks)
         }
     }
@@ -151,10 +146,6 @@ extension Controller {
         stopping = true
         // Timers still armed end with the loop; what they would start is not wanted any more.
         requeueTokens = [:]
-        // Statuses waiting for their own retry get the final write's attempts.
-        statusRetryTokens = [:]
-        for (key, status) in held where pending[key] == nil { pending[key] = status }
-        held = [:]
     }
 
     // MARK: Timers
@@ -189,13 +180,5 @@ extension Controller {
         pending[key] = nil
         requeueTokens[key] = nil
         unreadable[key] = nil
-        forgetStatusRetry(key)
-    }
-
-    /// Drops a status held for its own retry, and the retry's state.
-    func forgetStatusRetry(_ key: ResourceKey) {
-        held[key] = nil
-        statusFailures[key] = nil
-        statusRetryTokens[key] = nil
     }
 }

@@ -115,7 +115,6 @@ extension Controller {
         let key = broken.key
         pending[key] = nil
         requeueTokens[key] = nil
-        forgetStatusRetry(key)
         // Reconciled afresh once the file reads again.
         keys[key] = nil
         guard unreadable[key] != broken.version else { return }

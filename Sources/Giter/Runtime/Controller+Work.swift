@@ -61,9 +61,9 @@ extension Controller {
 
     // MARK: Status writes
 
-    /// Writes every pending status in one commit, in a child task; after a
-    /// batch that failed as a whole for no status in particular, one
-    /// commit per status, so that the one that fails cannot hold the others.
+    /// Writes every pending status in one commit, in a child task. The
+    /// store makes each status's own failure its outcome
+    /// (``WriteOutcome/failed(_:)``), so one status never fails the others.
     func startFlush(final: Bool, _ tasks: inout ControllerTasks<Resource>) {
         flushing = true
         let batch = pending
@@ -72,29 +72,14 @@ extension Controller {
         let writes = keys.compactMap { key in
             batch[key].map { ResourceWrite<Resource>.status(key, $0.status, specDigest: $0.specDigest) }
         }
-        let oneByOne = writeOneByOne && writes.count > 1
-        writeOneByOne = false
         tasks.addTask { [store] in
-            guard oneByOne else {
-                let result: Result<[WriteOutcome], any Error>
-                do {
-                    result = .success(try await store.write(writes).outcomes)
-                } catch {
-                    result = .failure(error)
-                }
-                return .flushed(FlushOutcome(batch: batch, keys: keys, result: result, final: final))
+            let result: Result<[WriteOutcome], any Error>
+            do {
+                result = .success(try await store.write(writes).outcomes)
+            } catch {
+                result = .failure(error)
             }
-            var outcomes: [WriteOutcome] = []
-            var errors: [ResourceKey: any Error] = [:]
-            for (key, write) in zip(keys, writes) {
-                do {
-                    outcomes.append(try await store.write(write))
-                } catch {
-                    errors[key] = error
-                    outcomes.append(.notApplied("\(error)"))
-                }
-            }
-            return .flushed(FlushOutcome(batch: batch, keys: keys, result: .success(outcomes), errors: errors, final: final))
+            return .flushed(FlushOutcome(batch: batch, keys: keys, result: result, final: final))
         }
     }
 
@@ -104,10 +89,10 @@ extension Controller {
         var allWritten = true
         switch flush.result {
         case .success(let outcomes):
-            lockedFlushes = 0
+            var notApplied: String?
             for (key, outcome) in zip(flush.keys, outcomes) {
                 switch outcome {
-                case .statusWritten, .unchanged:
+                case .statusWritten, .unchanged, .created, .configured, .archived, .deleted:
                     break
                 case .stale:
                     // The spec changed after it was reconciled: never publish that status. Reconcile
@@ -118,39 +103,34 @@ extension Controller {
                     }
                 case .gone, .notFound:
                     forget(key)
+                case .failed(let error) where error.isFileError:
+                    // The file broke after the reconcile: nothing is written into it. The sync reports it.
+                    logger.warning("status dropped, the resource's file cannot be read: \(error)", metadata: ["resource": "\(key)"])
+                    pending[key] = nil
+                    syncRequested = true
                 case .refused(let reason):
-                    // Retrying cannot help: the status itself cannot be written.
-                    logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
-                    if let refused = batch[key], !refused.reportsRefusal { reportRefused(key, refused, reason: reason) }
-                default:
+                    refuse(key, batch[key], reason: reason)
+                case .failed(let error):
+                    // The status itself cannot be written (it does not encode): retrying cannot help.
+                    refuse(key, batch[key], reason: "\(error)")
+                case .notApplied(let reason):
+                    // The store gave up on the whole batch: every status of it is written again.
                     allWritten = false
-                    hold(key, batch[key], reason: flush.errors[key].map { "\($0)" } ?? "\(outcome)", &tasks)
+                    if pending[key] == nil { pending[key] = batch[key] }
+                    notApplied = reason
                 }
-                if outcome.isSuccess { statusFailures[key] = nil }
             }
-        case .failure(let error as StoreError) where error.code == .branchLocked:
+            if let notApplied {
+                batchFailed(flush.keys, reason: notApplied, locked: false)
+            } else {
+                failedFlushes = 0
+            }
+        case .failure(let error):
+            // Never one status's own: a transport error, a branch that stays locked, a history refused.
             allWritten = false
             for key in flush.keys where pending[key] == nil { pending[key] = batch[key] }
-            // Not a lost race: someone must remove the lock. Say so, and try again less and less often.
-            lockedFlushes += 1
-            logger.error("could not write \(flush.keys.count) statuses, the branch stays locked: \(error)")
-        case .failure(let error):
-            allWritten = false
-            lockedFlushes = 0
-            let named = (error as? StoreError)?.path.flatMap { ResourceKey(repositoryPath: $0) }
-            if let named, batch[named] != nil {
-                // One status's file failed the batch: hold it back, and write the others at once.
-                hold(named, batch[named], reason: "\(error)", &tasks)
-                for key in flush.keys where key != named && pending[key] == nil { pending[key] = batch[key] }
-                flushDue = true
-            } else if flush.keys.count > 1 {
-                for key in flush.keys where pending[key] == nil { pending[key] = batch[key] }
-                writeOneByOne = true
-                flushDue = true
-                logger.warning("could not write \(flush.keys.count) statuses, writing them one by one: \(error)")
-            } else if let key = flush.keys.first {
-                hold(key, batch[key], reason: "\(error)", &tasks)
-            }
+            let locked = (error as? StoreError)?.code == .branchLocked
+            batchFailed(flush.keys, reason: "\(error)", locked: locked)
         }
         guard flush.final, !allWritten, !pending.isEmpty else { return }
         failedFinalFlushes += 1
@@ -162,45 +142,35 @@ extension Controller {
             arm(.finalFlushRetry, after: .milliseconds(50), &tasks)
         }
     }
+
+    /// Publishes, in place of a status that cannot be written (`reason`),
+    /// one that says so (``reportRefused(_:_:reason:)``), unless it is
+    /// such a report already.
+    private func refuse(_ key: ResourceKey, _ status: PendingStatus<Resource.Status>?, reason: String) {
+        logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
+        if let status, !status.reportsRefusal { reportRefused(key, status, reason: reason) }
+    }
+
+    /// A write of the whole batch failed (`reason`): its statuses wait for
+    /// the next write, which comes after the growing delays of
+    /// ``ControllerOptions/errorBackoff``, not at the next window.
+    private func batchFailed(_ keys: [ResourceKey], reason: String, locked: Bool) {
+        failedFlushes += 1
+        metrics.statusWriteErrors.increment()
+        let delay = max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
+        if locked {
+            // Not a lost race: someone must remove the lock. Say so.
+            logger.error("could not write \(keys.count) statuses, the branch stays locked; retrying in \(delay): \(reason)")
+        } else {
+            logger.warning("could not write \(keys.count) statuses (attempt \(failedFlushes)), retrying in \(delay): \(reason)")
+        }
+        for key in keys { options.eventHandler?(.statusNotWritten(key, reason: reason, retryAfter: delay)) }
+    }
 }
 
 extension Controller {
-    // MARK: Statuses that failed alone
-
-    /// Makes `status` the one to write for `key`: a status held for its own
-    /// retry is older, and is never written after it.
+    /// Makes `status` the one to write for `key`.
     func replacePending(_ key: ResourceKey, with status: PendingStatus<Resource.Status>) {
         pending[key] = status
-        held[key] = nil
-        statusRetryTokens[key] = nil
-    }
-
-    /// Holds `status` of `key`, whose own write failed (`reason`), until
-    /// its retry after ``ControllerOptions/errorBackoff``; the other
-    /// statuses are written meanwhile. While stopping it is put back with
-    /// the others: the final writes have their own bound.
-    func hold(
-        _ key: ResourceKey, _ status: PendingStatus<Resource.Status>?, reason: String,
-        _ tasks: inout ControllerTasks<Resource>
-    ) {
-        guard let status, unreadable[key] == nil else { return }
-        metrics.statusWriteErrors.increment()
-        if stopping {
-            if pending[key] == nil { pending[key] = status }
-            logger.warning("status not written: \(reason)", metadata: ["resource": "\(key)"])
-            return
-        }
-        // A status reconciled meanwhile is newer: it is the one to write.
-        if pending[key] == nil { held[key] = status }
-        let failures = (statusFailures[key] ?? 0) + 1
-        statusFailures[key] = failures
-        let delay = options.errorBackoff.delay(afterFailures: failures)
-        logger.warning(
-            "status not written (attempt \(failures)), retrying in \(delay) for this resource only: \(reason)",
-            metadata: ["resource": "\(key)"])
-        options.eventHandler?(.statusNotWritten(key, reason: reason, retryAfter: delay))
-        nextRequeueToken += 1
-        statusRetryTokens[key] = nextRequeueToken
-        arm(.statusRetry(key, token: nextRequeueToken), after: delay, &tasks)
     }
 }

@@ -14,9 +14,13 @@ public enum ControllerEvent: Sendable, Hashable {
     /// controller publishes a status with `Ready=False` and
     /// `Stalled=True`, reason `InvalidSpec`, saying why.
     case invalidResource(InvalidResource)
-    /// The status of one resource could not be written (`reason`); it is
-    /// tried again after `retryAfter` (``ControllerOptions/errorBackoff``),
-    /// for this resource only: the other statuses are written meanwhile.
-    /// Metric: `giter_status_write_errors_total`.
+    /// The status of a resource was not written because the write of its
+    /// whole batch failed (`reason`: a transport error, a branch that stays
+    /// locked, a push that kept losing); it is written again, with the
+    /// others of the batch, after `retryAfter`
+    /// (``ControllerOptions/errorBackoff``, growing with each batch that
+    /// fails in a row). One event per status of the batch. A status's own
+    /// failure never holds the others: see ``Controller``. Metric:
+    /// `giter_status_write_errors_total` (one per batch that failed).
     case statusNotWritten(ResourceKey, reason: String, retryAfter: Duration)
 }

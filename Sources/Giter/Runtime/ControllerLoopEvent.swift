@@ -37,8 +37,6 @@ enum ControllerTimer: Sendable, Hashable {
     case finalFlushRetry
     /// A delayed requeue of a key; `token` tells a current timer from a replaced one.
     case requeue(ResourceKey, token: Int)
-    /// The next attempt at writing the status of a key whose last write failed.
-    case statusRetry(ResourceKey, token: Int)
 }
 
 /// What a sync found.
@@ -76,10 +74,6 @@ struct FlushOutcome<Status: Sendable>: Sendable {
     var keys: [ResourceKey]
     /// One outcome per key, or the error of the whole write.
     var result: Result<[WriteOutcome], any Error>
-    /// Whether each status was written on its own (after a batch failed
-    /// with an error that named none of them): `result` then holds the
-    /// outcomes, and `errors` the error of each write that threw.
-    var errors: [ResourceKey: any Error] = [:]
     /// Whether the write was started while stopping.
     var final: Bool
 }

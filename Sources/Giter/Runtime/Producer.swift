@@ -114,11 +114,11 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
             let found: StoredResource<Resource>?
             do {
                 found = try await store.get(key)
-            } catch let error as StoreError where error.code == .invalidDocument {
+            } catch let error as StoreError where error.isFileError {
                 throw ProducerError(
                     .unreadable, key: key,
-                    "\(key) cannot be read, so no status can come for it: \(error); "
-                        + "replace the file (apply) or delete it",
+                    "\(key) cannot be read as a \(store.resourceType.kind), so no status it holds can be seen: "
+                        + "\(error); replace the file (apply) or delete it",
                     cause: error)
             }
             guard let stored = found else {

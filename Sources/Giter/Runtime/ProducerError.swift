@@ -16,11 +16,14 @@ public struct ProducerError: Error, Sendable, Hashable, CustomStringConvertible 
         /// The resource was deleted or archived.
         public static let gone = Code(.gone)
         /// The resource's file cannot be read as the producer's resource
-        /// type: it does not parse (or is not YAML at all), or does not
-        /// decode. No status can come for it — a consumer never writes into
-        /// a file it cannot read — so a wait fails at once; ``ProducerError/cause``
-        /// names the file, line and column. The producer replaces the file
-        /// (by applying the resource again) or deletes it.
+        /// type (``StoreError/isFileError``): it is unreadable — it does not
+        /// parse, is not YAML at all, is over the size limit, or is a
+        /// symbolic link or gitlink — and no status can come for it, or it
+        /// is invalid (it parses but does not decode), and the `InvalidSpec`
+        /// status a consumer writes into it cannot be read as the type
+        /// either. So a wait fails at once; ``ProducerError/cause`` names the
+        /// file, line and column. The producer replaces the file (by
+        /// applying the resource again) or deletes it.
         public static let unreadable = Code(.unreadable)
 
         public var description: String {

@@ -20,7 +20,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         do {
             guard let found = try await store.get(key) else { return .gone }
             stored = found
-        } catch let error as StoreError where error.code == .invalidDocument || error.code == .invalidEntry {
+        } catch let error as StoreError where error.isFileError {
             // Not transient: the file is what it is until its producer replaces it, and a sync reports it.
             logger.debug("the resource's file does not read: \(error)", metadata: metadata)
             return .unreadable(error)

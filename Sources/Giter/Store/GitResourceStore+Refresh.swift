@@ -117,7 +117,7 @@ extension GitResourceStore {
                 continue
             }
             let parts = change.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts[0] == ResourceKey.resourcesFolder || parts[0] == ResourceKey.archiveFolder else {
+            guard parts[0] == ResourceKey.resourcesFolder || parts[0] == ResourceKey.archiveFolder else {
                 continue
             }
             let problem: StoreError
@@ -129,15 +129,15 @@ extension GitResourceStore {
                     "the kind folder '\(parts[2])' differs from the kind '\(kind)' only in case: the two are one folder "
                         + "on a case-insensitive file system (macOS, Windows); Giter reads only '\(kind)' as \(kind) "
                         + "resources; the producer that wrote '\(parts[2])' must move its files under '\(kind)' or delete them")
-            } else if parts.count <= 4, parts.count == 2 || parts[2] == kind, let mode = change.newMode, !mode.isFile,
+            } else if parts.count <= 4, parts.count <= 2 || parts[2] == kind, let mode = change.newMode, !mode.isFile,
                 mode != .tree
             {
                 guard reported.insert(change.path).inserted else { continue }
-                let what = ["", "", "namespace", "kind", "bucket"][parts.count]
+                let what = ["", "the \(parts[0])/ folder", "a namespace folder", "a kind folder", "a bucket folder"][parts.count]
                 problem = StoreError(
                     .invalidEntry, path: change.path,
-                    "\(StoreError.describe(mode)) (mode \(mode)) stands where a \(what) folder of resources should be; "
-                        + "Giter never follows it and reads nothing under it: its producer must replace it with a folder or delete it")
+                    "\(StoreError.describe(mode)) (mode \(mode)) stands where \(what) of resources should be; "
+                        + "Giter never follows it and reads nothing under it: its writer must replace it with a folder or delete it")
             } else {
                 continue
             }

@@ -188,14 +188,20 @@ extension GitResourceStore {
             case .status(_, let status, let specDigest):
                 switch current {
                 case nil: return .gone
-                case .unreadable(_, let error): return .failed(LiveFile.refusingStatus(error))
+                case .unreadable(_, let error), .link(_, let error): return .failed(LiveFile.refusingStatus(error))
                 case .readable(let document):
                     return try writeStatus(status, specDigest: specDigest, key: key, current: document, into: &batch)
                 }
             case .archive:
-                guard let current else { return .notFound }
+                let bytes: [UInt8]
+                switch current {
+                case nil: return .notFound
+                case .readable(let document): bytes = document.bytes
+                case .unreadable(let unreadable, _): bytes = unreadable
+                case .link(_, let error): return .failed(LiveFile.refusingArchive(error))
+                }
                 // Moved byte for byte, readable or not: the contract's archive rule.
-                batch.put(key.archivePath, current.bytes, trailer: Trailer(CommitTrailers.archive, "\(key)"))
+                batch.put(key.archivePath, bytes, trailer: Trailer(CommitTrailers.archive, "\(key)"))
                 batch.remove(key.repositoryPath)
                 return .archived
             case .delete:
@@ -209,7 +215,7 @@ extension GitResourceStore {
                 batch.trailers.append(Trailer(CommitTrailers.delete, "\(key)"))
                 return .deleted
             }
-        } catch let error as StoreError where error.code == .invalidDocument || error.code == .encoding {
+        } catch let error as StoreError where error.isFileError || error.code == .encoding {
             logger.warning("cannot \(write.verb): \(error)", metadata: ["resource": "\(key)"])
             return .failed(error)
         }
@@ -259,7 +265,10 @@ extension GitResourceStore {
         switch current {
         case .unreadable(let bytes, let error):
             return try await replace(
-                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now)
+                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now, contract: contract)
+        case .link(_, let error):
+            return try await replace(
+                unreadable: nil, error, with: desired, spec: spec, key: key, into: &batch, now: now, contract: contract)
         case .readable(let document):
             effective = document.root
             readable = document
@@ -271,7 +280,8 @@ extension GitResourceStore {
             let problem = StoreError.invalidDocument(
                 key.repositoryPath, error, in: effective[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
             return try await replace(
-                unreadable: readable.bytes, problem, with: desired, spec: spec, key: key, into: &batch, now: now)
+                unreadable: readable.bytes, problem, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
         }
         let specChanged = effective[ResourceDocument.specKey] != spec
         let labels = desired.metadata.labels ?? [:]
@@ -281,7 +291,8 @@ extension GitResourceStore {
         guard specChanged || metadataChanged || apiVersionChanged else { return .unchanged }
         metadata.labels = labels.isEmpty ? nil : labels
         metadata.annotations = annotations.isEmpty ? nil : annotations
-        let generation = (metadata.generation ?? 0) + (specChanged ? 1 : 0)
+        let generation =
+            specChanged ? try Self.generation(after: metadata.generation ?? 0, key: key) : (metadata.generation ?? 0)
         metadata.generation = max(generation, 1)
         var bytes = readable.bytes
         let path = key.repositoryPath
@@ -337,23 +348,20 @@ extension GitResourceStore {
     }
 
     /// The live file of `key` as the batch so far leaves it; a file that
-    /// does not read as a resource file comes back as it is, with why.
+    /// does not read as a resource file comes back as it is, with why, and
+    /// an entry that is not a regular file with its mode.
     private func liveFile(_ key: ResourceKey, batch: Batch) async throws -> LiveFile? {
         let path = key.repositoryPath
         if let pending = batch.files[path] {
             guard let bytes = pending else { return nil }
             do {
-                return .readable(try ResourceDocument(bytes: bytes, path: path))
+                return .readable(try ResourceDocument(bytes: bytes, path: path, limits: parseLimits))
             } catch {
                 return .unreadable(bytes: bytes, error)
             }
         }
         guard let id = live[key] else { return nil }
-        do {
-            return .readable(try await document(id, path: path))
-        } catch let error as StoreError where error.code == .invalidDocument {
-            return .unreadable(bytes: try await transport.blob(id), error)
-        }
+        return try await file(id, path: path)
     }
 
     func encode<T: Encodable>(_ value: T, what: String) throws -> Node {

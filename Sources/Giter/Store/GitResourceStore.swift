@@ -177,25 +177,49 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     ///   ``StoreError/Code/invalidDocument`` when the file is over
     ///   ``StoreOptions/maxFileBytes`` or does not read as one YAML mapping.
     func document(_ id: ObjectID, path: String) async throws -> ResourceDocument {
-        if let mode = irregular[path] { throw StoreError.irregularEntry(path, mode: mode) }
+        switch try await file(id, path: path) {
+        case .readable(let document): return document
+        case .unreadable(_, let error), .link(_, let error): throw error
+        }
+    }
+
+    /// The file with blob `id` at `path` as the store reads it: parsed, or
+    /// its bytes and why it does not read, or the mode of an entry that is
+    /// not a regular file (never read). The blob is read once.
+    func file(_ id: ObjectID, path: String) async throws -> LiveFile {
+        if let mode = irregular[path] { return .link(mode, StoreError.irregularEntry(path, mode: mode)) }
         let limit = options.maxFileBytes
         if let cached = documents[id] {
             // The contract's check parses with the codec's own, higher limit: hold this store's.
-            guard cached.bytes.count <= limit else { throw StoreError.tooLarge(path, size: cached.bytes.count, limit: limit) }
-            return cached
+            guard cached.bytes.count <= limit else {
+                return .unreadable(bytes: cached.bytes, StoreError.tooLarge(path, size: cached.bytes.count, limit: limit))
+            }
+            return .readable(cached)
         }
         let bytes = try await transport.blob(id)
-        guard bytes.count <= limit else { throw StoreError.tooLarge(path, size: bytes.count, limit: limit) }
-        let document = try ResourceDocument(bytes: bytes, path: path, limits: ParseLimits(maxInputBytes: limit))
-        documents.insert(document, for: id)
-        return document
+        guard bytes.count <= limit else {
+            return .unreadable(bytes: bytes, StoreError.tooLarge(path, size: bytes.count, limit: limit))
+        }
+        do {
+            let document = try ResourceDocument(bytes: bytes, path: path, limits: parseLimits)
+            documents.insert(document, for: id)
+            return .readable(document)
+        } catch {
+            return .unreadable(bytes: bytes, error)
+        }
     }
+
+    /// The codec's limits with this store's ``StoreOptions/maxFileBytes``:
+    /// every parse of a resource file by the store holds them.
+    var parseLimits: ParseLimits { ParseLimits(maxInputBytes: options.maxFileBytes) }
 
     /// The resource in blob `id`; `nil` when the file holds nothing
     /// (never, today: kept for callers that treat a missing resource alike).
     func stored(key: ResourceKey, blob id: ObjectID, archived: Bool) async throws -> StoredResource<Resource>? {
-        if let cached = decoded[id], cached.isArchived == archived { return cached }
         let path = archived ? key.archivePath : key.repositoryPath
+        // Before the cache: a link's target text may be the bytes of a file decoded before.
+        if let mode = irregular[path] { throw StoreError.irregularEntry(path, mode: mode) }
+        if let cached = decoded[id], cached.isArchived == archived { return cached }
         let document = try await document(id, path: path)
         let mapping = document.root
         let resource: Resource

@@ -53,12 +53,15 @@ public protocol ResourceStore<Resource>: Sendable {
     /// ``WriteOutcome/notApplied(_:)``, never silently dropped.
     ///
     /// One write's own failure fails only that write: a status into a file
-    /// that cannot be read, or a value that cannot be encoded, is
+    /// that cannot be read (or a symbolic link or gitlink), the archive of
+    /// a link, or a value that cannot be encoded, is
     /// ``WriteOutcome/failed(_:)`` with the file, line and column, and the
     /// other writes are committed. The producer's apply, archive and delete
     /// work on its own unreadable file (see `Documentation/Reliability.md`,
-    /// "Broken files"). Errors that are not one write's own (the transport's,
-    /// a branch that stays locked) are thrown.
+    /// "Broken files and bad input"). Errors that are not one write's own
+    /// (the transport's, a branch that stays locked) are thrown, and a push
+    /// that keeps losing is ``WriteOutcome/notApplied(_:)`` for every write:
+    /// a caller retries those for the whole batch.
     func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult
 }
 

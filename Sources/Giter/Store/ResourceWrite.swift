@@ -67,14 +67,23 @@ public enum WriteOutcome: Sendable, Hashable, CustomStringConvertible {
     ///
     /// The error says why, with the file and the place in it:
     /// - ``StoreError/Code/invalidDocument``: the resource's file cannot be
-    ///   read (it does not parse, its root is not a mapping, or, for a
-    ///   status, its layout cannot be split) — a consumer never writes into
-    ///   such a file (the contract's `unreadable` rule); the producer
-    ///   replaces or deletes it (``ResourceWrite/apply(_:)``,
-    ///   ``ResourceWrite/archive(_:)`` and ``ResourceWrite/delete(_:)``
-    ///   work on it). ``StoreError/path`` and ``StoreError/location`` name
-    ///   the file, line and column.
+    ///   read (it does not parse, its root is not a mapping, it is over
+    ///   ``StoreOptions/maxFileBytes``, or, for a status, its layout cannot
+    ///   be split) — a consumer never writes into such a file (the
+    ///   contract's `unreadable` rule); the producer replaces or deletes it
+    ///   (``ResourceWrite/apply(_:)``, ``ResourceWrite/archive(_:)`` and
+    ///   ``ResourceWrite/delete(_:)`` work on it). Also an apply past the
+    ///   largest generation there is (`Int64.max`). ``StoreError/path`` and
+    ///   ``StoreError/location`` name the file, line and column.
+    /// - ``StoreError/Code/invalidEntry``: a symbolic link or gitlink stands
+    ///   where the resource's file should be. A status is never written into
+    ///   it, and it is never archived (it would become a regular file
+    ///   holding the link's text); the producer's apply replaces it and
+    ///   delete removes it.
     /// - ``StoreError/Code/encoding``: the value given cannot be encoded.
+    ///
+    /// ``StoreError/isFileError`` tells the first two, the file's own
+    /// errors, from the third.
     case failed(StoreError)
 
     /// Whether the repository now holds what the write asked for.

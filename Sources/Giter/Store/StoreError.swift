@@ -65,6 +65,20 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// Whether the error is the resource file's own: the file at ``path``
+    /// cannot be read as a resource of the store's type, and stays so until
+    /// it changes — retrying cannot help.
+    ///
+    /// Either the file is *unreadable* — not one YAML mapping, over
+    /// ``StoreOptions/maxFileBytes``, or not a regular file (a symbolic link,
+    /// a gitlink) — or it is *invalid*: it reads as YAML but does not decode
+    /// as the resource (codes ``Code/invalidDocument`` and
+    /// ``Code/invalidEntry``). Every reader and writer of Giter decides
+    /// "the file is broken, not the read" by this property alone.
+    public var isFileError: Bool {
+        code == .invalidDocument || code == .invalidEntry
+    }
+
     /// `PATH:LINE:COLUMN: MESSAGE`; the parts that are unknown are left out.
     public var description: String {
         let place = [path, location?.description].compactMap { $0 }.joined(separator: ":")
