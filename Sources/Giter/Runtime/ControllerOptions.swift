@@ -34,6 +34,8 @@ public struct ControllerOptions: Sendable {
     public var statusWriteWindow: Duration
     /// Backoff of a resource whose reconcile threw; retries never stop
     /// (only ``TerminalError`` stops them), the delay stops growing at the maximum.
+    /// Also the delay before a status write that follows writes which
+    /// failed as a whole (thrown, or not applied), growing with each.
     public var errorBackoff: RetryPolicy
     /// Only the keys of this shard; `nil` for all.
     public var shard: Shard?
