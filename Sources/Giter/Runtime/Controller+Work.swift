@@ -18,6 +18,11 @@ extension Controller {
     func apply(
         _ outcome: ReconcileOutcome<Resource.Status>, of key: ResourceKey, _ tasks: inout ControllerTasks<Resource>
     ) {
+        if unreadable[key] != nil {
+            // The file broke after the read: nothing is written into it, nothing retried until it changes.
+            if case .gone = outcome { forget(key) }
+            return
+        }
         var state = keys[key] ?? KeyState()
         switch outcome {
         case .gone:
@@ -28,16 +33,6 @@ extension Controller {
             // The sync that sees the file reports it; there is nothing to retry until it changes.
             state.failures = 0
             state.requeued = false
-            keys[key] = state
-            return
-        case .reconciled, .terminal, .failed:
-            break
-        }
-        // A status from a read made before the file broke is never written into it.
-        if unreadable[key] != nil { return }
-        switch outcome {
-        case .gone, .skipped, .unreadable:
-            return
         case .reconciled(let status, let version, let next):
             replacePending(key, with: status)
             state.reconciled = version
