@@ -3,23 +3,32 @@ import GiterTesting
 import Synchronization
 import Testing
 
-/// A store whose writes fail while they hold the status of one resource —
-/// `failures` times, with an error that names its file (as the store's
-/// own does for a file it cannot read) or with one that names nothing.
+/// How a write that holds the failing status fails.
+enum StatusFailure: Sendable, CaseIterable {
+    /// The whole batch throws an error that names the status's file, as the store does for a file it cannot read.
+    case errorNamingTheFile
+    /// The whole batch throws an error that names nothing.
+    case errorNamingNothing
+    /// The others are written; that one comes back `notApplied`, as a store that fails writes one by one answers.
+    case outcome
+}
+
+/// A store whose writes fail while they hold the status of one resource,
+/// `failures` times, in the way `failure` says.
 final class FailingStatusWrites<Base: ResourceStore>: ResourceStore, Sendable where Base: Sendable {
     typealias Resource = Base.Resource
     struct WriteFailed: Error {}
 
     let base: Base
     let failing: ResourceKey
-    let namesFile: Bool
+    let failure: StatusFailure
     private let left: Mutex<Int>
     private let log = Mutex<[[ResourceKey]]>([])
 
-    init(_ base: Base, failing: ResourceKey, failures: Int, namesFile: Bool) {
+    init(_ base: Base, failing: ResourceKey, failures: Int, failure: StatusFailure) {
         self.base = base
         self.failing = failing
-        self.namesFile = namesFile
+        self.failure = failure
         left = Mutex(failures)
     }
 
@@ -43,10 +52,19 @@ final class FailingStatusWrites<Base: ResourceStore>: ResourceStore, Sendable wh
             return left > 0
         }
         if fail {
-            if namesFile {
+            switch failure {
+            case .errorNamingTheFile:
                 throw StoreError(.invalidDocument, path: failing.repositoryPath, "cannot be read (a test's failure)")
+            case .errorNamingNothing:
+                throw WriteFailed()
+            case .outcome:
+                let others = writes.filter { $0.key != failing }
+                var result = others.isEmpty ? WriteResult(outcomes: [], revision: nil, attempts: 0) : try await base.write(others)
+                if !others.isEmpty { log.withLock { $0.append(others.map(\.key)) } }
+                guard let index = writes.firstIndex(where: { $0.key == failing }) else { throw WriteFailed() }
+                result.outcomes.insert(.notApplied("not written (a test's failure)"), at: index)
+                return result
             }
-            throw WriteFailed()
         }
         let result = try await base.write(writes)
         log.withLock { $0.append(writes.map(\.key)) }
@@ -68,16 +86,18 @@ final class ControllerEventLog: Sendable {
 struct ControllerStatusIsolationTests {
     let exchange = Exchange()
 
-    /// One status's write fails twice (its error names its file, or names
-    /// nothing): the other statuses are written at once, and it is tried
+    /// One status's write fails twice (the batch throws an error that names
+    /// its file or names nothing, or that status alone comes back not
+    /// applied): the other statuses are written at once, and it is tried
     /// again after the error backoff, for itself only, until it is written.
-    @Test(arguments: [true, false])
-    func oneFailingStatusDoesNotStallTheOthers(namesFile: Bool) async throws {
+    @Test(arguments: StatusFailure.allCases)
+    func oneFailingStatusDoesNotStallTheOthers(failure: StatusFailure) async throws {
         let names = ["a", "b", "c"]
         try await exchange.producer.apply(names.map { report($0) })
         let broken = report("b").key
         // Written one by one after the batch failed for no status in particular, b fails once more.
-        let store = FailingStatusWrites(exchange.consumerStore, failing: broken, failures: namesFile ? 2 : 3, namesFile: namesFile)
+        let store = FailingStatusWrites(
+            exchange.consumerStore, failing: broken, failures: failure == .errorNamingNothing ? 3 : 2, failure: failure)
         let clock = TestClock()
         let events = ControllerEventLog()
         var options = clockOptions
