@@ -18,6 +18,11 @@ extension Controller {
     func apply(
         _ outcome: ReconcileOutcome<Resource.Status>, of key: ResourceKey, _ tasks: inout ControllerTasks<Resource>
     ) {
+        if unreadable[key] != nil {
+            // The file broke after the read: nothing is written into it, nothing retried until it changes.
+            if case .gone = outcome { forget(key) }
+            return
+        }
         var state = keys[key] ?? KeyState()
         switch outcome {
         case .gone:
@@ -28,16 +33,6 @@ extension Controller {
             // The sync that sees the file reports it; there is nothing to retry until it changes.
             state.failures = 0
             state.requeued = false
-            keys[key] = state
-            return
-        case .reconciled, .terminal, .failed:
-            break
-        }
-        // A status from a read made before the file broke is never written into it.
-        if unreadable[key] != nil { return }
-        switch outcome {
-        case .gone, .skipped, .unreadable:
-            return
         case .reconciled(let status, let version, let next):
             replacePending(key, with: status)
             state.reconciled = version
@@ -89,7 +84,7 @@ extension Controller {
         var allWritten = true
         switch flush.result {
         case .success(let outcomes):
-            var notApplied: String?
+            var notApplied: (keys: [ResourceKey], reason: String)?
             for (key, outcome) in zip(flush.keys, outcomes) {
                 switch outcome {
                 case .statusWritten, .unchanged, .created, .configured, .archived, .deleted:
@@ -114,14 +109,14 @@ extension Controller {
                     // The status itself cannot be written (it does not encode): retrying cannot help.
                     refuse(key, batch[key], reason: "\(error)")
                 case .notApplied(let reason):
-                    // The store gave up on the whole batch: every status of it is written again.
+                    // The store gave up on the batch (GitResourceStore: on every write of it): written again.
                     allWritten = false
                     if pending[key] == nil { pending[key] = batch[key] }
-                    notApplied = reason
+                    notApplied = ((notApplied?.keys ?? []) + [key], reason)
                 }
             }
             if let notApplied {
-                batchFailed(flush.keys, reason: notApplied, locked: false)
+                batchFailed(notApplied.keys, reason: notApplied.reason, locked: false)
             } else {
                 failedFlushes = 0
             }
@@ -151,9 +146,10 @@ extension Controller {
         if let status, !status.reportsRefusal { reportRefused(key, status, reason: reason) }
     }
 
-    /// A write of the whole batch failed (`reason`): its statuses wait for
-    /// the next write, which comes after the growing delays of
-    /// ``ControllerOptions/errorBackoff``, not at the next window.
+    /// A write of the whole batch failed (`reason`), or left `keys` not
+    /// applied: those statuses wait for the next write, which comes after
+    /// the growing delays of ``ControllerOptions/errorBackoff``, not at the
+    /// next window.
     private func batchFailed(_ keys: [ResourceKey], reason: String, locked: Bool) {
         failedFlushes += 1
         metrics.statusWriteErrors.increment()

@@ -78,7 +78,7 @@ extension GitResourceStore {
         let status = bytes.flatMap { parsed($0, path: key.repositoryPath) }?.root[ResourceDocument.statusKey]
         let document = try newDocument(desired, key: key, metadata: metadata, spec: spec, status: status)
         logger.warning(
-            "replacing the unreadable file of \(key) at generation \(known.generation): \(error)",
+            "replacing the broken file of \(key) at generation \(known.generation): \(error)",
             metadata: ["resource": "\(key)"]
         )
         batch.put(

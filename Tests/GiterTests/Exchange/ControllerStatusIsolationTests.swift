@@ -3,21 +3,25 @@ import GiterTesting
 import Synchronization
 import Testing
 
-/// A store whose writes throw while they hold the status of one resource,
-/// `failures` times: a failure of the whole write (a transport error),
-/// never one status's own — the store fails those alone, as outcomes.
+/// A store whose writes fail while they hold the status of one resource,
+/// `failures` times: they throw (a failure of the whole write, such as a
+/// transport error: never one status's own, which the store fails alone,
+/// as outcomes), or, `notAppliedAlone`, write the others and answer
+/// `notApplied` for that status (as a store that pushed it apart could).
 final class FailingStatusWrites<Base: ResourceStore>: ResourceStore, Sendable where Base: Sendable {
     typealias Resource = Base.Resource
     struct WriteFailed: Error {}
 
     let base: Base
     let failing: ResourceKey
+    let notAppliedAlone: Bool
     private let left: Mutex<Int>
     private let log = Mutex<[[ResourceKey]]>([])
 
-    init(_ base: Base, failing: ResourceKey, failures: Int) {
+    init(_ base: Base, failing: ResourceKey, failures: Int, notAppliedAlone: Bool = false) {
         self.base = base
         self.failing = failing
+        self.notAppliedAlone = notAppliedAlone
         left = Mutex(failures)
     }
 
@@ -41,6 +45,17 @@ final class FailingStatusWrites<Base: ResourceStore>: ResourceStore, Sendable wh
                 defer { left = max(0, left - 1) }
                 return left > 0
             }
+        if fail && notAppliedAlone {
+            let others = writes.filter { $0.key != failing }
+            var result = WriteResult(outcomes: [], revision: nil, attempts: 0)
+            if !others.isEmpty {
+                result = try await base.write(others)
+                log.withLock { $0.append(others.map(\.key)) }
+            }
+            guard let index = writes.firstIndex(where: { $0.key == failing }) else { throw WriteFailed() }
+            result.outcomes.insert(.notApplied("not written (a test's failure)"), at: index)
+            return result
+        }
         if fail { throw WriteFailed() }
         let result = try await base.write(writes)
         log.withLock { $0.append(writes.map(\.key)) }
@@ -173,6 +188,43 @@ struct ControllerStatusIsolationTests {
         #expect(exchange.remote.successfulPushes == pushesBefore + 1, "written once, whole")
         let keys = names.map { report($0).key }
         #expect(events.notWritten.map(\.0) == keys + keys)
+        for name in names {
+            let stored = try await exchange.producer.get(report(name).key)
+            #expect(stored?.resource.status?.isTrue("Ready") == true, "\(name)")
+        }
+    }
+
+    /// A status that alone comes back `notApplied` (a store that pushed it
+    /// apart): the others are written at once, and it is written again
+    /// after the error backoff, not at every window.
+    @Test func aStatusNotAppliedAloneIsWrittenAgainAfterABackoff() async throws {
+        let exchange = Exchange()
+        let names = ["a", "b", "c"]
+        try await exchange.producer.apply(names.map { report($0) })
+        let broken = report("b").key
+        let store = FailingStatusWrites(exchange.consumerStore, failing: broken, failures: 2, notAppliedAlone: true)
+        let clock = TestClock()
+        let events = ControllerEventLog()
+        var options = clockOptions
+        options.eventHandler = { events.append($0) }
+        let policy = options.errorBackoff
+        let controller = Controller(store: store, reconciler: ScriptedReconciler(), options: options, clock: clock)
+        try await withDeadline(.seconds(60)) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                defer { controller.shutdown() }
+                for failures in 1...2 {
+                    let write = try await nextWrite(on: clock)
+                    #expect(clock.now.duration(to: write) == policy.bound(afterFailures: failures))
+                    clock.advance(to: write)
+                }
+                await controller.waitUntilIdle()
+                controller.shutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(store.written == [[report("a").key, report("c").key], [broken]], "a and c at once, b after")
+        #expect(events.notWritten.map(\.0) == [broken, broken])
         for name in names {
             let stored = try await exchange.producer.get(report(name).key)
             #expect(stored?.resource.status?.isTrue("Ready") == true, "\(name)")
