@@ -100,7 +100,8 @@ extension Controller {
                     forget(key)
                 case .failed(let error) where error.isFileError:
                     // The file broke after the reconcile: nothing is written into it. The sync reports it.
-                    logger.warning("status dropped, the resource's file cannot be read: \(error)", metadata: ["resource": "\(key)"])
+                    logger.warning(
+                        "status dropped, the resource's file cannot be read: \(error)", metadata: ["resource": "\(key)"])
                     pending[key] = nil
                     syncRequested = true
                 case .refused(let reason):
@@ -156,9 +157,11 @@ extension Controller {
         let delay = max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
         if locked {
             // Not a lost race: someone must remove the lock. Say so.
-            logger.error("could not write \(keys.count) statuses, the branch stays locked; retrying in \(delay): \(reason)")
+            logger.error(
+                "could not write \(keys.count) statuses, the branch stays locked; retrying in \(delay): \(reason)")
         } else {
-            logger.warning("could not write \(keys.count) statuses (attempt \(failedFlushes)), retrying in \(delay): \(reason)")
+            logger.warning(
+                "could not write \(keys.count) statuses (attempt \(failedFlushes)), retrying in \(delay): \(reason)")
         }
         for key in keys { options.eventHandler?(.statusNotWritten(key, reason: reason, retryAfter: delay)) }
     }

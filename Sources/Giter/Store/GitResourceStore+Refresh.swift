@@ -133,11 +133,14 @@ extension GitResourceStore {
                 mode != .tree
             {
                 guard reported.insert(change.path).inserted else { continue }
-                let what = ["", "the \(parts[0])/ folder", "a namespace folder", "a kind folder", "a bucket folder"][parts.count]
+                let what = [
+                    "", "the \(parts[0])/ folder", "a namespace folder", "a kind folder", "a bucket folder",
+                ][parts.count]
                 problem = StoreError(
                     .invalidEntry, path: change.path,
                     "\(StoreError.describe(mode)) (mode \(mode)) stands where \(what) of resources should be; "
-                        + "Giter never follows it and reads nothing under it: its writer must replace it with a folder or delete it")
+                        + "Giter never follows it and reads nothing under it: "
+                        + "its writer must replace it with a folder or delete it")
             } else {
                 continue
             }

@@ -265,10 +265,12 @@ extension GitResourceStore {
         switch current {
         case .unreadable(let bytes, let error):
             return try await replace(
-                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now, contract: contract)
+                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
         case .link(_, let error):
             return try await replace(
-                unreadable: nil, error, with: desired, spec: spec, key: key, into: &batch, now: now, contract: contract)
+                unreadable: nil, error, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
         case .readable(let document):
             effective = document.root
             readable = document

@@ -192,7 +192,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         if let cached = documents[id] {
             // The contract's check parses with the codec's own, higher limit: hold this store's.
             guard cached.bytes.count <= limit else {
-                return .unreadable(bytes: cached.bytes, StoreError.tooLarge(path, size: cached.bytes.count, limit: limit))
+                let error = StoreError.tooLarge(path, size: cached.bytes.count, limit: limit)
+                return .unreadable(bytes: cached.bytes, error)
             }
             return .readable(cached)
         }
