@@ -15,7 +15,9 @@ struct DescribeCommand: AsyncParsableCommand {
             described from the archive.
 
             Exit status: 0 on success, 1 when the resource or the kind does \
-            not exist or the exchange cannot be read, 64 for a usage error.
+            not exist, the resource's file cannot be read (the error names the \
+            file, line and column), or the exchange cannot be read, 64 for a \
+            usage error.
 
             Examples:
               giter describe Experiment/sort-1
@@ -44,10 +46,19 @@ struct DescribeCommand: AsyncParsableCommand {
             guard let reference = try ResourceReference.parse(resource).first else { return }
             let opened = try await Exchange.open(exchange)
             let lookup = try await opened.lookup(typed: reference.typedKind, names: [reference.name])
+            try lookup.requireReadable([reference.name], namespace: opened.namespace)
             var found = lookup.found[reference.name]
             if found == nil {
                 let archived = try await lookup.store.list(ResourceQuery(namespace: opened.namespace, archived: true))
                 found = archived.first { $0.resource.metadata.name == reference.name }
+            }
+            let archivedUnreadable = opened.unreadable.errors(
+                kind: lookup.kind,
+                namespace: opened.namespace,
+                archived: true
+            )
+            if found == nil, let bad = archivedUnreadable.first(where: { $0.key.name == reference.name }) {
+                throw ToolError(UnreadableFiles.message(bad.key, bad.error, archived: true))
             }
             guard let found else {
                 throw Lookup.notFound(kind: lookup.kind, name: reference.name, namespace: opened.namespace)

@@ -21,6 +21,8 @@ struct Exchange {
     /// Signs the commits the command writes; `nil`: unsigned.
     let signer: (any CommitSigner)?
     let logger: Logger
+    /// The resource files the stores of this command could not read.
+    let unreadable = UnreadableFiles()
 
     /// Opens the mirror for the options (creating it when missing). Nothing
     /// is fetched yet.
@@ -64,11 +66,18 @@ struct Exchange {
     }
 
     /// A store for one kind, writing as ``identity``.
+    /// Files it cannot read are recorded in ``unreadable``.
     func store(kind: String, apiVersion: String = "") -> GitResourceStore<DynamicResource> {
-        GitResourceStore<DynamicResource>(
+        let unreadable = self.unreadable
+        return GitResourceStore<DynamicResource>(
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
-            options: StoreOptions(identity: identity, signer: signer, logger: Logger(label: "giter.store"))
+            options: StoreOptions(
+                identity: identity,
+                signer: signer,
+                logger: Logger(label: "giter.store"),
+                eventHandler: { unreadable.record($0) }
+            )
         )
     }
 

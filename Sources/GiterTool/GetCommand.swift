@@ -21,9 +21,15 @@ struct GetCommand: AsyncParsableCommand {
             -o yaml and -o json print the resource, or a 'kind: List' of them, \
             which 'giter apply -f -' reads back. -o name prints KIND/NAME lines.
 
+            A resource whose file cannot be read (it does not parse, or is not \
+            YAML at all) is reported on standard error with the file, line and \
+            column and what to do, whatever -l says (its labels cannot be \
+            read); the other resources are still printed.
+
             Exit status: 0 on success (also when no resource matches: a note \
             goes to standard error), 1 when a named resource or the kind does \
-            not exist or the exchange cannot be read, 64 for a usage error.
+            not exist, a resource's file cannot be read, or the exchange \
+            cannot be read, 64 for a usage error.
 
             Examples:
               giter get experiments
@@ -107,17 +113,25 @@ struct GetCommand: AsyncParsableCommand {
                 resources = ordered
             }
             try print(resources, single: names.count == 1 && resources.count == 1)
-            if resources.isEmpty && names.isEmpty {
+            // Files that cannot be read: each reported with its error, after the good resources.
+            let scope = allNamespaces ? nil : opened.namespace
+            let unreadable = opened.unreadable.errors(kind: kind, namespace: scope, archived: archived)
+                .filter { names.isEmpty || names.contains($0.key.name) }
+            var failures = unreadable.map { UnreadableFiles.message($0.key, $0.error, archived: archived) }
+            let unreadableNames = Set(unreadable.map(\.key.name))
+            missing.removeAll { unreadableNames.contains($0) }
+            if resources.isEmpty && names.isEmpty && unreadable.isEmpty {
                 let what = archived ? "No archived \(kind) resources found" : "No \(kind) resources found"
                 StandardError.write("\(what) \(opened.scope(allNamespaces: allNamespaces)).\n")
             }
-            if let first = missing.first {
-                for name in missing.dropFirst() {
-                    let error = Lookup.notFound(kind: kind, name: name, namespace: opened.namespace, archived: archived)
-                    StandardError.write("error: \(error.message)\n")
-                }
-                throw Lookup.notFound(kind: kind, name: first, namespace: opened.namespace, archived: archived)
+            for name in missing {
+                failures.append(
+                    Lookup.notFound(kind: kind, name: name, namespace: opened.namespace, archived: archived).message
+                )
             }
+            guard let last = failures.popLast() else { return }
+            for message in failures { StandardError.write("error: \(ErrorReporting.oneLine(message))\n") }
+            throw ToolError(last)
         }
     }
 

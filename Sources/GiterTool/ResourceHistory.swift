@@ -141,6 +141,8 @@ struct ResourceHistory {
     }
 
     /// The resource file at `path` in `commit`, parsed; `nil` when absent.
+    /// A symbolic link or a gitlink there is never read (a gitlink's id
+    /// names a commit, not a blob): it shows as unreadable.
     private func document(at commit: ObjectID?, path: String) async throws -> Node? {
         guard let commit else { return nil }
         let folder = path.split(separator: "/").dropLast().joined(separator: "/")
@@ -148,6 +150,7 @@ struct ResourceHistory {
         else {
             return nil
         }
+        guard entry.mode.isFile else { return Node.string("unreadable") }
         let bytes = try await transport.blob(entry.id)
         return (try? YAMLReader().readDocument(bytes)) ?? Node.string("unreadable")
     }

@@ -60,6 +60,21 @@ struct Lookup {
     var store: GitResourceStore<DynamicResource>
     /// The resources found, by name; names not found are missing.
     var found: [String: StoredResource<DynamicResource>]
+    /// The resources whose file cannot be read, by name, with the file's error.
+    var unreadable: [String: StoreError] = [:]
+
+    /// Throws, for the first name whose file cannot be read, the error that
+    /// says where and what to do, after printing one for each other.
+    func requireReadable(_ names: [String], namespace: String) throws {
+        let bad = names.filter { unreadable[$0] != nil }
+        guard let last = bad.last else { return }
+        for name in bad {
+            guard let error = unreadable[name] else { continue }
+            let message = UnreadableFiles.message(key(name, namespace: namespace), error)
+            if name == last { throw ToolError(message) }
+            StandardError.write("error: \(ErrorReporting.oneLine(message))\n")
+        }
+    }
 
     /// The key of `name` in `namespace`.
     func key(_ name: String, namespace: String) -> ResourceKey {
@@ -78,23 +93,31 @@ struct Lookup {
 
 extension Exchange {
     /// Reads the live resources `names` of the kind `typed` names, in the
-    /// exchange's namespace. When some are missing and `typed` is not
+    /// exchange's namespace; a name whose file cannot be read is in
+    /// ``Lookup/unreadable``, not ``Lookup/found``. When some are missing and `typed` is not
     /// exactly a kind of the repository, the kind it matches is read instead.
     func lookup(typed: String, names: [String]) async throws -> Lookup {
         var kind = try await resolveKind(typed)
         while true {
             let store = try await refreshedStore(kind: kind)
             var found: [String: StoredResource<DynamicResource>] = [:]
+            var unreadable: [String: StoreError] = [:]
             for name in names {
-                if let stored = try await store.get(ResourceKey(namespace: namespace, kind: kind, name: name)) {
-                    found[name] = stored
+                do {
+                    if let stored = try await store.get(ResourceKey(namespace: namespace, kind: kind, name: name)) {
+                        found[name] = stored
+                    }
+                } catch let error as StoreError where error.isFileError {
+                    unreadable[name] = error
                 }
             }
-            if found.count < Set(names).count, let other = try await kindAfterMiss(typed: typed, kind: kind) {
+            if found.count + unreadable.count < Set(names).count,
+                let other = try await kindAfterMiss(typed: typed, kind: kind)
+            {
                 kind = other
                 continue
             }
-            return Lookup(kind: kind, store: store, found: found)
+            return Lookup(kind: kind, store: store, found: found, unreadable: unreadable)
         }
     }
 }

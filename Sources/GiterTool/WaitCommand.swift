@@ -13,11 +13,16 @@ struct WaitCommand: AsyncParsableCommand {
             with --all. A status that describes an older generation does not \
             count. Prints KIND/NAME condition met for each.
 
+            A resource whose file cannot be read (it does not parse, or is not \
+            YAML at all) can get no status: the command does not wait, but \
+            reports it at once with the file, line and column and what to do, \
+            after printing the other resources whose condition already holds.
+
             Exit status: 0 when the condition holds for every resource; 1 when \
             the timeout passed (the message names the resources still \
-            waited for), a resource does not exist or disappeared, or the \
-            consumer reported a terminal failure (Stalled=True); 64 for a \
-            usage error.
+            waited for), a resource does not exist or disappeared, its file \
+            cannot be read, or the consumer reported a terminal failure \
+            (Stalled=True); 64 for a usage error.
 
             Examples:
               giter wait Experiment/sort-1 --for=condition=Ready
@@ -57,6 +62,8 @@ struct WaitCommand: AsyncParsableCommand {
         try await ErrorReporting.run {
             let opened = try await Exchange.open(exchange)
             var keys: [(kind: String, keys: [ResourceKey], store: GitResourceStore<DynamicResource>)] = []
+            // Resources whose file cannot be read: no status can come for them.
+            var unreadable: [(key: ResourceKey, error: StoreError)] = []
             if all {
                 let typed = resources[0]
                 var kind = try await opened.resolveKind(typed)
@@ -71,18 +78,30 @@ struct WaitCommand: AsyncParsableCommand {
                     }
                     break
                 }
-                guard !listed.isEmpty else {
+                unreadable += opened.unreadable.errors(kind: kind, namespace: opened.namespace)
+                guard !listed.isEmpty || !unreadable.isEmpty else {
                     throw ToolError("no \(kind) resources to wait for in namespace \"\(opened.namespace)\"")
                 }
                 keys.append((kind, listed.map(\.key), store))
             } else {
                 for (typed, names) in ResourceReference.grouped(try ResourceReference.parse(resources)) {
                     let lookup = try await opened.lookup(typed: typed, names: names)
-                    if let missing = names.first(where: { lookup.found[$0] == nil }) {
+                    if let missing = names.first(where: { lookup.found[$0] == nil && lookup.unreadable[$0] == nil }) {
                         throw Lookup.notFound(kind: lookup.kind, name: missing, namespace: opened.namespace)
                     }
-                    keys.append((lookup.kind, names.map { lookup.key($0, namespace: opened.namespace) }, lookup.store))
+                    let readable = names.filter { lookup.unreadable[$0] == nil }
+                    for name in names {
+                        if let error = lookup.unreadable[name] {
+                            unreadable.append((lookup.key(name, namespace: opened.namespace), error))
+                        }
+                    }
+                    keys.append(
+                        (lookup.kind, readable.map { lookup.key($0, namespace: opened.namespace) }, lookup.store)
+                    )
                 }
+            }
+            if !unreadable.isEmpty {
+                try await failUnreadable(unreadable, keys.map { ($0.keys, $0.store) })
             }
             let deadline = ContinuousClock.now + timeout.duration
             for group in keys {
@@ -97,6 +116,9 @@ struct WaitCommand: AsyncParsableCommand {
                     for stored in done {
                         StandardOutput.write("\(stored.resource.kind)/\(stored.resource.metadata.name) condition met\n")
                     }
+                } catch let error as ProducerError where error.code == .unreadable {
+                    guard let key = error.key, let cause = error.cause else { throw error }
+                    throw ToolError(UnreadableFiles.message(key, cause))
                 } catch let error as ProducerError where error.code == .timedOut {
                     var waiting: [String] = []
                     for key in group.keys {
@@ -118,5 +140,26 @@ struct WaitCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// Fails at once for resources whose file cannot be read — no status can
+    /// come for them — after one look at the others: those whose condition
+    /// already holds are printed as met.
+    private func failUnreadable(
+        _ unreadable: [(key: ResourceKey, error: StoreError)],
+        _ groups: [([ResourceKey], GitResourceStore<DynamicResource>)]
+    ) async throws {
+        for (keys, store) in groups {
+            for key in keys {
+                guard let stored = try? await store.get(key), stored.isStatusCurrent,
+                    stored.resource.status?.isTrue(condition.type) == true
+                else { continue }
+                StandardOutput.write("\(stored.resource.kind)/\(stored.resource.metadata.name) condition met\n")
+            }
+        }
+        var messages = unreadable.map { UnreadableFiles.message($0.key, $0.error) }
+        let last = messages.removeLast()
+        for message in messages { StandardError.write("error: \(ErrorReporting.oneLine(message))\n") }
+        throw ToolError(last)
     }
 }

@@ -402,7 +402,7 @@ struct GitCLITransportTests {
 
     // MARK: Unsafe paths
 
-    @Test func symlinkAndGitLikeEntriesAreRefused() async throws {
+    @Test func symlinksAndGitlinksAreListedAndGitLikeNamesRefused() async throws {
         let sandbox = try await Sandbox(.path)
         let remote = sandbox.remote
         let blob = try await remote.git(["hash-object", "-w", "--stdin"], input: Data("/etc/passwd".utf8)).trimmedStdout
@@ -422,15 +422,9 @@ struct GitCLITransportTests {
         let linkCommit = try #require(ObjectID(hex: link))
         let safeCommit = try #require(ObjectID(hex: safe))
 
-        let symlinkError = await #expect(throws: TransportError.self) {
-            try await transport.treeEntries(at: linkCommit, under: nil)
-        }
-        #expect(symlinkError?.code == .unsafePath)
-        #expect(symlinkError?.message.contains("link.yaml") == true)
-        let changeError = await #expect(throws: TransportError.self) {
-            try await transport.changes(from: safeCommit, to: linkCommit, under: nil)
-        }
-        #expect(changeError?.code == .unsafePath)
+        // A symbolic link is listed with its mode, for readers to report; it is never read as a file.
+        #expect(try await transport.treeEntries(at: linkCommit, under: nil).map(\.mode) == [.symlink, .regular])
+        #expect(try await transport.changes(from: safeCommit, to: linkCommit, under: nil).map(\.newMode) == [.symlink])
         let gitError = await #expect(throws: TransportError.self) {
             try await transport.treeEntries(at: tip, under: nil)
         }
@@ -439,22 +433,15 @@ struct GitCLITransportTests {
         // Outside the listed folder the bad entries are not read.
         #expect(try await transport.treeEntries(at: safeCommit, under: nil).map(\.path) == ["ok.yaml"])
 
-        // A gitlink (submodule entry) is refused too, in listings and in changes.
+        // A gitlink (submodule entry) is listed too, in listings and in changes.
         let gitlinkTree = try await remote.git(
             ["mktree"], input: Data("160000 commit \(safe)\tsub\n100644 blob \(blob)\tok.yaml\n".utf8)).trimmedStdout
         let gitlink = try #require(
             ObjectID(hex: try await remote.git(["commit-tree", gitlinkTree, "-p", safe, "-m", "gitlink"]).trimmedStdout))
         try await remote.git(["update-ref", "refs/heads/main", gitlink.hex])
         #expect(try await transport.fetch() == gitlink)
-        let gitlinkError = await #expect(throws: TransportError.self) {
-            try await transport.treeEntries(at: gitlink, under: nil)
-        }
-        #expect(gitlinkError?.code == .unsafePath)
-        #expect(gitlinkError?.message.contains("gitlink") == true)
-        let gitlinkChange = await #expect(throws: TransportError.self) {
-            try await transport.changes(from: safeCommit, to: gitlink, under: nil)
-        }
-        #expect(gitlinkChange?.code == .unsafePath)
+        #expect(try await transport.treeEntries(at: gitlink, under: nil).map(\.mode) == [.regular, .gitlink])
+        #expect(try await transport.changes(from: safeCommit, to: gitlink, under: nil).map(\.newMode) == [.gitlink])
     }
 
     @Test(arguments: [".git/config", "a/.GIT/b", "git~1/x", "a/../b", "./a", "a//b", "/abs", "a/.git. /b", "a\\b"])

@@ -282,7 +282,7 @@ struct LibGit2TransportTests {
         }
     }
 
-    @Test func symlinkAndGitlinkEntriesAreRefused() async throws {
+    @Test func symlinksAndGitlinksAreListedWithTheirModes() async throws {
         let sandbox = try await LibGit2Sandbox()
         let remote = sandbox.remote
         let blob = try await remote.git(["hash-object", "-w", "--stdin"], input: Data("ok\n".utf8)).trimmedStdout
@@ -299,17 +299,21 @@ struct LibGit2TransportTests {
 
         let transport = try await sandbox.transport()
         let tip = try #require(try await transport.fetch())
-        let error = await expectTransportError(.unsafePath) { try await transport.treeEntries(at: tip, under: nil) }
-        #expect(error?.message.contains("ns/link.yaml") == true)
-        await expectTransportError(.unsafePath) { try await transport.treeEntries(at: tip, under: "ns") }
-        await expectTransportError(.unsafePath) { try await transport.changes(from: nil, to: tip, under: nil) }
+        // Listed with their modes, for readers to report each on its own; never read as files.
+        let entries = try await transport.treeEntries(at: tip, under: nil)
+        #expect(entries.map(\.path) == ["ns/good.yaml", "ns/link.yaml", "other/safe.yaml"])
+        #expect(entries.map(\.mode) == [.regular, .symlink, .regular])
+        #expect(try await transport.treeEntries(at: tip, under: "ns").map(\.mode) == [.regular, .symlink])
+        #expect(try await transport.changes(from: nil, to: tip, under: nil).map(\.newMode) == [.regular, .symlink, .regular])
         #expect(try await transport.treeEntries(at: tip, under: "other").map(\.path) == ["other/safe.yaml"])
 
         let gitlinkTree = try await remote.git(["mktree"], input: Data("160000 commit \(id)\tsub\n".utf8)).trimmedStdout
         let gitlink = try await remote.git(["commit-tree", gitlinkTree, "-p", id, "-m", "gitlink"]).trimmedStdout
         try await remote.git(["update-ref", "refs/heads/main", gitlink])
         let next = try #require(try await transport.fetch())
-        await expectTransportError(.unsafePath) { try await transport.changes(from: tip, to: next, under: nil) }
+        let added = try await transport.changes(from: tip, to: next, under: nil).filter { $0.newID != nil }
+        #expect(added.map(\.path) == ["sub"])
+        #expect(added.map(\.newMode) == [.gitlink])
     }
 
     @Test(arguments: [".git/config", "a/.GIT/x", "git~1/hooks", "a/.git./b", "../up", "a/./b", "a//b", "/abs", "a\\b"])

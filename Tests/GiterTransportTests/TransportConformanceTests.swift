@@ -176,15 +176,19 @@ struct TransportConformanceTests {
     }
 
     @Test(arguments: TransportSubject.all)
-    func unsafeTreesAndPathsAreRefused(subject: TransportSubject) async throws {
+    func unsafeNamesAreRefusedAndLinksListed(subject: TransportSubject) async throws {
         try await withSubject(subject, seeded: true) { context in
             try await context.plantUnsafeTree()
             let transport = try await context.open(mirror: "reader")
             let tip = try #require(try await transport.fetch())
-            #expect(await transportErrorCode { _ = try await transport.treeEntries(at: tip, under: "links") } == .unsafePath)
+            // A symbolic link is listed with its mode, for readers to report; it is never read as a file.
+            let links = try await transport.treeEntries(at: tip, under: "links")
+            #expect(links.map(\.path) == ["links/evil.yaml", "links/ok.yaml"])
+            #expect(links.map(\.mode) == [.symlink, .regular])
+            let linkChanges = try await transport.changes(from: nil, to: tip, under: "links")
+            #expect(linkChanges.map(\.newMode) == [.symlink, .regular])
             #expect(await transportErrorCode { _ = try await transport.treeEntries(at: tip, under: "GIT~1") } == .unsafePath)
             #expect(await transportErrorCode { _ = try await transport.treeEntries(at: tip, under: nil) } == .unsafePath)
-            #expect(await transportErrorCode { _ = try await transport.changes(from: nil, to: tip, under: "links") } == .unsafePath)
 
             for path in ["resources/.git/config", "resources/.GIT./x", "resources/../x", "/etc/x", "a//b", "git~1/x"] {
                 let code = await transportErrorCode {

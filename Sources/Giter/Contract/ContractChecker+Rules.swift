@@ -33,7 +33,8 @@ extension ContractChecker {
             guard party.covers(key) else { return [outOfScope(key, party: party, commit: commit, path: path)] }
             guard let new = change.newID else { return [] }
             let moved = changes.first { $0.path == key.repositoryPath && $0.newID == nil }
-            guard change.oldID == nil, let moved, moved.oldID == new else {
+            // A symbolic link or gitlink is no resource file: stored as a regular file, it is not the file moved.
+            guard change.oldID == nil, let moved, moved.oldID == new, moved.oldMode?.isFile ?? true else {
                 return [
                     violation(
                         commit, path, .archive,

@@ -103,7 +103,18 @@ public struct ContractChecker: Sendable {
         }
         var files = FileReader(read: read, known: known)
         var result: [ContractViolation] = []
-        for change in changes where change.oldID != change.newID {
+        for var change in changes where change.oldID != change.newID {
+            // A symbolic link or a gitlink is never read, so never judged by what it points to: refused for its mode.
+            if let mode = change.newMode, change.newID != nil, !mode.isFile {
+                result.append(
+                    violation(
+                        commit, change.path, .path,
+                        "only regular files are exchanged, not mode \(mode) (\(StoreError.describe(mode))): "
+                            + "replace it with a regular file or remove it"))
+                continue
+            }
+            // What stood there before and was not a regular file held no resource.
+            if let mode = change.oldMode, change.oldID != nil, !mode.isFile { change.oldID = nil }
             var first: [ContractViolation]?
             if parties.isEmpty {
                 // An open exchange: an author with no role may write outside resources only.

@@ -71,6 +71,14 @@ public struct ExchangeLedger: Sendable {
         if let cached, cached.commit == state.commit { return cached.contract }
         var files: [String: ObjectID] = [:]
         for entry in try await reader.treeEntries(at: state.commit, under: Contract.folder) where Contract.isContractFile(entry.path) {
+            guard entry.mode.isFile || state.pins[entry.path] != nil else {
+                // Never read through a link: a contract that cannot be read allows nothing.
+                let failure = ContractError(
+                    file: entry.path, location: nil,
+                    message: "\(StoreError.describe(entry.mode)) (mode \(entry.mode)) stands where a contract file should be; "
+                        + "the contract is read only from regular files")
+                return .failure(failure)
+            }
             files[entry.path] = entry.id
         }
         for (path, id) in state.pins where Contract.isContractFile(path) {
@@ -139,10 +147,6 @@ public struct ExchangeLedger: Sendable {
                 commitObject: { [reader] in try await reader.commitObject($0) }, gpg: gpg, documents: documents, known: known
             )
             .violations(of: commit, changes: judged, push: push, verdict: verdict)
-            violations += judged.compactMap { change in
-                guard let mode = change.newMode, change.newID != nil, !mode.isFile else { return nil }
-                return ContractViolation(commit: commit.id, path: change.path, rule: .path, message: "only regular files are exchanged, not mode \(mode)")
-            }
         case .failure(let error):
             violations = [
                 ContractViolation(

@@ -2,7 +2,7 @@ import Logging
 import Metrics
 
 /// The child tasks of a running controller; each ends with an event for the loop.
-typealias ControllerTasks<Resource: ExchangedResource> = TaskGroup<ControllerEvent<Resource>>
+typealias ControllerTasks<Resource: ExchangedResource> = TaskGroup<ControllerLoopEvent<Resource>>
 
 extension Controller {
     // MARK: The work loop
@@ -18,7 +18,7 @@ extension Controller {
         }
         hasRun = true
         logger.info("controller started", metadata: ["kind": "\(store.resourceType.kind)"])
-        await withTaskGroup(of: ControllerEvent<Resource>.self) { tasks in
+        await withTaskGroup(of: ControllerLoopEvent<Resource>.self) { tasks in
             for source in eventSources {
                 tasks.addTask {
                     await source(self)
@@ -55,7 +55,7 @@ extension Controller {
         }
     }
 
-    private func handle(_ event: ControllerEvent<Resource>, _ tasks: inout ControllerTasks<Resource>) {
+    private func handle(_ event: ControllerLoopEvent<Resource>, _ tasks: inout ControllerTasks<Resource>) {
         switch event {
         case .signal(let signal):
             listen(&tasks)
@@ -132,11 +132,11 @@ extension Controller {
             startFlush(final: false, &tasks)
         } else if !windowArmed {
             windowArmed = true
-            // After writes that found the branch locked, the next waits as a failed reconcile's retry does.
+            // After writes that failed as a whole, the next waits as a failed reconcile's retry does.
             let delay =
-                lockedFlushes == 0
+                failedFlushes == 0
                 ? options.statusWriteWindow
-                : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: lockedFlushes))
+                : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
             arm(.statusWindow, after: delay, &tasks)
         }
     }
@@ -179,5 +179,6 @@ extension Controller {
         keys[key] = nil
         pending[key] = nil
         requeueTokens[key] = nil
+        unreadable[key] = nil
     }
 }

@@ -43,10 +43,17 @@ extension Controller {
             synced = true
             for key in changes.removed { forget(key) }
             for stored in changes.updated where options.shard?.contains(stored.key) ?? true {
+                if unreadable.removeValue(forKey: stored.key) != nil {
+                    logger.notice("the resource's file reads again", metadata: ["resource": "\(stored.key)"])
+                }
                 if needsReconcile(stored) { enqueue(stored.key) }
             }
             for invalid in changes.invalid where options.shard?.contains(invalid.key) ?? true {
+                unreadable[invalid.key] = nil
                 reportInvalid(invalid)
+            }
+            for broken in changes.unreadable where options.shard?.contains(broken.key) ?? true {
+                reportUnreadable(broken)
             }
         }
     }
@@ -76,7 +83,7 @@ extension Controller {
                     type: type, status: type == "Ready" ? .false : .true, observedGeneration: generation,
                     reason: "StatusRefused", message: String(reason.prefix(30_000))))
         }
-        pending[key] = PendingStatus(status: status, specDigest: refused.specDigest, reportsRefusal: true)
+        replacePending(key, with: PendingStatus(status: status, specDigest: refused.specDigest, reportsRefusal: true))
         keys[key, default: KeyState()].terminal = SpecVersion(digest: refused.specDigest, generation: generation)
     }
 
@@ -94,8 +101,28 @@ extension Controller {
                     type: type, status: type == "Ready" ? .false : .true, observedGeneration: invalid.generation,
                     reason: "InvalidSpec", message: String(message.prefix(30_000))))
         }
-        pending[invalid.key] = PendingStatus(status: status, specDigest: invalid.specDigest)
+        replacePending(invalid.key, with: PendingStatus(status: status, specDigest: invalid.specDigest))
         keys[invalid.key, default: KeyState()].terminal = version
         logger.error("the resource is invalid: \(message)", metadata: ["resource": "\(invalid.key)"])
+        options.eventHandler?(.invalidResource(invalid))
+    }
+
+    /// Reports a resource whose file cannot be read at all, once per
+    /// version of the file, and drops what waits to be written into it: a
+    /// consumer never writes into a file it cannot read (the contract's
+    /// rule), so only its producer can mend it. Every other resource goes on.
+    func reportUnreadable(_ broken: UnreadableResource) {
+        let key = broken.key
+        pending[key] = nil
+        requeueTokens[key] = nil
+        // Reconciled afresh once the file reads again.
+        keys[key] = nil
+        guard unreadable[key] != broken.version else { return }
+        unreadable[key] = broken.version
+        metrics.unreadable.increment()
+        logger.error(
+            "cannot read the resource's file; nothing is written into it until its producer replaces or deletes it: \(broken.error)",
+            metadata: ["resource": "\(key)", "path": "\(broken.error.path ?? key.repositoryPath)"])
+        options.eventHandler?(.unreadableResource(broken))
     }
 }

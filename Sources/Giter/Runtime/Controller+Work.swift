@@ -18,21 +18,30 @@ extension Controller {
     func apply(
         _ outcome: ReconcileOutcome<Resource.Status>, of key: ResourceKey, _ tasks: inout ControllerTasks<Resource>
     ) {
+        if unreadable[key] != nil {
+            // The file broke after the read: nothing is written into it, nothing retried until it changes.
+            if case .gone = outcome { forget(key) }
+            return
+        }
         var state = keys[key] ?? KeyState()
         switch outcome {
         case .gone:
             return forget(key)
         case .skipped:
             return
+        case .unreadable:
+            // The sync that sees the file reports it; there is nothing to retry until it changes.
+            state.failures = 0
+            state.requeued = false
         case .reconciled(let status, let version, let next):
-            pending[key] = status
+            replacePending(key, with: status)
             state.reconciled = version
             state.terminal = nil
             state.failures = 0
             state.requeued = false
             if case .requeue(let delay) = next, !stopping { requeue(key, after: delay, &tasks) }
         case .terminal(let status, let version):
-            pending[key] = status
+            replacePending(key, with: status)
             state.terminal = version
             state.reconciled = nil
             state.failures = 0
@@ -47,7 +56,9 @@ extension Controller {
 
     // MARK: Status writes
 
-    /// Writes every pending status in one commit, in a child task.
+    /// Writes every pending status in one commit, in a child task. The
+    /// store makes each status's own failure its outcome
+    /// (``WriteOutcome/failed(_:)``), so one status never fails the others.
     func startFlush(final: Bool, _ tasks: inout ControllerTasks<Resource>) {
         flushing = true
         let batch = pending
@@ -73,10 +84,10 @@ extension Controller {
         var allWritten = true
         switch flush.result {
         case .success(let outcomes):
-            lockedFlushes = 0
+            var notApplied: (keys: [ResourceKey], reason: String)?
             for (key, outcome) in zip(flush.keys, outcomes) {
                 switch outcome {
-                case .statusWritten, .unchanged:
+                case .statusWritten, .unchanged, .created, .configured, .archived, .deleted:
                     break
                 case .stale:
                     // The spec changed after it was reconciled: never publish that status. Reconcile
@@ -87,27 +98,35 @@ extension Controller {
                     }
                 case .gone, .notFound:
                     forget(key)
+                case .failed(let error) where error.isFileError:
+                    // The file broke after the reconcile: nothing is written into it. The sync reports it.
+                    logger.warning(
+                        "status dropped, the resource's file cannot be read: \(error)", metadata: ["resource": "\(key)"])
+                    pending[key] = nil
+                    syncRequested = true
                 case .refused(let reason):
-                    // Retrying cannot help: the status itself cannot be written.
-                    logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
-                    if let refused = batch[key], !refused.reportsRefusal { reportRefused(key, refused, reason: reason) }
-                default:
+                    refuse(key, batch[key], reason: reason)
+                case .failed(let error):
+                    // The status itself cannot be written (it does not encode): retrying cannot help.
+                    refuse(key, batch[key], reason: "\(error)")
+                case .notApplied(let reason):
+                    // The store gave up on the batch (GitResourceStore: on every write of it): written again.
                     allWritten = false
                     if pending[key] == nil { pending[key] = batch[key] }
-                    logger.warning("status not written: \(outcome)", metadata: ["resource": "\(key)"])
+                    notApplied = ((notApplied?.keys ?? []) + [key], reason)
                 }
             }
+            if let notApplied {
+                batchFailed(notApplied.keys, reason: notApplied.reason, locked: false)
+            } else {
+                failedFlushes = 0
+            }
         case .failure(let error):
+            // Never one status's own: a transport error, a branch that stays locked, a history refused.
             allWritten = false
             for key in flush.keys where pending[key] == nil { pending[key] = batch[key] }
-            if let error = error as? StoreError, error.code == .branchLocked {
-                // Not a lost race: someone must remove the lock. Say so, and try again less and less often.
-                lockedFlushes += 1
-                logger.error("could not write \(flush.keys.count) statuses, the branch stays locked: \(error)")
-            } else {
-                lockedFlushes = 0
-                logger.warning("could not write \(flush.keys.count) statuses, will retry: \(error)")
-            }
+            let locked = (error as? StoreError)?.code == .branchLocked
+            batchFailed(flush.keys, reason: "\(error)", locked: locked)
         }
         guard flush.final, !allWritten, !pending.isEmpty else { return }
         failedFinalFlushes += 1
@@ -118,5 +137,39 @@ extension Controller {
             finalRetryArmed = true
             arm(.finalFlushRetry, after: .milliseconds(50), &tasks)
         }
+    }
+
+    /// Publishes, in place of a status that cannot be written (`reason`),
+    /// one that says so (``reportRefused(_:_:reason:)``), unless it is
+    /// such a report already.
+    private func refuse(_ key: ResourceKey, _ status: PendingStatus<Resource.Status>?, reason: String) {
+        logger.error("status dropped: \(reason)", metadata: ["resource": "\(key)"])
+        if let status, !status.reportsRefusal { reportRefused(key, status, reason: reason) }
+    }
+
+    /// A write of the whole batch failed (`reason`), or left `keys` not
+    /// applied: those statuses wait for the next write, which comes after
+    /// the growing delays of ``ControllerOptions/errorBackoff``, not at the
+    /// next window.
+    private func batchFailed(_ keys: [ResourceKey], reason: String, locked: Bool) {
+        failedFlushes += 1
+        metrics.statusWriteErrors.increment()
+        let delay = max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
+        if locked {
+            // Not a lost race: someone must remove the lock. Say so.
+            logger.error(
+                "could not write \(keys.count) statuses, the branch stays locked; retrying in \(delay): \(reason)")
+        } else {
+            logger.warning(
+                "could not write \(keys.count) statuses (attempt \(failedFlushes)), retrying in \(delay): \(reason)")
+        }
+        for key in keys { options.eventHandler?(.statusNotWritten(key, reason: reason, retryAfter: delay)) }
+    }
+}
+
+extension Controller {
+    /// Makes `status` the one to write for `key`.
+    func replacePending(_ key: ResourceKey, with status: PendingStatus<Resource.Status>) {
+        pending[key] = status
     }
 }

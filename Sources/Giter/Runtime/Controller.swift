@@ -25,10 +25,19 @@ import Synchronization
 ///   retrying until the spec changes.
 /// - **Writes**: statuses are gathered for ``ControllerOptions/statusWriteWindow``
 ///   and written in one commit. A status whose spec changed meanwhile is
-///   not published; the resource is reconciled again. A write that fails
-///   because the branch stayed locked (``StoreError/Code/branchLocked``)
-///   is logged as an error and tried again after the growing delays of
+///   not published; the resource is reconciled again. One status's own
+///   failure never holds the others (the store fails it alone,
+///   ``WriteOutcome/failed(_:)``): a status that cannot be written (the
+///   contract refuses it, it does not encode) is replaced by one saying
+///   so; a status for a file that broke meanwhile is dropped and the file
+///   reported. A write that fails as a whole (a transport error, a branch
+///   that stays locked, a push that keeps losing) is tried again, every
+///   status of it, after the growing delays of
 ///   ``ControllerOptions/errorBackoff``, not at every window.
+/// - **Unreadable files**: a resource file that cannot be read at all is
+///   reported once per version of the file (``ControllerEvent``, a log
+///   line, a metric) and never written into; every other resource is
+///   reconciled. Once its producer mends it, it is reconciled as usual.
 /// - **Shutdown**: on graceful shutdown, ``shutdown()`` or cancellation it
 ///   stops taking work, lets in-flight reconciles finish (on cancellation
 ///   they see it) and pushes pending statuses before ``run()`` returns.
@@ -83,10 +92,12 @@ public actor Controller<R: Reconciler>: Service {
     var finalRetryArmed = false
     var failedFinalFlushes = 0
     var gaveUpWriting = false
-    /// Status writes in a row that failed because the branch stayed locked: the next waits longer.
-    var lockedFlushes = 0
+    /// Status writes in a row that failed as a whole (thrown, or not applied): the next waits longer.
+    var failedFlushes = 0
     var requeueTokens: [ResourceKey: Int] = [:]
     var nextRequeueToken = 0
+    /// Resources whose file cannot be read, with the version of the file reported.
+    var unreadable: [ResourceKey: String] = [:]
 
     /// A controller of `reconciler` over `store`; `clock` measures every
     /// delay it waits (`ContinuousClock` unless a test gives its own).

@@ -1,76 +1,26 @@
-/// What the controller's work loop reacts to. Every input — a trigger,
-/// an event source, a timer, the end of a sync, a reconcile or a status
-/// write — arrives as one of these, one at a time, so the loop's state
-/// needs no lock and no waiting list.
-enum ControllerEvent<Resource: ExchangedResource>: Sendable {
-    /// A signal from outside the loop: ``Controller/trigger()``, an event source, ``Controller/shutdown()``.
-    case signal(ControllerSignal)
-    /// The signal stream ended: `run()` was cancelled.
-    case signalsEnded
-    /// An event source ended.
-    case sourceEnded
-    /// A timer ended: `fired` when its delay passed, `false` when it was cancelled.
-    case timer(ControllerTimer, fired: Bool)
-    /// A sync ended; it covered the triggers counted up to `triggers`.
-    case synced(SyncOutcome<Resource>, triggers: Int)
-    /// A reconcile of `key` ended.
-    case reconciled(ResourceKey, ReconcileOutcome<Resource.Status>)
-    /// A status write ended.
-    case flushed(FlushOutcome<Resource.Status>)
-}
-
-/// A signal sent to a running controller from outside its work loop.
-enum ControllerSignal: Sendable, Hashable {
-    /// Check the remote now.
-    case trigger
-    /// Stop taking work, finish what runs, push pending statuses.
-    case shutdown
-}
-
-/// The timers of a running controller; each is a child task of `run()`.
-enum ControllerTimer: Sendable, Hashable {
-    /// The next poll of the remote.
-    case poll
-    /// The end of a status write window.
-    case statusWindow
-    /// The next attempt at writing the last statuses while stopping.
-    case finalFlushRetry
-    /// A delayed requeue of a key; `token` tells a current timer from a replaced one.
-    case requeue(ResourceKey, token: Int)
-}
-
-/// What a sync found.
-enum SyncOutcome<Resource: ExchangedResource>: Sendable {
-    /// The remote did not move since the last sync.
-    case unchanged
-    /// What changed since the last sync.
-    case changes(ResourceChanges<Resource>)
-    /// The exchange could not be read.
-    case failed(any Error)
-}
-
-/// How one reconcile ended.
-enum ReconcileOutcome<Status: ReconcilableStatus>: Sendable {
-    /// The resource is gone from the store.
-    case gone
-    /// This spec was reconciled (or failed for good) already.
-    case skipped
-    /// The reconciler returned a status.
-    case reconciled(PendingStatus<Status>, SpecVersion, next: ReconcileResult<Status>.Next)
-    /// The reconciler threw a ``TerminalError``.
-    case terminal(PendingStatus<Status>, SpecVersion)
-    /// The reconciler threw, or the resource could not be read; retry after `delay`.
-    case failed(retryAfter: Duration)
-}
-
-/// How a status write ended.
-struct FlushOutcome<Status: Sendable>: Sendable {
-    /// The statuses written, by key.
-    var batch: [ResourceKey: PendingStatus<Status>]
-    /// The keys in the order written.
-    var keys: [ResourceKey]
-    /// One outcome per key, or the error of the whole write.
-    var result: Result<[WriteOutcome], any Error>
-    /// Whether the write was started while stopping.
-    var final: Bool
+/// Something a running ``Controller`` noticed that a host app may want to
+/// act on; see ``ControllerOptions/eventHandler``. Each is also logged and
+/// counted in a metric.
+public enum ControllerEvent: Sendable, Hashable {
+    /// A resource file that cannot be read at all (not YAML, not one
+    /// mapping, over the size limit, a symbolic link or a gitlink).
+    /// Reported once per version of the file (and again by a controller
+    /// that starts); the controller writes nothing into it and reconciles
+    /// every other resource. When its producer replaces the file with one
+    /// that reads, the resource is reconciled as usual. Metric:
+    /// `giter_unreadable_resources_total`.
+    case unreadableResource(UnreadableResource)
+    /// A resource file that reads as YAML but not as the resource type: the
+    /// controller publishes a status with `Ready=False` and
+    /// `Stalled=True`, reason `InvalidSpec`, saying why.
+    case invalidResource(InvalidResource)
+    /// The status of a resource was not written because the write of its
+    /// whole batch failed (`reason`: a transport error, a branch that stays
+    /// locked, a push that kept losing); it is written again, with the
+    /// others of the batch, after `retryAfter`
+    /// (``ControllerOptions/errorBackoff``, growing with each batch that
+    /// fails in a row). One event per status of the batch. A status's own
+    /// failure never holds the others: see ``Controller``. Metric:
+    /// `giter_status_write_errors_total` (one per batch that failed).
+    case statusNotWritten(ResourceKey, reason: String, retryAfter: Duration)
 }

@@ -8,6 +8,8 @@ struct ControllerMetrics: Sendable {
     let duration: Metrics.Timer
     let depth: Gauge
     let syncErrors: Counter
+    let unreadable: Counter
+    let statusWriteErrors: Counter
 
     init(kind: String) {
         let dimensions = [("kind", kind)]
@@ -17,5 +19,7 @@ struct ControllerMetrics: Sendable {
         duration = Metrics.Timer(label: "giter_reconcile_duration", dimensions: dimensions)
         depth = Gauge(label: "giter_queue_depth", dimensions: dimensions)
         syncErrors = Counter(label: "giter_sync_errors_total", dimensions: dimensions)
+        unreadable = Counter(label: "giter_unreadable_resources_total", dimensions: dimensions)
+        statusWriteErrors = Counter(label: "giter_status_write_errors_total", dimensions: dimensions)
     }
 }

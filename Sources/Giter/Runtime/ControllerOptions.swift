@@ -34,6 +34,8 @@ public struct ControllerOptions: Sendable {
     public var statusWriteWindow: Duration
     /// Backoff of a resource whose reconcile threw; retries never stop
     /// (only ``TerminalError`` stops them), the delay stops growing at the maximum.
+    /// Also the delay before a status write that follows writes which
+    /// failed as a whole (thrown, or not applied), growing with each.
     public var errorBackoff: RetryPolicy
     /// Only the keys of this shard; `nil` for all.
     public var shard: Shard?
@@ -45,6 +47,8 @@ public struct ControllerOptions: Sendable {
     public var finishedConditions: Set<String>
     /// Where the controller logs, with the resource key in the metadata. It never bootstraps logging.
     public var logger: Logger
+    /// Called for each ``ControllerEvent``, on the controller's executor: keep it short.
+    public var eventHandler: (@Sendable (ControllerEvent) -> Void)?
 
     /// Options; the defaults suit a consumer polling a remote server.
     public init(
@@ -55,7 +59,8 @@ public struct ControllerOptions: Sendable {
         errorBackoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(300)),
         shard: Shard? = nil,
         finishedConditions: Set<String> = ["Ready", "Stalled"],
-        logger: Logger = Logger(label: "giter.controller")
+        logger: Logger = Logger(label: "giter.controller"),
+        eventHandler: (@Sendable (ControllerEvent) -> Void)? = nil
     ) {
         self.pollInterval = pollInterval
         self.pollJitter = min(max(pollJitter, 0), 1)
@@ -65,6 +70,7 @@ public struct ControllerOptions: Sendable {
         self.shard = shard
         self.finishedConditions = finishedConditions
         self.logger = logger
+        self.eventHandler = eventHandler
     }
 
     /// The next poll's delay.

@@ -59,7 +59,10 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     /// `GiterTesting`'s `TestClock` and advance it instead of waiting.
     ///
     /// - Throws: ``ProducerError`` when the resource failed for good
-    ///   (`Stalled=True` for the current spec), disappeared, or the timeout passed.
+    ///   (`Stalled=True` for the current spec), disappeared, or the timeout
+    ///   passed; at once, with code ``ProducerError/Code/unreadable`` and the
+    ///   file's error (path, line, column), when its file cannot be read as
+    ///   `Resource` — no status can come for such a file.
     public func wait(
         for key: ResourceKey, until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
         clock: any Clock<Duration> = ContinuousClock()
@@ -68,7 +71,9 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// Waits for every key; see ``wait(for:until:timeout:pollInterval:clock:)``.
-    /// Returns the resources in the order of `keys`.
+    /// Returns the resources in the order of `keys`. Fails at once when the
+    /// file of one of them cannot be read (``ProducerError/Code/unreadable``,
+    /// naming the first such key).
     public func waitAll(
         for keys: [ResourceKey], until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
         clock: any Clock<Duration> = ContinuousClock()
@@ -106,7 +111,17 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
         _ keys: [ResourceKey], until type: String, into done: inout [ResourceKey: StoredResource<Resource>]
     ) async throws {
         for key in keys where done[key] == nil {
-            guard let stored = try await store.get(key) else {
+            let found: StoredResource<Resource>?
+            do {
+                found = try await store.get(key)
+            } catch let error as StoreError where error.isFileError {
+                throw ProducerError(
+                    .unreadable, key: key,
+                    "\(key) cannot be read as a \(store.resourceType.kind), so no status it holds can be seen: "
+                        + "\(error); replace the file (apply) or delete it",
+                    cause: error)
+            }
+            guard let stored = found else {
                 throw ProducerError(.gone, key: key, "\(key) was deleted or archived while waiting for \(type)")
             }
             guard stored.isStatusCurrent, let status = stored.resource.status else { continue }
@@ -122,6 +137,10 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     /// The resources whose status changed, as the producer sees them,
     /// polling every `pollInterval` of `clock`. Statuses known when the
     /// stream first lists the resources are not reported: only later changes are.
+    ///
+    /// A resource whose file cannot be read is left out, as by
+    /// ``ResourceStore/list(_:)`` (which reports it as
+    /// ``StoreEvent/invalidResource(_:)``): the stream goes on for the others.
     public func statusChanges(
         _ query: ResourceQuery = .all, pollInterval: Duration = .milliseconds(200),
         clock: any Clock<Duration> = ContinuousClock()

@@ -20,6 +20,10 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         do {
             guard let found = try await store.get(key) else { return .gone }
             stored = found
+        } catch let error as StoreError where error.isFileError {
+            // Not transient: the file is what it is until its producer replaces it, and a sync reports it.
+            logger.debug("the resource's file does not read: \(error)", metadata: metadata)
+            return .unreadable(error)
         } catch {
             // A read that failed (the mirror busy, a file system error) may work
             // next time: the key is queued again with the error backoff, never dropped.

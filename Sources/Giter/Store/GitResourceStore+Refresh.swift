@@ -70,21 +70,27 @@ extension GitResourceStore {
         var paths = Set(changes.map(\.path))
         paths.formUnion(pinsBefore.keys)
         if let pins = ledgerState?.pins { paths.formUnion(pins.keys) }
-        var inTree: [String: ObjectID?] = [:]
-        for change in changes { inTree[change.path] = .some(change.newID) }
+        var inTree: [String: (id: ObjectID?, mode: FileMode?)] = [:]
+        for change in changes { inTree[change.path] = (change.newID, change.newMode) }
         for path in paths.sorted() {
             let live = ResourceKey(repositoryPath: path)
             let archive = live == nil ? ResourceKey(archivePath: path) : nil
             guard let key = live ?? archive, key.kind == resourceType.kind else { continue }
-            let treeID: ObjectID?
+            let treeEntry: (id: ObjectID?, mode: FileMode?)
             if let known = inTree[path] {
-                treeID = known
+                treeEntry = known
             } else {
-                treeID = try await blob(at: path, in: new)
+                let entry = try await entry(at: path, in: new)
+                treeEntry = (entry?.id, entry?.mode)
             }
-            let id = ledgerState.map { $0.blob(at: path, tree: treeID) } ?? treeID
+            let id = ledgerState.map { $0.blob(at: path, tree: treeEntry.id) } ?? treeEntry.id
             if live != nil { self.live[key] = id } else { archived[key] = id }
+            if id == treeEntry.id {
+                // What is in force is the tree's entry: a symbolic link or a gitlink there is never read.
+                irregular[path] = id != nil && !(treeEntry.mode?.isFile ?? true) ? treeEntry.mode : nil
+            }
         }
+        reportLayoutProblems(in: changes)
         // Paths whose file in force changed without a change in the tree count as changed too.
         let listed = Set(changes.map(\.path))
         let extra = paths.subtracting(listed).sorted().map { PathChange(path: $0, oldID: nil, oldMode: nil, newID: nil, newMode: nil) }
@@ -92,10 +98,54 @@ extension GitResourceStore {
         tip = new
     }
 
-    /// The blob at `path` in `commit`'s tree, or `nil`.
-    private func blob(at path: String, in commit: ObjectID) async throws -> ObjectID? {
+    /// The entry at `path` in `commit`'s tree, or `nil`.
+    private func entry(at path: String, in commit: ObjectID) async throws -> TreeEntry? {
         let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }
-        return try await transport.treeEntries(at: commit, under: folder).first { $0.path == path }?.id
+        return try await transport.treeEntries(at: commit, under: folder).first { $0.path == path }
+    }
+
+    /// Reports, once per folder and refresh, entries in force that keep
+    /// files of the store's kind from being where readers look, or that
+    /// collide with them: a symbolic link or gitlink where a namespace,
+    /// kind or bucket folder should be, and a kind folder whose name
+    /// differs from the kind only in case. Nothing of them is read.
+    private func reportLayoutProblems(in changes: [PathChange]) {
+        let kind = resourceType.kind
+        var reported: Set<String> = []
+        for change in changes {
+            guard let newID = change.newID, ledgerState.map({ $0.blob(at: change.path, tree: newID) == newID }) ?? true else {
+                continue
+            }
+            let parts = change.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts[0] == ResourceKey.resourcesFolder || parts[0] == ResourceKey.archiveFolder else {
+                continue
+            }
+            let problem: StoreError
+            if parts.count >= 3, parts[2] != kind, parts[2].lowercased() == kind.lowercased() {
+                let folder = parts[0...2].joined(separator: "/")
+                guard reported.insert(folder).inserted else { continue }
+                problem = StoreError(
+                    .invalidEntry, path: folder,
+                    "the kind folder '\(parts[2])' differs from the kind '\(kind)' only in case: the two are one folder "
+                        + "on a case-insensitive file system (macOS, Windows); Giter reads only '\(kind)' as \(kind) "
+                        + "resources; the producer that wrote '\(parts[2])' must move its files under '\(kind)' or delete them")
+            } else if parts.count <= 4, parts.count <= 2 || parts[2] == kind, let mode = change.newMode, !mode.isFile,
+                mode != .tree
+            {
+                guard reported.insert(change.path).inserted else { continue }
+                let what = [
+                    "", "the \(parts[0])/ folder", "a namespace folder", "a kind folder", "a bucket folder",
+                ][parts.count]
+                problem = StoreError(
+                    .invalidEntry, path: change.path,
+                    "\(StoreError.describe(mode)) (mode \(mode)) stands where \(what) of resources should be; "
+                        + "Giter never follows it and reads nothing under it: "
+                        + "its writer must replace it with a folder or delete it")
+            } else {
+                continue
+            }
+            report(.invalidResource(problem))
+        }
     }
 
     /// Where the check of the commits up to `new` starts, and the commits to judge.

@@ -159,6 +159,12 @@ extension GitResourceStore {
     }
 
     /// Works out one write against the view plus the batch so far.
+    ///
+    /// One write's own failure — its resource's file cannot be read, or its
+    /// value cannot be encoded — is its outcome, ``WriteOutcome/failed(_:)``,
+    /// and never fails the batch: `batch` changes only once nothing of the
+    /// write can fail any more. What is not the write's own (a transport
+    /// error) is thrown.
     private func plan(
         _ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date, contract: Contract?
     ) async throws -> WriteOutcome {
@@ -174,47 +180,72 @@ extension GitResourceStore {
         } catch {
             return .refused("invalid key \(key): \(error)")
         }
-        let current = try await liveDocument(key, batch: batch)
-        switch write {
-        case .apply(let resource):
-            return try apply(resource, key: key, current: current, into: &batch, now: now, contract: contract)
-        case .status(_, let status, let specDigest):
-            guard let current else { return .gone }
-            let mapping = current.root
-            let generation = ResourceDocument.generation(in: mapping)
-            guard ResourceDocument.specDigest(of: mapping) == specDigest else { return .stale(generation: generation) }
-            var node = try encode(status, what: "the status of \(key)")
-            guard case .mapping(var fields) = node.content else {
-                return .refused("the status of \(key) encodes as \(node.kindDescription), not a mapping")
-            }
-            fields[ResourceDocument.observedSpecDigestKey] = .string(specDigest)
-            node = .mapping(fields)
-            if ResourceDocument.status(in: mapping) == node { return .unchanged }
-            let bytes = try splice(current.bytes, key: ResourceDocument.statusKey, value: node, path: key.repositoryPath)
-            let observed = status.observedGeneration.map(String.init) ?? "none"
-            batch.put(key.repositoryPath, bytes, trailer: Trailer(CommitTrailers.status, "\(key) observedGeneration=\(observed)"))
-            return .statusWritten
-        case .archive:
-            guard let current else { return .notFound }
-            batch.put(key.archivePath, current.bytes, trailer: Trailer(CommitTrailers.archive, "\(key)"))
-            batch.remove(key.repositoryPath)
-            return .archived
-        case .delete:
-            if current != nil {
+        do {
+            let current = try await liveFile(key, batch: batch)
+            switch write {
+            case .apply(let resource):
+                return try await apply(resource, key: key, current: current, into: &batch, now: now, contract: contract)
+            case .status(_, let status, let specDigest):
+                switch current {
+                case nil: return .gone
+                case .unreadable(_, let error), .link(_, let error): return .failed(LiveFile.refusingStatus(error))
+                case .readable(let document):
+                    return try writeStatus(status, specDigest: specDigest, key: key, current: document, into: &batch)
+                }
+            case .archive:
+                let bytes: [UInt8]
+                switch current {
+                case nil: return .notFound
+                case .readable(let document): bytes = document.bytes
+                case .unreadable(let unreadable, _): bytes = unreadable
+                case .link(_, let error): return .failed(LiveFile.refusingArchive(error))
+                }
+                // Moved byte for byte, readable or not: the contract's archive rule.
+                batch.put(key.archivePath, bytes, trailer: Trailer(CommitTrailers.archive, "\(key)"))
                 batch.remove(key.repositoryPath)
-            } else if batch.files[key.archivePath].map({ $0 != nil }) ?? (archived[key] != nil) {
-                batch.remove(key.archivePath)
-            } else {
-                return .notFound
+                return .archived
+            case .delete:
+                if current != nil {
+                    batch.remove(key.repositoryPath)
+                } else if batch.files[key.archivePath].map({ $0 != nil }) ?? (archived[key] != nil) {
+                    batch.remove(key.archivePath)
+                } else {
+                    return .notFound
+                }
+                batch.trailers.append(Trailer(CommitTrailers.delete, "\(key)"))
+                return .deleted
             }
-            batch.trailers.append(Trailer(CommitTrailers.delete, "\(key)"))
-            return .deleted
+        } catch let error as StoreError where error.isFileError || error.code == .encoding {
+            logger.warning("cannot \(write.verb): \(error)", metadata: ["resource": "\(key)"])
+            return .failed(error)
         }
     }
 
-    private func apply(
-        _ desired: Resource, key: ResourceKey, current: ResourceDocument?, into batch: inout Batch, now: Date, contract: Contract?
+    /// The consumer's write: only the `status` key of the file changes.
+    private func writeStatus(
+        _ status: Resource.Status, specDigest: String, key: ResourceKey, current: ResourceDocument,
+        into batch: inout Batch
     ) throws -> WriteOutcome {
+        let mapping = current.root
+        let generation = ResourceDocument.generation(in: mapping)
+        guard ResourceDocument.specDigest(of: mapping) == specDigest else { return .stale(generation: generation) }
+        var node = try encode(status, what: "the status of \(key)")
+        guard case .mapping(var fields) = node.content else {
+            return .refused("the status of \(key) encodes as \(node.kindDescription), not a mapping")
+        }
+        fields[ResourceDocument.observedSpecDigestKey] = .string(specDigest)
+        node = .mapping(fields)
+        if ResourceDocument.status(in: mapping) == node { return .unchanged }
+        let bytes = try splice(current.bytes, key: ResourceDocument.statusKey, value: node, path: key.repositoryPath)
+        let observed = status.observedGeneration.map(String.init) ?? "none"
+        batch.put(key.repositoryPath, bytes, trailer: Trailer(CommitTrailers.status, "\(key) observedGeneration=\(observed)"))
+        return .statusWritten
+    }
+
+    private func apply(
+        _ desired: Resource, key: ResourceKey, current: LiveFile?, into batch: inout Batch, now: Date,
+        contract: Contract?
+    ) async throws -> WriteOutcome {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
         }
@@ -225,22 +256,34 @@ extension GitResourceStore {
             metadata.generation = 1
             metadata.uid = metadata.uid ?? UUID().uuidString.lowercased()
             metadata.creationTimestamp = metadata.creationTimestamp ?? now
-            let document: Node = .mapping([
-                "apiVersion": .string(desired.apiVersion),
-                "kind": .string(desired.kind),
-                "metadata": try encode(metadata, what: "the metadata of \(key)"),
-                "spec": spec,
-            ])
+            let document = try newDocument(desired, key: key, metadata: metadata, spec: spec)
             batch.put(key.repositoryPath, YAMLWriter().writeBytes(document), trailer: Trailer(CommitTrailers.apply, "\(key) generation=1"))
             return .created(generation: 1)
         }
-        let effective = current.root
+        let effective: Node.Mapping
+        let readable: ResourceDocument
+        switch current {
+        case .unreadable(let bytes, let error):
+            return try await replace(
+                unreadable: bytes, error, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
+        case .link(_, let error):
+            return try await replace(
+                unreadable: nil, error, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
+        case .readable(let document):
+            effective = document.root
+            readable = document
+        }
         var metadata: ObjectMeta
         do {
             metadata = try DocumentDecoder().decode(ObjectMeta.self, from: effective[ResourceDocument.metadataKey] ?? .null)
         } catch {
-            throw StoreError.invalidDocument(
+            let problem = StoreError.invalidDocument(
                 key.repositoryPath, error, in: effective[ResourceDocument.metadataKey], field: ResourceDocument.metadataKey)
+            return try await replace(
+                unreadable: readable.bytes, problem, with: desired, spec: spec, key: key, into: &batch, now: now,
+                contract: contract)
         }
         let specChanged = effective[ResourceDocument.specKey] != spec
         let labels = desired.metadata.labels ?? [:]
@@ -250,9 +293,10 @@ extension GitResourceStore {
         guard specChanged || metadataChanged || apiVersionChanged else { return .unchanged }
         metadata.labels = labels.isEmpty ? nil : labels
         metadata.annotations = annotations.isEmpty ? nil : annotations
-        let generation = (metadata.generation ?? 0) + (specChanged ? 1 : 0)
+        let generation =
+            specChanged ? try Self.generation(after: metadata.generation ?? 0, key: key) : (metadata.generation ?? 0)
         metadata.generation = max(generation, 1)
-        var bytes = current.bytes
+        var bytes = readable.bytes
         let path = key.repositoryPath
         if apiVersionChanged {
             bytes = try splice(bytes, key: "apiVersion", value: .string(desired.apiVersion), path: path)
@@ -263,6 +307,20 @@ extension GitResourceStore {
         bytes = try splice(bytes, key: ResourceDocument.specKey, value: spec, path: path)
         batch.put(path, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
         return .configured(generation: metadata.generation ?? 1)
+    }
+
+    /// A new resource file: `apiVersion`, `kind`, `metadata` and `spec`, and
+    /// `status` when one is given (kept from the file it replaces).
+    func newDocument(
+        _ desired: Resource, key: ResourceKey, metadata: ObjectMeta, spec: Node, status: Node? = nil
+    ) throws -> Node {
+        var document = Node.Mapping()
+        document["apiVersion"] = .string(desired.apiVersion)
+        document["kind"] = .string(desired.kind)
+        document[ResourceDocument.metadataKey] = try encode(metadata, what: "the metadata of \(key)")
+        document[ResourceDocument.specKey] = spec
+        if let status { document[ResourceDocument.statusKey] = status }
+        return .mapping(document)
     }
 
     /// `spec` with the defaults of the kind's definition in `contract`
@@ -291,18 +349,24 @@ extension GitResourceStore {
         return .mapping(merged)
     }
 
-    /// The live file of `key` as the batch so far leaves it.
-    private func liveDocument(_ key: ResourceKey, batch: Batch) async throws -> ResourceDocument? {
+    /// The live file of `key` as the batch so far leaves it; a file that
+    /// does not read as a resource file comes back as it is, with why, and
+    /// an entry that is not a regular file with its mode.
+    private func liveFile(_ key: ResourceKey, batch: Batch) async throws -> LiveFile? {
         let path = key.repositoryPath
         if let pending = batch.files[path] {
             guard let bytes = pending else { return nil }
-            return try ResourceDocument(bytes: bytes, path: path)
+            do {
+                return .readable(try ResourceDocument(bytes: bytes, path: path, limits: parseLimits))
+            } catch {
+                return .unreadable(bytes: bytes, error)
+            }
         }
         guard let id = live[key] else { return nil }
-        return try await document(id, path: path)
+        return try await file(id, path: path)
     }
 
-    private func encode<T: Encodable>(_ value: T, what: String) throws -> Node {
+    func encode<T: Encodable>(_ value: T, what: String) throws -> Node {
         do {
             return try DocumentEncoder().encodeNode(value)
         } catch {
@@ -310,7 +374,7 @@ extension GitResourceStore {
         }
     }
 
-    private func splice(_ bytes: [UInt8], key: String, value: Node, path: String) throws -> [UInt8] {
+    func splice(_ bytes: [UInt8], key: String, value: Node, path: String) throws -> [UInt8] {
         do {
             return try YAMLSplice().replacingValue(ofTopLevelKey: key, in: bytes, with: value)
         } catch {

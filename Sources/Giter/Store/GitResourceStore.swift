@@ -33,6 +33,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// Live and archived files of the kind: key → blob id.
     var live: [ResourceKey: ObjectID] = [:]
     var archived: [ResourceKey: ObjectID] = [:]
+    /// Paths of the kind's files in force whose tree entry is not a regular
+    /// file (a symbolic link, a gitlink): never read, reported instead.
+    var irregular: [String: FileMode] = [:]
     /// How far the history is checked, and the files in force where they
     /// differ from the tip's tree (see ``ExchangeLedger``).
     var ledger: ExchangeLedger?
@@ -117,6 +120,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         var updated: [StoredResource<Resource>] = []
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
+        var unreadable: [UnreadableResource] = []
         for change in paths {
             guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
             guard let id = live[key] else {
@@ -131,13 +135,19 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 }
             } catch let error as StoreError {
                 report(.invalidResource(error))
-                if let entry = await invalidResource(key, blob: id, error: error) { invalid.append(entry) }
+                if let entry = await invalidResource(key, blob: id, error: error) {
+                    invalid.append(entry)
+                } else {
+                    unreadable.append(UnreadableResource(key: key, version: id.hex, error: error))
+                }
             }
         }
         updated.sort { $0.key < $1.key }
         removed.sort()
         invalid.sort { $0.key < $1.key }
-        return ResourceChanges(revision: current, updated: updated, removed: removed, invalid: invalid)
+        unreadable.sort { $0.key < $1.key }
+        return ResourceChanges(
+            revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable)
     }
 
     private func previousKeys(at commit: ObjectID?) async throws -> [ResourceKey] {
@@ -161,19 +171,56 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     // MARK: Files
 
     /// The parsed file with blob `id`, from the cache or the Transport.
+    ///
+    /// - Throws: ``StoreError``: ``StoreError/Code/invalidEntry`` when the
+    ///   entry at `path` is not a regular file (it is never read), and
+    ///   ``StoreError/Code/invalidDocument`` when the file is over
+    ///   ``StoreOptions/maxFileBytes`` or does not read as one YAML mapping.
     func document(_ id: ObjectID, path: String) async throws -> ResourceDocument {
-        if let cached = documents[id] { return cached }
-        let bytes = try await transport.blob(id)
-        let document = try ResourceDocument(bytes: bytes, path: path)
-        documents.insert(document, for: id)
-        return document
+        switch try await file(id, path: path) {
+        case .readable(let document): return document
+        case .unreadable(_, let error), .link(_, let error): throw error
+        }
     }
+
+    /// The file with blob `id` at `path` as the store reads it: parsed, or
+    /// its bytes and why it does not read, or the mode of an entry that is
+    /// not a regular file (never read). The blob is read once.
+    func file(_ id: ObjectID, path: String) async throws -> LiveFile {
+        if let mode = irregular[path] { return .link(mode, StoreError.irregularEntry(path, mode: mode)) }
+        let limit = options.maxFileBytes
+        if let cached = documents[id] {
+            // The contract's check parses with the codec's own, higher limit: hold this store's.
+            guard cached.bytes.count <= limit else {
+                let error = StoreError.tooLarge(path, size: cached.bytes.count, limit: limit)
+                return .unreadable(bytes: cached.bytes, error)
+            }
+            return .readable(cached)
+        }
+        let bytes = try await transport.blob(id)
+        guard bytes.count <= limit else {
+            return .unreadable(bytes: bytes, StoreError.tooLarge(path, size: bytes.count, limit: limit))
+        }
+        do {
+            let document = try ResourceDocument(bytes: bytes, path: path, limits: parseLimits)
+            documents.insert(document, for: id)
+            return .readable(document)
+        } catch {
+            return .unreadable(bytes: bytes, error)
+        }
+    }
+
+    /// The codec's limits with this store's ``StoreOptions/maxFileBytes``:
+    /// every parse of a resource file by the store holds them.
+    var parseLimits: ParseLimits { ParseLimits(maxInputBytes: options.maxFileBytes) }
 
     /// The resource in blob `id`; `nil` when the file holds nothing
     /// (never, today: kept for callers that treat a missing resource alike).
     func stored(key: ResourceKey, blob id: ObjectID, archived: Bool) async throws -> StoredResource<Resource>? {
-        if let cached = decoded[id], cached.isArchived == archived { return cached }
         let path = archived ? key.archivePath : key.repositoryPath
+        // Before the cache: a link's target text may be the bytes of a file decoded before.
+        if let mode = irregular[path] { throw StoreError.irregularEntry(path, mode: mode) }
+        if let cached = decoded[id], cached.isArchived == archived { return cached }
         let document = try await document(id, path: path)
         let mapping = document.root
         let resource: Resource

@@ -17,10 +17,10 @@ struct ResourceDocument: Sendable {
     ///
     /// - Throws: ``StoreError`` (`invalidDocument`) naming `path`, with the
     ///   line and column of a syntax error.
-    init(bytes: [UInt8], path: String) throws(StoreError) {
+    init(bytes: [UInt8], path: String, limits: ParseLimits = .default) throws(StoreError) {
         let node: Node
         do {
-            node = try YAMLReader().readDocument(bytes)
+            node = try YAMLReader(limits: limits).readDocument(bytes)
         } catch {
             throw StoreError.invalidDocument(path, error)
         }

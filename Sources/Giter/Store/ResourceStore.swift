@@ -51,6 +51,17 @@ public protocol ResourceStore<Resource>: Sendable {
     /// push is retried with jittered exponential backoff up to the store's
     /// bound; what could not be written comes back as
     /// ``WriteOutcome/notApplied(_:)``, never silently dropped.
+    ///
+    /// One write's own failure fails only that write: a status into a file
+    /// that cannot be read (or a symbolic link or gitlink), the archive of
+    /// a link, or a value that cannot be encoded, is
+    /// ``WriteOutcome/failed(_:)`` with the file, line and column, and the
+    /// other writes are committed. The producer's apply, archive and delete
+    /// work on its own unreadable file (see `Documentation/Reliability.md`,
+    /// "Broken files and bad input"). Errors that are not one write's own
+    /// (the transport's, a branch that stays locked) are thrown, and a push
+    /// that keeps losing is ``WriteOutcome/notApplied(_:)`` for every write:
+    /// a caller retries those for the whole batch.
     func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult
 }
 
@@ -74,19 +85,47 @@ public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
     /// a valid resource of the store's type, sorted by key.
     public var invalid: [InvalidResource]
 
+    /// Live resources created or changed whose file cannot be read at all:
+    /// not YAML, not one mapping, over the size limit, or not a regular
+    /// file (a symbolic link, a gitlink). A consumer never writes into such
+    /// a file; it reports it. Sorted by key.
+    public var unreadable: [UnreadableResource]
+
     /// Changes from their parts.
     public init(
         revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey],
-        invalid: [InvalidResource] = []
+        invalid: [InvalidResource] = [], unreadable: [UnreadableResource] = []
     ) {
         self.revision = revision
         self.updated = updated
         self.removed = removed
         self.invalid = invalid
+        self.unreadable = unreadable
     }
 
     /// Whether nothing changed.
-    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty }
+    public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty && unreadable.isEmpty }
+}
+
+/// A live resource whose file cannot be read at all (see
+/// ``ResourceChanges/unreadable``). Only its producer can mend it, by
+/// replacing or deleting the file; a consumer must not write into it.
+public struct UnreadableResource: Sendable, Hashable {
+    /// The resource's key, from its path.
+    public var key: ResourceKey
+    /// Which version of the file this is: its blob id in hexadecimal. A new
+    /// version of the file has another.
+    public var version: String
+    /// What is wrong, with the file and, when the text does not parse, the
+    /// line and column; the message says what to do.
+    public var error: StoreError
+
+    /// An unreadable resource from its parts.
+    public init(key: ResourceKey, version: String, error: StoreError) {
+        self.key = key
+        self.version = version
+        self.error = error
+    }
 }
 
 /// A live resource whose file reads as YAML but not as the store's

@@ -61,12 +61,36 @@ public enum WriteOutcome: Sendable, Hashable, CustomStringConvertible {
     /// The batch could not be pushed: the remote kept moving or refusing
     /// (the server's message) until the retry bound. Nothing was written.
     case notApplied(String)
+    /// This write alone could not be made, and making it again will not
+    /// help until the file or the value changes; the other writes of the
+    /// batch went through as their own outcomes say.
+    ///
+    /// The error says why, with the file and the place in it:
+    /// - ``StoreError/Code/invalidDocument``: the resource's file cannot be
+    ///   read (it does not parse, its root is not a mapping, it is over
+    ///   ``StoreOptions/maxFileBytes``, or, for a status, its layout cannot
+    ///   be split) — a consumer never writes into such a file (the
+    ///   contract's `unreadable` rule); the producer replaces or deletes it
+    ///   (``ResourceWrite/apply(_:)``, ``ResourceWrite/archive(_:)`` and
+    ///   ``ResourceWrite/delete(_:)`` work on it). Also an apply past the
+    ///   largest generation there is (`Int64.max`). ``StoreError/path`` and
+    ///   ``StoreError/location`` name the file, line and column.
+    /// - ``StoreError/Code/invalidEntry``: a symbolic link or gitlink stands
+    ///   where the resource's file should be. A status is never written into
+    ///   it, and it is never archived (it would become a regular file
+    ///   holding the link's text); the producer's apply replaces it and
+    ///   delete removes it.
+    /// - ``StoreError/Code/encoding``: the value given cannot be encoded.
+    ///
+    /// ``StoreError/isFileError`` tells the first two, the file's own
+    /// errors, from the third.
+    case failed(StoreError)
 
     /// Whether the repository now holds what the write asked for.
     public var isSuccess: Bool {
         switch self {
         case .created, .configured, .unchanged, .statusWritten, .archived, .deleted: true
-        case .notFound, .gone, .stale, .refused, .notApplied: false
+        case .notFound, .gone, .stale, .refused, .notApplied, .failed: false
         }
     }
 
@@ -83,6 +107,7 @@ public enum WriteOutcome: Sendable, Hashable, CustomStringConvertible {
         case .stale(let generation): "stale: the spec changed (now generation \(generation))"
         case .refused(let reason): "refused: \(reason)"
         case .notApplied(let reason): "not applied: \(reason)"
+        case .failed(let error): "failed: \(error)"
         }
     }
 }

@@ -105,3 +105,31 @@ extension StoreError {
         return location
     }
 }
+
+extension StoreError {
+    /// A resource file over the store's size limit: never parsed.
+    static func tooLarge(_ path: String, size: Int, limit: Int) -> StoreError {
+        StoreError(
+            .invalidDocument, path: path,
+            "the file is \(size) bytes, over the limit of \(limit) bytes (StoreOptions.maxFileBytes): "
+                + "it is not read; its producer must make it smaller or delete it")
+    }
+
+    /// A tree entry with `mode` at `path`, where a resource file should be: never read.
+    static func irregularEntry(_ path: String, mode: FileMode) -> StoreError {
+        StoreError(
+            .invalidEntry, path: path,
+            "\(describe(mode)) (mode \(mode)) stands where a resource file should be; Giter reads only regular "
+                + "files: its producer must replace it with a regular file or delete it")
+    }
+
+    /// What an entry of `mode` is, in words.
+    static func describe(_ mode: FileMode) -> String {
+        switch mode {
+        case .symlink: "a symbolic link"
+        case .gitlink: "a gitlink (a submodule entry)"
+        case .tree: "a folder"
+        default: "an entry that is not a regular file"
+        }
+    }
+}

@@ -13,6 +13,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// A resource file is not valid YAML or not a resource of the store's type.
         public static let invalidDocument = Code("invalid document")
+        /// An entry of the tree where a resource file or a folder of
+        /// resources should be is something Giter never reads: a symbolic
+        /// link or a gitlink (submodule), or a kind folder whose name differs
+        /// from the store's kind only in case (the two are one folder on a
+        /// case-insensitive file system).
+        public static let invalidEntry = Code("invalid entry")
         /// The revision is not in the repository.
         public static let unknownRevision = Code("unknown revision")
         /// A value could not be encoded.
@@ -57,6 +63,20 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         self.location = location
         self.message = message
         self.cause = cause
+    }
+
+    /// Whether the error is the resource file's own: the file at ``path``
+    /// cannot be read as a resource of the store's type, and stays so until
+    /// it changes — retrying cannot help.
+    ///
+    /// Either the file is *unreadable* — not one YAML mapping, over
+    /// ``StoreOptions/maxFileBytes``, or not a regular file (a symbolic link,
+    /// a gitlink) — or it is *invalid*: it reads as YAML but does not decode
+    /// as the resource (codes ``Code/invalidDocument`` and
+    /// ``Code/invalidEntry``). Every reader and writer of Giter decides
+    /// "the file is broken, not the read" by this property alone.
+    public var isFileError: Bool {
+        code == .invalidDocument || code == .invalidEntry
     }
 
     /// `PATH:LINE:COLUMN: MESSAGE`; the parts that are unknown are left out.

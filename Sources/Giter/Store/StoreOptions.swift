@@ -44,6 +44,12 @@ public struct StoreOptions: Sendable {
     /// the cache starts over. Raise it to the number of resources in view
     /// to decode every file once per process.
     public var cacheLimit: Int
+    /// The largest resource file the store reads, in bytes; a larger file
+    /// is reported as ``StoreError/Code/invalidDocument`` for that resource
+    /// only, and never parsed. Default 4 MiB (a Kubernetes object is at most
+    /// about 1.5 MiB). Also the input limit of the YAML reader
+    /// (`ParseLimits.maxInputBytes`) for resource files.
+    public var maxFileBytes: Int
 
     /// Options for a writer with the given identity.
     public init(
@@ -55,7 +61,8 @@ public struct StoreOptions: Sendable {
         signer: (any CommitSigner)? = nil,
         logger: Logger = Logger(label: "giter.store"),
         eventHandler: (@Sendable (StoreEvent) -> Void)? = nil,
-        cacheLimit: Int = 10_000
+        cacheLimit: Int = 10_000,
+        maxFileBytes: Int = 4 << 20
     ) {
         self.identity = identity
         self.roles = roles
@@ -66,5 +73,6 @@ public struct StoreOptions: Sendable {
         self.logger = logger
         self.eventHandler = eventHandler
         self.cacheLimit = cacheLimit
+        self.maxFileBytes = max(1, maxFileBytes)
     }
 }

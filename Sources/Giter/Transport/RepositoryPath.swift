@@ -3,9 +3,14 @@
 /// A path is a `/`-separated list of non-empty components, none of which is
 /// `.` or `..`, a spelling of `.git` that some file system would take for the
 /// repository's own folder (`.GIT`, `.git.`, `.git ` and the like, `git~1`),
-/// or holds a backslash, a NUL or a control character. Entries that are
-/// symbolic links or gitlinks are never read: a resource is only ever a
-/// regular file's blob.
+/// or holds a backslash, a NUL or a control character.
+///
+/// Listings and diffs report symbolic links (`120000`) and gitlinks
+/// (`160000`, submodule entries) with their ``FileMode``, so that a reader
+/// can say which entry is wrong and go on with the others; none is ever
+/// read as a file (a resource is only ever a regular file's blob, see
+/// ``FileMode/isFile``): stores report such an entry for its resource only,
+/// and the contract refuses a commit that adds one (rule `path`).
 public enum RepositoryPath {
     /// Throws ``TransportError/Code/unsafePath`` unless `path` follows the rules.
     public static func validate(_ path: String) throws(TransportError) {
@@ -20,9 +25,10 @@ public enum RepositoryPath {
     }
 
     /// Throws ``TransportError/Code/unsafePath`` if `entry` is not a regular
-    /// file at a safe path.
+    /// file, a symbolic link or a gitlink at a safe path. Symbolic links and
+    /// gitlinks pass, to be reported by whoever meets them; never read one.
     public static func validate(_ entry: TreeEntry) throws(TransportError) {
-        guard entry.mode.isFile else {
+        guard entry.mode.isFile || entry.mode == .symlink || entry.mode == .gitlink else {
             let kind = entry.mode == .symlink ? "a symbolic link" : entry.mode == .gitlink ? "a gitlink (submodule)" : "not a file"
             throw TransportError(
                 .unsafePath,

@@ -12,10 +12,13 @@ final class FlakyReads<Base: ResourceStore>: ResourceStore, Sendable where Base:
     let base: Base
     private let left: Mutex<Int>
     private let reads = Mutex(0)
+    /// Thrown instead of ``ReadFailed`` when set: what the store says of a file that does not read.
+    let error: StoreError?
 
-    init(_ base: Base, failures: Int) {
+    init(_ base: Base, failures: Int, error: StoreError? = nil) {
         self.base = base
         left = Mutex(failures)
+        self.error = error
     }
 
     /// How many times `get` was called.
@@ -32,7 +35,7 @@ final class FlakyReads<Base: ResourceStore>: ResourceStore, Sendable where Base:
             defer { left = max(0, left - 1) }
             return left > 0
         }
-        if fail { throw ReadFailed() }
+        if fail { throw error ?? ReadFailed() }
         return try await base.get(key)
     }
     func list(_ query: ResourceQuery) async throws -> [StoredResource<Resource>] { try await base.list(query) }
@@ -75,5 +78,36 @@ struct ControllerReadFailureTests {
         }
         #expect(store.readCount == 3)
         #expect(try await exchange.producer.get(report("shaky").key)?.resource.status?.isTrue("Ready") == true)
+    }
+
+    /// A file that does not read is not transient: the reconcile that finds
+    /// it is not retried (a sync reports the file), so nothing loops on it.
+    @Test func aFileThatDoesNotReadIsNotRetried() async throws {
+        try await exchange.producer.apply(report("broken"))
+        let path = report("broken").key.repositoryPath
+        let store = FlakyReads(
+            exchange.consumerStore, failures: 1, error: StoreError(.invalidDocument, path: path, "does not read (a test's)"))
+        let reconciler = ScriptedReconciler()
+        let clock = TestClock()
+        let controller = Controller(store: store, reconciler: reconciler, options: clockOptions, clock: clock)
+        try await withDeadline(.seconds(60)) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                defer { controller.shutdown() }
+                await controller.waitUntilIdle()
+                // Two more checks of the remote, so that a retry armed after the read (as for a transient
+                // error) has long started sleeping: only the poll, an hour away, sleeps.
+                for _ in 1...2 {
+                    controller.trigger()
+                    await controller.waitUntilIdle()
+                }
+                try await clock.waitForSleepers(1)
+                #expect(clock.sleeperCount == 1)
+                controller.shutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(store.readCount == 1)
+        #expect(reconciler.calls.isEmpty)
     }
 }
