@@ -15,7 +15,9 @@ public struct ExchangeLedger: Sendable {
     /// The version of the rules ``ContractChecker`` applies. A store whose check
     /// point was made under another version checks the history again from
     /// its anchor. 1: the per-section ownership check before contracts.
-    public static let rulesVersion = 2
+    /// 2: contracts and signatures. 3: symbolic links and gitlinks refused,
+    /// also when archived as regular files.
+    public static let rulesVersion = 3
 
     /// How far the history is checked, and where the files in force differ from that commit's tree.
     public struct State: Sendable, Hashable {
