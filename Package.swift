@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
         .testTarget(name: "GiterSchemaTests", dependencies: ["GiterSchema", "GiterCodec"]),
-        .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting"]),
+        .testTarget(name: "GiterTests", dependencies: ["Giter", "GiterCodec", "GiterTesting", "GitServerFixtures"]),
         .testTarget(
             name: "DocumentationTests",
             dependencies: [
@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "ExamplesTests",
             dependencies: [
-                "ExperimentKit", "Giter", "GiterSchema", "GiterTesting",
+                "ExperimentKit", "Giter", "GiterSchema", "GiterTesting", "GitServerFixtures",
                 // The executables, so that the tests can run them.
                 "ExperimentConsumer", "ExperimentProducer", "GiterDemo",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import ExperimentKit
 import Foundation
+import GitServerFixtures
 import Subprocess
 import Testing
 
@@ -101,17 +102,13 @@ struct ExecutablesTests {
 extension ExecutablesTests {
     @Test("--signing-key: the producer and the consumer sign every commit they write")
     func producerAndConsumerSign() async throws {
-        guard let keygen = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/opt/homebrew/bin/ssh-keygen"].first(where: {
+        let keygen = ["/usr/bin/ssh-keygen", "/usr/local/bin/ssh-keygen", "/opt/homebrew/bin/ssh-keygen"].first(where: {
             FileManager.default.isExecutableFile(atPath: $0)
-        }) else {
-            // CI (GITER_STRICT_TESTS=1) installs openssh-client: there a missing ssh-keygen fails the test.
-            if ProcessInfo.processInfo.environment["GITER_STRICT_TESTS"] == "1" {
-                Issue.record("ssh-keygen not found; install openssh-client")
-            } else {
-                print("skipping the signing example: ssh-keygen not found; install openssh-client")
-            }
-            return
-        }
+        })
+        // CI installs openssh-client: there a missing ssh-keygen fails the test.
+        guard try TestRequirements.available(keygen == nil ? "ssh-keygen not found; install openssh-client" : nil, for: "the signing example"),
+            let keygen
+        else { return }
         let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -1,20 +1,13 @@
 import Foundation
+import GitServerFixtures
 import Testing
 
 @testable import Giter
 
-/// Whether the tests that need a real `gpg` run here.
-///
-/// Locally a machine without gpg skips them with a message; in CI (`CI` set,
-/// or `GITER_STRICT_TESTS=1`) a missing gpg fails them instead, so that
-/// they cannot pass by not running.
+/// Whether the tests that need a real `gpg` run here: skipped locally
+/// without it, failed in CI (``TestRequirements``).
 enum GPGRequirement {
-    static var isStrict: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["GITER_STRICT_TESTS"] == "1" || !(environment["CI"] ?? "").isEmpty
-    }
-
-    /// `true` when gpg and gpgconf run; else `false` after a skip message, or an error under ``isStrict``.
+    /// `true` when gpg and gpgconf run; else `false` after a skip message, or an error in CI.
     static func available() async throws -> Bool {
         var missing: [String] = []
         for program in ["gpg", "gpgconf"] {
@@ -22,17 +15,9 @@ enum GPGRequirement {
                 .succeeded
             if works != true { missing.append(program) }
         }
-        guard !missing.isEmpty else { return true }
-        let reason = "\(missing.joined(separator: " and ")) cannot be run: install GnuPG (Debian: gnupg)"
-        if isStrict { throw GPGUnavailable(reason: reason) }
-        print("skipping a GPG test: \(reason)")
-        return false
+        let reason = missing.isEmpty ? nil : "\(missing.joined(separator: " and ")) cannot be run: install GnuPG (Debian: gnupg)"
+        return try TestRequirements.available(reason, for: "a GPG test")
     }
-}
-
-struct GPGUnavailable: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { "the GPG tests cannot run (CI or GITER_STRICT_TESTS=1): \(reason)" }
 }
 
 /// A GnuPG home for one test, with keys made in it: ``run(_:)`` runs gpg on it.

@@ -1,4 +1,5 @@
 import Foundation
+import GitServerFixtures
 import Testing
 
 @testable import Giter
@@ -51,10 +52,7 @@ import Testing
     /// Whether git runs; under CI its absence fails the test.
     static func gitAvailable() async throws -> Bool {
         let works = try? await GPGProgram(program: "git").run(["--version"], environment: GPGVerifier.environment)
-        if works?.succeeded == true { return true }
-        if GPGRequirement.isStrict { throw GPGUnavailable(reason: "git cannot be run: install git") }
-        print("skipping a GPG test: git cannot be run")
-        return false
+        return try TestRequirements.available(works?.succeeded == true ? nil : "git cannot be run: install git", for: "a GPG test with git")
     }
 
     /// A new repository whose git signs with `key` through gpg on `home`'s keyring.

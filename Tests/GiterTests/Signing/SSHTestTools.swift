@@ -1,5 +1,6 @@
 import Foundation
 import Giter
+import GitServerFixtures
 import Testing
 
 /// The OpenSSH programs the SSH signing tests run (`ssh-keygen`,
@@ -20,18 +21,12 @@ enum SSHTestTools {
     static let agent = path(of: "ssh-agent")
     static let add = path(of: "ssh-add")
 
-    /// Whether a missing program fails the test instead of skipping it.
-    static var isStrict: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["GITER_STRICT_TESTS"] == "1" || !(environment["CI"] ?? "").isEmpty
-    }
-
     /// A trait for a test that needs `programs`: the test runs when they
     /// are all installed, else it is skipped (locally) or fails (CI).
     static func required(_ programs: [String?], _ names: String) -> any TestTrait {
         if programs.allSatisfy({ $0 != nil }) { return ConditionTrait.enabled(if: true) }
         let missing = "\(names) not found on PATH: install OpenSSH's client tools (Debian: openssh-client)"
-        if isStrict { return Failing(message: "\(missing) (CI or GITER_STRICT_TESTS=1: a missing tool fails the test)") }
+        if TestRequirements.isStrict { return Failing(message: "\(missing) (CI or GITER_STRICT_TESTS=1: a missing tool fails the test)") }
         return ConditionTrait.enabled(if: false, Comment(rawValue: "skipping: \(missing)"))
     }
 
