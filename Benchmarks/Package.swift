@@ -20,17 +20,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // What more than one benchmark measures with (peak memory on Linux).
+        .target(name: "BenchmarkSupport"),
         .executableTarget(
             name: "CodecBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "GiterCodec", package: giterPackage),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
         // Transport backends vs the script a user would write (and raw C
@@ -41,12 +38,6 @@ let package = Package(
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
-            ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
         // Signing cost per commit and verification throughput (issue 11):
@@ -58,12 +49,6 @@ let package = Package(
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
-            ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
         // Work linear in the input (issue 12): every reader and writer path
@@ -73,14 +58,9 @@ let package = Package(
         .executableTarget(
             name: "LinearBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterCodec", package: giterPackage),
-            ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
         // The exchange end to end: apply → Ready observed by the producer, over
@@ -92,13 +72,17 @@ let package = Package(
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-                .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),
     ]
 )
+
+// One set of Swift settings for every target.
+for target in package.targets {
+    target.swiftSettings = [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -88,11 +89,11 @@ enum PeakMemoryProbe {
         let run = try operation.makeRunner(for: document)
 
         #if os(Linux)
-        trimHeap()
-        try resetHighWaterMark()
-        let baseline = try statusValue("VmHWM")
+        ProcessMemory.trimHeap()
+        try ProcessMemory.resetHighWaterMark()
+        let baseline = try ProcessMemory.statusValue("VmHWM")
         try runOnFreshThread(run)
-        let peak = try statusValue("VmHWM")
+        let peak = try ProcessMemory.statusValue("VmHWM")
         #else
         let baseline = 0
         let peak = 0
@@ -133,35 +134,5 @@ enum PeakMemoryProbe {
         #else
         try body()
         #endif
-    }
-
-    /// glibc's `malloc_trim(0)`, looked up at run time (Swift's Glibc module does not export malloc.h).
-    private static func trimHeap() {
-        #if os(Linux)
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        }
-        #endif
-    }
-
-    private static func resetHighWaterMark() throws {
-        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else {
-            throw BenchmarkError.childFailed("cannot open /proc/self/clear_refs")
-        }
-        try handle.write(contentsOf: Data("5".utf8))
-        try handle.close()
-    }
-
-    /// A "Vm…: N kB" line of /proc/self/status, in bytes.
-    private static func statusValue(_ key: String) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
-        for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if fields.count >= 3, let kilobytes = Int(fields[1]) {
-                return kilobytes * 1024
-            }
-        }
-        throw BenchmarkError.childFailed("no \(key) in /proc/self/status")
     }
 }

@@ -1,0 +1,46 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The resident memory of this process as Linux reports it, for the
+/// benchmarks that measure a run's peak memory in a child process.
+public enum ProcessMemory {
+    /// A reading that cannot be made.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// glibc's `malloc_trim(0)`, looked up at run time (Swift's Glibc module
+    /// does not export malloc.h): freed heap is handed back, so it no longer
+    /// counts as resident.
+    public static func trimHeap() {
+        #if os(Linux)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        }
+        #endif
+    }
+
+    /// Resets the high-water mark `VmHWM` to the current resident size
+    /// (writes "5" to /proc/self/clear_refs).
+    public static func resetHighWaterMark() throws {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else {
+            throw Unavailable(description: "cannot open /proc/self/clear_refs")
+        }
+        try handle.write(contentsOf: Data("5".utf8))
+        try handle.close()
+    }
+
+    /// A "Vm…: N kB" line of /proc/self/status (`VmHWM`, `VmRSS`), in bytes.
+    public static func statusValue(_ key: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count >= 3, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+        }
+        throw Unavailable(description: "no \(key) in /proc/self/status")
+    }
+}
