@@ -69,3 +69,108 @@ import Testing
         #expect(throws: CodecError.self) { try splice.replacingValue(ofTopLevelKey: "status", in: "a: [\n", with: 1) }
     }
 }
+
+/// The splice over the codec's tape: where the entry ends around comments,
+/// line breaks and block scalars, and the read-back that refuses a result
+/// which would not read as intended.
+@Suite struct YAMLSpliceLayoutTests {
+    let splice = YAMLSplice()
+
+    @Test func aCommentOnTheValuesLastLineGoesWithItAndCommentLinesAfterItStay() throws {
+        let text = "spec: 1\nstatus:\n  phase: Running  # the runner's\n# after status\n\n# and more\n"
+        let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: ["phase": "Done"])
+        #expect(result == "spec: 1\nstatus:\n  phase: Done\n# after status\n\n# and more\n")
+        let removed = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: nil)
+        #expect(removed == "spec: 1\n# after status\n\n# and more\n")
+    }
+
+    @Test func aCommentInsideTheValueGoesWithIt() throws {
+        let text = "status:\n  # note\n  phase: Running\n  # last\nspec: 1\n"
+        let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: "done")
+        #expect(result == "status: done\n  # last\nspec: 1\n")
+    }
+
+    @Test func crlfIsKeptWhenAddingAndRemoving() throws {
+        let text = "spec:\r\n  a: 1\r\n"
+        let added = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: ["ok": true])
+        #expect(added == "spec:\r\n  a: 1\r\nstatus:\r\n  ok: true\r\n")
+        #expect(try splice.replacingValue(ofTopLevelKey: "status", in: added, with: nil) == text)
+        let noBreak = try splice.replacingValue(ofTopLevelKey: "status", in: "spec: 1\r\nother: 2", with: "x")
+        #expect(noBreak == "spec: 1\r\nother: 2\r\nstatus: x\r\n")
+    }
+
+    @Test func aByteOrderMarkAndDocumentMarkersStay() throws {
+        let text = "\u{FEFF}---\nspec: 1\nstatus: old\n...\n"
+        let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: "new")
+        #expect(result == "\u{FEFF}---\nspec: 1\nstatus: new\n...\n")
+    }
+
+    @Test func aFlowStatusInABlockRootIsReplaced() throws {
+        let text = "spec: {a: [1, 2]}\nstatus: {phase: Running, conditions: []}\n"
+        let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: ["phase": "Done"])
+        #expect(result == "spec: {a: [1, 2]}\nstatus:\n  phase: Done\n")
+    }
+
+    @Test func refusesAFlowRootAndAnIndentedRoot() throws {
+        for text in ["{spec: 1, status: 2}\n", "  spec: 1\n  status: 2\n", "{}\n", ""] {
+            #expect(throws: CodecError.self, "\(text)") {
+                try splice.replacingValue(ofTopLevelKey: "status", in: text, with: 1)
+            }
+        }
+    }
+
+    @Test func aKeptBlockScalarBeforeTheInsertionPointReadsTheSameOrTheSpliceThrows() throws {
+        // The blank lines after a keep-chomped scalar belong to its value: inserting
+        // a key before them would change the scalar, which the read-back must refuse.
+        let text = "spec: |+\n  text\n\n\n"
+        let expected = try YAMLReader().readDocument(text)["spec"]
+        do {
+            let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: "x")
+            let node = try YAMLReader().readDocument(result)
+            #expect(node["spec"] == expected)
+            #expect(node["status"] == "x")
+        } catch let error as CodecError {
+            #expect(error.code == .invalidValue)
+        }
+    }
+
+    @Test func everyEntryButTheReplacedOneReadsAsBeforeOnEveryShape() throws {
+        let texts = [
+            "a: 'x'\nb: \"\\u00e9\\t\"\nc: |\n  line\n  # not a comment\nd:\n- {k: v}\n- [1, 2.5, true, null]\nstatus: 1\n",
+            "status:\n  nested:\n    deep: [a, {b: c}]\nz: >-\n  folded\n  text\n",
+        ]
+        for text in texts {
+            let before = try #require(try YAMLReader().readDocument(text).mapping)
+            for value: Node? in [nil, "s", ["phase": "Done", "list": [1, 2]]] {
+                let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: value)
+                var expected = before
+                expected["status"] = value
+                #expect(try YAMLReader().readDocument(result) == Node(.mapping(expected)), "\(text) \(String(describing: value))")
+            }
+        }
+    }
+
+    /// The entries' ranges, and a digest that sees values, not their layout.
+    @Test func topLevelEntriesGiveRangesAndADigestOfTheValues() throws {
+        func entries(_ text: String, values: Set<String> = []) throws -> YAMLTopLevelEntries {
+            try Array(text.utf8).withUnsafeBufferPointer {
+                try YAMLTopLevelEntries(of: $0, limits: .default, values: values, digestExcluding: "status")
+            }
+        }
+        let text = "a: 1  # one\nstatus:\n  x: [1]\n\nb: 'q'"
+        let layout = try entries(text, values: ["status"])
+        #expect(layout.entries.map(\.key) == ["a", "status", "b"])
+        #expect(layout.entries.map { Array(text.utf8)[$0.start..<$0.end] } == [
+            Array("a: 1  # one".utf8)[...], Array("status:\n  x: [1]".utf8)[...], Array("b: 'q'".utf8)[...],
+        ])
+        #expect(layout.values["status"] == ["x": [1]])
+        #expect(layout.values["status"]?.location?.line == 3)
+        // The same values written differently, and any status: the same digest.
+        #expect(try entries("a: 1\nb: q\n").digest == layout.digest)
+        #expect(try entries("status: 2\na:   1\nb: \"q\"\n").digest == layout.digest)
+        // A different value, kind, key or order: another digest.
+        for other in ["a: 2\nb: q\n", "a: '1'\nb: q\n", "a: 1\nc: q\n", "b: q\na: 1\n", "a: 1\nb: [q]\n", "a: 1\n"] {
+            #expect(try entries(other).digest != layout.digest, "\(other)")
+        }
+    }
+}

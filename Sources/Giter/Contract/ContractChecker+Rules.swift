@@ -74,7 +74,7 @@ extension ContractChecker {
         }
         var result = metadataProblems(new, key: key, commit: commit, path: path)
         if result.isEmpty {
-            result += schemaProblems(new, sections: [.spec], commit: commit, path: path)
+            result += schemaProblems(new.root, sections: [.spec], commit: commit, path: path)
         }
         return result
     }
@@ -91,39 +91,80 @@ extension ContractChecker {
             let archived = changes.contains { $0.path == key.archivePath && $0.newID != nil }
             return [violation(commit, path, .role, "a consumer never \(archived ? "archives" : "deletes") a resource; the producer does")]
         }
-        let old: ResourceDocument
-        switch try await parse(oldID, path: path, files: &files) {
-        case .success(let document): old = document
-        case .failure(let error):
+        // Each file split around status (parsed to the codec's tape, never to a whole node tree), old first.
+        let old: StatusSplit?
+        switch try await split(oldID, path: path, files: &files) {
+        case .success(let split): old = split
+        case .failure(.unreadable(let error)):
             return [
                 violation(
                     commit, path, .unreadable, "a consumer never writes into a file it cannot read: \(error.message)",
                     at: error.location)
             ]
+        case .failure(.unsplittable): old = nil
         }
-        let new: ResourceDocument
-        switch try await parse(newID, path: path, files: &files) {
-        case .success(let document): new = document
-        case .failure(let error): return [unreadable(error, commit: commit, path: path, writer: "a consumer")]
+        let new: StatusSplit?
+        switch try await split(newID, path: path, files: &files) {
+        case .success(let split): new = split
+        case .failure(.unreadable(let error)): return [unreadable(error, commit: commit, path: path, writer: "a consumer")]
+        case .failure(.unsplittable): new = nil
         }
-        let before = try? YAMLSplice().replacingValue(ofTopLevelKey: ResourceDocument.statusKey, in: old.bytes, with: nil)
-        let after = try? YAMLSplice().replacingValue(ofTopLevelKey: ResourceDocument.statusKey, in: new.bytes, with: nil)
-        guard let before, let after else {
+        guard let old, let new else {
             return [violation(commit, path, .unreadable, "cannot prove that only status changed: the file's layout cannot be split")]
         }
-        guard before == after else {
-            let changed = old.producerSection != new.producerSection
-            let location = changed ? firstDifference(old.producerSection, new.producerSection) : nil
+        guard old.sameOutsideStatus(as: new) else {
+            // A violation: read both files whole to name what changed.
+            guard case .success(let before) = try await parse(oldID, path: path, files: &files),
+                case .success(let after) = try await parse(newID, path: path, files: &files)
+            else {
+                return [violation(commit, path, .role, "a consumer writes only status; it changed bytes outside it")]
+            }
+            let changed = before.producerSection != after.producerSection
+            let location = changed ? firstDifference(before.producerSection, after.producerSection) : nil
             return [
                 violation(
                     commit, path, .role,
                     changed
-                        ? "a consumer writes only status; it changed \(describeDifference(old.producerSection, new.producerSection))"
+                        ? "a consumer writes only status; it changed \(describeDifference(before.producerSection, after.producerSection))"
                         : "a consumer writes only status; it changed bytes outside it (formatting or comments)",
                     at: location)
             ]
         }
-        return schemaProblems(new, sections: [.status], commit: commit, path: path)
+        return schemaProblems(new.root, sections: [.status], commit: commit, path: path)
+    }
+
+    /// Why a file could not be split around its status.
+    private enum SplitFailure: Error {
+        /// The file is no resource file Giter can read: the error says why, and where.
+        case unreadable(StoreError)
+        /// The file reads, but its root is not a block mapping starting in column 1.
+        case unsplittable
+    }
+
+    /// The file with blob `id` split around its status. With a shared document
+    /// cache, the file is read through it (and parsed into it), as the next
+    /// reader of the file will want it; without one, no node tree of the file is built.
+    private func split(_ id: ObjectID, path: String, files: inout FileReader) async throws -> Result<StatusSplit, SplitFailure> {
+        let bytes: [UInt8]
+        if documents != nil {
+            switch try await parse(id, path: path, files: &files) {
+            case .success(let document): bytes = document.bytes
+            case .failure(let error): return .failure(.unreadable(error))
+            }
+        } else {
+            bytes = try await files.bytes(id)
+        }
+        do {
+            return .success(try StatusSplit(bytes: bytes))
+        } catch {
+            // Either the file does not read, or it does but cannot be split: reading it whole says which, and where.
+            do {
+                _ = try ResourceDocument(bytes: bytes, path: path)
+                return .failure(.unsplittable)
+            } catch {
+                return .failure(.unreadable(error))
+            }
+        }
     }
 
     private func unreadable(_ error: StoreError, commit: CommitInfo, path: String, writer: String) -> ContractViolation {
@@ -174,9 +215,8 @@ extension ContractChecker {
 
     /// The sections' problems against the kind's definition.
     private func schemaProblems(
-        _ document: ResourceDocument, sections: Set<ResourceSection>, commit: CommitInfo, path: String
+        _ root: Node.Mapping, sections: Set<ResourceSection>, commit: CommitInfo, path: String
     ) -> [ContractViolation] {
-        let root = document.root
         let apiVersion = root["apiVersion"]?.string ?? ""
         let kind = root["kind"]?.string ?? ""
         switch contract.definition(apiVersion: apiVersion, kind: kind) {

@@ -15,9 +15,12 @@
 /// // "spec:\n  size: 3  # keep this\nstatus:\n  phase: Done\n"
 /// ```
 ///
-/// Every result is read back and compared with the expected tree before it
-/// is returned, so a splice either gives a document that reads as intended
-/// or throws: it never returns damaged text.
+/// Every result is read back before it is returned: the new value must read
+/// as `value`, in the entry's place, and every other entry must read as it
+/// did (compared by a digest of their values rather than by node trees),
+/// so a splice either gives a document that reads as intended or throws: it
+/// never returns damaged text. Time and memory are linear in the document:
+/// it is never read into a node tree.
 public struct YAMLSplice: Sendable {
     /// Writes the new value.
     public var writer: YAMLWriter
@@ -42,78 +45,59 @@ public struct YAMLSplice: Sendable {
 
     /// Returns UTF-8 `bytes` with the value of the top-level `key` replaced
     /// by `value` (added when absent, removed when `value` is `nil`).
+    ///
+    /// The work is linear in the size of `bytes`, and so is the memory: the
+    /// document is parsed to the readers' flat tape, never to a node tree,
+    /// and the result is written once into an array of its exact size. The
+    /// read-back check parses the result the same way, builds only the new
+    /// value, and compares a digest of every other entry with the input's.
     public func replacingValue(ofTopLevelKey key: String, in bytes: [UInt8], with value: Node?) throws -> [UInt8] {
-        let (root, entries, usesCRLF) = try bytes.withUnsafeBufferPointer { buffer in
-            try YAMLInput.withPrepared(buffer, limits: limits) { input in
-                var parser = YAMLParser(input: input, limits: limits)
-                parser.topLevelEntries = []
-                try parser.parseStream()
-                let documents = YAMLReader.nodes(of: parser.tape, input: input)
-                guard documents.count == 1 else {
-                    throw CodecError(
-                        .syntax,
-                        "a splice needs exactly one YAML document, found \(documents.count)",
-                        at: documents.count > 1 ? documents[1].location : nil
-                    )
-                }
-                guard case .mapping = documents[0].content, documents[0].location?.column == 1,
-                    let recorded = parser.topLevelEntries, !recorded.isEmpty
-                else {
-                    throw CodecError(
-                        .syntax,
-                        "a splice needs a document whose root is a block mapping starting in column 1",
-                        at: documents[0].location
-                    )
-                }
-                let entries = recorded.map {
-                    (key: $0.key, start: input.originalOffset(lineStart(of: $0.keyStart, in: input.bytes)),
-                     // The offset just after the value's last byte, so a CR of
-                     // a CRLF line break stays outside the replaced range.
-                     end: $0.valueEnd == 0 ? input.prefixLength : input.originalOffset($0.valueEnd - 1) + 1)
-                }
-                return (documents[0], entries, !input.removedCarriageReturns.isEmpty)
-            }
+        let layout = try bytes.withUnsafeBufferPointer {
+            try YAMLTopLevelEntries(of: $0, limits: limits, digestExcluding: key)
         }
-        var expected = root.mapping ?? Node.Mapping()
-        expected[key] = value
-
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count + 256)
-        if let entry = entries.first(where: { $0.key == key }) {
-            output.append(contentsOf: bytes[..<entry.start])
-            var end = entry.end
+        let lineBreak: [UInt8] = layout.usesCRLF ? [0x0D, .newline] : [.newline]
+        // The output is bytes[..<prefixEnd] + inserted + bytes[suffixStart...].
+        let prefixEnd: Int
+        let suffixStart: Int
+        var inserted: [UInt8] = []
+        let expectedIndex: Int?
+        if let index = layout.index(ofKey: key) {
+            let entry = layout.entries[index]
             if let value {
-                output.append(contentsOf: render(key: key, value: value, crlf: usesCRLF, trailingBreak: false))
+                (prefixEnd, suffixStart) = (entry.start, entry.end)
+                inserted = render(key: key, value: value, crlf: layout.usesCRLF, trailingBreak: false)
+                expectedIndex = index
             } else {
-                // Remove the entry with its line break.
-                if end < bytes.count && bytes[end] == .newline { end += 1 }
-                else if end + 1 < bytes.count && bytes[end] == 0x0D && bytes[end + 1] == .newline { end += 2 }
+                let removed = YAMLTopLevelEntries.removalRange(of: entry, in: bytes)
+                (prefixEnd, suffixStart) = (removed.lowerBound, removed.upperBound)
+                expectedIndex = nil
             }
-            output.append(contentsOf: bytes[end...])
         } else if let value {
-            let last = entries[entries.count - 1]
-            var insertAt = last.end
-            let needsBreak: Bool
-            if insertAt < bytes.count && bytes[insertAt] == .newline {
-                insertAt += 1
-                needsBreak = false
-            } else if insertAt + 1 < bytes.count && bytes[insertAt] == 0x0D && bytes[insertAt + 1] == .newline {
-                insertAt += 2
-                needsBreak = false
-            } else {
-                needsBreak = true
-            }
-            output.append(contentsOf: bytes[..<insertAt])
-            if needsBreak { output.append(contentsOf: usesCRLF ? [0x0D, .newline] : [.newline]) }
-            output.append(contentsOf: render(key: key, value: value, crlf: usesCRLF, trailingBreak: true))
-            output.append(contentsOf: bytes[insertAt...])
+            // After the last entry and its line break, or a line break of our own.
+            let last = layout.entries[layout.entries.count - 1]
+            let insertAt = YAMLTopLevelEntries.removalRange(of: last, in: bytes).upperBound
+            if insertAt == last.end { inserted = lineBreak }
+            inserted += render(key: key, value: value, crlf: layout.usesCRLF, trailingBreak: true)
+            (prefixEnd, suffixStart) = (insertAt, insertAt)
+            expectedIndex = layout.entries.count
         } else {
             return bytes
         }
 
-        // Read the result back: it must hold exactly the expected tree.
-        let check = try YAMLReader(limits: limits).read(output)
-        guard check.count == 1, check[0] == Node(.mapping(expected)) else {
+        let count = prefixEnd + inserted.count + (bytes.count - suffixStart)
+        let output = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var at = buffer.startIndex
+            for part in [bytes[..<prefixEnd], inserted[...], bytes[suffixStart...]] {
+                at = buffer[at...].initialize(fromContentsOf: part)
+            }
+            initialized = at
+        }
+
+        // Read the result back: every other entry as it was, in its place, and the new value.
+        let check = try output.withUnsafeBufferPointer {
+            try YAMLTopLevelEntries(of: $0, limits: limits, values: [key], digestExcluding: key)
+        }
+        guard check.digest == layout.digest, check.index(ofKey: key) == expectedIndex, check.values[key] == value else {
             throw CodecError(
                 .invalidValue,
                 "splicing '\(key)' would not give the intended document; the text was left unchanged"
@@ -137,11 +121,4 @@ public struct YAMLSplice: Sendable {
         }
         return converted
     }
-}
-
-/// The offset where the line holding `offset` starts.
-private func lineStart(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    var index = offset
-    while index > 0 && bytes[index - 1] != .newline { index -= 1 }
-    return index
 }

@@ -14,7 +14,7 @@ struct History {
     private(set) var tip: ObjectID
     /// The first commit, trusted.
     let root: ObjectID
-    private(set) var ledger: ExchangeLedger
+    var ledger: ExchangeLedger
 
     /// A branch whose first commit, by the owner, holds `files` (path → text).
     init(_ files: [String: String] = Files.contract, roles: RoleAssignments = .open) async throws {
