@@ -49,8 +49,9 @@ public struct YAMLSplice: Sendable {
     /// The work is linear in the size of `bytes`, and so is the memory: the
     /// document is parsed to the readers' flat tape, never to a node tree,
     /// and the result is written once into an array of its exact size. The
-    /// read-back check parses the result the same way, builds only the new
-    /// value, and compares a digest of every other entry with the input's.
+    /// read-back parses the result the same way from the new entry's line
+    /// on (all of it after a removal), builds only the new value, and
+    /// compares a digest of every other entry it reads with the input's.
     public func replacingValue(ofTopLevelKey key: String, in bytes: [UInt8], with value: Node?) throws -> [UInt8] {
         let layout = try bytes.withUnsafeBufferPointer {
             try YAMLTopLevelEntries(of: $0, limits: limits, digestExcluding: key)
@@ -60,26 +61,33 @@ public struct YAMLSplice: Sendable {
         let prefixEnd: Int
         let suffixStart: Int
         var inserted: [UInt8] = []
-        let expectedIndex: Int?
+        // Where the entry of `key` starts in the output, unless it is removed.
+        var entryStart: Int? = nil
+        // The digests the entries from the new one on must have when read back.
+        var expectedDigests: ArraySlice<Int>
         if let index = layout.index(ofKey: key) {
             let entry = layout.entries[index]
             if let value {
                 (prefixEnd, suffixStart) = (entry.start, entry.end)
                 inserted = render(key: key, value: value, crlf: layout.usesCRLF, trailingBreak: false)
-                expectedIndex = index
+                entryStart = entry.start
+                expectedDigests = [0] + layout.digests[(index + 1)...]
             } else {
                 let removed = YAMLTopLevelEntries.removalRange(of: entry, in: bytes)
                 (prefixEnd, suffixStart) = (removed.lowerBound, removed.upperBound)
-                expectedIndex = nil
+                var digests = layout.digests
+                digests.remove(at: index)
+                expectedDigests = digests[...]
             }
         } else if let value {
             // After the last entry and its line break, or a line break of our own.
             let last = layout.entries[layout.entries.count - 1]
             let insertAt = YAMLTopLevelEntries.removalRange(of: last, in: bytes).upperBound
             if insertAt == last.end { inserted = lineBreak }
+            entryStart = insertAt + inserted.count
             inserted += render(key: key, value: value, crlf: layout.usesCRLF, trailingBreak: true)
             (prefixEnd, suffixStart) = (insertAt, insertAt)
-            expectedIndex = layout.entries.count
+            expectedDigests = [0]
         } else {
             return bytes
         }
@@ -93,11 +101,18 @@ public struct YAMLSplice: Sendable {
             initialized = at
         }
 
-        // Read the result back: every other entry as it was, in its place, and the new value.
-        let check = try output.withUnsafeBufferPointer {
-            try YAMLTopLevelEntries(of: $0, limits: limits, values: [key], digestExcluding: key)
+        // Read the result back. A new value is read from its entry's line on:
+        // the entries before it are the same bytes, followed as before by a key
+        // in column 1, so they read as they did. A removal is read whole (what
+        // follows the entry before it changes).
+        let check = try? output.withUnsafeBufferPointer { buffer in
+            try YAMLTopLevelEntries(
+                of: UnsafeBufferPointer(rebasing: buffer[(entryStart ?? 0)...]), limits: limits, values: [key],
+                digestExcluding: key)
         }
-        guard check.digest == layout.digest, check.index(ofKey: key) == expectedIndex, check.values[key] == value else {
+        guard let check, check.digests[...] == expectedDigests, check.values[key] == value,
+            entryStart == nil || check.entries.first?.key == key
+        else {
             throw CodecError(
                 .invalidValue,
                 "splicing '\(key)' would not give the intended document; the text was left unchanged"

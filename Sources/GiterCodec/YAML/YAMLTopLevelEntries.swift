@@ -29,13 +29,14 @@ package struct YAMLTopLevelEntries: Sendable {
     /// The values of the keys asked for, in document order, with the
     /// locations of their nodes and keys.
     package let values: Node.Mapping
-    /// A digest of the keys and values of every entry but the one whose key
-    /// was excluded, in order (``init(of:limits:values:digestExcluding:)``);
-    /// 0 when no key was given. It compares the structure and the text of
-    /// the values (kinds, strings after escapes, numbers as written), not
-    /// their layout. It is a seeded hash (`Hasher`): equal within one
-    /// process run for equal documents, and not predictable from outside.
-    package let digest: Int
+    /// A digest of each entry's key and value, in order, but for the entry
+    /// whose key was excluded (``init(of:limits:values:digestExcluding:)``),
+    /// which has 0; empty when no key was given. It compares the structure
+    /// and the text of the values (kinds, strings after escapes, numbers as
+    /// written), not their layout. It is a seeded hash (`Hasher`): equal
+    /// within one process run for equal entries, and not predictable from
+    /// outside.
+    package let digests: [Int]
 
     /// Parses `bytes`, which must hold one YAML document whose root is a
     /// block mapping starting in column 1, as resource files are.
@@ -49,7 +50,7 @@ package struct YAMLTopLevelEntries: Sendable {
         of bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits, values keys: Set<String> = [],
         digestExcluding excluded: String? = nil
     ) throws {
-        (entries, usesCRLF, values, digest) = try YAMLInput.withPrepared(bytes, limits: limits) { input in
+        (entries, usesCRLF, values, digests) = try YAMLInput.withPrepared(bytes, limits: limits) { input in
             var parser = YAMLParser(input: input, limits: limits)
             parser.topLevelEntries = []
             try parser.parseStream()
@@ -84,7 +85,7 @@ package struct YAMLTopLevelEntries: Sendable {
                 }
                 var values = Node.Mapping()
                 var cursor = TapeLocator.Cursor(locator)
-                var hasher = excluded.map { _ in Hasher() }
+                var digests: [Int] = []
                 var key = view.firstChild(root)
                 for entry in entries {
                     let value = view.next(key)
@@ -95,14 +96,18 @@ package struct YAMLTopLevelEntries: Sendable {
                                 key: entry.key, value: view.node(at: value, locator: locator, cursor: &cursor),
                                 keyLocation: keyLocation))
                     }
-                    if hasher != nil, entry.key != excluded {
-                        view.withBytes(key) { hasher?.combine(bytes: UnsafeRawBufferPointer($0)) }
-                        hasher?.combine(UInt8(0xFF))
-                        view.hashStructure(of: value, into: &hasher!)
+                    if let excluded {
+                        var hasher = Hasher()
+                        if entry.key != excluded {
+                            view.withBytes(key) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                            hasher.combine(UInt8(0xFF))
+                            view.hashStructure(of: value, into: &hasher)
+                        }
+                        digests.append(entry.key == excluded ? 0 : hasher.finalize())
                     }
                     key = view.next(value)
                 }
-                return (entries, !input.removedCarriageReturns.isEmpty, values, hasher?.finalize() ?? 0)
+                return (entries, !input.removedCarriageReturns.isEmpty, values, digests)
             }
         }
     }
