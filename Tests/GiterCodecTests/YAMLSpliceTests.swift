@@ -159,6 +159,36 @@ import Testing
         }
     }
 
+    /// Layouts where the lines around the entry matter: whatever the splice
+    /// returns must read as intended; where it cannot, it refuses.
+    @Test func aResultReadsAsIntendedOrIsRefusedAroundScalarsSequencesAndComments() throws {
+        let texts = [
+            "spec: |+\n  text\n\nstatus: x\n\n\n",
+            "spec: |-\n  text\n\n# c\nstatus: >+\n  folded\n\nz: 1\n",
+            "spec:\n- a\n- b\n# c\nstatus:\n- x\nz:\n- 1\n",
+            "spec: a\n  continued\n\n  more\nstatus: 'q'   # c\n...\n",
+            "\"status\": 1\nspec: [1,\n  2]\n",
+            "spec: |+\n  kept\n\n\n",
+            "spec: {a: 1}\r\nstatus: |\r\n  x\r\n\r\n# tail\r\n",
+        ]
+        var returned = 0
+        for text in texts {
+            let before = try #require(try YAMLReader().readDocument(text).mapping)
+            for value: Node? in [nil, "s", "two\nlines\n", ["phase": "Done"], [1, "x"]] {
+                var expected = before
+                expected["status"] = value
+                do {
+                    let result = try splice.replacingValue(ofTopLevelKey: "status", in: text, with: value)
+                    returned += 1
+                    #expect(try YAMLReader().readDocument(result) == Node(.mapping(expected)), "\(text) \(String(describing: value))")
+                } catch let error as CodecError {
+                    #expect(error.code == .invalidValue, "\(text) \(String(describing: value)): \(error)")
+                }
+            }
+        }
+        #expect(returned >= texts.count * 4)
+    }
+
     /// The entries' ranges, and a digest that sees values, not their layout.
     @Test func topLevelEntriesGiveRangesAndADigestOfTheValues() throws {
         func entries(_ text: String, values: Set<String> = []) throws -> YAMLTopLevelEntries {
