@@ -74,6 +74,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What a user gets (issue 13): the README's host app with default
+        // options over a bare repository on this machine, apply → answer,
+        // with the remote watched (the default) and not (run-hostapp.sh).
+        .executableTarget(
+            name: "HostAppBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterLibGit2", package: giterPackage),
+                .product(name: "GiterGitCLI", package: giterPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 

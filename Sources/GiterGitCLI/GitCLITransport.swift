@@ -20,6 +20,12 @@ import GiterLocalGit
 /// default disposition, so a git process that exits early cannot kill it.
 public final class GitCLITransport: Transport {
     public let configuration: RemoteConfiguration
+
+    /// The remote's repository when the URL names a folder on this machine
+    /// by an absolute path (`LocalRepositoryURL`'s rule); `nil` otherwise.
+    public var localRemote: LocalRemote? {
+        LocalRepositoryURL.localRemote(url: configuration.url, branch: configuration.branch)
+    }
     let runner: GitRunner
     let objects: CatFileBatch
     /// The reads, shared with ``GitCLIRepository``.

@@ -36,6 +36,12 @@ import GiterLocalGit
 /// ```
 public final class LibGit2Transport: Transport {
     public let configuration: RemoteConfiguration
+
+    /// The remote's repository when the URL names a folder on this machine
+    /// by an absolute path (`LocalRepositoryURL`'s rule); `nil` otherwise.
+    public var localRemote: LocalRemote? {
+        LocalRepositoryURL.localRemote(url: configuration.url, branch: configuration.branch)
+    }
     let queue: MirrorQueue
     /// How many pushes took each route (for tests and diagnostics).
     let pushRoutes = RouteCounter<PushRoute>()

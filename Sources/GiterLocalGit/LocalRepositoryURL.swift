@@ -61,6 +61,20 @@ package struct LocalRepositoryURL: Equatable, Sendable {
         isAbsolute ? LocalRepository(folder: path) : nil
     }
 
+    /// The repository a ``RefWatcher`` watches for a remote at `url` on
+    /// `branch`: its Git folder (``path``, or `path/.git` when that is a
+    /// folder: a repository with a working tree). Nil for a network URL and
+    /// for a relative path (which names another folder whenever the
+    /// process changes its current one): such remotes are polled.
+    package static func localRemote(url: String, branch: String) -> LocalRemote? {
+        guard let local = LocalRepositoryURL(url), local.isAbsolute else { return nil }
+        var folder = local.path
+        while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
+        let dotGit = (folder == "/" ? "" : folder) + "/.git"
+        if Platform.stamp(of: dotGit)?.isFolder == true { folder = dotGit }
+        return LocalRemote(gitFolder: folder, reference: "refs/heads/" + branch)
+    }
+
     /// Whether a folder exists at ``path``.
     package var exists: Bool {
         Platform.stamp(of: path)?.isFolder == true

@@ -8,6 +8,7 @@ struct PhaseLoggingTransport: Transport {
     let base: any Transport
 
     var configuration: RemoteConfiguration { base.configuration }
+    var localRemote: LocalRemote? { base.localRemote }
 
     private func logged<T>(_ phase: PhaseLog.Phase, _ body: () async throws -> T) async throws -> T {
         PhaseLog.phase(phase, begin: true)

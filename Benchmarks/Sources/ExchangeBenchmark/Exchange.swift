@@ -26,9 +26,10 @@ enum Detection: String, CaseIterable, Sendable {
     /// `apply` returns (what a post-receive hook or webhook would do); the
     /// consumer's own poll is slow (1 s) and only a fallback.
     case trigger
-    /// The consumer's controller has an event source that watches the
-    /// remote's `refs/heads` with inotify (``RefWatcher``): it fires when
-    /// the push moves the ref. Its own poll is slow (1 s).
+    /// The default for a remote on this machine: the consumer's controller
+    /// and the producer's waits watch the remote's ref with Giter's
+    /// `RefWatcher` (inotify), which fires when a push moves the ref. The
+    /// controller's own poll is slow (1 s). In the other modes the watch is off.
     case watch
 }
 
@@ -48,7 +49,7 @@ struct ExchangeSettings: Sendable {
             switch detection {
             case .poll: "consumer poll \(milliseconds(consumerPoll)) ms"
             case .trigger: "trigger() on apply"
-            case .watch: "inotify ref watcher"
+            case .watch: "ref watcher (the default)"
             }
         return
             "\(poll), producer poll \(milliseconds(producerPoll)) ms, status window \(milliseconds(statusWindow)) ms, "
@@ -121,7 +122,8 @@ struct Exchange: Sendable {
                 )
             )
         }
-        producer = Producer(store: try await store(producerIdentity, side: .producer))
+        producer = Producer(
+            store: try await store(producerIdentity, side: .producer), watchesLocalRemote: settings.detection == .watch)
         let consumerStore = try await store(consumerIdentity, side: .consumer)
         let options = ControllerOptions(
             pollInterval: settings.detection == .poll ? settings.consumerPoll : .seconds(1),
@@ -129,6 +131,7 @@ struct Exchange: Sendable {
             maxConcurrentReconciles: settings.maxConcurrentReconciles,
             statusWriteWindow: settings.statusWindow,
             errorBackoff: RetryPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(100)),
+            watchesLocalRemote: settings.detection == .watch,
             logger: logger
         )
         let controller = Controller(
@@ -137,7 +140,6 @@ struct Exchange: Sendable {
             options: options
         )
         self.controller = controller
-        if settings.detection == .watch { await controller.addEventSource(RefWatcher(folder: remote + "/refs/heads")) }
         running = Task { try await controller.run() }
     }
 

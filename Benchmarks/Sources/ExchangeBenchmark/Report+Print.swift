@@ -138,7 +138,7 @@ func printReport(_ results: Results, options: Options) {
 private func detectionText(_ detection: String, options: Options) -> String {
     switch Detection(rawValue: detection) {
     case .poll: "consumer polls every \(milliseconds(options.consumerPoll)) ms"
-    case .watch: "inotify ref watcher event source"
+    case .watch: "Giter's ref watcher (the default for a remote on this machine)"
     case .trigger: "trigger() after apply returns"
     case nil: detection
     }

@@ -46,6 +46,7 @@ struct TimedTransport: Transport {
     let timeline: Timeline
 
     var configuration: RemoteConfiguration { inner.configuration }
+    var localRemote: LocalRemote? { inner.localRemote }
 
     private func timed<T>(
         _ operation: Timeline.Operation,

@@ -25,6 +25,12 @@ extension Controller {
                     return .sourceEnded
                 }
             }
+            if options.watchesLocalRemote, let remote = store.localRemote {
+                tasks.addTask { [logger] in
+                    await RefWatcher(remote, logger: logger).runReportingFailure { self.trigger() }
+                    return .sourceEnded
+                }
+            }
             listen(&tasks)
             schedule(&tasks)
             while !isFinished, let event = await tasks.next() {

@@ -24,6 +24,14 @@ public struct ControllerOptions: Sendable {
 
     /// How often to check whether the remote moved (a cheap check; a
     /// fetch follows only when it did).
+    ///
+    /// With a remote on this machine that is watched
+    /// (``watchesLocalRemote``) or an event source (a webhook receiver,
+    /// ``Controller/addEventSource(_:)``), this is only the safety poll
+    /// that covers a lost hint: a push is seen within milliseconds. With
+    /// a network remote and no event source, a push waits for the next
+    /// poll: half this interval on average (2.5 s by default), at most
+    /// this interval plus its jitter. See `Documentation/Events.md`.
     public var pollInterval: Duration
     /// Each poll waits `pollInterval` times a random factor in
     /// `1 - pollJitter ... 1 + pollJitter`, so instances spread out.
@@ -45,12 +53,19 @@ public struct ControllerOptions: Sendable {
     /// ``ReconcileResult/requeue(_:after:)`` before a restart — is
     /// reconciled again when a controller starts.
     public var finishedConditions: Set<String>
+    /// Whether to watch the store's remote when it is a repository on this
+    /// machine (``ResourceStore/localRemote``) with a ``RefWatcher``, so a
+    /// push wakes the controller at once instead of at the next poll. On
+    /// by default; the polls go on either way. A watch that cannot be set
+    /// up is logged and the controller polls.
+    public var watchesLocalRemote: Bool
     /// Where the controller logs, with the resource key in the metadata. It never bootstraps logging.
     public var logger: Logger
     /// Called for each ``ControllerEvent``, on the controller's executor: keep it short.
     public var eventHandler: (@Sendable (ControllerEvent) -> Void)?
 
-    /// Options; the defaults suit a consumer polling a remote server.
+    /// Options; the defaults suit a consumer of a remote server (polled
+    /// every 5 s) and of a repository on this machine (watched).
     public init(
         pollInterval: Duration = .seconds(5),
         pollJitter: Double = 0.1,
@@ -59,6 +74,7 @@ public struct ControllerOptions: Sendable {
         errorBackoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(300)),
         shard: Shard? = nil,
         finishedConditions: Set<String> = ["Ready", "Stalled"],
+        watchesLocalRemote: Bool = true,
         logger: Logger = Logger(label: "giter.controller"),
         eventHandler: (@Sendable (ControllerEvent) -> Void)? = nil
     ) {
@@ -69,6 +85,7 @@ public struct ControllerOptions: Sendable {
         self.errorBackoff = errorBackoff
         self.shard = shard
         self.finishedConditions = finishedConditions
+        self.watchesLocalRemote = watchesLocalRemote
         self.logger = logger
         self.eventHandler = eventHandler
     }

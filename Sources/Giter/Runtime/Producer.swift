@@ -3,6 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
+import Logging
 
 /// The producer's side of an exchange: publish specs, read what the
 /// consumer reports, wait for it, and clear completed resources away.
@@ -18,10 +19,16 @@ public import Foundation
 public struct Producer<Resource: ExchangedResource>: Sendable {
     /// The store it writes through; its identity must be a producer's.
     public let store: any ResourceStore<Resource>
+    /// Whether the waits watch the store's remote when it is a repository
+    /// on this machine (``ResourceStore/localRemote``) with a
+    /// ``RefWatcher``, so the consumer's status push wakes them at once.
+    public var watchesLocalRemote: Bool
 
-    /// A producer over `store`.
-    public init(store: some ResourceStore<Resource>) {
+    /// A producer over `store`. Its waits watch a remote on this machine
+    /// unless `watchesLocalRemote` is `false`; they poll either way.
+    public init(store: some ResourceStore<Resource>, watchesLocalRemote: Bool = true) {
         self.store = store
+        self.watchesLocalRemote = watchesLocalRemote
     }
 
     /// Creates the resource or updates its spec, labels and annotations.
@@ -52,8 +59,16 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// Waits until the consumer reports condition `type` as `True` for the
-    /// current spec (its status is current: ``StoredResource/isStatusCurrent``),
-    /// checking every `pollInterval` (a cheap check when nothing moved).
+    /// current spec (its status is current: ``StoredResource/isStatusCurrent``).
+    ///
+    /// It checks the remote (a cheap "has it moved?" first) at once, then
+    /// on every hint of `events` (a ``ChangeNotifier`` that a webhook
+    /// receiver or a ``RefWatcher`` posts into), on every move of the
+    /// remote's ref when the remote is a repository on this machine
+    /// (watched unless ``watchesLocalRemote`` is `false`), and every
+    /// `pollInterval` as a safety poll. So the answer comes within
+    /// milliseconds of the consumer's push on a watched or hooked remote,
+    /// and within `pollInterval` (100 ms by default) otherwise.
     ///
     /// `clock` measures the timeout and the polls; a test can give
     /// `GiterTesting`'s `TestClock` and advance it instead of waiting.
@@ -65,46 +80,61 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     ///   `Resource` — no status can come for such a file.
     public func wait(
         for key: ResourceKey, until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
-        clock: any Clock<Duration> = ContinuousClock()
+        events: ChangeNotifier? = nil, clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> StoredResource<Resource> {
-        try await waitAll(for: [key], until: type, timeout: timeout, pollInterval: pollInterval, clock: clock)[0]
+        try await waitAll(
+            for: [key], until: type, timeout: timeout, pollInterval: pollInterval, events: events, clock: clock)[0]
     }
 
-    /// Waits for every key; see ``wait(for:until:timeout:pollInterval:clock:)``.
+    /// Waits for every key; see ``wait(for:until:timeout:pollInterval:events:clock:)``.
     /// Returns the resources in the order of `keys`. Fails at once when the
     /// file of one of them cannot be read (``ProducerError/Code/unreadable``,
     /// naming the first such key).
     public func waitAll(
         for keys: [ResourceKey], until type: String = "Ready", timeout: Duration, pollInterval: Duration = .milliseconds(100),
-        clock: any Clock<Duration> = ContinuousClock()
+        events: ChangeNotifier? = nil, clock: any Clock<Duration> = ContinuousClock()
     ) async throws -> [StoredResource<Resource>] {
-        try await waitAll(keys, until: type, timeout: timeout, pollInterval: pollInterval, on: clock)
+        try await waitAll(keys, until: type, timeout: timeout, pollInterval: pollInterval, events: events, on: clock)
+    }
+
+    /// The repository the waits watch, if any.
+    private var watchedRemote: LocalRemote? {
+        watchesLocalRemote ? store.localRemote : nil
     }
 
     private func waitAll<C: Clock<Duration>>(
-        _ keys: [ResourceKey], until type: String, timeout: Duration, pollInterval: Duration, on clock: C
+        _ keys: [ResourceKey], until type: String, timeout: Duration, pollInterval: Duration, events: ChangeNotifier?,
+        on clock: C
     ) async throws -> [StoredResource<Resource>] {
         let deadline = clock.now.advanced(by: timeout)
-        var done: [ResourceKey: StoredResource<Resource>] = [:]
-        var checked: StoreRevision??
-        while true {
-            // Nothing to look at again until the branch moves.
-            let revision = try await store.refresh()
-            if checked != .some(revision) {
-                checked = .some(revision)
-                try await check(keys, until: type, into: &done)
+        return try await withWakeUps(
+            events: events, watching: watchedRemote, logger: Self.logger, pollInterval: pollInterval, deadline: deadline,
+            clock: clock
+        ) { wakeUps in
+            var done: [ResourceKey: StoredResource<Resource>] = [:]
+            var checked: StoreRevision??
+            for await _ in wakeUps {
+                // Nothing to look at again until the branch moves.
+                let revision = try await store.refresh()
+                if checked != .some(revision) {
+                    checked = .some(revision)
+                    try await check(keys, until: type, into: &done)
+                }
+                if done.count == keys.count { return keys.compactMap { done[$0] } }
+                guard clock.now < deadline else {
+                    let missing = keys.filter { done[$0] == nil }
+                    let shown = missing.prefix(5).map(\.description).joined(separator: ", ")
+                    throw ProducerError(
+                        .timedOut, key: missing.first,
+                        "timed out after \(timeout) waiting for \(type) on \(missing.count) resource(s): \(shown)")
+                }
             }
-            if done.count == keys.count { return keys.compactMap { done[$0] } }
-            guard clock.now < deadline else {
-                let missing = keys.filter { done[$0] == nil }
-                let shown = missing.prefix(5).map(\.description).joined(separator: ", ")
-                throw ProducerError(
-                    .timedOut, key: missing.first,
-                    "timed out after \(timeout) waiting for \(type) on \(missing.count) resource(s): \(shown)")
-            }
-            try await clock.sleep(for: pollInterval)
+            throw CancellationError()
         }
     }
+
+    /// Where a wait's ref watcher reports a watch it could not set up.
+    private static var logger: Logger { Logger(label: "giter.producer") }
 
     /// Moves the keys whose condition holds into `done`.
     private func check(
@@ -134,35 +164,28 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
         }
     }
 
-    /// The resources whose status changed, as the producer sees them,
-    /// polling every `pollInterval` of `clock`. Statuses known when the
-    /// stream first lists the resources are not reported: only later changes are.
+    /// The resources whose status changed, as the producer sees them.
+    /// Statuses known when the stream first lists the resources are not
+    /// reported: only later changes are.
+    ///
+    /// Checks the remote when `events` gives a hint, when the ref of a
+    /// remote on this machine moves (unless ``watchesLocalRemote`` is
+    /// `false`), and every `pollInterval` of `clock` (the safety poll); see
+    /// ``wait(for:until:timeout:pollInterval:events:clock:)``.
     ///
     /// A resource whose file cannot be read is left out, as by
     /// ``ResourceStore/list(_:)`` (which reports it as
     /// ``StoreEvent/invalidResource(_:)``): the stream goes on for the others.
     public func statusChanges(
-        _ query: ResourceQuery = .all, pollInterval: Duration = .milliseconds(200),
+        _ query: ResourceQuery = .all, pollInterval: Duration = .milliseconds(200), events: ChangeNotifier? = nil,
         clock: any Clock<Duration> = ContinuousClock()
     ) -> AsyncThrowingStream<StoredResource<Resource>, any Error> {
-        let store = self.store
+        let producer = self
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    var known: [ResourceKey: Resource.Status?] = [:]
-                    for stored in try await Producer(store: store).list(query) {
-                        known[stored.key] = .some(stored.resource.status)
-                    }
-                    while !Task.isCancelled {
-                        try await clock.sleep(for: pollInterval)
-                        try await store.refresh()
-                        for stored in try await store.list(query) {
-                            let status = stored.resource.status
-                            if let previous = known[stored.key], previous == status { continue }
-                            known[stored.key] = .some(status)
-                            continuation.yield(stored)
-                        }
-                    }
+                    try await producer.reportStatusChanges(
+                        query, pollInterval: pollInterval, events: events, clock: clock, to: continuation)
                     continuation.finish()
                 } catch is CancellationError {
                     continuation.finish()
@@ -171,6 +194,30 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                 }
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func reportStatusChanges<C: Clock<Duration>>(
+        _ query: ResourceQuery, pollInterval: Duration, events: ChangeNotifier?, clock: C,
+        to continuation: AsyncThrowingStream<StoredResource<Resource>, any Error>.Continuation
+    ) async throws {
+        var known: [ResourceKey: Resource.Status?] = [:]
+        for stored in try await list(query) {
+            known[stored.key] = .some(stored.resource.status)
+        }
+        try await withWakeUps(
+            events: events, watching: watchedRemote, logger: Self.logger, pollInterval: pollInterval, deadline: nil,
+            clock: clock
+        ) { wakeUps in
+            for await _ in wakeUps {
+                try await store.refresh()
+                for stored in try await store.list(query) {
+                    let status = stored.resource.status
+                    if let previous = known[stored.key], previous == status { continue }
+                    known[stored.key] = .some(status)
+                    continuation.yield(stored)
+                }
+            }
         }
     }
 

@@ -55,6 +55,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     let violations: Counter
     let historyRefusals: Counter
 
+    /// The transport's ``Transport/localRemote``.
+    public nonisolated var localRemote: LocalRemote? { transport.localRemote }
+
     /// A store over `transport` for one resource type.
     public init(transport: any Transport, resourceType: ResourceType, options: StoreOptions) {
         self.transport = transport

@@ -63,9 +63,18 @@ public protocol ResourceStore<Resource>: Sendable {
     /// that keeps losing is ``WriteOutcome/notApplied(_:)`` for every write:
     /// a caller retries those for the whole batch.
     func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult
+
+    /// The remote's repository when it is a folder on this machine (see
+    /// ``Transport/localRemote``): a ``Controller`` and a ``Producer``'s
+    /// waits watch it with a ``RefWatcher`` unless told not to. `nil` by
+    /// default.
+    var localRemote: LocalRemote? { get }
 }
 
 extension ResourceStore {
+    /// `nil`: nothing to watch; waiters poll.
+    public var localRemote: LocalRemote? { nil }
+
     /// Applies one write; see ``write(_:)``.
     public func write(_ write: ResourceWrite<Resource>) async throws -> WriteOutcome {
         try await self.write([write]).outcomes[0]

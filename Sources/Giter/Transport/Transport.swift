@@ -69,6 +69,12 @@ public protocol Transport: RepositoryReader {
     /// processes that use this mirror: never pushed, never fetched, never
     /// part of a commit. See ``LocalValueName``.
     func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws
+
+    /// The remote's repository when it is a folder on this machine, for a
+    /// ``RefWatcher``; `nil` for a network remote (the default). Both
+    /// backends give it for a remote named by an absolute path or a
+    /// `file://` URL.
+    var localRemote: LocalRemote? { get }
 }
 
 extension Transport {
@@ -76,4 +82,8 @@ extension Transport {
     public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
         try await createCommit(request, signer: nil)
     }
+
+    /// `nil`: the remote is not known to be on this machine, so nothing
+    /// watches it and the callers poll.
+    public var localRemote: LocalRemote? { nil }
 }
