@@ -8,6 +8,9 @@
 protocol NodeDirectlyEncodable: SendableMetatype {
     /// The node for `value`, which is a `Self`, at the encoder's current path.
     static func encode<T>(_ value: T, with encoder: NodeEncoding) throws -> Node
+    /// Appends `value`, which is a `Self`, to the encoder's tape, in the
+    /// order the method above gives it.
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws
 }
 
 /// The results of `as? any NodeDirectlyEncodable.Type` so far.
@@ -24,6 +27,21 @@ extension Array: NodeDirectlyEncodable where Element: Encodable {
             index += 1
         }
         return Node(.sequence(items))
+    }
+
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
+        let array = unsafeBitCast(value, to: [Element].self)  // T is Self
+        guard !array.isEmpty else {
+            encoder.tape.append(.beginSequence)
+            return encoder.tape.append(.end)
+        }
+        encoder.tape.append(.beginSequence)
+        var index = 0
+        while index < array.count {
+            try encoder.box(array[index], extra: [], pushing: .index(index))
+            index += 1
+        }
+        encoder.tape.append(.end)
     }
 }
 
@@ -55,5 +73,37 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
             return Node(.mapping(Node.Mapping(NodeMappingBuilder.sortedByUTF8(entries))))
         }
         return NodeMappingBuilder.sorted(entries, byIntegers: integerKeys)
+    }
+
+    /// The same order as the method above: the dictionary's positions are
+    /// sorted by key first, then each entry is appended.
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
+        let dictionary = unsafeBitCast(value, to: [Key: Value].self)  // T is Self
+        if Key.self == String.self {
+            let strings = unsafeBitCast(dictionary, to: [String: Value].self)
+            let order = strings.indices.sorted {
+                NodeMappingBuilder.precedesInUTF8(strings[$0].key, strings[$1].key)
+            }
+            encoder.tape.append(.beginMapping)
+            for index in order {
+                let (key, value) = strings[index]
+                encoder.tape.appendKey(key)
+                try encoder.box(value, extra: [], pushing: .key(NodeCodingKey(stringValue: key)))
+            }
+            encoder.tape.append(.end)
+        } else if Key.self == Int.self {
+            let integers = unsafeBitCast(dictionary, to: [Int: Value].self)
+            let order = integers.indices.sorted { integers[$0].key < integers[$1].key }
+            encoder.tape.append(.beginMapping)
+            for index in order {
+                let (key, value) = integers[index]
+                let name = String(key)
+                encoder.tape.appendKey(name)
+                try encoder.box(value, extra: [], pushing: .key(NodeCodingKey(stringValue: name)))
+            }
+            encoder.tape.append(.end)
+        } else {
+            encoder.appendNode(NodeMappingBuilder.sortedByUTF8(try encoder.treeEncoder().encodeWithContainers(dictionary)))
+        }
     }
 }
