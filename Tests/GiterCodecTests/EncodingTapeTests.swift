@@ -156,7 +156,7 @@ import Testing
               after: 7
               list:
               - 1
-              - n: null
+              - "n": null
               - two
               "on": true
 
