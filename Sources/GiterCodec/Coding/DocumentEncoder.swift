@@ -21,6 +21,15 @@ public import Foundation
 /// becomes an RFC 3339 string in UTC, `Data` a base64 string, `URL` its
 /// absolute string, `Decimal` a number. A value that encodes nothing becomes
 /// an empty mapping.
+///
+/// The text methods do not build a ``Node`` tree: they append the value to
+/// a compact tape as `encode(to:)` writes it and write the text from that,
+/// so that encoding needs little more memory than its text. The text is
+/// the one the tree would give. An `encode(to:)` that uses its containers
+/// out of order — writes a key twice, fills a nested container after its
+/// parent went on, keeps a container past its value, or calls
+/// `superEncoder()` — is run a second time, through the tree; so is every
+/// encoding with sorted keys.
 public struct DocumentEncoder: Sendable {
     /// Values made available to `encode(to:)` through `Encoder.userInfo`.
     public var userInfo: [CodingUserInfoKey: any Sendable]
