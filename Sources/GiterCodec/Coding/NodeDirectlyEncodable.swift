@@ -82,7 +82,12 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
         let dictionary = unsafeBitCast(value, to: [Key: Value].self)  // T is Self
         if Key.self == String.self {
             let strings = unsafeBitCast(dictionary, to: [String: Value].self)
-            let keys = strings.keys.sorted(by: NodeMappingBuilder.precedesInUTF8)
+            // Copied into a concrete array first: sorting `keys` itself runs
+            // unspecialized code, as `Value` is generic here.
+            var keys: [String] = []
+            keys.reserveCapacity(strings.count)
+            for key in strings.keys { keys.append(key) }
+            keys.sort(by: NodeMappingBuilder.precedesInUTF8)
             encoder.tape.append(.beginMapping)
             for key in keys {
                 encoder.tape.appendKey(key)
@@ -91,7 +96,10 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
             encoder.tape.append(.end)
         } else if Key.self == Int.self {
             let integers = unsafeBitCast(dictionary, to: [Int: Value].self)
-            let keys = integers.keys.sorted()
+            var keys: [Int] = []
+            keys.reserveCapacity(integers.count)
+            for key in integers.keys { keys.append(key) }
+            keys.sort()
             encoder.tape.append(.beginMapping)
             for key in keys {
                 let name = String(key)
