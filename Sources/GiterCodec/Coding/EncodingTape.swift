@@ -108,6 +108,119 @@ struct EncodingTape {
     }
 }
 
+// MARK: - Sorting a mapping
+
+extension EncodingTape {
+    /// The position where the next record goes.
+    var endPosition: Int { bytes.count }
+
+    /// Sorts the entries of the mapping being appended by the UTF-8 bytes
+    /// of their keys (the order of ``NodeMappingBuilder/precedesInUTF8(_:_:)``):
+    /// `starts` are the positions of its key records, in the order they
+    /// were appended, the last entry ending at the end of the tape. The
+    /// entries are moved as they are, nested values and all.
+    mutating func sortEntries(startingAt starts: [Int]) {
+        guard starts.count > 1 else { return }
+        var order = starts
+        let strings = self.strings
+        bytes.withUnsafeBufferPointer { tape in
+            order.sort { left, right in
+                Self.withKey(at: left, in: tape, strings: strings) { leftKey in
+                    Self.withKey(at: right, in: tape, strings: strings) { rightKey in
+                        Self.precedes(leftKey, rightKey)
+                    }
+                }
+            }
+        }
+        moveEntries(startingAt: starts, into: order)
+    }
+
+    /// Sorts the entries as above by `keys`, the integer value of each
+    /// entry's key (an `[Int: V]` dictionary's order).
+    mutating func sortEntries(startingAt starts: [Int], byIntegers keys: [Int]) {
+        guard starts.count > 1 else { return }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }.map { starts[$0] }
+        moveEntries(startingAt: starts, into: order)
+    }
+
+    /// Rewrites the entries at `starts` (the last one ending at the end of
+    /// the tape) in `order`, a permutation of `starts`.
+    private mutating func moveEntries(startingAt starts: [Int], into order: [Int]) {
+        guard let first = starts.first, order != starts else { return }
+        var sorted: [UInt8] = []
+        sorted.reserveCapacity(bytes.count - first)
+        bytes.withUnsafeBufferPointer { tape in
+            for start in order {
+                let end = Self.valueEnd(in: tape, from: Self.recordEnd(in: tape, from: start))
+                sorted.append(contentsOf: UnsafeBufferPointer(rebasing: tape[start..<end]))
+            }
+        }
+        bytes.replaceSubrange(first..., with: sorted)
+    }
+
+    /// Calls `body` with the bytes of the key whose record starts at `position`.
+    private static func withKey<R>(
+        at position: Int,
+        in tape: UnsafeBufferPointer<UInt8>,
+        strings: [String],
+        _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        var position = position
+        let tag = tape[position]
+        position += 1
+        let length = Self.length(in: tape, at: &position)
+        if tag == Tag.keyReference.rawValue {
+            var key = strings[length]
+            return key.withUTF8(body)
+        }
+        return body(UnsafeBufferPointer(rebasing: tape[position..<position + length]))
+    }
+
+    /// Whether `left` sorts before `right` by their bytes.
+    private static func precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = min(left.count, right.count)
+        var index = 0
+        while index < common {
+            if left[index] != right[index] { return left[index] < right[index] }
+            index += 1
+        }
+        return left.count < right.count
+    }
+
+    /// The position after the record at `position`.
+    private static func recordEnd(in tape: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        var position = position
+        let tag = Tag(rawValue: tape[position])
+        position += 1
+        switch tag {
+        case .key, .number, .string:
+            let length = Self.length(in: tape, at: &position)
+            return position + length
+        case .keyReference, .stringReference:
+            _ = Self.length(in: tape, at: &position)
+            return position
+        default:
+            return position
+        }
+    }
+
+    /// The position after the value whose first record is at `position`:
+    /// a scalar, or a collection up to its end.
+    private static func valueEnd(in tape: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        var position = position
+        var depth = 0
+        repeat {
+            switch tape[position] {
+            case Tag.beginMapping.rawValue, Tag.beginSequence.rawValue: depth += 1
+            case Tag.end.rawValue: depth -= 1
+            default: break
+            }
+            position = recordEnd(in: tape, from: position)
+        } while depth > 0
+        return position
+    }
+}
+
 // MARK: - Reading
 
 extension EncodingTape {

@@ -75,40 +75,39 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
         return NodeMappingBuilder.sorted(entries, byIntegers: integerKeys)
     }
 
-    /// The same order as the method above: the keys are sorted first (an
-    /// array of keys, which compares fast and costs 16 bytes an entry),
-    /// then each entry is looked up and appended.
+    /// The same order as the method above: the entries are appended in the
+    /// dictionary's order, then sorted on the tape, where keys compare as
+    /// bytes and an entry moves as one block (see
+    /// `EncodingTape.sortEntries(startingAt:)`).
     static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
         let dictionary = unsafeBitCast(value, to: [Key: Value].self)  // T is Self
-        if Key.self == String.self {
-            let strings = unsafeBitCast(dictionary, to: [String: Value].self)
-            // Copied into a concrete array first: sorting `keys` itself runs
-            // unspecialized code, as `Value` is generic here.
-            var keys: [String] = []
-            keys.reserveCapacity(strings.count)
-            for key in strings.keys { keys.append(key) }
-            keys.sort(by: NodeMappingBuilder.precedesInUTF8)
-            encoder.tape.append(.beginMapping)
-            for key in keys {
-                encoder.tape.appendKey(key)
-                try encoder.box(strings[key]!, extra: [], pushing: .key(NodeCodingKey(stringValue: key)))
-            }
-            encoder.tape.append(.end)
-        } else if Key.self == Int.self {
-            let integers = unsafeBitCast(dictionary, to: [Int: Value].self)
-            var keys: [Int] = []
-            keys.reserveCapacity(integers.count)
-            for key in integers.keys { keys.append(key) }
-            keys.sort()
-            encoder.tape.append(.beginMapping)
-            for key in keys {
-                let name = String(key)
-                encoder.tape.appendKey(name)
-                try encoder.box(integers[key]!, extra: [], pushing: .key(NodeCodingKey(stringValue: name)))
-            }
-            encoder.tape.append(.end)
-        } else {
-            encoder.appendNode(NodeMappingBuilder.sortedByUTF8(try encoder.treeEncoder().encodeWithContainers(dictionary)))
+        guard Key.self == String.self || Key.self == Int.self else {
+            return encoder.appendNode(
+                NodeMappingBuilder.sortedByUTF8(try encoder.treeEncoder().encodeWithContainers(dictionary))
+            )
         }
+        var starts: [Int] = []
+        starts.reserveCapacity(dictionary.count)
+        var integerKeys: [Int] = []
+        encoder.tape.append(.beginMapping)
+        for (key, value) in dictionary {
+            let name: String
+            if Key.self == String.self {
+                name = unsafeBitCast(key, to: String.self)
+            } else {
+                let integer = unsafeBitCast(key, to: Int.self)
+                integerKeys.append(integer)
+                name = String(integer)
+            }
+            starts.append(encoder.tape.endPosition)
+            encoder.tape.appendKey(name)
+            try encoder.box(value, extra: [], pushing: .key(NodeCodingKey(stringValue: name)))
+        }
+        if integerKeys.isEmpty {
+            encoder.tape.sortEntries(startingAt: starts)
+        } else {
+            encoder.tape.sortEntries(startingAt: starts, byIntegers: integerKeys)
+        }
+        encoder.tape.append(.end)
     }
 }
