@@ -90,6 +90,21 @@ import Testing
         try expectTreeText(["wrapped": node])
     }
 
+    @Test func dictionariesAreSortedOnTheTapeAsInTheTree() throws {
+        // Keys short and long (referenced), values scalars and collections
+        // of different sizes, so that sorting moves blocks of every length.
+        var nested: [String: [String: [Int]]] = [:]
+        var integers: [Int: [String]] = [:]
+        for index in 0..<200 {
+            let key = index.isMultiple(of: 3) ? String(repeating: "k\(index % 7)", count: 20) + "\(index)" : "key-\(index)"
+            nested[key] = index.isMultiple(of: 5) ? [:] : ["z\(index)": Array(0..<(index % 4)), "a": [index]]
+            integers[(index * 7919) % 1000 - 500] = Array(repeating: "v", count: index % 3)
+        }
+        try expectTreeText(nested)
+        try expectTreeText(integers)
+        try expectTreeText(["only": 1])
+    }
+
     @Test func dictionariesOfOtherKeysAreSortedAsInTheTree() throws {
         enum Color: String, Codable, CodingKeyRepresentable { case red, green, blue }
         try expectTreeText([Color.red: 1, Color.green: 2, Color.blue: 3])
