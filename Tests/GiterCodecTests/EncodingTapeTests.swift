@@ -131,7 +131,7 @@ import Testing
     @Test func outOfOrderUseFallsBackToTheTreeWithTheSameText() throws {
         let cases: [any Encodable] = [
             RewritesKey(), RewritesKeyInLargeMapping(), NestedAskedTwice(), WritesNestedLate(),
-            EscapedContainer(), ScalarThenContainer(), CatchesTheError(), SuperEncoders(),
+            EscapedContainer(), ScalarThenContainer(), CatchesTheError(), SuperEncoders(), CountsAClosedSequence(),
             CodingTestChild.sample,
         ]
         for value in cases {
@@ -352,6 +352,18 @@ struct CatchesTheError: Encodable {
         try container.encode(1, forKey: CodingTestKey("a"))
         try? container.encode(2, forKey: CodingTestKey("a"))
         try container.encode(3, forKey: CodingTestKey("b"))
+    }
+}
+
+/// Reads the count of a nested sequence after its parent went on.
+struct CountsAClosedSequence: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        var outer = encoder.unkeyedContainer()
+        var nested = outer.nestedUnkeyedContainer()
+        try nested.encode(1)
+        try nested.encode(2)
+        try outer.encode("after")
+        try outer.encode(nested.count)
     }
 }
 

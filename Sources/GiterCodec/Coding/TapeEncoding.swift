@@ -281,9 +281,14 @@ final class TapeEncoding: Encoder, SingleValueEncodingContainer {
         return open[index].count
     }
 
-    /// The number of items written to sequence `id`.
+    /// The number of items written to sequence `id`. Asking a sequence
+    /// that is no longer open is out of order: the tape no longer knows.
     func itemCount(of id: Int) -> Int {
-        open.last(where: { $0.id == id })?.count ?? 0
+        guard let sequence = open.last(where: { $0.id == id }) else {
+            needsTree = true
+            return 0
+        }
+        return sequence.count
     }
 
     /// Opens a collection as the value of an entry or item just prepared.
