@@ -11,6 +11,9 @@ do {
             let bytes = Int(arguments[3])
         else { throw LinearError.usage("\(PeakMemoryProbe.flag) PATH SHAPE BYTES") }
         try await PeakMemoryProbe.runChild(path, shape, targetBytes: bytes, warmupBytes: 10_000)
+    } else if arguments.first == EncodeDigest.flag {
+        let sizes = arguments.count > 1 ? arguments[1].split(separator: ",").compactMap { Int($0) } : [10_000, 640_000, 4_000_000]
+        try EncodeDigest.run(sizes: sizes)
     } else if arguments.contains("--help") || arguments.contains("-h") {
         print(Options.usage)
     } else {

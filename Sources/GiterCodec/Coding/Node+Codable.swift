@@ -48,6 +48,10 @@ extension Node: Codable {
             encoder.encodeNode(self)
             return
         }
+        if let encoder = encoder as? TapeEncoding {
+            try encoder.encodeNode(self)
+            return
+        }
         switch content {
         case .null:
             var container = encoder.singleValueContainer()

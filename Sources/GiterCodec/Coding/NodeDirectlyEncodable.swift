@@ -8,6 +8,9 @@
 protocol NodeDirectlyEncodable: SendableMetatype {
     /// The node for `value`, which is a `Self`, at the encoder's current path.
     static func encode<T>(_ value: T, with encoder: NodeEncoding) throws -> Node
+    /// Appends `value`, which is a `Self`, to the encoder's tape, in the
+    /// order the method above gives it.
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws
 }
 
 /// The results of `as? any NodeDirectlyEncodable.Type` so far.
@@ -24,6 +27,21 @@ extension Array: NodeDirectlyEncodable where Element: Encodable {
             index += 1
         }
         return Node(.sequence(items))
+    }
+
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
+        let array = unsafeBitCast(value, to: [Element].self)  // T is Self
+        guard !array.isEmpty else {
+            encoder.tape.append(.beginSequence)
+            return encoder.tape.append(.end)
+        }
+        encoder.tape.append(.beginSequence)
+        var index = 0
+        while index < array.count {
+            try encoder.box(array[index], extra: [], pushing: .index(index))
+            index += 1
+        }
+        encoder.tape.append(.end)
     }
 }
 
@@ -55,5 +73,41 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
             return Node(.mapping(Node.Mapping(NodeMappingBuilder.sortedByUTF8(entries))))
         }
         return NodeMappingBuilder.sorted(entries, byIntegers: integerKeys)
+    }
+
+    /// The same order as the method above: the entries are appended in the
+    /// dictionary's order, then sorted on the tape, where keys compare as
+    /// bytes and an entry moves as one block (see
+    /// `EncodingTape.sortEntries(startingAt:)`).
+    static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
+        let dictionary = unsafeBitCast(value, to: [Key: Value].self)  // T is Self
+        guard Key.self == String.self || Key.self == Int.self else {
+            return encoder.appendNode(
+                NodeMappingBuilder.sortedByUTF8(try encoder.treeEncoder().encodeWithContainers(dictionary))
+            )
+        }
+        var starts: [Int] = []
+        starts.reserveCapacity(dictionary.count)
+        var integerKeys: [Int] = []
+        encoder.tape.append(.beginMapping)
+        for (key, value) in dictionary {
+            let name: String
+            if Key.self == String.self {
+                name = unsafeBitCast(key, to: String.self)
+            } else {
+                let integer = unsafeBitCast(key, to: Int.self)
+                integerKeys.append(integer)
+                name = String(integer)
+            }
+            starts.append(encoder.tape.endPosition)
+            encoder.tape.appendKey(name)
+            try encoder.box(value, extra: [], pushing: .key(NodeCodingKey(stringValue: name)))
+        }
+        if integerKeys.isEmpty {
+            encoder.tape.sortEntries(startingAt: starts)
+        } else {
+            encoder.tape.sortEntries(startingAt: starts, byIntegers: integerKeys)
+        }
+        encoder.tape.append(.end)
     }
 }

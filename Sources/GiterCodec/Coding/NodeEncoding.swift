@@ -114,14 +114,48 @@ final class NodeEncoding: Encoder, SingleValueEncodingContainer {
     /// The node for `value`.
     ///
     /// Scalars and the Foundation types the codec represents as strings or
-    /// numbers become nodes at once; arrays and dictionaries are built
-    /// directly (``NodeDirectlyEncodable``). Every other type is encoded by
-    /// its `encode(to:)`, with `extra` plus `component` pushed on the path.
+    /// numbers become nodes at once (``scalarNode(_:codingPath:)``); arrays
+    /// and dictionaries are built directly (``NodeDirectlyEncodable``).
+    /// Every other type is encoded by its `encode(to:)`, with `extra` plus
+    /// `component` pushed on the path.
     func box<T: Encodable>(
         _ value: T,
         extra: [NodeCodingPathComponent],
         pushing component: NodeCodingPathComponent?
     ) throws -> Node {
+        if let scalar = try Self.scalarNode(
+            value,
+            codingPath: path.codingPath(depth: path.count, extra: extra, last: component)
+        ) {
+            return scalar
+        }
+        let savedCount = path.count
+        if !extra.isEmpty { path.append(contentsOf: extra) }
+        if let component { path.append(component) }
+        defer { while path.count > savedCount { path.removeLast() } }
+        if let direct = knownTypes.value(
+            for: T.self,
+            in: nodeDirectlyEncodableTypes,
+            check: { $0 as? any NodeDirectlyEncodable.Type }
+        ) {
+            return try direct.encode(value, with: self)
+        }
+        return try encodeWithContainers(value)
+    }
+
+    /// The node of `value` when it is a type the codec writes as a scalar:
+    /// `String`, `Int`, `Bool`, `Double`, and `Date` (RFC 3339), `Data`
+    /// (base64), `URL` (its absolute string) and `Decimal` (a number);
+    /// otherwise `nil`. The one home of these representations, for both
+    /// encoders.
+    ///
+    /// - Throws: `EncodingError.invalidValue` at `codingPath` for a date
+    ///   outside the years 0000–9999 or a `Decimal` that is not a number.
+    @inline(__always)
+    static func scalarNode<T: Encodable>(
+        _ value: T,
+        codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> Node? {
         // Each branch has checked that T is the type it reads, which makes
         // the bit casts identity conversions.
         if T.self == String.self {
@@ -138,7 +172,7 @@ final class NodeEncoding: Encoder, SingleValueEncodingContainer {
                 throw EncodingError.invalidValue(
                     date,
                     EncodingError.Context(
-                        codingPath: path.codingPath(depth: path.count, extra: extra, last: component),
+                        codingPath: codingPath(),
                         debugDescription: "Date \(date.timeIntervalSince1970) has no RFC 3339 form (years 0000–9999)"
                     )
                 )
@@ -154,26 +188,14 @@ final class NodeEncoding: Encoder, SingleValueEncodingContainer {
                 throw EncodingError.invalidValue(
                     decimal,
                     EncodingError.Context(
-                        codingPath: path.codingPath(depth: path.count, extra: extra, last: component),
+                        codingPath: codingPath(),
                         debugDescription: "Decimal \(decimal) is not a number"
                     )
                 )
             }
             return Node(.number(number))
         }
-
-        let savedCount = path.count
-        if !extra.isEmpty { path.append(contentsOf: extra) }
-        if let component { path.append(component) }
-        defer { while path.count > savedCount { path.removeLast() } }
-        if let direct = knownTypes.value(
-            for: T.self,
-            in: nodeDirectlyEncodableTypes,
-            check: { $0 as? any NodeDirectlyEncodable.Type }
-        ) {
-            return try direct.encode(value, with: self)
-        }
-        return try encodeWithContainers(value)
+        return nil
     }
 
     /// Types already checked for ``NodeDirectlyEncodable`` by this encoder.

@@ -66,65 +66,142 @@ public struct JSONWriter: Sendable {
     ///   when the tree holds an infinite or NaN number.
     public func writeBytes(_ node: Node) throws -> [UInt8] {
         var emitter = Emitter(options: options)
-        try emitter.write(node, depth: 0)
+        try emitter.write(node)
         return emitter.output
     }
 }
 
 extension JSONWriter {
     /// Appends JSON text to a byte buffer.
-    private struct Emitter {
+    ///
+    /// Driven by events — `begin(isMapping:)`, `key(_:)`, a value,
+    /// `end()` — it holds every layout decision (commas, line breaks,
+    /// indentation, `{}` for an empty collection), for both sources of
+    /// documents: a ``Node`` tree (``write(_:)``) and the encoder's tape.
+    struct Emitter {
         let options: Options
         var output: [UInt8] = []
+        /// The open collections, innermost last.
+        private var frames: [Frame] = []
+
+        private struct Frame {
+            let isMapping: Bool
+            /// Members or items written so far.
+            var count = 0
+        }
 
         init(options: Options) {
             self.options = options
             output.reserveCapacity(1024)
         }
 
-        mutating func write(_ node: Node, depth: Int) throws(CodecError) {
+        /// Writes `node` as the next value.
+        mutating func write(_ node: Node) throws(CodecError) {
             switch node.content {
             case .null:
-                output.append(contentsOf: "null".utf8)
+                scalar(.null)
             case .bool(let value):
-                output.append(contentsOf: (value ? "true" : "false").utf8)
+                scalar(.bool(value))
             case .number(let number):
-                try writeNumber(number, location: node.location)
+                valueStart()
+                try writeNumber(number.text, location: node.location)
             case .string(let string):
+                valueStart()
                 writeString(string)
             case .sequence(let items):
-                guard !items.isEmpty else {
-                    output.append(contentsOf: "[]".utf8)
-                    return
-                }
-                output.append(UInt8(ascii: "["))
-                for (index, item) in items.enumerated() {
-                    if index > 0 { output.append(UInt8(ascii: ",")) }
-                    newLine(depth: depth + 1)
-                    try write(item, depth: depth + 1)
-                }
-                newLine(depth: depth)
-                output.append(UInt8(ascii: "]"))
+                begin(isMapping: false)
+                for item in items { try write(item) }
+                end()
             case .mapping(let mapping):
-                guard !mapping.isEmpty else {
-                    output.append(contentsOf: "{}".utf8)
-                    return
-                }
+                begin(isMapping: true)
                 let entries =
                     options.sortedKeys
                     ? mapping.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : mapping.entries
-                output.append(UInt8(ascii: "{"))
-                for (index, entry) in entries.enumerated() {
-                    if index > 0 { output.append(UInt8(ascii: ",")) }
-                    newLine(depth: depth + 1)
-                    writeString(entry.key)
-                    output.append(UInt8(ascii: ":"))
-                    if options.pretty { output.append(UInt8(ascii: " ")) }
-                    try write(entry.value, depth: depth + 1)
+                for entry in entries {
+                    key(entry.key)
+                    try write(entry.value)
                 }
-                newLine(depth: depth)
-                output.append(UInt8(ascii: "}"))
+                end()
             }
+        }
+
+        // MARK: Events
+
+        /// Opens a collection as the next value.
+        mutating func begin(isMapping: Bool) {
+            valueStart()
+            output.append(isMapping ? UInt8(ascii: "{") : UInt8(ascii: "["))
+            frames.append(Frame(isMapping: isMapping))
+        }
+
+        /// Closes the innermost collection.
+        mutating func end() {
+            let closed = frames.removeLast()
+            if closed.count > 0 { newLine(depth: frames.count) }
+            output.append(closed.isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        }
+
+        /// The next member's key, and the `:` after it.
+        mutating func key(_ key: String) {
+            member()
+            writeString(key)
+            output.append(UInt8(ascii: ":"))
+            if options.pretty { output.append(UInt8(ascii: " ")) }
+        }
+
+        /// The next member's key, as UTF-8.
+        mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+            member()
+            output.append(UInt8(ascii: "\""))
+            appendEscaped(bytes)
+            output.append(UInt8(ascii: "\""))
+            output.append(UInt8(ascii: ":"))
+            if options.pretty { output.append(UInt8(ascii: " ")) }
+        }
+
+        /// A null or boolean as the next value.
+        mutating func scalar(_ scalar: Scalar) {
+            valueStart()
+            switch scalar {
+            case .null: output.append(contentsOf: "null".utf8)
+            case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+            }
+        }
+
+        enum Scalar {
+            case null
+            case bool(Bool)
+        }
+
+        /// A number's text as the next value.
+        mutating func number(_ text: UnsafeBufferPointer<UInt8>) throws(CodecError) {
+            valueStart()
+            try writeNumber(String(decoding: text, as: UTF8.self), location: nil)
+        }
+
+        /// A string as the next value, as UTF-8.
+        mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) {
+            valueStart()
+            output.append(UInt8(ascii: "\""))
+            appendEscaped(bytes)
+            output.append(UInt8(ascii: "\""))
+        }
+
+        /// Before an item of a sequence: its comma and line break. A
+        /// member's value follows its key at once.
+        private mutating func valueStart() {
+            guard let last = frames.indices.last, !frames[last].isMapping else { return }
+            if frames[last].count > 0 { output.append(UInt8(ascii: ",")) }
+            frames[last].count += 1
+            newLine(depth: frames.count)
+        }
+
+        /// Before a member of a mapping: its comma and line break.
+        private mutating func member() {
+            let last = frames.count - 1
+            if frames[last].count > 0 { output.append(UInt8(ascii: ",")) }
+            frames[last].count += 1
+            newLine(depth: frames.count)
         }
 
         private mutating func newLine(depth: Int) {
@@ -133,15 +210,17 @@ extension JSONWriter {
             output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
         }
 
-        private mutating func writeNumber(_ number: Node.Number, location: SourceLocation?) throws(CodecError) {
-            if JSONWriter.isJSONNumber(number.text.utf8) {
-                output.append(contentsOf: number.text.utf8)
+        /// A number's text (``Node/Number/text``): as it is when it is in
+        /// JSON's grammar, else its ``Node/Number/jsonText``.
+        private mutating func writeNumber(_ number: String, location: SourceLocation?) throws(CodecError) {
+            if JSONWriter.isJSONNumber(number.utf8) {
+                output.append(contentsOf: number.utf8)
                 return
             }
-            guard let text = number.jsonText else {
+            guard let text = Node.Number(validated: number).jsonText else {
                 throw CodecError(
                     .invalidValue,
-                    "JSON cannot represent \(number.text); use a finite number, or encode the value as a string",
+                    "JSON cannot represent \(number); use a finite number, or encode the value as a string",
                     at: location
                 )
             }

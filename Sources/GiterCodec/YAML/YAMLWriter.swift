@@ -100,140 +100,224 @@ public struct YAMLWriter: Sendable {
 }
 
 extension YAMLWriter {
-    /// The writer's state while it walks a tree: the output buffer.
+    /// The writer's state: the output buffer and the collections being
+    /// written.
+    ///
+    /// The emitter is driven by events — ``beginMapping()``,
+    /// ``beginSequence()``, ``key(_:)``, ``scalar(_:)``, ``end()`` — and
+    /// holds every layout decision: where a value starts after `key:` or
+    /// `- `, how deep it is indented, when a collection is compact. Both
+    /// sources of documents feed it: a ``Node`` tree (``document(_:)``) and
+    /// the encoder's tape (`EncodingTape`), so the two write the same text.
     struct Emitter {
         let options: Options
         var output: [UInt8] = []
+        /// The open collections, innermost last.
+        private var frames: [Frame] = []
+
+        /// An open block collection.
+        private struct Frame {
+            /// The column of its keys or dashes.
+            var indent: Int
+            var isMapping: Bool
+            /// Whether its next key or dash goes right after a `- ` already
+            /// written (a compact collection in a sequence, before its first item).
+            var continuesLine: Bool
+        }
+
+        /// A scalar, or an empty collection, which is written like one.
+        /// Text is UTF-8, lent for the call.
+        enum Scalar {
+            case null
+            case bool(Bool)
+            /// The text of a ``Node/Number``.
+            case number(UnsafeBufferPointer<UInt8>)
+            case string(UnsafeBufferPointer<UInt8>)
+            case emptySequence
+            case emptyMapping
+        }
 
         init(options: Options) {
             self.options = options
         }
 
+        /// Writes one tree as a document.
         mutating func document(_ node: Node) {
             output.reserveCapacity(output.count + 1024)
+            value(node)
+        }
+
+        /// Writes `node` as the next value: the document, a mapping's value
+        /// after its ``key(_:)``, or a sequence's next item.
+        mutating func value(_ node: Node) {
             switch node.content {
-            case .mapping(let mapping) where !mapping.isEmpty:
-                self.mapping(mapping, indent: 0, continuesLine: false)
-            case .sequence(let items) where !items.isEmpty:
-                sequence(items, indent: 0, continuesLine: false)
-            default:
-                scalar(node, indent: 0, isDocument: true)
-                output.append(UInt8(ascii: "\n"))
+            case .null:
+                scalar(.null)
+            case .bool(let value):
+                scalar(.bool(value))
+            case .number(let number):
+                var text = number.text
+                text.withUTF8 { scalar(.number($0)) }
+            case .string(var string):
+                string.withUTF8 { scalar(.string($0)) }
+            case .sequence(let items):
+                guard !items.isEmpty else { return scalar(.emptySequence) }
+                beginSequence()
+                for item in items { value(item) }
+                end()
+            case .mapping(let mapping):
+                guard !mapping.isEmpty else { return scalar(.emptyMapping) }
+                beginMapping()
+                if options.sortedKeys {
+                    for entry in mapping.entries.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                        self.entry(entry)
+                    }
+                } else {
+                    for entry in mapping.entries { self.entry(entry) }
+                }
+                end()
             }
         }
 
-        /// A block mapping whose keys sit at column `indent`. When
-        /// `continuesLine`, the first key goes right after a `- ` already written.
-        mutating func mapping(_ mapping: Node.Mapping, indent: Int, continuesLine: Bool) {
-            if options.sortedKeys {
-                let sorted = mapping.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                for (index, entry) in sorted.enumerated() {
-                    self.entry(entry, indent: indent, continuesLine: continuesLine && index == 0)
-                }
+        private mutating func entry(_ entry: Node.Mapping.Entry) {
+            var key = entry.key
+            key.withUTF8 { self.key($0) }
+            value(entry.value)
+        }
+
+        // MARK: Events
+
+        /// Starts a mapping that has at least one entry, as the next value.
+        mutating func beginMapping() {
+            begin(isMapping: true)
+        }
+
+        /// Starts a sequence that has at least one item, as the next value.
+        mutating func beginSequence() {
+            begin(isMapping: false)
+        }
+
+        private mutating func begin(isMapping: Bool) {
+            guard let parent = frames.last else {
+                // The document: keys or dashes at column 0.
+                frames.append(Frame(indent: 0, isMapping: isMapping, continuesLine: false))
+                return
+            }
+            if parent.isMapping {
+                // `key:` then the collection on the next lines: a mapping
+                // indented by two, a sequence at the key's column unless
+                // the options indent it.
+                output.append(UInt8(ascii: "\n"))
+                let indent =
+                    isMapping || options.indentSequencesInMappings ? parent.indent + 2 : parent.indent
+                frames.append(Frame(indent: indent, isMapping: isMapping, continuesLine: false))
             } else {
-                for (index, entry) in mapping.entries.enumerated() {
-                    self.entry(entry, indent: indent, continuesLine: continuesLine && index == 0)
-                }
+                // `- ` then the collection compact on the same line.
+                dash()
+                frames.append(Frame(indent: parent.indent + 2, isMapping: isMapping, continuesLine: true))
             }
         }
 
-        mutating func entry(_ entry: Node.Mapping.Entry, indent: Int, continuesLine: Bool) {
-            if !continuesLine { spaces(indent) }
-            key(entry.key)
+        /// Ends the innermost collection.
+        mutating func end() {
+            frames.removeLast()
+        }
+
+        /// Writes the key of the innermost mapping's next entry, then `:`.
+        mutating func key(_ bytes: UnsafeBufferPointer<UInt8>) {
+            lineStart()
+            switch YAMLWriter.style(for: bytes, isKey: true) {
+            case .plain: output.append(contentsOf: bytes)
+            case .singleQuoted: singleQuoted(bytes)
+            case .doubleQuoted, .literal: doubleQuoted(bytes)
+            }
             output.append(UInt8(ascii: ":"))
-            switch entry.value.content {
-            case .mapping(let mapping) where !mapping.isEmpty:
+        }
+
+        /// Writes a scalar (or an empty collection) as the next value, and
+        /// the line break after it. Block scalar lines are indented two
+        /// columns past the key or dash they belong to.
+        mutating func scalar(_ scalar: Scalar) {
+            guard let parent = frames.last else {
+                write(scalar, indent: 0, isDocument: true)
                 output.append(UInt8(ascii: "\n"))
-                self.mapping(mapping, indent: indent + 2, continuesLine: false)
-            case .sequence(let items) where !items.isEmpty:
-                output.append(UInt8(ascii: "\n"))
-                let itemIndent = options.indentSequencesInMappings ? indent + 2 : indent
-                sequence(items, indent: itemIndent, continuesLine: false)
-            default:
+                return
+            }
+            if parent.isMapping {
                 output.append(UInt8(ascii: " "))
-                scalar(entry.value, indent: indent, isDocument: false)
-                output.append(UInt8(ascii: "\n"))
+            } else {
+                dash()
+            }
+            write(scalar, indent: parent.indent, isDocument: false)
+            output.append(UInt8(ascii: "\n"))
+        }
+
+        /// The indentation of the innermost collection's next key or dash,
+        /// unless it continues a line after `- `.
+        private mutating func lineStart() {
+            let last = frames.count - 1
+            if frames[last].continuesLine {
+                frames[last].continuesLine = false
+            } else {
+                spaces(frames[last].indent)
             }
         }
 
-        /// A block sequence whose dashes sit at column `indent`.
-        mutating func sequence(_ items: [Node], indent: Int, continuesLine: Bool) {
-            for (index, item) in items.enumerated() {
-                if !continuesLine || index > 0 { spaces(indent) }
-                output.append(UInt8(ascii: "-"))
-                output.append(UInt8(ascii: " "))
-                switch item.content {
-                case .mapping(let mapping) where !mapping.isEmpty:
-                    self.mapping(mapping, indent: indent + 2, continuesLine: true)
-                case .sequence(let nested) where !nested.isEmpty:
-                    sequence(nested, indent: indent + 2, continuesLine: true)
-                default:
-                    scalar(item, indent: indent, isDocument: false)
-                    output.append(UInt8(ascii: "\n"))
-                }
-            }
+        /// The dash of the innermost sequence's next item.
+        private mutating func dash() {
+            lineStart()
+            output.append(UInt8(ascii: "-"))
+            output.append(UInt8(ascii: " "))
         }
+
+        // MARK: Scalars
 
         /// A scalar or an empty collection, written after `key: `, `- ` or at
         /// the start of a document, without the final line break. Block
         /// scalar lines are indented to `indent + 2`.
-        mutating func scalar(_ node: Node, indent: Int, isDocument: Bool) {
-            switch node.content {
+        private mutating func write(_ scalar: Scalar, indent: Int, isDocument: Bool) {
+            switch scalar {
             case .null:
                 output.append(contentsOf: "null".utf8)
             case .bool(let value):
                 output.append(contentsOf: value ? "true".utf8 : "false".utf8)
-            case .number(let number):
-                self.number(number)
-            case .string(let string):
-                self.string(string, indent: indent, isDocument: isDocument)
-            case .sequence:
+            case .number(let text):
+                number(text)
+            case .string(let bytes):
+                string(bytes, indent: indent, isDocument: isDocument)
+            case .emptySequence:
                 output.append(UInt8(ascii: "["))
                 output.append(UInt8(ascii: "]"))
-            case .mapping:
+            case .emptyMapping:
                 output.append(UInt8(ascii: "{"))
                 output.append(UInt8(ascii: "}"))
             }
         }
 
-        mutating func number(_ number: Node.Number) {
-            if Emitter.isCanonicalInteger(number.text) {
-                output.append(contentsOf: number.text.utf8)
+        private mutating func number(_ text: UnsafeBufferPointer<UInt8>) {
+            if Emitter.isCanonicalInteger(text) {
+                output.append(contentsOf: text)
             } else {
-                output.append(contentsOf: number.yamlText.utf8)
+                output.append(contentsOf: Node.Number(validated: String(decoding: text, as: UTF8.self)).yamlText.utf8)
             }
         }
 
         /// Whether `text` is `-?(0|[1-9][0-9]*)`, which every reader reads as
         /// the same integer, so ``Node/Number/yamlText`` can be skipped.
-        static func isCanonicalInteger(_ text: String) -> Bool {
-            var digits = text.utf8[...]
+        static func isCanonicalInteger(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+            var digits = text[...]
             if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
             guard let first = digits.first, digits.count <= 18 else { return false }
             if first == UInt8(ascii: "0") && digits.count > 1 { return false }
             return digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         }
 
-        mutating func key(_ key: String) {
-            var key = key
-            key.withUTF8 { bytes in
-                switch YAMLWriter.style(for: bytes, isKey: true) {
-                case .plain: output.append(contentsOf: bytes)
-                case .singleQuoted: singleQuoted(bytes)
-                case .doubleQuoted, .literal: doubleQuoted(bytes)
-                }
-            }
-        }
-
-        mutating func string(_ string: String, indent: Int, isDocument: Bool) {
-            var string = string
-            string.withUTF8 { bytes in
-                switch YAMLWriter.style(for: bytes, isKey: false, allowsIndentationIndicator: !isDocument) {
-                case .plain: output.append(contentsOf: bytes)
-                case .singleQuoted: singleQuoted(bytes)
-                case .doubleQuoted: doubleQuoted(bytes)
-                case .literal(let indicator): literal(bytes, indent: indent + 2, indentationIndicator: indicator)
-                }
+        private mutating func string(_ bytes: UnsafeBufferPointer<UInt8>, indent: Int, isDocument: Bool) {
+            switch YAMLWriter.style(for: bytes, isKey: false, allowsIndentationIndicator: !isDocument) {
+            case .plain: output.append(contentsOf: bytes)
+            case .singleQuoted: singleQuoted(bytes)
+            case .doubleQuoted: doubleQuoted(bytes)
+            case .literal(let indicator): literal(bytes, indent: indent + 2, indentationIndicator: indicator)
             }
         }
 
