@@ -1,0 +1,41 @@
+public import Hummingbird
+public import Logging
+public import Prometheus
+
+extension WebhookReceiver {
+    /// An HTTP server of the webhooks, `/metrics` and `/healthz`: a
+    /// swift-service-lifecycle `Service` to run beside the controller.
+    ///
+    /// ```swift
+    /// let server = receiver.application(address: .hostname("127.0.0.1", port: 8080), metrics: registry)
+    /// let group = ServiceGroup(services: [controller, server], gracefulShutdownSignals: [.sigterm], logger: logger)
+    /// try await group.run()
+    /// ```
+    ///
+    /// A host app with its own Hummingbird router calls ``addRoutes(to:)``
+    /// and ``MonitoringRoutes/add(to:registry:health:)`` instead.
+    ///
+    /// - Parameters:
+    ///   - address: where to listen.
+    ///   - metrics: the registry swift-metrics was bootstrapped with; nil
+    ///     serves no `/metrics`.
+    ///   - health: what `/healthz` reports.
+    ///   - onServerRunning: called with the bound port once the server listens
+    ///     (useful with port 0).
+    public func application(
+        address: BindAddress,
+        metrics: PrometheusCollectorRegistry?,
+        health: @escaping @Sendable () async -> Bool = { true },
+        onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        let router = Router()
+        addRoutes(to: router)
+        MonitoringRoutes.add(to: router, registry: metrics, health: health)
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: address, serverName: "giter-webhooks"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
+            logger: logger
+        )
+    }
+}
