@@ -1,10 +1,11 @@
 public import ArgumentParser
 public import Giter
-public import GiterWebhooks
-public import Hummingbird
+import GiterWebhooks
+import Hummingbird
 public import Logging
 import Metrics
-import Prometheus
+public import Prometheus
+public import ServiceLifecycle
 
 /// The webhook options both example executables take.
 ///
@@ -71,7 +72,7 @@ public struct WebhookOptions: ParsableArguments, Sendable {
     /// The webhook server posting hints into `notifier` for `branch`, with
     /// `/metrics` from `registry`; nil when webhooks are off.
     ///
-    /// - Throws: ``GiterWebhooks/WebhookError`` when a secret file cannot be used.
+    /// - Throws: `WebhookError` when a secret file cannot be used.
     public func makeServer(
         branch: String, notifier: ChangeNotifier, registry: PrometheusCollectorRegistry?, logger: Logger
     ) throws -> (any Service)? {

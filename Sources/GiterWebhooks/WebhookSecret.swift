@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 
 /// A shared secret of a webhook: the key its sender signs with (or, for
 /// ``WebhookProvider/gitlab``, the token it sends).
@@ -34,24 +30,24 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
     /// - Throws: ``WebhookError`` when the file cannot be read, is larger
     ///   than ``maxFileBytes``, or holds nothing but line ends.
     public init(contentsOfFile path: String) throws {
+        // Read at most one byte past the bound, whatever the file is (a pipe too).
         let data: Data
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? NSNumber, size.intValue > Self.maxFileBytes {
-                throw WebhookError(
-                    .invalidSecret,
-                    "the webhook secret file \(path) holds \(size.intValue) bytes, more than \(Self.maxFileBytes): "
-                        + "give a file that holds only the secret"
-                )
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw WebhookError(.unreadableSecret, "cannot open the webhook secret file \(path)")
             }
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: Self.maxFileBytes + 1) ?? Data()
         } catch let error as WebhookError {
             throw error
         } catch {
             throw WebhookError(.unreadableSecret, "cannot read the webhook secret file \(path): \(error)")
         }
         guard data.count <= Self.maxFileBytes else {
-            throw WebhookError(.invalidSecret, "the webhook secret file \(path) is larger than \(Self.maxFileBytes) bytes")
+            throw WebhookError(
+                .invalidSecret,
+                "the webhook secret file \(path) is larger than \(Self.maxFileBytes) bytes: give a file that holds only the secret"
+            )
         }
         var bytes = [UInt8](data)
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {

@@ -136,3 +136,31 @@ extension ExecutablesTests {
         #expect(lines.allSatisfy { $0.hasPrefix("G ") }, "\(log)")
     }
 }
+
+extension ExecutablesTests {
+    @Test("--webhook-listen needs a secret file, and an empty secret file is refused before anything runs")
+    func webhookFlags() async throws {
+        let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let common = ["--remote", repository.path, "--cache", folder + "/cache"]
+
+        for name in ["experiment-consumer", "experiment-producer"] {
+            let unsigned = try await Self.run(name, common + ["--webhook-listen", "127.0.0.1:0"])
+            #expect(unsigned.status == 64, "\(unsigned.output)")
+            #expect(unsigned.output.contains("--webhook-listen needs --webhook-secret-file"))
+
+            let address = try await Self.run(
+                name, common + ["--webhook-listen", "nowhere", "--webhook-secret-file", folder + "/secret"])
+            #expect(address.status == 64, "\(address.output)")
+            #expect(address.output.contains("HOST:PORT"))
+
+            try Data("\n".utf8).write(to: URL(fileURLWithPath: folder + "/empty"))
+            let empty = try await Self.run(
+                name, common + ["--webhook-listen", "127.0.0.1:0", "--webhook-secret-file", folder + "/empty"])
+            #expect(empty.status == 1, "\(empty.output)")
+            #expect(empty.output.contains("\(folder)/empty is empty"))
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Giter
 import GiterWebhooks
 import Testing
 
@@ -12,10 +13,11 @@ struct WebhookSecretTests {
     @Test func aSecretFileLosesItsTrailingNewline() async throws {
         let path = try file("s3cret\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try WebhookSecret(contentsOfFile: path) == WebhookSecret("s3cret"))
+        let expected = try WebhookSecret("s3cret")
+        #expect(try WebhookSecret(contentsOfFile: path) == expected)
         let crlf = try file("s3cret\r\n")
         defer { try? FileManager.default.removeItem(atPath: crlf) }
-        #expect(try WebhookSecret(contentsOfFile: crlf) == WebhookSecret("s3cret"))
+        #expect(try WebhookSecret(contentsOfFile: crlf) == expected)
     }
 
     @Test(arguments: ["", "\n", "\r\n\n"])
