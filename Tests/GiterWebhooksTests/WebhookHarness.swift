@@ -160,11 +160,11 @@ func withLiveReceiver<T: Sendable>(
     var logger = Logger(label: "giter.test.webhooks")
     logger.logLevel = .error
     let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { tasks in
+    return try await withThrowingTaskGroup(of: LiveTask<T>.self) { tasks in
         tasks.addTask {
             defer { portInput.finish() }
             try await group.run()
-            return nil
+            return .serverEnded
         }
         tasks.addTask {
             var iterator = ports.makeAsyncIterator()
@@ -172,19 +172,31 @@ func withLiveReceiver<T: Sendable>(
                 throw ServerDidNotStart()
             }
             let value = try await body(LiveReceiver(port: port, notifier: receiver.notifier))
+            // A graceful shutdown: the server closes its connections and ends on its own.
             await group.triggerGracefulShutdown()
-            return value
+            return .finished(value)
         }
         tasks.addTask {
             try await Task.sleep(for: limit)
             throw DeadlineExceeded(limit: limit)
         }
         defer { tasks.cancelAll() }
-        while let next = try await tasks.next() {
-            if let value = next { return value }
+        var result: T?
+        var serverEnded = false
+        while result == nil || !serverEnded, let next = try await tasks.next() {
+            switch next {
+            case .finished(let value): result = value
+            case .serverEnded: serverEnded = true
+            }
         }
-        throw ServerDidNotStart()
+        guard let result else { throw ServerDidNotStart() }
+        return result
     }
+}
+
+enum LiveTask<T: Sendable>: Sendable {
+    case finished(T)
+    case serverEnded
 }
 
 struct ServerDidNotStart: Error, CustomStringConvertible {

@@ -35,10 +35,13 @@ struct WebhookReceiverTests {
             let response = try await server.post("/hooks/\(provider)", headers: forged, body: body)
             #expect(response.status == .unauthorized)
             #expect(response.body.map { $0.readableBytes } ?? 0 == 0, "a refusal says nothing of why")
-            // Signed right, but the body changed on the way.
-            let tampered = pushPayload(ref: "refs/heads/main ")
-            let changed = try await server.post("/hooks/\(provider)", headers: signedHeaders(provider, body: body), body: tampered)
-            #expect(changed.status == .unauthorized)
+            // Signed right, but the body changed on the way. (GitLab's token signs no body: nothing to check there.)
+            if provider != .gitlab {
+                let tampered = pushPayload(ref: "refs/heads/main ")
+                let changed = try await server.post(
+                    "/hooks/\(provider)", headers: signedHeaders(provider, body: body), body: tampered)
+                #expect(changed.status == .unauthorized)
+            }
         }
         #expect(await hints.finish() == 0)
     }
