@@ -73,8 +73,10 @@ public struct WebhookOptions: ParsableArguments, Sendable {
     /// `/metrics` from `registry`; nil when webhooks are off.
     ///
     /// - Throws: `WebhookError` when a secret file cannot be used.
+    /// `onListening` is called once the server accepts connections.
     public func makeServer(
-        branch: String, notifier: ChangeNotifier, registry: PrometheusCollectorRegistry?, logger: Logger
+        branch: String, notifier: ChangeNotifier, registry: PrometheusCollectorRegistry?, logger: Logger,
+        onListening: @escaping @Sendable () async -> Void = {}
     ) throws -> (any Service)? {
         guard let webhookListen else { return nil }
         let secrets = try webhookSecretFile.map { try WebhookSecret(contentsOfFile: $0) }
@@ -90,7 +92,8 @@ public struct WebhookOptions: ParsableArguments, Sendable {
         logger.info(
             "webhooks on \(webhookListen): POST /hooks/{\(providers.map(\.rawValue).joined(separator: ","))}, GET /metrics, GET /healthz"
         )
-        return receiver.application(address: try Self.address(webhookListen), metrics: registry)
+        return receiver.application(
+            address: try Self.address(webhookListen), metrics: registry, onServerRunning: { _ in await onListening() })
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry when webhooks are

@@ -91,9 +91,10 @@ struct ExperimentProducerCommand: AsyncParsableCommand {
             namespace: exchange.namespace
         )
         let changes = ChangeNotifier()
+        let (listening, listeningInput) = AsyncStream.makeStream(of: Void.self)
         let server = try webhooks.makeServer(
             branch: exchange.branch, notifier: changes, registry: registry,
-            logger: Logger(label: "experiment-producer.webhooks"))
+            logger: Logger(label: "experiment-producer.webhooks"), onListening: { listeningInput.yield() })
         let campaign = ExperimentCampaign(
             producer: Producer(store: store),
             options: ExperimentCampaign.Options(
@@ -107,7 +108,7 @@ struct ExperimentProducerCommand: AsyncParsableCommand {
         logger.info("publishing batch \(batchName) to \(exchange.resolvedRemote ?? "") as \(identity)")
 
         let total = experiments.count
-        let report = try await Self.serving(server) {
+        let report = try await Self.serving(server, listening: listening, listeningInput) {
             try await campaign.run(experiments) { event in
                 switch event {
                 case .published(let count, let revision):
@@ -140,17 +141,25 @@ struct ExperimentProducerCommand: AsyncParsableCommand {
 }
 
 extension ExperimentProducerCommand {
-    /// Runs `work` while `server` (the webhook server, if any) serves; the server stops when the work ends.
+    /// Runs `work` while `server` (the webhook server, if any) serves: once
+    /// it listens (so that no status pushed meanwhile goes unheard), until the
+    /// work ends.
     static func serving<T: Sendable>(
-        _ server: (any Service)?, _ work: @escaping @Sendable () async throws -> T
+        _ server: (any Service)?, listening: AsyncStream<Void>, _ listeningInput: AsyncStream<Void>.Continuation,
+        _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         guard let server else { return try await work() }
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
+                defer { listeningInput.finish() }
                 try await server.run()
                 throw CampaignError("the webhook server stopped")
             }
-            group.addTask { try await work() }
+            group.addTask {
+                var iterator = listening.makeAsyncIterator()
+                guard await iterator.next() != nil else { return nil }  // the server failed: its error ends the group
+                return try await work()
+            }
             defer { group.cancelAll() }
             while let result = try await group.next() {
                 if let value = result { return value }
