@@ -6,7 +6,7 @@ extension WebhookReceiver {
     /// swift-service-lifecycle `Service` to run beside the controller.
     ///
     /// ```swift
-    /// let server = receiver.application(address: .hostname("127.0.0.1", port: 8080), metrics: registry)
+    /// let server = receiver.application(host: "127.0.0.1", port: 8080, metrics: registry)
     /// let group = ServiceGroup(services: [controller, server], gracefulShutdownSignals: [.sigterm], logger: logger)
     /// try await group.run()
     /// ```
@@ -36,5 +36,18 @@ extension WebhookReceiver {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger
         )
+    }
+
+    /// The server of ``application(address:metrics:health:onServerRunning:)``
+    /// listening on `host` and `port` (0 for any free port).
+    public func application(
+        host: String,
+        port: Int,
+        metrics: PrometheusCollectorRegistry?,
+        health: @escaping @Sendable () async -> Bool = { true },
+        onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        application(
+            address: .hostname(host, port: port), metrics: metrics, health: health, onServerRunning: onServerRunning)
     }
 }

@@ -17,7 +17,7 @@ import NIOCore
 ///     notifier: changes
 /// )
 /// controller.addEventSource(changes.subscribe())
-/// let server = receiver.application(address: .hostname("0.0.0.0", port: 8080), metrics: registry)
+/// let server = receiver.application(host: "0.0.0.0", port: 8080, metrics: registry)
 /// // run `server` and the controller in one ServiceGroup
 /// ```
 ///

@@ -155,7 +155,7 @@ func withLiveReceiver<T: Sendable>(
 ) async throws -> T {
     let (ports, portInput) = AsyncStream.makeStream(of: Int?.self)
     let application = receiver.application(
-        address: .hostname("127.0.0.1", port: 0), metrics: registry,
+        host: "127.0.0.1", port: 0, metrics: registry,
         onServerRunning: { port in portInput.yield(port) })
     var logger = Logger(label: "giter.test.webhooks")
     logger.logLevel = .error
