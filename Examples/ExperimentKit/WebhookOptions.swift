@@ -25,14 +25,19 @@ public struct WebhookOptions: ParsableArguments, Sendable {
         name: .long,
         help: ArgumentHelp(
             "Listen for webhooks on HOST:PORT: POST /hooks/<provider>, GET /metrics, GET /healthz.",
-            valueName: "host:port"))
+            valueName: "host:port"
+        )
+    )
     public var webhookListen: String?
 
     /// Files that each hold one secret.
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A file holding a webhook secret; repeat it to accept several while rotating.", valueName: "file"))
+            "A file holding a webhook secret; repeat it to accept several while rotating.",
+            valueName: "file"
+        )
+    )
     public var webhookSecretFile: [String] = []
 
     /// Options with their defaults; ArgumentParser fills them from the command line.
@@ -51,7 +56,8 @@ public struct WebhookOptions: ParsableArguments, Sendable {
         }
         guard !webhookSecretFile.isEmpty else {
             throw ValidationError(
-                "--webhook-listen needs --webhook-secret-file FILE: webhooks are accepted only when signed.")
+                "--webhook-listen needs --webhook-secret-file FILE: webhooks are accepted only when signed."
+            )
         }
         _ = try Self.address(webhookListen)
     }
@@ -75,7 +81,10 @@ public struct WebhookOptions: ParsableArguments, Sendable {
     /// - Throws: `WebhookError` when a secret file cannot be used.
     /// `onListening` is called once the server accepts connections.
     public func makeServer(
-        branch: String, notifier: ChangeNotifier, registry: PrometheusCollectorRegistry?, logger: Logger,
+        branch: String,
+        notifier: ChangeNotifier,
+        registry: PrometheusCollectorRegistry?,
+        logger: Logger,
         onListening: @escaping @Sendable () async -> Void = {}
     ) throws -> (any Service)? {
         guard let webhookListen else { return nil }
@@ -89,11 +98,13 @@ public struct WebhookOptions: ParsableArguments, Sendable {
             providers.append(.generic)
         }
         let receiver = try WebhookReceiver(configuration: configuration, notifier: notifier, logger: logger)
-        logger.info(
-            "webhooks on \(webhookListen): POST /hooks/{\(providers.map(\.rawValue).joined(separator: ","))}, GET /metrics, GET /healthz"
-        )
+        let paths = providers.map(\.rawValue).joined(separator: ",")
+        logger.info("webhooks on \(webhookListen): POST /hooks/{\(paths)}, GET /metrics, GET /healthz")
         return receiver.application(
-            address: try Self.address(webhookListen), metrics: registry, onServerRunning: { _ in await onListening() })
+            address: try Self.address(webhookListen),
+            metrics: registry,
+            onServerRunning: { _ in await onListening() }
+        )
     }
 
     /// Bootstraps swift-metrics with a Prometheus registry when webhooks are

@@ -48,6 +48,10 @@ extension WebhookReceiver {
         onServerRunning: @escaping @Sendable (Int?) async -> Void = { _ in }
     ) -> Application<RouterResponder<BasicRequestContext>> {
         application(
-            address: .hostname(host, port: port), metrics: metrics, health: health, onServerRunning: onServerRunning)
+            address: .hostname(host, port: port),
+            metrics: metrics,
+            health: health,
+            onServerRunning: onServerRunning
+        )
     }
 }

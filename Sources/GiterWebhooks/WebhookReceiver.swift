@@ -124,12 +124,17 @@ public final class WebhookReceiver: Sendable {
     /// branch, posts a hint. Reads at most ``WebhookConfiguration/maxBodyBytes``
     /// of `body`.
     public func receive<Body: AsyncSequence & Sendable>(
-        provider name: String, headers: HTTPFields, body: Body
+        provider name: String,
+        headers: HTTPFields,
+        body: Body
     ) async -> Outcome where Body.Element == ByteBuffer {
         let outcome = await check(provider: name, headers: headers, body: body)
         let provider = WebhookProvider(rawValue: name)?.rawValue ?? "unknown"
-        Counter(label: "giter_webhook_requests_total", dimensions: [("provider", provider), ("outcome", outcome.rawValue)])
-            .increment()
+        Counter(
+            label: "giter_webhook_requests_total",
+            dimensions: [("provider", provider), ("outcome", outcome.rawValue)]
+        )
+        .increment()
         logger.debug(
             "webhook",
             metadata: ["provider": "\(provider)", "outcome": "\(outcome.rawValue)"]
@@ -141,7 +146,9 @@ public final class WebhookReceiver: Sendable {
     }
 
     private func check<Body: AsyncSequence & Sendable>(
-        provider name: String, headers: HTTPFields, body: Body
+        provider name: String,
+        headers: HTTPFields,
+        body: Body
     ) async -> Outcome where Body.Element == ByteBuffer {
         guard let provider = WebhookProvider(rawValue: name), let verifier = verifiers[provider] else {
             return .unknownProvider

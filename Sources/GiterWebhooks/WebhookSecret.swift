@@ -46,7 +46,8 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, Custo
         guard data.count <= Self.maxFileBytes else {
             throw WebhookError(
                 .invalidSecret,
-                "the webhook secret file \(path) is larger than \(Self.maxFileBytes) bytes: give a file that holds only the secret"
+                "the webhook secret file \(path) is larger than \(Self.maxFileBytes) bytes: "
+                    + "give a file that holds only the secret"
             )
         }
         var bytes = [UInt8](data)

@@ -1,10 +1,11 @@
 import Crypto
+import HTTPTypes
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import HTTPTypes
 
 /// Checks a delivery's credential against a provider's secrets: the one
 /// rule of each provider, in one place.
@@ -126,7 +127,8 @@ struct WebhookVerifier: Sendable {
         for secret in secrets {
             guard let key = secret.standardWebhooksKey else { continue }
             let symmetricKey = SymmetricKey(data: key)
-            for mac in macs where HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: symmetricKey) {
+            for mac in macs
+            where HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: symmetricKey) {
                 holds = true
             }
         }

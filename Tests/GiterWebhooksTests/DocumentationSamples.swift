@@ -30,10 +30,16 @@ func serveNotes(store: some ResourceStore<Note>, secretFile: String, logger: Log
         notifier: changes
     )
     let controller = Controller(
-        store: store, reconciler: NoteCounter(), options: ControllerOptions(pollInterval: .seconds(30)))
+        store: store,
+        reconciler: NoteCounter(),
+        options: ControllerOptions(pollInterval: .seconds(30))
+    )
     await controller.addEventSource(changes.subscribe())
     let server = receiver.application(host: "0.0.0.0", port: 8080, metrics: registry)
     let group = ServiceGroup(
-        services: [controller, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        services: [controller, server],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger
+    )
     try await group.run()
 }

@@ -17,8 +17,10 @@ struct StreamedBodyTests {
         let receiver = try WebhookReceiver(configuration: try testConfiguration(), notifier: ChangeNotifier())
         let hints = HintCounter(receiver.notifier)
         let status = try await withLiveReceiver(receiver) { server in
-            try await Task.detached { try RawHTTP.postChunked(port: server.port, path: "/hooks/github", totalBytes: 2 << 20) }
-                .value
+            try await Task.detached {
+                try RawHTTP.postChunked(port: server.port, path: "/hooks/github", totalBytes: 2 << 20)
+            }
+            .value
         }
         #expect(status == 413)
         #expect(await hints.finish() == 0)
@@ -59,13 +61,15 @@ enum RawHTTP {
             }
         }
         guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
-        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        let head =
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Transfer-Encoding: chunked\r\nX-Hub-Signature-256: sha256=\(String(repeating: "0", count: 64))\r\n\r\n"
         guard sendAll(socket, Array(head.utf8)) else { throw Failure(description: "the request head was not sent") }
         let chunk = 64 << 10
         var sent = 0
         while sent < totalBytes {
-            let frame = Array((String(chunk, radix: 16) + "\r\n").utf8) + Array(repeating: UInt8(ascii: "{"), count: chunk)
+            let frame =
+                Array((String(chunk, radix: 16) + "\r\n").utf8) + Array(repeating: UInt8(ascii: "{"), count: chunk)
                 + Array("\r\n".utf8)
             guard sendAll(socket, frame) else { break }  // the server answered and closed
             sent += chunk

@@ -8,8 +8,8 @@ import GiterWebhooks
 import HTTPTypes
 import HummingbirdTesting
 import Logging
-import NIOCore
 import Metrics
+import NIOCore
 import Prometheus
 import Synchronization
 import Testing
@@ -65,19 +65,29 @@ struct WebhookExchangeTests {
     @Test(arguments: Backend.allCases)
     func aSignedWebhookMakesTheConsumerReconcileAPush(backend: Backend) async throws {
         let registry = metricsRegistry
-        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("giter-hooks-\(UUID().uuidString)")
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "giter-hooks-\(UUID().uuidString)"
+        )
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let repository = try await BareRepository.create(at: scratch.appendingPathComponent("exchange.git"), seeded: false)
+        let repository = try await BareRepository.create(
+            at: scratch.appendingPathComponent("exchange.git"),
+            seeded: false
+        )
         var quiet = Logger(label: "giter.test.hooks")
         quiet.logLevel = .error
         let logger = quiet
         func store(_ role: ExchangeRole) async throws -> GitResourceStore<Note> {
             let configuration = RemoteConfiguration(
-                url: repository.path, branch: "main", mirrorPath: scratch.appendingPathComponent("mirror-\(role)").path)
+                url: repository.path,
+                branch: "main",
+                mirrorPath: scratch.appendingPathComponent("mirror-\(role)").path
+            )
             let identity = ExchangeIdentity(name: "Notes \(role)", email: "\(role)@notes.example", role: role)
             return GitResourceStore(
-                transport: try await backend.open(configuration), resourceType: noteType,
-                options: StoreOptions(identity: identity, logger: logger))
+                transport: try await backend.open(configuration),
+                resourceType: noteType,
+                options: StoreOptions(identity: identity, logger: logger)
+            )
         }
         let producer = Producer(store: try await store(.producer))
         // The branch exists before the consumer starts (an empty exchange).
@@ -87,9 +97,11 @@ struct WebhookExchangeTests {
         let (reconciled, reconciledInput) = AsyncStream.makeStream(of: ResourceKey.self)
         let clock = TestClock()
         let controller = Controller(
-            store: try await store(.consumer), reconciler: WordCounter(reconciled: reconciledInput),
+            store: try await store(.consumer),
+            reconciler: WordCounter(reconciled: reconciledInput),
             options: ControllerOptions(pollInterval: .seconds(3600), statusWriteWindow: .zero, logger: logger),
-            clock: clock)
+            clock: clock
+        )
         await controller.addEventSource(changes.subscribe())
         let receiver = try WebhookReceiver(configuration: try testConfiguration(), notifier: changes, logger: logger)
 
@@ -104,7 +116,11 @@ struct WebhookExchangeTests {
             _ = try await producer.apply(note("second", "three little words"))
             try await withLiveReceiver(receiver, metrics: registry) { server in
                 let body = pushPayload()
-                let response = try await server.post("/hooks/github", headers: signedHeaders(.github, body: body), body: body)
+                let response = try await server.post(
+                    "/hooks/github",
+                    headers: signedHeaders(.github, body: body),
+                    body: body
+                )
                 #expect(response.status == .accepted)
             }
             #expect(try await first(of: reconciled) == note("second", "").key)
@@ -133,8 +149,11 @@ struct WebhookExchangeTests {
 
     private func note(_ name: String, _ text: String) -> Note {
         Note(
-            apiVersion: noteType.apiVersion, kind: noteType.kind, metadata: ObjectMeta(name: name),
-            spec: NoteSpec(text: text))
+            apiVersion: noteType.apiVersion,
+            kind: noteType.kind,
+            metadata: ObjectMeta(name: name),
+            spec: NoteSpec(text: text)
+        )
     }
 }
 
@@ -150,7 +169,8 @@ func first<T: Sendable>(of stream: AsyncStream<T>, within limit: Duration = .sec
 /// never happens fails the test instead of hanging it. `work` must end when
 /// cancelled.
 func within<T: Sendable>(
-    _ limit: Duration = .seconds(60), _ work: @escaping @Sendable () async throws -> T
+    _ limit: Duration = .seconds(60),
+    _ work: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await work() }

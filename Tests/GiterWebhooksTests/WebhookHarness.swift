@@ -26,7 +26,10 @@ func pushPayload(ref: String = "refs/heads/main") -> [UInt8] {
 
 /// Signs `body` as `provider` does with `secret`: the headers of one delivery.
 func signedHeaders(
-    _ provider: WebhookProvider, body: [UInt8], secret: String = testSecretText, deliveryID: String = UUID().uuidString,
+    _ provider: WebhookProvider,
+    body: [UInt8],
+    secret: String = testSecretText,
+    deliveryID: String = UUID().uuidString,
     timestamp: Int64 = testNow
 ) -> HTTPFields {
     let key = SymmetricKey(data: Array(secret.utf8))
@@ -71,8 +74,10 @@ func signedHeaders(
 /// The headers of `headers` with the provider's credential removed.
 func withoutCredential(_ headers: HTTPFields) -> HTTPFields {
     var headers = headers
-    for name in ["X-Hub-Signature-256", "X-Hub-Signature", "X-Gitea-Signature", "X-Forgejo-Signature", "X-Gitlab-Token",
-        "webhook-signature"] {
+    for name in [
+        "X-Hub-Signature-256", "X-Hub-Signature", "X-Gitea-Signature", "X-Forgejo-Signature", "X-Gitlab-Token",
+        "webhook-signature",
+    ] {
         headers[HTTPField.Name(name)!] = nil
     }
     return headers
@@ -94,12 +99,21 @@ struct LiveReceiver {
 
     /// Sends one request on a connection of its own (a 413 may close it).
     func post(
-        _ path: String, headers: HTTPFields, body: [UInt8]
+        _ path: String,
+        headers: HTTPFields,
+        body: [UInt8]
     ) async throws -> TestClient.Response {
         try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20))) {
             client in
             try await client.execute(
-                TestClient.Request(path, method: .post, authority: "127.0.0.1", headers: headers, body: ByteBuffer(bytes: body)))
+                TestClient.Request(
+                    path,
+                    method: .post,
+                    authority: "127.0.0.1",
+                    headers: headers,
+                    body: ByteBuffer(bytes: body)
+                )
+            )
         }
     }
 
@@ -150,13 +164,18 @@ final class HintCounter: Sendable {
 /// Serves `receiver` (and `/metrics` from `registry`) on a free loopback
 /// port, runs `body`, then shuts the server down; all within `limit`.
 func withLiveReceiver<T: Sendable>(
-    _ receiver: WebhookReceiver, metrics registry: PrometheusCollectorRegistry? = nil, limit: Duration = .seconds(60),
+    _ receiver: WebhookReceiver,
+    metrics registry: PrometheusCollectorRegistry? = nil,
+    limit: Duration = .seconds(60),
     _ body: @escaping @Sendable (LiveReceiver) async throws -> T
 ) async throws -> T {
     let (ports, portInput) = AsyncStream.makeStream(of: Int?.self)
     let application = receiver.application(
-        host: "127.0.0.1", port: 0, metrics: registry,
-        onServerRunning: { port in portInput.yield(port) })
+        host: "127.0.0.1",
+        port: 0,
+        metrics: registry,
+        onServerRunning: { port in portInput.yield(port) }
+    )
     var logger = Logger(label: "giter.test.webhooks")
     logger.logLevel = .error
     let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: logger)

@@ -17,7 +17,11 @@ struct WebhookReceiverTests {
         let hints = HintCounter(receiver.notifier)
         try await withLiveReceiver(receiver) { server in
             let body = pushPayload()
-            let response = try await server.post("/hooks/\(provider)", headers: signedHeaders(provider, body: body), body: body)
+            let response = try await server.post(
+                "/hooks/\(provider)",
+                headers: signedHeaders(provider, body: body),
+                body: body
+            )
             #expect(response.status == .accepted)
             await hints.waitFor(1)
         }
@@ -39,7 +43,10 @@ struct WebhookReceiverTests {
             if provider != .gitlab {
                 let tampered = pushPayload(ref: "refs/heads/main ")
                 let changed = try await server.post(
-                    "/hooks/\(provider)", headers: signedHeaders(provider, body: body), body: tampered)
+                    "/hooks/\(provider)",
+                    headers: signedHeaders(provider, body: body),
+                    body: tampered
+                )
                 #expect(changed.status == .unauthorized)
             }
         }
@@ -53,7 +60,10 @@ struct WebhookReceiverTests {
         try await withLiveReceiver(receiver) { server in
             let body = pushPayload()
             let response = try await server.post(
-                "/hooks/\(provider)", headers: withoutCredential(signedHeaders(provider, body: body)), body: body)
+                "/hooks/\(provider)",
+                headers: withoutCredential(signedHeaders(provider, body: body)),
+                body: body
+            )
             #expect(response.status == .unauthorized)
         }
         #expect(await hints.finish() == 0)
@@ -67,13 +77,22 @@ struct WebhookReceiverTests {
             // Exactly 1 MiB is read; one byte more is refused. Both are signed right.
             let prefix = Array(#"{"ref":"refs/heads/main","pad":""#.utf8)
             let suffix = Array(#""}"#.utf8)
-            let fits = prefix + Array(repeating: UInt8(ascii: "a"), count: (1 << 20) - prefix.count - suffix.count) + suffix
+            let fits =
+                prefix + Array(repeating: UInt8(ascii: "a"), count: (1 << 20) - prefix.count - suffix.count) + suffix
             #expect(fits.count == 1 << 20)
-            let accepted = try await server.post("/hooks/\(provider)", headers: signedHeaders(provider, body: fits), body: fits)
+            let accepted = try await server.post(
+                "/hooks/\(provider)",
+                headers: signedHeaders(provider, body: fits),
+                body: fits
+            )
             #expect(accepted.status == .accepted)
             await hints.waitFor(1)
             let over = fits + [UInt8(ascii: " ")]
-            let refused = try await server.post("/hooks/\(provider)", headers: signedHeaders(provider, body: over), body: over)
+            let refused = try await server.post(
+                "/hooks/\(provider)",
+                headers: signedHeaders(provider, body: over),
+                body: over
+            )
             #expect(refused.status == .contentTooLarge)
         }
         #expect(await hints.finish() == 1)
@@ -87,7 +106,10 @@ struct WebhookReceiverTests {
             for ref in ["refs/heads/feature", "refs/tags/main", "refs/heads/main-old"] {
                 let body = pushPayload(ref: ref)
                 let response = try await server.post(
-                    "/hooks/\(provider)", headers: signedHeaders(provider, body: body), body: body)
+                    "/hooks/\(provider)",
+                    headers: signedHeaders(provider, body: body),
+                    body: body
+                )
                 #expect(response.status == .noContent, "\(ref)")
             }
         }
@@ -108,7 +130,10 @@ struct WebhookReceiverTests {
             #expect(again.status == .noContent)
             // Another delivery of the same content is a new hint.
             let next = try await server.post(
-                "/hooks/\(provider)", headers: signedHeaders(provider, body: body, deliveryID: "delivery-2"), body: body)
+                "/hooks/\(provider)",
+                headers: signedHeaders(provider, body: body, deliveryID: "delivery-2"),
+                body: body
+            )
             #expect(next.status == .accepted)
             await hints.waitFor(2)
         }
@@ -153,9 +178,15 @@ struct WebhookReceiverTests {
         let receiver = try WebhookReceiver(configuration: try testConfiguration(), notifier: ChangeNotifier())
         let hints = HintCounter(receiver.notifier)
         try await withLiveReceiver(receiver) { server in
-            let bodies = [Array(#"{"push":{"changes":[]}}"#.utf8), Array("payload=not-json".utf8), Array(#"{"ref":7}"#.utf8)]
+            let bodies = [
+                Array(#"{"push":{"changes":[]}}"#.utf8), Array("payload=not-json".utf8), Array(#"{"ref":7}"#.utf8),
+            ]
             for (index, body) in bodies.enumerated() {
-                let response = try await server.post("/hooks/bitbucket", headers: signedHeaders(.bitbucket, body: body), body: body)
+                let response = try await server.post(
+                    "/hooks/bitbucket",
+                    headers: signedHeaders(.bitbucket, body: body),
+                    body: body
+                )
                 #expect(response.status == .accepted)
                 await hints.waitFor(index + 1)
             }
@@ -170,9 +201,14 @@ struct WebhookReceiverTests {
         let hints = HintCounter(receiver.notifier)
         try await withLiveReceiver(receiver) { server in
             let body = pushPayload()
-            let status2 = try await server.post("/hooks/gitlab", headers: signedHeaders(.gitlab, body: body), body: body).status
+            let status2 = try await server.post(
+                "/hooks/gitlab",
+                headers: signedHeaders(.gitlab, body: body),
+                body: body
+            ).status
             #expect(status2 == .notFound)
-            let status3 = try await server.post("/hooks/svn", headers: signedHeaders(.github, body: body), body: body).status
+            let status3 = try await server.post("/hooks/svn", headers: signedHeaders(.github, body: body), body: body)
+                .status
             #expect(status3 == .notFound)
             let status4 = try await server.get("/healthz").status
             #expect(status4 == .ok)
