@@ -1,7 +1,12 @@
 public import Hummingbird
+import HummingbirdCore
+import NIOCore
 public import Prometheus
 
 extension WebhookReceiver {
+    /// How long the server keeps a connection on which nothing arrives, in seconds.
+    public static let idleTimeoutSeconds: Int64 = 30
+
     /// An HTTP server of the webhooks, `/metrics` and `/healthz`: a
     /// swift-service-lifecycle `Service` to run beside the controller.
     ///
@@ -10,6 +15,9 @@ extension WebhookReceiver {
     /// let group = ServiceGroup(services: [controller, server], gracefulShutdownSignals: [.sigterm], logger: logger)
     /// try await group.run()
     /// ```
+    ///
+    /// A connection idle for ``idleTimeoutSeconds`` is closed, so a sender that
+    /// stops half-way through a body holds nothing for long.
     ///
     /// A host app with its own Hummingbird router calls ``addRoutes(to:)``
     /// and ``MonitoringRoutes/add(to:registry:health:)`` instead.
@@ -32,6 +40,7 @@ extension WebhookReceiver {
         MonitoringRoutes.add(to: router, registry: metrics, health: health)
         return Application(
             router: router,
+            server: .http1(configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
             configuration: ApplicationConfiguration(address: address, serverName: "giter-webhooks"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
             logger: logger
