@@ -6,10 +6,8 @@ import GiterLibGit2
 import GiterTesting
 import GiterWebhooks
 import HTTPTypes
-import HummingbirdTesting
 import Logging
 import Metrics
-import NIOCore
 import Prometheus
 import Synchronization
 import Testing
@@ -134,12 +132,12 @@ struct WebhookExchangeTests {
             try await withLiveReceiver(receiver, metrics: registry) { server in
                 let metrics = try await server.get("/metrics")
                 #expect(metrics.status == .ok)
-                let text = metrics.body.map { String(buffer: $0) } ?? ""
+                let text = metrics.text
                 #expect(text.contains("giter_reconciles_total"))
                 #expect(text.contains("giter_webhook_requests_total"))
                 let health = try await server.get("/healthz")
                 #expect(health.status == .ok)
-                #expect(health.body.map { String(buffer: $0) } == "ok\n")
+                #expect(health.text == "ok\n")
             }
             // run() returns once pending work is written (the suite's time limit bounds it).
             controller.shutdown()

@@ -4,9 +4,7 @@ import Giter
 import GiterWebhooks
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
-import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Testing
@@ -97,31 +95,13 @@ struct LiveReceiver {
     let port: Int
     let notifier: ChangeNotifier
 
-    /// Sends one request on a connection of its own (a 413 may close it).
-    func post(
-        _ path: String,
-        headers: HTTPFields,
-        body: [UInt8]
-    ) async throws -> TestClient.Response {
-        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20))) {
-            client in
-            try await client.execute(
-                TestClient.Request(
-                    path,
-                    method: .post,
-                    authority: "127.0.0.1",
-                    headers: headers,
-                    body: ByteBuffer(bytes: body)
-                )
-            )
-        }
+    /// Posts `body` on a connection of its own (a 413 may close it).
+    func post(_ path: String, headers: HTTPFields, body: [UInt8]) async throws -> RawHTTP.Answer {
+        try await RawHTTP.request(port: port, method: "POST", path: path, headers: headers, body: body)
     }
 
-    func get(_ path: String) async throws -> TestClient.Response {
-        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20))) {
-            client in
-            try await client.execute(TestClient.Request(path, method: .get, authority: "127.0.0.1"))
-        }
+    func get(_ path: String) async throws -> RawHTTP.Answer {
+        try await RawHTTP.request(port: port, method: "GET", path: path)
     }
 }
 
