@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "GiterLibGit2", targets: ["GiterLibGit2"]),
         .library(name: "GiterGitCLI", targets: ["GiterGitCLI"]),
         .library(name: "GiterTesting", targets: ["GiterTesting"]),
+        // Webhooks, /metrics and /healthz over HTTP, as an event source of a
+        // host app (Documentation/Events.md, "Webhooks").
+        .library(name: "GiterWebhooks", targets: ["GiterWebhooks"]),
         .executable(name: "giter", targets: ["GiterTool"]),
         .executable(name: "experiment-producer", targets: ["ExperimentProducer"]),
         .executable(name: "experiment-consumer", targets: ["ExperimentConsumer"]),
@@ -28,6 +31,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // `swift package generate-documentation` for the DocC catalogs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The HTTP server of GiterWebhooks, and the metrics it serves. Only
+        // GiterWebhooks, its tests and the examples depend on them: never
+        // Giter, the codec, the backends or the `giter` tool.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Hummingbird's header and buffer types, named so GiterWebhooks can
+        // use them (resolved for Hummingbird already: nothing new to build).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // Text ⇄ node tree ⇄ Codable. No package dependencies.
@@ -53,6 +65,23 @@ let package = Package(
         ),
         // An in-memory ResourceStore for host apps' tests.
         .target(name: "GiterTesting", dependencies: ["Giter"]),
+        // The webhook receiver: signed hints from a forge into a
+        // ChangeNotifier, and /metrics and /healthz beside them.
+        .target(
+            name: "GiterWebhooks",
+            dependencies: [
+                "Giter",
+                "GiterCodec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // libgit2, found with pkg-config (Debian: libgit2-dev).
         .systemLibrary(
             name: "CLibGit2",
@@ -113,6 +142,20 @@ let package = Package(
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]
         ),
         .testTarget(name: "GiterLocalGitTests", dependencies: ["Giter", "GiterLocalGit"]),
+        .testTarget(
+            name: "GiterWebhooksTests",
+            dependencies: [
+                "GiterWebhooks", "Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The example: distributed experiments (Documentation/Examples.md).
         .target(
             name: "ExperimentKit",
@@ -120,8 +163,11 @@ let package = Package(
                 "Giter",
                 "GiterLibGit2",
                 "GiterGitCLI",
+                "GiterWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

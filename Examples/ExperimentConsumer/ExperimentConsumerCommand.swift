@@ -15,6 +15,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             experiment-consumer --remote /srv/git/lab.git
             experiment-consumer --remote ssh://git@example.com/lab.git --backend git --poll-interval 5
             experiment-consumer --remote /tmp/lab.git --exit-when-idle --runner ci-runner
+            experiment-consumer --remote https://git.example.com/lab.git --webhook-listen 0.0.0.0:8080 --webhook-secret-file /etc/giter/hook-secret
             """,
         discussion: """
             A testbed: a Giter Controller that watches the exchange for Experiment \
@@ -23,6 +24,12 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             asks, and writes progress (the Running condition), timings, the \
             output's digest and Ready into the status. Nothing from a spec is \
             ever executed: sizes are bounded and only the built-in workloads run.
+
+            With --webhook-listen it serves POST /hooks/<provider> (github, gitea, \
+            forgejo, gitlab, bitbucket, generic), GET /metrics and GET /healthz: \
+            each signed push to the branch makes it check the exchange at once, \
+            and the poll (30 s unless --poll-interval says otherwise) is a \
+            safety net.
 
             Runs until SIGINT or SIGTERM, then finishes the repetitions under way \
             and pushes their statuses before exiting. With --exit-when-idle it \
@@ -33,6 +40,8 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var exchange: ExchangeOptions
+
+    @OptionGroup var webhooks: WebhookOptions
 
     @Option(help: "The name written into each result's status.runner (default: the host name).")
     var runner: String?
@@ -57,6 +66,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
 
     func run() async throws {
         exchange.bootstrapLogging()
+        let registry = webhooks.bootstrapMetrics()
         let logger = Logger(label: "experiment-consumer")
         let host = Self.hostName()
         let runnerName = runner ?? (host.isEmpty ? "testbed" : host)
@@ -67,7 +77,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
         let store = try await exchange.makeStore(identity: identity, logger: Logger(label: "experiment-consumer.store"))
         let processors = ProcessInfo.processInfo.activeProcessorCount
         let options = ControllerOptions(
-            pollInterval: exchange.pollDuration,
+            pollInterval: exchange.pollDuration(webhooks: webhooks.isEnabled),
             maxConcurrentReconciles: parallel ?? max(1, processors),
             statusWriteWindow: .milliseconds(statusWindow),
             logger: Logger(label: "experiment-consumer.controller")
@@ -75,8 +85,13 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
         logger.info(
             "watching \(exchange.resolvedRemote ?? "") (\(exchange.branch), \(exchange.backend)) as \(identity), runner \(runnerName)"
         )
-        let testbed = Testbed(store: store, runner: runnerName, options: options, logger: logger)
-        try await testbed.run(stopOnSignals: true, exitWhenIdle: exitWhenIdle)
+        let changes = ChangeNotifier()
+        let server = try webhooks.makeServer(
+            branch: exchange.branch, notifier: changes, registry: registry,
+            logger: Logger(label: "experiment-consumer.webhooks"))
+        let testbed = Testbed(
+            store: store, runner: runnerName, options: options, logger: logger, events: server == nil ? nil : changes)
+        try await testbed.run(stopOnSignals: true, exitWhenIdle: exitWhenIdle, services: server.map { [$0] } ?? [])
         logger.info("stopped")
     }
 

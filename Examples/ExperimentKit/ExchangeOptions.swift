@@ -11,7 +11,7 @@ public import Logging
 /// --branch main           the branch
 /// --backend libgit2|git   the Git backend
 /// --identity "Name <email>"
-/// --poll-interval 1       seconds between checks of the remote
+/// --poll-interval 1       seconds between checks of the remote (30 with webhooks)
 /// --cache DIR             where the local mirror lives
 /// --signing-key FILE      sign every commit (or GITER_SIGNING_KEY)
 /// ```
@@ -32,9 +32,9 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Who writes, as \"Name <email>\".")
     public var identity: String?
 
-    /// Seconds between checks of the remote.
-    @Option(name: .long, help: "Seconds between checks of the remote.")
-    public var pollInterval: Double = 1
+    /// Seconds between checks of the remote; nil for the default (``pollDuration(webhooks:)``).
+    @Option(name: .long, help: "Seconds between checks of the remote (default: 1, or 30 with --webhook-listen).")
+    public var pollInterval: Double?
 
     /// Where the local mirror lives.
     @Option(name: .long, help: "Folder for the local mirror (default: ~/.cache/giter-examples).")
@@ -83,7 +83,7 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
-        guard pollInterval > 0, pollInterval <= 3600 else {
+        if let pollInterval, !(pollInterval > 0 && pollInterval <= 3600) {
             throw ValidationError("--poll-interval must be between 0 and 3600 seconds.")
         }
     }
@@ -93,8 +93,16 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         remote ?? ProcessInfo.processInfo.environment["GITER_REMOTE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The poll interval as a duration.
-    public var pollDuration: Duration { .milliseconds(Int64((pollInterval * 1000).rounded())) }
+    /// The poll interval as a duration, without webhooks: `--poll-interval`, 1 s by default.
+    public var pollDuration: Duration { pollDuration(webhooks: false) }
+
+    /// The poll interval as a duration: `--poll-interval` when given; else
+    /// 1 s, or with webhooks 30 s — then the poll is a safety net for a lost
+    /// webhook and the webhook is the fast path.
+    public func pollDuration(webhooks: Bool) -> Duration {
+        let seconds = pollInterval ?? (webhooks ? 30 : 1)
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
 
     /// The identity to write as: `--identity`, or `fallback`.
     public func exchangeIdentity(role: ExchangeRole, fallback: String) -> ExchangeIdentity {

@@ -13,7 +13,7 @@ public import Giter
 /// ```
 public struct ExperimentCampaign: Sendable {
     /// How a campaign waits and what it does at the end.
-    public struct Options: Sendable, Hashable {
+    public struct Options: Sendable {
         /// How often to look at the exchange.
         public var pollInterval: Duration
         /// How long to wait for all experiments before giving up on the rest.
@@ -22,18 +22,24 @@ public struct ExperimentCampaign: Sendable {
         public var verify: Bool
         /// Whether to move verified experiments under `archive/`.
         public var archive: Bool
+        /// Hints that the exchange moved (a webhook receiver posts into
+        /// them): each ends the wait for the next look at once; the poll
+        /// stays as a safety net.
+        public var events: ChangeNotifier?
 
         /// Options; the defaults suit a consumer on the same machine.
         public init(
             pollInterval: Duration = .milliseconds(250),
             timeout: Duration = .seconds(300),
             verify: Bool = true,
-            archive: Bool = true
+            archive: Bool = true,
+            events: ChangeNotifier? = nil
         ) {
             self.pollInterval = pollInterval
             self.timeout = timeout
             self.verify = verify
             self.archive = archive
+            self.events = events
         }
     }
 
@@ -90,6 +96,8 @@ public struct ExperimentCampaign: Sendable {
         let deadline = ContinuousClock.now + options.timeout
         var last: [ExperimentProgress] = []
         while true {
+            // Subscribed before the look, so a hint that comes during it ends the next wait.
+            let hints = options.events?.subscribe()
             try await producer.store.refresh()
             for key in keys {
                 guard var row = rows[key], !row.phase.isFinal else { continue }
@@ -116,7 +124,7 @@ public struct ExperimentCampaign: Sendable {
                 }
                 break
             }
-            try await Task.sleep(for: options.pollInterval)
+            try await HintOrPoll.wait(for: hints, orAtMost: options.pollInterval)
         }
 
         if options.archive {

@@ -1,6 +1,6 @@
 public import Giter
 public import Logging
-import ServiceLifecycle
+public import ServiceLifecycle
 import UnixSignals
 
 /// The consumer side of the example: a ``Giter/Controller`` running
@@ -24,18 +24,22 @@ public struct Testbed: Sendable {
     public let options: ControllerOptions
     /// Where the testbed logs.
     public let logger: Logger
+    /// Hints that the exchange moved (a webhook receiver posts into it): each makes the controller check at once.
+    public let events: ChangeNotifier?
 
     /// A testbed over `store` that reports results as `runner`.
     public init(
         store: some ResourceStore<Experiment>,
         runner: String,
         options: ControllerOptions = ControllerOptions(),
-        logger: Logger = Logger(label: "giter.example.testbed")
+        logger: Logger = Logger(label: "giter.example.testbed"),
+        events: ChangeNotifier? = nil
     ) {
         self.store = store
         self.reconciler = ExperimentReconciler(runner: runner)
         self.options = options
         self.logger = logger
+        self.events = events
     }
 
     /// Runs the controller until SIGINT or SIGTERM arrives (with
@@ -47,10 +51,18 @@ public struct Testbed: Sendable {
     /// run again: their status describes the current spec but has neither
     /// `Ready` nor `Stalled` true, which the controller treats as work in
     /// progress (`ControllerOptions.finishedConditions`).
-    public func run(stopOnSignals: Bool = true, exitWhenIdle: Bool = false) async throws {
+    ///
+    /// `services` (a webhook server) run beside the controller and stop with it.
+    public func run(stopOnSignals: Bool = true, exitWhenIdle: Bool = false, services extra: [any Service] = [])
+        async throws
+    {
         let signals: [UnixSignal] = stopOnSignals ? [.sigterm, .sigint] : []
         let controller = Controller(store: store, reconciler: reconciler, options: options)
+        if let events {
+            await controller.addEventSource(events.subscribe())
+        }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: controller)]
+        services += extra.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if exitWhenIdle {
             let watcher = IdleWatcher(store: store, book: reconciler.book, interval: options.pollInterval)
             services.append(.init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup))

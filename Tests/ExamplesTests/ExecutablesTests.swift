@@ -136,3 +136,137 @@ extension ExecutablesTests {
         #expect(lines.allSatisfy { $0.hasPrefix("G ") }, "\(log)")
     }
 }
+
+extension ExecutablesTests {
+    @Test("--webhook-listen needs a secret file, and an empty secret file is refused before anything runs")
+    func webhookFlags() async throws {
+        let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let common = ["--remote", repository.path, "--cache", folder + "/cache"]
+
+        for name in ["experiment-consumer", "experiment-producer"] {
+            let unsigned = try await Self.run(name, common + ["--webhook-listen", "127.0.0.1:0"])
+            #expect(unsigned.status == 64, "\(unsigned.output)")
+            #expect(unsigned.output.contains("--webhook-listen needs --webhook-secret-file"))
+
+            let address = try await Self.run(
+                name, common + ["--webhook-listen", "nowhere", "--webhook-secret-file", folder + "/secret"])
+            #expect(address.status == 64, "\(address.output)")
+            #expect(address.output.contains("HOST:PORT"))
+
+            try Data("\n".utf8).write(to: URL(fileURLWithPath: folder + "/empty"))
+            let empty = try await Self.run(
+                name, common + ["--webhook-listen", "127.0.0.1:0", "--webhook-secret-file", folder + "/empty"])
+            #expect(empty.status == 1, "\(empty.output)")
+            #expect(empty.output.contains("\(folder)/empty is empty"))
+        }
+    }
+}
+
+extension ExecutablesTests {
+    /// The forge: a `post-receive` hook that posts a signed GitHub webhook
+    /// for each pushed ref to every port given.
+    static func webhookHook(secretFile: String, ports: [Int]) -> String {
+        """
+        #!/usr/bin/env python3
+        import hashlib, hmac, json, sys, urllib.request, uuid
+        secret = open(\(String(reflecting: secretFile)), "rb").read().rstrip(b"\\r\\n")
+        for line in sys.stdin:
+            ref = line.split()[2]
+            body = json.dumps({"ref": ref}).encode()
+            signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+            for port in \(ports):
+                request = urllib.request.Request(
+                    "http://127.0.0.1:%d/hooks/github" % port, data=body, method="POST",
+                    headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature,
+                             "X-GitHub-Delivery": str(uuid.uuid4())})
+                try:
+                    urllib.request.urlopen(request, timeout=10)
+                except Exception as error:
+                    print("webhook to %d failed: %s" % (port, error), file=sys.stderr)
+        """
+    }
+
+    @Test(
+        "--webhook-listen: with polls of an hour, the consumer and the producer's wait are woken by webhooks alone",
+        .timeLimit(.minutes(3)))
+    func webhooksWakeTheExamples() async throws {
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: {
+            FileManager.default.isExecutableFile(atPath: $0)
+        })
+        guard try TestRequirements.available(python == nil ? "python3 not found" : nil, for: "the webhook example"),
+            python != nil
+        else { return }
+        let folder = NSTemporaryDirectory() + "giter-executables-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let secretFile = folder + "/secret"
+        try Data("webhook-example-secret\n".utf8).write(to: URL(fileURLWithPath: secretFile))
+        let consumerPort = try LoopbackPort.free()
+        let producerPort = try LoopbackPort.free()
+        let hook = repository.path + "/hooks/post-receive"
+        try Data(Self.webhookHook(secretFile: secretFile, ports: [consumerPort, producerPort]).utf8)
+            .write(to: URL(fileURLWithPath: hook))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let common = [
+            "--remote", repository.path, "--cache", folder + "/cache", "--poll-interval", "3600",
+            "--webhook-secret-file", secretFile,
+        ]
+        let consumer = ConsumerUnderTest(
+            executable: try Self.productsFolder() + "/experiment-consumer",
+            arguments: common + ["--webhook-listen", "127.0.0.1:\(consumerPort)", "--runner", "hooked"],
+            log: folder + "/consumer.log")
+        let produced = try await consumer.running {
+            // Ready once it listens: from then on no push goes unheard.
+            try await Self.waitUntilAccepting(consumerPort)
+            return try await Self.run(
+                "experiment-producer",
+                common + [
+                    "--webhook-listen", "127.0.0.1:\(producerPort)", "--count", "2", "--scale", "0.01", "--timeout",
+                    "120", "--batch", "w1",
+                ])
+        }
+        let consumerLog = (try? String(contentsOfFile: folder + "/consumer.log", encoding: .utf8)) ?? ""
+        #expect(produced.status == 0, "\(produced.output)\nconsumer:\n\(consumerLog)")
+        #expect(produced.output.contains("verified 2; 2 archived"))
+        #expect(produced.output.contains("on hooked"))
+    }
+
+    /// Waits until something accepts connections on `port`, within a minute.
+    static func waitUntilAccepting(_ port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !LoopbackPort.isAccepting(port) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("nothing listened on port \(port) within a minute")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// An example executable run as a child process while a test body runs,
+/// then stopped with SIGTERM.
+struct ConsumerUnderTest {
+    let executable: String
+    let arguments: [String]
+    let log: String
+
+    func running<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let descriptor = try FileDescriptor.open(
+            FilePath(log), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
+        defer { try? descriptor.close() }
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments), input: .none,
+            output: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
+            error: .fileDescriptor(descriptor, closeAfterSpawningProcess: false)
+        ) { execution -> T in
+            defer { try? execution.send(signal: .terminate) }
+            return try await body()
+        }
+        return result.closureResult
+    }
+}
