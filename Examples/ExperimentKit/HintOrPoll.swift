@@ -1,9 +1,9 @@
 /// The example producer's wait between two looks at the exchange: the
 /// first of a hint (a webhook) or the poll interval.
 ///
-/// A small adapter kept in the example until `Producer.wait` and
-/// `statusChanges` take a `ChangeNotifier` themselves (issue 13, the
-/// producer's side); then the campaign can wait through them and this goes.
+/// The campaign follows every experiment's progress (not only `Ready`),
+/// so it runs its own loop instead of `Producer.waitAll(for:events:)`,
+/// which takes the same `ChangeNotifier`; this is that loop's wait.
 enum HintOrPoll {
     /// Returns at the first element of `hints` or after `interval`,
     /// whichever is first; without hints, after `interval`.
