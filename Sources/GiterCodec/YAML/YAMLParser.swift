@@ -103,7 +103,7 @@ struct YAMLParser {
     mutating func appendString(_ text: PlainText, at offset: Int) {
         switch text {
         case .slice(let start, let end) where start == offset:
-            tape.appendSlice(.string, at: offset, length: end - start)
+            tape.appendSlice(.string, at: offset, length: end - start, in: base)
         case .slice(let start, let end) where start == offset + 1:
             tape.appendSlice(.quotedString, at: offset, length: end - start)
         case .slice(let start, let end):
@@ -120,7 +120,7 @@ struct YAMLParser {
             let kind = Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
             switch kind {
             case .null, .false, .true: tape.appendLiteral(kind, at: offset)
-            default: tape.appendSlice(kind, at: offset, length: end - start)
+            default: tape.appendSlice(kind, at: offset, length: end - start, in: base)
             }
         case .folded(let bytes):
             let kind = bytes.withUnsafeBufferPointer { Self.resolve($0) }
