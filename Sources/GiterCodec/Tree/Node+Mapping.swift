@@ -149,10 +149,11 @@ extension Node {
         public func contains(key: String) -> Bool { index(forKey: key) != nil }
 
         public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
-            if case .tape(let left) = lhs.storage, case .tape(let right) = rhs.storage,
-                left.document === right.document, left.head == right.head
-            {
-                return true
+            switch (lhs.storage, rhs.storage) {
+            case (.owned(let left), .owned(let right)): return left == right
+            case (.tape(let left), .tape(let right)) where left.document === right.document:
+                if left.head == right.head { return true }
+            default: break
             }
             guard lhs.count == rhs.count else { return false }
             for index in 0..<lhs.count where lhs[index] != rhs[index] { return false }
@@ -160,6 +161,7 @@ extension Node {
         }
 
         public func hash(into hasher: inout Hasher) {
+            if case .owned(let entries) = storage { return hasher.combine(entries) }
             hasher.combine(count)
             for entry in self { hasher.combine(entry) }
         }

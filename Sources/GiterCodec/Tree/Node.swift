@@ -44,6 +44,7 @@ public struct Node: Sendable, Hashable {
             case .tape(let document, let index): document.content(at: index)
             }
         }
+        set { storage = .owned(newValue, packedLocation) }
         _modify {
             if case .tape(let document, let index) = storage {
                 storage = .owned(document.content(at: index), PackedLocation(document.location(ofValueAt: index)))
@@ -85,14 +86,17 @@ public struct Node: Sendable, Hashable {
     }
 
     public static func == (lhs: Node, rhs: Node) -> Bool {
-        if case .tape(let left, let leftIndex) = lhs.storage, case .tape(let right, let rightIndex) = rhs.storage,
-            left === right, leftIndex == rightIndex
-        {
-            return true
+        switch (lhs.storage, rhs.storage) {
+        case (.owned(let left, _), .owned(let right, _)): return left == right
+        case (.tape(let left, let leftIndex), .tape(let right, let rightIndex)) where left === right:
+            if leftIndex == rightIndex { return true }
+        default: break
         }
         return lhs.content == rhs.content
     }
-    public func hash(into hasher: inout Hasher) { hasher.combine(content) }
+    public func hash(into hasher: inout Hasher) {
+        if case .owned(let content, _) = storage { hasher.combine(content) } else { hasher.combine(content) }
+    }
 }
 
 // MARK: - Convenience constructors and accessors

@@ -229,7 +229,7 @@ struct SchemaValidator {
         ignoring: Set<String>
     ) {
         var count = 0
-        for entry in mapping.entries where !ignoring.contains(entry.key) {
+        for entry in mapping where !ignoring.contains(entry.key) {
             count += 1
             let field = FieldValue.join(path, entry.key)
             if let entrySchema = schema.schema(forProperty: entry.key) {
