@@ -5,6 +5,11 @@
 /// source text; nodes built in code have no location. Two nodes are equal
 /// when their contents are equal: locations never take part in `==`.
 ///
+/// A node read from text is a view of the parsed text (the reader's tape and
+/// the text, shared by every node read with it): its ``content`` is read from
+/// there on each access, and its location is computed when asked for.
+/// Changing such a node gives it content of its own (one level, not the tree).
+///
 /// Scalars are resolved with the YAML 1.2 core schema: plain `true`, `null`,
 /// `12` or `1.5` become ``Content/bool(_:)``, ``Content/null``,
 /// ``Content/number(_:)``; quoted scalars and every other plain scalar
