@@ -51,7 +51,7 @@ struct DefinitionReader {
 
     /// Fails closed on a key the reader does not know: a misspelt key would otherwise be ignored.
     func checkKeys(_ mapping: Node.Mapping, allowed: Set<String>, path: String, node: Node) throws(SchemaError) {
-        if let entry = mapping.entries.first(where: { !allowed.contains($0.key) }) {
+        if let entry = mapping.first(where: { !allowed.contains($0.key) }) {
             throw SchemaError(
                 file: file,
                 location: entry.keyLocation ?? entry.value.location,

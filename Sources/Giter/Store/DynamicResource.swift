@@ -107,7 +107,7 @@ extension DynamicStatus: Codable {
         conditions = try container.decodeIfPresent([Condition].self, forKey: conditionsKey) ?? []
         fields = Node.Mapping()
         keyOrder = mapping.keys
-        for entry in mapping.entries where entry.key != Self.observedGenerationKey && entry.key != Self.conditionsKey {
+        for entry in mapping where entry.key != Self.observedGenerationKey && entry.key != Self.conditionsKey {
             fields.entries.append(entry)
         }
     }

@@ -43,6 +43,15 @@ public struct DocumentDecoder: Sendable {
     ///   large to decode.
     public func decode<T: Decodable>(_ type: T.Type, from node: Node) throws -> T {
         if T.self == Node.self { return node as! T }  // the tree as it is, locations included
+        if case .tape(let document, let index) = node.storage {
+            // A node read from text that was not changed: decode its tape.
+            return try document.withText { text in
+                var cursor = TapeLocator.Cursor(document.locator(text))
+                return try decode(
+                    type, from: document.tape, root: index, text: text, locator: document.locator(text),
+                    cursor: &cursor, document: document)
+            }
+        }
         // One decoder for text and trees: the tree is written to a tape
         // whose offsets index the nodes' locations.
         let (tape, locations) = try DocumentTape.written(from: node)
@@ -156,12 +165,14 @@ public struct DocumentDecoder: Sendable {
         root: Int,
         text: UnsafeBufferPointer<UInt8>,
         locator: TapeLocator,
-        cursor: inout TapeLocator.Cursor
+        cursor: inout TapeLocator.Cursor,
+        document: TapeDocument? = nil
     ) throws -> T {
         let start = cursor
         let (value, end) = try tape.withView(text: text) { view in
             let decoder = TapeDecoding(
-                tape: view, locator: locator, index: root, userInfo: userInfo, maxDepth: limits.maxDepth, cursor: start)
+                tape: view, locator: locator, index: root, userInfo: userInfo, maxDepth: limits.maxDepth, cursor: start,
+                document: document)
             defer { decoder.invalidate() }
             return (try decoder.unbox(root, as: type, extra: [], pushing: nil), decoder.nodeCursor)
         }

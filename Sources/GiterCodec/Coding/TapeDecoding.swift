@@ -41,6 +41,9 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
     @exclusivity(unchecked) var mappingIndexes: [Int: [String: Int]] = [:]
     /// Walks forward through the text for the locations of `Node` values.
     @exclusivity(unchecked) private(set) var nodeCursor: TapeLocator.Cursor
+    /// The storage of the tape and text when they outlive the decoding (a
+    /// tree read from text being decoded): `Node` values are then views of it.
+    let document: TapeDocument?
 
     init(
         tape: TapeView,
@@ -49,8 +52,10 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
         path: [NodeCodingPathComponent] = [],
         userInfo: [CodingUserInfoKey: Any],
         maxDepth: Int,
-        cursor: TapeLocator.Cursor? = nil
+        cursor: TapeLocator.Cursor? = nil,
+        document: TapeDocument? = nil
     ) {
+        self.document = document
         self.tape = tape
         self.locator = locator
         self.index = index
@@ -73,7 +78,8 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
     /// A separate decoder for the value at `value`, with coding path `path`.
     func superDecoder(at value: Int, path: [NodeCodingPathComponent]) -> TapeDecoding {
         let decoder = TapeDecoding(
-            tape: tape, locator: locator, index: value, path: path, userInfo: userInfo, maxDepth: maxDepth)
+            tape: tape, locator: locator, index: value, path: path, userInfo: userInfo, maxDepth: maxDepth,
+            document: document)
         children.append(decoder)
         return decoder
     }
@@ -93,8 +99,12 @@ final class TapeDecoding: Decoder, SingleValueDecodingContainer {
     /// The location of the value at `index`, for messages.
     func location(_ index: Int) -> SourceLocation? { locator.valueLocation(of: tape.offset(index)) }
 
-    /// The current value as a ``Node`` tree, for `Node`'s `init(from:)`.
-    var currentNode: Node { tape.node(at: index, locator: locator, cursor: &nodeCursor) }
+    /// The current value as a ``Node`` tree, for `Node`'s `init(from:)`: a
+    /// view of the ``document`` when there is one, else a tree of its own.
+    var currentNode: Node {
+        if let document { return Node(tape: document, index: index) }
+        return tape.node(at: index, locator: locator, cursor: &nodeCursor)
+    }
 
     // MARK: Decoder
 

@@ -94,14 +94,28 @@ extension JSONReader {
         // MARK: Values
 
         /// A key of an open object, for duplicate checks.
+        /// 16 bytes, so that the keys of a large object stay small: offsets
+        /// and lengths fit 32 bits (a tape describes at most 256 MiB).
         struct Key {
+            private var packedStart: UInt32
+            private var packedCount: UInt32
+            private var packedOpening: UInt32
+            let inSide: Bool
+            let nonASCII: Bool
+
+            init(start: Int, count: Int, inSide: Bool, nonASCII: Bool, opening: Int) {
+                packedStart = UInt32(truncatingIfNeeded: start)
+                packedCount = UInt32(truncatingIfNeeded: count)
+                packedOpening = UInt32(truncatingIfNeeded: opening)
+                self.inSide = inSide
+                self.nonASCII = nonASCII
+            }
+
             /// Where the key's text starts: in `bytes`, or in the tape's side text.
-            var start: Int
-            var count: Int
-            var inSide: Bool
-            var nonASCII: Bool
+            var start: Int { Int(packedStart) }
+            var count: Int { Int(packedCount) }
             /// The offset of its opening quote.
-            var opening: Int
+            var opening: Int { Int(packedOpening) }
         }
 
         /// An array or object being parsed.

@@ -38,7 +38,7 @@ extension JSONReader.Parser {
             throw error(.syntax, "unexpected \(describeByte(at: index)) in a number", at: index)
         }
         position = index
-        tape.appendSlice(.number, at: start, length: index - start)
+        tape.appendSlice(.number, at: start, length: index - start, in: bytes)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }

@@ -44,13 +44,15 @@ public struct JSONReader: Sendable {
     /// after it is an error.
     public func read(_ text: String) throws -> Node {
         var text = text
-        return try text.withUTF8 { try read(buffer: $0) }
+        text.makeContiguousUTF8()
+        let kept = text
+        return try text.withUTF8 { try read(buffer: $0, text: TapeDocument.text(of: kept, start: 0)) }
     }
 
     /// Reads one JSON text from UTF-8 bytes. Whitespace may surround the
     /// value; anything else after it is an error.
     public func read(_ bytes: [UInt8]) throws -> Node {
-        try bytes.withUnsafeBufferPointer { try read(buffer: $0) }
+        try bytes.withUnsafeBufferPointer { try read(buffer: $0, text: .bytes(bytes, start: 0)) }
     }
 
     /// Reads zero or more JSON texts separated by whitespace, such as JSON
@@ -58,31 +60,37 @@ public struct JSONReader: Sendable {
     /// ``ParseLimits/maxDocuments`` texts are accepted.
     public func readStream(_ text: String) throws -> [Node] {
         var text = text
-        return try text.withUTF8 { try readStream(buffer: $0) }
+        text.makeContiguousUTF8()
+        let kept = text
+        return try text.withUTF8 { try readStream(buffer: $0, text: TapeDocument.text(of: kept, start: 0)) }
     }
 
     /// Reads zero or more JSON texts separated by whitespace from UTF-8
     /// bytes, such as JSON Lines. Empty or all-whitespace input gives no nodes.
     public func readStream(_ bytes: [UInt8]) throws -> [Node] {
-        try bytes.withUnsafeBufferPointer { try readStream(buffer: $0) }
+        try bytes.withUnsafeBufferPointer { try readStream(buffer: $0, text: .bytes(bytes, start: 0)) }
     }
 
     // MARK: Buffers
 
-    func read(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> Node {
+    /// Reads `buffer`, the bytes of `text`, into a node that is a view of them.
+    private func read(buffer: UnsafeBufferPointer<UInt8>, text: TapeDocument.Text) throws(CodecError) -> Node {
         let tape = try readTape(buffer: buffer, stream: false)
-        let locator = TapeLocator.json(buffer)
-        var cursor = TapeLocator.Cursor(locator)
-        return tape.withView(text: buffer) { $0.node(at: tape.roots[0], locator: locator, cursor: &cursor) }
+        return Node(tape: Self.document(tape, buffer: buffer, text: text), index: tape.roots[0])
     }
 
-    private func readStream(buffer: UnsafeBufferPointer<UInt8>) throws(CodecError) -> [Node] {
+    private func readStream(buffer: UnsafeBufferPointer<UInt8>, text: TapeDocument.Text) throws(CodecError) -> [Node] {
         let tape = try readTape(buffer: buffer, stream: true)
+        let document = Self.document(tape, buffer: buffer, text: text)
+        return tape.roots.map { Node(tape: document, index: $0) }
+    }
+
+    /// The storage the nodes of `tape`, read from `buffer` (the bytes of `text`), share.
+    private static func document(
+        _ tape: DocumentTape, buffer: UnsafeBufferPointer<UInt8>, text: TapeDocument.Text
+    ) -> TapeDocument {
         let locator = TapeLocator.json(buffer)
-        var cursor = TapeLocator.Cursor(locator)
-        return tape.withView(text: buffer) { view in
-            tape.roots.map { view.node(at: $0, locator: locator, cursor: &cursor) }
-        }
+        return TapeDocument(tape: tape, text: text, lineBreaks: .any, firstLineStart: locator.firstLineStart)
     }
 
     /// Parses one JSON text (`stream` false) or zero or more texts

@@ -16,6 +16,7 @@
 /// | Kind | Words | After the head |
 /// |---|---|---|
 /// | null, false, true | 1 | |
+/// | word, wordNumber | 1 | the text is the run of word bytes at `offset` (short keys, words and numbers) |
 /// | number, string | 2 | the text's length; the text starts at `offset` |
 /// | quotedString | 2 | the length; the text starts at `offset + 1` (after the quote) |
 /// | jsonString | 1 | the text runs from `offset + 1` to the next `"` (JSON strings without escapes) |
@@ -55,7 +56,24 @@ struct DocumentTape {
         case treeNumber = 12
         /// An entry key of a tree's mapping (``TreeMembers``).
         case treeKey = 13
+        /// A string whose text is the run of word bytes (``isWordByte(_:)``)
+        /// that starts at `offset`: one word instead of two.
+        case word = 14
+        /// A number whose text is the run of word bytes at `offset`.
+        case wordNumber = 15
     }
+
+    /// Bytes a ``Kind/word`` or ``Kind/wordNumber`` is made of: ASCII
+    /// letters and digits, `-`, `_`, `.`, `/` and `+`.
+    @inline(__always) static func isWordByte(_ byte: UInt8) -> Bool {
+        let lower = byte | 0x20
+        return (byte &- 0x30 < 10) || (lower &- 0x61 < 26) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+            || byte == 0x2F || byte == 0x2B
+    }
+
+    /// The longest text a ``Kind/word`` is used for; longer ones keep their
+    /// length, so that reading never scans far.
+    static let maxWordLength = 32
 
     /// The largest input a tape can describe, in bytes.
     static let maxInputBytes = 1 << 28
@@ -72,10 +90,23 @@ struct DocumentTape {
     private(set) var roots: [Int] = []
 
     /// A tape for an input of `inputBytes` bytes. The words are reserved
-    /// generously: pages of the reservation that are never written take no
-    /// memory.
+    /// for the densest input (a word a byte, as in `[{},{},…]`), so the tape
+    /// is never copied to grow, which would hold it twice at the peak; pages
+    /// of the reservation that are never written take no memory.
     init(inputBytes: Int) {
-        words.reserveCapacity(inputBytes / 4 + 16)
+        words.reserveCapacity(inputBytes + 16)
+    }
+
+    /// The most words a tape may have for ``shrinkIfSmall()`` to copy it.
+    static let maxShrinkWords = 1 << 14
+
+    /// Copies a small tape's words into an array of their size, so that a
+    /// tape kept with its nodes does not keep its reservation; a large one
+    /// keeps it (its unwritten pages take no memory, and a copy would hold
+    /// the words twice).
+    mutating func shrinkIfSmall() {
+        guard words.count <= Self.maxShrinkWords, words.capacity > words.count + words.count / 4 + 16 else { return }
+        words = words.withUnsafeBufferPointer { Array($0) }
     }
 
     var count: Int { words.count }
@@ -116,6 +147,25 @@ struct DocumentTape {
         words.append(UInt32(truncatingIfNeeded: side.count))
         words.append(UInt32(truncatingIfNeeded: text.count))
         side.append(contentsOf: text)
+    }
+
+    /// Appends a ``Kind/string`` or ``Kind/number`` whose text is `length`
+    /// bytes of `text` at `offset`: as a ``Kind/word`` or ``Kind/wordNumber``
+    /// when the text is exactly the run of word bytes there, so that a short
+    /// key or number takes one word (the text ends where the run ends).
+    mutating func appendSlice(_ kind: Kind, at offset: Int, length: Int, in text: UnsafeBufferPointer<UInt8>) {
+        if length > 0 && length <= Self.maxWordLength && (kind == .string || kind == .number)
+            && (offset + length == text.count || !Self.isWordByte(text[offset + length]))
+        {
+            var index = offset
+            let end = offset + length
+            while index < end && Self.isWordByte(text[index]) { index += 1 }
+            if index == end {
+                words.append(Self.head(kind == .string ? .word : .wordNumber, offset))
+                return
+            }
+        }
+        appendSlice(kind, at: offset, length: length)
     }
 
     /// Appends ``appendSide(_:at:text:)`` for an array of bytes.

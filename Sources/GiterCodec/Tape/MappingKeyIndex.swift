@@ -13,9 +13,9 @@
 ///
 /// The index is an open-addressing table of 8-byte slots — the key's
 /// position in the mapping and 32 bits of its hash — rather than a
-/// `[String: Int]`: it keeps no strings, and at a quarter to half full it
-/// costs 16 to 32 bytes a key, so a mapping of hundreds of thousands of
-/// keys stays small and near in cache (with a dictionary, time per key grew
+/// `[String: Int]`: it keeps no strings, and at three eighths to three
+/// quarters full it costs 11 to 21 bytes a key (32 while it doubles), so a
+/// mapping of hundreds of thousands of keys stays small and near in cache (with a dictionary, time per key grew
 /// by half from 10 KB to 4 MB of keys: issue 12, Documentation/Performance.md).
 ///
 /// The reader keeps the keys themselves (on its tape or a stack) and
@@ -72,7 +72,7 @@ struct MappingKeyIndex {
             }
             slot = (slot + 1) & mask
         }
-        if 2 * (stored + 1) > slots.count {
+        if 4 * (stored + 1) > 3 * slots.count {
             grow()
         }
         insert(count, hash: hash)
@@ -86,10 +86,10 @@ struct MappingKeyIndex {
         UInt32(truncatingIfNeeded: key.hashValue)
     }
 
-    /// A power of two at least four times `keys`: a new table is a quarter full.
+    /// A power of two at least twice `keys`: a new table is at most half full.
     private static func capacity(for keys: Int) -> Int {
         var capacity = 64
-        while capacity < 4 * keys { capacity *= 2 }
+        while capacity < 2 * keys { capacity *= 2 }
         return capacity
     }
 

@@ -33,9 +33,9 @@ extension TapeView {
             case .null: value = Node(.null, location: location)
             case .false: value = Node(.bool(false), location: location)
             case .true: value = Node(.bool(true), location: location)
-            case .number, .sideNumber, .treeNumber:
+            case .number, .sideNumber, .treeNumber, .wordNumber:
                 value = Node(.number(Node.Number(validated: string(index))), location: location)
-            case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey:
+            case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey, .word:
                 value = Node(.string(string(index)), location: location)
             case .sequence, .mapping:
                 let isMapping = kind(index) == .mapping

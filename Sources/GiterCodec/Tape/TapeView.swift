@@ -43,7 +43,7 @@ struct TapeView {
     /// The index just past the value at `index`.
     @inline(__always) func next(_ index: Int) -> Int {
         switch kind(index) {
-        case .null, .false, .true, .jsonString: index + 1
+        case .null, .false, .true, .jsonString, .word, .wordNumber: index + 1
         case .number, .string, .quotedString: index + 2
         case .sideString, .sideNumber, .treeString, .treeNumber, .treeKey: index + 3
         case .sequence, .mapping: Int(word(index + 1))
@@ -75,13 +75,14 @@ struct TapeView {
         return kind == DocumentTape.Kind.jsonString.rawValue || kind == DocumentTape.Kind.string.rawValue
             || kind == DocumentTape.Kind.quotedString.rawValue || kind == DocumentTape.Kind.sideString.rawValue
             || kind == DocumentTape.Kind.treeString.rawValue || kind == DocumentTape.Kind.treeKey.rawValue
+            || kind == DocumentTape.Kind.word.rawValue
     }
 
     /// Whether the value at `index` is a number.
     @inline(__always) func isNumber(_ index: Int) -> Bool {
         let kind = word(index) >> 28
         return kind == DocumentTape.Kind.number.rawValue || kind == DocumentTape.Kind.sideNumber.rawValue
-            || kind == DocumentTape.Kind.treeNumber.rawValue
+            || kind == DocumentTape.Kind.treeNumber.rawValue || kind == DocumentTape.Kind.wordNumber.rawValue
     }
 
     /// Whether the value at `index` is a tree's string, number or key,
@@ -117,6 +118,11 @@ struct TapeView {
             let count = Int(word(index + 1))
             precondition(offset + 1 + count <= text.count, "tape text out of range")
             return UnsafeBufferPointer(rebasing: text[(offset + 1)..<(offset + 1 + count)])
+        case DocumentTape.Kind.word.rawValue, DocumentTape.Kind.wordNumber.rawValue:
+            precondition(offset <= text.count, "tape text out of range")
+            var end = offset
+            while end < text.count && DocumentTape.isWordByte(text[end]) { end += 1 }
+            return UnsafeBufferPointer(rebasing: text[offset..<end])
         case DocumentTape.Kind.number.rawValue, DocumentTape.Kind.string.rawValue:
             let count = Int(word(index + 1))
             precondition(offset + count <= text.count, "tape text out of range")
@@ -218,8 +224,8 @@ struct TapeView {
         switch kind(index) {
         case .null: "null"
         case .false, .true: "a boolean"
-        case .number, .sideNumber, .treeNumber: "a number"
-        case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey: "a string"
+        case .number, .sideNumber, .treeNumber, .wordNumber: "a number"
+        case .string, .quotedString, .sideString, .jsonString, .treeString, .treeKey, .word: "a string"
         case .sequence: "a sequence"
         case .mapping: "a mapping"
         }

@@ -9,6 +9,10 @@ struct YAMLInput {
     let prefixLength: Int
     /// Offsets in `bytes` before which a CR was removed, ascending.
     let removedCarriageReturns: [Int]
+    /// The normalised copy `bytes` points into, when line breaks were
+    /// normalised (`nil` when `bytes` is the caller's text), so that a
+    /// reader can keep it for the nodes it returns.
+    var normalized: [UInt8]? = nil
 
     static func withPrepared<R>(
         _ raw: UnsafeBufferPointer<UInt8>,
@@ -51,7 +55,7 @@ struct YAMLInput {
             index += 1
         }
         return try normalized.withUnsafeBufferPointer {
-            try body(YAMLInput(bytes: $0, prefixLength: start, removedCarriageReturns: removed))
+            try body(YAMLInput(bytes: $0, prefixLength: start, removedCarriageReturns: removed, normalized: normalized))
         }
     }
 

@@ -23,8 +23,8 @@ struct YAMLParser {
     /// The values read so far.
     var tape: DocumentTape
     /// The tape indices of the keys of the open mappings, innermost last,
-    /// for duplicate checks.
-    var keyStack: [Int] = []
+    /// for duplicate checks (32 bits each: a tape never has more words).
+    var keyStack: [UInt32] = []
     /// When set, the entries of the root block mapping are recorded here,
     /// with the offset where each key starts and where its value ends.
     var topLevelEntries: [(key: String, keyStart: Int, valueEnd: Int)]? = nil
@@ -103,7 +103,7 @@ struct YAMLParser {
     mutating func appendString(_ text: PlainText, at offset: Int) {
         switch text {
         case .slice(let start, let end) where start == offset:
-            tape.appendSlice(.string, at: offset, length: end - start)
+            tape.appendSlice(.string, at: offset, length: end - start, in: base)
         case .slice(let start, let end) where start == offset + 1:
             tape.appendSlice(.quotedString, at: offset, length: end - start)
         case .slice(let start, let end):
@@ -120,7 +120,7 @@ struct YAMLParser {
             let kind = Self.resolve(UnsafeBufferPointer(rebasing: base[start..<end]))
             switch kind {
             case .null, .false, .true: tape.appendLiteral(kind, at: offset)
-            default: tape.appendSlice(kind, at: offset, length: end - start)
+            default: tape.appendSlice(kind, at: offset, length: end - start, in: base)
             }
         case .folded(let bytes):
             let kind = bytes.withUnsafeBufferPointer { Self.resolve($0) }
@@ -149,9 +149,9 @@ struct YAMLParser {
             index.firstEqual(
                 after: keyStack.count - start,
                 newKey: { view.string(key) },
-                keyAt: { view.string(keyStack[start + $0]) },
-                isEqual: { view.sameText(keyStack[start + $0], key) }
-            ).map { keyStack[start + $0] }
+                keyAt: { view.string(Int(keyStack[start + $0])) },
+                isEqual: { view.sameText(Int(keyStack[start + $0]), key) }
+            ).map { Int(keyStack[start + $0]) }
         }
         if let first {
             let firstLine = TapeLocator.yaml(input).location(of: tape.withView(text: base) { $0.offset(first) }).line
@@ -162,7 +162,7 @@ struct YAMLParser {
                 at: location(at: tape.withView(text: base) { $0.offset(key) })
             )
         }
-        keyStack.append(key)
+        keyStack.append(UInt32(truncatingIfNeeded: key))
     }
 
     // MARK: Lines, whitespace and comments

@@ -34,7 +34,13 @@ public struct YAMLReader: Sendable {
     /// - Throws: ``CodecError`` for malformed or unsupported input.
     public func read(_ text: String) throws -> [Node] {
         var text = text
-        return try text.withUTF8 { try read(buffer: $0) }
+        text.makeContiguousUTF8()
+        let kept = text
+        return try text.withUTF8 { buffer in
+            try withTape(buffer) { tape, input in
+                Self.nodes(of: tape, input: input, text: TapeDocument.text(of: kept, start: input.prefixLength))
+            }
+        }
     }
 
     /// Reads every document of a YAML stream given as UTF-8 bytes.
@@ -42,7 +48,11 @@ public struct YAMLReader: Sendable {
     /// - Throws: ``CodecError`` for malformed or unsupported input, including
     ///   invalid UTF-8.
     public func read(_ bytes: [UInt8]) throws -> [Node] {
-        try bytes.withUnsafeBufferPointer { try read(buffer: $0) }
+        try bytes.withUnsafeBufferPointer { buffer in
+            try withTape(buffer) { tape, input in
+                Self.nodes(of: tape, input: input, text: .bytes(bytes, start: input.prefixLength))
+            }
+        }
     }
 
     /// Reads a stream that must hold exactly one document.
@@ -58,9 +68,6 @@ public struct YAMLReader: Sendable {
         try single(read(bytes))
     }
 
-    func read(buffer: UnsafeBufferPointer<UInt8>) throws -> [Node] {
-        try withTape(buffer) { tape, input in Self.nodes(of: tape, input: input) }
-    }
 
     /// Parses `buffer` into a tape with a root per document and calls `body`
     /// with it and the prepared input the tape's offsets refer to.
@@ -75,7 +82,18 @@ public struct YAMLReader: Sendable {
         }
     }
 
-    /// The node trees of the documents on `tape`.
+    /// The documents on `tape`, as views of the tape and `text` (the
+    /// caller's text, which `input` was prepared from); when `input` was
+    /// normalised, its normalised copy is kept instead.
+    static func nodes(of tape: DocumentTape, input: YAMLInput, text: TapeDocument.Text) -> [Node] {
+        let document = TapeDocument(
+            tape: tape, text: input.normalized.map { .bytes($0, start: 0) } ?? text, lineBreaks: .lineFeed,
+            prefixLength: input.prefixLength, removedCarriageReturns: input.removedCarriageReturns)
+        return tape.roots.map { Node(tape: document, index: $0) }
+    }
+
+    /// The node trees of the documents on `tape`, built as trees of their
+    /// own (for a caller whose text does not outlive the call).
     static func nodes(of tape: DocumentTape, input: YAMLInput) -> [Node] {
         let locator = TapeLocator.yaml(input)
         var cursor = TapeLocator.Cursor(locator)

@@ -56,7 +56,7 @@ enum GiterStatusFields {
         path: String,
         into validator: inout SchemaValidator
     ) {
-        for entry in condition.entries where !conditionFields.contains(entry.key) {
+        for entry in condition where !conditionFields.contains(entry.key) {
             validator.add(.unknownField, "\(path).\(entry.key)", nil, "", at: entry.keyLocation ?? entry.value.location)
         }
         for name in requiredConditionFields where !condition.contains(key: name) {

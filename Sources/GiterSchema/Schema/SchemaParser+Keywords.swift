@@ -150,7 +150,7 @@ extension SchemaParser {
                     node: value
                 )
             }
-            for property in properties.entries {
+            for property in properties {
                 let field = FieldValue.join(place.fieldPath, property.key)
                 let child = place.child(document: ".properties.\(property.key)", field: field)
                 var childContext = Context.structural

@@ -105,7 +105,7 @@ struct SchemaParser {
         }
         var schema = StructuralSchema()
         var later: [Mapping.Entry] = []
-        for entry in mapping.entries {
+        for entry in mapping {
             if context.isJunctor, Self.structuralOnly.contains(entry.key),
                 !(entry.key == "type" && Self.isIntOrStringBranch(entry.value, context: context))
             {

@@ -35,8 +35,10 @@ struct SchemaValidator {
         )
     }
 
-    /// Counts one step; `false` once the work or depth limit is reached (the error is recorded).
-    private mutating func step(_ path: String, depth: Int, location: SourceLocation?) -> Bool {
+    /// Counts one step; `false` once the work or depth limit is reached (the
+    /// error is recorded). The location is computed only for that error: a
+    /// node read from text computes it from the text.
+    private mutating func step(_ path: String, depth: Int, location: @autoclosure () -> SourceLocation?) -> Bool {
         guard !exhausted else { return false }
         steps += 1
         if steps > stepLimit {
@@ -47,12 +49,12 @@ struct SchemaValidator {
                 nil,
                 "validation needs more than \(stepLimit) steps; simplify the schema's "
                     + "allOf, anyOf and oneOf or the document",
-                at: location
+                at: location()
             )
             return false
         }
         if depth > Self.maxDepth {
-            add(.forbidden, path, nil, "nested deeper than \(Self.maxDepth) levels", at: location)
+            add(.forbidden, path, nil, "nested deeper than \(Self.maxDepth) levels", at: location())
             return false
         }
         return true
@@ -219,7 +221,7 @@ struct SchemaValidator {
 
     mutating func checkObject(
         _ mapping: Node.Mapping,
-        at location: SourceLocation?,
+        at location: @autoclosure () -> SourceLocation?,
         schema: StructuralSchema,
         path: String,
         depth: Int,
@@ -227,7 +229,7 @@ struct SchemaValidator {
         ignoring: Set<String>
     ) {
         var count = 0
-        for entry in mapping.entries where !ignoring.contains(entry.key) {
+        for entry in mapping where !ignoring.contains(entry.key) {
             count += 1
             let field = FieldValue.join(path, entry.key)
             if let entrySchema = schema.schema(forProperty: entry.key) {
@@ -240,7 +242,7 @@ struct SchemaValidator {
             }
         }
         for name in schema.required where !ignoring.contains(name) && !mapping.contains(key: name) {
-            add(.required, FieldValue.join(path, name), nil, "", at: location)
+            add(.required, FieldValue.join(path, name), nil, "", at: location())
         }
         if let minProperties = schema.minProperties, count < minProperties {
             errors.append(
@@ -249,7 +251,7 @@ struct SchemaValidator {
                     kind: .invalid,
                     value: String(count),
                     detail: "must have at least \(minProperties) properties",
-                    location: location
+                    location: location()
                 )
             )
         }
@@ -260,7 +262,7 @@ struct SchemaValidator {
                     kind: .tooMany,
                     value: String(count),
                     detail: "must have at most \(maxProperties) properties",
-                    location: location
+                    location: location()
                 )
             )
         }
