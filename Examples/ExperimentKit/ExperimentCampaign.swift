@@ -95,9 +95,16 @@ public struct ExperimentCampaign: Sendable {
         )
         let deadline = ContinuousClock.now + options.timeout
         var last: [ExperimentProgress] = []
+        // A remote on this machine is watched, as the library's own waits do
+        // (unless the producer was told not to); its hints join the webhooks'.
+        let events = options.events ?? ChangeNotifier()
+        let watcher = producer.store.localRemote.flatMap { remote in
+            producer.watchesLocalRemote ? Task { try? await RefWatcher(remote).run(notifying: events) } : nil
+        }
+        defer { watcher?.cancel() }
         while true {
             // Subscribed before the look, so a hint that comes during it ends the next wait.
-            let hints = options.events?.subscribe()
+            let hints: AsyncStream<Void>? = events.subscribe()
             try await producer.store.refresh()
             for key in keys {
                 guard var row = rows[key], !row.phase.isFinal else { continue }

@@ -51,9 +51,9 @@ public struct WebhookConfiguration: Sendable {
         self.currentTime = currentTime
     }
 
-    /// The same secrets for every provider in `providers`.
+    /// The same secrets for every provider in `providers` (a provider named twice counts once).
     public init(branch: String, secrets: [WebhookSecret], providers: [WebhookProvider]) {
-        self.init(branch: branch, secrets: Dictionary(uniqueKeysWithValues: providers.map { ($0, secrets) }))
+        self.init(branch: branch, secrets: Dictionary(providers.map { ($0, secrets) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// The system's wall clock: the time since 1970-01-01 UTC.

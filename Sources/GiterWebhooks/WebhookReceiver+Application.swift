@@ -17,7 +17,9 @@ extension WebhookReceiver {
     /// ```
     ///
     /// A connection idle for ``idleTimeoutSeconds`` is closed, so a sender that
-    /// stops half-way through a body holds nothing for long.
+    /// stops half-way through a body holds its connection that long at most
+    /// (a sender that trickles bytes keeps it: there is no total deadline on
+    /// a body yet; see Events.md).
     ///
     /// A host app with its own Hummingbird router calls ``addRoutes(to:)``
     /// and ``MonitoringRoutes/add(to:registry:health:)`` instead.

@@ -16,7 +16,7 @@ import NIOCore
 ///     configuration: WebhookConfiguration(branch: "main", secrets: [.github: [secret]]),
 ///     notifier: changes
 /// )
-/// controller.addEventSource(changes.subscribe())
+/// await controller.addEventSource(changes.subscribe())
 /// let server = receiver.application(host: "0.0.0.0", port: 8080, metrics: registry)
 /// // run `server` and the controller in one ServiceGroup
 /// ```

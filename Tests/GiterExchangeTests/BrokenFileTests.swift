@@ -457,6 +457,9 @@ final class ReconcileGate: Reconciler, Sendable {
 
     func release() { releasedStream.continuation.yield() }
 
+    /// Whether the held reconcile has started.
+    var hasStarted: Bool { first.withLock { !$0 } }
+
     func reconcile(_ job: Job, context: ReconcileContext) async throws -> ReconcileResult<JobStatus> {
         let hold = job.metadata.name == holding && first.withLock { first in
             defer { first = false }

@@ -1,6 +1,6 @@
 import Foundation
 import GitServerFixtures
-import Giter
+@testable import Giter
 import GiterTesting
 import Logging
 import Synchronization
@@ -166,6 +166,13 @@ struct RefWatcherTests {
         try await exchange.repository.git(["pack-refs", "--all"])
         #expect(!FileManager.default.fileExists(atPath: exchange.repository.path + "/refs/heads/main"))
         try await nextHint(packed)
+        // With no loose ref left, only the `packed-refs` rule can see this:
+        // the file rewritten under its lock and renamed into place, as Git does.
+        let rewritten = hints.subscribe()
+        let packedRefs = exchange.repository.path + "/packed-refs"
+        try Data(contentsOf: URL(fileURLWithPath: packedRefs)).write(to: URL(fileURLWithPath: packedRefs + ".lock"))
+        #expect(rename(packedRefs + ".lock", packedRefs) == 0)
+        try await nextHint(rewritten)
         // The ref moves again, written loose over the packed one.
         let moved = hints.subscribe()
         _ = try await exchange.repository.commit(files: ["README": "again\n"], message: "again", onto: "refs/heads/main")
@@ -201,6 +208,10 @@ struct RefWatcherTests {
     /// this process watches the repository any more.
     @Test(arguments: Backend.allCases)
     func aCancelledWatcherLeavesNoDescriptor(_ backend: Backend) async throws {
+        #if !os(Linux)
+        // inotify and /proc/self/fdinfo are Linux's; nothing to count elsewhere.
+        return
+        #endif
         let exchange = try await LocalExchange.make(backend, seeded: true)
         defer { exchange.folder.remove() }
         let remote = try #require(try await exchange.store(consumerIdentity(0), mirror: "watched").localRemote)
@@ -252,6 +263,76 @@ struct RefWatcherTests {
         #expect(fileURL.localRemote == LocalRemote(gitFolder: exchange.repository.path, reference: "refs/heads/main"))
         let relative = try await exchange.store(consumerIdentity(0), mirror: "relative", url: "exchange.git")
         #expect(relative.localRemote == nil)
+    }
+
+    /// Every waiter of one repository in a process shares one watcher: one
+    /// inotify instance however many wait, closed when the last one leaves.
+    @Test(arguments: Backend.allCases)
+    func waitersOfOneRepositoryShareOneWatcher(_ backend: Backend) async throws {
+        #if !os(Linux)
+        return
+        #endif
+        let exchange = try await LocalExchange.make(backend, seeded: true)
+        defer { exchange.folder.remove() }
+        let remote = try #require(try await exchange.store(consumerIdentity(0), mirror: "watched").localRemote)
+        let repositoryInode = try inode(of: exchange.repository.path)
+        let logger = Logger(label: "giter.test.shared")
+        let watches = SharedRefWatches.shared
+        try await watches.withHints(of: remote, logger: logger) { first in
+            try await nextHint(first)
+            try await watches.withHints(of: remote, logger: logger) { second in
+                try await watches.withHints(of: remote, logger: logger) { third in
+                    #expect(inotifyInstances(watching: repositoryInode) == 1)
+                    _ = try await exchange.repository.commit(
+                        files: ["README": "shared\n"], message: "shared", onto: "refs/heads/main")
+                    try await nextHint(second)
+                    try await nextHint(third)
+                }
+            }
+            #expect(inotifyInstances(watching: repositoryInode) == 1)
+        }
+        // The last one left: the watcher stops and closes its instance.
+        try await withDeadline {
+            while inotifyInstances(watching: repositoryInode) != 0 { await Task.yield() }
+        }
+    }
+
+    /// With the watch turned off, a controller on a repository on this
+    /// machine waits for its poll: a controller watching the same
+    /// repository proves the push was seen, the other has not moved until
+    /// its clock reaches the poll.
+    @Test(arguments: Backend.allCases)
+    func aControllerToldNotToWatchWaitsForItsPoll(_ backend: Backend) async throws {
+        let exchange = try await LocalExchange.make(backend)
+        defer { exchange.folder.remove() }
+        let clock = TestClock()
+        let watchingGate = ReconcileGate(holding: "pushed")
+        let pollingGate = ReconcileGate(holding: "pushed")
+        let watching = Controller(
+            store: try await exchange.store(consumerIdentity(0), mirror: "watching"), reconciler: watchingGate,
+            options: ControllerOptions(pollInterval: .seconds(3600), pollJitter: 0, statusWriteWindow: .zero),
+            clock: clock)
+        let polling = Controller(
+            store: try await exchange.store(consumerIdentity(1), mirror: "polling"), reconciler: pollingGate,
+            options: ControllerOptions(
+                pollInterval: .seconds(60), pollJitter: 0, statusWriteWindow: .zero, watchesLocalRemote: false),
+            clock: clock)
+        let runs = [Task { try await watching.run() }, Task { try await polling.run() }]
+        defer { for run in runs { run.cancel() } }
+        try await withDeadline { await watching.waitUntilIdle() }
+        try await withDeadline { await polling.waitUntilIdle() }
+
+        let producer = Producer(store: try await exchange.store(producerIdentity(0), mirror: "producer"))
+        try await producer.apply(job("pushed", payload: "seen by one", round: 1))
+        try await withDeadline { await watchingGate.started() }
+        #expect(!pollingGate.hasStarted, "a controller told not to watch was woken without its poll")
+        clock.advance(by: .seconds(60))
+        try await withDeadline { await pollingGate.started() }
+        watchingGate.release()
+        pollingGate.release()
+        watching.shutdown()
+        polling.shutdown()
+        for run in runs { try await withDeadline { try await run.value } }
     }
 
     private func nextHint(_ hints: AsyncStream<Void>, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {

@@ -97,7 +97,9 @@ struct WebhookExchangeTests {
         let controller = Controller(
             store: try await store(.consumer),
             reconciler: WordCounter(reconciled: reconciledInput),
-            options: ControllerOptions(pollInterval: .seconds(3600), statusWriteWindow: .zero, logger: logger),
+            // Not watching the repository (it is on this machine): only the webhook may wake the consumer.
+            options: ControllerOptions(
+                pollInterval: .seconds(3600), statusWriteWindow: .zero, watchesLocalRemote: false, logger: logger),
             clock: clock
         )
         await controller.addEventSource(changes.subscribe())

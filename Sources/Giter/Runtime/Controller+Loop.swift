@@ -27,7 +27,9 @@ extension Controller {
             }
             if options.watchesLocalRemote, let remote = store.localRemote {
                 tasks.addTask { [logger] in
-                    await RefWatcher(remote, logger: logger).runReportingFailure { self.trigger() }
+                    await SharedRefWatches.shared.withHints(of: remote, logger: logger) { hints in
+                        for await _ in hints { self.trigger() }
+                    }
                     return .sourceEnded
                 }
             }

@@ -58,6 +58,7 @@ final class FolderWatch: Sendable {
 
     /// Starts watching `path` (a folder); `entryWrites` is ignored (kqueue reports every change of a folder).
     func add(_ path: String, entryWrites: Bool) -> Result<Handle, AddFailure> {
+        if state.withLock({ $0.closed }) { return .failure(.refused("the watch is closed")) }
         let descriptor = open(path, O_EVTONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -86,7 +87,12 @@ final class FolderWatch: Sendable {
             return true
         }
         guard added else {
-            closeDescriptor(descriptor)
+            // The watch closed meanwhile. Dispatch must not release a source
+            // that was never activated: activate it, cancel it, and let its
+            // own cancel handler close the descriptor.
+            source.setCancelHandler { closeDescriptor(descriptor) }
+            source.activate()
+            source.cancel()
             return .failure(.refused("the watch is closed"))
         }
         source.activate()

@@ -8,7 +8,7 @@ import Synchronization
 /// ```swift
 /// let changes = ChangeNotifier()
 /// let watcher = RefWatcher(LocalRemote(gitFolder: "/srv/exchange.git", reference: "refs/heads/main"))
-/// controller.addEventSource(changes.subscribe())
+/// await controller.addEventSource(changes.subscribe())
 /// try await watcher.run(notifying: changes)    // in a child task, until cancelled
 /// ```
 ///
@@ -160,12 +160,15 @@ private final class WatchSession: Sendable {
         }
     }
 
-    /// Closes every watch (once), recording `failure` if it is the first word on why.
+    /// Closes every watch (once), recording `failure` when this call is
+    /// the one that stops: a failure met while a cancelled watcher is
+    /// closing is not one.
     func stop(failure: RefWatcherError?) {
         let first = state.withLock { state -> Bool in
-            if state.failure == nil { state.failure = failure }
-            defer { state.stopping = true }
-            return !state.stopping
+            guard !state.stopping else { return false }
+            state.stopping = true
+            state.failure = failure
+            return true
         }
         guard first else { return }
         let watch = self.watch.withLock { $0 }

@@ -2,8 +2,8 @@ import Logging
 
 /// Runs `body` with a stream of wake-ups for a waiter that checks the
 /// remote on each: one at once, then one per `pollInterval` of `clock`
-/// (the safety poll), one per hint of `events`, one per change a
-/// ``RefWatcher`` of `remote` sees (when not `nil`), and one at `deadline`.
+/// (the safety poll), one per hint of `events`, one per change the
+/// process's shared ``RefWatcher`` of `remote` sees (when not `nil`), and one at `deadline`.
 /// Wake-ups merge (the stream holds at most one), so a burst of hints
 /// costs one check. Every task started here ends when `body` returns.
 func withWakeUps<C: Clock<Duration>, T: Sendable>(
@@ -22,9 +22,13 @@ func withWakeUps<C: Clock<Duration>, T: Sendable>(
         }
         if let remote {
             group.addTask {
-                await RefWatcher(remote, logger: logger).runReportingFailure { input.yield() }
+                await SharedRefWatches.shared.withHints(of: remote, logger: logger) { hints in
+                    for await _ in hints { input.yield() }
+                }
             }
         }
+        // A poll interval of zero or less would spin a core: poll at most every millisecond.
+        let pollInterval = max(pollInterval, .milliseconds(1))
         group.addTask {
             while true {
                 try await clock.sleep(for: pollInterval)
