@@ -3,6 +3,7 @@ public import Testing
 /// The work did not finish before its deadline.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
     public var limit: Duration
+    public init(limit: Duration) { self.limit = limit }
     public var description: String { "did not finish within \(limit): something the test waits for never happened" }
 }
 

@@ -110,7 +110,7 @@ struct WebhookExchangeTests {
             defer { controller.shutdown() }
             // The first sync at start-up reconciles what is there.
             #expect(try await first(of: reconciled) == note("first", "").key)
-            try await within { await controller.waitUntilIdle() }
+            try await withDeadline { await controller.waitUntilIdle() }
 
             // Another store pushes; nothing but a webhook tells the consumer.
             _ = try await producer.apply(note("second", "three little words"))
@@ -124,7 +124,7 @@ struct WebhookExchangeTests {
                 #expect(response.status == .accepted)
             }
             #expect(try await first(of: reconciled) == note("second", "").key)
-            try await within { await controller.waitUntilIdle() }
+            try await withDeadline { await controller.waitUntilIdle() }
             try await producer.store.refresh()
             let answer = try await producer.get(note("second", "").key)
             #expect(answer?.resource.status?.words == 3)
@@ -159,29 +159,8 @@ struct WebhookExchangeTests {
 
 /// The next element of `stream`, or a failure after `limit` of real time.
 func first<T: Sendable>(of stream: AsyncStream<T>, within limit: Duration = .seconds(60)) async throws -> T? {
-    try await within(limit) {
+    try await withDeadline(limit) {
         var iterator = stream.makeAsyncIterator()
         return await iterator.next()
-    }
-}
-
-/// Runs `work` against a deadline of real time: a wait for something that
-/// never happens fails the test instead of hanging it. `work` must end when
-/// cancelled.
-func within<T: Sendable>(
-    _ limit: Duration = .seconds(60),
-    _ work: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next(), let value = result else {
-            throw DeadlineExceeded(limit: limit)
-        }
-        return value
     }
 }

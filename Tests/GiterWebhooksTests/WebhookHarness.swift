@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GitServerFixtures
 import Giter
 import GiterWebhooks
 import HTTPTypes
@@ -200,10 +201,4 @@ enum LiveTask<T: Sendable>: Sendable {
 
 struct ServerDidNotStart: Error, CustomStringConvertible {
     var description: String { "the webhook server did not start" }
-}
-
-/// The work did not finish before its deadline.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "did not finish within \(limit): something the test waits for never happened" }
 }
