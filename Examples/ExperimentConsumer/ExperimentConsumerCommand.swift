@@ -80,6 +80,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             pollInterval: exchange.pollDuration(webhooks: webhooks.isEnabled),
             maxConcurrentReconciles: parallel ?? max(1, processors),
             statusWriteWindow: .milliseconds(statusWindow),
+            watchesLocalRemote: exchange.watchesLocalRemote,
             logger: Logger(label: "experiment-consumer.controller")
         )
         logger.info(
@@ -88,7 +89,8 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
         let changes = ChangeNotifier()
         let server = try webhooks.makeServer(
             branch: exchange.branch, notifier: changes, registry: registry,
-            logger: Logger(label: "experiment-consumer.webhooks"))
+            logger: Logger(label: "experiment-consumer.webhooks"),
+            onListening: { [logger, webhooks] in logger.info("listening for webhooks on \(webhooks.webhookListen ?? "")") })
         let testbed = Testbed(
             store: store, runner: runnerName, options: options, logger: logger, events: server == nil ? nil : changes)
         try await testbed.run(stopOnSignals: true, exitWhenIdle: exitWhenIdle, services: server.map { [$0] } ?? [])

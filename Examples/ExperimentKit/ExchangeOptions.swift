@@ -36,6 +36,12 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Seconds between checks of the remote (default: 1, or 30 with --webhook-listen).")
     public var pollInterval: Double?
 
+    /// Whether a remote on this machine is watched for moves of its branch (the library's default).
+    @Flag(
+        name: .customLong("watch-local-remote"), inversion: .prefixedNo,
+        help: "Watch a remote on this machine for moves of its branch (default); --no-watch-local-remote polls only.")
+    public var watchesLocalRemote = true
+
     /// Where the local mirror lives.
     @Option(name: .long, help: "Folder for the local mirror (default: ~/.cache/giter-examples).")
     public var cache: String?

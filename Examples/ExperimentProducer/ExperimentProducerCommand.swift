@@ -96,7 +96,7 @@ struct ExperimentProducerCommand: AsyncParsableCommand {
             branch: exchange.branch, notifier: changes, registry: registry,
             logger: Logger(label: "experiment-producer.webhooks"), onListening: { listeningInput.yield() })
         let campaign = ExperimentCampaign(
-            producer: Producer(store: store),
+            producer: Producer(store: store, watchesLocalRemote: exchange.watchesLocalRemote),
             options: ExperimentCampaign.Options(
                 pollInterval: exchange.pollDuration(webhooks: webhooks.isEnabled),
                 timeout: .milliseconds(Int64(timeout * 1000)),

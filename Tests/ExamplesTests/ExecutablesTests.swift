@@ -2,6 +2,7 @@ import ExperimentKit
 import Foundation
 import GitServerFixtures
 import Subprocess
+import Synchronization
 import Testing
 
 #if canImport(System)
@@ -214,37 +215,24 @@ extension ExecutablesTests {
         let common = [
             "--remote", repository.path, "--cache", folder + "/cache", "--poll-interval", "3600",
             "--webhook-secret-file", secretFile,
+            // The repository is on this machine: without this, its watcher would wake both, webhooks or not.
+            "--no-watch-local-remote",
         ]
         let consumer = ConsumerUnderTest(
             executable: try Self.productsFolder() + "/experiment-consumer",
-            arguments: common + ["--webhook-listen", "127.0.0.1:\(consumerPort)", "--runner", "hooked"],
-            log: folder + "/consumer.log")
-        let produced = try await consumer.running {
+            arguments: common + ["--webhook-listen", "127.0.0.1:\(consumerPort)", "--runner", "hooked"])
+        let (produced, consumerLog) = try await consumer.running(after: "listening for webhooks on") {
             // Ready once it listens: from then on no push goes unheard.
-            try await Self.waitUntilAccepting(consumerPort)
-            return try await Self.run(
+            try await Self.run(
                 "experiment-producer",
                 common + [
                     "--webhook-listen", "127.0.0.1:\(producerPort)", "--count", "2", "--scale", "0.01", "--timeout",
                     "120", "--batch", "w1",
                 ])
         }
-        let consumerLog = (try? String(contentsOfFile: folder + "/consumer.log", encoding: .utf8)) ?? ""
         #expect(produced.status == 0, "\(produced.output)\nconsumer:\n\(consumerLog)")
         #expect(produced.output.contains("verified 2; 2 archived"))
         #expect(produced.output.contains("on hooked"))
-    }
-
-    /// Waits until something accepts connections on `port`, within a minute.
-    static func waitUntilAccepting(_ port: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !LoopbackPort.isAccepting(port) {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("nothing listened on port \(port) within a minute")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 }
 
@@ -253,20 +241,45 @@ extension ExecutablesTests {
 struct ConsumerUnderTest {
     let executable: String
     let arguments: [String]
-    let log: String
 
-    func running<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        let descriptor = try FileDescriptor.open(
-            FilePath(log), .writeOnly, options: [.create, .truncate], permissions: [.ownerReadWrite])
-        defer { try? descriptor.close() }
+    /// Starts the executable, awaits a line of its output containing
+    /// `announcement` (within a minute), runs `body`, then stops it;
+    /// returns `body`'s result and everything the executable printed.
+    func running<T: Sendable>(
+        after announcement: String, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> (T, String) {
+        let printed = Mutex(Data())
+        let (chunks, chunkInput) = AsyncStream.makeStream(of: Data.self)
+        let output = Pipe()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                chunkInput.finish()
+            } else {
+                printed.withLock { $0 += chunk }
+                chunkInput.yield(chunk)
+            }
+        }
+        let writer = FileDescriptor(rawValue: output.fileHandleForWriting.fileDescriptor)
         let result = try await Subprocess.run(
             .path(FilePath(executable)), arguments: Arguments(arguments), input: .none,
-            output: .fileDescriptor(descriptor, closeAfterSpawningProcess: false),
-            error: .fileDescriptor(descriptor, closeAfterSpawningProcess: false)
+            output: .fileDescriptor(writer, closeAfterSpawningProcess: false),
+            error: .fileDescriptor(writer, closeAfterSpawningProcess: false)
         ) { execution -> T in
             defer { try? execution.send(signal: .terminate) }
+            let announced = try await withDeadline {
+                var seen = Data()
+                for await chunk in chunks {
+                    seen += chunk
+                    if String(decoding: seen, as: UTF8.self).contains(announcement) { return true }
+                }
+                return false
+            }
+            try #require(announced, "the executable ended without printing '\(announcement)'")
             return try await body()
         }
-        return result.closureResult
+        try? output.fileHandleForWriting.close()
+        return (result.closureResult, String(decoding: printed.withLock { $0 }, as: UTF8.self))
     }
 }
