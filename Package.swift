@@ -29,6 +29,10 @@ let package = Package(
         // Verifying and making SSH commit signatures in process (Ed25519,
         // ECDSA; RSA from _CryptoExtras).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // Spans across the exchange: a trace context travels in a commit
+        // trailer (Documentation/Tracing.md). An exporter (swift-otel) is the
+        // host app's choice, never a dependency here.
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // `swift package generate-documentation` for the DocC catalogs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // The HTTP server of GiterWebhooks, and the metrics it serves. Only
@@ -57,6 +61,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 // Runs `gpg` to sign and to verify OpenPGP signatures.
@@ -132,7 +137,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GiterExchangeTests",
-            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures"]
+            dependencies: [
+                "Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures",
+                // A tracer that keeps its spans, for the tracing tests only.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
         ),
         .testTarget(
             name: "GiterToolTests",

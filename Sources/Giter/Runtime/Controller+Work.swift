@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 extension Controller {
     // MARK: Reconciles
@@ -67,10 +68,13 @@ extension Controller {
         let writes = keys.compactMap { key in
             batch[key].map { ResourceWrite<Resource>.status(key, $0.status, specDigest: $0.specDigest) }
         }
+        // Each status's trailer carries its reconcile's trace context.
+        let contexts = batch.compactMapValues { $0.span?.context }
         tasks.addTask { [store] in
             let result: Result<[WriteOutcome], any Error>
             do {
-                result = .success(try await store.write(writes).outcomes)
+                result = .success(
+                    try await ExchangeTracing.$writeContexts.withValue(contexts) { try await store.write(writes).outcomes })
             } catch {
                 result = .failure(error)
             }
@@ -86,6 +90,7 @@ extension Controller {
         case .success(let outcomes):
             var notApplied: (keys: [ResourceKey], reason: String)?
             for (key, outcome) in zip(flush.keys, outcomes) {
+                if case .notApplied = outcome {} else { batch[key]?.endSpan(after: outcome) }
                 switch outcome {
                 case .statusWritten, .unchanged, .created, .configured, .archived, .deleted:
                     break
@@ -112,7 +117,7 @@ extension Controller {
                 case .notApplied(let reason):
                     // The store gave up on the batch (GitResourceStore: on every write of it): written again.
                     allWritten = false
-                    if pending[key] == nil { pending[key] = batch[key] }
+                    if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSpan(superseded: true) }
                     notApplied = ((notApplied?.keys ?? []) + [key], reason)
                 }
             }
@@ -124,7 +129,9 @@ extension Controller {
         case .failure(let error):
             // Never one status's own: a transport error, a branch that stays locked, a history refused.
             allWritten = false
-            for key in flush.keys where pending[key] == nil { pending[key] = batch[key] }
+            for key in flush.keys {
+                if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSpan(superseded: true) }
+            }
             let locked = (error as? StoreError)?.code == .branchLocked
             batchFailed(flush.keys, reason: "\(error)", locked: locked)
         }
@@ -170,6 +177,28 @@ extension Controller {
 extension Controller {
     /// Makes `status` the one to write for `key`.
     func replacePending(_ key: ResourceKey, with status: PendingStatus<Resource.Status>) {
+        pending[key]?.endSpan(superseded: true)
         pending[key] = status
+    }
+}
+
+extension PendingStatus {
+    /// Ends the reconcile's span once its status is pushed (or cannot be).
+    func endSpan(after outcome: WriteOutcome) {
+        guard let span else { return }
+        if outcome.isSuccess {
+            span.addEvent("giter.status.pushed")
+        } else {
+            span.setStatus(SpanStatus(code: .error, message: "status not written: \(outcome)"))
+        }
+        span.end()
+    }
+
+    /// Ends the reconcile's span of a status that will not be written:
+    /// a newer one replaces it.
+    func endSpan(superseded: Bool) {
+        guard let span else { return }
+        if superseded { span.addEvent("giter.status.superseded") }
+        span.end()
     }
 }

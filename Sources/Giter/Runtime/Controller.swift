@@ -2,6 +2,7 @@ import Logging
 import Metrics
 public import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Runs a ``Reconciler`` against a ``ResourceStore``: the consumer's loop.
 ///
@@ -38,6 +39,10 @@ import Synchronization
 ///   reported once per version of the file (``ControllerEvent``, a log
 ///   line, a metric) and never written into; every other resource is
 ///   reconciled. Once its producer mends it, it is reconciled as usual.
+/// - **Tracing**: with a tracer in use, each reconcile is a
+///   `giter.reconcile` span that continues the trace its resource's last
+///   commit carried and ends when its status is pushed; the status commit
+///   carries that span's context (see `Documentation/Tracing.md`).
 /// - **Shutdown**: on graceful shutdown, ``shutdown()`` or cancellation it
 ///   stops taking work, lets in-flight reconciles finish (on cancellation
 ///   they see it) and pushes pending statuses before ``run()`` returns.
@@ -219,4 +224,7 @@ struct PendingStatus<Status: Sendable>: Sendable {
     /// Whether this status only reports that an earlier one was refused
     /// by the contract (it is not replaced again if refused in turn).
     var reportsRefusal = false
+    /// The reconcile's span, open until the status is pushed (see
+    /// `Documentation/Tracing.md`); `nil` without a tracer.
+    var span: (any Span)?
 }

@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 import Logging
+import Tracing
 
 /// The producer's side of an exchange: publish specs, read what the
 /// consumer reports, wait for it, and clear completed resources away.
@@ -40,6 +41,10 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// Applies every resource in one commit; one outcome per resource.
+    ///
+    /// With a tracer in use, the store's write is a `giter.apply` span, a
+    /// child of the caller's current `ServiceContext`, and the commit carries
+    /// its context for each resource (see `Documentation/Tracing.md`).
     @discardableResult
     public func apply(_ resources: [Resource]) async throws -> [WriteOutcome] {
         guard !resources.isEmpty else { return [] }
@@ -73,6 +78,9 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     /// `clock` measures the timeout and the polls; a test can give
     /// `GiterTesting`'s `TestClock` and advance it instead of waiting.
     ///
+    /// With a tracer in use, the wait is a `giter.observe` span in the trace
+    /// of the resource's apply (see `Documentation/Tracing.md`).
+    ///
     /// - Throws: ``ProducerError`` when the resource failed for good
     ///   (`Stalled=True` for the current spec), disappeared, or the timeout
     ///   passed; at once, with code ``ProducerError/Code/unreadable`` and the
@@ -104,6 +112,52 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
 
     private func waitAll<C: Clock<Duration>>(
         _ keys: [ResourceKey], until type: String, timeout: Duration, pollInterval: Duration, events: ChangeNotifier?,
+        on clock: C
+    ) async throws -> [StoredResource<Resource>] {
+        guard ExchangeTracing.isActive else {
+            return try await waitUntil(keys, type, timeout: timeout, pollInterval: pollInterval, events: events, on: clock)
+        }
+        let span = await observeSpan(keys)
+        defer { span.end() }
+        span.attributes["giter.condition"] = type
+        do {
+            let found = try await ServiceContext.withValue(span.context) {
+                try await waitUntil(keys, type, timeout: timeout, pollInterval: pollInterval, events: events, on: clock)
+            }
+            // The statuses' own trace contexts (their reconciles'), when they carried one.
+            for key in keys.prefix(Self.maxObservedLinks) {
+                if let trace = await store.traceContext(of: key) {
+                    span.addLink(SpanLink(context: ExchangeTracing.context(continuing: trace.parent), attributes: [:]))
+                }
+            }
+            return found
+        } catch {
+            span.recordError(error)
+            throw error
+        }
+    }
+
+    /// The most resources an observation links to.
+    private static var maxObservedLinks: Int { 128 }
+
+    /// A `giter.observe` span in the trace of the first of `keys` with a
+    /// context (its apply's, or its status's), else of the caller.
+    private func observeSpan(_ keys: [ResourceKey]) async -> any Span {
+        var parent = ServiceContext.current ?? .topLevel
+        for key in keys.prefix(Self.maxObservedLinks) {
+            if let trace = await store.traceContext(of: key) {
+                parent = ExchangeTracing.context(continuing: trace.parent)
+                break
+            }
+        }
+        let span = startSpan(ExchangeTracing.observeSpan, context: parent, ofKind: .internal)
+        span.attributes["giter.kind"] = store.resourceType.kind
+        if keys.count == 1 { span.attributes["giter.resource"] = "\(keys[0])" } else { span.attributes["giter.resources"] = keys.count }
+        return span
+    }
+
+    private func waitUntil<C: Clock<Duration>>(
+        _ keys: [ResourceKey], _ type: String, timeout: Duration, pollInterval: Duration, events: ChangeNotifier?,
         on clock: C
     ) async throws -> [StoredResource<Resource>] {
         let deadline = clock.now.advanced(by: timeout)
@@ -215,6 +269,7 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                     let status = stored.resource.status
                     if let previous = known[stored.key], previous == status { continue }
                     known[stored.key] = .some(status)
+                    if ExchangeTracing.isActive { await observeSpan([stored.key]).end() }
                     continuation.yield(stored)
                 }
             }

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Tracing
 
 /// One reconcile, run in a child task of ``Controller/run()``: it reads the
 /// resource as it is in the store now, calls the reconciler, logs and
@@ -13,7 +14,39 @@ struct ReconcileStep<R: Reconciler>: Sendable {
     let clock: any Clock<Duration>
     let metrics: ControllerMetrics
 
+    /// Reconciles `key`; with a tracer, in a `giter.reconcile` span that
+    /// continues the trace the key's last commit carried and stays open in
+    /// the ``PendingStatus`` until the status is pushed.
     func run(_ key: ResourceKey, state: KeyState) async -> ReconcileOutcome<Resource.Status> {
+        guard ExchangeTracing.isActive else { return await reconcile(key, state: state) }
+        let trace = await store.traceContext(of: key)
+        let parent = trace.map { ExchangeTracing.context(continuing: $0.parent) } ?? (ServiceContext.current ?? .topLevel)
+        // The first try at what a fetch brought starts where that fetch did: the span covers it.
+        let fetched = state.failures == 0 && !state.requeued ? trace?.fetchStarted : nil
+        let span = startSpan(ExchangeTracing.reconcileSpan, at: fetched ?? .now, context: parent, ofKind: .consumer)
+        span.attributes["giter.resource"] = "\(key)"
+        if fetched != nil { span.addEvent("giter.fetched") }
+        let outcome = await ServiceContext.withValue(span.context) { await reconcile(key, state: state) }
+        switch outcome {
+        case .reconciled(var pending, let version, let next):
+            span.attributes["giter.generation"] = version.generation
+            pending.span = span
+            return .reconciled(pending, version, next: next)
+        case .terminal(var pending, let version):
+            span.attributes["giter.generation"] = version.generation
+            span.setStatus(SpanStatus(code: .error, message: "reconcile failed for good"))
+            pending.span = span
+            return .terminal(pending, version)
+        case .failed, .unreadable:
+            span.setStatus(SpanStatus(code: .error, message: "reconcile failed; retried"))
+            span.end()
+        case .gone, .skipped:
+            span.end()
+        }
+        return outcome
+    }
+
+    private func reconcile(_ key: ResourceKey, state: KeyState) async -> ReconcileOutcome<Resource.Status> {
         var metadata: Logger.Metadata = ["resource": "\(key)"]
         let logger = options.logger
         let stored: StoredResource<Resource>

@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 extension GitResourceStore {
     public func remoteMoved() async throws -> Bool {
@@ -22,8 +23,9 @@ extension GitResourceStore {
     /// Fetches when the remote moved and advances the view. Call with the gate held.
     func refreshView() async throws {
         if loaded, try await transport.remoteTip() == tip { return }
+        let fetchStarted = DefaultTracerClock.now
         let fetched = try await transport.fetch()
-        try await advance(to: fetched)
+        try await advance(to: fetched, fetchStarted: fetchStarted)
         loaded = true
     }
 
@@ -33,9 +35,14 @@ extension GitResourceStore {
     /// state after a commit this store just made and checked before pushing
     /// it. Call with the gate held.
     ///
+    /// `fetchStarted`: when the fetch that brought `new` began, for the
+    /// trace contexts its commits carry.
+    ///
     /// - Throws: ``StoreError`` `historyRefused`, keeping the view, when
     ///   `new` does not continue the history checked so far.
-    func advance(to new: ObjectID?, checked: ExchangeLedger? = nil) async throws {
+    func advance(
+        to new: ObjectID?, checked: ExchangeLedger? = nil, fetchStarted: DefaultTracerClock.Timestamp? = nil
+    ) async throws {
         guard new != tip || !loaded else { return }
         guard let new else {
             if loaded, let tip {
@@ -44,14 +51,17 @@ extension GitResourceStore {
             return
         }
         let pinsBefore = ledgerState?.pins ?? [:]
+        var traces = TracesReceived(fetchStarted: fetchStarted)
         if let checked {
             ledger = checked
         } else if loaded || options.historyCheck == .fullHistory {
             var (ledger, chain) = try await startingLedger(for: new)
             for commit in chain {
-                for violation in try await ledger.advance(over: commit) {
+                let violations = try await ledger.advance(over: commit)
+                for violation in violations {
                     report(.contractViolation(violation))
                 }
+                if violations.isEmpty { traces.note(commit, changes: ledger.lastChanges?.changes, kind: resourceType.kind) }
             }
             self.ledger = ledger
             if options.historyCheck == .fullHistory { await saveCheckPoint() }
@@ -85,11 +95,13 @@ extension GitResourceStore {
             }
             let id = ledgerState.map { $0.blob(at: path, tree: treeEntry.id) } ?? treeEntry.id
             if live != nil { self.live[key] = id } else { archived[key] = id }
+            if live != nil, id == nil { traceContexts[key] = nil }
             if id == treeEntry.id {
                 // What is in force is the tree's entry: a symbolic link or a gitlink there is never read.
                 irregular[path] = id != nil && !(treeEntry.mode?.isFile ?? true) ? treeEntry.mode : nil
             }
         }
+        keep(traces)
         reportLayoutProblems(in: changes)
         // Paths whose file in force changed without a change in the tree count as changed too.
         let listed = Set(changes.map(\.path))

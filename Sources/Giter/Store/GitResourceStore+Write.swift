@@ -5,12 +5,51 @@ import Foundation
 #endif
 import GiterSchema
 import Logging
+import Tracing
 
 extension GitResourceStore {
     public func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {
+        guard ExchangeTracing.isActive, !writes.isEmpty else { return try await gatedWrite(writes, traced: [:]) }
+        // The producer's apply (and archive, delete) or the consumer's status push, as a span whose
+        // context each key's trailer carries; a status carries its reconcile's instead, and the push
+        // continues the trace of the first status (linked to the others).
+        let given = ExchangeTracing.writeContexts
+        let parent = writes.lazy.compactMap { given[$0.key] }.first ?? ServiceContext.current ?? .topLevel
+        let span = startSpan(
+            identity.role == .producer ? ExchangeTracing.applySpan : ExchangeTracing.statusSpan, context: parent,
+            ofKind: .producer)
+        defer { span.end() }
+        span.attributes["giter.kind"] = resourceType.kind
+        span.attributes["giter.writes"] = writes.count
+        if writes.count == 1 { span.attributes["giter.resource"] = "\(writes[0].key)" }
+        let own = ExchangeTracing.traceParent(of: span.context)
+        var traced: [ResourceKey: TraceParent] = [:]
+        for write in writes {
+            if let context = given[write.key] {
+                if traced[write.key] == nil, span.isRecording { span.addLink(SpanLink(context: context, attributes: [:])) }
+                traced[write.key] = ExchangeTracing.traceParent(of: context) ?? own
+            } else {
+                traced[write.key] = own
+            }
+        }
+        do {
+            let result = try await gatedWrite(writes, traced: traced)
+            if let revision = result.revision { span.attributes["giter.commit"] = revision.rawValue }
+            span.attributes["giter.push.attempts"] = result.attempts
+            return result
+        } catch {
+            span.recordError(error)
+            throw error
+        }
+    }
+
+    /// Writes with the gate held; `traced`: the trace context to carry for each key.
+    private func gatedWrite(_ writes: [ResourceWrite<Resource>], traced: [ResourceKey: TraceParent]) async throws
+        -> WriteResult
+    {
         await acquire()
         do {
-            let result = try await writeBatch(writes)
+            let result = try await writeBatch(writes, traced: traced)
             release()
             return result
         } catch {
@@ -19,7 +58,9 @@ extension GitResourceStore {
         }
     }
 
-    private func writeBatch(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {
+    private func writeBatch(_ writes: [ResourceWrite<Resource>], traced: [ResourceKey: TraceParent]) async throws
+        -> WriteResult
+    {
         var failures = 0
         var lastReason = ""
         // While the branch is locked: when that was first seen, and the last message.
@@ -32,7 +73,7 @@ extension GitResourceStore {
             }
             try await refreshView()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let planned = try await checkedCommit(writes, now: now)
+            let planned = try await checkedCommit(writes, now: now, traced: traced)
             guard let commit = planned.commit else {
                 return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures)
             }
@@ -41,6 +82,7 @@ extension GitResourceStore {
                 if tip == nil { anchor = commit }
                 try await advance(to: commit, checked: planned.ledger)
                 remember(planned.batch)
+                rememberTraces(of: writes, outcomes: planned.outcomes, traced: traced)
                 if options.historyCheck == .fullHistory { await saveCheckPoint() }
                 return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures + 1)
             case .conflict(let message), .rejected(let message):
@@ -77,7 +119,7 @@ extension GitResourceStore {
     /// refuses is left out, reported refused with the contract's reason, and
     /// the rest planned again. `commit` is `nil` when nothing is left to write.
     private func checkedCommit(
-        _ writes: [ResourceWrite<Resource>], now: Date
+        _ writes: [ResourceWrite<Resource>], now: Date, traced: [ResourceKey: TraceParent]
     ) async throws -> (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?) {
         var refused: [Int: String] = [:]
         let contract = try await contractInForce()
@@ -94,6 +136,7 @@ extension GitResourceStore {
                 for path in batch.files.keys where owner[path] == nil { owner[path] = index }
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
+            if !traced.isEmpty { batch.traceTrailers = Self.traceTrailers(writes, outcomes: outcomes, traced: traced) }
             let request = batch.request(parent: tip, identity: identity, date: now)
             let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
@@ -388,6 +431,8 @@ struct Batch {
     /// Path → new bytes, or `nil` to delete.
     var files: [String: [UInt8]?] = [:]
     var trailers: [Trailer] = []
+    /// One ``CommitTrailers/traceparent`` per key written, after the others.
+    var traceTrailers: [Trailer] = []
 
     var isEmpty: Bool { files.isEmpty }
 
@@ -417,7 +462,7 @@ struct Batch {
             author: signature,
             committer: signature,
             message: "giter \(identity.role): \(summary)",
-            trailers: [Trailer(CommitTrailers.role, identity.role.rawValue)] + trailers)
+            trailers: [Trailer(CommitTrailers.role, identity.role.rawValue)] + trailers + traceTrailers)
     }
 }
 

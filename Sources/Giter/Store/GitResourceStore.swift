@@ -47,6 +47,10 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
     /// The last range the view advanced over, and its diff, for ``changes(since:)``.
     var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
+    /// The trace context of each live resource, from the last commit that
+    /// carried one for it (see `GitResourceStore+Tracing.swift`); kept only
+    /// while a tracer records.
+    var traceContexts: [ResourceKey: ResourceTraceContext] = [:]
     /// Serializes refreshes and writes.
     var gateBusy = false
     var gateWaiters: [CheckedContinuation<Void, Never>] = []
