@@ -85,13 +85,13 @@ struct TracingTests {
     func oneTraceFromApplyToObserve(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
             let tracer = W3CTestTracer()
+            let jobs = (0..<3).map { job("traced-\($0)", payload: "p\($0)", round: 1) }
             try await withTracer(tracer) {
                 let consumer = Controller(
                     store: try await lab.store(consumerIdentity(0), mirror: "consumer"),
                     reconciler: DigestReconciler(name: "consumer"), options: lab.controllerOptions("consumer"))
                 let run = Task { try await consumer.run() }
                 let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-                let jobs = (0..<3).map { job("traced-\($0)", payload: "p\($0)", round: 1) }
                 let outcomes = try await producer.apply(jobs)
                 #expect(outcomes.allSatisfy { $0 == .created(generation: 1) }, "\(outcomes)")
                 let observed = try await producer.wait(for: jobs[0].key, timeout: .seconds(60))

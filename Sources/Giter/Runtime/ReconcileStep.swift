@@ -23,7 +23,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         let parent = trace.map { ExchangeTracing.context(continuing: $0.parent) } ?? (ServiceContext.current ?? .topLevel)
         // The first try at what a fetch brought starts where that fetch did: the span covers it.
         let fetched = state.failures == 0 && !state.requeued ? trace?.fetchStarted : nil
-        let span = startSpan(ExchangeTracing.reconcileSpan, at: fetched ?? .now, context: parent, ofKind: .consumer)
+        let span = startSpan(ExchangeTracing.reconcileSpan, at: fetched ?? DefaultTracerClock.now, context: parent, ofKind: .consumer)
         span.attributes["giter.resource"] = "\(key)"
         if fetched != nil { span.addEvent("giter.fetched") }
         let outcome = await ServiceContext.withValue(span.context) { await reconcile(key, state: state) }

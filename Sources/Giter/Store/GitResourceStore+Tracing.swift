@@ -42,8 +42,7 @@ extension GitResourceStore: TraceContextSource {
         }
         for (commit, count) in traces.malformed {
             logger.debug(
-                "ignored \(count) malformed \(CommitTrailers.traceparent) trailer(s): the trace of those resources "
-                    + "does not continue, nothing else changes",
+                "ignored \(count) malformed \(CommitTrailers.traceparent) trailer(s): the trace of those resources does not continue, nothing else changes",
                 metadata: ["commit": "\(commit.hex)"])
         }
     }
