@@ -196,6 +196,7 @@ struct TracingTests {
                     Giter-Traceparent: lab/Job/first 00-00000000000000000000000000000000-b7ad6b7169203331-01
                     Giter-Traceparent: lab/Job/first \(String(repeating: "0", count: 4000))
                     Giter-Traceparent: lab/Job/second 00-\(forgedTrace)-b7ad6b7169203331-01
+                    Giter-Traceparent: lab/Job/first 00-\(forgedTrace)-b7ad6b7169203332-01
                     """
                 let identity = producerIdentity(1)
                 let commit = try await lab.repository.git([
@@ -205,6 +206,11 @@ struct TracingTests {
                 try #require(commit.succeeded, "\(commit)")
                 let moved = try await lab.repository.git(["update-ref", "refs/heads/main", commit.trimmedStdout, tip])
                 try #require(moved.succeeded, "\(moved)")
+
+                // The producer's view of `first` still continues its apply's trace: the raw commit did not
+                // change its file, so its well-formed trailer for it does not count.
+                _ = try await producer.get(first.key)
+                _ = try await producer.wait(for: first.key, timeout: .seconds(60))
 
                 let second = job("second", payload: "b", round: 1)
                 let again = job("first", payload: "a", round: 2)
@@ -222,6 +228,13 @@ struct TracingTests {
             let reconciles = tracer.finished("giter.reconcile")
             #expect(!reconciles.contains { $0.traceID == forgedTrace })
             #expect(!tracer.spans.finishedSpans.contains { $0.traceID == forgedTrace })
+            #expect(
+                !tracer.spans.finishedSpans.contains { span in
+                    span.links.contains { $0.context.inMemorySpanContext?.traceID == forgedTrace }
+                })
+            let observes = tracer.finished("giter.observe")
+            #expect(observes.count == 3)
+            #expect(observes.allSatisfy { resource(of: $0) == nil || $0.traceID == applies.first?.traceID })
             let continuing = reconciles.filter { $0.parentSpanID == last.spanID }
             #expect(continuing.count == 2, "\(reconciles.map { ($0.attributes, $0.parentSpanID) })")
         }

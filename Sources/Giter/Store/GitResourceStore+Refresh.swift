@@ -55,13 +55,17 @@ extension GitResourceStore {
         if let checked {
             ledger = checked
         } else if loaded || options.historyCheck == .fullHistory {
-            var (ledger, chain) = try await startingLedger(for: new)
+            var (ledger, chain, root) = try await startingLedger(for: new)
+            // The branch's first commit wrote every file it holds.
+            if let root { traces.note(root, changes: nil, kind: resourceType.kind) }
             for commit in chain {
                 let violations = try await ledger.advance(over: commit)
                 for violation in violations {
                     report(.contractViolation(violation))
                 }
-                if violations.isEmpty { traces.note(commit, changes: ledger.lastChanges?.changes, kind: resourceType.kind) }
+                if violations.isEmpty, let changes = ledger.lastChanges?.changes {
+                    traces.note(commit, changes: changes, kind: resourceType.kind)
+                }
             }
             self.ledger = ledger
             if options.historyCheck == .fullHistory { await saveCheckPoint() }
@@ -160,15 +164,16 @@ extension GitResourceStore {
         }
     }
 
-    /// Where the check of the commits up to `new` starts, and the commits to judge.
-    private func startingLedger(for new: ObjectID) async throws -> (ExchangeLedger, [CommitInfo]) {
+    /// Where the check of the commits up to `new` starts, the commits to
+    /// judge, and the branch's first commit when the check starts there.
+    private func startingLedger(for new: ObjectID) async throws -> (ExchangeLedger, [CommitInfo], root: CommitInfo?) {
         let roles = options.roles
         if loaded, let ledger {
             let state = ledger.state
             guard let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) else {
                 throw refuseHistory("\(new.hex) does not continue the history checked up to \(state.commit.hex): it was rewritten")
             }
-            return (ledger, chain)
+            return (ledger, chain, nil)
         }
         var trusted = options.trustRoot
         switch await loadCheckPoint() {
@@ -176,7 +181,7 @@ extension GitResourceStore {
             if trusted == nil || trusted == saved {
                 if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
                     anchor = saved
-                    return (newLedger(at: state), chain)
+                    return (newLedger(at: state), chain, nil)
                 }
                 if saved != nil {
                     throw refuseHistory("\(new.hex) does not continue the history this mirror checked up to \(state.commit.hex)")
@@ -192,7 +197,7 @@ extension GitResourceStore {
                 throw refuseHistory("\(new.hex) does not descend from the trusted commit \(trusted.hex)")
             }
             anchor = trusted
-            return (newLedger(at: ExchangeLedger.State(commit: trusted)), chain)
+            return (newLedger(at: ExchangeLedger.State(commit: trusted)), chain, nil)
         }
         // No anchor yet: the branch's first commit becomes it.
         guard var chain = try await ExchangeLedger.chain(from: new, to: nil, reader: transport), !chain.isEmpty else {
@@ -204,7 +209,7 @@ extension GitResourceStore {
         var ledger = started.ledger
         ledger.documents = documents
         for violation in started.violations { report(.contractViolation(violation)) }
-        return (ledger, chain)
+        return (ledger, chain, started.violations.isEmpty ? root : nil)
     }
 
     /// A ledger from `state` that shares the store's parsed files.

@@ -37,8 +37,10 @@ extension GitResourceStore: TraceContextSource {
     /// Keeps the contexts fetched commits carried, for the keys that are live
     /// now: so they are bounded by the resources the store holds.
     func keep(_ traces: TracesReceived) {
-        for (key, parent) in traces.received where live[key] != nil {
-            traceContexts[key] = ResourceTraceContext(parent: parent, fetchStarted: traces.fetchStarted)
+        for (key, parent) in traces.received {
+            traceContexts[key] = live[key] == nil ? nil : parent.map {
+                ResourceTraceContext(parent: $0, fetchStarted: traces.fetchStarted)
+            }
         }
         for (commit, count) in traces.malformed {
             logger.debug(
@@ -53,8 +55,9 @@ struct TracesReceived {
     /// Whether a tracer records: otherwise no commit is looked at.
     let active = ExchangeTracing.isActive
     let fetchStarted: DefaultTracerClock.Timestamp?
-    /// The last context per key, from commits that changed the key's file.
-    private(set) var received: [ResourceKey: TraceParent] = [:]
+    /// The last context per key, from commits that changed the key's file
+    /// (`nil`: the last such commit carried none).
+    private(set) var received: [ResourceKey: TraceParent?] = [:]
     /// Commits with trailers that do not read, and how many.
     private(set) var malformed: [(commit: ObjectID, count: Int)] = []
 
@@ -63,16 +66,21 @@ struct TracesReceived {
     }
 
     /// Takes the contexts `commit` carries for files of `kind` it changed
-    /// (`changes`): a trailer naming a key the commit did not write is
-    /// ignored, so a commit can only speak for its own resources.
+    /// (`changes`; `nil` for the branch's first commit, which wrote every
+    /// file it holds): a trailer naming a key the commit did not write is
+    /// ignored, so a commit can only speak for its own resources. A file
+    /// changed without a context loses the one it had.
     mutating func note(_ commit: CommitInfo, changes: [PathChange]?, kind: String) {
-        guard active, let changes else { return }
+        guard active else { return }
         let (contexts, bad) = ExchangeTracing.contexts(in: commit.trailers, kind: kind)
         if bad > 0 { malformed.append((commit.id, bad)) }
-        guard !contexts.isEmpty else { return }
+        guard let changes else {
+            for (key, parent) in contexts { received[key] = parent }
+            return
+        }
         for change in changes {
-            guard let key = ResourceKey(repositoryPath: change.path), let parent = contexts[key] else { continue }
-            received[key] = parent
+            guard let key = ResourceKey(repositoryPath: change.path), key.kind == kind else { continue }
+            received[key] = .some(contexts[key])
         }
     }
 }
