@@ -125,7 +125,7 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
                 try await waitUntil(keys, type, timeout: timeout, pollInterval: pollInterval, events: events, on: clock)
             }
             // The statuses' own trace contexts (their reconciles'), when they carried one.
-            for key in keys.prefix(Self.maxObservedLinks) {
+            for key in keys.prefix(ExchangeTracing.maxLinks) {
                 if let trace = await store.traceContext(of: key) {
                     span.addLink(SpanLink(context: ExchangeTracing.context(continuing: trace.parent), attributes: [:]))
                 }
@@ -137,14 +137,11 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
         }
     }
 
-    /// The most resources an observation links to.
-    private static var maxObservedLinks: Int { 128 }
-
     /// A `giter.observe` span in the trace of the first of `keys` with a
     /// context (its apply's, or its status's), else of the caller.
     private func observeSpan(_ keys: [ResourceKey]) async -> any Span {
         var parent = ServiceContext.current ?? .topLevel
-        for key in keys.prefix(Self.maxObservedLinks) {
+        for key in keys.prefix(ExchangeTracing.maxLinks) {
             if let trace = await store.traceContext(of: key) {
                 parent = ExchangeTracing.context(continuing: trace.parent)
                 break

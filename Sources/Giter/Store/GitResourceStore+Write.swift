@@ -24,9 +24,13 @@ extension GitResourceStore {
         if writes.count == 1 { span.attributes["giter.resource"] = "\(writes[0].key)" }
         let own = ExchangeTracing.traceParent(of: span.context)
         var traced: [ResourceKey: TraceParent] = [:]
+        var links = 0
         for write in writes {
             if let context = given[write.key] {
-                if traced[write.key] == nil, span.isRecording { span.addLink(SpanLink(context: context, attributes: [:])) }
+                if traced[write.key] == nil, links < ExchangeTracing.maxLinks, span.isRecording {
+                    span.addLink(SpanLink(context: context, attributes: [:]))
+                    links += 1
+                }
                 traced[write.key] = ExchangeTracing.traceParent(of: context) ?? own
             } else {
                 traced[write.key] = own

@@ -16,6 +16,9 @@ enum ExchangeTracing {
     static let reconcileSpan = "giter.reconcile"
     static let observeSpan = "giter.observe"
 
+    /// The most links a span gets to other resources' spans.
+    static let maxLinks = 128
+
     /// The most trace trailers read from one commit; the rest are ignored.
     /// A commit of the SDK carries one per resource it writes.
     static let maxTrailersPerCommit = 10_000
