@@ -7,6 +7,7 @@
 /// Giter-Status: default/Experiment/sort-3 observedGeneration=1
 /// Giter-Archive: default/Experiment/sieve-2
 /// Giter-Delete: default/Experiment/sieve-9
+/// Giter-Lease: consumer generation=3
 /// ```
 public enum CommitTrailers {
     /// The role the writer claims.
@@ -19,4 +20,7 @@ public enum CommitTrailers {
     public static let archive = "Giter-Archive"
     /// A resource deleted.
     public static let delete = "Giter-Delete"
+    /// The fencing token of the lease the writer held: `<lease> generation=<n>`
+    /// (see ``FencingToken``).
+    public static let lease = "Giter-Lease"
 }
