@@ -15,6 +15,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             experiment-consumer --remote /srv/git/lab.git
             experiment-consumer --remote ssh://git@example.com/lab.git --backend git --poll-interval 5
             experiment-consumer --remote /tmp/lab.git --exit-when-idle --runner ci-runner
+            experiment-consumer --remote /srv/git/lab.git --leader-election --lease-duration 15
             experiment-consumer --remote https://git.example.com/lab.git --webhook-listen 0.0.0.0:8080 --webhook-secret-file /etc/giter/hook-secret
             """,
         discussion: """
@@ -30,6 +31,13 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             each signed push to the branch makes it check the exchange at once, \
             and the poll (30 s unless --poll-interval says otherwise) is a \
             safety net.
+
+            With --leader-election several replicas may run against one exchange \
+            (each with its own --cache): they elect a leader through the lease \
+            ref refs/giter/leases/consumer, only the leader runs experiments and \
+            writes statuses (each commit carries the lease's generation as a \
+            fencing token), and a standby takes over within --lease-duration \
+            plus a third of it after the leader dies.
 
             Runs until SIGINT or SIGTERM, then finishes the repetitions under way \
             and pushes their statuses before exiting. With --exit-when-idle it \
@@ -55,12 +63,21 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
     @Flag(help: "Exit once every experiment in the exchange is finished (for scripts).")
     var exitWhenIdle = false
 
+    @Flag(help: "Run as one of several replicas: only the holder of the lease refs/giter/leases/consumer reconciles.")
+    var leaderElection = false
+
+    @Option(help: "With --leader-election: seconds a lease renewal counts (a standby waits this long, plus a third).")
+    var leaseDuration = 15.0
+
     func validate() throws {
         if let parallel, !(1...64).contains(parallel) {
             throw ValidationError("--parallel must be between 1 and 64.")
         }
         guard (0...60_000).contains(statusWindow) else {
             throw ValidationError("--status-window must be between 0 and 60000 milliseconds.")
+        }
+        guard (0.1...86_400).contains(leaseDuration) else {
+            throw ValidationError("--lease-duration must be between 0.1 and 86400 seconds.")
         }
     }
 
@@ -74,15 +91,25 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             role: .consumer,
             fallback: "Testbed \(runnerName) <testbed@giter.example>"
         )
-        let store = try await exchange.makeStore(identity: identity, logger: Logger(label: "experiment-consumer.store"))
+        var election: LeaderElection?
+        if leaderElection {
+            let holder = "\(runnerName) \(ProcessInfo.processInfo.processIdentifier) \(UInt32.random(in: 0...UInt32.max))"
+            election = try await exchange.makeLeaderElection(
+                identity: identity, holder: holder, duration: .milliseconds(Int64(leaseDuration * 1000)),
+                logger: Logger(label: "experiment-consumer.lease"))
+            logger.info("electing a leader through refs/giter/leases/consumer as \(holder)")
+        }
+        let store = try await exchange.makeStore(
+            identity: identity, logger: Logger(label: "experiment-consumer.store"), fencing: election)
         let processors = ProcessInfo.processInfo.activeProcessorCount
-        let options = ControllerOptions(
+        var options = ControllerOptions(
             pollInterval: exchange.pollDuration(webhooks: webhooks.isEnabled),
             maxConcurrentReconciles: parallel ?? max(1, processors),
             statusWriteWindow: .milliseconds(statusWindow),
             watchesLocalRemote: exchange.watchesLocalRemote,
             logger: Logger(label: "experiment-consumer.controller")
         )
+        options.leaderElection = election
         logger.info(
             "watching \(exchange.resolvedRemote ?? "") (\(exchange.branch), \(exchange.backend)) as \(identity), runner \(runnerName)"
         )

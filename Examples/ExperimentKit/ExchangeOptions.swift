@@ -138,7 +138,12 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     }
 
     /// Opens the mirror and a store of experiments that writes as `identity`.
-    public func makeStore(identity: ExchangeIdentity, logger: Logger) async throws -> GitResourceStore<Experiment> {
+    ///
+    /// With `fencing`, the store's commits carry the lease's generation and
+    /// it writes only while this replica leads.
+    public func makeStore(identity: ExchangeIdentity, logger: Logger, fencing: LeaderElection? = nil) async throws
+        -> GitResourceStore<Experiment>
+    {
         guard let remote = resolvedRemote else {
             throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
         }
@@ -149,11 +154,26 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         )
         let configuration = RemoteConfiguration(url: remote, branch: branch, mirrorPath: path)
         let transport = try await backend.open(configuration)
-        return GitResourceStore(
-            transport: transport,
-            resourceType: ExperimentAPI.resourceType,
-            options: StoreOptions(identity: identity, roles: roles, signer: try signer(), logger: logger)
-        )
+        var options = StoreOptions(identity: identity, roles: roles, signer: try signer(), logger: logger)
+        options.fencing = fencing
+        return GitResourceStore(transport: transport, resourceType: ExperimentAPI.resourceType, options: options)
+    }
+
+    /// A leader election among replicas of `identity`'s role over the
+    /// exchange's remote, through a mirror of its own beside the store's.
+    public func makeLeaderElection(
+        identity: ExchangeIdentity, holder: String, duration: Duration, logger: Logger
+    ) async throws -> LeaderElection {
+        guard let remote = resolvedRemote else {
+            throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
+        }
+        let configuration = RemoteConfiguration(
+            url: remote, branch: branch, mirrorPath: mirrorPath(role: identity.role) + ".lease")
+        let transport = try await backend.open(configuration)
+        let options = LeaderElection.Options(
+            name: identity.role.rawValue, holder: holder, duration: duration,
+            author: Signature(name: identity.name, email: identity.email))
+        return try LeaderElection(transport: transport, options: options, clock: ContinuousClock(), logger: logger)
     }
 
     /// The signer `--signing-key` (or `GITER_SIGNING_KEY`) names; `nil` for none.

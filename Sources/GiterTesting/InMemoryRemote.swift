@@ -48,6 +48,8 @@ public final class InMemoryRemote: Sendable {
         /// How many tree ids were handed out (see ``object(of:for:otherParents:)``).
         var treeCounter = 0
         var branches: [String: ObjectID] = [:]
+        /// Refs beside the branches, such as leases, by full name.
+        var references: [String: ObjectID] = [:]
         var counter = 0
         var failures: [Failure] = []
         var interleaved: [@Sendable (InMemoryRemote) throws -> Void] = []

@@ -71,6 +71,21 @@ struct SubjectContext: Sendable {
         return try #require(memory).tip()
     }
 
+    /// The remote ref `name`, as the remote itself says.
+    func remoteReference(_ name: RemoteReferenceName) async throws -> ObjectID? {
+        if let git { return try await git.repository.resolve(name.rawValue).flatMap(ObjectID.init(hex:)) }
+        return try #require(memory).reference(name)
+    }
+
+    /// Deletes the remote ref `name` on the remote, as an administrator would.
+    func deleteRemoteReference(_ name: RemoteReferenceName) async throws {
+        if let git {
+            _ = try await git.repository.git(["update-ref", "-d", name.rawValue])
+        } else {
+            try #require(memory).resetReference(name, to: nil)
+        }
+    }
+
     /// Makes the remote refuse the next push with `message`, as a server's
     /// pre-receive hook does.
     func refuseNextPush(saying message: String) throws {

@@ -47,6 +47,12 @@ public struct ContractViolation: Error, Sendable, Hashable, CustomStringConverti
         public static let history = Rule(rawValue: "history")
         /// A push to a ref the policy does not list.
         public static let ref = Rule(rawValue: "ref")
+        /// A commit whose fencing token (`Giter-Lease` trailer) is lower than
+        /// one already in the branch's history, or malformed; at the server's
+        /// guard also one that is not the lease's current generation, or a
+        /// lease ref update that breaks the lease rules
+        /// (see `Documentation/HighAvailability.md`).
+        public static let fencing = Rule(rawValue: "fencing")
     }
 
     /// The commit, when the violation is one commit's.

@@ -16,8 +16,9 @@ public struct ExchangeLedger: Sendable {
     /// point was made under another version checks the history again from
     /// its anchor. 1: the per-section ownership check before contracts.
     /// 2: contracts and signatures. 3: symbolic links and gitlinks refused,
-    /// also when archived as regular files.
-    public static let rulesVersion = 3
+    /// also when archived as regular files. 4: fencing tokens (a commit whose
+    /// `Giter-Lease` token is lower than one accepted before is refused).
+    public static let rulesVersion = 4
 
     /// How far the history is checked, and where the files in force differ from that commit's tree.
     public struct State: Sendable, Hashable {
@@ -26,8 +27,12 @@ public struct ExchangeLedger: Sendable {
         /// Path → the blob in force (`nil`: the file is absent in force) for
         /// every path where that differs from `commit`'s tree.
         public var pins: [String: ObjectID?]
+        /// The highest fencing token accepted so far, per lease name
+        /// (see ``FencingToken``): a pure function of the history checked.
+        public var fences: [String: UInt64]
 
-        public init(commit: ObjectID, pins: [String: ObjectID?] = [:]) {
+        public init(commit: ObjectID, pins: [String: ObjectID?] = [:], fences: [String: UInt64] = [:]) {
+            self.fences = fences
             self.commit = commit
             self.pins = pins
         }
@@ -156,6 +161,7 @@ public struct ExchangeLedger: Sendable {
                     message: "the contract in force cannot be read, so nothing can be allowed: \(error)", location: error.location)
             ]
         }
+        let tokens = fencingCheck(commit, &violations)
         var inForce = state
         inForce.commit = commit.id
         for change in actual { inForce.pins[change.path] = nil }
@@ -175,6 +181,7 @@ public struct ExchangeLedger: Sendable {
         next.commit = commit.id
         if violations.isEmpty {
             next = inForce
+            for token in tokens { next.fences[token.lease] = max(next.fences[token.lease] ?? 0, token.generation) }
         } else {
             // Nothing of the commit is in force: each path keeps what it had.
             for change in actual {
@@ -230,5 +237,28 @@ public struct ExchangeLedger: Sendable {
         }
         if next != old { return nil }
         return chain.reversed()
+    }
+
+    /// Adds a violation when `commit` carries a malformed fencing token or
+    /// one lower than the highest accepted before for its lease; returns
+    /// the tokens it carries.
+    private func fencingCheck(_ commit: CommitInfo, _ violations: inout [ContractViolation]) -> [FencingToken] {
+        switch FencingToken.tokens(of: commit) {
+        case .failure(let error):
+            violations.append(ContractViolation(commit: commit.id, path: nil, rule: .fencing, message: error.message))
+            return []
+        case .success(let tokens):
+            for token in tokens {
+                if let highest = state.fences[token.lease], token.generation < highest {
+                    violations.append(
+                        ContractViolation(
+                            commit: commit.id, path: nil, rule: .fencing,
+                            message: "written under generation \(token.generation) of the lease \(token.lease), and the "
+                                + "history already holds generation \(highest): a replica that lost the lease wrote it; "
+                                + "its writes are ignored"))
+                }
+            }
+            return tokens
+        }
     }
 }

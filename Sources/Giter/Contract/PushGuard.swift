@@ -71,6 +71,10 @@ public struct PushGuard: Sendable {
             guard let root = commits.popFirst() else { return [] }
             (ledger, violations) = try await ExchangeLedger.starting(at: root, reader: reader, push: push)
         }
+        var leases: [String: LeaseRecord?] = [:]
+        for commit in chain {
+            violations += try await fencingViolations(of: commit, leases: &leases)
+        }
         for commit in commits {
             violations += try await ledger.advance(over: commit, push: push)
         }
@@ -78,6 +82,11 @@ public struct PushGuard: Sendable {
     }
 
     private func checkOtherRef(_ update: RefUpdate) async throws -> [ContractViolation] {
+        if let lease = try? RemoteReferenceName(underGiter: String(update.name.dropFirst(LocalValueName.namespace.count))),
+            update.name.hasPrefix(LocalValueName.namespace), lease.leaseName != nil
+        {
+            return try await checkLease(update, lease)
+        }
         var allowed: [String] = []
         if let tip = try await reader.resolve("refs/heads/\(branch)") {
             var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: tip))

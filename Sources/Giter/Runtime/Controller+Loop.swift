@@ -33,6 +33,7 @@ extension Controller {
                     return .sourceEnded
                 }
             }
+            startLeaderElection(&tasks)
             listen(&tasks)
             schedule(&tasks)
             while !isFinished, let event = await tasks.next() {
@@ -117,11 +118,13 @@ extension Controller {
 
     /// Starts what is due: a sync, reconciles up to the limit, a status write.
     private func schedule(_ tasks: inout ControllerTasks<Resource>) {
-        if syncRequested && !syncing && !stopping {
+        // With a leader election, only the leader syncs and starts reconciles.
+        let leads = leads
+        if syncRequested && !syncing && !stopping && leads {
             syncRequested = false
             startSync(&tasks)
         }
-        while !stopping, runningReconciles < options.maxConcurrentReconciles, let key = queue.take() {
+        while !stopping, leads, runningReconciles < options.maxConcurrentReconciles, let key = queue.take() {
             runningReconciles += 1
             startReconcile(key, &tasks)
         }

@@ -63,6 +63,12 @@ public struct ControllerOptions: Sendable {
     public var logger: Logger
     /// Called for each ``ControllerEvent``, on the controller's executor: keep it short.
     public var eventHandler: (@Sendable (ControllerEvent) -> Void)?
+    /// With an election, several replicas of a consumer run and only the
+    /// one that holds the lease syncs and reconciles; the controller runs
+    /// the election's rounds beside its loop (see ``LeaderElection`` and
+    /// `Documentation/HighAvailability.md`). `nil` (the default): this
+    /// replica always reconciles.
+    public var leaderElection: LeaderElection? = nil
 
     /// Options; the defaults suit a consumer of a remote server (polled
     /// every 5 s) and of a repository on this machine (watched).

@@ -29,6 +29,8 @@ struct CheckPoint: Codable, Sendable {
     /// The id of the last commit checked.
     var commit: String
     var pins: [Pin]
+    /// The highest fencing token accepted per lease (``ExchangeLedger/State/fences``).
+    var fences: [String: UInt64]?
 
     init(state: ExchangeLedger.State, anchor: ObjectID?, context: String) {
         self.version = Self.currentVersion
@@ -36,6 +38,7 @@ struct CheckPoint: Codable, Sendable {
         self.anchor = anchor?.hex
         self.commit = state.commit.hex
         self.pins = state.pins.sorted { $0.key < $1.key }.map { Pin(path: $0.key, blob: $0.value?.hex) }
+        self.fences = state.fences.isEmpty ? nil : state.fences
     }
 
     /// Where a store of `kind` on `branch` keeps its check point; `nil` when
@@ -87,6 +90,6 @@ struct CheckPoint: Codable, Sendable {
                 pins[pin.path] = .some(nil)
             }
         }
-        return .checked(ExchangeLedger.State(commit: commit, pins: pins), anchor: anchor)
+        return .checked(ExchangeLedger.State(commit: commit, pins: pins, fences: point.fences ?? [:]), anchor: anchor)
     }
 }

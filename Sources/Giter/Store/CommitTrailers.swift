@@ -8,6 +8,7 @@
 /// Giter-Archive: default/Experiment/sieve-2
 /// Giter-Delete: default/Experiment/sieve-9
 /// Giter-Traceparent: default/Experiment/sha-chain-1 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+/// Giter-Lease: consumer generation=3
 /// ```
 public enum CommitTrailers {
     /// The role the writer claims.
@@ -25,4 +26,7 @@ public enum CommitTrailers {
     /// records (see ``TraceParent`` and `Documentation/Tracing.md`).
     /// Readers take it as a hint for the trace and for nothing else.
     public static let traceparent = "Giter-Traceparent"
+    /// The fencing token of the lease the writer held: `<lease> generation=<n>`
+    /// (see ``FencingToken``).
+    public static let lease = "Giter-Lease"
 }

@@ -76,6 +76,10 @@ extension GitResourceStore {
                 try await Task.sleep(for: max(delay, .zero))
             }
             try await refreshView()
+            if let election = options.fencing, election.leaderGeneration == nil {
+                let reason = "this replica does not hold the lease \(election.reference): only the leader writes"
+                return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
+            }
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let planned = try await checkedCommit(writes, now: now, traced: traced)
             guard let commit = planned.commit else {
@@ -141,7 +145,8 @@ extension GitResourceStore {
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
             if !traced.isEmpty { batch.traceTrailers = Self.traceTrailers(writes, outcomes: outcomes, traced: traced) }
-            let request = batch.request(parent: tip, identity: identity, date: now)
+            var request = batch.request(parent: tip, identity: identity, date: now)
+            if let token = options.fencing?.fencingToken { request.trailers.append(token.trailer) }
             let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
                 // The branch's first commit: nothing is in force before it to judge it by.

@@ -50,6 +50,11 @@ public struct StoreOptions: Sendable {
     /// about 1.5 MiB). Also the input limit of the YAML reader
     /// (`ParseLimits.maxInputBytes`) for resource files.
     public var maxFileBytes: Int
+    /// With an election, every commit carries the lease's generation as a
+    /// fencing token (a `Giter-Lease` trailer, see ``FencingToken``), and
+    /// writes are not applied while this replica does not lead. `nil` (the
+    /// default): no token. See `Documentation/HighAvailability.md`.
+    public var fencing: LeaderElection? = nil
 
     /// Options for a writer with the given identity.
     public init(

@@ -2,7 +2,9 @@
 /// branch: no working tree, no index, no checkout.
 ///
 /// Everything reads from and writes to the mirror; only ``remoteTip()``,
-/// ``fetch()`` and ``push(_:expecting:)`` talk to the remote. Two backends
+/// ``fetch()``, ``push(_:expecting:)`` and, for refs beside the branch
+/// such as leases, ``fetchReference(_:)`` and
+/// ``pushReference(_:to:expecting:)`` talk to the remote. Two backends
 /// conform: `GiterLibGit2` (libgit2) and `GiterGitCLI` (the `git`
 /// executable). Both pass the same conformance suite.
 ///
@@ -57,6 +59,23 @@ public protocol Transport: RepositoryReader {
     /// is a ``PushOutcome``, not an error.
     func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome
 
+    /// Downloads the remote ref `name` into the mirror (under the same name)
+    /// and returns what it points at; `nil`, and the mirror's copy removed,
+    /// when the remote has no such ref. Only the objects the mirror lacks
+    /// are downloaded. The default implementation throws
+    /// ``TransportError/Code/backend``: a transport made before this
+    /// requirement existed cannot read such refs.
+    func fetchReference(_ name: RemoteReferenceName) async throws -> ObjectID?
+
+    /// Points the remote ref `name` at `commit` (a commit in the mirror) if
+    /// it is at `expected` there (`nil`: does not exist): a compare-and-swap
+    /// on the server, through its receive-pack and hooks. A lost race or a
+    /// refusal is a ``PushOutcome``; on `.pushed` the mirror's copy of the
+    /// ref points at `commit` too. The default implementation throws
+    /// ``TransportError/Code/backend``.
+    func pushReference(_ name: RemoteReferenceName, to commit: ObjectID, expecting expected: ObjectID?) async throws
+        -> PushOutcome
+
     /// The commits reachable from `commit` that changed `path`, newest
     /// first, at most `limit` of them.
     func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo]
@@ -81,6 +100,16 @@ extension Transport {
     /// Writes an unsigned commit: ``createCommit(_:signer:)`` without a signer.
     public func createCommit(_ request: CommitRequest) async throws -> ObjectID {
         try await createCommit(request, signer: nil)
+    }
+
+    public func fetchReference(_ name: RemoteReferenceName) async throws -> ObjectID? {
+        throw TransportError(.backend, "this transport cannot read the remote ref \(name); use a backend that can")
+    }
+
+    public func pushReference(_ name: RemoteReferenceName, to commit: ObjectID, expecting expected: ObjectID?)
+        async throws -> PushOutcome
+    {
+        throw TransportError(.backend, "this transport cannot move the remote ref \(name); use a backend that can")
     }
 
     /// `nil`: the remote is not known to be on this machine, so nothing

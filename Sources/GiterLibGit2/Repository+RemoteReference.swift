@@ -1,0 +1,68 @@
+internal import CLibGit2
+import Giter
+import GiterLocalGit
+
+extension Repository {
+    /// Fetches the remote ref `name` into the mirror's ref of the same
+    /// name; `nil`, and the mirror's copy removed, when the remote has none.
+    func fetchReference(_ name: RemoteReferenceName, _ configuration: RemoteConfiguration) throws(TransportError)
+        -> ObjectID?
+    {
+        let reference = name.rawValue
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        guard let target = try session.connect(forPush: false)[reference] else {
+            git_reference_remove(pointer, reference)
+            git_error_clear()
+            return nil
+        }
+        if try !contains(target) {
+            try session.fetch(refspec: "+\(reference):\(reference)")
+        }
+        guard try contains(target) else {
+            throw TransportError(.backend, "fetching \(reference) did not bring \(ObjectID(target))", remote: configuration.url)
+        }
+        // The advertised value, even if the ref moved since: the caller
+        // compares and swaps against what it read.
+        try setReference(reference, to: target)
+        return ObjectID(target)
+    }
+
+    /// Points the remote ref `name` at `commit` if it is at `expected`
+    /// there, always through receive-pack (so the server's hooks judge it).
+    func pushReference(
+        _ name: RemoteReferenceName, to commit: ObjectID, expecting expected: ObjectID?, _ configuration: RemoteConfiguration
+    ) throws(TransportError) -> PushOutcome {
+        let oid = try commit.gitOID()
+        guard try contains(oid) else {
+            throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
+        }
+        let reference = name.rawValue
+        // libgit2 pushes refs, not ids: lend the commit a private ref for the push.
+        let source = "refs/giter/push/\(commit.hex)"
+        try setReference(source, to: oid)
+        defer { git_reference_remove(pointer, source) }
+
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        let advertised = try session.connect(forPush: true)[reference].map(ObjectID.init)
+        guard advertised == expected else {
+            return .conflict(
+                message: RefUpdateFailure.lostRaceMessage(reference: reference, current: advertised, expected: expected))
+        }
+        // `+`: the check above is the compare-and-swap, as with
+        // `--force-with-lease`; receive-pack checks the advertised old
+        // value again under the ref's lock.
+        let code = try session.push(refspec: "+\(source):\(reference)")
+        if code == .nonFastForward {
+            return .conflict(message: "\(reference) on the remote moved (non-fast-forward)")
+        }
+        if !session.rejectedReferences.isEmpty {
+            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
+            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
+            let serverLines = session.serverText.split(separator: "\n").map(String.init)
+            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
+            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
+        }
+        try setReference(reference, to: oid)
+        return .pushed(commit)
+    }
+}

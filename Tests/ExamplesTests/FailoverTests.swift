@@ -1,0 +1,100 @@
+import ExperimentKit
+import Foundation
+import GitServerFixtures
+import Subprocess
+import Synchronization
+import Testing
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Two consumers with `--leader-election` against one bare repository: one
+/// reconciles; killed with SIGKILL, the other takes over. Every wait has a
+/// deadline; nothing sleeps.
+@Suite("Failover of the example consumer", .serialized)
+struct FailoverTests {
+    /// A consumer process started for the length of a test, its output kept.
+    final class Replica: Sendable {
+        let runner: String
+        let printed = Mutex(Data())
+
+        init(runner: String) { self.runner = runner }
+
+        var log: String { String(decoding: printed.withLock { $0 }, as: UTF8.self) }
+
+        /// Runs the consumer while `body` runs; `body` gets a function that
+        /// kills it with SIGKILL.
+        func running<T: Sendable>(
+            _ arguments: [String], _ body: @escaping @Sendable (@escaping @Sendable () -> Void) async throws -> T
+        ) async throws -> T {
+            let output = Pipe()
+            output.fileHandleForReading.readabilityHandler = { [self] handle in
+                let chunk = handle.availableData
+                if chunk.isEmpty {
+                    handle.readabilityHandler = nil
+                } else {
+                    printed.withLock { $0 += chunk }
+                }
+            }
+            defer { try? output.fileHandleForWriting.close() }
+            let writer = FileDescriptor(rawValue: output.fileHandleForWriting.fileDescriptor)
+            let result = try await Subprocess.run(
+                .path(FilePath(try ExecutablesTests.productsFolder() + "/experiment-consumer")),
+                arguments: Arguments(arguments + ["--runner", runner]), input: .none,
+                output: .fileDescriptor(writer, closeAfterSpawningProcess: false),
+                error: .fileDescriptor(writer, closeAfterSpawningProcess: false)
+            ) { execution -> T in
+                defer { try? execution.send(signal: .terminate) }
+                return try await body { try? execution.send(signal: .kill) }
+            }
+            return result.closureResult
+        }
+    }
+
+    @Test(
+        "--leader-election: one of two consumers reconciles; SIGKILLed, the standby takes over and reconciles a new spec",
+        .timeLimit(.minutes(4)))
+    func standbyTakesOverAfterSIGKILL() async throws {
+        let folder = NSTemporaryDirectory() + "giter-failover-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let remote = ["--remote", repository.path, "--poll-interval", "0.2"]
+        let election = ["--leader-election", "--lease-duration", "2"]
+        let first = Replica(runner: "first")
+        let second = Replica(runner: "second")
+
+        try await first.running(remote + election + ["--cache", folder + "/first"]) { killFirst in
+            try await second.running(remote + election + ["--cache", folder + "/second"]) { killSecond in
+                let logs = { "first:\n\(first.log)\nsecond:\n\(second.log)" }
+                let produced = try await ExecutablesTests.run(
+                    "experiment-producer",
+                    remote + ["--cache", folder + "/producer", "--count", "1", "--scale", "0.01", "--timeout", "90", "--batch", "f1"])
+                try #require(produced.status == 0, "\(produced.output)\n\(logs())")
+                let leader = produced.output.contains("on first") ? "first" : "second"
+                try #require(produced.output.contains("on \(leader)"), "\(produced.output)")
+                let standby = leader == "first" ? "second" : "first"
+                #expect(!(leader == "first" ? second.log : first.log).contains("experiment done"), "the standby ran nothing")
+
+                (leader == "first" ? killFirst : killSecond)()
+                let afterKill = try await ExecutablesTests.run(
+                    "experiment-producer",
+                    remote + ["--cache", folder + "/producer", "--count", "1", "--scale", "0.01", "--timeout", "90", "--batch", "f2"])
+                #expect(afterKill.status == 0, "\(afterKill.output)\n\(logs())")
+                #expect(afterKill.output.contains("on \(standby)"), "\(afterKill.output)\n\(logs())")
+                // The lease changed hands: generation 2, and the status commits say so.
+                let lease = try await LocalExchangeRepository.git([
+                    "--git-dir", repository.path, "log", "-1", "--format=%B", "refs/giter/leases/consumer",
+                ])
+                #expect(lease.contains("Giter-Lease-Generation: 2"), "\(lease)")
+                let tokens = try await LocalExchangeRepository.git([
+                    "--git-dir", repository.path, "log", "--format=%(trailers:key=Giter-Lease,valueonly)", "main",
+                ])
+                #expect(tokens.contains("consumer generation=1") && tokens.contains("consumer generation=2"), "\(tokens)")
+            }
+        }
+    }
+}
