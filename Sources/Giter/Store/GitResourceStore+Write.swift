@@ -31,6 +31,7 @@ extension GitResourceStore {
                 try await Task.sleep(for: max(delay, .zero))
             }
             try await refreshView()
+            try await ensureIndex()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let planned = try await checkedCommit(writes, now: now)
             guard let commit = planned.commit else {
