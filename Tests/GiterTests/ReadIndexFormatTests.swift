@@ -55,12 +55,14 @@ struct ReadIndexFormatTests {
         let path = index.entries.keys.sorted().first { $0.hasPrefix("resources/lab/Job") }!
         let other = ObjectID(hex: String(repeating: "3d", count: 20))!
         #expect(index.labels(at: path, blob: other) == nil)
-        #expect(!index.learn(["a": "b"], at: path, blob: other))
+        let learntForOtherBlob = index.learn(["a": "b"], at: path, blob: other)
+        #expect(!learntForOtherBlob)
         // A change of the file forgets its labels; an unchanged one keeps them.
         index.apply([PathChange(path: path, oldID: blob, oldMode: .regular, newID: other, newMode: .regular)], to: commit)
         #expect(index.labels(at: path, blob: other) == nil)
         // Labels too long to keep are not kept: the file is read at each selection.
-        #expect(!index.learn(["k": String(repeating: "v", count: ReadIndex.maxLabelBytes)], at: path, blob: other))
+        let learntLong = index.learn(["k": String(repeating: "v", count: ReadIndex.maxLabelBytes)], at: path, blob: other)
+        #expect(!learntLong)
     }
 
     @Test func escapesWhatIsNotPlain() {
