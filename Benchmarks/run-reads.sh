@@ -147,6 +147,7 @@ time_ms() {
 }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'; }
 
+# "new" is GITER_EXECUTABLE (or the build of this package), "old" the baseline.
 binaries="new"
 if [ -n "$baseline" ]; then binaries="old new"; fi
 executable() { if [ "$1" = old ]; then echo "$baseline"; else echo "$giter"; fi; }

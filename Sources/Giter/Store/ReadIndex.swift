@@ -45,7 +45,7 @@ struct ReadIndex: Sendable, Equatable {
 
     /// Whether a store of `kind` keeps the entry at `path` with `mode`.
     static func belongs(_ path: String, mode: FileMode, kind: String) -> Bool {
-        if let key = ResourceKey(repositoryPath: path) ?? ResourceKey(archivePath: path) { return key.kind == kind }
+        if let key = ResourceKey(repositoryPath: path) ?? ResourceKey(archivePath: path), key.kind == kind { return true }
         return isLayoutEntry(path, mode: mode, kind: kind)
     }
 
