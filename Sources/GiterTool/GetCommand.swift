@@ -87,21 +87,38 @@ struct GetCommand: AsyncParsableCommand {
                 labelSelector: labels,
                 archived: archived
             )
-            var kind = try await opened.resolveKind(typed)
+            var kind: String
             var resources: [StoredResource<DynamicResource>]
-            while true {
-                let store = try await opened.refreshedStore(kind: kind)
-                resources = try await store.list(query)
-                if !names.isEmpty { resources = resources.filter { names.contains($0.resource.metadata.name) } }
-                let wanted = names.isEmpty ? 1 : Set(names).count
-                if resources.count < wanted, let other = try await opened.kindAfterMiss(typed: typed, kind: kind) {
-                    kind = other
-                    continue
-                }
-                break
-            }
             var missing: [String] = []
-            if !names.isEmpty {
+            if !names.isEmpty && !archived {
+                // By name: each file read by its path, whatever the size of the exchange.
+                let lookup = try await opened.lookup(typed: typed, names: names)
+                kind = lookup.kind
+                for error in lookup.unreadable.values { opened.unreadable.record(.invalidResource(error)) }
+                resources = []
+                var seen = Set<String>()
+                for name in names where seen.insert(name).inserted {
+                    if let stored = lookup.found[name], labels.matches(stored.resource.metadata.labels ?? [:]) {
+                        resources.append(stored)
+                    } else {
+                        missing.append(name)
+                    }
+                }
+            } else {
+                kind = try await opened.resolveKind(typed)
+                while true {
+                    let store = try await opened.refreshedStore(kind: kind)
+                    resources = try await store.list(query)
+                    if !names.isEmpty { resources = resources.filter { names.contains($0.resource.metadata.name) } }
+                    let wanted = names.isEmpty ? 1 : Set(names).count
+                    if resources.count < wanted, let other = try await opened.kindAfterMiss(typed: typed, kind: kind) {
+                        kind = other
+                        continue
+                    }
+                    break
+                }
+            }
+            if !names.isEmpty && archived {
                 // In the order asked, each once.
                 var byName: [String: StoredResource<DynamicResource>] = [:]
                 for stored in resources { byName[stored.resource.metadata.name] = stored }

@@ -50,6 +50,8 @@ extension GitResourceStore {
             }
             return
         }
+        // The files of the view before: built now if the first refresh left them to be built.
+        try await ensureIndex()
         let pinsBefore = ledgerState?.pins ?? [:]
         var traces = TracesReceived(fetchStarted: fetchStarted)
         if let checked {
@@ -73,6 +75,13 @@ extension GitResourceStore {
             // Trusts what the branch holds at the first refresh.
             ledger = newLedger(at: ExchangeLedger.State(commit: new))
             anchor = new
+        }
+        if tip == nil, checked == nil {
+            // The first view: the kind's files are listed when a read needs them (ensureIndex()).
+            tip = new
+            lastDiff = nil
+            indexPending = true
+            return
         }
         let changes: [PathChange]
         if let tip, let last = ledger?.lastChanges, last.from == tip, last.to == new {
@@ -125,7 +134,7 @@ extension GitResourceStore {
     /// collide with them: a symbolic link or gitlink where a namespace,
     /// kind or bucket folder should be, and a kind folder whose name
     /// differs from the kind only in case. Nothing of them is read.
-    private func reportLayoutProblems(in changes: [PathChange]) {
+    func reportLayoutProblems(in changes: [PathChange]) {
         let kind = resourceType.kind
         var reported: Set<String> = []
         for change in changes {

@@ -80,6 +80,7 @@ extension GitResourceStore {
                 let reason = "this replica does not hold the lease \(election.reference): only the leader writes"
                 return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
             }
+            try await ensureIndex()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let planned = try await checkedCommit(writes, now: now, traced: traced)
             guard let commit = planned.commit else {

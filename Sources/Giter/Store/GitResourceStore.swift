@@ -33,6 +33,13 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// Live and archived files of the kind: key → blob id.
     var live: [ResourceKey: ObjectID] = [:]
     var archived: [ResourceKey: ObjectID] = [:]
+    /// Whether ``live``, ``archived`` and ``irregular`` are still to be built
+    /// for the tip (``ensureIndex()``): the first refresh leaves them to the
+    /// first read that needs them, so a ``get(_:)`` reads one file by path.
+    var indexPending = false
+    /// The index of the kind's files last built or read from the mirror
+    /// (see ``ReadIndex``), with the labels known.
+    var readIndex: ReadIndex?
     /// Paths of the kind's files in force whose tree entry is not a regular
     /// file (a symbolic link, a gitlink): never read, reported instead.
     var irregular: [String: FileMode] = [:]
@@ -81,29 +88,48 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         tip.map { StoreRevision($0.hex) }
     }
 
+    /// The live resource with this key: its one file read by path at the
+    /// verified tip, whatever the number of resources.
     public func get(_ key: ResourceKey) async throws -> StoredResource<Resource>? {
+        if indexPending, let tip { return try await getByPath(key, at: tip) }
         guard let id = live[key] else { return nil }
         return try await stored(key: key, blob: id, archived: false)
     }
 
+    /// The resources that match, sorted by key. With a label selector, a
+    /// file whose labels the mirror's ``ReadIndex`` knows and that do not
+    /// match is not read; every other file of the namespace is read (and
+    /// its labels learnt for the next selection).
     public func list(_ query: ResourceQuery) async throws -> [StoredResource<Resource>] {
+        try await ensureIndex()
         let index = query.archived ? archived : live
+        let selecting = !query.labelSelector.requirements.isEmpty
+        var learnt = false
         var result: [StoredResource<Resource>] = []
         for (key, id) in index.sorted(by: { $0.key < $1.key }) {
             if let namespace = query.namespace, key.namespace != namespace { continue }
+            let path = query.archived ? key.archivePath : key.repositoryPath
+            if selecting, let labels = indexedLabels(at: path, blob: id), !query.labelSelector.matches(labels) {
+                continue
+            }
             do {
                 let resource = try await stored(key: key, blob: id, archived: query.archived)
                 if let resource, query.matches(key, labels: resource.resource.metadata.labels) {
                     result.append(resource)
                 }
+                if let resource, learnLabels(resource.resource.metadata.labels ?? [:], at: path, blob: id) {
+                    learnt = true
+                }
             } catch let error as StoreError {
                 report(.invalidResource(error))
             }
         }
+        if learnt, let readIndex, readIndex.commit == tip { await save(readIndex) }
         return result
     }
 
     public func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource> {
+        try await ensureIndex()
         let current = self.revision()
         guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
         var old: ObjectID?

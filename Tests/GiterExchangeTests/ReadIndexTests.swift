@@ -1,0 +1,212 @@
+import Foundation
+import GitServerFixtures
+@testable import Giter
+import Synchronization
+import Testing
+
+/// Reads cost what they touch (issue 13): a store's ``GitResourceStore/get(_:)``
+/// reads one file by its path, and ``GitResourceStore/list(_:)`` works from
+/// an index of the kind kept in the mirror, which a corrupt or stale copy
+/// never fools. Each "process" is a new store over the same mirror folder.
+@Suite("Reads by path and the mirror index", .serialized)
+struct ReadIndexTests {
+    static let indexName = try! LocalValueName("indexes/Job/main")
+
+    /// A new process's store on the `reader` mirror, over a transport that counts what it reads.
+    func reader(_ lab: Lab) async throws -> (GitResourceStore<Job>, CountingTransport) {
+        let base = try await lab.backend.open(
+            RemoteConfiguration(
+                url: lab.url, branch: "main", mirrorPath: lab.scratch.appendingPathComponent("mirror-reader").path))
+        let counting = CountingTransport(base: base)
+        let events = lab.events
+        let store = GitResourceStore<Job>(
+            transport: counting, resourceType: jobType,
+            options: StoreOptions(identity: consumerIdentity(1), roles: labRoles, eventHandler: { events.append($0) }))
+        return (store, counting)
+    }
+
+    func labelled(_ count: Int, groups: Int) -> [Job] {
+        (0..<count).map { index in
+            var resource = job("job\(index)", payload: "data-\(index)", round: 1)
+            resource.metadata.labels = ["group": "g\(index % groups)"]
+            return resource
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func getReadsOnlyTheFileOfItsResource(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(300, groups: 5))
+            // The first process checks the history and saves its check point.
+            let (first, _) = try await reader(lab)
+            try await first.refresh()
+
+            let (store, counting) = try await reader(lab)
+            try await store.refresh()
+            let before = counting.snapshot
+            let key = job("job137", payload: "", round: 0).key
+            let found = try #require(try await store.get(key))
+            #expect(found.resource.spec.payload == "data-137")
+            let read = counting.snapshot.blobsRead.dropFirst(before.blobsRead.count)
+            let tip = try #require(try await store.revision()).rawValue
+            let entry = try await counting.base.changes(
+                from: nil, to: try #require(ObjectID(hex: tip)), under: nil
+            ).first { $0.path == key.repositoryPath }
+            #expect(Array(read) == [try #require(entry?.newID)], "one blob read: the resource's own")
+            #expect(counting.snapshot.wholeTreeDiffs == 0, "the tree is never listed whole for a get")
+            // A name that does not exist reads nothing.
+            #expect(try await store.get(job("job999", payload: "", round: 0).key) == nil)
+            #expect(counting.snapshot.blobsRead.count == before.blobsRead.count + 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theIndexSurvivesAndIsRebuiltAfterCorruption(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producerStore = try await lab.store(producerIdentity(0), mirror: "producer")
+            let producer = Producer(store: producerStore)
+            try await producer.apply(labelled(120, groups: 4))
+            let (first, firstCounting) = try await reader(lab)
+            try await first.refresh()
+            let all = try await first.list(.all).map(\.key)
+            #expect(all.count == 120)
+            let saved = try #require(try await firstCounting.base.localValue(named: Self.indexName))
+
+            // The next process lists from the index: no whole tree.
+            let (second, secondCounting) = try await reader(lab)
+            try await second.refresh()
+            #expect(try await second.list(.all).map(\.key) == all)
+            #expect(secondCounting.snapshot.wholeTreeDiffs == 0)
+
+            // Stale: one more resource and one changed; the index follows the diff.
+            try await producer.apply([job("late", payload: "late", round: 1)])
+            let (third, thirdCounting) = try await reader(lab)
+            try await third.refresh()
+            #expect(try await third.list(.all).map(\.key) == (all + [job("late", payload: "", round: 0).key]).sorted())
+            #expect(thirdCounting.snapshot.wholeTreeDiffs == 0)
+            #expect(thirdCounting.snapshot.diffsFromCommit >= 1)
+            let fresh = try #require(try await thirdCounting.base.localValue(named: Self.indexName))
+            #expect(fresh != saved)
+
+            // Corrupt: a flipped byte, a truncation, an index of another commit that does not exist, garbage.
+            var flipped = fresh
+            flipped[flipped.count / 2] ^= 0x20
+            // Well formed, but of a commit the mirror does not have: its diff fails, so it is rebuilt.
+            var unknown = try #require(ReadIndex.decode(fresh, kind: "Job"))
+            unknown.commit = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+            // Well formed, of the right commit, but of another kind: not used.
+            var otherKind = try #require(ReadIndex.decode(fresh, kind: "Job"))
+            otherKind.kind = "Task"
+            let corruptions: [[UInt8]] = [
+                flipped, Array(fresh.prefix(fresh.count / 3)), unknown.encoded(), otherKind.encoded(),
+                Array("garbage\n".utf8), [],
+            ]
+            for corrupt in corruptions {
+                try await thirdCounting.base.storeLocalValue(corrupt, named: Self.indexName)
+                let (store, counting) = try await reader(lab)
+                try await store.refresh()
+                #expect(try await store.list(.all).map(\.key) == (all + [job("late", payload: "", round: 0).key]).sorted())
+                #expect(counting.snapshot.wholeTreeDiffs == 1, "rebuilt from the tree")
+                #expect(try await counting.base.localValue(named: Self.indexName) == fresh, "and saved again")
+            }
+            #expect(lab.events.violations.isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func labelSelectionByTheIndexIsAFullScansAnswer(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(200, groups: 8))
+            let selector = try LabelSelector(parsing: "group=g3")
+            let (first, _) = try await reader(lab)
+            try await first.refresh()
+            // The first selection reads every file and learns the labels.
+            let full = try await first.list(.all)
+            let expected = full.filter { selector.matches($0.resource.metadata.labels ?? [:]) }.map(\.key)
+            #expect(expected.count == 25)
+            #expect(try await first.list(ResourceQuery(labelSelector: selector)).map(\.key) == expected)
+
+            // The next process reads only the files that match.
+            let (second, counting) = try await reader(lab)
+            try await second.refresh()
+            let selected = try await second.list(ResourceQuery(labelSelector: selector)).map(\.key)
+            #expect(selected == expected)
+            #expect(counting.snapshot.blobsRead.count == expected.count)
+            let negated = try LabelSelector(parsing: "group!=g3")
+            #expect(
+                try await second.list(ResourceQuery(labelSelector: negated)).map(\.key)
+                    == full.filter { negated.matches($0.resource.metadata.labels ?? [:]) }.map(\.key))
+
+            // A label changed since the index was made: the changed file is read again.
+            var moved = labelled(200, groups: 8)[4]
+            moved.metadata.labels = ["group": "g3"]
+            try await producer.apply([moved])
+            let (third, _) = try await reader(lab)
+            try await third.refresh()
+            let after = try await third.list(ResourceQuery(labelSelector: selector)).map(\.key)
+            #expect(after == (expected + [moved.key]).sorted())
+            #expect(try await third.list(ResourceQuery(namespace: "other", labelSelector: selector)).isEmpty)
+        }
+    }
+}
+
+/// A ``Transport`` that counts the blobs read and the diffs asked of `base`;
+/// everything goes to `base` as it came.
+final class CountingTransport: Transport {
+    struct Counts: Sendable {
+        var blobsRead: [ObjectID] = []
+        /// Diffs from the empty tree of the whole tree (`under: nil`).
+        var wholeTreeDiffs = 0
+        /// Diffs from a commit.
+        var diffsFromCommit = 0
+    }
+
+    let base: any Transport
+    private let counts = Mutex(Counts())
+
+    init(base: any Transport) { self.base = base }
+
+    var snapshot: Counts { counts.withLock { $0 } }
+    var configuration: RemoteConfiguration { base.configuration }
+    var localRemote: LocalRemote? { base.localRemote }
+
+    func remoteTip() async throws -> ObjectID? { try await base.remoteTip() }
+    func fetch() async throws -> ObjectID? { try await base.fetch() }
+    func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
+        try await base.createCommit(request, signer: signer)
+    }
+    func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool {
+        try await base.updateReference(reference, to: new, expecting: expected)
+    }
+    func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
+        try await base.push(commit, expecting: expected)
+    }
+    func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
+        try await base.history(of: path, from: commit, limit: limit)
+    }
+    func localValue(named name: LocalValueName) async throws -> [UInt8]? { try await base.localValue(named: name) }
+    func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws {
+        try await base.storeLocalValue(value, named: name)
+    }
+    func resolve(_ reference: String) async throws -> ObjectID? { try await base.resolve(reference) }
+    func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
+        try await base.treeEntries(at: commit, under: prefix)
+    }
+    func blob(_ id: ObjectID) async throws -> [UInt8] {
+        counts.withLock { $0.blobsRead.append(id) }
+        return try await base.blob(id)
+    }
+    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
+        counts.withLock { counts in
+            if old == nil, prefix == nil { counts.wholeTreeDiffs += 1 }
+            if old != nil { counts.diffsFromCommit += 1 }
+        }
+        return try await base.changes(from: old, to: new, under: prefix)
+    }
+    func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
+        try await base.commits(from: new, excluding: old, limit: limit)
+    }
+    func commitObject(_ id: ObjectID) async throws -> CommitObject { try await base.commitObject(id) }
+}
