@@ -117,7 +117,6 @@ final class FastImportStream {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var time = 1_800_000_000
-    private var first = true
 
     init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
@@ -142,12 +141,8 @@ final class FastImportStream {
         try append("commit refs/heads/main\n")
         try append("author \(identity.name) <\(identity.email)> \(time) +0000\n")
         try append("committer \(identity.name) <\(identity.email)> \(time) +0000\n")
+        // Each commit continues the branch where the stream's last commit left it.
         try data(message)
-        if first {
-            first = false
-        } else {
-            try append("from refs/heads/main^0\n")
-        }
         for file in files {
             try append("M 100644 inline \(file.path)\n")
             try data(file.text)
