@@ -106,7 +106,10 @@ enum Fixture {
           conditions:
           - type: Ready
             status: "True"
+            observedGeneration: \(generation)
+            lastTransitionTime: "2026-12-02T00:00:00Z"
             reason: Reconciled
+            message: ok
 
         """
     }
