@@ -86,6 +86,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A consumer of 100,000 resources and a new reader of a long history
+        // (issue 13): initial sync, RSS, dispatch after a fetch, and the
+        // history check per commit, for both backends (run-scale.sh).
+        .executableTarget(
+            name: "ScaleBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterLibGit2", package: giterPackage),
+                .product(name: "GiterGitCLI", package: giterPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 

@@ -4,8 +4,8 @@ import Giter
 /// The reads of `RepositoryReader` with the `git` executable, once for both
 /// ``GitCLITransport`` (over its mirror) and ``GitCLIRepository`` (a
 /// repository on the server): objects through the long-lived
-/// `git cat-file --batch` of ``CatFileBatch``, listings and diffs one
-/// process each. Which repository and which object folders are read is the
+/// `git cat-file --batch` of ``CatFileBatch`` (diffs too, tree by tree),
+/// listings one process each. Which repository and which object folders are read is the
 /// runner's environment.
 struct GitObjectReader: Sendable {
     let runner: GitRunner
@@ -45,6 +45,10 @@ struct GitObjectReader: Sendable {
 
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         let folder = try Self.folder(prefix)
+        // Through cat-file unless the folder's name cannot be asked for there (it holds whitespace).
+        if !(folder?.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) ?? false) {
+            return try await treeChanges(from: old, to: new, under: folder)
+        }
         let base = old?.hex ?? Self.emptyTree(like: new)
         var arguments = ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", "--no-ext-diff", base, new.hex]
         if let folder { arguments += ["--", folder] }
@@ -72,16 +76,25 @@ struct GitObjectReader: Sendable {
         if let old { arguments.append("^" + old.hex) }
         arguments.append("--")
         let result = try await runner.check(arguments)
-        var commits: [CommitInfo] = []
+        var ids: [ObjectID] = []
         for line in String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
             guard let id = ObjectID(hex: text) else {
                 throw TransportError(.backend, "git rev-list printed '\(text)' instead of a commit id")
             }
-            guard let object = try await objects.read(id.hex), object.type == "commit" else {
-                throw TransportError(.objectNotFound, "the repository has no commit \(id)")
+            ids.append(id)
+        }
+        // 64 commits per round trip to cat-file: a long history costs one read per 64 commits, not per commit.
+        var commits: [CommitInfo] = []
+        commits.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: 64) {
+            let chunk = ids[start..<min(start + 64, ids.count)]
+            for (id, object) in zip(chunk, try await objects.read(chunk.map(\.hex))) {
+                guard let object, object.type == "commit" else {
+                    throw TransportError(.objectNotFound, "the repository has no commit \(id)")
+                }
+                commits.append(try GitOutput.commit(id: id, raw: object.contents))
             }
-            commits.append(try GitOutput.commit(id: id, raw: object.contents))
         }
         return commits
     }

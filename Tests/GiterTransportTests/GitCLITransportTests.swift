@@ -262,6 +262,46 @@ struct GitCLITransportTests {
         #expect(try await transport.changes(from: second, to: second, under: nil).isEmpty)
     }
 
+    /// `changes` walks trees through the long-lived cat-file process; it
+    /// must list what `git diff-tree -r --no-renames` lists, over edits that
+    /// turn files into folders and back, empty folders, and deep paths.
+    @Test func changesThroughCatFileMatchGitDiffTree() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let steps: [[PathEdit]] = [
+            [Self.write("r/a/1", "1"), Self.write("r/a/2", "2"), Self.write("r/b/deep/x/y/z", "3"), Self.write("top", "t")],
+            [Self.write("r/a/1", "1b"), .delete(path: "r/a/2"), Self.write("r/c", "file")],
+            // A commit cannot make a path a file and a folder at once: the ranges over two commits do.
+            [.delete(path: "r/c"), .delete(path: "top"), .delete(path: "r/b/deep/x/y/z"), Self.write("r/a/1", "1")],
+            [Self.write("r/c/now-a-folder", "f"), Self.write("top/inside", "i"), Self.write("r/b/deep", "was a folder")],
+            [Self.write("s/with space/file", "s"), Self.write("r/a/3", "3")],
+        ]
+        var commits: [ObjectID?] = [nil]
+        for edits in steps {
+            commits.append(try await Self.commitAndPush(transport, parent: commits.last!, edits))
+        }
+        let emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+        for (oldIndex, old) in commits.enumerated() {
+            for new in commits[(oldIndex + 1)...].compactMap({ $0 }) {
+                for folder in [nil, "r", "r/b", "top", "s/with space", "missing"] as [String?] {
+                    var arguments = ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", old?.hex ?? emptyTree, new.hex]
+                    if let folder { arguments += ["--", folder] }
+                    let raw = try await sandbox.remote.git(arguments).stdout
+                    let expected = try GitOutput.pathChanges(Array(raw.utf8))
+                        .filter { GitOutput.path($0.path, isUnder: folder) }
+                        .sorted { GitOutput.byPath($0.path, $1.path) }
+                    let actual = try await transport.changes(from: old, to: new, under: folder)
+                    #expect(actual == expected, "\(old?.hex ?? "empty")..\(new.hex) under \(folder ?? "/")")
+                }
+            }
+        }
+        let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        let error = await #expect(throws: TransportError.self) {
+            try await transport.changes(from: missing, to: try #require(commits.last!), under: nil)
+        }
+        #expect(error?.code == .objectNotFound)
+    }
+
     // MARK: Compare-and-swap
 
     @Test func updateReferenceIsCompareAndSwap() async throws {
