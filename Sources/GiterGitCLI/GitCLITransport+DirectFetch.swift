@@ -57,8 +57,10 @@ extension GitCLITransport {
             }
             let blobs = try await reader.readAll(plan.blobs)
             guard blobs.count == plan.blobs.count else { return false }
-            return try await write(blobs, with: blobWriter) && write(plan.trees, with: fetchedTreeWriter)
-                && write(plan.commits, with: commitWriter)
+            guard try await write(blobs, with: blobWriter), try await write(plan.trees, with: fetchedTreeWriter) else {
+                return false
+            }
+            return try await write(plan.commits, with: commitWriter)
         } catch {
             return false
         }

@@ -23,9 +23,9 @@ extension GitCLITransport {
     /// Fetches the branch into the tracking ref: from a repository on this
     /// machine in process when ``fetchLocally()`` can, else with `git fetch`.
     public func fetch() async throws -> ObjectID? {
-        if let (tip, route) = try await fetchLocally() {
-            fetchRoutes.record(route)
-            return tip
+        if let local = try await fetchLocally() {
+            fetchRoutes.record(local.route)
+            return local.tip
         }
         fetchRoutes.record(.uploadPack)
         let branch = configuration.branch

@@ -10,11 +10,15 @@ import GiterLocalGit
 /// the C locale, `core.quotePath=false`, and `GIT_DIR` set to the mirror.
 /// Objects are read through one long-lived `git cat-file --batch` process
 /// and written through long-lived `git hash-object --stdin-paths` and
-/// `git mktree --batch` processes; listings and diffs take one process
-/// each; never an index or a working tree. A push to a bare repository on
-/// this machine without hooks or receive policy copies the new objects and
-/// moves the branch with `git update-ref` (compare-and-swap); any other push
-/// is `git push --force-with-lease` (see `Documentation/Backends.md`).
+/// `git mktree --batch` processes; diffs are computed from trees read
+/// there; listings take one process each; never an index or a working
+/// tree. A push to a bare repository on this machine without hooks or
+/// receive policy copies the new objects and moves the branch with
+/// `git update-ref` (compare-and-swap); any other push is
+/// `git push --force-with-lease`. For a repository on this machine the
+/// branch is read from its files and a fetch copies new commits in through
+/// the long-lived processes, without `git fetch`, when it can (see
+/// `Documentation/Backends.md`).
 ///
 /// Creating a transport makes the process ignore `SIGPIPE` if it had the
 /// default disposition, so a git process that exits early cannot kill it.

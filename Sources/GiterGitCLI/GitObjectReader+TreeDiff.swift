@@ -37,8 +37,8 @@ extension GitObjectReader {
                 guard let oldFolder = try await walk.subtree(oldTree, named: name),
                     let newFolder = try await walk.subtree(newTree, named: name)
                 else { return nil }
-                oldTree = oldFolder.id
-                newTree = newFolder.id
+                oldTree = oldFolder
+                newTree = newFolder
                 prefix += name + "/"
             }
         }
