@@ -64,6 +64,10 @@ public struct GitCLIRepository: RepositoryReader {
         try await reads.blob(id)
     }
 
+    public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        try await reads.blobs(ids)
+    }
+
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await reads.changes(from: old, to: new, under: prefix)
     }

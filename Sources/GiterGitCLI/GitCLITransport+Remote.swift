@@ -3,7 +3,14 @@ public import Giter
 import GiterLocalGit
 
 extension GitCLITransport {
+    /// The remote's branch: read from its files for a repository on this
+    /// machine (``localRemoteBranch()``, no process), else `git ls-remote`.
     public func remoteTip() async throws -> ObjectID? {
+        switch localRemoteBranch() {
+        case .value(let id)?: return id
+        case .missing?: return nil
+        case .unreadable?, nil: break
+        }
         let reference = configuration.localReference
         let result = try await network(["ls-remote", "--refs", "origin", reference])
         for line in result.outputText.split(separator: "\n") {
@@ -13,7 +20,14 @@ extension GitCLITransport {
         return nil
     }
 
+    /// Fetches the branch into the tracking ref: from a repository on this
+    /// machine in process when ``fetchLocally()`` can, else with `git fetch`.
     public func fetch() async throws -> ObjectID? {
+        if let local = try await fetchLocally() {
+            fetchRoutes.record(local.route)
+            return local.tip
+        }
+        fetchRoutes.record(.uploadPack)
         let branch = configuration.branch
         let refspec = "+refs/heads/\(branch):\(configuration.trackingReference)"
         do {

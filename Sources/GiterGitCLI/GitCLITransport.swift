@@ -10,11 +10,15 @@ import GiterLocalGit
 /// the C locale, `core.quotePath=false`, and `GIT_DIR` set to the mirror.
 /// Objects are read through one long-lived `git cat-file --batch` process
 /// and written through long-lived `git hash-object --stdin-paths` and
-/// `git mktree --batch` processes; listings and diffs take one process
-/// each; never an index or a working tree. A push to a bare repository on
-/// this machine without hooks or receive policy copies the new objects and
-/// moves the branch with `git update-ref` (compare-and-swap); any other push
-/// is `git push --force-with-lease` (see `Documentation/Backends.md`).
+/// `git mktree --batch` processes; diffs are computed from trees read
+/// there; listings take one process each; never an index or a working
+/// tree. A push to a bare repository on this machine without hooks or
+/// receive policy copies the new objects and moves the branch with
+/// `git update-ref` (compare-and-swap); any other push is
+/// `git push --force-with-lease`. For a repository on this machine the
+/// branch is read from its files and a fetch copies new commits in through
+/// the long-lived processes, without `git fetch`, when it can (see
+/// `Documentation/Backends.md`).
 ///
 /// Creating a transport makes the process ignore `SIGPIPE` if it had the
 /// default disposition, so a git process that exits early cannot kill it.
@@ -36,12 +40,18 @@ public final class GitCLITransport: Transport {
     let treeWriter: GitCoprocess
     /// `git hash-object -w -t commit --stdin-paths`: writes commits.
     let commitWriter: GitCoprocess
-    /// `git update-ref --stdin` in the mirror: moves the tracking ref after a direct push.
+    /// `git hash-object -w -t tree --stdin-paths`: writes trees a direct fetch copies, byte for byte.
+    let fetchedTreeWriter: GitCoprocess
+    /// The remote's objects, read by direct fetches.
+    let remoteObjects = RemoteObjectReader()
+    /// `git update-ref --stdin` in the mirror: moves the tracking ref after a direct push or fetch.
     let mirrorReferences: GitCoprocess
     /// What recent commits wrote, for direct pushes.
     let recentCommits = RecentCommits()
     /// How many pushes took each route (for tests and diagnostics).
     let pushRoutes = RouteCounter<PushRoute>()
+    /// How many fetches took each route (for tests and diagnostics).
+    let fetchRoutes = RouteCounter<FetchRoute>()
     /// The last receive settings read from a remote on this machine.
     let remoteSettings = ReceiveSettingsCache()
 
@@ -63,6 +73,8 @@ public final class GitCLITransport: Transport {
         self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch", "--missing"])
         self.commitWriter = GitCoprocess(
             runner: runner, arguments: ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"])
+        self.fetchedTreeWriter = GitCoprocess(
+            runner: runner, arguments: ["hash-object", "-w", "-t", "tree", "--no-filters", "--stdin-paths"])
         self.mirrorReferences = GitCoprocess(
             runner: runner, arguments: ["update-ref", "--stdin"], environment: GitRunner.toolIdentity)
         try await openMirror(at: mirror)
@@ -142,6 +154,10 @@ public final class GitCLITransport: Transport {
 
     public func blob(_ id: ObjectID) async throws -> [UInt8] {
         try await reads.blob(id)
+    }
+
+    public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        try await reads.blobs(ids)
     }
 
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {

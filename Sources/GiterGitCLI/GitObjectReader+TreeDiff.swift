@@ -1,99 +1,149 @@
 import Giter
 
 extension GitObjectReader {
-    /// The files that differ between the trees of `old` (absent: the empty
-    /// tree) and `new` under `folder`, read through the long-lived
-    /// `git cat-file --batch` instead of a `git diff-tree` process: the walk
-    /// descends only into subtrees whose ids differ, and reads each level's
-    /// trees in one round trip (64 at most). A one-file change in a fanned-out
-    /// exchange reads a handful of trees, where a process costs 1–2 ms
-    /// before it reads anything; what `git diff-tree -r --no-renames` would
-    /// list, in the same order.
-    func treeChanges(from old: ObjectID?, to new: ObjectID, under folder: String?) async throws -> [PathChange] {
-        let idLength = new.hex.utf8.count / 2
-        let commits = [old, new].compactMap { $0 }
-        let trees = try await objects.read(commits.map { $0.hex + "^{tree}" })
-        var roots: [String?] = []
-        for (commit, tree) in zip(commits, trees) {
-            guard let tree, tree.type == "tree" else {
-                throw TransportError(.objectNotFound, "the repository has no commit \(commit)")
-            }
-            roots.append(tree.id.hex)
+    /// The most trees ``changesInProcess(from:to:under:)`` reads before it
+    /// leaves the diff to `git diff-tree`.
+    static let treeDiffLimit = 4_096
+
+    /// What `git diff-tree -r --raw --no-renames old new -- prefix` lists,
+    /// computed from trees read through the long-lived `cat-file` (no
+    /// process), the way Git's tree diff does it: entries are compared by
+    /// id and canonical mode (`canon_mode`: a regular file is 100644 or
+    /// 100755, whatever other permission bits it has), a folder on one side
+    /// and a file on the other is a deletion and an addition, a file that
+    /// became a link or a gitlink is one change, and folders that are
+    /// equal by id are not opened.
+    ///
+    /// `nil` when `git diff-tree` should answer instead: a tree that is
+    /// missing or does not parse, a tree with two entries of one name, a
+    /// mode Git would not write, or more than ``treeDiffLimit`` trees read.
+    /// Unsorted; paths not validated (the caller does both).
+    func changesInProcess(from old: ObjectID?, to new: ObjectID, under folder: String?) async throws -> [PathChange]? {
+        var walk = TreeDiffWalk(objects: objects, idLength: new.hex.utf8.count / 2)
+        guard let newRoot = try await walk.rootTree(of: new) else { return nil }
+        let oldRoot: String?
+        if let old {
+            guard let root = try await walk.rootTree(of: old) else { return nil }
+            oldRoot = root
+        } else {
+            oldRoot = nil
         }
-        if old == nil { roots.insert(nil, at: 0) }
+        var oldTree = oldRoot
+        var newTree: String? = newRoot
+        var prefix = ""
         if let folder {
-            // A folder that is missing, or is not a tree, holds no files.
-            let names = roots.map { $0.map { $0 + ":" + folder } }
-            let found = try await objects.read(names.compactMap { $0 })
-            var next = found.makeIterator()
-            roots = names.map { name in
-                guard name != nil, let object = next.next() ?? nil, object.type == "tree" else { return nil }
-                return object.id.hex
+            // Down to the folder on both sides; a file (or nothing) there is no folder.
+            for name in folder.split(separator: "/").map(String.init) {
+                guard let oldFolder = try await walk.subtree(oldTree, named: name),
+                    let newFolder = try await walk.subtree(newTree, named: name)
+                else { return nil }
+                oldTree = oldFolder
+                newTree = newFolder
+                prefix += name + "/"
             }
         }
-        var result: [PathChange] = []
-        var level: [(old: String?, new: String?, path: String)] = [(roots[0], roots[1], folder ?? "")]
-        while !level.isEmpty {
-            var wanted: [String] = []
-            for pair in level {
-                if let id = pair.old { wanted.append(id) }
-                if let id = pair.new { wanted.append(id) }
-            }
-            var entries: [String: [GitOutput.RawTreeEntry]] = [:]
-            let unique = Array(Set(wanted))
-            for start in stride(from: 0, to: unique.count, by: 64) {
-                let names = Array(unique[start..<min(start + 64, unique.count)])
-                for (name, object) in zip(names, try await objects.read(names)) {
-                    guard let object, object.type == "tree" else {
-                        throw TransportError(.objectNotFound, "the repository has no tree \(name)")
-                    }
-                    entries[name] = try GitOutput.rawTreeEntries(object.contents, idLength: idLength)
-                }
-            }
-            var next: [(old: String?, new: String?, path: String)] = []
-            for pair in level where pair.old != pair.new {
-                var oldByName: [String: GitOutput.RawTreeEntry] = [:]
-                for entry in pair.old.flatMap({ entries[$0] }) ?? [] { oldByName[entry.name] = entry }
-                for entry in pair.new.flatMap({ entries[$0] }) ?? [] {
-                    let path = pair.path.isEmpty ? entry.name : pair.path + "/" + entry.name
-                    let before = oldByName.removeValue(forKey: entry.name)
-                    if let before, before.id == entry.id, before.mode == entry.mode { continue }
-                    let oldTree = before.flatMap { $0.isTree ? $0.id : nil }
-                    let oldFile = before.flatMap { $0.isTree ? nil : $0 }
-                    if entry.isTree {
-                        next.append((oldTree, entry.id, path))
-                        if let oldFile { result.append(try Self.change(path, old: oldFile, new: nil)) }
-                    } else {
-                        if let oldTree { next.append((oldTree, nil, path)) }
-                        result.append(try Self.change(path, old: oldFile, new: entry))
-                    }
-                }
-                for entry in oldByName.values {
-                    let path = pair.path.isEmpty ? entry.name : pair.path + "/" + entry.name
-                    if entry.isTree {
-                        next.append((entry.id, nil, path))
-                    } else {
-                        result.append(try Self.change(path, old: entry, new: nil))
-                    }
-                }
-            }
-            level = next
-        }
-        result.sort { GitOutput.byPath($0.path, $1.path) }
-        return result
+        guard try await walk.compare(oldTree, newTree, prefix: prefix) else { return nil }
+        return walk.changes
+    }
+}
+
+/// One in-process tree diff: the trees read so far and the changes found.
+private struct TreeDiffWalk {
+    let objects: CatFileBatch
+    let idLength: Int
+    var changes: [PathChange] = []
+    var treesRead = 0
+
+    init(objects: CatFileBatch, idLength: Int) {
+        self.objects = objects
+        self.idLength = idLength
     }
 
-    private static func change(_ path: String, old: GitOutput.RawTreeEntry?, new: GitOutput.RawTreeEntry?) throws -> PathChange {
-        func side(_ entry: GitOutput.RawTreeEntry?) throws -> (id: ObjectID, mode: FileMode)? {
-            guard let entry else { return nil }
-            guard let id = ObjectID(hex: entry.id), let mode = GitOutput.mode(entry.mode) else {
-                throw TransportError(.backend, "a tree in the mirror holds an unreadable entry at '\(path)'")
-            }
-            try RepositoryPath.validate(TreeEntry(path: path, mode: mode, id: id))
-            return (id, mode)
+    /// The root tree id of `commit`, nil when it cannot be read here.
+    func rootTree(of commit: ObjectID) async throws -> String? {
+        guard let object = try await objects.read(commit.hex), object.type == "commit" else { return nil }
+        let header = object.contents.prefix(while: { $0 != 0x0A })
+        guard header.starts(with: Array("tree ".utf8)) else { return nil }
+        return ObjectID(hex: String(decoding: header.dropFirst(5), as: UTF8.self))?.hex
+    }
+
+    /// The folder `name` of `tree`: `.some(nil)` when `tree` is nil or has
+    /// no folder of that name; `nil` when the tree cannot be used here.
+    mutating func subtree(_ tree: String?, named name: String) async throws -> String?? {
+        guard let tree else { return .some(nil) }
+        guard let entries = try await entries(of: tree) else { return nil }
+        guard let entry = entries[name], entry.mode == .tree else { return .some(nil) }
+        return .some(entry.id.hex)
+    }
+
+    /// Adds the changes between `old` and `new` (either may be absent) under `prefix`; false to give up.
+    mutating func compare(_ old: String?, _ new: String?, prefix: String) async throws -> Bool {
+        if old == new { return true }
+        var before: [String: Entry] = [:]
+        var after: [String: Entry] = [:]
+        if let old {
+            guard let entries = try await entries(of: old) else { return false }
+            before = entries
         }
-        let before = try side(old)
-        let after = try side(new)
-        return PathChange(path: path, oldID: before?.id, oldMode: before?.mode, newID: after?.id, newMode: after?.mode)
+        if let new {
+            guard let entries = try await entries(of: new) else { return false }
+            after = entries
+        }
+        for name in Set(before.keys).union(after.keys) {
+            let previous = before[name]
+            let next = after[name]
+            if previous == next { continue }
+            let path = prefix + name
+            let oldFolder = previous?.mode == .tree ? previous : nil
+            let newFolder = next?.mode == .tree ? next : nil
+            let oldFile = previous?.mode == .tree ? nil : previous
+            let newFile = next?.mode == .tree ? nil : next
+            if oldFolder != nil || newFolder != nil {
+                guard try await compare(oldFolder?.id.hex, newFolder?.id.hex, prefix: path + "/") else { return false }
+            }
+            if oldFile != nil || newFile != nil {
+                changes.append(
+                    PathChange(
+                        path: path, oldID: oldFile?.id, oldMode: oldFile?.mode, newID: newFile?.id,
+                        newMode: newFile?.mode))
+            }
+        }
+        return true
+    }
+
+    struct Entry: Equatable {
+        var mode: FileMode
+        var id: ObjectID
+    }
+
+    /// The entries of `tree` by name, modes canonical; nil when the tree
+    /// cannot be used here (see ``GitObjectReader/changesInProcess(from:to:under:)``).
+    private mutating func entries(of tree: String) async throws -> [String: Entry]? {
+        treesRead += 1
+        guard treesRead <= GitObjectReader.treeDiffLimit, let object = try await objects.read(tree),
+            object.type == "tree",
+            let raw = try? GitOutput.rawTreeEntries(object.contents, idLength: idLength)
+        else { return nil }
+        var entries: [String: Entry] = [:]
+        entries.reserveCapacity(raw.count)
+        for entry in raw {
+            guard let mode = Self.canonical(entry.mode), let id = ObjectID(hex: entry.id),
+                entries.updateValue(Entry(mode: mode, id: id), forKey: entry.name) == nil
+            else { return nil }
+        }
+        return entries
+    }
+
+    /// Git's `canon_mode` of a mode as a tree stores it; nil for a mode
+    /// that is none of a folder, a file, a link or a gitlink.
+    static func canonical(_ text: String) -> FileMode? {
+        guard let value = UInt32(text, radix: 8) else { return nil }
+        switch value & 0o170000 {
+        case 0o040000: return .tree
+        case 0o100000: return value & 0o100 != 0 ? .executable : .regular
+        case 0o120000: return .symlink
+        case 0o160000: return .gitlink
+        default: return nil
+        }
     }
 }

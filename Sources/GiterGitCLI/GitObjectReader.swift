@@ -4,9 +4,11 @@ import Giter
 /// The reads of `RepositoryReader` with the `git` executable, once for both
 /// ``GitCLITransport`` (over its mirror) and ``GitCLIRepository`` (a
 /// repository on the server): objects through the long-lived
-/// `git cat-file --batch` of ``CatFileBatch`` (diffs too, tree by tree),
-/// listings one process each. Which repository and which object folders are read is the
-/// runner's environment.
+/// `git cat-file --batch` of ``CatFileBatch``; diffs and linear runs of
+/// commits computed from objects read there, with `git diff-tree` and
+/// `git rev-list` where those cannot answer; listings one process each.
+/// Which repository and which object folders are read is the runner's
+/// environment.
 struct GitObjectReader: Sendable {
     let runner: GitRunner
     let objects: CatFileBatch
@@ -43,17 +45,37 @@ struct GitObjectReader: Sendable {
         return object.contents
     }
 
+    /// The blobs `ids` names, 64 to a round trip of `cat-file`.
+    func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        var contents: [[UInt8]] = []
+        contents.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: 64) {
+            let chunk = ids[start..<min(ids.count, start + 64)]
+            for (id, object) in zip(chunk, try await objects.read(chunk.map(\.hex))) {
+                guard let object else { throw TransportError(.objectNotFound, "the repository has no object \(id)") }
+                guard object.type == "blob" else {
+                    throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
+                }
+                contents.append(object.contents)
+            }
+        }
+        return contents
+    }
+
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         let folder = try Self.folder(prefix)
-        // Through cat-file unless the folder's name cannot be asked for there (it holds whitespace).
-        if !(folder?.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) ?? false) {
-            return try await treeChanges(from: old, to: new, under: folder)
+        var changes: [PathChange]
+        if let inProcess = try await changesInProcess(from: old, to: new, under: folder) {
+            changes = inProcess
+        } else {
+            let base = old?.hex ?? Self.emptyTree(like: new)
+            var arguments = [
+                "diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", "--no-ext-diff", base, new.hex,
+            ]
+            if let folder { arguments += ["--", folder] }
+            let result = try await runner.check(arguments)
+            changes = try GitOutput.pathChanges(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
         }
-        let base = old?.hex ?? Self.emptyTree(like: new)
-        var arguments = ["diff-tree", "-r", "-z", "--no-renames", "--raw", "--full-index", "--no-ext-diff", base, new.hex]
-        if let folder { arguments += ["--", folder] }
-        let result = try await runner.check(arguments)
-        var changes = try GitOutput.pathChanges(result.standardOutput).filter { GitOutput.path($0.path, isUnder: folder) }
         for change in changes {
             if let mode = change.oldMode, let id = change.oldID {
                 try RepositoryPath.validate(TreeEntry(path: change.path, mode: mode, id: id))
@@ -66,7 +88,14 @@ struct GitObjectReader: Sendable {
         return changes
     }
 
+    /// The most commits ``commits(from:excluding:limit:)`` follows through
+    /// `cat-file` before it asks `git rev-list`.
+    static let linearWalkLimit = 64
+
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
+        if let old, let linear = try await linearCommits(from: new, to: old) {
+            return limit.map { Array(linear.prefix(max($0, 0))) } ?? linear
+        }
         var arguments = ["rev-list", "--topo-order"]
         if let limit {
             guard limit > 0 else { return [] }
@@ -76,27 +105,41 @@ struct GitObjectReader: Sendable {
         if let old { arguments.append("^" + old.hex) }
         arguments.append("--")
         let result = try await runner.check(arguments)
-        var ids: [ObjectID] = []
+        var commits: [CommitInfo] = []
         for line in String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
             guard let id = ObjectID(hex: text) else {
                 throw TransportError(.backend, "git rev-list printed '\(text)' instead of a commit id")
             }
-            ids.append(id)
-        }
-        // 64 commits per round trip to cat-file: a long history costs one read per 64 commits, not per commit.
-        var commits: [CommitInfo] = []
-        commits.reserveCapacity(ids.count)
-        for start in stride(from: 0, to: ids.count, by: 64) {
-            let chunk = ids[start..<min(start + 64, ids.count)]
-            for (id, object) in zip(chunk, try await objects.read(chunk.map(\.hex))) {
-                guard let object, object.type == "commit" else {
-                    throw TransportError(.objectNotFound, "the repository has no commit \(id)")
-                }
-                commits.append(try GitOutput.commit(id: id, raw: object.contents))
+            guard let object = try await objects.read(id.hex), object.type == "commit" else {
+                throw TransportError(.objectNotFound, "the repository has no commit \(id)")
             }
+            commits.append(try GitOutput.commit(id: id, raw: object.contents))
         }
         return commits
+    }
+
+    /// The commits from `new` back to `old` along single parents, newest
+    /// first, read through the long-lived `cat-file` (no process), when
+    /// that run reaches `old` within ``linearWalkLimit`` commits and every
+    /// commit on it has exactly one parent: each is then a strict
+    /// descendant of `old`, so the run is exactly what
+    /// `git rev-list --topo-order new ^old` lists, in its order. `nil`
+    /// otherwise (a merge, a root, a longer run, a missing object): the
+    /// caller asks `rev-list`.
+    private func linearCommits(from new: ObjectID, to old: ObjectID) async throws -> [CommitInfo]? {
+        var run: [CommitInfo] = []
+        var next = new
+        while next != old {
+            guard run.count < Self.linearWalkLimit, let object = try await objects.read(next.hex),
+                object.type == "commit"
+            else { return nil }
+            let commit = try GitOutput.commit(id: next, raw: object.contents)
+            guard commit.parents.count == 1 else { return nil }
+            run.append(commit)
+            next = commit.parents[0]
+        }
+        return run
     }
 
     func commitObject(_ id: ObjectID) async throws -> CommitObject {

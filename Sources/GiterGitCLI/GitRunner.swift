@@ -101,6 +101,25 @@ struct GitRunner: Sendable {
         }
     }
 
+    /// The same git, the same launch count and the same environment, with
+    /// `folder` as the repository (`GIT_DIR`) instead of the mirror and no
+    /// other object folders: for reading a repository on this machine.
+    func reading(repository folder: String) -> GitRunner {
+        var environment = baseEnvironment
+        for name in ["GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"] {
+            environment[name] = nil
+        }
+        environment["GIT_DIR"] = folder
+        return GitRunner(executable: executable, mirrorPath: folder, launches: launches, baseEnvironment: environment)
+    }
+
+    private init(executable: Executable, mirrorPath: String, launches: LaunchCounter, baseEnvironment: [String: String]) {
+        self.executable = executable
+        self.mirrorPath = mirrorPath
+        self.launches = launches
+        self.baseEnvironment = baseEnvironment
+    }
+
     /// The child environment: the base plus `extra` (which wins).
     func environment(adding extra: [String: String]) -> Environment {
         .custom(Self.rawEnvironment(baseEnvironment.merging(extra) { _, new in new }))

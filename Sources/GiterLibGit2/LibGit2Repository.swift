@@ -69,6 +69,15 @@ public final class LibGit2Repository: RepositoryReader {
         }
     }
 
+    public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        try await queue.run { (repository) throws(TransportError) in
+            var contents: [[UInt8]] = []
+            contents.reserveCapacity(ids.count)
+            for id in ids { contents.append(try repository.blobContents(id)) }
+            return contents
+        }
+    }
+
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await queue.run { (repository) throws(TransportError) in
             try repository.changes(from: old, to: new, under: prefix)

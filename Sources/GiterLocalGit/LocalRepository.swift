@@ -43,6 +43,15 @@ package struct LocalRepository: Hashable, Sendable {
             && Platform.stamp(of: folder + "refs")?.isFolder == true
     }
 
+    /// Whether its refs are kept in files (loose ref files and
+    /// `packed-refs`, Git's files backend), so that ``readReference(_:)``
+    /// reads them as Git does: a repository with a `reftable` folder keeps
+    /// them elsewhere. Says nothing of whether the folder is a repository
+    /// (``hasRepositoryLayout``).
+    package var keepsReferencesInFiles: Bool {
+        !Platform.exists(folder + "reftable")
+    }
+
     /// Whether the repository reads objects from other repositories
     /// (`objects/info/alternates`): its own object folder is then not all
     /// of its objects.

@@ -78,7 +78,7 @@ package struct ReceivePolicy: Equatable, Sendable {
         if values["core.sharedrepository"] != nil { return "core.sharedRepository is set" }
         // The direct route moves refs itself (``ReferenceLock/update(from:to:)``) and writes no reflog.
         if let logs = flag("core.logallrefupdates"), logs != false { return "core.logAllRefUpdates is set" }
-        if Platform.exists(repository.folder + "reftable") { return "its refs are kept in a reftable" }
+        if !repository.keepsReferencesInFiles { return "its refs are kept in a reftable" }
         if (flag("receive.fsckobjects") ?? flag("transfer.fsckobjects")) == true { return "receive.fsckObjects is on" }
         for name in values.keys.sorted() where name.hasPrefix("receive.") || name.hasPrefix("transfer.") {
             if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }

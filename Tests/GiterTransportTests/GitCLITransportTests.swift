@@ -341,10 +341,12 @@ struct GitCLITransportTests {
         #expect(try await reader.resolve("refs/heads/main") == second)
         #expect(try await reader.resolve("refs/remotes/origin/main") == first)
 
-        // A fetch big enough to be kept as a pack (more than 100 objects).
+        // Objects packed by another git process while cat-file runs (a fetch
+        // from this machine copies them as loose objects; `git repack` packs them).
         let edits = (0..<150).map { Self.write("bulk/\($0)", "item \($0)") }
         let bulk = try await Self.commitAndPush(writer, parent: first, edits)
         #expect(try await reader.fetch() == bulk)
+        try await runGitChecked(["repack", "-a", "-d", "-q"], environment: environment)
         let packs = try FileManager.default.contentsOfDirectory(atPath: mirror.path + "/objects/pack")
         #expect(packs.contains { $0.hasSuffix(".pack") })
         let entry = try #require(try await reader.treeEntries(at: bulk, under: "bulk").first { $0.path == "bulk/7" })

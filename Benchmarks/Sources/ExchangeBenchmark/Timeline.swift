@@ -7,7 +7,7 @@ final class Timeline: Sendable {
     enum Side: String, Sendable { case producer, consumer }
 
     enum Operation: String, Sendable {
-        case remoteTip, fetch, resolve, treeEntries, blob, changes, createCommit, updateReference, push, history,
+        case remoteTip, fetch, resolve, treeEntries, blob, blobs, changes, createCommit, updateReference, push, history,
             commits, commitObject
         case reconcile
     }
@@ -77,6 +77,10 @@ struct TimedTransport: Transport {
 
     func blob(_ id: ObjectID) async throws -> [UInt8] {
         try await timed(.blob) { try await inner.blob(id) }
+    }
+
+    func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        try await timed(.blobs) { try await inner.blobs(ids) }
     }
 
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {

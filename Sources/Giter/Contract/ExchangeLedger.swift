@@ -149,6 +149,7 @@ public struct ExchangeLedger: Sendable {
         var violations: [ContractViolation]
         switch try await contract() {
         case .success(let contract):
+            await prefetch(judged, into: &known)
             violations = try await ContractChecker(
                 contract: contract, read: { [reader] in try await reader.blob($0) },
                 commitObject: { [reader] in try await reader.commitObject($0) }, gpg: gpg, documents: documents, known: known
@@ -198,6 +199,31 @@ public struct ExchangeLedger: Sendable {
         lastChanges = (state.commit, commit.id, actual)
         state = next
         return violations
+    }
+
+    /// The most files ``prefetch(_:into:)`` reads for one commit; the
+    /// check reads the rest one by one, so memory stays bounded.
+    static let prefetchLimit = 1_024
+
+    /// Reads, in one ``RepositoryReader/blobs(_:)`` call, the regular
+    /// files of `changes` (before and after) that are neither known nor
+    /// parsed already, into `known`, so that the check does not read them
+    /// one call at a time. When that read fails, nothing is added: the
+    /// check reads each file itself and says what is wrong, as before.
+    private func prefetch(_ changes: [PathChange], into known: inout [ObjectID: [UInt8]]) async {
+        var wanted: [ObjectID] = []
+        var seen: Set<ObjectID> = []
+        for change in changes {
+            let files = [
+                change.oldMode?.isFile == true ? change.oldID : nil, change.newMode?.isFile == true ? change.newID : nil,
+            ]
+            for case let id? in files where known[id] == nil && documents?[id] == nil && seen.insert(id).inserted {
+                wanted.append(id)
+            }
+            if wanted.count >= Self.prefetchLimit { break }
+        }
+        guard wanted.count > 1, let contents = try? await reader.blobs(wanted) else { return }
+        for (id, bytes) in zip(wanted, contents) { known[id] = bytes }
     }
 
     /// A ledger at the branch's first commit, `root`, which becomes the

@@ -23,6 +23,13 @@ public protocol RepositoryReader: Sendable {
     /// The contents of a blob.
     func blob(_ id: ObjectID) async throws -> [UInt8]
 
+    /// The contents of several blobs, in the order of `ids`, read in as
+    /// few calls into the backend as it can (one hop onto libgit2's queue,
+    /// one round trip of `git cat-file --batch` per 64 blobs); the default
+    /// reads them one by one with ``blob(_:)``. Throws as ``blob(_:)``
+    /// does for the first id that cannot be read.
+    func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]]
+
     /// The files that differ between two commits (all of `new`'s files
     /// when `old` is `nil`), optionally only under `prefix`, sorted by path.
     /// The cost grows with what changed: subtrees with equal ids are skipped.
@@ -42,4 +49,13 @@ public protocol RepositoryReader: Sendable {
     ///   repository has no object `id`, `invalidArgument` when `id` is not
     ///   a commit, `backend` when the object is not a well-formed commit.
     func commitObject(_ id: ObjectID) async throws -> CommitObject
+}
+
+extension RepositoryReader {
+    public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
+        var contents: [[UInt8]] = []
+        contents.reserveCapacity(ids.count)
+        for id in ids { contents.append(try await blob(id)) }
+        return contents
+    }
 }

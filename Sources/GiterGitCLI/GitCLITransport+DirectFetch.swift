@@ -1,0 +1,190 @@
+import Foundation
+import Giter
+import GiterLocalGit
+import Synchronization
+
+extension GitCLITransport {
+    /// The most commits a direct fetch copies; a longer history goes through `git fetch`.
+    static let directFetchCommitLimit = 128
+    /// The most objects a direct fetch copies; more go through `git fetch`.
+    static let directFetchObjectLimit = 20_000
+
+    /// Copies the commits from the remote's `tip` back to the mirror's
+    /// `tracked` commit into the mirror without `git fetch` (no
+    /// upload-pack, pack-objects or unpack-objects process), when they
+    /// are a linear run of at most ``directFetchCommitLimit`` commits:
+    ///
+    /// 1. the remote's objects are read through a long-lived
+    ///    `git cat-file --batch` run in the remote (``RemoteObjectReader``);
+    ///    its commits are followed along single parents from `tip` to
+    ///    `tracked`;
+    /// 2. for each commit, the trees and blobs that differ from its
+    ///    parent's (and are not loose objects of the mirror already) are
+    ///    read and written into the mirror through the long-lived
+    ///    `git hash-object -w` processes, blobs first, then trees (each
+    ///    after those it holds), then the commits, oldest first; each id
+    ///    git computes from the bytes must be the id the remote gave them,
+    ///    so nothing the remote holds under a wrong name gets in.
+    ///
+    /// Returns false, having moved no ref, when the fetch must go through
+    /// `git fetch`: a merge, a root or a longer run on the way, more than
+    /// ``directFetchObjectLimit`` objects, an object missing or not what
+    /// its name says, or anything failing. Objects written before that stay
+    /// in the mirror, complete and unreferenced (as after an interrupted
+    /// `git fetch`). The caller moves the tracking ref.
+    func copyCommits(from remote: LocalRepository, tip: ObjectID, tracked: ObjectID) async -> Bool {
+        do {
+            let reader = remoteObjects.reader(for: remote, runner: runner)
+            var commits: [CatFileBatch.Object] = []
+            var next = tip
+            while next != tracked {
+                guard commits.count < Self.directFetchCommitLimit,
+                    let object = try await reader.read(next.hex), object.type == "commit"
+                else { return false }
+                let parents = try GitOutput.commit(id: next, raw: object.contents).parents
+                guard parents.count == 1 else { return false }
+                commits.append(object)
+                next = parents[0]
+            }
+            var plan = CopyPlan(mirror: LocalRepository(folder: runner.mirrorPath))
+            var parentTree = try await Self.tree(of: tracked, reader: reader)
+            for commit in commits.reversed() {
+                let tree = try Self.treeID(in: commit)
+                try await plan.add(tree: tree, replacing: parentTree, reader: reader)
+                plan.commits.append(commit)
+                parentTree = tree
+                guard plan.count <= Self.directFetchObjectLimit else { return false }
+            }
+            let blobs = try await reader.readAll(plan.blobs)
+            guard blobs.count == plan.blobs.count else { return false }
+            guard try await write(blobs, with: blobWriter), try await write(plan.trees, with: fetchedTreeWriter) else {
+                return false
+            }
+            return try await write(plan.commits, with: commitWriter)
+        } catch {
+            return false
+        }
+    }
+
+    /// Writes `objects` through `writer` (a `git hash-object -w -t <type> --stdin-paths`);
+    /// false when git names one of them differently than the remote did.
+    private func write(_ objects: [CatFileBatch.Object], with writer: GitCoprocess) async throws -> Bool {
+        guard !objects.isEmpty else { return true }
+        let scratch = try TemporaryFolder()
+        defer { scratch.remove() }
+        // Batches small enough that the replies fit in the pipe while the paths are written.
+        for start in stride(from: 0, to: objects.count, by: 512) {
+            let batch = objects[start..<min(objects.count, start + 512)]
+            var list: [UInt8] = []
+            for (offset, object) in zip(batch.indices, batch) {
+                let file = scratch.path + "/object-\(offset)"
+                guard FileManager.default.createFile(atPath: file, contents: Data(object.contents)) else {
+                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
+                }
+                list += Array(file.utf8) + [0x0A]
+            }
+            let ids = try await writer.request(list, lines: batch.count)
+            for (object, id) in zip(batch, ids) where id != object.id.hex { return false }
+        }
+        return true
+    }
+
+    private static func tree(of commit: ObjectID, reader: CatFileBatch) async throws -> String {
+        guard let object = try await reader.read(commit.hex), object.type == "commit" else {
+            throw TransportError(.objectNotFound, "the remote has no commit \(commit)")
+        }
+        return try treeID(in: object)
+    }
+
+    private static func treeID(in commit: CatFileBatch.Object) throws(TransportError) -> String {
+        let header = commit.contents.prefix(while: { $0 != 0x0A })
+        guard header.starts(with: Array("tree ".utf8)), let id = ObjectID(hex: String(decoding: header.dropFirst(5), as: UTF8.self)) else {
+            throw TransportError(.backend, "commit \(commit.id) does not start with its tree")
+        }
+        return id.hex
+    }
+}
+
+/// The objects a direct fetch writes into the mirror, by kind, in the
+/// order they are written.
+private struct CopyPlan {
+    let mirror: LocalRepository
+    /// Blob ids to read and write.
+    var blobs: [String] = []
+    /// Trees, each after the trees it holds.
+    var trees: [CatFileBatch.Object] = []
+    var commits: [CatFileBatch.Object] = []
+    private var seen: Set<String> = []
+
+    init(mirror: LocalRepository) {
+        self.mirror = mirror
+    }
+
+    var count: Int { blobs.count + trees.count + commits.count }
+
+    /// Adds `tree` and what it holds that `old` (the same folder in the
+    /// parent commit) does not, skipping what the mirror has as loose objects.
+    mutating func add(tree: String, replacing old: String?, reader: CatFileBatch) async throws {
+        guard tree != old, isNew(tree) else { return }
+        guard let object = try await reader.read(tree), object.type == "tree" else {
+            throw TransportError(.objectNotFound, "the remote has no tree \(tree)")
+        }
+        let idLength = tree.utf8.count / 2
+        var before: [String: GitOutput.RawTreeEntry] = [:]
+        if let old, let oldObject = try await reader.read(old), oldObject.type == "tree" {
+            for entry in try GitOutput.rawTreeEntries(oldObject.contents, idLength: idLength) { before[entry.name] = entry }
+        }
+        for entry in try GitOutput.rawTreeEntries(object.contents, idLength: idLength) {
+            let previous = before[entry.name]
+            if previous?.id == entry.id { continue }
+            switch entry.type {
+            case "tree":
+                try await add(tree: entry.id, replacing: previous?.isTree == true ? previous?.id : nil, reader: reader)
+            case "blob":
+                if isNew(entry.id) { blobs.append(entry.id) }
+            default:
+                // A gitlink names a commit of another repository: nothing to copy.
+                continue
+            }
+            if count > GitCLITransport.directFetchObjectLimit { return }
+        }
+        trees.append(object)
+    }
+
+    /// Whether `id` is not planned yet and not a loose object of the mirror.
+    private mutating func isNew(_ id: String) -> Bool {
+        guard let objectID = ObjectID(hex: id), !Platform.exists(mirror.looseObjectPath(objectID)) else { return false }
+        return seen.insert(id).inserted
+    }
+}
+
+/// The long-lived `git cat-file --batch` a transport reads a repository
+/// on this machine with for direct fetches, started on first use and
+/// replaced when the remote's folder changes.
+final class RemoteObjectReader: Sendable {
+    private let current = Mutex<(folder: String, reader: CatFileBatch)?>(nil)
+
+    func reader(for remote: LocalRepository, runner: GitRunner) -> CatFileBatch {
+        current.withLock { current in
+            if let current, current.folder == remote.folder { return current.reader }
+            let reader = CatFileBatch(runner: runner.reading(repository: remote.folder))
+            current = (remote.folder, reader)
+            return reader
+        }
+    }
+}
+
+extension CatFileBatch {
+    /// The objects `names` names, 64 to a round trip; stops at the first one missing.
+    func readAll(_ names: [String]) async throws(TransportError) -> [Object] {
+        var objects: [Object] = []
+        objects.reserveCapacity(names.count)
+        for start in stride(from: 0, to: names.count, by: 64) {
+            for object in try await read(Array(names[start..<min(names.count, start + 64)])) {
+                guard let object else { return objects }
+                objects.append(object)
+            }
+        }
+        return objects
+    }
+}
