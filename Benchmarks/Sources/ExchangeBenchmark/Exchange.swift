@@ -149,7 +149,7 @@ struct Exchange: Sendable {
             reconciler: ReadyReconciler(timeline: timeline),
             options: options
         )
-        if let forge { controller.addEventSource(forge.consumerEvents.subscribe()) }
+        if let forge { await controller.addEventSource(forge.consumerEvents.subscribe()) }
         self.controller = controller
         running = Task { try await controller.run() }
     }

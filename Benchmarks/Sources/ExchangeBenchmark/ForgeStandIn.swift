@@ -52,9 +52,9 @@ final class ForgeStandIn: Sendable {
         let servers = Task {
             try await withThrowingDiscardingTaskGroup { group in
                 for (side, _, receiver) in receivers {
-                    let application = receiver.application(host: "127.0.0.1", port: 0, metrics: nil) { port in
-                        listening.continuation.yield((side, port ?? 0))
-                    }
+                    let application = receiver.application(
+                        host: "127.0.0.1", port: 0, metrics: nil,
+                        onServerRunning: { port in listening.continuation.yield((side, port ?? 0)) })
                     group.addTask { try await application.runService() }
                 }
             }

@@ -25,9 +25,10 @@ struct NetworkResult: Codable, Sendable {
 /// The network section: for each remote of `--remotes`, each backend and
 /// with and without webhooks, the floor of that remote for that backend
 /// (raw libgit2 or git processes, in the same run), then round trips.
-func runNetwork(options: Options, scratch: String, spawner: Spawner, revision: inout Int) async throws
+func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevision: Int) async throws
     -> [NetworkResult]
 {
+    var revision = firstRevision
     let root = scratch + "/network"
     try spawner.run(["mkdir", "-p", root])
     let servers = try NetworkServers.start(options.remotes, root: root, spawner: spawner)

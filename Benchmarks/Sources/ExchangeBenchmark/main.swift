@@ -224,7 +224,7 @@ if options.bulkCount > 0 && options.bulkRuns > 0 {
 // MARK: 4. Over the network (--remotes)
 
 if !options.remotes.isEmpty {
-    results.network = try await runNetwork(options: options, scratch: scratch, spawner: spawner, revision: &revision)
+    results.network = try await runNetwork(options: options, scratch: scratch, spawner: spawner, firstRevision: revision + 1)
 }
 
 // MARK: Targets and report
