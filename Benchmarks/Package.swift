@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         // Already in the graph through Giter; ExchangeBenchmark sends the runtime's logs to stderr.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the graph through GiterWebhooks; ExchangeBenchmark --webhooks
+        // runs two receivers and signs what it posts to them, as a forge would.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // What more than one benchmark measures with (peak memory on Linux).
@@ -64,14 +68,19 @@ let package = Package(
             ]
         ),
         // The exchange end to end: apply → Ready observed by the producer, over
-        // a local bare remote, for both backends, against the naive git loop.
+        // a local bare remote, for both backends, against the naive git loop;
+        // with --remotes, over git daemon, smart HTTP and SSH on loopback too
+        // (with and without webhooks), beside each remote's floor.
         .executableTarget(
             name: "ExchangeBenchmark",
             dependencies: [
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
+                .product(name: "GiterWebhooks", package: giterPackage),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // What a user gets (issue 13): the README's host app with default

@@ -85,6 +85,8 @@ struct Exchange: Sendable {
     let producer: Producer<Widget>
     let controller: Controller<ReadyReconciler>
     let running: Task<Void, any Error>
+    /// The webhook receivers and the forge that posts to them (`--webhooks`).
+    let forge: ForgeStandIn?
 
     /// Creates `folder/remote.git` (empty) and the two sides' mirrors, and starts the controller.
     static func start(
@@ -98,9 +100,15 @@ struct Exchange: Sendable {
         return try await Exchange(backend: backend, settings: settings, remote: remote, folder: folder)
     }
 
-    private init(backend: Backend, settings: ExchangeSettings, remote: String, folder: String) async throws {
+    /// An exchange over `remote` (a path, or a URL with `credentials`);
+    /// with `forge`, each side's pushes are announced to the other by webhook.
+    init(
+        backend: Backend, settings: ExchangeSettings, remote: String, credentials: Credentials = .none,
+        forge: ForgeStandIn? = nil, folder: String
+    ) async throws {
         self.backend = backend
         self.settings = settings
+        self.forge = forge
         var logger = Logger(label: "giter.bench")
         logger.logLevel = .warning
         let timeline = Timeline()
@@ -108,8 +116,10 @@ struct Exchange: Sendable {
         self.timeline = timeline
         self.retries = retries
         func store(_ identity: ExchangeIdentity, side: Timeline.Side) async throws -> GitResourceStore<Widget> {
-            let configuration = RemoteConfiguration(url: remote, mirrorPath: folder + "/mirror-\(side.rawValue).git")
-            let transport = TimedTransport(inner: try await backend.open(configuration), side: side, timeline: timeline)
+            let configuration = RemoteConfiguration(
+                url: remote, mirrorPath: folder + "/mirror-\(side.rawValue).git", credentials: credentials)
+            let timed = TimedTransport(inner: try await backend.open(configuration), side: side, timeline: timeline)
+            let transport: any Transport = forge.map { ForgeTransport(inner: timed, side: side, forge: $0) } ?? timed
             return GitResourceStore(
                 transport: transport,
                 resourceType: widgetType,
@@ -139,6 +149,7 @@ struct Exchange: Sendable {
             reconciler: ReadyReconciler(timeline: timeline),
             options: options
         )
+        if let forge { await controller.addEventSource(forge.consumerEvents.subscribe()) }
         self.controller = controller
         running = Task { try await controller.run() }
     }
@@ -163,7 +174,8 @@ struct Exchange: Sendable {
             for: widgetKey(name),
             until: "Ready",
             timeout: .seconds(60),
-            pollInterval: settings.producerPoll
+            pollInterval: settings.producerPoll,
+            events: forge?.producerEvents
         )
         let end = nowNanoseconds()
         guard let status = stored.resource.status, status.observedGeneration == stored.resource.metadata.generation,

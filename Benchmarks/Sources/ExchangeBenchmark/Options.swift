@@ -19,12 +19,29 @@ struct Options: Sendable {
     var json = false
     var quick = false
     var keep = false
+    /// Remotes of the network section (none: the section is skipped).
+    var remotes: [RemoteKind] = []
+    /// Whether the network section runs each row with webhooks too.
+    var webhooks = false
+    var networkRoundTrips = 50
+    var floorSamples = 20
+    /// Both sides' polls in the network section without webhooks.
+    var networkPoll: Duration = .milliseconds(5)
+    /// Both sides' safety polls in the network section with webhooks.
+    var safetyPoll: Duration = .seconds(1)
+    /// The raw libgit2 floor program (run-exchange.sh builds it).
+    var floorHelper: String?
+
+    var webhookModes: [Bool] { webhooks ? [false, true] : [false] }
 
     static let usage = """
         usage: ExchangeBenchmark [--round-trips N] [--naive N] [--bulk N] [--batch N] [--bulk-runs N]
                                  [--backends libgit2,cli] [--modes poll,watch,trigger] [--consumer-poll-ms X]
                                  [--producer-poll-ms X] [--window-ms X] [--bulk-window-ms X]
                                  [--bulk-poll-ms X] [--concurrency N] [--json] [--quick] [--keep]
+                                 [--remotes local,daemon,http,ssh] [--webhooks] [--network-round-trips N]
+                                 [--floor-samples N] [--network-poll-ms X] [--safety-poll-ms X] [--floor-helper PATH]
+        (--modes '' --naive 0 --bulk 0 --remotes …: the network section only)
         """
 
     init(arguments: [String]) throws(BenchmarkError) {
@@ -72,6 +89,19 @@ struct Options: Sendable {
                     }
                     return detection
                 }
+            case "--remotes":
+                remotes = try value(argument).split(separator: ",").map { name throws(BenchmarkError) in
+                    guard let remote = RemoteKind(rawValue: String(name)) else {
+                        throw BenchmarkError("unknown remote '\(name)' (local, daemon, http, ssh)")
+                    }
+                    return remote
+                }
+            case "--webhooks": webhooks = true
+            case "--network-round-trips": networkRoundTrips = try integer(argument)
+            case "--floor-samples": floorSamples = max(1, try integer(argument))
+            case "--network-poll-ms": networkPoll = try duration(argument)
+            case "--safety-poll-ms": safetyPoll = try duration(argument)
+            case "--floor-helper": floorHelper = try value(argument)
             case "--json": json = true
             case "--keep": keep = true
             case "--quick":
@@ -81,6 +111,8 @@ struct Options: Sendable {
                 naiveRoundTrips = 5
                 bulkCount = 200
                 bulkRuns = 1
+                networkRoundTrips = 10
+                floorSamples = 5
             case "--help", "-h":
                 throw BenchmarkError(Self.usage)
             default:
@@ -95,6 +127,21 @@ struct Options: Sendable {
             consumerPoll: consumerPoll,
             producerPoll: bulk ? bulkProducerPoll : producerPoll,
             statusWindow: bulk ? bulkStatusWindow : statusWindow,
+            maxConcurrentReconciles: concurrency
+        )
+    }
+}
+
+extension Options {
+    /// The network section's settings: polls of ``networkPoll``, or with
+    /// webhooks safety polls of ``safetyPoll``.
+    func networkSettings(webhooks: Bool) -> ExchangeSettings {
+        let poll = webhooks ? safetyPoll : networkPoll
+        return ExchangeSettings(
+            detection: .poll,
+            consumerPoll: poll,
+            producerPoll: poll,
+            statusWindow: statusWindow,
             maxConcurrentReconciles: concurrency
         )
     }

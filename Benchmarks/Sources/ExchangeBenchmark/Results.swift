@@ -75,6 +75,7 @@ struct Results: Codable, Sendable {
     var roundTrips: [RoundTrips] = []
     var naive: Naive?
     var bulk: [Bulk] = []
+    var network: [NetworkResult] = []
     var targets: [Target] = []
 
     func printJSON() throws {

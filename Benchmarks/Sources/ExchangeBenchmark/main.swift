@@ -221,6 +221,12 @@ if options.bulkCount > 0 && options.bulkRuns > 0 {
     }
 }
 
+// MARK: 4. Over the network (--remotes)
+
+if !options.remotes.isEmpty {
+    results.network = try await runNetwork(options: options, scratch: scratch, spawner: spawner, firstRevision: revision + 1)
+}
+
 // MARK: Targets and report
 
 for roundTrips in results.roundTrips where roundTrips.backend == Backend.libgit2.name {
@@ -241,6 +247,7 @@ for bulk in results.bulk {
         )
     )
 }
+results.targets += networkTargets(results.network)
 results.loadAfter = loadAverage()
 remove(scratch)
 
@@ -248,4 +255,5 @@ if options.json {
     try results.printJSON()
 } else {
     printReport(results, options: options)
+    printNetworkReport(results.network, options: options)
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// An event source — a webhook receiver, a watcher of a repository on the
 /// same machine — calls ``notify()``; every waiter reads ``subscribe()``
 /// and, on each element, checks the remote (a cheap "has it moved?",
-/// then a fetch and a diff). A hint carries nothing: what changed is
+/// then a fetch and a diff; a server: a fetch at once). A hint carries nothing: what changed is
 /// always read from the repository, never from the hint, so a forged or
 /// duplicated hint costs one check and nothing else.
 ///

@@ -13,7 +13,8 @@ extension Controller {
         let synced = synced
         tasks.addTask { [store, logger] in
             do {
-                // A refresh asks the remote whether it moved before it fetches anything.
+                // A refresh asks a remote on this machine whether it moved before it
+                // fetches anything; a server it fetches from at once (a no-op fetch costs no more).
                 try await store.refresh()
                 let revision = await store.revision()
                 if synced && revision == since { return .synced(.unchanged, triggers: triggers) }

@@ -66,7 +66,8 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     /// Waits until the consumer reports condition `type` as `True` for the
     /// current spec (its status is current: ``StoredResource/isStatusCurrent``).
     ///
-    /// It checks the remote (a cheap "has it moved?" first) at once, then
+    /// It checks the remote (a cheap "has it moved?" first; a server is
+    /// fetched from at once, which costs no more) at once, then
     /// on every hint of `events` (a ``ChangeNotifier`` that a webhook
     /// receiver or a ``RefWatcher`` posts into), on every move of the
     /// remote's ref when the remote is a repository on this machine

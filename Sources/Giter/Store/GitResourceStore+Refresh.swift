@@ -21,8 +21,14 @@ extension GitResourceStore {
     }
 
     /// Fetches when the remote moved and advances the view. Call with the gate held.
+    ///
+    /// A remote on this machine (or in memory) is asked for its tip first,
+    /// which costs next to nothing, and fetched from only when it moved. A
+    /// server (``RemoteConfiguration/reachesServer``) is fetched from at
+    /// once: asking first costs a connection of its own, and a fetch that
+    /// finds nothing new costs no more than asking.
     func refreshView() async throws {
-        if loaded, try await transport.remoteTip() == tip { return }
+        if loaded, !transport.configuration.reachesServer, try await transport.remoteTip() == tip { return }
         let fetchStarted = DefaultTracerClock.now
         let fetched = try await transport.fetch()
         try await advance(to: fetched, fetchStarted: fetchStarted)

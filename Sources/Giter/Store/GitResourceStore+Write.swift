@@ -69,24 +69,46 @@ extension GitResourceStore {
         var lastReason = ""
         // While the branch is locked: when that was first seen, and the last message.
         var locked: (since: ContinuousClock.Instant, message: String)?
+        // Over the network the first attempt starts from the view as it is:
+        // refreshing first would cost a connection, and the push's
+        // compare-and-swap refuses a view that is behind. Such a refusal is
+        // not a failure: the view is refreshed and the batch planned again.
+        var fromView = loaded && transport.configuration.reachesServer
         while failures < options.retry.maxAttempts {
             if failures > 0 {
                 var delay = options.retry.delay(afterFailures: failures)
                 if let locked { delay = min(delay, options.retry.lockPatience - locked.since.duration(to: .now)) }
                 try await Task.sleep(for: max(delay, .zero))
             }
-            try await refreshView()
+            if !fromView { try await refreshView() }
             if let election = options.fencing, election.leaderGeneration == nil {
                 let reason = "this replica does not hold the lease \(election.reference): only the leader writes"
                 return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
             }
             try await ensureIndex()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-            let planned = try await checkedCommit(writes, now: now, traced: traced)
+            let planned: (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?)
+            do {
+                planned = try await checkedCommit(writes, now: now, traced: traced)
+            } catch where fromView {
+                // Judged on a view that may be behind: judge again on the remote's.
+                fromView = false
+                continue
+            }
             guard let commit = planned.commit else {
+                // Nothing to write is an answer only about the remote's view.
+                if fromView {
+                    fromView = false
+                    continue
+                }
                 return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures)
             }
-            switch try await transport.push(commit, expecting: tip) {
+            let outcome = try await transport.push(commit, expecting: tip)
+            if fromView {
+                fromView = false
+                if case .conflict = outcome { continue }
+            }
+            switch outcome {
             case .pushed:
                 if tip == nil { anchor = commit }
                 try await advance(to: commit, checked: planned.ledger)

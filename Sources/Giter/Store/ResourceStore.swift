@@ -5,6 +5,9 @@
 /// view as of the last ``refresh()``; ``write(_:)`` brings the view up to
 /// date, turns a batch into one commit and pushes it, retrying on a lost
 /// race by re-applying only the writer's own section onto the new tip.
+/// (Over a network remote ``GitResourceStore`` first tries the view it has,
+/// sparing a connection: the push's compare-and-swap refuses a view that is
+/// behind, and the write then refreshes and plans again.)
 ///
 /// Two implementations ship: ``GitResourceStore`` over any ``Transport``,
 /// and `InMemoryResourceStore` in the `GiterTesting` product for tests.

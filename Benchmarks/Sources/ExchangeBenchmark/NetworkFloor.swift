@@ -1,0 +1,72 @@
+/// A remote's floor for one backend: the median push and the median no-op
+/// fetch (milliseconds) of a program that does only that, against the same
+/// server as the exchange, in the same run.
+struct NetworkFloor: Sendable {
+    var push: Double
+    var fetch: Double
+}
+
+/// Makes `folder/floor.git` with one commit on main, served like the
+/// exchange's remote, and measures `options.floorSamples` pushes and no-op
+/// fetches: raw libgit2 (`network-floor`, Baselines/network-floor.c) for the
+/// libgit2 backend, `git push` / `git fetch` processes for the git CLI backend.
+func measureFloor(
+    backend: Backend, remote: RemoteKind, servers: NetworkServers, folder: String, options: Options, spawner: Spawner
+) throws -> NetworkFloor {
+    let repository = folder + "/floor.git"
+    try spawner.run(["git", "init", "-q", "--bare", "-b", "main", repository])
+    let seed = folder + "/floor-seed.txt"
+    try spawner.run(
+        ["git", "commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-m", "floor seed"], in: repository,
+        output: seed)
+    let seedCommit = (readText(seed) ?? "").split(separator: "\n").first.map(String.init) ?? ""
+    try spawner.run(["git", "update-ref", "refs/heads/main", seedCommit], in: repository)
+    let endpoint = try servers.endpoint(remote, repository: repository)
+    var pushes: [Double] = []
+    var fetches: [Double] = []
+    switch backend {
+    case .libgit2:
+        guard let helper = options.floorHelper else {
+            throw BenchmarkError("--remotes needs --floor-helper PATH (run-exchange.sh builds Baselines/network-floor.c)")
+        }
+        let output = folder + "/floor-libgit2.txt"
+        try spawner.run(
+            [helper, folder + "/floor-work.git", endpoint.url, String(options.floorSamples)] + endpoint.floorLogin,
+            output: output)
+        for line in (readText(output) ?? "").split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let nanoseconds = Double(fields[1]) else { continue }
+            if fields[0] == "push" { pushes.append(nanoseconds / 1e6) }
+            if fields[0] == "fetch" { fetches.append(nanoseconds / 1e6) }
+        }
+    case .gitCLI:
+        var overrides = gitEnvironment
+        for (key, value) in endpoint.gitEnvironment { overrides[key] = value }
+        let git = Spawner(overrides: overrides)
+        let work = folder + "/floor-work.git"
+        try git.run(["git", "init", "-q", "--bare", "-b", "main", work])
+        try git.run(["git", "remote", "add", "origin", endpoint.url], in: work)
+        let refspec = "+refs/heads/main:refs/remotes/origin/main"
+        try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: work)
+        var tip = seedCommit
+        let made = folder + "/floor-commit.txt"
+        for sample in 0..<options.floorSamples {
+            try git.run(
+                ["git", "commit-tree", "\(tip)^{tree}", "-p", tip, "-m", "floor \(sample)"], in: work, output: made)
+            tip = (readText(made) ?? "").split(separator: "\n").first.map(String.init) ?? ""
+            var start = nowNanoseconds()
+            try git.run(["git", "push", "--quiet", "origin", "\(tip):refs/heads/main"], in: work)
+            pushes.append(Double(nowNanoseconds() - start) / 1e6)
+            start = nowNanoseconds()
+            try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: work)
+            fetches.append(Double(nowNanoseconds() - start) / 1e6)
+        }
+    }
+    guard pushes.count == options.floorSamples, fetches.count == options.floorSamples else {
+        throw BenchmarkError(
+            "the floor of \(remote.name) for \(backend.name) gave \(pushes.count) pushes and \(fetches.count) fetches, "
+                + "not \(options.floorSamples) of each")
+    }
+    if !options.keep { try? spawner.run(["rm", "-rf", repository, folder + "/floor-work.git"]) }
+    return NetworkFloor(push: Statistics(pushes).median, fetch: Statistics(fetches).median)
+}
