@@ -49,7 +49,7 @@ struct ReadIndexTests {
             let found = try #require(try await store.get(key))
             #expect(found.resource.spec.payload == "data-137")
             let read = counting.snapshot.blobsRead.dropFirst(before.blobsRead.count)
-            let tip = try #require(try await store.revision()).rawValue
+            let tip = try #require(await store.revision()).rawValue
             let entry = try await counting.base.changes(
                 from: nil, to: try #require(ObjectID(hex: tip)), under: nil
             ).first { $0.path == key.repositoryPath }

@@ -82,8 +82,9 @@ extension GitResourceStore {
             ledger = newLedger(at: ExchangeLedger.State(commit: new))
             anchor = new
         }
-        if tip == nil, checked == nil {
+        if tip == nil, checked == nil, !traces.active {
             // The first view: the kind's files are listed when a read needs them (ensureIndex()).
+            // While a tracer records, the view is built now, so the trace contexts of its files are kept.
             tip = new
             lastDiff = nil
             indexPending = true
