@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         // What more than one benchmark measures with (peak memory on Linux).
         .target(name: "BenchmarkSupport"),
+        // Wrappers of a Transport that observe some of its calls.
+        .target(name: "BenchmarkTransport", dependencies: [.product(name: "Giter", package: giterPackage)]),
         .executableTarget(
             name: "CodecBenchmark",
             dependencies: [
@@ -74,6 +76,7 @@ let package = Package(
         .executableTarget(
             name: "ExchangeBenchmark",
             dependencies: [
+                "BenchmarkTransport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
@@ -101,6 +104,7 @@ let package = Package(
         .executableTarget(
             name: "ScaleBenchmark",
             dependencies: [
+                "BenchmarkTransport",
                 "BenchmarkSupport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),

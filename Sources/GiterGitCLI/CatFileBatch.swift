@@ -209,3 +209,18 @@ private struct ReplyReader {
         }
     }
 }
+
+extension CatFileBatch {
+    /// The objects `names` names, 64 to a round trip; stops at the first one missing.
+    func readAll(_ names: [String]) async throws(TransportError) -> [Object] {
+        var objects: [Object] = []
+        objects.reserveCapacity(names.count)
+        for start in stride(from: 0, to: names.count, by: 64) {
+            for object in try await read(Array(names[start..<min(names.count, start + 64)])) {
+                guard let object else { return objects }
+                objects.append(object)
+            }
+        }
+        return objects
+    }
+}

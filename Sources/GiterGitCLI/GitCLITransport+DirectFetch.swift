@@ -8,6 +8,8 @@ extension GitCLITransport {
     static let directFetchCommitLimit = 128
     /// The most objects a direct fetch copies; more go through `git fetch`.
     static let directFetchObjectLimit = 20_000
+    /// How many blobs a direct fetch reads before it writes them.
+    static let directFetchBlobChunk = 64
 
     /// Copies the commits from the remote's `tip` back to the mirror's
     /// `tracked` commit into the mirror without `git fetch` (no
@@ -21,7 +23,8 @@ extension GitCLITransport {
     /// 2. for each commit, the trees and blobs that differ from its
     ///    parent's (and are not loose objects of the mirror already) are
     ///    read and written into the mirror through the long-lived
-    ///    `git hash-object -w` processes, blobs first, then trees (each
+    ///    `git hash-object -w` processes, blobs first (a chunk of
+    ///    ``directFetchBlobChunk`` read, then written), then trees (each
     ///    after those it holds), then the commits, oldest first; each id
     ///    git computes from the bytes must be the id the remote gave them,
     ///    so nothing the remote holds under a wrong name gets in.
@@ -55,11 +58,13 @@ extension GitCLITransport {
                 parentTree = tree
                 guard plan.count <= Self.directFetchObjectLimit else { return false }
             }
-            let blobs = try await reader.readAll(plan.blobs)
-            guard blobs.count == plan.blobs.count else { return false }
-            guard try await write(blobs, with: blobWriter), try await write(plan.trees, with: fetchedTreeWriter) else {
-                return false
+            // Read and written a chunk at a time: memory holds one chunk of the remote's blobs, never all.
+            for start in stride(from: 0, to: plan.blobs.count, by: Self.directFetchBlobChunk) {
+                let chunk = Array(plan.blobs[start..<min(plan.blobs.count, start + Self.directFetchBlobChunk)])
+                let blobs = try await reader.readAll(chunk)
+                guard blobs.count == chunk.count, try await write(blobs, with: blobWriter) else { return false }
             }
+            guard try await write(plan.trees, with: fetchedTreeWriter) else { return false }
             return try await write(plan.commits, with: commitWriter)
         } catch {
             return false
@@ -171,20 +176,5 @@ final class RemoteObjectReader: Sendable {
             current = (remote.folder, reader)
             return reader
         }
-    }
-}
-
-extension CatFileBatch {
-    /// The objects `names` names, 64 to a round trip; stops at the first one missing.
-    func readAll(_ names: [String]) async throws(TransportError) -> [Object] {
-        var objects: [Object] = []
-        objects.reserveCapacity(names.count)
-        for start in stride(from: 0, to: names.count, by: 64) {
-            for object in try await read(Array(names[start..<min(names.count, start + 64)])) {
-                guard let object else { return objects }
-                objects.append(object)
-            }
-        }
-        return objects
     }
 }

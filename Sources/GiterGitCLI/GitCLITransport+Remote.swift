@@ -50,7 +50,33 @@ extension GitCLITransport {
             return outcome
         }
         pushRoutes.record(.receivePack)
-        let target = configuration.localReference
+        switch try await pushThroughReceivePack(commit, to: configuration.localReference, expecting: expected) {
+        case .moved(let flag) where flag == "=":
+            _ = try await runner.check(
+                ["update-ref", configuration.trackingReference, commit.hex], environment: GitRunner.toolIdentity)
+            return .pushed(commit)
+        case .moved:
+            // git moved the tracking ref already (the mirror has a fetch refspec for the branch).
+            return .pushed(commit)
+        case .refused(let outcome):
+            return outcome
+        }
+    }
+
+    /// What `git push --porcelain` said about one ref.
+    enum ReceivePackAnswer {
+        /// The ref is at the commit; the porcelain flag (` `, `+`, `*` or `=`: already there).
+        case moved(Character)
+        /// The server or the lease refused it.
+        case refused(PushOutcome)
+    }
+
+    /// `git push --porcelain --force-with-lease=<target>:<expected>` of
+    /// `commit` to the remote ref `target`, always through receive-pack
+    /// (so the server's hooks judge it), and its porcelain status read.
+    func pushThroughReceivePack(_ commit: ObjectID, to target: String, expecting expected: ObjectID?) async throws
+        -> ReceivePackAnswer
+    {
         let lease = "--force-with-lease=\(target):\(expected?.hex ?? "")"
         let arguments = ["push", "--porcelain", "--no-verify", lease, "origin", "\(commit.hex):\(target)"]
         let result = try await network(arguments, throwing: false)
@@ -78,17 +104,12 @@ extension GitCLITransport {
         }
         let summary = status.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\t")
         switch flag {
-        case " ", "+", "*":
-            // git moved the tracking ref already (the mirror has a fetch refspec for the branch).
-            return .pushed(commit)
-        case "=":
-            _ = try await runner.check(
-                ["update-ref", configuration.trackingReference, commit.hex], environment: GitRunner.toolIdentity)
-            return .pushed(commit)
+        case " ", "+", "*", "=":
+            return .moved(flag)
         case "!":
             var message = summary
             if !remoteLines.isEmpty { message += "\n" + remoteLines.joined(separator: "\n") }
-            return RefUpdateFailure(status: summary, serverLines: remoteLines).pushOutcome(message: message)
+            return .refused(RefUpdateFailure(status: summary, serverLines: remoteLines).pushOutcome(message: message))
         default:
             throw TransportError(.backend, "git push printed an unexpected status: '\(status)'")
         }

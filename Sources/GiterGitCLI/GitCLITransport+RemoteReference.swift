@@ -12,7 +12,7 @@ extension GitCLITransport {
             _ = try await runner.run(["update-ref", "-d", "--no-deref", reference], environment: GitRunner.toolIdentity)
             return nil
         }
-        return try await resolveExactly(reference)
+        return try await reads.resolve(reference)
     }
 
     /// `git push --porcelain --force-with-lease=<name>:<expected>`, always
@@ -22,33 +22,12 @@ extension GitCLITransport {
         async throws -> PushOutcome
     {
         let target = name.rawValue
-        let lease = "--force-with-lease=\(target):\(expected?.hex ?? "")"
-        let result = try await network(
-            ["push", "--porcelain", "--no-verify", lease, "origin", "\(commit.hex):\(target)"], throwing: false)
-        let remoteLines = result.standardError.split(separator: "\n")
-            .filter { $0.hasPrefix("remote:") }
-            .map { String($0.reversed().drop { $0 == " " || $0 == "\r" }.reversed()) }
-        let status = result.outputText.split(separator: "\n").first { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            return fields.count >= 3 && fields[1].hasSuffix(":" + target)
-        }
-        guard let status, let flag = status.first else {
-            if result.succeeded {
-                throw TransportError(.backend, "git push printed no status for \(target): \(result.outputText)")
-            }
-            throw GitFailure.error(for: result, command: "push", remote: configuration.url)
-        }
-        let summary = status.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\t")
-        switch flag {
-        case " ", "+", "*", "=":
+        switch try await pushThroughReceivePack(commit, to: target, expecting: expected) {
+        case .moved:
             _ = try await runner.check(["update-ref", "--no-deref", target, commit.hex], environment: GitRunner.toolIdentity)
             return .pushed(commit)
-        case "!":
-            var message = summary
-            if !remoteLines.isEmpty { message += "\n" + remoteLines.joined(separator: "\n") }
-            return RefUpdateFailure(status: summary, serverLines: remoteLines).pushOutcome(message: message)
-        default:
-            throw TransportError(.backend, "git push printed an unexpected status: '\(status)'")
+        case .refused(let outcome):
+            return outcome
         }
     }
 }

@@ -36,30 +36,23 @@ struct GitObjectReader: Sendable {
     }
 
     func blob(_ id: ObjectID) async throws -> [UInt8] {
-        guard let object = try await objects.read(id.hex) else {
-            throw TransportError(.objectNotFound, "the repository has no object \(id)")
-        }
-        guard object.type == "blob" else {
-            throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
-        }
-        return object.contents
+        try Self.contents(of: try await objects.read(id.hex), id: id)
     }
 
     /// The blobs `ids` names, 64 to a round trip of `cat-file`.
     func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
-        var contents: [[UInt8]] = []
-        contents.reserveCapacity(ids.count)
-        for start in stride(from: 0, to: ids.count, by: 64) {
-            let chunk = ids[start..<min(ids.count, start + 64)]
-            for (id, object) in zip(chunk, try await objects.read(chunk.map(\.hex))) {
-                guard let object else { throw TransportError(.objectNotFound, "the repository has no object \(id)") }
-                guard object.type == "blob" else {
-                    throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
-                }
-                contents.append(object.contents)
-            }
+        let found = try await objects.readAll(ids.map(\.hex))
+        // `readAll` stops at the first object it does not find.
+        return try ids.indices.map { try Self.contents(of: $0 < found.count ? found[$0] : nil, id: ids[$0]) }
+    }
+
+    /// A blob's bytes; throws when `object` (read for `id`) is missing or not a blob.
+    private static func contents(of object: CatFileBatch.Object?, id: ObjectID) throws(TransportError) -> [UInt8] {
+        guard let object else { throw TransportError(.objectNotFound, "the repository has no object \(id)") }
+        guard object.type == "blob" else {
+            throw TransportError(.invalidArgument, "\(id) is a \(object.type), not a blob")
         }
-        return contents
+        return object.contents
     }
 
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {

@@ -127,10 +127,7 @@ public final class LibGit2Transport: Transport {
 
     public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
         try await queue.run { (repository) throws(TransportError) in
-            var contents: [[UInt8]] = []
-            contents.reserveCapacity(ids.count)
-            for id in ids { contents.append(try repository.blobContents(id)) }
-            return contents
+            try repository.blobContents(ids)
         }
     }
 

@@ -48,32 +48,37 @@ extension Repository {
             if case .pushed = outcome { try setReference(configuration.trackingReference, to: oid) }
             return (outcome, .direct)
         }
-        return (try pushThroughReceivePack(commit, oid, expecting: expected, configuration), .receivePack)
+        let outcome = try pushThroughReceivePack(
+            commit, oid, to: configuration.localReference, expecting: expected, configuration,
+            mirrorReference: configuration.trackingReference)
+        return (outcome, .receivePack)
     }
 
-    /// Pushes with `git_remote_push` (a spawned git-receive-pack for a
-    /// repository on this machine), after checking the advertised tip.
-    private func pushThroughReceivePack(
-        _ commit: ObjectID, _ oid: git_oid, expecting expected: ObjectID?, _ configuration: RemoteConfiguration
+    /// Pushes `commit` to the remote ref `reference` with `git_remote_push`
+    /// (a spawned git-receive-pack for a repository on this machine, so the
+    /// server's hooks judge it), after checking the advertised value; on
+    /// success points the mirror's `mirrorReference` at it.
+    func pushThroughReceivePack(
+        _ commit: ObjectID, _ oid: git_oid, to reference: String, expecting expected: ObjectID?,
+        _ configuration: RemoteConfiguration, mirrorReference: String
     ) throws(TransportError) -> PushOutcome {
         // libgit2 pushes refs, not ids: lend the commit a private ref for the push.
         let source = "refs/giter/push/\(commit.hex)"
         try setReference(source, to: oid)
         defer { git_reference_remove(pointer, source) }
 
-        let branch = configuration.localReference
         let session = try RemoteSession(repository: self, configuration: configuration)
-        let advertised = try session.connect(forPush: true)[branch].map(ObjectID.init)
+        let advertised = try session.connect(forPush: true)[reference].map(ObjectID.init)
         guard advertised == expected else {
             return .conflict(
-                message: RefUpdateFailure.lostRaceMessage(reference: branch, current: advertised, expected: expected))
+                message: RefUpdateFailure.lostRaceMessage(reference: reference, current: advertised, expected: expected))
         }
         // `+`: the lease above is the compare-and-swap, as with
         // `--force-with-lease`; receive-pack (spawned for a local remote)
         // checks the advertised old value again under the ref's lock.
-        let code = try session.push(refspec: "+\(source):\(branch)")
+        let code = try session.push(refspec: "+\(source):\(reference)")
         if code == .nonFastForward {
-            return .conflict(message: "\(branch) on the remote is not an ancestor of \(commit.short) (non-fast-forward)")
+            return .conflict(message: "\(reference) on the remote is not an ancestor of \(commit.short) (non-fast-forward)")
         }
         if !session.rejectedReferences.isEmpty {
             let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
@@ -82,7 +87,7 @@ extension Repository {
             let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
             return RefUpdateFailure(combining: failures).pushOutcome(message: message)
         }
-        try setReference(configuration.trackingReference, to: oid)
+        try setReference(mirrorReference, to: oid)
         return .pushed(commit)
     }
 

@@ -37,32 +37,7 @@ extension Repository {
             throw TransportError(.objectNotFound, "commit \(commit) is not in the mirror; create it before pushing")
         }
         let reference = name.rawValue
-        // libgit2 pushes refs, not ids: lend the commit a private ref for the push.
-        let source = "refs/giter/push/\(commit.hex)"
-        try setReference(source, to: oid)
-        defer { git_reference_remove(pointer, source) }
-
-        let session = try RemoteSession(repository: self, configuration: configuration)
-        let advertised = try session.connect(forPush: true)[reference].map(ObjectID.init)
-        guard advertised == expected else {
-            return .conflict(
-                message: RefUpdateFailure.lostRaceMessage(reference: reference, current: advertised, expected: expected))
-        }
-        // `+`: the check above is the compare-and-swap, as with
-        // `--force-with-lease`; receive-pack checks the advertised old
-        // value again under the ref's lock.
-        let code = try session.push(refspec: "+\(source):\(reference)")
-        if code == .nonFastForward {
-            return .conflict(message: "\(reference) on the remote moved (non-fast-forward)")
-        }
-        if !session.rejectedReferences.isEmpty {
-            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
-            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
-            let serverLines = session.serverText.split(separator: "\n").map(String.init)
-            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
-            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
-        }
-        try setReference(reference, to: oid)
-        return .pushed(commit)
+        return try pushThroughReceivePack(
+            commit, oid, to: reference, expecting: expected, configuration, mirrorReference: reference)
     }
 }

@@ -170,4 +170,13 @@ final class Repository {
         guard size > 0, let content = git_blob_rawcontent(blob) else { return [] }
         return Array(UnsafeRawBufferPointer(start: content, count: size))
     }
+
+    /// The contents of the blobs `ids` names, in order; throws as
+    /// ``blobContents(_:)`` does for the first that cannot be read.
+    func blobContents(_ ids: [ObjectID]) throws(TransportError) -> [[UInt8]] {
+        var contents: [[UInt8]] = []
+        contents.reserveCapacity(ids.count)
+        for id in ids { contents.append(try blobContents(id)) }
+        return contents
+    }
 }

@@ -19,13 +19,7 @@ extension InMemoryRemote {
     /// branch push, as a server's hook judges every ref.
     func pushReference(_ name: RemoteReferenceName, to commit: ObjectID, expecting expected: ObjectID?) -> PushOutcome {
         state.withLock { state in
-            if !state.failures.isEmpty {
-                switch state.failures.removeFirst() {
-                case .conflict: return .conflict(message: "\(name) moved (injected by the test)")
-                case .rejected(let message): return .rejected(message: message)
-                case .locked(let message): return .locked(message: message)
-                }
-            }
+            if let failure = state.takeFailure(conflict: "\(name) moved (injected by the test)") { return failure }
             guard state.references[name.rawValue] == expected else {
                 return .conflict(message: "\(name) is not at \(expected?.hex ?? "nothing")")
             }

@@ -108,6 +108,17 @@ public final class InMemoryRemote: Sendable {
             }
             return commit.tree
         }
+
+        /// The outcome of the next failure ``failNextPushes(_:with:)`` asked
+        /// for, taken off the list; a conflict says `conflict`.
+        mutating func takeFailure(conflict message: String) -> PushOutcome? {
+            guard !failures.isEmpty else { return nil }
+            switch failures.removeFirst() {
+            case .conflict: return .conflict(message: message)
+            case .rejected(let message): return .rejected(message: message)
+            case .locked(let message): return .locked(message: message)
+            }
+        }
     }
 
     let state = Mutex(State())
@@ -267,13 +278,7 @@ public final class InMemoryRemote: Sendable {
             }
         }
         return state.withLock { state in
-            if !state.failures.isEmpty {
-                switch state.failures.removeFirst() {
-                case .conflict: return .conflict(message: "the branch moved (injected by the test)")
-                case .rejected(let message): return .rejected(message: message)
-                case .locked(let message): return .locked(message: message)
-                }
-            }
+            if let failure = state.takeFailure(conflict: "the branch moved (injected by the test)") { return failure }
             guard state.branches[branch] == expected else {
                 return .conflict(message: "refs/heads/\(branch) is not at \(expected?.hex ?? "nothing")")
             }

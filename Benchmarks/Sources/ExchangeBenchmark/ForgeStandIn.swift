@@ -1,3 +1,4 @@
+import BenchmarkTransport
 import Crypto
 import Foundation
 import Giter
@@ -142,45 +143,14 @@ final class ForgeStandIn: Sendable {
 }
 
 /// A Transport that tells the forge stand-in about every push that moved the branch.
-struct ForgeTransport: Transport {
+struct ForgeTransport: ForwardingTransport {
     let inner: any Transport
     let side: Timeline.Side
     let forge: ForgeStandIn
-
-    var configuration: RemoteConfiguration { inner.configuration }
-    var localRemote: LocalRemote? { inner.localRemote }
 
     func push(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome {
         let outcome = try await inner.push(commit, expecting: expected)
         if outcome == .pushed(commit) { forge.pushed(by: side, commit: commit) }
         return outcome
-    }
-
-    func remoteTip() async throws -> ObjectID? { try await inner.remoteTip() }
-    func fetch() async throws -> ObjectID? { try await inner.fetch() }
-    func resolve(_ reference: String) async throws -> ObjectID? { try await inner.resolve(reference) }
-    func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
-        try await inner.treeEntries(at: commit, under: prefix)
-    }
-    func blob(_ id: ObjectID) async throws -> [UInt8] { try await inner.blob(id) }
-    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
-        try await inner.changes(from: old, to: new, under: prefix)
-    }
-    func createCommit(_ request: CommitRequest, signer: (any CommitSigner)?) async throws -> ObjectID {
-        try await inner.createCommit(request, signer: signer)
-    }
-    func updateReference(_ reference: String, to new: ObjectID, expecting expected: ObjectID?) async throws -> Bool {
-        try await inner.updateReference(reference, to: new, expecting: expected)
-    }
-    func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
-        try await inner.history(of: path, from: commit, limit: limit)
-    }
-    func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
-        try await inner.commits(from: new, excluding: old, limit: limit)
-    }
-    func commitObject(_ id: ObjectID) async throws -> CommitObject { try await inner.commitObject(id) }
-    func localValue(named name: LocalValueName) async throws -> [UInt8]? { try await inner.localValue(named: name) }
-    func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws {
-        try await inner.storeLocalValue(value, named: name)
     }
 }

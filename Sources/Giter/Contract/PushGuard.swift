@@ -82,8 +82,9 @@ public struct PushGuard: Sendable {
     }
 
     private func checkOtherRef(_ update: RefUpdate) async throws -> [ContractViolation] {
-        if let lease = try? RemoteReferenceName(underGiter: String(update.name.dropFirst(LocalValueName.namespace.count))),
-            update.name.hasPrefix(LocalValueName.namespace), lease.leaseName != nil
+        if update.name.hasPrefix(LocalValueName.namespace),
+            let lease = try? RemoteReferenceName(underGiter: String(update.name.dropFirst(LocalValueName.namespace.count))),
+            lease.leaseName != nil
         {
             return try await checkLease(update, lease)
         }

@@ -117,7 +117,7 @@ extension Controller {
                 case .notApplied(let reason):
                     // The store gave up on the batch (GitResourceStore: on every write of it): written again.
                     allWritten = false
-                    if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSpan(superseded: true) }
+                    if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSupersededSpan() }
                     notApplied = ((notApplied?.keys ?? []) + [key], reason)
                 }
             }
@@ -130,7 +130,7 @@ extension Controller {
             // Never one status's own: a transport error, a branch that stays locked, a history refused.
             allWritten = false
             for key in flush.keys {
-                if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSpan(superseded: true) }
+                if pending[key] == nil { pending[key] = batch[key] } else { batch[key]?.endSupersededSpan() }
             }
             let locked = (error as? StoreError)?.code == .branchLocked
             batchFailed(flush.keys, reason: "\(error)", locked: locked)
@@ -177,7 +177,7 @@ extension Controller {
 extension Controller {
     /// Makes `status` the one to write for `key`.
     func replacePending(_ key: ResourceKey, with status: PendingStatus<Resource.Status>) {
-        pending[key]?.endSpan(superseded: true)
+        pending[key]?.endSupersededSpan()
         pending[key] = status
     }
 }
@@ -196,9 +196,9 @@ extension PendingStatus {
 
     /// Ends the reconcile's span of a status that will not be written:
     /// a newer one replaces it.
-    func endSpan(superseded: Bool) {
+    func endSupersededSpan() {
         guard let span else { return }
-        if superseded { span.addEvent("giter.status.superseded") }
+        span.addEvent("giter.status.superseded")
         span.end()
     }
 }

@@ -167,8 +167,8 @@ extension GitResourceStore {
                 for path in batch.files.keys where owner[path] == nil { owner[path] = index }
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
-            if !traced.isEmpty { batch.traceTrailers = Self.traceTrailers(writes, outcomes: outcomes, traced: traced) }
             var request = batch.request(parent: tip, identity: identity, date: now)
+            if !traced.isEmpty { request.trailers += Self.traceTrailers(writes, outcomes: outcomes, traced: traced) }
             if let token = options.fencing?.fencingToken { request.trailers.append(token.trailer) }
             let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
@@ -463,8 +463,6 @@ struct Batch {
     /// Path → new bytes, or `nil` to delete.
     var files: [String: [UInt8]?] = [:]
     var trailers: [Trailer] = []
-    /// One ``CommitTrailers/traceparent`` per key written, after the others.
-    var traceTrailers: [Trailer] = []
 
     var isEmpty: Bool { files.isEmpty }
 
@@ -494,7 +492,7 @@ struct Batch {
             author: signature,
             committer: signature,
             message: "giter \(identity.role): \(summary)",
-            trailers: [Trailer(CommitTrailers.role, identity.role.rawValue)] + trailers + traceTrailers)
+            trailers: [Trailer(CommitTrailers.role, identity.role.rawValue)] + trailers)
     }
 }
 
