@@ -16,6 +16,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             experiment-consumer --remote ssh://git@example.com/lab.git --backend git --poll-interval 5
             experiment-consumer --remote /tmp/lab.git --exit-when-idle --runner ci-runner
             experiment-consumer --remote /srv/git/lab.git --leader-election --lease-duration 15
+            experiment-consumer --remote /srv/git/lab.git --shards auto --cache /var/cache/giter/replica-2
             experiment-consumer --remote https://git.example.com/lab.git --webhook-listen 0.0.0.0:8080 --webhook-secret-file /etc/giter/hook-secret
             """,
         discussion: """
@@ -38,6 +39,14 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             writes statuses (each commit carries the lease's generation as a \
             fencing token), and a standby takes over within --lease-duration \
             plus a third of it after the leader dies.
+
+            With --shards auto the replicas split the experiments instead: 16 \
+            shards (ranges of a hash of the name), each a lease \
+            refs/giter/leases/consumer-shard-<k>, shared out evenly among the \
+            live replicas (each holds a member lease consumer-member-<i>). A \
+            replica that joins gets its share once the others have finished what \
+            they run in the shards they give up; the shards of one that dies are \
+            taken over within --lease-duration plus a third of it.
 
             Runs until SIGINT or SIGTERM, then finishes the repetitions under way \
             and pushes their statuses before exiting. With --exit-when-idle it \
@@ -66,7 +75,13 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
     @Flag(help: "Run as one of several replicas: only the holder of the lease refs/giter/leases/consumer reconciles.")
     var leaderElection = false
 
-    @Option(help: "With --leader-election: seconds a lease renewal counts (a standby waits this long, plus a third).")
+    @Option(
+        help: ArgumentHelp(
+            "Run as one of several replicas that split the experiments by hash range (16 shards, leases refs/giter/leases/consumer-shard-*).",
+            valueName: "auto"))
+    var shards: String?
+
+    @Option(help: "With --leader-election or --shards auto: seconds a lease renewal counts (a standby waits this long, plus a third).")
     var leaseDuration = 15.0
 
     func validate() throws {
@@ -78,6 +93,12 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
         }
         guard (0.1...86_400).contains(leaseDuration) else {
             throw ValidationError("--lease-duration must be between 0.1 and 86400 seconds.")
+        }
+        if let shards, shards != "auto" {
+            throw ValidationError("--shards takes 'auto': the replicas split the shards between them.")
+        }
+        if shards != nil && leaderElection {
+            throw ValidationError("Give --leader-election or --shards auto, not both.")
         }
     }
 
@@ -91,16 +112,21 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             role: .consumer,
             fallback: "Testbed \(runnerName) <testbed@giter.example>"
         )
+        let holder = "\(runnerName) \(ProcessInfo.processInfo.processIdentifier) \(UInt32.random(in: 0...UInt32.max))"
+        let duration = Duration.milliseconds(Int64(leaseDuration * 1000))
         var election: LeaderElection?
+        var sharding: ShardCoordinator?
         if leaderElection {
-            let holder = "\(runnerName) \(ProcessInfo.processInfo.processIdentifier) \(UInt32.random(in: 0...UInt32.max))"
             election = try await exchange.makeLeaderElection(
-                identity: identity, holder: holder, duration: .milliseconds(Int64(leaseDuration * 1000)),
-                logger: Logger(label: "experiment-consumer.lease"))
+                identity: identity, holder: holder, duration: duration, logger: Logger(label: "experiment-consumer.lease"))
             logger.info("electing a leader through refs/giter/leases/consumer as \(holder)")
+        } else if shards != nil {
+            sharding = try await exchange.makeShardCoordinator(
+                identity: identity, holder: holder, duration: duration, logger: Logger(label: "experiment-consumer.shards"))
+            logger.info("sharing the experiments by hash range through refs/giter/leases/consumer-shard-* as \(holder)")
         }
         let store = try await exchange.makeStore(
-            identity: identity, logger: Logger(label: "experiment-consumer.store"), fencing: election)
+            identity: identity, logger: Logger(label: "experiment-consumer.store"), fencing: election ?? sharding)
         let processors = ProcessInfo.processInfo.activeProcessorCount
         var options = ControllerOptions(
             pollInterval: exchange.pollDuration(webhooks: webhooks.isEnabled),
@@ -110,6 +136,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             logger: Logger(label: "experiment-consumer.controller")
         )
         options.leaderElection = election
+        options.sharding = sharding
         logger.info(
             "watching \(exchange.resolvedRemote ?? "") (\(exchange.branch), \(exchange.backend)) as \(identity), runner \(runnerName)"
         )

@@ -139,9 +139,10 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
 
     /// Opens the mirror and a store of experiments that writes as `identity`.
     ///
-    /// With `fencing`, the store's commits carry the lease's generation and
-    /// it writes only while this replica leads.
-    public func makeStore(identity: ExchangeIdentity, logger: Logger, fencing: LeaderElection? = nil) async throws
+    /// With `fencing` (a leader election or a shard coordinator), the
+    /// store's commits carry the generation of each lease they are written
+    /// under, and it writes a resource only while this replica holds its lease.
+    public func makeStore(identity: ExchangeIdentity, logger: Logger, fencing: (any WriteFence)? = nil) async throws
         -> GitResourceStore<Experiment>
     {
         guard let remote = resolvedRemote else {
@@ -164,16 +165,35 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
     public func makeLeaderElection(
         identity: ExchangeIdentity, holder: String, duration: Duration, logger: Logger
     ) async throws -> LeaderElection {
+        let options = LeaderElection.Options(
+            name: identity.role.rawValue, holder: holder, duration: duration,
+            author: Signature(name: identity.name, email: identity.email))
+        return try LeaderElection(
+            transport: try await leaseTransport(identity: identity), options: options, clock: ContinuousClock(),
+            logger: logger)
+    }
+
+    /// A coordinator that splits the experiments between replicas of
+    /// `identity`'s role by hash range, through a mirror of its own beside the store's.
+    public func makeShardCoordinator(
+        identity: ExchangeIdentity, holder: String, duration: Duration, logger: Logger
+    ) async throws -> ShardCoordinator {
+        let options = ShardCoordinator.Options(
+            group: identity.role.rawValue, holder: holder, duration: duration,
+            author: Signature(name: identity.name, email: identity.email))
+        return try ShardCoordinator(
+            transport: try await leaseTransport(identity: identity), options: options, clock: ContinuousClock(),
+            logger: logger)
+    }
+
+    /// The transport leases are read and written through: a mirror of its own.
+    private func leaseTransport(identity: ExchangeIdentity) async throws -> any Transport {
         guard let remote = resolvedRemote else {
             throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
         }
         let configuration = RemoteConfiguration(
             url: remote, branch: branch, mirrorPath: mirrorPath(role: identity.role) + ".lease")
-        let transport = try await backend.open(configuration)
-        let options = LeaderElection.Options(
-            name: identity.role.rawValue, holder: holder, duration: duration,
-            author: Signature(name: identity.name, email: identity.email))
-        return try LeaderElection(transport: transport, options: options, clock: ContinuousClock(), logger: logger)
+        return try await backend.open(configuration)
     }
 
     /// The signer `--signing-key` (or `GITER_SIGNING_KEY`) names; `nil` for none.

@@ -63,7 +63,7 @@ struct FailoverTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
         let remote = ["--remote", repository.path, "--poll-interval", "0.2"]
-        let election = ["--leader-election", "--lease-duration", "2"]
+        let election = ["--leader-election", "--lease-duration", "6"]
         let first = Replica(runner: "first")
         let second = Replica(runner: "second")
 
@@ -96,5 +96,67 @@ struct FailoverTests {
                 #expect(tokens.contains("consumer generation=1") && tokens.contains("consumer generation=2"), "\(tokens)")
             }
         }
+    }
+    @Test(
+        "--shards auto: two consumers split the experiments; SIGKILLed, one's shards go to the other",
+        .timeLimit(.minutes(4)))
+    func shardsOfAKilledReplicaAreTakenOver() async throws {
+        let folder = NSTemporaryDirectory() + "giter-shards-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let remote = ["--remote", repository.path, "--poll-interval", "0.2"]
+        let sharding = ["--shards", "auto", "--lease-duration", "6"]
+        let first = Replica(runner: "first")
+        let second = Replica(runner: "second")
+
+        try await first.running(remote + sharding + ["--cache", folder + "/first"]) { killFirst in
+            try await second.running(remote + sharding + ["--cache", folder + "/second"]) { _ in
+                let logs = { "first:\n\(first.log)\nsecond:\n\(second.log)" }
+                // Await the even split: 8 of the 16 shard leases held (not released) by each.
+                let deadline = ContinuousClock.now + .seconds(60)
+                var holders: [String: Int] = [:]
+                while holders["first"] != 8 || holders["second"] != 8 {
+                    try #require(ContinuousClock.now < deadline, "the shards never split evenly: \(holders)\n\(logs())")
+                    try await Task.sleep(for: .milliseconds(100))
+                    holders = try await Self.shardHolders(repository.path)
+                }
+                func produce(_ batch: String) async throws -> [String] {
+                    let produced = try await ExecutablesTests.run(
+                        "experiment-producer",
+                        remote + ["--cache", folder + "/producer", "--count", "16", "--scale", "0.01", "--timeout", "90", "--batch", batch])
+                    try #require(produced.status == 0, "\(produced.output)\n\(logs())")
+                    return produced.output.split(separator: "\n").filter { $0.contains(" on first") || $0.contains(" on second") }
+                        .map(String.init)
+                }
+                let before = try await produce("s1")
+                #expect(before.contains { $0.contains(" on first") } && before.contains { $0.contains(" on second") }, "\(before)")
+                let runs = first.log.components(separatedBy: "experiment done").count + second.log.components(separatedBy: "experiment done").count - 2
+                #expect(runs == 16, "each experiment runs once, by one replica: \(runs)\n\(logs())")
+
+                killFirst()
+                let after = try await produce("s2")
+                #expect(!after.isEmpty && after.allSatisfy { $0.contains(" on second") }, "\(after)\n\(logs())")
+                let tokens = try await LocalExchangeRepository.git([
+                    "--git-dir", repository.path, "log", "--format=%(trailers:key=Giter-Lease,valueonly)", "main",
+                ])
+                #expect(tokens.contains("generation=2"), "the survivor wrote under the next generation of a taken shard: \(tokens)")
+            }
+        }
+    }
+
+    /// How many shard leases each runner holds (a released lease, 1 ms, counts for nobody).
+    static func shardHolders(_ repository: String) async throws -> [String: Int] {
+        let listing = try await LocalExchangeRepository.git([
+            "--git-dir", repository, "log", "--no-walk", "--glob=giter/leases/*",
+            "--format=%s|%(trailers:key=Giter-Lease-Duration-Ms,valueonly,separator=%x2C)|%(trailers:key=Giter-Lease-Holder,valueonly,separator=%x2C)",
+        ])
+        var holders: [String: Int] = [:]
+        for line in listing.split(separator: "\n") where line.hasPrefix("lease consumer-shard-") {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[1] != "1", let runner = fields[2].split(separator: " ").first else { continue }
+            holders[String(runner), default: 0] += 1
+        }
+        return holders
     }
 }

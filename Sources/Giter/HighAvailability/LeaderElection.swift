@@ -145,6 +145,10 @@ public final class LeaderElection: Sendable {
         return nil
     }
 
+    /// Whether this replica's last write is what it last knew the ref to
+    /// hold (its term may have run out): its next round renews.
+    var isHolding: Bool { state.withLock { $0.heldCommit != nil } }
+
     /// The fencing token to write under while this replica leads; `nil` otherwise.
     public var fencingToken: FencingToken? {
         leaderGeneration.map { FencingToken(lease: options.name, generation: $0) }
@@ -174,10 +178,29 @@ public final class LeaderElection: Sendable {
         }
     }
 
-    /// One round: read the lease, then renew, take over or wait.
-    @discardableResult
-    public func attempt() async throws -> Standing {
-        let before = standing
+    /// What one read of the lease ref found (``observe()``).
+    public struct Observation: Sendable, Hashable {
+        /// The record the ref holds; `nil` when there is no lease yet.
+        public var record: LeaseRecord?
+        /// Whether this replica holds the lease (its own last write is the ref's value).
+        public var isHeldHere: Bool
+        /// Whether another replica may take the lease now: there is none,
+        /// or its value has not changed for its duration as this replica observed it.
+        public var isFree: Bool
+    }
+
+    /// Reads the lease ref and notes when this replica first saw its
+    /// value, without writing: what a round would decide from.
+    ///
+    /// - Throws: ``LeaseError`` with code ``LeaseError/Code/unreadable``
+    ///   when the ref holds no readable record; a transport error.
+    public func observe() async throws -> Observation {
+        let read = try await read()
+        return Observation(record: read.record, isHeldHere: read.isHeldHere, isFree: read.isFree)
+    }
+
+    /// The ref's value and record, and what this replica makes of them.
+    private func read() async throws -> (current: ObjectID?, record: LeaseRecord?, isHeldHere: Bool, isFree: Bool) {
         let current = try await transport.fetchReference(reference)
         let now = elapsed()
         let observedSince = state.withLock { state in
@@ -188,21 +211,57 @@ public final class LeaderElection: Sendable {
             }
             return state.observedSince
         }
-        let record: LeaseRecord?
-        if let current {
-            guard let commit = try await transport.commits(from: current, excluding: nil, limit: 1).first else {
-                throw LeaseError(.unreadable, "the lease \(reference) points at \(current.short), which is not a commit")
-            }
-            record = try LeaseRecord(commit: commit, reference: reference)
-        } else {
-            record = nil
+        guard let current else { return (nil, nil, false, true) }
+        guard let commit = try await transport.commits(from: current, excluding: nil, limit: 1).first else {
+            throw LeaseError(.unreadable, "the lease \(reference) points at \(current.short), which is not a commit")
         }
-        let next: Standing
+        let record = try LeaseRecord(commit: commit, reference: reference)
         let held = state.withLock { ($0.heldGeneration, $0.heldCommit) }
-        if let record, let current, record.holder == options.holder, record.generation == held.0, current == held.1 {
+        let isHeldHere = record.holder == options.holder && record.generation == held.0 && current == held.1
+        return (current, record, isHeldHere, !isHeldHere && now - observedSince >= record.duration)
+    }
+
+    /// Gives the lease up at once, if this replica holds it: a renewal
+    /// whose duration is 1 ms, so the others may take it over at their
+    /// next round, and this replica's term ends now. Stop the work the
+    /// lease guards before calling this.
+    ///
+    /// - Returns: whether the release was pushed (`false`: this replica
+    ///   did not hold the lease, or lost it meanwhile).
+    @discardableResult
+    public func release() async throws -> Bool {
+        let held = state.withLock { state in
+            let held = (state.heldGeneration, state.heldCommit, state.renewal + 1)
+            state.termEnds = .zero
+            return held
+        }
+        guard let generation = held.0, let commit = held.1 else { return false }
+        let record = LeaseRecord(
+            holder: options.holder, generation: generation, duration: .milliseconds(1), renewal: held.2)
+        let written = try await transport.createCommit(record.commitRequest(lease: options.name, author: options.author))
+        let outcome = try await transport.pushReference(reference, to: written, expecting: commit)
+        state.withLock { state in
+            state.heldGeneration = nil
+            state.heldCommit = nil
+            state.standing = .standby(holder: nil, generation: generation)
+        }
+        if case .pushed = outcome {
+            logger.info("released the lease", metadata: ["lease": "\(reference)"])
+            return true
+        }
+        return false
+    }
+
+    /// One round: read the lease, then renew, take over or wait.
+    @discardableResult
+    public func attempt() async throws -> Standing {
+        let before = standing
+        let (current, record, isHeldHere, isFree) = try await read()
+        let next: Standing
+        if let record, let current, isHeldHere {
             next = try await write(generation: record.generation, expecting: current, fallback: record)
         } else if let record, let current {
-            if now - observedSince >= record.duration {
+            if isFree {
                 logger.info(
                     "taking over an expired lease", metadata: ["lease": "\(reference)", "holder": "\(record.holder)"])
                 next = try await write(generation: record.generation + 1, expecting: current, fallback: record)

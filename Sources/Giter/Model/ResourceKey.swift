@@ -66,13 +66,19 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
     /// digits. The function is fixed: every version of Giter, on every
     /// platform, puts a name in the same bucket.
     public var bucket: String {
+        let low = Int(nameHash & 0xff)
+        let digits = Array("0123456789abcdef")
+        return String([digits[low >> 4], digits[low & 0xf]])
+    }
+
+    /// The 32-bit FNV-1a hash of the name's UTF-8 bytes: the fan-out
+    /// folder is its low byte, a shard (``ShardCoordinator``) a range of it.
+    var nameHash: UInt32 {
         var hash: UInt32 = 2_166_136_261
         for byte in name.utf8 {
             hash = (hash ^ UInt32(byte)) &* 16_777_619
         }
-        let low = Int(hash & 0xff)
-        let digits = Array("0123456789abcdef")
-        return String([digits[low >> 4], digits[low & 0xf]])
+        return hash
     }
 
     /// `namespace/kind/name`.

@@ -34,6 +34,7 @@ extension Controller {
                 }
             }
             startLeaderElection(&tasks)
+            startSharding(&tasks)
             listen(&tasks)
             schedule(&tasks)
             while !isFinished, let event = await tasks.next() {
@@ -71,6 +72,7 @@ extension Controller {
             switch signal {
             case .trigger: syncRequested = true
             case .shutdown: beginStopping()
+            case .shardsOwned(let owned): shardRoundEnded(owned: owned)
             }
         case .signalsEnded:
             beginStopping()
@@ -125,6 +127,13 @@ extension Controller {
             startSync(&tasks)
         }
         while !stopping, leads, runningReconciles < options.maxConcurrentReconciles, let key = queue.take() {
+            guard owns(key) else {
+                // Not this replica's shard now (another's, one being given up, or a term that
+                // lapsed): parked until the next shard round says whose it is.
+                queue.done(key)
+                parked.insert(key)
+                continue
+            }
             runningReconciles += 1
             startReconcile(key, &tasks)
         }

@@ -43,17 +43,17 @@ extension Controller {
             syncedRevision = changes.revision
             synced = true
             for key in changes.removed { forget(key) }
-            for stored in changes.updated where options.shard?.contains(stored.key) ?? true {
+            for stored in changes.updated where owns(stored.key) {
                 if unreadable.removeValue(forKey: stored.key) != nil {
                     logger.notice("the resource's file reads again", metadata: ["resource": "\(stored.key)"])
                 }
                 if needsReconcile(stored) { enqueue(stored.key) }
             }
-            for invalid in changes.invalid where options.shard?.contains(invalid.key) ?? true {
+            for invalid in changes.invalid where owns(invalid.key) {
                 unreadable[invalid.key] = nil
                 reportInvalid(invalid)
             }
-            for broken in changes.unreadable where options.shard?.contains(broken.key) ?? true {
+            for broken in changes.unreadable where owns(broken.key) {
                 reportUnreadable(broken)
             }
         }

@@ -61,9 +61,9 @@ extension Controller {
     /// store makes each status's own failure its outcome
     /// (``WriteOutcome/failed(_:)``), so one status never fails the others.
     func startFlush(final: Bool, _ tasks: inout ControllerTasks<Resource>) {
+        let batch = writablePending(final: final)
+        guard !batch.isEmpty else { return }
         flushing = true
-        let batch = pending
-        pending = [:]
         let keys = batch.keys.sorted()
         let writes = keys.compactMap { key in
             batch[key].map { ResourceWrite<Resource>.status(key, $0.status, specDigest: $0.specDigest) }

@@ -101,6 +101,11 @@ public actor Controller<R: Reconciler>: Service {
     var failedFlushes = 0
     var requeueTokens: [ResourceKey: Int] = [:]
     var nextRequeueToken = 0
+    /// With ``ControllerOptions/sharding``: the shards owned after the last
+    /// round (`nil` before the first), and keys taken from the queue while
+    /// their shard was not owned here.
+    var shardsOwned: Set<Int>?
+    var parked: Set<ResourceKey> = []
     /// Resources whose file cannot be read, with the version of the file reported.
     var unreadable: [ResourceKey: String] = [:]
 

@@ -25,6 +25,8 @@ enum ControllerSignal: Sendable, Hashable {
     case trigger
     /// Stop taking work, finish what runs, push pending statuses.
     case shutdown
+    /// A round of ``ControllerOptions/sharding`` ended with these shards owned.
+    case shardsOwned(Set<Int>)
 }
 
 /// The timers of a running controller; each is a child task of `run()`.

@@ -69,6 +69,15 @@ public struct ControllerOptions: Sendable {
     /// `Documentation/HighAvailability.md`). `nil` (the default): this
     /// replica always reconciles.
     public var leaderElection: LeaderElection? = nil
+    /// With a coordinator, replicas of a consumer split the resources by
+    /// hash range: this one syncs every resource but reconciles and writes
+    /// only those of the shards it holds, and the controller runs the
+    /// coordinator's rounds beside its loop, telling it when a shard it
+    /// gives up is drained (see ``ShardCoordinator`` and
+    /// `Documentation/HighAvailability.md`). Give the store the same
+    /// coordinator as its ``StoreOptions/fencing``. `nil` (the default): no
+    /// dynamic sharding (``shard`` still applies).
+    public var sharding: ShardCoordinator? = nil
 
     /// Options; the defaults suit a consumer of a remote server (polled
     /// every 5 s) and of a repository on this machine (watched).

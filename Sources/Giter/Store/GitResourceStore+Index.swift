@@ -122,8 +122,9 @@ extension GitResourceStore {
     /// whether the index changed.
     func learnLabels(_ labels: [String: String], at path: String, blob id: ObjectID) -> Bool {
         guard var index = readIndex, index.commit == tip else { return false }
-        guard index.learn(labels, at: path, blob: id) else { return false }
-        readIndex = index
-        return true
+        // Taken out while it changes, so that its table is not copied: once per resource of a list, a copy would cost the square.
+        readIndex = nil
+        defer { readIndex = index }
+        return index.learn(labels, at: path, blob: id)
     }
 }

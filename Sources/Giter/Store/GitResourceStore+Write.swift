@@ -81,9 +81,9 @@ extension GitResourceStore {
                 try await Task.sleep(for: max(delay, .zero))
             }
             if !fromView { try await refreshView() }
-            if let election = options.fencing, election.leaderGeneration == nil {
-                let reason = "this replica does not hold the lease \(election.reference): only the leader writes"
-                return WriteResult(outcomes: writes.map { _ in .notApplied(reason) }, revision: revision(), attempts: failures)
+            if let fence = options.fencing, !writes.contains(where: { fence.fencingToken(for: $0.key) != nil }) {
+                return WriteResult(
+                    outcomes: writes.map { .notApplied(fence.refusal(for: $0.key)) }, revision: revision(), attempts: failures)
             }
             try await ensureIndex()
             let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
@@ -153,23 +153,42 @@ extension GitResourceStore {
         _ writes: [ResourceWrite<Resource>], now: Date, traced: [ResourceKey: TraceParent]
     ) async throws -> (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?) {
         var refused: [Int: String] = [:]
+        // Under a fence, a write goes only with the token of its lease, each token once.
+        var tokens: [Int: FencingToken] = [:]
+        var fenced: [Int: String] = [:]
+        if let fence = options.fencing {
+            for (index, write) in writes.enumerated() {
+                if let token = fence.fencingToken(for: write.key) {
+                    tokens[index] = token
+                } else {
+                    fenced[index] = fence.refusal(for: write.key)
+                }
+            }
+        }
         let contract = try await contractInForce()
         while true {
             var batch = Batch()
             var outcomes: [WriteOutcome] = []
             var owner: [String: Int] = [:]
+            var carried: [FencingToken] = []
             for (index, write) in writes.enumerated() {
+                if let reason = fenced[index] {
+                    outcomes.append(.notApplied(reason))
+                    continue
+                }
                 if let reason = refused[index] {
                     outcomes.append(.refused(reason))
                     continue
                 }
+                let known = batch.paths.count
                 outcomes.append(try await plan(write, into: &batch, now: now, contract: contract))
-                for path in batch.files.keys where owner[path] == nil { owner[path] = index }
+                for path in batch.paths[known...] { owner[path] = index }
+                if batch.paths.count > known, let token = tokens[index], !carried.contains(token) { carried.append(token) }
             }
             guard !batch.isEmpty else { return (nil, outcomes, batch, nil) }
             var request = batch.request(parent: tip, identity: identity, date: now)
             if !traced.isEmpty { request.trailers += Self.traceTrailers(writes, outcomes: outcomes, traced: traced) }
-            if let token = options.fencing?.fencingToken { request.trailers.append(token.trailer) }
+            request.trailers += carried.map(\.trailer)
             let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
                 // The branch's first commit: nothing is in force before it to judge it by.
@@ -461,18 +480,21 @@ extension GitResourceStore {
 /// The files a batch writes, and the trailers that say so.
 struct Batch {
     /// Path → new bytes, or `nil` to delete.
-    var files: [String: [UInt8]?] = [:]
+    private(set) var files: [String: [UInt8]?] = [:]
+    /// The paths of `files` in the order they were first written, so that
+    /// what one write added is a suffix (no walk over the whole batch).
+    private(set) var paths: [String] = []
     var trailers: [Trailer] = []
 
     var isEmpty: Bool { files.isEmpty }
 
     mutating func put(_ path: String, _ bytes: [UInt8], trailer: Trailer) {
-        files[path] = .some(bytes)
+        if files.updateValue(bytes, forKey: path) == nil { paths.append(path) }
         trailers.append(trailer)
     }
 
     mutating func remove(_ path: String) {
-        files[path] = .some(nil)
+        if files.updateValue(nil as [UInt8]?, forKey: path) == nil { paths.append(path) }
     }
 
     func request(parent: ObjectID?, identity: ExchangeIdentity, date: Date) -> CommitRequest {

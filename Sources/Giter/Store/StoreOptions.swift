@@ -50,11 +50,13 @@ public struct StoreOptions: Sendable {
     /// about 1.5 MiB). Also the input limit of the YAML reader
     /// (`ParseLimits.maxInputBytes`) for resource files.
     public var maxFileBytes: Int
-    /// With an election, every commit carries the lease's generation as a
-    /// fencing token (a `Giter-Lease` trailer, see ``FencingToken``), and
-    /// writes are not applied while this replica does not lead. `nil` (the
+    /// With a fence — a ``LeaderElection`` or a ``ShardCoordinator`` —
+    /// every commit carries the generation of each lease its writes are
+    /// made under as a fencing token (a `Giter-Lease` trailer, see
+    /// ``FencingToken``), and a write whose lease this replica does not
+    /// hold is not applied (``WriteOutcome/notApplied(_:)``). `nil` (the
     /// default): no token. See `Documentation/HighAvailability.md`.
-    public var fencing: LeaderElection? = nil
+    public var fencing: (any WriteFence)? = nil
 
     /// Options for a writer with the given identity.
     public init(

@@ -1,0 +1,88 @@
+import Logging
+
+extension Controller {
+    /// Whether this replica reconciles `key`: it is in the static
+    /// ``ControllerOptions/shard`` (if any) and in a shard the
+    /// ``ControllerOptions/sharding`` coordinator lets it start (if any).
+    func owns(_ key: ResourceKey) -> Bool {
+        (options.shard?.contains(key) ?? true) && (options.sharding?.owns(key) ?? true)
+    }
+
+    /// Runs the rounds of ``ControllerOptions/sharding`` beside the loop;
+    /// the end of each reaches the loop as a signal.
+    func startSharding(_ tasks: inout ControllerTasks<Resource>) {
+        guard let sharding = options.sharding else { return }
+        tasks.addTask { [signalInput] in
+            await sharding.run(isDrained: { shard in await self.isDrained(shard) }) { owned in
+                signalInput.yield(.shardsOwned(owned))
+            }
+            return .sourceEnded
+        }
+    }
+
+    /// A shard round ended: on a change of the shards owned, forget what
+    /// is not owned any more and read everything again; either way, queue
+    /// the parked keys owned now (a term that lapsed and was renewed within
+    /// the round changes nothing else) and drop the others.
+    func shardRoundEnded(owned: Set<Int>) {
+        if owned != shardsOwned {
+            logger.info(
+                "shards owned: \(owned.sorted())", metadata: ["group": "\(options.sharding?.options.group ?? "")"])
+            shardsOwned = owned
+            ownershipChanged()
+        }
+        // A status whose shard is not held after a whole round is its new holder's to write.
+        for (key, _) in pending where options.sharding?.fencingToken(for: key) == nil {
+            logger.notice("dropped the status of a shard this replica no longer holds", metadata: ["resource": "\(key)"])
+            forget(key)
+        }
+        let keys = parked
+        parked = []
+        for key in keys where owns(key) { enqueue(key) }
+    }
+
+    /// Whether nothing of `shard` runs or waits to be written here, so its
+    /// lease may be given up. A status write in flight counts for every shard.
+    func isDrained(_ shard: Int) -> Bool {
+        guard let sharding = options.sharding else { return true }
+        if flushing || ended { return ended }
+        return !queue.processing.contains { sharding.shard(of: $0) == shard }
+            && !pending.keys.contains { sharding.shard(of: $0) == shard }
+    }
+
+    /// The shards owned changed: forget what this replica no longer owns
+    /// (its statuses not yet written are dropped: the new holder reconciles
+    /// afresh) and read every resource again, so that the shards just taken
+    /// are reconciled where their status is not current.
+    func ownershipChanged() {
+        var dropped = 0
+        for key in Set(keys.keys).union(pending.keys).union(requeueTokens.keys) where !owns(key) {
+            if pending[key] != nil, options.sharding?.fencingToken(for: key) != nil { continue }
+            if pending[key] != nil { dropped += 1 }
+            forget(key)
+        }
+        if dropped > 0 { logger.notice("dropped \(dropped) statuses of shards this replica no longer holds") }
+        syncedRevision = nil
+        synced = false
+        syncRequested = true
+    }
+
+    /// Takes the pending statuses this replica may write now out of
+    /// `pending`: without a coordinator all of them; with one, those of
+    /// shards it holds. The others stay until a shard round says whose they
+    /// are (a term that lapsed for a moment is renewed), or are dropped by
+    /// the `final` write of a controller that stops.
+    func writablePending(final: Bool) -> [ResourceKey: PendingStatus<Resource.Status>] {
+        guard let sharding = options.sharding else {
+            defer { pending = [:] }
+            return pending
+        }
+        let writable = pending.filter { sharding.fencingToken(for: $0.key) != nil }
+        let unheld = pending.count - writable.count
+        if final && unheld > 0 {
+            logger.notice("stopping: \(unheld) statuses of shards this replica no longer holds are left to their holders")
+        }
+        pending = final ? [:] : pending.filter { sharding.fencingToken(for: $0.key) == nil }
+        return writable
+    }
+}
