@@ -46,7 +46,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             live replicas (each holds a member lease consumer-member-<i>). A \
             replica that joins gets its share once the others have finished what \
             they run in the shards they give up; the shards of one that dies are \
-            taken over within --lease-duration plus a third of it.
+            taken over within --lease-duration plus up to two thirds of it.
 
             Runs until SIGINT or SIGTERM, then finishes the repetitions under way \
             and pushes their statuses before exiting. With --exit-when-idle it \

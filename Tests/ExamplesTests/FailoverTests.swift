@@ -1,6 +1,7 @@
 import ExperimentKit
 import Foundation
 import GitServerFixtures
+import Giter
 import Subprocess
 import Synchronization
 import Testing
@@ -119,7 +120,8 @@ struct FailoverTests {
                 while holders["first"] != 8 || holders["second"] != 8 {
                     try #require(ContinuousClock.now < deadline, "the shards never split evenly: \(holders)\n\(logs())")
                     try await Task.sleep(for: .milliseconds(100))
-                    holders = try await Self.shardHolders(repository.path)
+                    holders = try await Self.shardLeases(repository.path).values.filter { !$0.released }
+                        .reduce(into: [:]) { $0[$1.holder, default: 0] += 1 }
                 }
                 func produce(_ batch: String) async throws -> [String] {
                     let produced = try await ExecutablesTests.run(
@@ -134,29 +136,42 @@ struct FailoverTests {
                 let runs = first.log.components(separatedBy: "experiment done").count + second.log.components(separatedBy: "experiment done").count - 2
                 #expect(runs == 16, "each experiment runs once, by one replica: \(runs)\n\(logs())")
 
+                // The first's shards and their generations, and the branch, before it dies.
+                let firstShards = try await Self.shardLeases(repository.path).filter { $0.value.holder == "first" && !$0.value.released }
+                let killedAt = try await LocalExchangeRepository.git(["--git-dir", repository.path, "rev-parse", "main"])
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 killFirst()
                 let after = try await produce("s2")
                 #expect(!after.isEmpty && after.allSatisfy { $0.contains(" on second") }, "\(after)\n\(logs())")
+                // What the survivor wrote in the dead replica's shards, it wrote under their next generation.
                 let tokens = try await LocalExchangeRepository.git([
-                    "--git-dir", repository.path, "log", "--format=%(trailers:key=Giter-Lease,valueonly)", "main",
-                ])
-                #expect(tokens.contains("generation=2"), "the survivor wrote under the next generation of a taken shard: \(tokens)")
+                    "--git-dir", repository.path, "log", "--format=%(trailers:key=Giter-Lease,valueonly,separator=%x0A)",
+                    "\(killedAt)..main",
+                ]).split(separator: "\n").compactMap { FencingToken(trailerValue: String($0)) }
+                let taken = tokens.filter { token in firstShards.keys.contains { "consumer-shard-\($0)" == token.lease } }
+                #expect(!taken.isEmpty, "no status of the dead replica's shards was written after it died: \(tokens)")
+                for token in taken {
+                    let shard = Int(token.lease.dropFirst("consumer-shard-".count)) ?? -1
+                    #expect(token.generation == (firstShards[shard]?.generation ?? 0) + 1, "\(token) after \(firstShards)")
+                }
             }
         }
     }
 
-    /// How many shard leases each runner holds (a released lease, 1 ms, counts for nobody).
-    static func shardHolders(_ repository: String) async throws -> [String: Int] {
+    /// The shard leases: holder's runner name, generation, and whether released (a 1 ms renewal).
+    static func shardLeases(_ repository: String) async throws -> [Int: (holder: String, generation: UInt64, released: Bool)] {
         let listing = try await LocalExchangeRepository.git([
             "--git-dir", repository, "log", "--no-walk", "--glob=giter/leases/*",
-            "--format=%s|%(trailers:key=Giter-Lease-Duration-Ms,valueonly,separator=%x2C)|%(trailers:key=Giter-Lease-Holder,valueonly,separator=%x2C)",
+            "--format=%s|%(trailers:key=Giter-Lease-Duration-Ms,valueonly,separator=%x2C)|%(trailers:key=Giter-Lease-Holder,valueonly,separator=%x2C)|%(trailers:key=Giter-Lease-Generation,valueonly,separator=%x2C)",
         ])
-        var holders: [String: Int] = [:]
+        var leases: [Int: (holder: String, generation: UInt64, released: Bool)] = [:]
         for line in listing.split(separator: "\n") where line.hasPrefix("lease consumer-shard-") {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard fields.count == 3, fields[1] != "1", let runner = fields[2].split(separator: " ").first else { continue }
-            holders[String(runner), default: 0] += 1
+            guard fields.count == 4, let shard = Int(fields[0].dropFirst("lease consumer-shard-".count)),
+                let runner = fields[2].split(separator: " ").first, let generation = UInt64(fields[3])
+            else { continue }
+            leases[shard] = (String(runner), generation, fields[1] == "1")
         }
-        return holders
+        return leases
     }
 }

@@ -145,6 +145,15 @@ public final class LeaderElection: Sendable {
         return nil
     }
 
+    /// How long this replica's term still runs on its clock; `nil` when it does not lead.
+    var termRemaining: Duration? {
+        let now = elapsed()
+        return state.withLock { state in
+            guard case .leader = state.standing, now < state.termEnds else { return nil }
+            return state.termEnds - now
+        }
+    }
+
     /// Whether this replica's last write is what it last knew the ref to
     /// hold (its term may have run out): its next round renews.
     var isHolding: Bool { state.withLock { $0.heldCommit != nil } }

@@ -169,6 +169,36 @@ public final class ShardCoordinator: WriteFence {
         return "this replica does not hold shard \(index) of \(key) (the lease \(leases[index].reference)): its holder writes it"
     }
 
+    /// Runs `body` (a reconcile of `key`) and cancels it when this
+    /// replica's term on `key`'s shard ends without a renewal, so that a
+    /// reconcile does not go on after another replica could have taken the
+    /// shard. Cancellation is cooperative: a reconciler that does not check
+    /// for it runs on, and only its status write is refused (fenced).
+    func whileHolding<T: Sendable>(_ key: ResourceKey, _ body: @escaping @Sendable () async -> T) async -> T {
+        let lease = leases[shard(of: key)]
+        return await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask { [sleep] in
+                // Wakes at the end of each term; a renewal moved the end further.
+                while let remaining = lease.termRemaining {
+                    do { try await sleep(remaining) } catch { return nil }
+                }
+                return nil
+            }
+            var result: T?
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    group.cancelAll()
+                } else if result == nil {
+                    group.cancelAll()
+                }
+            }
+            // The body always finishes, cancelled or not.
+            return result!
+        }
+    }
+
     /// Runs rounds until the task is cancelled, calling `afterRound` with
     /// the shards owned after each. A round that fails is logged; the next
     /// one tries again, and a shard whose lease was not renewed stops
@@ -187,6 +217,16 @@ public final class ShardCoordinator: WriteFence {
         }
     }
 
+    /// One lease's read or write within a round; `nil`, logged, when it fails.
+    private func step<T>(_ lease: LeaderElection, _ body: () async throws -> T) async -> T? {
+        do {
+            return try await body()
+        } catch {
+            logger.warning("lease \(lease.reference): \(error)", metadata: ["group": "\(options.group)"])
+            return nil
+        }
+    }
+
     /// One round: renew or take a member lease, count the live members,
     /// renew the shards held, give up what is over this replica's share
     /// once `isDrained` says nothing of it runs, and take free shards up to
@@ -195,24 +235,25 @@ public final class ShardCoordinator: WriteFence {
     public func round(isDrained: @Sendable (Int) async -> Bool = { _ in true }) async throws -> Round {
         let started = elapsed()
         // Renewals first: they keep this replica's terms from lapsing while it reads the rest.
+        // A lease that cannot be read or written is logged and skipped: one bad ref stops no other.
         var member: Int?
         var held: [Int] = []
         for (index, lease) in members.enumerated() where member == nil && lease.isHolding {
-            if case .leader = try await lease.attempt() { member = index }
+            if case .leader = await step(lease, { try await lease.attempt() }) { member = index }
         }
         for (index, lease) in leases.enumerated() where lease.isHolding {
-            if case .leader = try await lease.attempt() { held.append(index) }
+            if case .leader = await step(lease, { try await lease.attempt() }) { held.append(index) }
         }
-        // Then what the others hold.
+        // Then what the others hold. A member lease that cannot be read counts as live, a shard as taken.
         var live = member == nil ? 0 : 1
         var freeMembers: [Int] = []
         for (index, lease) in members.enumerated() where index != member {
-            let seen = try await lease.observe()
-            if seen.isFree { freeMembers.append(index) } else if !seen.isHeldHere { live += 1 }
+            let seen = await step(lease, { try await lease.observe() })
+            if seen?.isFree == true { freeMembers.append(index) } else if seen?.isHeldHere != true { live += 1 }
         }
         if member == nil {
             for index in freeMembers {
-                if case .leader = try await members[index].attempt() {
+                if case .leader = await step(members[index], { try await self.members[index].attempt() }) {
                     member = index
                     live += 1
                     break
@@ -222,7 +263,7 @@ public final class ShardCoordinator: WriteFence {
         let target = member == nil ? 0 : (options.shards + live - 1) / live
         var free: [Int] = []
         for (index, lease) in leases.enumerated() where !held.contains(index) {
-            if try await lease.observe().isFree { free.append(index) }
+            if await step(lease, { try await lease.observe() })?.isFree == true { free.append(index) }
         }
         defer {
             let took = elapsed() - started
@@ -251,7 +292,7 @@ public final class ShardCoordinator: WriteFence {
         }
         if held.count < target {
             for index in free where held.count < target {
-                if case .leader = try await leases[index].attempt() {
+                if case .leader = await step(leases[index], { try await self.leases[index].attempt() }) {
                     held.append(index)
                     logger.info("took shard \(index)", metadata: ["group": "\(options.group)"])
                 }

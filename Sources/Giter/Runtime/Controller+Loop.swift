@@ -84,6 +84,12 @@ extension Controller {
             syncing = false
             triggersHandled = max(triggersHandled, triggers)
             applySync(outcome)
+            if syncEpoch != ownershipEpoch {
+                // The shards owned changed while it ran: what it skipped may be this replica's now.
+                syncedRevision = nil
+                synced = false
+                syncRequested = true
+            }
             if !stopping && !pollArmed {
                 pollArmed = true
                 arm(.poll, after: options.nextPollDelay(), &tasks)
@@ -142,6 +148,10 @@ extension Controller {
             return
         }
         guard !flushing else { return }
+        if !stopping, let sharding = options.sharding, !pending.keys.contains(where: { sharding.fencingToken(for: $0) != nil }) {
+            // Only statuses of shards not held now: they wait for the end of the shard round.
+            return
+        }
         if stopping {
             // Let in-flight reconciles finish, then write what they left.
             if runningReconciles == 0 && !finalRetryArmed && !gaveUpWriting {

@@ -33,8 +33,10 @@ extension Controller {
         }
         // A status whose shard is not held after a whole round is its new holder's to write.
         for (key, _) in pending where options.sharding?.fencingToken(for: key) == nil {
-            logger.notice("dropped the status of a shard this replica no longer holds", metadata: ["resource": "\(key)"])
+            logger.notice("dropped the status of a shard this replica does not hold", metadata: ["resource": "\(key)"])
             forget(key)
+            // Reconciled again below if the shard is held after all (its term had lapsed for a moment).
+            parked.insert(key)
         }
         let keys = parked
         parked = []
@@ -50,18 +52,19 @@ extension Controller {
             && !pending.keys.contains { sharding.shard(of: $0) == shard }
     }
 
-    /// The shards owned changed: forget what this replica no longer owns
-    /// (its statuses not yet written are dropped: the new holder reconciles
-    /// afresh) and read every resource again, so that the shards just taken
-    /// are reconciled where their status is not current.
+    /// The shards owned changed: forget what this replica no longer holds
+    /// at all (its statuses not yet written are dropped: the new holder
+    /// reconciles afresh; a shard being given up is still held, and keeps
+    /// its state) and read every resource again — a sync already running
+    /// is read again after it — so that the shards just taken are reconciled
+    /// where their status is not current. Delayed requeues of a key do not
+    /// move to its new holder.
     func ownershipChanged() {
-        var dropped = 0
-        for key in Set(keys.keys).union(pending.keys).union(requeueTokens.keys) where !owns(key) {
-            if pending[key] != nil, options.sharding?.fencingToken(for: key) != nil { continue }
-            if pending[key] != nil { dropped += 1 }
+        ownershipEpoch += 1
+        for key in Set(keys.keys).union(pending.keys).union(requeueTokens.keys)
+        where options.sharding?.fencingToken(for: key) == nil {
             forget(key)
         }
-        if dropped > 0 { logger.notice("dropped \(dropped) statuses of shards this replica no longer holds") }
         syncedRevision = nil
         synced = false
         syncRequested = true

@@ -11,6 +11,7 @@ extension Controller {
         let triggers = triggersRequested.load(ordering: .sequentiallyConsistent)
         let since = syncedRevision
         let synced = synced
+        syncEpoch = ownershipEpoch
         tasks.addTask { [store, logger] in
             do {
                 // A refresh asks a remote on this machine whether it moved before it
@@ -43,7 +44,12 @@ extension Controller {
             syncedRevision = changes.revision
             synced = true
             for key in changes.removed { forget(key) }
-            for stored in changes.updated where owns(stored.key) {
+            for stored in changes.updated {
+                guard owns(stored.key) else {
+                    // Perhaps a term that lapsed for a moment: the next shard round says whose it is.
+                    if options.sharding != nil, needsReconcile(stored) { parked.insert(stored.key) }
+                    continue
+                }
                 if unreadable.removeValue(forKey: stored.key) != nil {
                     logger.notice("the resource's file reads again", metadata: ["resource": "\(stored.key)"])
                 }

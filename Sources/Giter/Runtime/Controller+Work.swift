@@ -10,8 +10,15 @@ extension Controller {
         let step = ReconcileStep(
             store: store, reconciler: reconciler, options: options, clock: clock, metrics: metrics)
         let state = keys[key] ?? KeyState()
-        tasks.addTask {
-            .reconciled(key, await step.run(key, state: state))
+        if let sharding = options.sharding {
+            // Cancelled if this replica's term on the key's shard ends meanwhile.
+            tasks.addTask {
+                .reconciled(key, await sharding.whileHolding(key) { await step.run(key, state: state) })
+            }
+        } else {
+            tasks.addTask {
+                .reconciled(key, await step.run(key, state: state))
+            }
         }
     }
 

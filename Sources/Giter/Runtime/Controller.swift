@@ -106,6 +106,9 @@ public actor Controller<R: Reconciler>: Service {
     /// their shard was not owned here.
     var shardsOwned: Set<Int>?
     var parked: Set<ResourceKey> = []
+    /// Counts changes of the shards owned: a sync started before one is read again in full.
+    var ownershipEpoch = 0
+    var syncEpoch = 0
     /// Resources whose file cannot be read, with the version of the file reported.
     var unreadable: [ResourceKey: String] = [:]
 

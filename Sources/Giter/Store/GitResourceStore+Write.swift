@@ -153,20 +153,20 @@ extension GitResourceStore {
         _ writes: [ResourceWrite<Resource>], now: Date, traced: [ResourceKey: TraceParent]
     ) async throws -> (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?) {
         var refused: [Int: String] = [:]
-        // Under a fence, a write goes only with the token of its lease, each token once.
-        var tokens: [Int: FencingToken] = [:]
-        var fenced: [Int: String] = [:]
-        if let fence = options.fencing {
-            for (index, write) in writes.enumerated() {
-                if let token = fence.fencingToken(for: write.key) {
-                    tokens[index] = token
-                } else {
-                    fenced[index] = fence.refusal(for: write.key)
-                }
-            }
-        }
         let contract = try await contractInForce()
         while true {
+            // Under a fence, a write goes only with the token of its lease (as it is now), each token once.
+            var tokens: [Int: FencingToken] = [:]
+            var fenced: [Int: String] = [:]
+            if let fence = options.fencing {
+                for (index, write) in writes.enumerated() {
+                    if let token = fence.fencingToken(for: write.key) {
+                        tokens[index] = token
+                    } else {
+                        fenced[index] = fence.refusal(for: write.key)
+                    }
+                }
+            }
             var batch = Batch()
             var outcomes: [WriteOutcome] = []
             var owner: [String: Int] = [:]
