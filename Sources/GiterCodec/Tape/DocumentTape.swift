@@ -63,8 +63,22 @@ struct DocumentTape {
         case wordNumber = 15
     }
 
+    /// The kind of the value whose head word is `head`.
+    ///
+    /// The kinds are declared in the order of their raw values, 0 to 15, so
+    /// a kind's tag in memory is its raw value and every value of the four
+    /// bits is a kind: the tag is read as it is. (`Kind(rawValue:)`, which
+    /// the compiler did not inline, was a call at every step along the tape.)
+    /// Debug builds (the tests) check it against `Kind(rawValue:)`.
+    @inline(__always) static func kind(head: UInt32) -> Kind {
+        let kind = unsafeBitCast(UInt8(truncatingIfNeeded: head >> 28), to: Kind.self)
+        assert(kind == Kind(rawValue: head >> 28), "a tape kind's tag is its raw value")
+        return kind
+    }
+
     /// Bytes a ``Kind/word`` or ``Kind/wordNumber`` is made of: ASCII
     /// letters and digits, `-`, `_`, `.`, `/` and `+`.
+    ///
     /// One bit a byte: a shift and a test instead of five comparisons, since
     /// every string decoded from a word, and every key compared with one,
     /// runs this over its bytes.

@@ -34,7 +34,7 @@ struct TapeView {
     }
 
     @inline(__always) func kind(_ index: Int) -> DocumentTape.Kind {
-        DocumentTape.Kind(rawValue: word(index) >> 28) ?? .null
+        DocumentTape.kind(head: word(index))
     }
 
     /// The byte offset of the value's location in ``text``.
