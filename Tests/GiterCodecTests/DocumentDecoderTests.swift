@@ -309,6 +309,29 @@ func expectDecodingError(
         #expect(expectDecodingError { _ = try decoder.decode(Double.self, from: "1.5") }?.caseName == "typeMismatch")
     }
 
+    /// Short plain decimals take a path of their own (no `String`, no
+    /// `strtod`); every form must still give exactly what the number's text
+    /// gives through ``Node/Number/doubleValue``, and JSON-grammar texts what
+    /// `Double(String)` gives.
+    @Test(arguments: [
+        "0", "-0", "0.0", "-0.0", "1.0", "0.75", "2.5", "0.1", "0.3", "-12.125", "007", "00.5",
+        "123456789012345", "12345678.9012345", "999999999999999", "0.000000000000001",
+        "1234567890123456", "0.1234567890123456", "1.", ".5", "+1.5", "-.5", "1e5", "2.5E-3", "0x1F", "0o17",
+    ])
+    func shortDecimalsDecodeAsTheirText(_ text: String) throws {
+        let number = try #require(Node.Number(text))
+        let expected = number.doubleValue
+        let fromTree = try decoder.decode(Double.self, from: .number(number))
+        let fromYAML = try decoder.decode([Double].self, fromYAML: "[\(text)]")
+        #expect(fromTree.bitPattern == expected.bitPattern)
+        #expect(fromYAML.first?.bitPattern == expected.bitPattern)
+        if number.jsonText == text {
+            let fromJSON = try decoder.decode([Double].self, fromJSON: "[\(text)]")
+            #expect(fromJSON.first?.bitPattern == expected.bitPattern)
+            #expect(Double(text)?.bitPattern == expected.bitPattern)
+        }
+    }
+
     @Test func integersAcceptIntegralFloatsAndOtherRadixes() throws {
         #expect(try decoder.decode(Int.self, from: 2.0) == 2)
         #expect(try decoder.decode(Int.self, from: .number(Node.Number("0x1F")!)) == 31)

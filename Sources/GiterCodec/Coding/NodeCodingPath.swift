@@ -26,19 +26,36 @@ enum NodeCodingPathComponent {
 ///
 /// An item key reads `Index 2` with integer value 2, as Foundation's coders
 /// use, so code that formats coding paths treats both the same way.
+///
+/// It keeps either the string or the index (17 bytes), so it fits in the
+/// inline buffer of an `any CodingKey` and pushing `.key(NodeCodingKey(…))`
+/// for each entry of a dictionary allocates no box, as a stored `String`
+/// and `Int?` (25 bytes) did; an item's string is made when asked for.
 struct NodeCodingKey: CodingKey {
-    let stringValue: String
-    let intValue: Int?
-
-    init(_ index: Int) {
-        stringValue = "Index \(index)"
-        intValue = index
+    private enum Value {
+        case string(String)
+        case index(Int)
     }
 
-    init(stringValue: String) {
-        self.stringValue = stringValue
-        intValue = nil
+    private let value: Value
+
+    var stringValue: String {
+        switch value {
+        case .string(let string): string
+        case .index(let index): "Index \(index)"
+        }
     }
+
+    var intValue: Int? {
+        switch value {
+        case .string: nil
+        case .index(let index): index
+        }
+    }
+
+    init(_ index: Int) { value = .index(index) }
+
+    init(stringValue: String) { value = .string(stringValue) }
 
     init(intValue: Int) { self.init(intValue) }
 

@@ -42,6 +42,7 @@ extension TapeDecoding {
         path: @autoclosure () -> [any CodingKey]
     ) throws -> F {
         guard tape.isNumber(value) else { throw mismatch(F.self, "\(F.self)", value, path()) }
+        if F.self == Double.self, let double = tape.withBytes(value, Self.shortDecimal) { return F(double) }
         let number = Node.Number(validated: tape.string(value))
         let result = number.floatingPoint(as: F.self)
         // An infinity is only right when the text says so; otherwise the
@@ -128,6 +129,46 @@ extension TapeDecoding {
             index += 1
         }
         return value
+    }
+
+    /// The value of a short plain decimal (`8080`, `-2.5`, `0.75`: an
+    /// optional minus, digits, and optionally a dot and digits, at most 15
+    /// digits in all), or `nil` when the text has another form; the caller
+    /// then falls back to ``Node/Number/floatingPoint(as:)``, which makes a
+    /// `String` and calls `strtod`. The result is the same: the digits as an
+    /// integer and the power of ten are both exact doubles (below 2⁵³), so
+    /// their quotient is one correctly rounded operation (Clinger's fast
+    /// path), as `strtod` rounds.
+    static func shortDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        var negative = false
+        if !text.isEmpty && text[0] == UInt8(ascii: "-") {
+            negative = true
+            index = 1
+        }
+        var digits: UInt64 = 0
+        var digitCount = 0
+        var fractionCount = 0
+        var sawDot = false
+        while index < text.count {
+            let byte = text[index]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                digits = digits &* 10 &+ UInt64(digit)
+                digitCount += 1
+                if sawDot { fractionCount += 1 }
+            } else if byte == UInt8(ascii: "."), !sawDot, digitCount > 0 {
+                sawDot = true
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digitCount > 0, digitCount <= 15, !sawDot || fractionCount > 0 else { return nil }
+        var scale = 1.0
+        for _ in 0..<fractionCount { scale *= 10 }  // exact: 10^15 < 2^53
+        let magnitude = Double(digits) / scale
+        return negative ? -magnitude : magnitude
     }
 
     // MARK: Errors

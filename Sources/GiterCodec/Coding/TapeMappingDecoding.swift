@@ -85,7 +85,7 @@ struct TapeMappingDecoding {
     }
 
     /// The value of the key at `key`, which becomes the hint for the next lookup.
-    private func found(_ key: Int) -> Int {
+    @inline(__always) private func found(_ key: Int) -> Int {
         let value = decoder.tape.next(key)
         decoder.hintMapping = head
         decoder.hintEntry = decoder.tape.next(value)

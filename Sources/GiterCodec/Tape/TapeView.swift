@@ -34,7 +34,7 @@ struct TapeView {
     }
 
     @inline(__always) func kind(_ index: Int) -> DocumentTape.Kind {
-        DocumentTape.Kind(rawValue: word(index) >> 28) ?? .null
+        DocumentTape.kind(head: word(index))
     }
 
     /// The byte offset of the value's location in ``text``.
@@ -59,12 +59,18 @@ struct TapeView {
     /// The number of items (or entries) of the collection at `index`.
     func childCount(_ index: Int) -> Int {
         let end = end(index)
-        let step = kind(index) == .mapping ? 2 : 1
         var child = index + 2
         var count = 0
-        while child < end {
-            for _ in 0..<step { child = next(child) }
-            count += 1
+        if kind(index) == .mapping {
+            while child < end {
+                child = next(next(child))
+                count += 1
+            }
+        } else {
+            while child < end {
+                child = next(child)
+                count += 1
+            }
         }
         return count
     }
@@ -189,6 +195,23 @@ struct TapeView {
             guard Self.hasNonASCII(name) else { return false }
             let key = UnsafeBufferPointer(rebasing: text[start..<closingQuote(from: start)])
             return key.count == name.count && String(decoding: key, as: UTF8.self) == String(decoding: name, as: UTF8.self)
+        }
+        if head >> 28 == DocumentTape.Kind.word.rawValue {
+            // A word is the run of word bytes at its offset: it is `name` when
+            // name's bytes are there, all word bytes, and the run ends after
+            // them, which is one pass instead of finding the run's end first.
+            // A word is ASCII, so only equal bytes make equal strings (as for
+            // JSON keys above).
+            let start = Int(head & DocumentTape.offsetMask)
+            let stop = start + name.count
+            guard stop <= text.count else { return false }
+            var index = 0
+            while index < name.count {
+                let byte = text[start + index]
+                guard byte == name[index] && DocumentTape.isWordByte(byte) else { return false }
+                index += 1
+            }
+            return stop == text.count || !DocumentTape.isWordByte(text[stop])
         }
         let key = bytes(index)
         guard key.count == name.count else { return false }
