@@ -91,6 +91,7 @@ if options.parts.contains("consumer") {
     for run in 1...options.runs {
         for backend in options.backends {
             progress("consumer, \(backend.rawValue), run \(run)…")
+            try FileManager.default.createDirectory(atPath: work + "/run-\(run)", withIntermediateDirectories: true)
             let result = try await runConsumer(
                 backend: backend, fixture: fixture, resources: options.resources, changes: options.changes,
                 work: work + "/run-\(run)")
