@@ -163,8 +163,9 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
             apiVersion: Fixture.apiVersion, kind: Fixture.kind,
             metadata: ObjectMeta(name: name, namespace: Fixture.namespace),
             spec: WidgetSpec(image: "registry.example.com/widget:1.\(revision)", replicas: 3, revision: revision))
-        let outcome = try await producer.apply(widget)
+        // From the start of the apply: a watched consumer may reconcile before the apply returns.
         let pushed = now()
+        let outcome = try await producer.apply(widget)
         guard case .configured = outcome else { throw ScaleError("apply of \(name) gave \(outcome)") }
         guard let revisionID = await producerStore.revision(), let tip = ObjectID(hex: revisionID.rawValue) else {
             throw ScaleError("the producer has no revision after its apply")

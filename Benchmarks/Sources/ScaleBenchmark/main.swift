@@ -86,7 +86,7 @@ if options.parts.contains("consumer") {
     progress("  fast-import took \(format(Double(now() - made) / 1e9)) s")
     print("")
     print("A consumer of \(options.resources) resources (\(options.changes) one-resource changes; dispatch: end of the fetch that brought the change → the reconciler called)")
-    print("| backend | run | all reconciled | first idle | RSS after sync | peak (VmHWM) | dispatch p50 | dispatch p95 | push → reconcile p50 | RSS after changes | load |")
+    print("| backend | run | all reconciled | first idle | RSS after sync | peak (VmHWM) | dispatch p50 | dispatch p95 | apply → reconcile p50 | RSS after changes | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for run in 1...options.runs {
         for backend in options.backends {
