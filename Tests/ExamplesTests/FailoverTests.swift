@@ -21,8 +21,13 @@ struct FailoverTests {
     final class Replica: Sendable {
         let runner: String
         let printed = Mutex(Data())
+        /// Told of every chunk the process prints, when given.
+        let printing: AsyncStream<Void>.Continuation?
 
-        init(runner: String) { self.runner = runner }
+        init(runner: String, printing: AsyncStream<Void>.Continuation? = nil) {
+            self.runner = runner
+            self.printing = printing
+        }
 
         var log: String { String(decoding: printed.withLock { $0 }, as: UTF8.self) }
 
@@ -38,6 +43,7 @@ struct FailoverTests {
                     handle.readabilityHandler = nil
                 } else {
                     printed.withLock { $0 += chunk }
+                    printing?.yield()
                 }
             }
             defer { try? output.fileHandleForWriting.close() }
@@ -59,11 +65,7 @@ struct FailoverTests {
         "--leader-election: one of two consumers reconciles; SIGKILLed, the standby takes over and reconciles a new spec",
         .timeLimit(.minutes(4)))
     func standbyTakesOverAfterSIGKILL() async throws {
-        let folder = NSTemporaryDirectory() + "giter-failover-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
-        let remote = ["--remote", repository.path, "--poll-interval", "0.2"]
+        try await Self.withExchange("giter-failover") { folder, repository, remote in
         let election = ["--leader-election", "--lease-duration", "6"]
         let first = Replica(runner: "first")
         let second = Replica(runner: "second")
@@ -97,32 +99,33 @@ struct FailoverTests {
                 #expect(tokens.contains("consumer generation=1") && tokens.contains("consumer generation=2"), "\(tokens)")
             }
         }
+        }
     }
     @Test(
         "--shards auto: two consumers split the experiments; SIGKILLed, one's shards go to the other",
         .timeLimit(.minutes(4)))
     func shardsOfAKilledReplicaAreTakenOver() async throws {
-        let folder = NSTemporaryDirectory() + "giter-shards-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
-        let remote = ["--remote", repository.path, "--poll-interval", "0.2"]
+        try await Self.withExchange("giter-shards") { folder, repository, remote in
         let sharding = ["--shards", "auto", "--lease-duration", "6"]
-        let first = Replica(runner: "first")
-        let second = Replica(runner: "second")
+        let (output, outputInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let first = Replica(runner: "first", printing: outputInput)
+        let second = Replica(runner: "second", printing: outputInput)
 
         try await first.running(remote + sharding + ["--cache", folder + "/first"]) { killFirst in
             try await second.running(remote + sharding + ["--cache", folder + "/second"]) { _ in
                 let logs = { "first:\n\(first.log)\nsecond:\n\(second.log)" }
-                // Await the even split: 8 of the 16 shard leases held (not released) by each.
-                let deadline = ContinuousClock.now + .seconds(60)
-                var holders: [String: Int] = [:]
-                while holders["first"] != 8 || holders["second"] != 8 {
-                    try #require(ContinuousClock.now < deadline, "the shards never split evenly: \(holders)\n\(logs())")
-                    try await Task.sleep(for: .milliseconds(100))
-                    holders = try await Self.shardLeases(repository.path).values.filter { !$0.released }
-                        .reduce(into: [:]) { $0[$1.holder, default: 0] += 1 }
+                // Await the even split, 8 of the 16 shard leases held (not released) by each, looking
+                // again whenever a replica prints something (it logs each change of the shards it owns).
+                let holders = try await withDeadline(.seconds(60)) {
+                    var holders: [String: Int] = [:]
+                    for await _ in output {
+                        holders = try await Self.shardLeases(repository.path).values.filter { !$0.released }
+                            .reduce(into: [:]) { $0[$1.holder, default: 0] += 1 }
+                        if holders["first"] == 8 && holders["second"] == 8 { break }
+                    }
+                    return holders
                 }
+                try #require(holders["first"] == 8 && holders["second"] == 8, "the shards never split evenly: \(holders)\n\(logs())")
                 func produce(_ batch: String) async throws -> [String] {
                     let produced = try await ExecutablesTests.run(
                         "experiment-producer",
@@ -156,6 +159,19 @@ struct FailoverTests {
                 }
             }
         }
+        }
+    }
+
+    /// A bare exchange repository in a fresh folder for the length of `body`,
+    /// with the consumers' `--remote` arguments (polling every 0.2 s).
+    static func withExchange(
+        _ prefix: String, _ body: (String, LocalExchangeRepository, [String]) async throws -> Void
+    ) async throws {
+        let folder = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        try await body(folder, repository, ["--remote", repository.path, "--poll-interval", "0.2"])
     }
 
     /// The shard leases: holder's runner name, generation, and whether released (a 1 ms renewal).
