@@ -136,6 +136,22 @@ import Testing
         #expect(self.error("{a: 1, a: 2}")?.code == .duplicateKey)
     }
 
+    /// Pairs of keys in a small mapping (compared one by one, not hashed),
+    /// in every form a key takes on the tape: a word (`ab`), a slice with a
+    /// non-word byte (`a b`), a quoted slice (`"ab"`), a side copy (`"a\tb"`).
+    @Test(arguments: [
+        ("ab", "ab", true), ("ab", "abc", false), ("abc", "ab", false), ("ab", "ac", false),
+        ("a b", "a b", true), ("a b", "a bc", false), ("\"ab\"", "ab", true), ("ab", "'ab'", true),
+        ("\"a\\tb\"", "\"a\\tb\"", true), ("\"a\\tb\"", "\"a\\tc\"", false), ("\"a\\tb\"", "\"a\\t\"", false),
+        ("caf\u{E9}", "cafe\u{301}", true), ("cafe\u{301}", "caf\u{E9}", true), ("cafe", "cafe\u{301}", false),
+        ("K", "\u{212A}", true), ("\u{212A}x", "Kx", true), ("xK", "x\u{212A}", true), ("K", "k", false),
+    ])
+    func duplicateKeysInASmallMappingAreEqualSwiftStrings(first: String, second: String, duplicate: Bool) throws {
+        for text in ["\(first): 1\nz: 0\n\(second): 2\n", "{\(first): 1, z: 0, \(second): 2}\n"] {
+            #expect((self.error(text)?.code == .duplicateKey) == duplicate, "\(text)")
+        }
+    }
+
     @Test(arguments: [
         ("a: b: c\n", 1, "a mapping cannot start on the same line"),
         ("a:\n  b: 1\n c: 2\n", 3, "indentation"),

@@ -173,6 +173,7 @@ struct DocumentTape {
     /// bytes of `text` at `offset`: as a ``Kind/word`` or ``Kind/wordNumber``
     /// when the text is exactly the run of word bytes there, so that a short
     /// key or number takes one word (the text ends where the run ends).
+    @inline(__always)
     mutating func appendSlice(_ kind: Kind, at offset: Int, length: Int, in text: UnsafeBufferPointer<UInt8>) {
         if length > 0 && length <= Self.maxWordLength && (kind == .string || kind == .number)
             && (offset + length == text.count || !Self.isWordByte(text[offset + length]))

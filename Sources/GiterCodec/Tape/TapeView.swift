@@ -224,17 +224,45 @@ struct TapeView {
 
     /// Whether the strings at `lhs` and `rhs` are equal as Swift strings
     /// (canonical equivalence): the duplicate-key test of the readers.
+    ///
+    /// Most pairs of keys differ early, so the test stops at the first
+    /// difference whenever that settles it: two texts that are equal bytes
+    /// up to two different ASCII characters are different strings (an ASCII
+    /// character starts a character and decomposes to itself), and a text
+    /// that is a strict prefix of the other is a different string (its
+    /// decomposition has fewer scalars). Only a difference at a non-ASCII
+    /// byte makes Swift strings and compares them.
     func sameText(_ lhs: Int, _ rhs: Int) -> Bool {
         if isTreeText(lhs) || isTreeText(rhs) { return string(lhs) == string(rhs) }
+        if word(lhs) >> 28 == DocumentTape.Kind.word.rawValue && word(rhs) >> 28 == DocumentTape.Kind.word.rawValue {
+            return sameWord(lhs, rhs)
+        }
         let left = bytes(lhs)
         let right = bytes(rhs)
-        if left.count == right.count {
-            var index = 0
-            while index < left.count && left[index] == right[index] { index += 1 }
-            if index == left.count { return true }
-        }
-        guard Self.hasNonASCII(left) || Self.hasNonASCII(right) else { return false }
+        let shorter = min(left.count, right.count)
+        var index = 0
+        while index < shorter && left[index] == right[index] { index += 1 }
+        if index == shorter { return left.count == right.count }
+        if left[index] < 0x80 && right[index] < 0x80 { return false }
         return String(decoding: left, as: UTF8.self) == String(decoding: right, as: UTF8.self)
+    }
+
+    /// ``sameText(_:_:)`` for two words: each is the run of word bytes at its
+    /// offset (ASCII), so they are equal when the runs are equal bytes and
+    /// end together — one pass, without finding either run's end first.
+    private func sameWord(_ lhs: Int, _ rhs: Int) -> Bool {
+        var left = Int(word(lhs) & DocumentTape.offsetMask)
+        var right = Int(word(rhs) & DocumentTape.offsetMask)
+        while true {
+            let leftByte: UInt8? = left < text.count ? text[left] : nil
+            let rightByte: UInt8? = right < text.count ? text[right] : nil
+            let leftGoesOn = leftByte.map(DocumentTape.isWordByte) ?? false
+            let rightGoesOn = rightByte.map(DocumentTape.isWordByte) ?? false
+            guard leftGoesOn && rightGoesOn else { return leftGoesOn == rightGoesOn }
+            guard leftByte == rightByte else { return false }
+            left += 1
+            right += 1
+        }
     }
 
     static func hasNonASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
