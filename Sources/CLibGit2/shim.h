@@ -12,4 +12,16 @@ static inline int giter_set_config_search_path(int level, const char *path) {
     return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
 }
 
+/// Sets the most memory libgit2's object cache (parsed commits, trees and
+/// tags, shared by every repository of the process) may hold, in bytes.
+static inline int giter_set_cache_max_size(ssize_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
+}
+
+/// Reads how many bytes libgit2's object cache counts now (`current`) and
+/// may count (`allowed`).
+static inline int giter_get_cached_memory(ssize_t *current, ssize_t *allowed) {
+    return git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, current, allowed);
+}
+
 #endif

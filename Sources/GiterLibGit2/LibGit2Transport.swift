@@ -58,6 +58,25 @@ public final class LibGit2Transport: Transport {
     /// - Throws: `TransportError` with code `invalidArgument` for a bad
     ///   branch name or a `file://` URL naming another host,
     ///   `backend` when the mirror cannot be created or opened.
+    /// Sets the most memory libgit2's object cache may count, in bytes, for
+    /// every repository of the process (libgit2 keeps one cache per
+    /// process). Giter sets 4 MiB when it first initialises libgit2
+    /// (libgit2's own default is 256 MiB); the cache counts raw object
+    /// sizes, and parsed trees take two to four times that. A larger cache
+    /// helps little: a diff reads each tree at most twice.
+    ///
+    /// - Throws: `TransportError` with code `backend` when libgit2 cannot
+    ///   be initialised or refuses the value.
+    public static func setObjectCacheLimit(bytes: Int) throws {
+        try LibGit2.setObjectCacheLimit(bytes: bytes)
+    }
+
+    /// How many bytes libgit2's object cache counts now (`used`) and may
+    /// count (`limit`), for the whole process.
+    public static func objectCacheUsage() throws -> (used: Int, limit: Int) {
+        try LibGit2.objectCacheUsage()
+    }
+
     public init(configuration: RemoteConfiguration) async throws {
         try LocalRepositoryURL.check(configuration.url)
         self.configuration = configuration

@@ -651,3 +651,43 @@ private func closedPort() throws -> Int {
     guard bound else { throw TransportError(.backend, "cannot bind a loopback port") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// libgit2's object cache is one per process and counts raw object sizes;
+/// under its default limit (256 MiB) a consumer kept every tree it had
+/// walked. Giter caps it; reading many trees stays under the cap.
+@Suite("libgit2 object cache", .serialized, .timeLimit(.minutes(2)))
+struct LibGit2ObjectCacheTests {
+    @Test("the cache is capped at 4 MiB, a walk over many trees stays under it, and a host app can change the cap")
+    func cacheIsCapped() async throws {
+        let sandbox = try await LibGit2Sandbox()
+        let transport = try await sandbox.transport()
+        #expect(try LibGit2Transport.objectCacheUsage().limit == 4 << 20)
+        // 40 commits, each changing one file in each of 64 folders of 64
+        // files: every commit brings 65 new trees of ~3 KB (cacheable: at
+        // most 4 KB), ~8 MB of trees in all, read back through diffs.
+        var parent: ObjectID?
+        var tips: [ObjectID] = []
+        for round in 0..<40 {
+            var edits: [PathEdit] = []
+            for folder in 0..<64 {
+                let files = round == 0 ? Array(0..<64) : [round % 64]
+                for file in files {
+                    edits.append(.write(path: "d\(folder)/file-with-a-longer-name-\(file).yaml", contents: bytes("r\(round) f\(file)\n")))
+                }
+            }
+            parent = try await commit(transport, parent: parent, edits)
+            tips.append(try #require(parent))
+        }
+        for (old, new) in zip(tips, tips.dropFirst()) {
+            let changes = try await transport.changes(from: old, to: new, under: nil)
+            #expect(changes.count == 64)
+        }
+        let usage = try LibGit2Transport.objectCacheUsage()
+        // libgit2 evicts once a store passes the limit: one object over at most.
+        #expect(usage.used <= usage.limit + (64 << 10), "\(usage)")
+        try LibGit2Transport.setObjectCacheLimit(bytes: 8 << 20)
+        #expect(try LibGit2Transport.objectCacheUsage().limit == 8 << 20)
+        try LibGit2Transport.setObjectCacheLimit(bytes: 4 << 20)
+        #expect(try LibGit2Transport.objectCacheUsage().limit == 4 << 20)
+    }
+}
