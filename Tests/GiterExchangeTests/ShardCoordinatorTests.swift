@@ -110,6 +110,36 @@ struct ShardCoordinatorTests {
         }
     }
 
+    @Test(arguments: ElectionSubject.allCases)
+    func aStoppingReplicasShardsAreTakenAtTheNextRoundNotAfterItsTerms(subject: ElectionSubject) async throws {
+        try await withElectionLab(subject) { lab in
+            let clock = TestClock()
+            let first = try await lab.coordinator("first", clock: clock)
+            let second = try await lab.coordinator("second", clock: clock)
+            for _ in 0..<6 {
+                clock.advance(by: .seconds(5))
+                _ = try await first.round()
+                _ = try await second.round()
+                Self.expectOneHolderPerShard([first, second])
+            }
+            #expect(first.ownedShards.count == 2 && second.ownedShards.count == 2)
+
+            // The first stops: it releases its shards and its member lease.
+            await first.releaseAll()
+            #expect(first.heldShards.isEmpty && first.ownedShards.isEmpty)
+            // Two rounds of 5 s, well inside the 15 s the terms would have run.
+            for _ in 0..<2 {
+                clock.advance(by: .seconds(5))
+                let round = try await second.round()
+                Self.expectOneHolderPerShard([first, second])
+                if round.owned.count == 4 { break }
+            }
+            #expect(second.ownedShards == [0, 1, 2, 3], "taken within two rounds of the release: \(second.ownedShards)")
+            let key = ResourceKey(namespace: "lab", kind: "Report", name: "r-1")
+            #expect(second.fencingToken(for: key)?.generation == 2, "a new term of the shard, under the next generation")
+        }
+    }
+
     @Test func keysSpreadOverTheShardsByTheirNamesHash() throws {
         let coordinator = try ShardCoordinator(
             transport: InMemoryRemote().transport(), options: ShardCoordinator.Options(shards: 16, holder: "x"),

@@ -217,6 +217,24 @@ public final class ShardCoordinator: WriteFence {
         }
     }
 
+    /// Gives up every shard and the member lease this replica holds, for a
+    /// replica that stops: the others take its shards at their next round
+    /// instead of waiting for its terms to run out. Call it only once
+    /// nothing of these shards runs or waits to be written here (the
+    /// ``Controller`` does, after its last status write) and no round runs.
+    /// A lease that cannot be released is logged and left to expire.
+    public func releaseAll() async {
+        draining.withLock { $0 = [] }
+        for (index, lease) in leases.enumerated() where lease.isHolding {
+            if await step(lease, { try await lease.release() }) == true {
+                logger.info("released shard \(index) on stopping", metadata: ["group": "\(options.group)"])
+            }
+        }
+        for lease in members where lease.isHolding {
+            _ = await step(lease, { try await lease.release() })
+        }
+    }
+
     /// One lease's read or write within a round; `nil`, logged, when it fails.
     private func step<T>(_ lease: LeaderElection, _ body: () async throws -> T) async -> T? {
         do {

@@ -22,4 +22,20 @@ extension Controller {
             return .sourceEnded
         }
     }
+
+    /// A controller that stopped, after its last status write, gives up the
+    /// leases it holds (its shards and member lease, or the leadership), so
+    /// that another replica takes over at its next round rather than after
+    /// the lease duration. A replica that dies without stopping (SIGKILL)
+    /// releases nothing: its terms run out.
+    func releaseLeases() async {
+        if let sharding = options.sharding { await sharding.releaseAll() }
+        if let election = options.leaderElection, election.leaderGeneration != nil {
+            do {
+                if try await election.release() { logger.info("released the leadership on stopping") }
+            } catch {
+                logger.warning("could not release the leadership on stopping: \(error)", metadata: ["lease": "\(election.reference)"])
+            }
+        }
+    }
 }

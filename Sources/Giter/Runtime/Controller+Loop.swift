@@ -44,6 +44,7 @@ extension Controller {
             }
             tasks.cancelAll()
         }
+        await releaseLeases()
         ended = true
         checkIdle()
         logger.info("controller stopped", metadata: ["kind": "\(store.resourceType.kind)"])

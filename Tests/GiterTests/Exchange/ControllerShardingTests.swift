@@ -1,5 +1,6 @@
 import Giter
 import GiterTesting
+import Synchronization
 import Testing
 
 /// Two controllers of one consumer that split the resources by shard: each
@@ -37,19 +38,28 @@ struct ControllerShardingTests {
 
         let firstReconciler = ScriptedReconciler()
         let secondReconciler = ScriptedReconciler()
+        let ownedWhileRunning = Mutex<(first: Set<Int>, second: Set<Int>)>(([], []))
+        let tokensWhileRunning = Mutex<[ResourceKey: String]>([:])
         try await withController(exchange, secondReconciler, options: secondOptions, store: secondStore) { secondController in
             try await withController(exchange, firstReconciler, options: firstOptions, store: firstStore) { firstController in
                 await firstController.waitUntilIdle()
                 await secondController.waitUntilIdle()
+                ownedWhileRunning.withLock { $0 = (first.ownedShards, second.ownedShards) }
+                for name in names {
+                    let key = report(name).key
+                    let token = first.fencingToken(for: key) ?? second.fencingToken(for: key)
+                    tokensWhileRunning.withLock { $0[key] = token?.trailerValue }
+                }
             }
         }
+        let (firstOwned, secondOwned) = ownedWhileRunning.withLock { $0 }
         let firstKeys = firstReconciler.calls.map(\.key)
         let secondKeys = secondReconciler.calls.map(\.key)
         #expect(Set(firstKeys).count == firstKeys.count && Set(secondKeys).count == secondKeys.count, "reconciled once each")
         #expect(Set(firstKeys).isDisjoint(with: secondKeys))
         #expect(Set(firstKeys.map(\.name)).union(secondKeys.map(\.name)) == Set(names))
-        #expect(firstKeys.allSatisfy { first.ownedShards.contains(first.shard(of: $0)) })
-        #expect(secondKeys.allSatisfy { second.ownedShards.contains(second.shard(of: $0)) })
+        #expect(firstKeys.allSatisfy { firstOwned.contains(first.shard(of: $0)) })
+        #expect(secondKeys.allSatisfy { secondOwned.contains(second.shard(of: $0)) })
         #expect(!firstKeys.isEmpty && !secondKeys.isEmpty, "both replicas had work: \(firstKeys.count), \(secondKeys.count)")
 
         // Every status is written, under the tokens of the shards it belongs to.
@@ -57,14 +67,23 @@ struct ControllerShardingTests {
         let tip = try #require(exchange.remote.tip())
         let history = try await transport.commits(from: tip, excluding: nil, limit: 100)
         let tokens = Set(history.flatMap { $0.trailers.filter { $0.key == CommitTrailers.lease }.map(\.value) })
-        let expected = Set(
-            firstKeys.compactMap { first.fencingToken(for: $0)?.trailerValue }
-                + secondKeys.compactMap { second.fencingToken(for: $0)?.trailerValue })
+        let expected = Set((firstKeys + secondKeys).compactMap { key in tokensWhileRunning.withLock { $0[key] } })
         #expect(tokens == expected && !tokens.isEmpty, "\(tokens)")
         try await exchange.consumerStore.refresh()
         for name in names {
             let stored = try #require(try await exchange.consumerStore.get(report(name).key))
             #expect(stored.isStatusCurrent, "\(name) has no current status")
         }
+
+        // Both controllers stopped, and released their shards on the way:
+        // a newcomer takes all of them within two rounds, long before the
+        // 15 s terms would have run out.
+        #expect(first.heldShards.isEmpty && second.heldShards.isEmpty, "\(first.heldShards) \(second.heldShards)")
+        let (third, _, _) = try replica("third")
+        for _ in 0..<2 where third.ownedShards.count < 4 {
+            clock.advance(by: .seconds(5))
+            _ = try await third.round()
+        }
+        #expect(third.ownedShards == [0, 1, 2, 3])
     }
 }
