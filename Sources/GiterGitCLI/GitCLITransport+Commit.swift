@@ -45,10 +45,7 @@ extension GitCLITransport {
             tree: treeID, parents: request.parent.map { [$0] } ?? [], author: author, committer: committer,
             message: request.fullMessage)
         if let signer { object = try await CommitObject.signed(object, by: signer) }
-        let file = scratch.path + "/commit"
-        guard FileManager.default.createFile(atPath: file, contents: Data(object)) else {
-            throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-        }
+        let file = try scratch.write(object, named: "commit")
         let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
         guard let id = ObjectID(hex: reply) else {
             throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
@@ -85,10 +82,7 @@ extension GitCLITransport {
             let batch = writes[start..<min(writes.count, start + 512)]
             var list: [UInt8] = []
             for (offset, write) in zip(batch.indices, batch) {
-                let file = scratch.path + "/blob-\(offset)"
-                guard FileManager.default.createFile(atPath: file, contents: Data(write.contents)) else {
-                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-                }
+                let file = try scratch.write(write.contents, named: "blob-\(offset)")
                 list += Array(file.utf8) + [0x0A]
             }
             let ids = try await blobWriter.request(list, lines: batch.count)

@@ -82,10 +82,7 @@ extension GitCLITransport {
             let batch = objects[start..<min(objects.count, start + 512)]
             var list: [UInt8] = []
             for (offset, object) in zip(batch.indices, batch) {
-                let file = scratch.path + "/object-\(offset)"
-                guard FileManager.default.createFile(atPath: file, contents: Data(object.contents)) else {
-                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-                }
+                let file = try scratch.write(object.contents, named: "object-\(offset)")
                 list += Array(file.utf8) + [0x0A]
             }
             let ids = try await writer.request(list, lines: batch.count)

@@ -15,8 +15,12 @@ extension Repository {
     /// 1. The remote branch is read: not at `expected` → `.conflict`.
     /// 2. The objects of the commits reachable from `commit` and not from
     ///    `expected` that the remote lacks are copied into its object
-    ///    database as loose objects, each fsynced with its folder, in an
-    ///    order where an object comes after those it points to.
+    ///    database as receive-pack would keep them (``ObjectCopyRoute``):
+    ///    fewer than `receive.unpackLimit` (default 100) as loose objects,
+    ///    each fsynced with its folder, in an order where an object comes
+    ///    after those it points to; more as one pack and its index, both
+    ///    fsynced before they are moved into `objects/pack` and that folder
+    ///    fsynced after.
     /// 3. The branch is moved from `expected` to `commit` by
     ///    ``ReferenceLock/update(from:to:)``: under `refs/heads/<branch>.lock`,
     ///    the lock file receive-pack takes, with an owner record beside it,
@@ -75,7 +79,8 @@ extension Repository {
         } else {
             objects = try objectsMissing(from: commit, excluding: expectedOID)
         }
-        try remote.copyObjects(objects, from: self, into: target.objects)
+        try remote.copyObjects(
+            objects, from: self, into: target.objects, unpackLimit: policy.unpackLimit, durably: true)
         let new = ObjectID(commit)
         return try lock.update(from: expected, to: new).pushOutcome(lock, expected: expected, new: new)
     }
@@ -180,15 +185,30 @@ extension Repository {
     /// with a loose-object backend that fsyncs every file and its folder
     /// ahead of the default ones (``DirectPushTarget/objects``); for a
     /// direct fetch into the mirror, the plain one.
-    func copyObjects(_ objects: [git_oid], from source: Repository, into database: OpaquePointer)
-        throws(TransportError)
-    {
+    ///
+    /// When as many objects are missing as `unpackLimit` says
+    /// (``ObjectCopyRoute``), they are written as one pack instead
+    /// (``writePack(_:into:durably:)``, fsynced when `durably`): one file
+    /// and its index rather than a file, a folder sync and a rescan of the
+    /// packs per object.
+    func copyObjects(
+        _ objects: [git_oid], from source: Repository, into database: OpaquePointer, unpackLimit: Int,
+        durably: Bool
+    ) throws(TransportError) {
+        var missing: [git_oid] = []
+        for var oid in objects {
+            if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) != 1 { missing.append(oid) }
+        }
+        let here = LocalRepository(folder: gitDirectory)
+        if ObjectCopyRoute.route(objectCount: missing.count, unpackLimit: unpackLimit, into: here) == .pack {
+            try source.writePack(missing, into: here, durably: durably)
+            return
+        }
+
         var sourceODB: OpaquePointer?
         try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the object database of \(source.path)")
         defer { git_odb_free(sourceODB) }
-
-        for var oid in objects {
-            if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
+        for var oid in missing {
             var object: OpaquePointer?
             try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from \(source.path)")
             defer { git_odb_object_free(object) }
@@ -201,6 +221,33 @@ extension Repository {
             guard git_oid.same(written, oid) else {
                 throw TransportError(.backend, "copying \(ObjectID(oid)) into \(path) gave \(ObjectID(written))")
             }
+        }
+    }
+
+    /// Writes `objects` of this repository as one pack with its index into
+    /// `target`'s `objects/pack`: built by libgit2's pack builder in a
+    /// staging folder there (the indexer hashes every object again to name
+    /// it in the index), then moved into place by
+    /// ``LocalRepository/installPack(_:from:durably:)``, pack before index,
+    /// fsynced when `durably`. A kill leaves at most the staging folder or a
+    /// pack without its index, neither of which Git reads.
+    func writePack(_ objects: [git_oid], into target: LocalRepository, durably: Bool) throws(TransportError) {
+        var builder: OpaquePointer?
+        try LibGit2.check(git_packbuilder_new(&builder, pointer), "prepare a pack for \(target.folder)")
+        defer { git_packbuilder_free(builder) }
+        for var oid in objects {
+            try LibGit2.check(git_packbuilder_insert(builder, &oid, nil), "add \(ObjectID(oid)) to a pack")
+        }
+        let staging = try target.makePackStagingFolder()
+        do throws(TransportError) {
+            try LibGit2.check(git_packbuilder_write(builder, staging, 0, nil, nil), "write a pack into \(staging)")
+            guard let name = git_packbuilder_name(builder) else {
+                throw TransportError(.backend, "libgit2 wrote a pack into \(staging) without naming it")
+            }
+            try target.installPack("pack-" + String(cString: name), from: staging, durably: durably)
+        } catch {
+            Platform.removeFolder(staging)
+            throw error
         }
     }
 
