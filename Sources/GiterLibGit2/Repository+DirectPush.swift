@@ -224,33 +224,6 @@ extension Repository {
         }
     }
 
-    /// Writes `objects` of this repository as one pack with its index into
-    /// `target`'s `objects/pack`: built by libgit2's pack builder in a
-    /// staging folder there (the indexer hashes every object again to name
-    /// it in the index), then moved into place by
-    /// ``LocalRepository/installPack(_:from:durably:)``, pack before index,
-    /// fsynced when `durably`. A kill leaves at most the staging folder or a
-    /// pack without its index, neither of which Git reads.
-    func writePack(_ objects: [git_oid], into target: LocalRepository, durably: Bool) throws(TransportError) {
-        var builder: OpaquePointer?
-        try LibGit2.check(git_packbuilder_new(&builder, pointer), "prepare a pack for \(target.folder)")
-        defer { git_packbuilder_free(builder) }
-        for var oid in objects {
-            try LibGit2.check(git_packbuilder_insert(builder, &oid, nil), "add \(ObjectID(oid)) to a pack")
-        }
-        let staging = try target.makePackStagingFolder()
-        do throws(TransportError) {
-            try LibGit2.check(git_packbuilder_write(builder, staging, 0, nil, nil), "write a pack into \(staging)")
-            guard let name = git_packbuilder_name(builder) else {
-                throw TransportError(.backend, "libgit2 wrote a pack into \(staging) without naming it")
-            }
-            try target.installPack("pack-" + String(cString: name), from: staging, durably: durably)
-        } catch {
-            Platform.removeFolder(staging)
-            throw error
-        }
-    }
-
     // MARK: Refs
 
     /// `.some(id)` / `.some(nil)` (missing) for a direct ref; nil for a symbolic one.

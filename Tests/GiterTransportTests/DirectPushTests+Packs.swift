@@ -41,8 +41,9 @@ extension DirectPushTests {
             #expect(try await transport.push(large, expecting: tip) == .pushed(large))
             #expect(Self.routes(transport) == (1, 0))
             #expect(try await context.repository.resolve("refs/heads/main") == large.hex)
-            let largeBlob = try await context.repository.resolve("main:resources/ns/Kind/b3/item-10.yaml")
-            let largeBlobFile = remote.looseObjectPath(try #require(ObjectID(hex: try #require(largeBlob))))
+            let largeBlob = try #require(try await context.repository.resolve("main:resources/ns/Kind/b3/item-10.yaml"))
+            let largeBlobID = try #require(ObjectID(hex: largeBlob))
+            let largeBlobFile = remote.looseObjectPath(largeBlobID)
             switch backend {
             case .libgit2:
                 #expect(remote.packCount == packsBefore + 1, "one pack for the whole push")
@@ -57,7 +58,8 @@ extension DirectPushTests {
             #expect(try await transport.push(small, expecting: large) == .pushed(small))
             #expect(Self.routes(transport) == (2, 0))
             let smallBlob = try #require(try await context.repository.resolve("main:resources/ns/Kind/small.yaml"))
-            #expect(FileManager.default.fileExists(atPath: remote.looseObjectPath(try #require(ObjectID(hex: smallBlob)))))
+            let smallBlobID = try #require(ObjectID(hex: smallBlob))
+            #expect(FileManager.default.fileExists(atPath: remote.looseObjectPath(smallBlobID)))
             #expect(remote.packCount == packsBefore + (backend == .libgit2 ? 1 : 0), "a small push adds no pack")
 
             // Git reads everything; the object store is consistent.
