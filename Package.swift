@@ -99,7 +99,14 @@ let package = Package(
         // which the git CLI backend must do without.
         .target(name: "GiterLocalGit", dependencies: ["Giter"]),
         // The Transport over libgit2.
-        .target(name: "GiterLibGit2", dependencies: ["Giter", "GiterLocalGit", "CLibGit2"]),
+        .target(
+            name: "GiterLibGit2",
+            dependencies: [
+                "Giter", "GiterLocalGit", "CLibGit2",
+                // SHA-1 for the trailer of the packs a direct push writes (PackWriter).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The Transport over the `git` executable.
         .target(
             name: "GiterGitCLI",

@@ -3,6 +3,8 @@
 #include <git2.h>
 #include <git2/sys/transport.h>
 #include <git2/sys/repository.h>
+// zlib, which libgit2 itself links: the deflate of the packs Giter writes (PackWriter).
+#include <zlib.h>
 
 /// Points libgit2's search path for configuration files of `level`
 /// (GIT_CONFIG_LEVEL_SYSTEM, _XDG, _GLOBAL, _PROGRAMDATA) at `path`; an empty

@@ -45,10 +45,7 @@ extension GitCLITransport {
             tree: treeID, parents: request.parent.map { [$0] } ?? [], author: author, committer: committer,
             message: request.fullMessage)
         if let signer { object = try await CommitObject.signed(object, by: signer) }
-        let file = scratch.path + "/commit"
-        guard FileManager.default.createFile(atPath: file, contents: Data(object)) else {
-            throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-        }
+        let file = try scratch.write(object, named: "commit")
         let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
         guard let id = ObjectID(hex: reply) else {
             throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
@@ -85,10 +82,7 @@ extension GitCLITransport {
             let batch = writes[start..<min(writes.count, start + 512)]
             var list: [UInt8] = []
             for (offset, write) in zip(batch.indices, batch) {
-                let file = scratch.path + "/blob-\(offset)"
-                guard FileManager.default.createFile(atPath: file, contents: Data(write.contents)) else {
-                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-                }
+                let file = try scratch.write(write.contents, named: "blob-\(offset)")
                 list += Array(file.utf8) + [0x0A]
             }
             let ids = try await blobWriter.request(list, lines: batch.count)
@@ -148,68 +142,110 @@ extension GitCLITransport {
     /// Writes the folders of `plan`, deepest first, each on top of its
     /// listing in `bases`; returns the root's id, or nil when it ends up
     /// empty. Appends the ids of trees it wrote to `written`.
+    ///
+    /// Folders of one depth never hold one another, so the trees of a
+    /// depth go to `git mktree --batch` in one request (at most
+    /// ``treeBatch`` at a time), not one round trip each: a commit of 100
+    /// resources writes about 100 bucket folders.
     private func writeFolders(
         of plan: TreeEditPlan, onto bases: [String: Listing], blobs: [String: String], written: inout [String]
     ) async throws -> String? {
         /// Folder path → its new tree id, nil when it ends up empty.
         var results: [String: String?] = [:]
-        for folder in plan.folders {
-            let base = bases[folder.path]
-            var entries: [String: GitOutput.RawTreeEntry] = [:]
-            for entry in base?.entries ?? [] { entries[entry.name] = entry }
-            var changed = false
-            for file in folder.files {
-                switch file.edit {
-                case .write(let path, _):
-                    guard let id = blobs[path] else { throw TransportError(.backend, "no blob was written for '\(path)'") }
-                    entries[file.name] = GitOutput.RawTreeEntry(mode: "100644", name: file.name, id: id)
-                    changed = true
-                case .delete:
-                    // A delete removes a file, never a folder.
-                    if let existing = entries[file.name], !existing.isTree {
-                        entries[file.name] = nil
-                        changed = true
-                    }
+        var index = plan.folders.startIndex
+        while index < plan.folders.endIndex {
+            let depth = Self.depth(of: plan.folders[index].path)
+            var level = index
+            while level < plan.folders.endIndex, Self.depth(of: plan.folders[level].path) == depth { level += 1 }
+            /// The folders of this depth to write, with their entries.
+            var pending: [(folder: TreeEditPlan.Folder, entries: [String: GitOutput.RawTreeEntry])] = []
+            for folder in plan.folders[index..<level] {
+                let base = bases[folder.path]
+                let (entries, changed) = try Self.entries(of: folder, onto: base, blobs: blobs, results: results)
+                if !changed, let base {
+                    results[folder.path] = .some(base.id)
+                } else if entries.isEmpty {
+                    results[folder.path] = .some(nil)
+                } else {
+                    pending.append((folder, entries))
                 }
             }
-            for name in folder.subfolders {
-                let existing = entries[name]
-                let childBase = existing?.isTree == true ? existing?.id : nil
-                if case .some(.some(let id)) = results[folder.path(of: name)] {
-                    if id != childBase {
-                        entries[name] = GitOutput.RawTreeEntry(mode: "40000", name: name, id: id)
-                        changed = true
-                    }
-                } else if childBase != nil {
-                    entries[name] = nil
-                    changed = true
+            for start in stride(from: 0, to: pending.count, by: Self.treeBatch) {
+                let batch = pending[start..<min(pending.count, start + Self.treeBatch)]
+                let ids = try await writeTrees(batch.map { $0.entries.values })
+                for ((folder, _), id) in zip(batch, ids) {
+                    if id != bases[folder.path]?.id { written.append(id) }
+                    results[folder.path] = .some(id)
                 }
             }
-            if !changed, let base {
-                results[folder.path] = .some(base.id)
-            } else if entries.isEmpty {
-                results[folder.path] = .some(nil)
-            } else {
-                let id = try await writeTree(entries.values)
-                if id != base?.id { written.append(id) }
-                results[folder.path] = .some(id)
-            }
+            index = level
         }
         return results[""] ?? nil
     }
 
-    /// Writes one tree of `entries` through `git mktree`; returns its id.
-    private func writeTree(_ entries: some Sequence<GitOutput.RawTreeEntry>) async throws -> String {
-        var input: [UInt8] = []
-        for entry in entries {
-            input += Array("\(entry.mode) \(entry.type) \(entry.id)\t\(entry.name)".utf8) + [0]
+    /// The most trees written in one `git mktree --batch` request: small
+    /// enough that the replies fit in the pipe while the trees are written.
+    static let treeBatch = 512
+
+    /// How many folders `path` is below the root (0 for the root), as ``TreeEditPlan`` orders them.
+    private static func depth(of path: String) -> Int {
+        path.isEmpty ? 0 : path.utf8.count { $0 == UInt8(ascii: "/") } + 1
+    }
+
+    /// The entries of `folder` after its edits, on top of `base`, with its
+    /// sub-folders' new trees from `results`; and whether anything changed.
+    private static func entries(
+        of folder: TreeEditPlan.Folder, onto base: Listing?, blobs: [String: String], results: [String: String?]
+    ) throws(TransportError) -> ([String: GitOutput.RawTreeEntry], Bool) {
+        var entries: [String: GitOutput.RawTreeEntry] = [:]
+        for entry in base?.entries ?? [] { entries[entry.name] = entry }
+        var changed = false
+        for file in folder.files {
+            switch file.edit {
+            case .write(let path, _):
+                guard let id = blobs[path] else { throw TransportError(.backend, "no blob was written for '\(path)'") }
+                entries[file.name] = GitOutput.RawTreeEntry(mode: "100644", name: file.name, id: id)
+                changed = true
+            case .delete:
+                // A delete removes a file, never a folder.
+                if let existing = entries[file.name], !existing.isTree {
+                    entries[file.name] = nil
+                    changed = true
+                }
+            }
         }
-        input.append(0)
-        let id = try await treeWriter.request(input, lines: 1)[0]
-        guard ObjectID(hex: id) != nil else {
+        for name in folder.subfolders {
+            let existing = entries[name]
+            let childBase = existing?.isTree == true ? existing?.id : nil
+            if case .some(.some(let id)) = results[folder.path(of: name)] {
+                if id != childBase {
+                    entries[name] = GitOutput.RawTreeEntry(mode: "40000", name: name, id: id)
+                    changed = true
+                }
+            } else if childBase != nil {
+                entries[name] = nil
+                changed = true
+            }
+        }
+        return (entries, changed)
+    }
+
+    /// Writes one tree per element of `trees` through `git mktree --batch`,
+    /// in one request; returns their ids in order.
+    private func writeTrees(_ trees: [some Sequence<GitOutput.RawTreeEntry>]) async throws -> [String] {
+        guard !trees.isEmpty else { return [] }
+        var input: [UInt8] = []
+        for entries in trees {
+            for entry in entries {
+                input += Array("\(entry.mode) \(entry.type) \(entry.id)\t\(entry.name)".utf8) + [0]
+            }
+            input.append(0)
+        }
+        let ids = try await treeWriter.request(input, lines: trees.count)
+        for id in ids where ObjectID(hex: id) == nil {
             throw TransportError(.backend, "git mktree printed '\(id)' instead of a tree id")
         }
-        return id
+        return ids
     }
 
     /// `signature` as its header line holds it (surrounding spaces dropped,

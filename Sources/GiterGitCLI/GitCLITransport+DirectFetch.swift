@@ -82,10 +82,7 @@ extension GitCLITransport {
             let batch = objects[start..<min(objects.count, start + 512)]
             var list: [UInt8] = []
             for (offset, object) in zip(batch.indices, batch) {
-                let file = scratch.path + "/object-\(offset)"
-                guard FileManager.default.createFile(atPath: file, contents: Data(object.contents)) else {
-                    throw TransportError(.backend, "cannot write a temporary file in \(scratch.path)")
-                }
+                let file = try scratch.write(object.contents, named: "object-\(offset)")
                 list += Array(file.utf8) + [0x0A]
             }
             let ids = try await writer.request(list, lines: batch.count)
@@ -125,35 +122,77 @@ private struct CopyPlan {
         self.mirror = mirror
     }
 
-    var count: Int { blobs.count + trees.count + commits.count }
+    /// Set once the plan holds more than ``GitCLITransport/directFetchObjectLimit`` objects.
+    private var exceeded = false
+
+    /// How many objects the plan writes; `Int.max` once past the limit (the plan is then incomplete).
+    var count: Int { exceeded ? Int.max : blobs.count + trees.count + commits.count }
 
     /// Adds `tree` and what it holds that `old` (the same folder in the
     /// parent commit) does not, skipping what the mirror has as loose objects.
+    ///
+    /// Breadth first: the trees of one depth (and their counterparts in
+    /// `old`) are read together, 64 per `cat-file` round trip, not two
+    /// round trips per folder; the trees are then planned deepest level
+    /// first, so each comes after the trees it holds.
     mutating func add(tree: String, replacing old: String?, reader: CatFileBatch) async throws {
-        guard tree != old, isNew(tree) else { return }
-        guard let object = try await reader.read(tree), object.type == "tree" else {
-            throw TransportError(.objectNotFound, "the remote has no tree \(tree)")
-        }
-        let idLength = tree.utf8.count / 2
-        var before: [String: GitOutput.RawTreeEntry] = [:]
-        if let old, let oldObject = try await reader.read(old), oldObject.type == "tree" {
-            for entry in try GitOutput.rawTreeEntries(oldObject.contents, idLength: idLength) { before[entry.name] = entry }
-        }
-        for entry in try GitOutput.rawTreeEntries(object.contents, idLength: idLength) {
-            let previous = before[entry.name]
-            if previous?.id == entry.id { continue }
-            switch entry.type {
-            case "tree":
-                try await add(tree: entry.id, replacing: previous?.isTree == true ? previous?.id : nil, reader: reader)
-            case "blob":
-                if isNew(entry.id) { blobs.append(entry.id) }
-            default:
-                // A gitlink names a commit of another repository: nothing to copy.
-                continue
+        var level: [(tree: String, old: String?)] = []
+        if tree != old, isNew(tree) { level.append((tree, old)) }
+        var levels: [[CatFileBatch.Object]] = []
+        var planned = blobs.count + trees.count + commits.count
+        while !level.isEmpty {
+            var names: [String] = []
+            var asked: Set<String> = []
+            for pair in level {
+                for name in [pair.tree, pair.old].compactMap({ $0 }) where asked.insert(name).inserted { names.append(name) }
             }
-            if count > GitCLITransport.directFetchObjectLimit { return }
+            var read: [String: CatFileBatch.Object] = [:]
+            for start in stride(from: 0, to: names.count, by: 64) {
+                let chunk = Array(names[start..<min(names.count, start + 64)])
+                for (name, object) in zip(chunk, try await reader.read(chunk)) { read[name] = object }
+            }
+            var next: [(tree: String, old: String?)] = []
+            var written: [CatFileBatch.Object] = []
+            for (tree, old) in level {
+                guard let object = read[tree], object.type == "tree" else {
+                    throw TransportError(.objectNotFound, "the remote has no tree \(tree)")
+                }
+                let idLength = tree.utf8.count / 2
+                var before: [String: GitOutput.RawTreeEntry] = [:]
+                if let old, let oldObject = read[old], oldObject.type == "tree" {
+                    for entry in try GitOutput.rawTreeEntries(oldObject.contents, idLength: idLength) {
+                        before[entry.name] = entry
+                    }
+                }
+                for entry in try GitOutput.rawTreeEntries(object.contents, idLength: idLength) {
+                    let previous = before[entry.name]
+                    if previous?.id == entry.id { continue }
+                    switch entry.type {
+                    case "tree":
+                        if isNew(entry.id) {
+                            next.append((entry.id, previous?.isTree == true ? previous?.id : nil))
+                            planned += 1
+                        }
+                    case "blob":
+                        if isNew(entry.id) {
+                            blobs.append(entry.id)
+                            planned += 1
+                        }
+                    default:
+                        // A gitlink names a commit of another repository: nothing to copy.
+                        continue
+                    }
+                    if planned > GitCLITransport.directFetchObjectLimit {
+                        exceeded = true
+                        return
+                    }
+                }
+                written.append(object)
+            }
+            levels.append(written)
+            level = next
         }
-        trees.append(object)
+        for level in levels.reversed() { trees += level }
     }
 
     /// Whether `id` is not planned yet and not a loose object of the mirror.

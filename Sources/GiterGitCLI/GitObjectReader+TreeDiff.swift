@@ -77,36 +77,47 @@ private struct TreeDiffWalk {
     }
 
     /// Adds the changes between `old` and `new` (either may be absent) under `prefix`; false to give up.
+    ///
+    /// Breadth first: the trees of one depth are read together, up to 64
+    /// per `cat-file` round trip, not one round trip per folder (a commit
+    /// of 100 resources changes about 100 bucket folders).
     mutating func compare(_ old: String?, _ new: String?, prefix: String) async throws -> Bool {
-        if old == new { return true }
-        var before: [String: Entry] = [:]
-        var after: [String: Entry] = [:]
-        if let old {
-            guard let entries = try await entries(of: old) else { return false }
-            before = entries
-        }
-        if let new {
-            guard let entries = try await entries(of: new) else { return false }
-            after = entries
-        }
-        for name in Set(before.keys).union(after.keys) {
-            let previous = before[name]
-            let next = after[name]
-            if previous == next { continue }
-            let path = prefix + name
-            let oldFolder = previous?.mode == .tree ? previous : nil
-            let newFolder = next?.mode == .tree ? next : nil
-            let oldFile = previous?.mode == .tree ? nil : previous
-            let newFile = next?.mode == .tree ? nil : next
-            if oldFolder != nil || newFolder != nil {
-                guard try await compare(oldFolder?.id.hex, newFolder?.id.hex, prefix: path + "/") else { return false }
+        var level: [(old: String?, new: String?, prefix: String)] = [(old, new, prefix)]
+        while !level.isEmpty {
+            level.removeAll { $0.old == $0.new }
+            var wanted: [String] = []
+            var seen: Set<String> = []
+            for pair in level {
+                for tree in [pair.old, pair.new].compactMap({ $0 }) where seen.insert(tree).inserted {
+                    wanted.append(tree)
+                }
             }
-            if oldFile != nil || newFile != nil {
-                changes.append(
-                    PathChange(
-                        path: path, oldID: oldFile?.id, oldMode: oldFile?.mode, newID: newFile?.id,
-                        newMode: newFile?.mode))
+            guard let read = try await entries(of: wanted) else { return false }
+            var next: [(old: String?, new: String?, prefix: String)] = []
+            for (old, new, prefix) in level {
+                let before = old.flatMap { read[$0] } ?? [:]
+                let after = new.flatMap { read[$0] } ?? [:]
+                for name in Set(before.keys).union(after.keys) {
+                    let previous = before[name]
+                    let following = after[name]
+                    if previous == following { continue }
+                    let path = prefix + name
+                    let oldFolder = previous?.mode == .tree ? previous : nil
+                    let newFolder = following?.mode == .tree ? following : nil
+                    let oldFile = previous?.mode == .tree ? nil : previous
+                    let newFile = following?.mode == .tree ? nil : following
+                    if oldFolder != nil || newFolder != nil {
+                        next.append((oldFolder?.id.hex, newFolder?.id.hex, path + "/"))
+                    }
+                    if oldFile != nil || newFile != nil {
+                        changes.append(
+                            PathChange(
+                                path: path, oldID: oldFile?.id, oldMode: oldFile?.mode, newID: newFile?.id,
+                                newMode: newFile?.mode))
+                    }
+                }
             }
+            level = next
         }
         return true
     }
@@ -119,19 +130,32 @@ private struct TreeDiffWalk {
     /// The entries of `tree` by name, modes canonical; nil when the tree
     /// cannot be used here (see ``GitObjectReader/changesInProcess(from:to:under:)``).
     private mutating func entries(of tree: String) async throws -> [String: Entry]? {
-        treesRead += 1
-        guard treesRead <= GitObjectReader.treeDiffLimit, let object = try await objects.read(tree),
-            object.type == "tree",
-            let raw = try? GitOutput.rawTreeEntries(object.contents, idLength: idLength)
-        else { return nil }
-        var entries: [String: Entry] = [:]
-        entries.reserveCapacity(raw.count)
-        for entry in raw {
-            guard let mode = Self.canonical(entry.mode), let id = ObjectID(hex: entry.id),
-                entries.updateValue(Entry(mode: mode, id: id), forKey: entry.name) == nil
-            else { return nil }
+        try await entries(of: [tree])?[tree]
+    }
+
+    /// The entries of each of `trees` (distinct ids), read 64 per round
+    /// trip: tree id → entries by name; nil when one cannot be used here.
+    private mutating func entries(of trees: [String]) async throws -> [String: [String: Entry]]? {
+        var result: [String: [String: Entry]] = [:]
+        for start in stride(from: 0, to: trees.count, by: 64) {
+            let chunk = Array(trees[start..<min(trees.count, start + 64)])
+            treesRead += chunk.count
+            guard treesRead <= GitObjectReader.treeDiffLimit else { return nil }
+            for (tree, object) in zip(chunk, try await objects.read(chunk)) {
+                guard let object, object.type == "tree",
+                    let raw = try? GitOutput.rawTreeEntries(object.contents, idLength: idLength)
+                else { return nil }
+                var entries: [String: Entry] = [:]
+                entries.reserveCapacity(raw.count)
+                for entry in raw {
+                    guard let mode = Self.canonical(entry.mode), let id = ObjectID(hex: entry.id),
+                        entries.updateValue(Entry(mode: mode, id: id), forKey: entry.name) == nil
+                    else { return nil }
+                }
+                result[tree] = entries
+            }
         }
-        return entries
+        return result
     }
 
     /// Git's `canon_mode` of a mode as a tree stores it; nil for a mode

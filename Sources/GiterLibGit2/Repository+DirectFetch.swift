@@ -22,7 +22,9 @@ extension Repository {
     ///    each new commit and the trees and blobs that differ from its
     ///    parent's are copied into the mirror's object database, each
     ///    object after those it points to, without fsync (the mirror is a
-    ///    cache: what is lost can be fetched again).
+    ///    cache: what is lost can be fetched again): loose objects, or one
+    ///    pack when there are at least 100 (Git's `receive.unpackLimit`
+    ///    default) and the mirror has fewer than 50 packs (``ObjectCopyRoute``).
     /// 4. Once every object is written, the tracking ref is set to the tip.
     ///
     /// Returns nil, having moved no ref, when the fetch must go through
@@ -75,7 +77,8 @@ extension Repository {
         try LibGit2.check(git_repository_odb(&database, pointer), "open the mirror's object database")
         defer { git_odb_free(database) }
         guard let database else { throw TransportError(.backend, "libgit2 returned no object database for \(path)") }
-        try copyObjects(objects, from: remote, into: database)
+        try copyObjects(
+            objects, from: remote, into: database, unpackLimit: ReceivePolicy.defaultUnpackLimit, durably: false)
         try setReference(tracking, to: tip)
         return (ObjectID(tip), .direct)
     }

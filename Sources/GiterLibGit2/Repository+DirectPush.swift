@@ -15,8 +15,12 @@ extension Repository {
     /// 1. The remote branch is read: not at `expected` → `.conflict`.
     /// 2. The objects of the commits reachable from `commit` and not from
     ///    `expected` that the remote lacks are copied into its object
-    ///    database as loose objects, each fsynced with its folder, in an
-    ///    order where an object comes after those it points to.
+    ///    database as receive-pack would keep them (``ObjectCopyRoute``):
+    ///    fewer than `receive.unpackLimit` (default 100) as loose objects,
+    ///    each fsynced with its folder, in an order where an object comes
+    ///    after those it points to; more as one pack and its index, both
+    ///    fsynced before they are moved into `objects/pack` and that folder
+    ///    fsynced after.
     /// 3. The branch is moved from `expected` to `commit` by
     ///    ``ReferenceLock/update(from:to:)``: under `refs/heads/<branch>.lock`,
     ///    the lock file receive-pack takes, with an owner record beside it,
@@ -75,7 +79,8 @@ extension Repository {
         } else {
             objects = try objectsMissing(from: commit, excluding: expectedOID)
         }
-        try remote.copyObjects(objects, from: self, into: target.objects)
+        try remote.copyObjects(
+            objects, from: self, into: target.objects, unpackLimit: policy.unpackLimit, durably: true)
         let new = ObjectID(commit)
         return try lock.update(from: expected, to: new).pushOutcome(lock, expected: expected, new: new)
     }
@@ -180,15 +185,30 @@ extension Repository {
     /// with a loose-object backend that fsyncs every file and its folder
     /// ahead of the default ones (``DirectPushTarget/objects``); for a
     /// direct fetch into the mirror, the plain one.
-    func copyObjects(_ objects: [git_oid], from source: Repository, into database: OpaquePointer)
-        throws(TransportError)
-    {
+    ///
+    /// When as many objects are missing as `unpackLimit` says
+    /// (``ObjectCopyRoute``), they are written as one pack instead
+    /// (``writePack(_:into:durably:)``, fsynced when `durably`): one file
+    /// and its index rather than a file, a folder sync and a rescan of the
+    /// packs per object.
+    func copyObjects(
+        _ objects: [git_oid], from source: Repository, into database: OpaquePointer, unpackLimit: Int,
+        durably: Bool
+    ) throws(TransportError) {
+        var missing: [git_oid] = []
+        for var oid in objects {
+            if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) != 1 { missing.append(oid) }
+        }
+        let here = LocalRepository(folder: gitDirectory)
+        if ObjectCopyRoute.route(objectCount: missing.count, unpackLimit: unpackLimit, into: here) == .pack {
+            try source.writePack(missing, into: here, durably: durably)
+            return
+        }
+
         var sourceODB: OpaquePointer?
         try LibGit2.check(git_repository_odb(&sourceODB, source.pointer), "open the object database of \(source.path)")
         defer { git_odb_free(sourceODB) }
-
-        for var oid in objects {
-            if git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { continue }
+        for var oid in missing {
             var object: OpaquePointer?
             try LibGit2.check(git_odb_read(&object, sourceODB, &oid), "read \(ObjectID(oid)) from \(source.path)")
             defer { git_odb_object_free(object) }

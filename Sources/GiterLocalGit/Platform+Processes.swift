@@ -128,6 +128,30 @@ extension Platform {
         close(directory)
     }
 
+    /// Fsyncs the file `path`, so that its contents last.
+    package static func syncFile(_ path: String) throws(TransportError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("cannot open \(path)") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("cannot sync \(path)") }
+    }
+
+    /// Creates a new folder named `prefix` followed by six random characters; returns its path.
+    package static func makeTemporaryFolder(_ prefix: String) throws(TransportError) -> String {
+        var template = Array((prefix + "XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkdtemp($0) } ?? nil }
+        guard made != nil else { throw failure("cannot create a temporary folder \(prefix)XXXXXX") }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Removes the folder `folder` with the files in it (not nested folders); errors are ignored.
+    package static func removeFolder(_ folder: String) {
+        for name in entryNames(in: folder) where name != "." && name != ".." {
+            unlink(folder + "/" + name)
+        }
+        rmdir(folder)
+    }
+
     /// Creates `folder` and its missing parents.
     package static func createFolders(_ folder: String) throws(TransportError) {
         if stamp(of: folder)?.isFolder == true { return }

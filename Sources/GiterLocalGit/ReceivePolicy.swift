@@ -22,8 +22,10 @@
 /// - receive-pack would not start automatic maintenance now: with
 ///   `receive.autogc` (default true), `maintenance.auto` (default true) and
 ///   `gc.auto` > 0 (default 6700), the loose objects are counted the way
-///   `git gc --auto` estimates them (the files in `objects/17`); past the
-///   threshold the push goes through receive-pack, which then packs them;
+///   `git gc --auto` estimates them (the files in `objects/17`), and with
+///   `gc.autoPackLimit` > 0 (default 50) the packs are counted as it counts
+///   them (``LocalRepository/packCount``); past either threshold the push
+///   goes through receive-pack, which then packs them;
 /// - every value read is one Git accepts: a value Git would refuse (a
 ///   boolean `receive.autogc = maybe`) makes receive-pack run, and say so.
 ///
@@ -34,6 +36,10 @@ package struct ReceivePolicy: Equatable, Sendable {
     package let receivePackReason: String?
     /// `receive.denyNonFastForwards`: a direct push must then be a fast-forward.
     package let deniesNonFastForwards: Bool
+    /// The fewest objects receive-pack keeps as one pack rather than as
+    /// loose objects: `receive.unpackLimit`, else `transfer.unpackLimit`,
+    /// else 100 (Git's defaults; ``ObjectCopyRoute``).
+    package let unpackLimit: Int
 
     /// The hooks that receive-pack or a ref update runs.
     package static let hookNames = [
@@ -54,6 +60,10 @@ package struct ReceivePolicy: Equatable, Sendable {
 
     /// The default of `gc.auto`.
     package static let defaultAutoGCLimit = 6700
+    /// The default of `gc.autoPackLimit`.
+    package static let defaultAutoPackLimit = 50
+    /// The default of `receive.unpackLimit` and `transfer.unpackLimit`.
+    package static let defaultUnpackLimit = 100
 
     /// The policy of `repository` given its configuration `settings` (read
     /// now or kept from an earlier read); the hooks and the loose objects
@@ -62,6 +72,8 @@ package struct ReceivePolicy: Equatable, Sendable {
         let values = settings.values
         let denies = values["receive.denynonfastforwards"].map(GitConfigValue.boolean) ?? false
         deniesNonFastForwards = denies ?? true
+        let unpackLimit = (values["receive.unpacklimit"] ?? values["transfer.unpacklimit"]).map(GitConfigValue.integer)
+        self.unpackLimit = (unpackLimit ?? Self.defaultUnpackLimit) ?? Self.defaultUnpackLimit
         receivePackReason = Self.reason(repository: repository, settings: settings)
     }
 
@@ -80,6 +92,11 @@ package struct ReceivePolicy: Equatable, Sendable {
         if let logs = flag("core.logallrefupdates"), logs != false { return "core.logAllRefUpdates is set" }
         if !repository.keepsReferencesInFiles { return "its refs are kept in a reftable" }
         if (flag("receive.fsckobjects") ?? flag("transfer.fsckobjects")) == true { return "receive.fsckObjects is on" }
+        for name in ["receive.unpacklimit", "transfer.unpacklimit"] {
+            if case .some(let value) = values[name], GitConfigValue.integer(value) == nil {
+                return "\(name) is not a number Git reads"
+            }
+        }
         for name in values.keys.sorted() where name.hasPrefix("receive.") || name.hasPrefix("transfer.") {
             if harmlessSettings.contains(name) || name.hasPrefix("receive.fsck.") { continue }
             return "\(name) is set"
@@ -100,6 +117,16 @@ package struct ReceivePolicy: Equatable, Sendable {
             }
             if limit > 0, repository.looseObjectSample > (limit + 255) / 256 {
                 return "it has enough loose objects for git gc --auto"
+            }
+            var packLimit = defaultAutoPackLimit
+            if case .some(let value) = values["gc.autopacklimit"] {
+                guard let configured = GitConfigValue.integer(value) else {
+                    return "gc.autoPackLimit is not a number Git reads"
+                }
+                packLimit = configured
+            }
+            if limit > 0, packLimit > 0, repository.packCount > packLimit {
+                return "it has enough packs for git gc --auto"
             }
         }
         return nil

@@ -54,6 +54,9 @@ struct ReceivePolicyTests {
         ("core.hooksPath", "~/hooks", "core.hooksPath starts with ~"),
         ("core.hooksPath", nil, "core.hooksPath has no value"),
         ("gc.auto", "lots", "gc.auto is not a number Git reads"),
+        ("gc.autoPackLimit", "many", "gc.autoPackLimit is not a number Git reads"),
+        ("receive.unpackLimit", "few", "receive.unpacklimit is not a number Git reads"),
+        ("transfer.unpackLimit", nil, "transfer.unpacklimit is not a number Git reads"),
         // The direct route writes no reflog.
         ("core.logAllRefUpdates", "true", "core.logAllRefUpdates is set"),
         ("core.logAllRefUpdates", "always", "core.logAllRefUpdates is set"),
@@ -86,6 +89,58 @@ struct ReceivePolicyTests {
             #expect(Self.policy(repository, [("gc.auto", "1k")]).receivePackReason == nil, "1k is 1024: 4 per folder")
             #expect(Self.policy(repository, [("gc.auto", "512"), ("receive.autoGC", "false")]).receivePackReason == nil)
             #expect(Self.policy(repository, [("gc.auto", "0")]).receivePackReason == nil)
+        }
+    }
+
+    /// `git gc --auto` also runs when there are more packs than
+    /// `gc.autoPackLimit`: counted as Git counts them (a `.pack` with its
+    /// `.idx` and without a `.keep`), past it the push goes through receive-pack.
+    @Test func enoughPacksForAutomaticMaintenanceNeedReceivePack() throws {
+        try Self.withRepository { repository in
+            try FileManager.default.createDirectory(atPath: repository.packFolder, withIntermediateDirectories: true)
+            func create(_ name: String) {
+                #expect(FileManager.default.createFile(atPath: repository.packFolder + "/" + name, contents: Data()))
+            }
+            for index in 0..<4 {
+                create("pack-\(index).pack")
+                create("pack-\(index).idx")
+            }
+            create("pack-kept.pack")
+            create("pack-kept.idx")
+            create("pack-kept.keep")
+            create("pack-noindex.pack")
+            #expect(repository.packCount == 4)
+            #expect(Self.policy(repository, [("gc.autoPackLimit", "3")]).receivePackReason
+                == "it has enough packs for git gc --auto")
+            #expect(Self.policy(repository, [("gc.autoPackLimit", "4")]).receivePackReason == nil)
+            #expect(Self.policy(repository, []).receivePackReason == nil, "the default limit is 50")
+            #expect(Self.policy(repository, [("gc.autoPackLimit", "0")]).receivePackReason == nil)
+            #expect(Self.policy(repository, [("gc.autoPackLimit", "3"), ("gc.auto", "0")]).receivePackReason == nil)
+            #expect(Self.policy(repository, [("gc.autoPackLimit", "3"), ("maintenance.auto", "false")])
+                .receivePackReason == nil)
+        }
+    }
+
+    /// Git's choice between loose objects and a pack for a push
+    /// (`receive.unpackLimit`, else `transfer.unpackLimit`, else 100), and
+    /// the pack count that makes a copy loose again.
+    @Test func objectsAreCopiedAsAPackFromTheUnpackLimitOn() throws {
+        try Self.withRepository { repository in
+            #expect(Self.policy(repository, []).unpackLimit == 100)
+            #expect(Self.policy(repository, [("transfer.unpackLimit", "7")]).unpackLimit == 7)
+            #expect(Self.policy(repository, [("transfer.unpackLimit", "7"), ("receive.unpackLimit", "9")]).unpackLimit == 9)
+            #expect(ObjectCopyRoute.route(objectCount: 99, unpackLimit: 100, into: repository) == .loose)
+            #expect(ObjectCopyRoute.route(objectCount: 100, unpackLimit: 100, into: repository) == .pack)
+            #expect(ObjectCopyRoute.route(objectCount: 0, unpackLimit: 0, into: repository) == .loose)
+            try FileManager.default.createDirectory(atPath: repository.packFolder, withIntermediateDirectories: true)
+            for index in 0..<2 {
+                for suffix in [".pack", ".idx"] {
+                    #expect(FileManager.default.createFile(
+                        atPath: repository.packFolder + "/pack-\(index)" + suffix, contents: Data()))
+                }
+            }
+            #expect(ObjectCopyRoute.route(objectCount: 500, unpackLimit: 100, into: repository, packLimit: 2) == .loose)
+            #expect(ObjectCopyRoute.route(objectCount: 500, unpackLimit: 100, into: repository, packLimit: 3) == .pack)
         }
     }
 

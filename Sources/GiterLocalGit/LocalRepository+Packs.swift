@@ -1,0 +1,75 @@
+package import Giter
+
+/// How a backend copies objects into a repository on this machine (a
+/// direct push into the remote, a direct fetch into the mirror): as loose
+/// object files, or as one pack with its index — Git's own choice for a
+/// push, made on the same number (`receive.unpackLimit`): receive-pack
+/// unpacks fewer objects than the limit and keeps a pack of more.
+package enum ObjectCopyRoute: Equatable, Sendable {
+    case loose
+    case pack
+
+    /// The route for `count` objects into `repository`, whose receive
+    /// settings give `unpackLimit`: a pack when `count` reaches it and
+    /// the repository has no more packs than `packLimit` (so that copies
+    /// alone never make lookups walk an ever longer list of packs: past it,
+    /// loose objects, which `git gc --auto` counts too); loose otherwise.
+    package static func route(
+        objectCount count: Int, unpackLimit: Int, into repository: LocalRepository,
+        packLimit: Int = ReceivePolicy.defaultAutoPackLimit
+    ) -> ObjectCopyRoute {
+        guard count > 0, count >= unpackLimit else { return .loose }
+        return repository.packCount < packLimit ? .pack : .loose
+    }
+}
+
+extension LocalRepository {
+    /// The folder packs and their indexes are kept in (`objects/pack`).
+    package var packFolder: String { objectsFolder + "/pack" }
+
+    /// The number of packs `git gc --auto` counts against `gc.autoPackLimit`:
+    /// the `.pack` files of ``packFolder`` that have an index and no `.keep` file.
+    package var packCount: Int {
+        let names = Set(Platform.entryNames(in: packFolder))
+        return names.count { name in
+            guard name.hasSuffix(".pack") else { return false }
+            let base = name.dropLast(".pack".count)
+            return names.contains(base + ".idx") && !names.contains(base + ".keep")
+        }
+    }
+
+    /// A new empty folder inside ``packFolder`` for a pack being written
+    /// (`tmp_giter_pack_XXXXXX`); ``installPack(_:from:durably:)`` moves the
+    /// pack out of it and removes it. A folder left by a killed process
+    /// holds no object Git reads (Git looks only at `objects/pack/*.idx`).
+    package func makePackStagingFolder() throws(TransportError) -> String {
+        try Platform.createFolders(packFolder)
+        return try Platform.makeTemporaryFolder(packFolder + "/tmp_giter_pack_")
+    }
+
+    /// Moves the pack `name` (`<name>.pack` and `<name>.idx`, as the writer
+    /// named them) from `staging` into ``packFolder`` and removes `staging`.
+    ///
+    /// In Git's order: the pack first, its index last, so that an index Git
+    /// can see always has its pack beside it (Git ignores a pack without an
+    /// index). `durably`: both files are fsynced before they are moved and
+    /// the pack folder after, so that nothing moves a ref onto these
+    /// objects before they would survive a power loss — the rule a direct
+    /// push keeps (`Documentation/Reliability.md`). An existing file of the
+    /// same name (the same pack, written before) is kept.
+    package func installPack(_ name: String, from staging: String, durably: Bool) throws(TransportError) {
+        defer { Platform.removeFolder(staging) }
+        let files = [name + ".pack", name + ".idx"]
+        if durably {
+            for file in files { try Platform.syncFile(staging + "/" + file) }
+        }
+        for file in files {
+            let destination = packFolder + "/" + file
+            if Platform.exists(destination) { continue }
+            guard try Platform.move(staging + "/" + file, to: destination) else {
+                throw TransportError(.backend, "the pack file \(staging)/\(file) was not written")
+            }
+        }
+        if durably { Platform.syncFolder(packFolder) }
+    }
+}
