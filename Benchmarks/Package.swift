@@ -25,7 +25,9 @@ let package = Package(
     ],
     targets: [
         // What more than one benchmark measures with (peak memory on Linux).
-        .target(name: "BenchmarkSupport"),
+        .target(name: "BenchmarkSupport", dependencies: ["CBenchmarkSupport"]),
+        // glibc's heap counters (mallinfo2), which Swift's Glibc module does not export.
+        .target(name: "CBenchmarkSupport"),
         // Wrappers of a Transport that observe some of its calls.
         .target(name: "BenchmarkTransport", dependencies: [.product(name: "Giter", package: giterPackage)]),
         .executableTarget(
@@ -115,8 +117,8 @@ let package = Package(
     ]
 )
 
-// One set of Swift settings for every target.
-for target in package.targets {
+// One set of Swift settings for every Swift target.
+for target in package.targets where target.name != "CBenchmarkSupport" {
     target.swiftSettings = [
         .swiftLanguageMode(.v6),
         .enableUpcomingFeature("ExistentialAny"),

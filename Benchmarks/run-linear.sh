@@ -5,10 +5,11 @@
 # (block-keys, flow-keys, sequence, string, block-scalar, documents,
 # nest-block, nest-flow, files) at 10 KB, 40 KB, 160 KB, 640 KB, 2.5 MB and
 # 4 MB. It prints the load average, a table of time per byte (medians) and
-# peak memory, and one PASS/FAIL line per path × shape; it exits 1 when a
-# target fails (time per byte grows more than 2× from the smallest to the
-# largest size, or a peak needs 3× the input plus 1 MiB or more). Arguments
-# are passed through:
+# peak memory (and, for decode, the decoded value's own heap), and one
+# PASS/FAIL line per path × shape; it exits 1 when a target fails (time per
+# byte grows more than 2× from the smallest to the largest size, or a peak
+# needs 3× the input plus 1 MiB or more; for decode, the peak less the
+# decoded value). Arguments are passed through:
 #
 #   Benchmarks/run-linear.sh                      # full run (several minutes)
 #   Benchmarks/run-linear.sh --quick              # smoke run: 3 sizes, few runs

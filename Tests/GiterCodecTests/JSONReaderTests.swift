@@ -168,6 +168,29 @@ import Testing
         }
     }
 
+    /// A key with escapes is kept on the tape's side text, one without in the
+    /// input: a duplicate is found across the two, in a small object (keys
+    /// compared one by one) and a large one (the hash index), and the error
+    /// names where the first of them is.
+    @Test(arguments: [2, 40])
+    func duplicateKeysWrittenWithEscapes(earlierKeys: Int) throws {
+        let members = (0..<earlierKeys).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        // The first "ab" escaped, the second plain; then the other way round.
+        for (first, second) in [(#""a\u0062""#, #""ab""#), (#""ab""#, #""a\u0062""#)] {
+            let text = "{" + members + ",\n " + first + ":1,\n " + second + ":2}"
+            let error = failure(text)
+            #expect(error?.code == .duplicateKey)
+            #expect(error?.location?.line == 3 && error?.location?.column == 2)
+            let message = error?.message ?? ""
+            #expect(message.hasPrefix(#"duplicate key "ab" in object (first at line 2, column 2)"#), "\(message)")
+        }
+        // Escaped and plain non-ASCII keys that are equal Swift strings ("é"
+        // escaped, then decomposed as it is), and escaped keys that differ.
+        #expect(failure("{" + members + #","caf\u00e9":1,"cafe\#u{301}":2}"#)?.code == .duplicateKey)
+        let distinct = try reader.read("{" + members + #","a\u0062":1,"a\u0063":2,"ab\n":3}"#)
+        #expect(distinct.mapping?.count == earlierKeys + 3)
+    }
+
     // MARK: Limits
 
     @Test func depthLimit() throws {

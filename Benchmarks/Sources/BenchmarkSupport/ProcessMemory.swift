@@ -1,3 +1,4 @@
+import CBenchmarkSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -32,6 +33,19 @@ public enum ProcessMemory {
         }
         try handle.write(contentsOf: Data("5".utf8))
         try handle.close()
+    }
+
+    /// Bytes of heap in use as the allocator counts them (glibc's
+    /// `mallinfo2()`: `uordblks + hblkhd`), or `nil` where it cannot say.
+    ///
+    /// Unlike resident memory, this falls when heap is freed, even while the
+    /// freed pages stay resident, so the difference of two readings is what
+    /// was allocated in between and is still alive: the size of a value
+    /// made in between, read while the value is kept. Chunks in glibc's
+    /// per-thread caches count as in use (at most a few hundred KB).
+    public static func heapInUse() -> Int? {
+        let bytes = giter_benchmark_heap_in_use()
+        return bytes < 0 ? nil : Int(bytes)
     }
 
     /// A "Vm…: N kB" line of /proc/self/status (`VmHWM`, `VmRSS`), in bytes.

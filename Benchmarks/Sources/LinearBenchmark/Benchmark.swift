@@ -24,10 +24,12 @@ struct CaseResult: Sendable {
         return last.nanosecondsPerByte / first.nanosecondsPerByte
     }
 
-    /// The size whose peak is furthest over its bound, as (extra bytes − constant) ÷ input.
+    /// The size whose peak is furthest over its bound, as (judged bytes − constant) ÷ input,
+    /// where the judged bytes are the extra memory, less the value's own heap for `decode`
+    /// (``PeakMemory/judgedBytes``).
     func worstMemory(constant: Int) -> (size: SizeResult, multiple: Double)? {
         sizes.compactMap { size in
-            size.peak.map { (size, Double($0.extraBytes - constant) / Double(max(1, size.bytes))) }
+            size.peak.map { (size, Double($0.judgedBytes - constant) / Double(max(1, size.bytes))) }
         }.max { $0.multiple < $1.multiple }
     }
 }

@@ -35,8 +35,26 @@ enum LinearPath: String, CaseIterable, Sendable {
 struct PreparedCase: Sendable {
     /// The size of what the path reads (for encode: writes), in bytes.
     var bytes: Int
-    /// Runs the path once over the whole input.
-    var run: @Sendable () async throws -> Void
+    /// Runs the path once over the whole input. `decode` hands back the
+    /// values it decoded, so that the peak-memory child can measure their
+    /// own heap while they are alive (the decoder is judged on its working
+    /// memory, the peak less that value); the other paths return `nil`:
+    /// what they make (a tree of the readers' tape, the text written, the
+    /// splice's output) is Giter's own and counts in their peak.
+    var run: @Sendable () async throws -> (any Sendable)?
+
+    init(bytes: Int, run: @escaping @Sendable () async throws -> Void) {
+        self.bytes = bytes
+        self.run = {
+            try await run()
+            return nil
+        }
+    }
+
+    init(bytes: Int, returning run: @escaping @Sendable () async throws -> any Sendable) {
+        self.bytes = bytes
+        self.run = run
+    }
 }
 
 enum LinearError: Error, CustomStringConvertible {
@@ -90,7 +108,7 @@ extension LinearPath {
                 }
             }
         case .decode:
-            prepared = PreparedCase(bytes: files.byteCount, run: try Self.decodeRun(shape, texts))
+            prepared = PreparedCase(bytes: files.byteCount, returning: try Self.decodeRun(shape, texts))
         case .encode:
             let (bytes, run) = try Self.encodeRun(shape, texts)
             prepared = PreparedCase(bytes: bytes, run: run)
@@ -148,14 +166,16 @@ extension LinearPath {
                 guard violations.isEmpty else { throw LinearError.check("\(violations.prefix(3))") }
             }
         }
-        if check { try await prepared.run() }
+        if check { blackHole(try await prepared.run()) }
         return prepared
     }
 
     /// The status a consumer splices in.
     static let newStatus: Node = ["observedGeneration": 2, "phase": "Done"]
 
-    private static func decodeRun(_ shape: Shape, _ texts: [String]) throws -> @Sendable () async throws -> Void {
+    /// The decode run; it returns what it decoded (every file's value, kept
+    /// until the run ends, as a caller keeps what it reads).
+    private static func decodeRun(_ shape: Shape, _ texts: [String]) throws -> @Sendable () async throws -> any Sendable {
         switch shape {
         case .blockKeys: decoding(BlockKeysResource.self, texts)
         case .flowKeys: decoding(FlowKeysResource.self, texts)
@@ -164,15 +184,18 @@ extension LinearPath {
         case .nestBlock, .nestFlow: decoding(TreesResource.self, texts)
         case .files: decoding(ItemResource.self, texts)
         case .documents:
-            { blackHole(try DocumentDecoder().decodeAll(ItemResource.self, fromYAML: texts[0])) }
+            { try DocumentDecoder().decodeAll(ItemResource.self, fromYAML: texts[0]) }
         }
     }
 
-    private static func decoding<T: Decodable & SendableMetatype>(
+    private static func decoding<T: Decodable & Sendable>(
         _ type: T.Type, _ texts: [String]
-    ) -> @Sendable () async throws -> Void {
+    ) -> @Sendable () async throws -> any Sendable {
         {
-            for text in texts { blackHole(try DocumentDecoder().decode(T.self, fromYAML: text)) }
+            var values: [T] = []
+            values.reserveCapacity(texts.count)
+            for text in texts { values.append(try DocumentDecoder().decode(T.self, fromYAML: text)) }
+            return values
         }
     }
 

@@ -30,7 +30,9 @@ struct Report {
         lines.append("")
         lines.append("Time per byte (ns/B, medians) at each size; ratio = largest ÷ smallest (target ≤ \(Self.number(options.timeRatio))×);")
         lines.append(
-            "peak = extra resident memory of one run at the largest size ÷ its input; worst = max over sizes of (extra − \(options.memoryConstant >> 20) MiB) ÷ input (target < \(Self.number(options.memoryFactor))×).")
+            "peak = extra resident memory of one run at the largest size ÷ its input, the run's result included; value = the heap of the value decode hands back, alive at the end of the run (allocator's count);")
+        lines.append(
+            "worst = max over sizes of (judged − \(options.memoryConstant >> 20) MiB) ÷ input (target < \(Self.number(options.memoryFactor))×), judged = extra, for decode extra − value (its working memory).")
         lines.append("")
         var header = "| Path | Shape |"
         var rule = "|---|---|"
@@ -38,23 +40,24 @@ struct Report {
             header += " \(Self.size(size)) |"
             rule += "---:|"
         }
-        header += " Ratio | Peak at largest | Worst | Result |"
-        rule += "---:|---:|---:|---|"
+        header += " Ratio | Peak at largest | Value at largest | Worst | Result |"
+        rule += "---:|---:|---:|---:|---|"
         lines.append(header)
         lines.append(rule)
         for result in results {
             var row = "| \(result.path.rawValue) | \(result.shape.rawValue) |"
             if let error = result.error, result.sizes.isEmpty {
-                row += String(repeating: " |", count: options.sizes.count) + " | | | ERROR: \(error.prefix(80)) |"
+                row += String(repeating: " |", count: options.sizes.count) + " | | | | ERROR: \(error.prefix(80)) |"
                 lines.append(row)
                 continue
             }
             for size in result.sizes { row += " \(Self.number(size.nanosecondsPerByte)) |" }
             row += " \(result.timeRatio.map { Self.number($0) + "×" } ?? "") |"
             if let last = result.sizes.last, let peak = last.peak {
-                row += " \(Self.megabytes(peak.extraBytes)) = \(Self.number(Double(peak.extraBytes) / Double(last.bytes)))× |"
+                row += " \(Self.share(peak.extraBytes, of: last.bytes)) |"
+                row += " \(peak.valueBytes.map { Self.share($0, of: last.bytes) } ?? "") |"
             } else {
-                row += " |"
+                row += " | |"
             }
             row += " \(result.worstMemory(constant: options.memoryConstant).map { Self.number($0.multiple) + "×" } ?? "") |"
             row += " \(passes(result) ? "PASS" : "FAIL") |"
@@ -79,8 +82,11 @@ struct Report {
         var text = "\(passes(result) ? "PASS" : "FAIL") \(name): time/byte \(Self.size(last.bytes)) ÷ \(Self.size(first.bytes)) = "
         text += "\(Self.number(result.timeRatio ?? 0))× (≤ \(Self.number(options.timeRatio))×)"
         if let worst = result.worstMemory(constant: options.memoryConstant), let peak = worst.size.peak {
-            text += "; peak extra \(Self.megabytes(peak.extraBytes)) at \(Self.size(worst.size.bytes)) = "
-            text += "\(Self.number(worst.multiple))× input + \(options.memoryConstant >> 20) MiB (< \(Self.number(options.memoryFactor))×)"
+            text += "; peak extra \(Self.megabytes(peak.extraBytes)) at \(Self.size(worst.size.bytes))"
+            if let value = peak.valueBytes {
+                text += " − value \(Self.megabytes(value)) = working \(Self.megabytes(peak.judgedBytes))"
+            }
+            text += " = \(Self.number(worst.multiple))× input + \(options.memoryConstant >> 20) MiB (< \(Self.number(options.memoryFactor))×)"
         } else {
             text += "; peak memory not measured"
         }
@@ -94,6 +100,11 @@ struct Report {
     }
 
     static func megabytes(_ bytes: Int) -> String { number(Double(bytes) / 1e6) + " MB" }
+
+    /// "4.20 MB = 1.05×": bytes, and their multiple of `input`.
+    static func share(_ bytes: Int, of input: Int) -> String {
+        "\(megabytes(bytes)) = \(number(Double(bytes) / Double(max(1, input))))×"
+    }
 
     static func number(_ value: Double) -> String {
         value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)

@@ -60,7 +60,7 @@ func measureInterleaved(_ plan: TimingPlan, _ cases: [PreparedCase]) async throw
             let sliceStart = nowNanoseconds()
             repeat {
                 let before = cpuNanoseconds()
-                try await prepared.run()
+                blackHole(try await prepared.run())
                 let after = cpuNanoseconds()
                 samples[index].append(Double(after - before))
                 elapsed[index] += Double(after - before)

@@ -93,29 +93,44 @@ extension JSONReader {
 
         // MARK: Values
 
-        /// A key of an open object, for duplicate checks.
-        /// 16 bytes, so that the keys of a large object stay small: offsets
-        /// and lengths fit 32 bits (a tape describes at most 256 MiB).
+        /// A key of an open object, for duplicate checks: 8 bytes, so that
+        /// the keys of a large object stay small (a mapping of 200,000 keys
+        /// on one line keeps them all). Where its text starts and where it
+        /// is located are read from its head on the tape; lengths fit 28
+        /// bits (a tape describes at most 256 MiB), which leaves the top
+        /// bits for the flags.
         struct Key {
-            private var packedStart: UInt32
+            /// The index of the key's head word on the tape.
+            private var packedHead: UInt32
+            /// The length, with ``inSideFlag`` and ``nonASCIIFlag``.
             private var packedCount: UInt32
-            private var packedOpening: UInt32
-            let inSide: Bool
-            let nonASCII: Bool
 
-            init(start: Int, count: Int, inSide: Bool, nonASCII: Bool, opening: Int) {
-                packedStart = UInt32(truncatingIfNeeded: start)
-                packedCount = UInt32(truncatingIfNeeded: count)
-                packedOpening = UInt32(truncatingIfNeeded: opening)
-                self.inSide = inSide
-                self.nonASCII = nonASCII
+            private static var inSideFlag: UInt32 { 1 << 31 }
+            private static var nonASCIIFlag: UInt32 { 1 << 30 }
+
+            init(head: Int, count: Int, inSide: Bool, nonASCII: Bool) {
+                packedHead = UInt32(truncatingIfNeeded: head)
+                packedCount =
+                    UInt32(truncatingIfNeeded: count) & DocumentTape.offsetMask
+                    | (inSide ? Self.inSideFlag : 0) | (nonASCII ? Self.nonASCIIFlag : 0)
             }
 
+            var head: Int { Int(packedHead) }
+            var count: Int { Int(packedCount & DocumentTape.offsetMask) }
+            /// Whether the text is in the tape's side text (it had escapes)
+            /// rather than in `bytes` after the opening quote.
+            var inSide: Bool { packedCount & Self.inSideFlag != 0 }
+            var nonASCII: Bool { packedCount & Self.nonASCIIFlag != 0 }
+
             /// Where the key's text starts: in `bytes`, or in the tape's side text.
-            var start: Int { Int(packedStart) }
-            var count: Int { Int(packedCount) }
+            @inline(__always) func start(on words: [UInt32]) -> Int {
+                inSide ? Int(words[head + 1]) : opening(on: words) + 1
+            }
+
             /// The offset of its opening quote.
-            var opening: Int { Int(packedOpening) }
+            @inline(__always) func opening(on words: [UInt32]) -> Int {
+                Int(words[head] & DocumentTape.offsetMask)
+            }
         }
 
         /// An array or object being parsed.
@@ -247,20 +262,14 @@ extension JSONReader {
                 let found = position < end ? describeByte(at: position) : "end of input"
                 throw error(.syntax, "unexpected \(found); expected an object key in double quotes")
             }
-            let sideStart = tape.side.count
+            let head = tape.count
             let scanned = try parseString(into: &tape)
-            let key = Key(
-                start: scanned.escaped ? sideStart : scanned.opening + 1,
-                count: scanned.count,
-                inSide: scanned.escaped,
-                nonASCII: scanned.nonASCII,
-                opening: scanned.opening
-            )
-            if let first = firstKey(equalTo: key, in: &frame, side: tape.side) {
-                let firstLocation = TapeLocator.json(bytes).location(of: keys[first].opening)
+            let key = Key(head: head, count: scanned.count, inSide: scanned.escaped, nonASCII: scanned.nonASCII)
+            if let first = firstKey(equalTo: key, in: &frame, tape: tape) {
+                let firstLocation = TapeLocator.json(bytes).location(of: keys[first].opening(on: tape.words))
                 throw CodecError(
                     .duplicateKey,
-                    "duplicate key \(Self.quoted(string(of: key, side: tape.side))) in object "
+                    "duplicate key \(Self.quoted(string(of: key, tape: tape))) in object "
                         + "(first at line \(firstLocation.line), column \(firstLocation.column)); "
                         + "each key may appear only once",
                     at: location(at: scanned.opening)
@@ -276,34 +285,38 @@ extension JSONReader {
             skipWhitespace()
         }
 
-        private func string(of key: Key, side: [UInt8]) -> String {
-            if key.inSide { return String(decoding: side[key.start..<(key.start + key.count)], as: UTF8.self) }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), as: UTF8.self)
+        private func string(of key: Key, tape: DocumentTape) -> String {
+            let start = key.start(on: tape.words)
+            if key.inSide { return String(decoding: tape.side[start..<(start + key.count)], as: UTF8.self) }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(start + key.count)]), as: UTF8.self)
         }
 
         /// The position on `keys` of the open object's key equal to `key`,
         /// compared as Swift strings (canonical equivalence); when there is
         /// none, `key` is recorded in the object's index as its next key.
-        private func firstKey(equalTo key: Key, in frame: inout Frame, side: [UInt8]) -> Int? {
+        private func firstKey(equalTo key: Key, in frame: inout Frame, tape: DocumentTape) -> Int? {
             let start = frame.keysStart
+            let keyStart = key.start(on: tape.words)
             let found = frame.keyIndex.firstEqual(
                 after: keys.count - start,
-                newKey: { string(of: key, side: side) },
-                keyAt: { string(of: keys[start + $0], side: side) },
-                isEqual: { equal(keys[start + $0], key, side: side) }
+                newKey: { string(of: key, tape: tape) },
+                keyAt: { string(of: keys[start + $0], tape: tape) },
+                isEqual: { equal(keys[start + $0], key, startingAt: keyStart, tape: tape) }
             )
             return found.map { start + $0 }
         }
 
-        private func equal(_ lhs: Key, _ rhs: Key, side: [UInt8]) -> Bool {
-            if lhs.nonASCII || rhs.nonASCII { return string(of: lhs, side: side) == string(of: rhs, side: side) }
+        /// Whether the earlier key `lhs` equals the new key `rhs`, whose text starts at `rhsStart`.
+        private func equal(_ lhs: Key, _ rhs: Key, startingAt rhsStart: Int, tape: DocumentTape) -> Bool {
+            if lhs.nonASCII || rhs.nonASCII { return string(of: lhs, tape: tape) == string(of: rhs, tape: tape) }
             guard lhs.count == rhs.count else { return false }
-            return side.withUnsafeBufferPointer { side in
+            let lhsStart = lhs.start(on: tape.words)
+            return tape.side.withUnsafeBufferPointer { side in
                 let left = lhs.inSide ? side : bytes
                 let right = rhs.inSide ? side : bytes
                 var index = 0
                 while index < lhs.count {
-                    if left[lhs.start + index] != right[rhs.start + index] { return false }
+                    if left[lhsStart + index] != right[rhsStart + index] { return false }
                     index += 1
                 }
                 return true

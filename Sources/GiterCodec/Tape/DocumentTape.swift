@@ -189,6 +189,16 @@ struct DocumentTape {
         appendSlice(kind, at: offset, length: length)
     }
 
+    /// Appends a string or number whose text `write` appends to ``side``,
+    /// located at `offset`: the text is written in place, never copied.
+    mutating func appendSide(_ kind: Kind, at offset: Int, writing write: (inout [UInt8]) -> Void) {
+        let start = side.count
+        write(&side)
+        words.append(Self.head(kind, offset))
+        words.append(UInt32(truncatingIfNeeded: start))
+        words.append(UInt32(truncatingIfNeeded: side.count - start))
+    }
+
     /// Appends ``appendSide(_:at:text:)`` for an array of bytes.
     mutating func appendSide(_ kind: Kind, at offset: Int, bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { appendSide(kind, at: offset, text: $0) }

@@ -79,15 +79,21 @@ extension YAMLParser {
             if atEnd { break }
             consumeNewline()
         }
-        let text = assembleBlockScalar(
-            lines: lines,
-            literal: literal,
-            chomping: chomping,
-            lastLineHasBreak: lastLineHasBreak
-        )
+        // Written straight into the tape's side text: a buffer of its own
+        // would hold the scalar twice while it is copied there.
+        let base = base
+        tape.appendSide(.sideString, at: location) { side in
+            Self.assembleBlockScalar(
+                of: base,
+                lines: lines,
+                literal: literal,
+                chomping: chomping,
+                lastLineHasBreak: lastLineHasBreak,
+                into: &side
+            )
+        }
         pos = max(pos, lineStart)
         if !atEnd && pos == lineStart { skipToContent() }
-        tape.appendSide(.sideString, at: location, bytes: text)
     }
 
     /// Finds the indentation of a block scalar's content from its first
@@ -122,19 +128,31 @@ extension YAMLParser {
         return max(parentIndent + 1, maxEmpty)
     }
 
-    private func assembleBlockScalar(
+    /// Appends the text of the block scalar made of `lines` of `base` to `out`.
+    private static func assembleBlockScalar(
+        of base: UnsafeBufferPointer<UInt8>,
         lines: [(start: Int, end: Int)],
         literal: Bool,
         chomping: Int,
-        lastLineHasBreak: Bool
-    ) -> [UInt8] {
+        lastLineHasBreak: Bool,
+        into out: inout [UInt8]
+    ) {
         func isEmpty(_ line: (start: Int, end: Int)) -> Bool { line.end <= line.start }
         guard let last = lines.lastIndex(where: { !isEmpty($0) }) else {
-            guard chomping == 1 else { return [] }
+            guard chomping == 1 else { return }
             let breaks = lines.count - (lastLineHasBreak ? 0 : 1)
-            return [UInt8](repeating: .newline, count: max(0, breaks))
+            out.append(contentsOf: repeatElement(UInt8.newline, count: max(0, breaks)))
+            return
         }
-        var out = [UInt8]()
+        // Room for the content of the lines and at most one break or space
+        // for each line and one more for the chomping, reserved at once: an
+        // array that grows while it is written holds each smaller copy
+        // until it is freed (issue 12, Documentation/Performance.md). The
+        // capacity at least doubles, so many scalars cost linear time.
+        var content = 0
+        for line in lines where !isEmpty(line) { content += line.end - line.start }
+        let needed = out.count + content + lines.count + 1
+        if out.capacity < needed { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         func append(_ line: (start: Int, end: Int)) {
             if !isEmpty(line) { out.append(contentsOf: UnsafeBufferPointer(rebasing: base[line.start..<line.end])) }
         }
@@ -182,6 +200,5 @@ extension YAMLParser {
             let trailing = lines.count - 1 - last - (lastLineHasBreak ? 0 : 1)
             if trailing > 0 { out.append(contentsOf: repeatElement(UInt8.newline, count: trailing)) }
         }
-        return out
     }
 }
