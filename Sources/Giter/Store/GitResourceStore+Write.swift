@@ -156,12 +156,21 @@ extension GitResourceStore {
         let contract = try await contractInForce()
         while true {
             // Under a fence, a write goes only with the token of its lease (as it is now), each token once.
+            // A token lower than one the history already holds (another replica took the lease over and
+            // wrote) would make every reader refuse the whole commit: only the writes under it are left out.
             var tokens: [Int: FencingToken] = [:]
             var fenced: [Int: String] = [:]
             if let fence = options.fencing {
+                let fences = ledgerState?.fences ?? [:]
                 for (index, write) in writes.enumerated() {
                     if let token = fence.fencingToken(for: write.key) {
-                        tokens[index] = token
+                        if let highest = fences[token.lease], token.generation < highest {
+                            fenced[index] =
+                                "the history holds generation \(highest) of the lease \(token.lease), past this replica's "
+                                + "\(token.generation): another replica took it over"
+                        } else {
+                            tokens[index] = token
+                        }
                     } else {
                         fenced[index] = fence.refusal(for: write.key)
                     }

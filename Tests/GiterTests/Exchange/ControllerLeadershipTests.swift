@@ -70,6 +70,52 @@ struct ControllerLeadershipTests {
         #expect(exchange.remote.tip() == tip)
     }
 
+    /// A fence that gives fixed tokens by key name (as a shard coordinator
+    /// would, one lease per shard), to set up a replica whose term lapsed.
+    struct FixedFence: WriteFence {
+        var tokens: [String: FencingToken]
+        func fencingToken(for key: ResourceKey) -> FencingToken? { tokens[key.name] }
+        func refusal(for key: ResourceKey) -> String { "no token for \(key.name)" }
+    }
+
+    @Test func aTokenBehindTheHistoryLeavesOutOnlyItsOwnWritesOfABatch() async throws {
+        let exchange = Exchange()
+        try await exchange.producer.apply(report("a"))
+        try await exchange.producer.apply(report("b"))
+        func store(_ tokens: [String: FencingToken]) -> GitResourceStore<Report> {
+            var options = StoreOptions(identity: consumerIdentity, roles: namedRoles)
+            options.fencing = FixedFence(tokens: tokens)
+            return exchange.remote.store(for: Report.self, type: reportType, options: options)
+        }
+        // The new holder of shard A writes under generation 2.
+        let newHolder = store(["a": FencingToken(lease: "consumer-shard-a", generation: 2)])
+        try await newHolder.refresh()
+        let a = try #require(try await newHolder.get(report("a").key))
+        #expect(try await newHolder.write(.status(report("a").key, readyStatus(), specDigest: a.specDigest)) == .statusWritten)
+        // The old holder, whose term lapsed, still has generation 1 of A, and holds B.
+        let oldHolder = store([
+            "a": FencingToken(lease: "consumer-shard-a", generation: 1),
+            "b": FencingToken(lease: "consumer-shard-b", generation: 1),
+        ])
+        try await oldHolder.refresh()
+        let b = try #require(try await oldHolder.get(report("b").key))
+        let result = try await oldHolder.write([
+            .status(report("a").key, readyStatus(), specDigest: a.specDigest),
+            .status(report("b").key, readyStatus(), specDigest: b.specDigest),
+        ])
+        guard case .notApplied(let reason) = result.outcomes[0] else {
+            Issue.record("the write under a token behind the history went out: \(result.outcomes[0])")
+            return
+        }
+        #expect(reason.contains("generation 2 of the lease consumer-shard-a"), "\(reason)")
+        #expect(result.outcomes[1] == .statusWritten, "the other shard's write goes on: \(result.outcomes[1])")
+        let message = try await Self.lastMessage(exchange)
+        #expect(message.contains("Giter-Lease: consumer-shard-b generation=1") && !message.contains("consumer-shard-a"))
+        // Readers accept the commit (one carrying A's old token would be refused whole).
+        try await exchange.consumerStore.refresh()
+        #expect(try await exchange.consumerStore.get(report("b").key)?.resource.status?.url == "https://example.com/done")
+    }
+
     static func lastMessage(_ exchange: Exchange) async throws -> String {
         let transport = exchange.remote.transport()
         let tip = try #require(exchange.remote.tip())
