@@ -86,4 +86,62 @@ struct ControllerShardingTests {
         }
         #expect(third.ownedShards == [0, 1, 2, 3])
     }
+
+    /// One replica stops while the other runs: the stopping one releases its
+    /// shards, the other's coordinator (on the test clock) takes them at its
+    /// next rounds, and its controller re-reads everything and reconciles
+    /// the specs changed since in the shards it took.
+    @Test func aRunningReplicaTakesOverTheShardsOfOneThatStopsAndReconcilesThem() async throws {
+        let exchange = Exchange()
+        let names = (0..<16).map { "report-\($0)" }
+        for name in names { try await exchange.producer.apply(report(name)) }
+        let clock = TestClock()
+        func replica(_ holder: String) throws -> (ShardCoordinator, GitResourceStore<Report>, ControllerOptions) {
+            let coordinator = try ShardCoordinator(
+                transport: exchange.remote.transport(),
+                options: ShardCoordinator.Options(
+                    shards: 4, maxMembers: 2, holder: holder, duration: .seconds(15), roundInterval: .seconds(5)),
+                clock: clock)
+            var storeOptions = StoreOptions(identity: consumerIdentity, roles: namedRoles)
+            storeOptions.fencing = coordinator
+            var options = fastOptions
+            options.sharding = coordinator
+            return (coordinator, exchange.remote.store(for: Report.self, type: reportType, options: storeOptions), options)
+        }
+        let (first, firstStore, firstOptions) = try replica("first")
+        let (second, secondStore, secondOptions) = try replica("second")
+        for _ in 0..<4 {
+            _ = try await first.round()
+            _ = try await second.round()
+            clock.advance(by: .seconds(5))
+        }
+        let firstShards = first.ownedShards
+        #expect(firstShards.count == 2 && second.ownedShards.count == 2)
+
+        let secondReconciler = ScriptedReconciler()
+        try await withController(exchange, secondReconciler, options: secondOptions, store: secondStore) { secondController in
+            try await withController(exchange, ScriptedReconciler(), options: firstOptions, store: firstStore) { firstController in
+                await firstController.waitUntilIdle()
+                await secondController.waitUntilIdle()
+            }
+            // The first stopped and released its shards; the specs change.
+            #expect(first.heldShards.isEmpty)
+            for name in names { try await exchange.producer.apply(report(name, schedule: "0 3 * * *")) }
+            // The second's rounds run on the test clock: each advance lets one run, then it sleeps again.
+            // Two rounds (10 s) are well inside the 15 s the released terms would have run.
+            for _ in 0..<2 where second.ownedShards.count < 4 {
+                try await clock.waitForSleepers(1)
+                clock.advance(by: .seconds(5))
+                try await clock.waitForSleepers(1)
+            }
+            #expect(second.ownedShards == [0, 1, 2, 3], "\(second.ownedShards)")
+            secondController.trigger()
+            await secondController.waitUntilIdle()
+        }
+        // Every resource's new spec was reconciled by the second, those of the shards it took included.
+        let changed = Set(secondReconciler.calls.filter { $0.schedule == "0 3 * * *" }.map(\.key.name))
+        #expect(changed == Set(names), "missing: \(Set(names).subtracting(changed).sorted())")
+        let taken = names.filter { firstShards.contains(second.shard(of: report($0).key)) }
+        #expect(!taken.isEmpty && taken.allSatisfy(changed.contains))
+    }
 }
