@@ -43,6 +43,7 @@ let package = Package(
         .executableTarget(
             name: "TransportBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),
@@ -79,6 +80,7 @@ let package = Package(
             name: "ExchangeBenchmark",
             dependencies: [
                 "BenchmarkTransport",
+                "BenchmarkSupport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),

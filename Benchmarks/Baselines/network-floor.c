@@ -10,9 +10,13 @@
  * that changes), pushes it with git_remote_push (connect, push, disconnect:
  * what one push costs a new connection), then fetches main again, which
  * downloads nothing (a no-op fetch: connect, list refs, negotiate nothing).
+ * Between the two, a second bare repository (WORK-reader) fetches main,
+ * which brings the commit just pushed: what a reader that learns of a new
+ * commit pays (the server packs the objects; more than a no-op fetch).
  * SSH host keys are accepted unchecked: the server is the benchmark's own,
  * on 127.0.0.1. Output, one line per sample, in nanoseconds:
  *   push NS
+ *   fetch-new NS
  *   fetch NS
  */
 #include <git2.h>
@@ -103,6 +107,13 @@ int main(int argc, char **argv) {
     git_remote *remote;
     check(git_remote_create(&remote, repo, "origin", argv[2]), "add origin");
     fetch_main(remote, &login);
+    char reader_path[4096];
+    snprintf(reader_path, sizeof reader_path, "%s-reader", argv[1]);
+    git_repository *reader;
+    check(git_repository_init(&reader, reader_path, 1), "create the reader");
+    git_remote *reader_remote;
+    check(git_remote_create(&reader_remote, reader, "origin", argv[2]), "add the reader's origin");
+    fetch_main(reader_remote, &login);
     git_oid tip;
     check(git_reference_name_to_id(&tip, repo, "refs/remotes/origin/main"), "resolve origin/main");
     git_signature *signature;
@@ -140,11 +151,17 @@ int main(int argc, char **argv) {
         tip = commit_id;
 
         start = now_ns();
+        fetch_main(reader_remote, &login);
+        printf("fetch-new %lld\n", now_ns() - start);
+
+        start = now_ns();
         fetch_main(remote, &login);
         printf("fetch %lld\n", now_ns() - start);
     }
     fflush(stdout);
     git_signature_free(signature);
+    git_remote_free(reader_remote);
+    git_repository_free(reader);
     git_remote_free(remote);
     git_repository_free(repo);
     git_libgit2_shutdown();

@@ -1,9 +1,12 @@
 /// A remote's floor for one backend: the median push and the median no-op
 /// fetch (milliseconds) of a program that does only that, against the same
-/// server as the exchange, in the same run.
+/// server as the exchange, in the same run; and the median fetch of a
+/// second repository that brings the commit just pushed (`fetchNew`), which
+/// is what a reader that learns of a change cannot do without.
 struct NetworkFloor: Sendable {
     var push: Double
     var fetch: Double
+    var fetchNew: Double
 }
 
 /// Makes `folder/floor.git` with one commit on main, served like the
@@ -24,6 +27,7 @@ func measureFloor(
     let endpoint = try servers.endpoint(remote, repository: repository)
     var pushes: [Double] = []
     var fetches: [Double] = []
+    var newFetches: [Double] = []
     switch backend {
     case .libgit2:
         guard let helper = options.floorHelper else {
@@ -38,6 +42,7 @@ func measureFloor(
             guard fields.count == 2, let nanoseconds = Double(fields[1]) else { continue }
             if fields[0] == "push" { pushes.append(nanoseconds / 1e6) }
             if fields[0] == "fetch" { fetches.append(nanoseconds / 1e6) }
+            if fields[0] == "fetch-new" { newFetches.append(nanoseconds / 1e6) }
         }
     case .gitCLI:
         var overrides = gitEnvironment
@@ -48,6 +53,10 @@ func measureFloor(
         try git.run(["git", "remote", "add", "origin", endpoint.url], in: work)
         let refspec = "+refs/heads/main:refs/remotes/origin/main"
         try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: work)
+        let reader = folder + "/floor-work.git-reader"
+        try git.run(["git", "init", "-q", "--bare", "-b", "main", reader])
+        try git.run(["git", "remote", "add", "origin", endpoint.url], in: reader)
+        try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: reader)
         var tip = seedCommit
         let made = folder + "/floor-commit.txt"
         for sample in 0..<options.floorSamples {
@@ -58,15 +67,22 @@ func measureFloor(
             try git.run(["git", "push", "--quiet", "origin", "\(tip):refs/heads/main"], in: work)
             pushes.append(Double(nowNanoseconds() - start) / 1e6)
             start = nowNanoseconds()
+            try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: reader)
+            newFetches.append(Double(nowNanoseconds() - start) / 1e6)
+            start = nowNanoseconds()
             try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: work)
             fetches.append(Double(nowNanoseconds() - start) / 1e6)
         }
     }
-    guard pushes.count == options.floorSamples, fetches.count == options.floorSamples else {
+    let counts = [pushes.count, fetches.count, newFetches.count]
+    guard counts.allSatisfy({ $0 == options.floorSamples }) else {
         throw BenchmarkError(
-            "the floor of \(remote.name) for \(backend.name) gave \(pushes.count) pushes and \(fetches.count) fetches, "
-                + "not \(options.floorSamples) of each")
+            "the floor of \(remote.name) for \(backend.name) gave \(counts) pushes, no-op fetches and fetches of a new "
+                + "commit, not \(options.floorSamples) of each")
     }
-    if !options.keep { try? spawner.run(["rm", "-rf", repository, folder + "/floor-work.git"]) }
-    return NetworkFloor(push: Statistics(pushes).median, fetch: Statistics(fetches).median)
+    if !options.keep {
+        try? spawner.run(["rm", "-rf", repository, folder + "/floor-work.git", folder + "/floor-work.git-reader"])
+    }
+    return NetworkFloor(
+        push: Statistics(pushes).median, fetch: Statistics(fetches).median, fetchNew: Statistics(newFetches).median)
 }

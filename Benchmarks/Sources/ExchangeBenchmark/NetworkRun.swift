@@ -13,9 +13,16 @@ struct NetworkResult: Codable, Sendable {
     /// Median of the floor program's pushes and of its no-op fetches.
     var floorPushMilliseconds: Double
     var floorFetchMilliseconds: Double
-    /// Two pushes and two no-op fetches: what a round trip cannot beat.
+    /// Two pushes and two no-op fetches: issue 13's floor.
     var floorMilliseconds: Double
     var ratio: Double { p50Milliseconds / floorMilliseconds }
+    /// Median fetch of the floor program's second repository, which brings the commit just pushed.
+    var floorFetchNewMilliseconds: Double
+    /// Two pushes and two fetches that each bring the other side's commit:
+    /// what a round trip cannot beat (a side learns of a change only by
+    /// fetching it, and a server packs what it sends).
+    var floorWithNewFetchesMilliseconds: Double { floorMilliseconds - 2 * floorFetchMilliseconds + 2 * floorFetchNewMilliseconds }
+    var ratioToNewFetches: Double { p50Milliseconds / floorWithNewFetchesMilliseconds }
     /// Mean milliseconds per part (Breakdown.swift), and per part the Transport calls of its side.
     var breakdown: [Results.Part]
     var uncut: Int
@@ -50,7 +57,8 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     backend: backend, remote: remote, servers: servers, folder: folder, options: options,
                     spawner: spawner)
                 progress(
-                    "  floor: push \(format(floor.push, decimals: 1)) ms, no-op fetch \(format(floor.fetch, decimals: 1)) ms")
+                    "  floor: push \(format(floor.push, decimals: 1)) ms, no-op fetch \(format(floor.fetch, decimals: 1)) ms, "
+                        + "fetch of a new commit \(format(floor.fetchNew, decimals: 1)) ms")
 
                 try spawner.run(["git", "init", "-q", "--bare", "-b", "main", folder + "/remote.git"])
                 let endpoint = try servers.endpoint(remote, repository: folder + "/remote.git")
@@ -95,6 +103,7 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     floorPushMilliseconds: floor.push,
                     floorFetchMilliseconds: floor.fetch,
                     floorMilliseconds: 2 * floor.push + 2 * floor.fetch,
+                    floorFetchNewMilliseconds: floor.fetchNew,
                     breakdown: summary.lines.map {
                         Results.Part(
                             part: $0.segment.name, medianMilliseconds: $0.median / 1e6, meanMilliseconds: $0.mean / 1e6,
@@ -105,7 +114,9 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                 )
                 progress(
                     "  p50 \(format(result.p50Milliseconds, decimals: 1)) ms, p95 \(format(result.p95Milliseconds, decimals: 1)) ms, "
-                        + "floor \(format(result.floorMilliseconds, decimals: 1)) ms, ratio \(format(result.ratio, decimals: 2))")
+                        + "floor \(format(result.floorMilliseconds, decimals: 1)) ms, ratio \(format(result.ratio, decimals: 2)); "
+                        + "with fetches of new commits \(format(result.floorWithNewFetchesMilliseconds, decimals: 1)) ms, "
+                        + "ratio \(format(result.ratioToNewFetches, decimals: 2))")
                 results.append(result)
             }
         }
@@ -121,15 +132,20 @@ func printNetworkReport(_ results: [NetworkResult], options: Options) {
         "Over the network: round trip (apply → Ready seen by the producer), \(options.networkRoundTrips) per row "
             + "after \(options.warmupRoundTrips) warm-up; floor = 2 × push + 2 × no-op fetch, median of "
             + "\(options.floorSamples) each, against the same server (libgit2 rows: raw libgit2; git CLI rows: "
-            + "`git push` / `git fetch` processes)")
+            + "`git push` / `git fetch` processes); floor with new-commit fetches = 2 × push + 2 × the fetch, by a second "
+            + "repository, of the commit just pushed")
     print("")
     printTable(
-        ["Remote", "Backend", "Consumer learns by", "p50 ms", "p95 ms", "push ms", "fetch ms", "floor ms", "p50 ÷ floor"],
+        [
+            "Remote", "Backend", "Consumer learns by", "p50 ms", "p95 ms", "push ms", "fetch ms", "floor ms", "p50 ÷ floor",
+            "new-commit fetch ms", "floor with those ms", "p50 ÷ that",
+        ],
         results.map {
             [
                 $0.remote, $0.backend, $0.settings, oneDecimal($0.p50Milliseconds), oneDecimal($0.p95Milliseconds),
                 oneDecimal($0.floorPushMilliseconds), oneDecimal($0.floorFetchMilliseconds), oneDecimal($0.floorMilliseconds),
-                format($0.ratio, decimals: 2) + "×",
+                format($0.ratio, decimals: 2) + "×", oneDecimal($0.floorFetchNewMilliseconds),
+                oneDecimal($0.floorWithNewFetchesMilliseconds), format($0.ratioToNewFetches, decimals: 2) + "×",
             ]
         },
         numericFrom: 3

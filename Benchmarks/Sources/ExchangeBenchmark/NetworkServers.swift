@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Giter
 
 #if canImport(Glibc)
@@ -300,7 +301,9 @@ extension Spawner {
             for pointer in envp { free(pointer) }
         }
         var pid = pid_t()
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        let spawned = withDefaultSignalSpawnAttributes { attributes in
+            posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else {
             throw BenchmarkError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -51,7 +52,9 @@ struct Spawner: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid = pid_t()
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+        let spawned = withDefaultSignalSpawnAttributes { attributes in
+            posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else {
             throw BenchmarkError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
