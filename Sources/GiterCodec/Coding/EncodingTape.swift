@@ -16,9 +16,10 @@
 /// that does not fit the rest of a chunk goes to the next, and the rest is
 /// padding (zero bytes, no tag). A position is `chunk * chunkSize + offset`.
 ///
-/// Keys are in the order they are written: the encoder sorts a dictionary
-/// before it appends it, and encodes through the tree when every mapping is
-/// to be sorted.
+/// Keys are in the order they are written, but for a dictionary's: the
+/// encoder appends its entries as they come and then records their sorted
+/// order (``sortEntries(mappingAt:startingAt:)``), which the reader follows.
+/// When every mapping is to be sorted it encodes through the tree.
 ///
 /// A class: the tape owns its chunks and is never copied.
 final class EncodingTape {
@@ -35,6 +36,8 @@ final class EncodingTape {
         case string
         case stringReference
         case numberReference
+        /// A mapping read in the order of ``sortedMappings``.
+        case beginSortedMapping
     }
 
     /// Strings and numbers longer than this are referenced, not copied, so
@@ -54,22 +57,19 @@ final class EncodingTape {
     private var last: UnsafeMutablePointer<UInt8>
     /// The bytes written in the last chunk.
     private var used: Int
+    /// The collections open where the next record goes.
+    private var depth = 0
+    /// The sum of how deep each record is (begin and end records aside):
+    /// what indentation may add to the text (`estimatedTextSize`).
+    private var nestedRecords = 0
     private(set) var strings: [String] = []
+    /// The mappings whose entries are sorted, by the position of their begin record.
+    private var sortedMappings: [Int: SortedMapping] = [:]
 
     init() {
         last = .allocate(capacity: Self.chunkSize)
         chunks = [last]
         used = 0
-    }
-
-    /// An empty tape whose first record goes at `offset` of its first
-    /// chunk, as if the chunk held `offset` bytes already (for
-    /// `moveEntries`, which puts records back at the
-    /// same offsets).
-    private init(offset: Int) {
-        last = .allocate(capacity: Self.chunkSize)
-        chunks = [last]
-        used = offset
     }
 
     deinit {
@@ -98,6 +98,15 @@ final class EncodingTape {
     func append(_ tag: Tag) {
         reserve(1)
         put(tag.rawValue)
+        switch tag {
+        case .beginMapping, .beginSequence:
+            nestedRecords &+= depth
+            depth += 1
+        case .end:
+            depth -= 1
+        default:
+            nestedRecords &+= depth
+        }
     }
 
     func appendKey(_ key: String) {
@@ -139,6 +148,7 @@ final class EncodingTape {
     }
 
     private func append(_ string: String, tag: Tag, reference: Tag) {
+        nestedRecords &+= depth
         var string = string
         if string.utf8.count > Self.referenceThreshold {
             string.makeContiguousUTF8()
@@ -166,14 +176,6 @@ final class EncodingTape {
         }
         put(UInt8(rest))
     }
-
-    /// Appends the `count` bytes of one record at `record` (from another
-    /// tape with the same strings).
-    private func appendRecord(_ record: UnsafePointer<UInt8>, count: Int) {
-        reserve(count)
-        (last + used).initialize(from: record, count: count)
-        used += count
-    }
 }
 
 // MARK: - Positions
@@ -197,39 +199,6 @@ extension EncodingTape {
         chunks[position >> chunkShift] + (position & offsetMask)
     }
 
-    /// The size of the record at `record`.
-    private static func recordSize(_ record: UnsafeMutablePointer<UInt8>) -> Int {
-        var position = 1
-        switch Tag(rawValue: record[0]) {
-        case .key, .number, .string:
-            let length = Self.length(in: record, at: &position)
-            return position + length
-        case .keyReference, .stringReference, .numberReference:
-            _ = Self.length(in: record, at: &position)
-            return position
-        default:
-            return position
-        }
-    }
-
-    /// The position after the value whose first record is at `position`:
-    /// a scalar, or a collection up to its end.
-    private static func valueEnd(from position: Int, in chunks: [UnsafeMutablePointer<UInt8>]) -> Int {
-        var position = position
-        var depth = 0
-        repeat {
-            position = recordStart(position, in: chunks)
-            let record = pointer(position, in: chunks)
-            switch record[0] {
-            case Tag.beginMapping.rawValue, Tag.beginSequence.rawValue: depth += 1
-            case Tag.end.rawValue: depth -= 1
-            default: break
-            }
-            position += recordSize(record)
-        } while depth > 0
-        return position
-    }
-
     static func length(in record: UnsafeMutablePointer<UInt8>, at position: inout Int) -> Int {
         var length = 0
         var shift = 0
@@ -246,64 +215,64 @@ extension EncodingTape {
 // MARK: - Sorting a mapping
 
 extension EncodingTape {
-    /// Sorts the entries of the mapping being appended by the UTF-8 bytes
-    /// of their keys (the order of ``NodeMappingBuilder/precedesInUTF8(_:_:)``):
-    /// `starts` are the positions of its key records, in the order they
-    /// were appended, the last entry ending at the end of the tape. The
-    /// entries are moved as they are, nested values and all.
-    func sortEntries(startingAt starts: [Int]) {
+    /// A mapping whose entries are read in another order than they were
+    /// appended.
+    struct SortedMapping {
+        /// The positions of its key records, in the order appended.
+        var starts: [Int]
+        /// The indices of `starts` in the order to read.
+        var order: [UInt32]
+        /// The position of its end record.
+        var end: Int
+    }
+
+    /// Sorts the entries of the mapping being appended, whose begin record
+    /// is at `begin`, by the UTF-8 bytes of their keys (the order of
+    /// ``NodeMappingBuilder/precedesInUTF8(_:_:)``): `starts` are the
+    /// positions of its key records, in the order they were appended, the
+    /// last entry ending at the end of the tape.
+    ///
+    /// Nothing is moved: the tape records the order (four bytes an entry,
+    /// besides `starts`) and marks the begin record, and
+    /// ``forEachRecord(_:)`` reads the entries in that order.
+    func sortEntries(mappingAt begin: Int, startingAt starts: [Int]) {
         guard starts.count > 1 else { return }
-        var order = starts
+        var order = (0..<starts.count).map { UInt32($0) }
         let chunks = self.chunks
         let strings = self.strings
         order.sort { left, right in
-            Self.withKey(at: left, in: chunks, strings: strings) { leftKey in
-                Self.withKey(at: right, in: chunks, strings: strings) { rightKey in
+            Self.withKey(at: starts[Int(left)], in: chunks, strings: strings) { leftKey in
+                Self.withKey(at: starts[Int(right)], in: chunks, strings: strings) { rightKey in
                     Self.precedes(leftKey, rightKey)
                 }
             }
         }
-        moveEntries(startingAt: starts, into: order)
+        record(SortedMapping(starts: starts, order: order, end: endPosition), at: begin)
     }
 
     /// Sorts the entries as above by `keys`, the integer value of each
     /// entry's key (an `[Int: V]` dictionary's order).
-    func sortEntries(startingAt starts: [Int], byIntegers keys: [Int]) {
+    func sortEntries(mappingAt begin: Int, startingAt starts: [Int], byIntegers keys: [Int]) {
         guard starts.count > 1 else { return }
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }.map { starts[$0] }
-        moveEntries(startingAt: starts, into: order)
+        var order = (0..<starts.count).map { UInt32($0) }
+        order.sort { keys[Int($0)] < keys[Int($1)] }
+        record(SortedMapping(starts: starts, order: order, end: endPosition), at: begin)
     }
 
-    /// Rewrites the entries at `starts` (the last one ending at the end of
-    /// the tape) in `order`, a permutation of `starts`: their records are
-    /// appended in order to a tape that starts at the offset of the first
-    /// entry, so its chunks line up with these, and replace them.
-    private func moveEntries(startingAt starts: [Int], into order: [Int]) {
-        guard let first = starts.first, order != starts else { return }
-        let offset = first & Self.offsetMask
-        let sorted = EncodingTape(offset: offset)
-        let chunks = self.chunks
-        for start in order {
-            var position = Self.recordStart(start, in: chunks)
-            let keyEnd = position + Self.recordSize(Self.pointer(position, in: chunks))
-            let end = Self.valueEnd(from: keyEnd, in: chunks)
-            while position < end {
-                position = Self.recordStart(position, in: chunks)
-                let record = Self.pointer(position, in: chunks)
-                let size = Self.recordSize(record)
-                sorted.appendRecord(record, count: size)
-                position += size
-            }
+    /// Keeps the order of the mapping at `begin`, unless it is the order
+    /// of the tape.
+    private func record(_ mapping: SortedMapping, at begin: Int) {
+        var inOrder = true
+        for (index, entry) in mapping.order.enumerated() where Int(entry) != index {
+            inOrder = false
+            break
         }
-        let chunk = first >> Self.chunkShift
-        for dropped in chunks[(chunk + 1)...] { dropped.deallocate() }
-        self.chunks.removeSubrange((chunk + 1)...)
-        let firstEnd = sorted.chunks.count == 1 ? sorted.used : Self.chunkSize
-        (self.chunks[chunk] + offset).initialize(from: sorted.chunks[0] + offset, count: firstEnd - offset)
-        self.chunks.append(contentsOf: sorted.chunks.dropFirst())
-        sorted.chunks.removeSubrange(1...)  // now this tape's; the first is freed with `sorted`
-        last = self.chunks[self.chunks.count - 1]
-        used = sorted.used
+        guard !inOrder else { return }
+        let begin = Self.recordStart(begin, in: chunks)
+        let record = Self.pointer(begin, in: chunks)
+        precondition(record[0] == Tag.beginMapping.rawValue, "EncodingTape: no mapping at \(begin)")
+        record[0] = Tag.beginSortedMapping.rawValue
+        sortedMappings[begin] = mapping
     }
 
     /// Calls `body` with the bytes of the key whose record starts at `position`.
@@ -354,23 +323,49 @@ extension EncodingTape {
     /// it ends a collection (so that an empty collection is known at its
     /// begin).
     func forEachRecord(_ body: (Record, _ nextIsEnd: Bool) -> Void) {
-        let chunks = self.chunks
-        let strings = self.strings
+        read(from: 0, to: endPosition, chunks: chunks, strings: strings, body)
+    }
+
+    /// Reads the records from `start` up to `end`, following the order of
+    /// sorted mappings.
+    private func read(
+        from start: Int,
+        to end: Int,
+        chunks: [UnsafeMutablePointer<UInt8>],
+        strings: [String],
+        _ body: (Record, _ nextIsEnd: Bool) -> Void
+    ) {
         let lastIndex = chunks.count - 1
-        let lastUsed = used
-        for index in chunks.indices {
+        var position = start
+        while position < end {
+            let index = position >> Self.chunkShift
             let chunk = chunks[index]
-            let limit = index == lastIndex ? lastUsed : Self.chunkSize
-            var position = 0
-            while position < limit, chunk[position] != 0 {
-                let tag = Tag(rawValue: chunk[position])
-                position += 1
+            let limit = index == lastIndex ? used : Self.chunkSize
+            let stop = min(limit, end - index << Self.chunkShift)
+            var offset = position & Self.offsetMask
+            var resume: Int?
+            records: while offset < stop, chunk[offset] != 0 {
+                let tag = Tag(rawValue: chunk[offset])
+                offset += 1
                 switch tag {
                 case .beginMapping, .beginSequence:
                     // A chunk after the first starts with a record.
-                    let next = position < limit && chunk[position] != 0
-                        ? chunk[position] : index < lastIndex ? chunks[index + 1][0] : 0
+                    let next = offset < limit && chunk[offset] != 0
+                        ? chunk[offset] : index < lastIndex ? chunks[index + 1][0] : 0
                     body(tag == .beginMapping ? .beginMapping : .beginSequence, next == Tag.end.rawValue)
+                case .beginSortedMapping:
+                    guard let mapping = sortedMappings[index << Self.chunkShift + offset - 1] else {
+                        preconditionFailure("EncodingTape: no order for the mapping at \(index << Self.chunkShift + offset - 1)")
+                    }
+                    body(.beginMapping, false)
+                    for entry in mapping.order {
+                        let entry = Int(entry)
+                        let entryEnd = entry + 1 < mapping.starts.count ? mapping.starts[entry + 1] : mapping.end
+                        read(from: mapping.starts[entry], to: entryEnd, chunks: chunks, strings: strings, body)
+                    }
+                    body(.end, false)
+                    resume = Self.recordStart(mapping.end, in: chunks) + 1
+                    break records
                 case .end:
                     body(.end, false)
                 case .null:
@@ -380,18 +375,25 @@ extension EncodingTape {
                 case .false:
                     body(.bool(false), false)
                 case .key, .number, .string:
-                    let length = Self.length(in: chunk, at: &position)
-                    let text = UnsafeBufferPointer(start: chunk + position, count: length)
-                    position += length
+                    let length = Self.length(in: chunk, at: &offset)
+                    let text = UnsafeBufferPointer(start: chunk + offset, count: length)
+                    offset += length
                     body(tag == .key ? .key(text) : tag == .number ? .number(text) : .string(text), false)
                 case .keyReference, .stringReference, .numberReference:
-                    var string = strings[Self.length(in: chunk, at: &position)]
+                    var string = strings[Self.length(in: chunk, at: &offset)]
                     string.withUTF8 {
                         body(tag == .keyReference ? .key($0) : tag == .numberReference ? .number($0) : .string($0), false)
                     }
                 case nil:
-                    preconditionFailure("EncodingTape: unknown tag \(chunk[position - 1])")
+                    preconditionFailure("EncodingTape: unknown tag \(chunk[offset - 1])")
                 }
+            }
+            if let resume {
+                position = resume
+            } else if offset < stop {
+                position = (index + 1) << Self.chunkShift  // padding: the next chunk
+            } else {
+                position = index << Self.chunkShift + offset
             }
         }
     }
@@ -467,11 +469,16 @@ extension JSONWriter {
 }
 
 extension EncodingTape {
-    /// About the size of the text written from the tape, indentation
-    /// aside: twice the size of the tape and its referenced strings.
+    /// About the size of the text written from the tape, or more: twice
+    /// the size of the tape and its referenced strings, and two spaces of
+    /// indentation for each level of each record (a record in a mapping
+    /// has a key on the same line, so this counts its line twice). Too
+    /// little costs the copies of a growing buffer, which for a deeply
+    /// nested value, whose text is mostly indentation, needed 3× the text;
+    /// pages reserved and never written cost nothing.
     var estimatedTextSize: Int {
         var size = endPosition
         for string in strings { size += string.utf8.count }
-        return 2 * size + 256
+        return 2 * size + 2 * nestedRecords + 256
     }
 }
