@@ -36,7 +36,7 @@ final class EncodingTape {
         case string
         case stringReference
         case numberReference
-        /// A mapping read in the order of ``sortedMappings``.
+        /// A mapping whose entries are read in the order kept in `sortedMappings`.
         case beginSortedMapping
     }
 
@@ -48,9 +48,6 @@ final class EncodingTape {
     /// The size of a chunk: 32 KiB.
     static var chunkSize: Int { 1 << chunkShift }
     private static var offsetMask: Int { chunkSize - 1 }
-    /// The largest record: a tag, a one-byte length and the text, or a
-    /// tag and an index.
-    private static var largestRecord: Int { max(2 + referenceThreshold, 11) }
 
     private var chunks: [UnsafeMutablePointer<UInt8>]
     /// The last chunk, where records are appended.
