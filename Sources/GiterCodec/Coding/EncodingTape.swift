@@ -192,6 +192,16 @@ extension EncodingTape {
         return position
     }
 
+    /// The record at or after `position` (past padding), for the sort.
+    @inline(__always)
+    private static func record(
+        at position: Int, in table: UnsafeBufferPointer<UnsafeMutablePointer<UInt8>>
+    ) -> UnsafeMutablePointer<UInt8> {
+        let chunk = position >> chunkShift
+        let record = table[chunk] + (position & offsetMask)
+        return record[0] == 0 ? table[chunk + 1] : record
+    }
+
     private static func pointer(_ position: Int, in chunks: [UnsafeMutablePointer<UInt8>]) -> UnsafeMutablePointer<UInt8> {
         chunks[position >> chunkShift] + (position & offsetMask)
     }
@@ -237,10 +247,21 @@ extension EncodingTape {
         var order = (0..<starts.count).map { UInt32($0) }
         let chunks = self.chunks
         let strings = self.strings
-        order.sort { left, right in
-            Self.withKey(at: starts[Int(left)], in: chunks, strings: strings) { leftKey in
-                Self.withKey(at: starts[Int(right)], in: chunks, strings: strings) { rightKey in
-                    Self.precedes(leftKey, rightKey)
+        chunks.withUnsafeBufferPointer { table in
+            order.sort { left, right in
+                let leftRecord = Self.record(at: starts[Int(left)], in: table)
+                let rightRecord = Self.record(at: starts[Int(right)], in: table)
+                // A key copied onto the tape has a one-byte length.
+                if leftRecord[0] == Tag.key.rawValue && rightRecord[0] == Tag.key.rawValue {
+                    return Self.precedes(
+                        UnsafeBufferPointer(start: leftRecord + 2, count: Int(leftRecord[1])),
+                        UnsafeBufferPointer(start: rightRecord + 2, count: Int(rightRecord[1]))
+                    )
+                }
+                return Self.withKey(at: starts[Int(left)], in: chunks, strings: strings) { leftKey in
+                    Self.withKey(at: starts[Int(right)], in: chunks, strings: strings) { rightKey in
+                        Self.precedes(leftKey, rightKey)
+                    }
                 }
             }
         }
