@@ -105,6 +105,35 @@ import Testing
         try expectTreeText(["only": 1])
     }
 
+    /// The tape keeps its records in chunks of 32 KiB, a record never
+    /// spanning two. Values of many chunks give the tree's text: records of
+    /// every size meeting a chunk's end, sorted dictionaries spanning
+    /// chunks and nested in one another, empty collections at a chunk's
+    /// end, and numbers too long to copy onto the tape.
+    @Test func valuesOfManyChunksGiveTheTreesText() throws {
+        var nested: [String: [String: [Int]]] = [:]
+        for index in 0..<6000 {
+            let key = String(repeating: "k", count: index % 60) + "\(index)"
+            nested[key] = index.isMultiple(of: 4)
+                ? [:] : ["z\(index)": Array(0..<(index % 5)), "a": [], "m\(index % 9)": [index]]
+        }
+        try expectTreeText(nested)
+        try expectTreeText([nested, ["x": [:]], nested])
+        var integers: [Int: [String: String]] = [:]
+        for index in 0..<5000 {
+            integers[(index * 7919) % 10_000 - 5000] = index.isMultiple(of: 3)
+                ? [:] : ["b": "v\(index)", "a": String(repeating: "w", count: index % 70)]
+        }
+        try expectTreeText(integers)
+        let long = try #require(Node.Number(String(repeating: "9", count: 80)))
+        let items: [Node] = (0..<20_000).map {
+            $0.isMultiple(of: 50) ? .number(long) : $0.isMultiple(of: 7) ? [] : .number(Node.Number($0))
+        }
+        try expectTreeText(Node.sequence(items))
+        let counter = CallCounter()
+        #expect(try expectTreeText(ThroughContainers(node: .sequence(items), counter: counter), counter: counter) == 1)
+    }
+
     @Test func dictionariesOfOtherKeysAreSortedAsInTheTree() throws {
         enum Color: String, Codable, CodingKeyRepresentable { case red, green, blue }
         try expectTreeText([Color.red: 1, Color.green: 2, Color.blue: 3])

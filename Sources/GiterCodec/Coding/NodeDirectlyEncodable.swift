@@ -76,9 +76,9 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
     }
 
     /// The same order as the method above: the entries are appended in the
-    /// dictionary's order, then sorted on the tape, where keys compare as
-    /// bytes and an entry moves as one block (see
-    /// `EncodingTape.sortEntries(startingAt:)`).
+    /// dictionary's order, then their sorted order is recorded on the
+    /// tape, where keys compare as bytes; no entry is moved (see
+    /// `EncodingTape.sortEntries(mappingAt:startingAt:)`).
     static func encode<T>(_ value: T, into encoder: TapeEncoding) throws {
         let dictionary = unsafeBitCast(value, to: [Key: Value].self)  // T is Self
         guard Key.self == String.self || Key.self == Int.self else {
@@ -89,6 +89,7 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
         var starts: [Int] = []
         starts.reserveCapacity(dictionary.count)
         var integerKeys: [Int] = []
+        let begin = encoder.tape.endPosition
         encoder.tape.append(.beginMapping)
         for (key, value) in dictionary {
             let name: String
@@ -104,9 +105,9 @@ extension Dictionary: NodeDirectlyEncodable where Key: Encodable, Value: Encodab
             try encoder.box(value, extra: [], pushing: .key(NodeCodingKey(stringValue: name)))
         }
         if integerKeys.isEmpty {
-            encoder.tape.sortEntries(startingAt: starts)
+            encoder.tape.sortEntries(mappingAt: begin, startingAt: starts)
         } else {
-            encoder.tape.sortEntries(startingAt: starts, byIntegers: integerKeys)
+            encoder.tape.sortEntries(mappingAt: begin, startingAt: starts, byIntegers: integerKeys)
         }
         encoder.tape.append(.end)
     }

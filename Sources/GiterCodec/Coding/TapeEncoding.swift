@@ -47,7 +47,7 @@ final class TapeEncoding: Encoder, SingleValueEncodingContainer {
         var keySet: Set<String>?
     }
 
-    @exclusivity(unchecked) var tape = EncodingTape()
+    let tape = EncodingTape()
     /// Set when the tape cannot hold the value: the result must come from
     /// the tree encoder, whatever `encode(to:)` did with the error.
     @exclusivity(unchecked) private(set) var needsTree = false
