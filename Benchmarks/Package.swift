@@ -55,6 +55,7 @@ let package = Package(
         .executableTarget(
             name: "SigningBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Giter", package: giterPackage),
                 .product(name: "GiterLibGit2", package: giterPackage),
                 .product(name: "GiterGitCLI", package: giterPackage),

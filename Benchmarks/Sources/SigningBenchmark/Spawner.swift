@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -103,19 +104,10 @@ struct Spawner: Sendable {
         // A child starts with no signal blocked and default handlers: this
         // thread (a dispatch worker) blocks SIGTERM, and a child inheriting
         // that mask (ssh-agent) could not be stopped.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        let spawned = withDefaultSignalSpawnAttributes { attributes in
+            posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else {
             throw BenchmarkError("cannot start \(arguments[0]): \(String(cString: strerror(spawned))); is it installed?")
         }
