@@ -8,22 +8,31 @@ import Testing
 /// other; the status commits carry the shards' fencing tokens.
 @Suite("Controller with shards")
 struct ControllerShardingTests {
+    /// A consumer replica of `exchange` with a coordinator of 4 shards (at
+    /// most 2 members, 15 s leases, rounds every 5 s on `clock`) that fences
+    /// its store and shards its controller.
+    static func replica(_ holder: String, of exchange: Exchange, clock: TestClock) throws
+        -> (ShardCoordinator, GitResourceStore<Report>, ControllerOptions)
+    {
+        let coordinator = try ShardCoordinator(
+            transport: exchange.remote.transport(),
+            options: ShardCoordinator.Options(
+                shards: 4, maxMembers: 2, holder: holder, duration: .seconds(15), roundInterval: .seconds(5)),
+            clock: clock)
+        var storeOptions = StoreOptions(identity: consumerIdentity, roles: namedRoles)
+        storeOptions.fencing = coordinator
+        var options = fastOptions
+        options.sharding = coordinator
+        return (coordinator, exchange.remote.store(for: Report.self, type: reportType, options: storeOptions), options)
+    }
+
     @Test func eachResourceIsReconciledOnceByTheHolderOfItsShard() async throws {
         let exchange = Exchange()
         let names = (0..<16).map { "report-\($0)" }
         for name in names { try await exchange.producer.apply(report(name)) }
         let clock = TestClock()
         func replica(_ holder: String) throws -> (ShardCoordinator, GitResourceStore<Report>, ControllerOptions) {
-            let coordinator = try ShardCoordinator(
-                transport: exchange.remote.transport(),
-                options: ShardCoordinator.Options(
-                    shards: 4, maxMembers: 2, holder: holder, duration: .seconds(15), roundInterval: .seconds(5)),
-                clock: clock)
-            var storeOptions = StoreOptions(identity: consumerIdentity, roles: namedRoles)
-            storeOptions.fencing = coordinator
-            var options = fastOptions
-            options.sharding = coordinator
-            return (coordinator, exchange.remote.store(for: Report.self, type: reportType, options: storeOptions), options)
+            try Self.replica(holder, of: exchange, clock: clock)
         }
         let (first, firstStore, firstOptions) = try replica("first")
         let (second, secondStore, secondOptions) = try replica("second")
@@ -97,16 +106,7 @@ struct ControllerShardingTests {
         for name in names { try await exchange.producer.apply(report(name)) }
         let clock = TestClock()
         func replica(_ holder: String) throws -> (ShardCoordinator, GitResourceStore<Report>, ControllerOptions) {
-            let coordinator = try ShardCoordinator(
-                transport: exchange.remote.transport(),
-                options: ShardCoordinator.Options(
-                    shards: 4, maxMembers: 2, holder: holder, duration: .seconds(15), roundInterval: .seconds(5)),
-                clock: clock)
-            var storeOptions = StoreOptions(identity: consumerIdentity, roles: namedRoles)
-            storeOptions.fencing = coordinator
-            var options = fastOptions
-            options.sharding = coordinator
-            return (coordinator, exchange.remote.store(for: Report.self, type: reportType, options: storeOptions), options)
+            try Self.replica(holder, of: exchange, clock: clock)
         }
         let (first, firstStore, firstOptions) = try replica("first")
         let (second, secondStore, secondOptions) = try replica("second")
