@@ -208,4 +208,18 @@ public final class LibGit2Transport: Transport {
             try repository.history(of: path, from: commit, limit: limit)
         }
     }
+    /// libgit2's pack builder over a walk from `tip` that hides `base`.
+    public func packObjects(reachableFrom tip: ObjectID, excluding base: ObjectID?) async throws -> [UInt8] {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.packObjects(reachableFrom: tip, excluding: base)
+        }
+    }
+
+    /// libgit2's indexer, which checks every object, into the mirror's
+    /// `objects/pack` (not fsynced: the mirror is a cache).
+    public func storePack(_ pack: [UInt8]) async throws {
+        try await queue.run { (repository) throws(TransportError) in
+            try repository.storePack(pack, durably: false)
+        }
+    }
 }

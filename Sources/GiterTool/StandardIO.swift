@@ -50,6 +50,46 @@ enum InputFile {
     }
 }
 
+/// Writing a whole output file so that it appears complete or not at all.
+enum OutputFile {
+    /// Writes `bytes` to `path` (standard output for `-`) through a
+    /// temporary file in the same folder, flushed to disk before it is
+    /// renamed into place: a crash leaves the old file or none, never half
+    /// of the new one.
+    static func write(_ bytes: [UInt8], to path: String) throws(InputFile.Error) {
+        if path == "-" {
+            StandardOutput.write(bytes)
+            return
+        }
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = "\(folder)/.\(name).giter-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw InputFile.Error(description: "cannot write: \(lastErrorDescription())") }
+        var failure: String?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count, let base = buffer.baseAddress {
+                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = lastErrorDescription()
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = lastErrorDescription() }
+        close(descriptor)
+        if failure == nil, rename(temporary, path) != 0 { failure = lastErrorDescription() }
+        if let failure {
+            unlink(temporary)
+            throw InputFile.Error(description: "cannot write: \(failure)")
+        }
+    }
+}
+
 /// Writes to standard output, retrying short writes.
 enum StandardOutput {
     static func write(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }

@@ -65,6 +65,8 @@ enum ErrorReporting {
             return ("\(error.message)", 1)
         case let error as ValidationErrors:
             return ("\(error)", 1)
+        case let error as BundleError:
+            return (error.message, 1)
         default:
             return ("\(error)", 1)
         }

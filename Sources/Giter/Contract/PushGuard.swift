@@ -88,6 +88,9 @@ public struct PushGuard: Sendable {
         {
             return try await checkLease(update, lease)
         }
+        if update.name.hasPrefix(ExchangeBundle.acknowledgementPrefix) {
+            return try await checkAcknowledgement(update)
+        }
         var allowed: [String] = []
         if let tip = try await reader.resolve("refs/heads/\(branch)") {
             var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: tip))
@@ -103,5 +106,27 @@ public struct PushGuard: Sendable {
             ]
         }
         return []
+    }
+
+    /// A bundle's acknowledgement (`refs/giter/acks/<site>`, see
+    /// ``ExchangeBundle``) may be deleted, or point at a commit of the
+    /// exchange branch: it says how far another site has the branch, and
+    /// only a commit on the branch can be that.
+    private func checkAcknowledgement(_ update: RefUpdate) async throws -> [ContractViolation] {
+        let site = String(update.name.dropFirst(ExchangeBundle.acknowledgementPrefix.count))
+        guard (try? ExchangeBundle.checkSiteName(site)) != nil else {
+            return [ContractViolation(commit: update.new, path: nil, rule: .ref, message: "\(update.name) does not name a site")]
+        }
+        guard let new = update.new else { return [] }
+        if let tip = try await reader.resolve("refs/heads/\(branch)"),
+            try await ExchangeLedger.chain(from: tip, to: new, reader: reader) != nil
+        {
+            return []
+        }
+        return [
+            ContractViolation(
+                commit: new, path: nil, rule: .ref,
+                message: "\(update.name) must point at a commit of the exchange branch \(branch), and \(new.short) is not one")
+        ]
     }
 }

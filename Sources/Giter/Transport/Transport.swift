@@ -94,6 +94,29 @@ public protocol Transport: RepositoryReader {
     /// backends give it for a remote named by an absolute path or a
     /// `file://` URL.
     var localRemote: LocalRemote? { get }
+    /// The objects reachable from `tip` and not from `base` (all of those
+    /// reachable from `tip` when `base` is `nil`), read from the mirror
+    /// and written as one pack in Git's format (`gitformat-pack(5)`,
+    /// version 2) that needs no other object: no delta refers to an object
+    /// outside it. ``ExchangeBundle`` carries such a pack in a bundle file.
+    /// No ref moves. The default implementation throws
+    /// ``TransportError/Code/backend``.
+    ///
+    /// - Throws: `TransportError` with code `objectNotFound` when the mirror
+    ///   lacks `tip`, `base` or an object between them.
+    func packObjects(reachableFrom tip: ObjectID, excluding base: ObjectID?) async throws -> [UInt8]
+    /// Stores the objects of `pack` (a pack in Git's format, which may refer
+    /// to objects the mirror already has as delta bases) in the mirror's
+    /// object database, after the backend has checked every object's hash
+    /// and the pack's trailing checksum. No ref moves: the objects are
+    /// unreachable until a caller points a ref at them, so a pack that is
+    /// never used costs only disk space until Git's garbage collection. The
+    /// default implementation throws ``TransportError/Code/backend``.
+    ///
+    /// - Throws: `TransportError` with code `invalidArgument` when `pack`
+    ///   is truncated, corrupted or refers to an object the mirror lacks;
+    ///   nothing is stored then.
+    func storePack(_ pack: [UInt8]) async throws
 }
 
 extension Transport {
@@ -115,4 +138,12 @@ extension Transport {
     /// `nil`: the remote is not known to be on this machine, so nothing
     /// watches it and the callers poll.
     public var localRemote: LocalRemote? { nil }
+
+    public func packObjects(reachableFrom tip: ObjectID, excluding base: ObjectID?) async throws -> [UInt8] {
+        throw TransportError(.backend, "this transport cannot write a pack; use a backend that can")
+    }
+
+    public func storePack(_ pack: [UInt8]) async throws {
+        throw TransportError(.backend, "this transport cannot store a pack; use a backend that can")
+    }
 }
