@@ -103,4 +103,26 @@ extension GuardRuleTests {
             #expect(try await exchange.refs()["refs/tags/v1"] == tip)
         }
     }
+
+    /// A bundle's acknowledgement (`refs/giter/acks/<site>`) may point at a
+    /// commit of the exchange branch, and nowhere else; the policy need not list it.
+    @Test(arguments: ToolBackend.allCases)
+    func anAcknowledgementPointsIntoTheBranch(backend: ToolBackend) async throws {
+        try await GuardedExchange.with(.localPath, backend: backend) { exchange in
+            let clone = try await exchange.clone()
+            let tip = try await clone.head()
+            let accepted = try await clone.push("HEAD:refs/giter/acks/field")
+            #expect(accepted.succeeded, "\(accepted)")
+            #expect(try await exchange.refs()["refs/giter/acks/field"] == tip)
+
+            try clone.write("elsewhere.txt", "not on the branch\n")
+            try await clone.commit(as: .alice, "Off the branch")
+            let off = try await clone.head()
+            let before = try await exchange.refs()
+            try await exchange.expectRefused(
+                try await clone.push("+HEAD:refs/giter/acks/field"), [Seen(.ref, nil, off)], refsBefore: before)
+            try await exchange.expectRefused(
+                try await clone.push("HEAD~1:refs/giter/acks/field/nested"), [Seen(.ref, nil, tip)], refsBefore: before)
+        }
+    }
 }
