@@ -82,8 +82,11 @@ struct BundleImportCommand: AsyncParsableCommand {
             Refuses, changing nothing, a file that is not a bundle, is \
             truncated or damaged, was imported before, builds on a bundle \
             not imported here, or holds a commit the contract refuses; and \
-            stops when this site has commits the sender has not received \
-            (export them for the sender first). Importing into an empty bare \
+            rebases this site's own commits that the sender has not received \
+            on top of the bundle's, signed again with --signing-key (a status \
+            for a resource the sender archived or deleted meanwhile is \
+            dropped and reported; changes to .giter/ on both sides stop the \
+            import: a person must settle them). Importing into an empty bare \
             repository creates the exchange there. Prints \
             'imported N commits from SITE: OLD..NEW'.
             """
@@ -106,9 +109,15 @@ struct BundleImportCommand: AsyncParsableCommand {
                 throw ToolError("\(file): \(error)")
             }
             let opened = try await Exchange.open(exchange)
-            let result = try await ExchangeBundle(transport: opened.transport).importBundle(bytes)
+            let result = try await ExchangeBundle(transport: opened.transport, signer: opened.signer).importBundle(bytes)
             let range = "\(result.old?.short ?? "(new exchange)")..\(result.new.short)"
             StandardOutput.write("imported \(result.commits) commit(s) from \(result.sender): \(range)\n")
+            if let rebase = result.rebase {
+                StandardOutput.write(
+                    "rebased \(rebase.rewritten.count) commit(s) of this site on top of them (\(result.sender) has not "
+                        + "received those yet: export for it)\n")
+                for line in rebase.dropped { StandardOutput.write("dropped \(line)\n") }
+            }
             if !result.acknowledgementRecorded {
                 StandardError.write(
                     "note: another import moved refs/giter/acks/\(result.sender) meanwhile; the next export for "

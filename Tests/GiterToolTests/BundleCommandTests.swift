@@ -173,21 +173,73 @@ struct BundleCommandTests {
         #expect(try await Self.refs(sites.field.remote) == before)
     }
 
-    /// Both sites wrote since the last exchange of bundles: the import
-    /// stops and says what to do, and the way it names works.
+    /// Both sites wrote since they last exchanged bundles: the field's
+    /// statuses are rebased onto the lab's new specs (through the field's
+    /// guard), a status for a resource the lab archived meanwhile is
+    /// dropped and reported, the field's own reader follows the rebase, and
+    /// the rebased commits reach the lab in the next bundle.
     @Test(arguments: ToolBackend.allCases)
-    func divergedSitesAreToldToExportFirst(_ backend: ToolBackend) async throws {
+    func bothSitesWroteAndTheImportRebasesThisSitesCommits(_ backend: ToolBackend) async throws {
         let sites = try await Sites.make(backend)
         try await sites.lab.apply(ExchangeFixture.experiment("sort-1"))
+        try await sites.lab.apply(ExchangeFixture.experiment("sort-2"))
         let first = try await sites.export(at: sites.lab, site: "lab", for: "field", "lab-1.bundle")
         try #require(try await sites.importBundle(at: sites.field, first.file).status == 0)
+        let install = try await sites.field.directory.run(
+            ["guard", "install", "--repository", sites.field.remote, "--backend", backend.rawValue])
+        try #require(install.status == 0, "\(install.stderr)")
+
         try await sites.field.writeStatus("sort-1")
-        try await sites.lab.apply(ExchangeFixture.experiment("sort-2"))
+        try await sites.field.writeStatus("sort-2")
+        try await sites.lab.apply(ExchangeFixture.experiment("sort-1", size: 2000))
+        try #require(try await sites.lab.giter(["archive", "Experiment/sort-2"]).status == 0)
+        let second = try await sites.export(at: sites.lab, site: "lab", for: "field", "lab-2.bundle")
+
+        let rebased = try await sites.importBundle(at: sites.field, second.file)
+        #expect(rebased.status == 0, "\(rebased.stderr)")
+        #expect(rebased.stdout.contains("rebased 2 commit(s) of this site"), "\(rebased.stdout)")
+        #expect(
+            rebased.lines.contains {
+                $0.hasPrefix("dropped resources/default/Experiment/") && $0.contains("sort-2.yaml: lab archived or deleted it")
+            }, "\(rebased.stdout)")
+        let log = try await runGitChecked(["--git-dir", sites.field.remote, "log", "--format=%B", "main"]).stdout
+        #expect(log.components(separatedBy: "Giter-Rebased-From: ").count == 3, "\(log)")
+
+        // The field's consumer, whose mirror saw the commits before the rebase, follows it.
+        let consumer = ExchangeIdentity(name: "Testbed", email: ExchangeFixture.consumerEmail, role: .consumer)
+        let store = try await sites.field.store(consumer, mirror: "consumer-mirror")
+        try await store.refresh()
+        let key = ResourceKey(namespace: "default", kind: "Experiment", name: "sort-1")
+        let stored = try #require(try await store.get(key))
+        #expect(stored.resource.metadata.generation == 2)
+        #expect(stored.resource.spec["size"]?.number?.integer(as: Int.self) == 2000, "\(stored.resource.spec)")
+        #expect(stored.resource.status?["digest"]?.string == "sha256:abc123", "the status survived the rebase")
+
+        let answer = try await sites.export(at: sites.field, site: "field", for: "lab", "field-1.bundle")
+        #expect(answer.result.stdout.contains(": 2 commit(s) after"), "\(answer.result.stdout)")
+        let back = try await sites.importBundle(at: sites.lab, answer.file)
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(!back.stdout.contains("rebased"), "a fast-forward at the lab: \(back.stdout)")
+        let seen = try await sites.lab.giter(["get", "Experiment/sort-1", "-o", "yaml"])
+        #expect(seen.stdout.contains("sha256:abc123") && seen.stdout.contains("size: 2000"), "\(seen.stdout)")
+    }
+
+    /// Both sites changed `.giter/`: the import stops, changing nothing.
+    @Test(arguments: ToolBackend.allCases)
+    func contractEditsOnBothSidesNeedAPerson(_ backend: ToolBackend) async throws {
+        let sites = try await Sites.make(backend)
+        let first = try await sites.export(at: sites.lab, site: "lab", for: "field", "lab-1.bundle")
+        try #require(try await sites.importBundle(at: sites.field, first.file).status == 0)
+        for (site, size) in [(sites.lab, "10"), (sites.field, "20")] {
+            try await site.commitWithGit(author: ExchangeFixture.admin, message: "A note in the contract") { folder in
+                try Data("note: \(size)\n".utf8).write(to: folder.appendingPathComponent(".giter/notes.yaml"))
+            }
+        }
         let second = try await sites.export(at: sites.lab, site: "lab", for: "field", "lab-2.bundle")
         let before = try await Self.refs(sites.field.remote)
-        let diverged = try await sites.importBundle(at: sites.field, second.file)
-        #expect(diverged.status == 1)
-        #expect(diverged.stderr.contains("1 commit(s) of main that lab has not received"), "\(diverged.stderr)")
+        let result = try await sites.importBundle(at: sites.field, second.file)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("changed .giter/notes.yaml") && result.stderr.contains("need a person"), "\(result.stderr)")
         #expect(try await Self.refs(sites.field.remote) == before)
     }
 

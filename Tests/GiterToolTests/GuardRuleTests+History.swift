@@ -125,4 +125,31 @@ extension GuardRuleTests {
                 try await clone.push("HEAD~1:refs/giter/acks/field/nested"), [Seen(.ref, nil, tip)], refsBefore: before)
         }
     }
+
+    /// The one rewrite the guard accepts: a bundle import's rebase, where
+    /// every dropped commit is written again by its author, naming it in a
+    /// `Giter-Rebased-From` trailer. Another author's counterpart, or none,
+    /// is a rewrite like any other.
+    @Test(arguments: ToolBackend.allCases, [Person.alice, Person.bob])
+    func aRebaseThatWritesEveryDroppedCommitAgain(backend: ToolBackend, author: Person) async throws {
+        try await GuardedExchange.with(.localPath, backend: backend) { exchange in
+            let before = try await exchange.refs()
+            let clone = try await exchange.clone()
+            let dropped = try await clone.head()
+            try await clone.git(["reset", "--quiet", "--hard", "HEAD~1"])
+            try clone.write(GuardedExchange.exp2.repositoryPath, GuardedExchange.experiment("exp-2"))
+            try await clone.commit(as: .alice, "Create exp-2, from the other site")
+            try clone.write(Self.exp1, GuardedExchange.experiment("exp-1"))
+            try await clone.git(["add", "--all"])
+            try await clone.git(
+                as: author, ["commit", "--quiet", "-m", "Create exp-1\n\n\(ExchangeBundle.rebasedFromTrailer): \(dropped)"])
+            let rebased = try await clone.head()
+            let push = try await clone.push("HEAD:refs/heads/main", force: true)
+            if author.email == Person.alice.email {
+                try await exchange.expectAccepted(push, main: rebased)
+            } else {
+                try await exchange.expectRefused(push, [Seen(.history, nil, rebased)], refsBefore: before)
+            }
+        }
+    }
 }

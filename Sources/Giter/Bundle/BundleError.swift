@@ -22,6 +22,10 @@ public struct BundleError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidSite
         /// There is nothing to send: the other site has acknowledged everything.
         case nothingToExport
+        /// Both sites changed the same file in a way Giter does not merge
+        /// (the contract's files, or both the status and the rest of a
+        /// resource): a person must settle it.
+        case conflict
         /// The exchange moved while the bundle was being imported; run the import again.
         case exchangeMoved
     }

@@ -57,8 +57,12 @@ public struct ExchangeBundle: Sendable {
         public var old: ObjectID?
         /// The branch's commit after it: the bundle's tip.
         public var new: ObjectID
-        /// How many commits the import added.
+        /// How many commits of the sender the import added.
         public var commits: Int
+        /// This site's commits written again on top of the sender's, when
+        /// both sites had written since they last exchanged bundles; `nil`
+        /// when the import was a fast-forward.
+        public var rebase: Rebase?
         /// Whether `refs/giter/acks/<sender>` was moved; `false` when
         /// another import moved it meanwhile (the next export for the
         /// sender then holds a little more than it needs, nothing is lost).
@@ -66,11 +70,16 @@ public struct ExchangeBundle: Sendable {
     }
 
     let transport: any Transport
+    let signer: (any CommitSigner)?
 
     /// Bundles of the exchange `transport` reaches: its remote is this
-    /// site's repository, its branch the exchange branch.
-    public init(transport: any Transport) {
+    /// site's repository, its branch the exchange branch. `signer` signs the
+    /// commits of this site that an import writes again (see
+    /// ``importBundle(_:)``); give the key this site's commits are signed
+    /// with when the policy requires signatures.
+    public init(transport: any Transport, signer: (any CommitSigner)? = nil) {
         self.transport = transport
+        self.signer = signer
     }
 
     /// The ref that records what `site` acknowledged: `refs/giter/acks/<site>`.
@@ -189,20 +198,32 @@ public struct ExchangeBundle: Sendable {
         } catch let error as TransportError where error.code == .invalidArgument {
             throw BundleError(.corrupted, "the bundle from \(sender) is damaged: \(error.message); nothing was imported")
         }
-        guard let chain = try await ExchangeLedger.chain(from: tip, to: current, reader: transport) else {
-            throw try await divergence(tip: tip, current: current, sender: sender)
+        var newTip = tip
+        var checkedFrom = current
+        var rebase: Rebase?
+        let chain: [CommitInfo]
+        if let straight = try await ExchangeLedger.chain(from: tip, to: current, reader: transport) {
+            chain = straight
+        } else {
+            guard let current, let (base, local) = try await localCommits(current: current, tip: tip) else {
+                throw try await divergence(tip: tip, current: current, sender: sender)
+            }
+            chain = try await ExchangeLedger.chain(from: tip, to: base, reader: transport) ?? []
+            let rebased = try await self.rebase(local, base: base, onto: tip, sender: sender, signer: signer)
+            (newTip, rebase, checkedFrom) = (rebased.tip, rebased.rebase, base)
         }
         let guardian = PushGuard(reader: transport, branch: branch, pusher: nil)
-        let violations = try await guardian.check([RefUpdate(old: current, new: tip, name: branchReference)])
+        let violations = try await guardian.check([RefUpdate(old: checkedFrom, new: newTip, name: branchReference)])
         guard violations.isEmpty else {
             let listed = violations.prefix(5).map { "\n  \($0)" }.joined()
             throw BundleError(
                 .contractViolation,
-                "the bundle from \(sender) breaks the exchange's contract, so nothing was imported:\(listed)"
+                "the bundle from \(sender)\(rebase == nil ? "" : ", with this site's commits rebased on it,") breaks "
+                    + "the exchange's contract, so nothing was imported:\(listed)"
                     + (violations.count > 5 ? "\n  … and \(violations.count - 5) more" : ""),
                 violations: violations)
         }
-        switch try await transport.push(tip, expecting: current) {
+        switch try await transport.push(newTip, expecting: current) {
         case .pushed:
             break
         case .conflict(let message), .locked(let message):
@@ -215,7 +236,9 @@ public struct ExchangeBundle: Sendable {
         case .pushed: recorded = true
         default: recorded = false
         }
-        return Import(sender: sender, old: current, new: tip, commits: chain.count, acknowledgementRecorded: recorded)
+        return Import(
+            sender: sender, old: current, new: newTip, commits: chain.count, rebase: rebase,
+            acknowledgementRecorded: recorded)
     }
 
     private func resolveSite(_ given: String?) async throws -> String {
@@ -273,6 +296,19 @@ public struct ExchangeBundle: Sendable {
                 throw BundleError(.replayed, message)
             }
         }
+    }
+
+    /// This site's commits the bundle does not hold (oldest first) and the
+    /// commit both histories share; `nil` when the histories share no
+    /// commit on their first-parent lines, or this site has more than
+    /// ``rebaseLimit`` commits of its own.
+    private func localCommits(current: ObjectID, tip: ObjectID) async throws -> (ObjectID, [CommitInfo])? {
+        let local = try await transport.commits(from: current, excluding: tip, limit: Self.rebaseLimit + 1)
+        guard local.count <= Self.rebaseLimit, let oldest = local.last, let base = oldest.parents.first,
+            try await ExchangeLedger.chain(from: current, to: base, reader: transport)?.count == local.count,
+            try await ExchangeLedger.chain(from: tip, to: base, reader: transport) != nil
+        else { return nil }
+        return (base, local.reversed())
     }
 
     private func divergence(tip: ObjectID, current: ObjectID?, sender: String) async throws -> BundleError {

@@ -17,7 +17,9 @@ public struct RefUpdate: Sendable, Hashable {
 /// The server side of the contract: what `giter guard pre-receive` asks
 /// before git accepts a push.
 ///
-/// The exchange branch only moves forward, and every commit it gains is
+/// The exchange branch only moves forward (or is rebased by a bundle
+/// import, by the rule of ``ExchangeBundle/rebaseBase(from:to:reader:)``),
+/// and every commit it gains is
 /// judged by ``ExchangeLedger`` (the same check readers run), with the
 /// pusher the server names. Any other ref is refused unless the policy in
 /// force on the branch lists it under `spec.refs`.
@@ -53,7 +55,14 @@ public struct PushGuard: Sendable {
         guard let new = update.new else {
             return [ContractViolation(commit: update.old, path: nil, rule: .history, message: "deleting the exchange branch \(branch) is refused")]
         }
-        guard let chain = try await ExchangeLedger.chain(from: new, to: update.old, reader: reader) else {
+        var from = update.old
+        var chain = try await ExchangeLedger.chain(from: new, to: update.old, reader: reader)
+        if chain == nil, let old = update.old, let base = try await ExchangeBundle.rebaseBase(from: old, to: new, reader: reader) {
+            // A bundle import's rebase: every commit it drops is written again after `base`, and judged from there.
+            from = base
+            chain = try await ExchangeLedger.chain(from: new, to: base, reader: reader)
+        }
+        guard let chain else {
             return [
                 ContractViolation(
                     commit: new, path: nil, rule: .history,
@@ -64,7 +73,7 @@ public struct PushGuard: Sendable {
         var ledger: ExchangeLedger
         var violations: [ContractViolation] = []
         let push = ContractChecker.Push(user: pusher)
-        if let old = update.old {
+        if let old = from {
             ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: old))
         } else {
             // A new branch: its first commit is the exchange's anchor, as it is for a reader.

@@ -184,22 +184,28 @@ extension GitResourceStore {
     /// judge, and the branch's first commit when the check starts there.
     private func startingLedger(for new: ObjectID) async throws -> (ExchangeLedger, [CommitInfo], root: CommitInfo?) {
         let roles = options.roles
+        var trusted = options.trustRoot
         if loaded, let ledger {
             let state = ledger.state
-            guard let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) else {
+            if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
+                return (ledger, chain, nil)
+            }
+            // A bundle import rebased the branch: every commit is judged again from the anchor.
+            guard let anchor, try await ExchangeBundle.rebaseBase(from: state.commit, to: new, reader: transport) != nil else {
                 throw refuseHistory("\(new.hex) does not continue the history checked up to \(state.commit.hex): it was rewritten")
             }
-            return (ledger, chain, nil)
+            trusted = trusted ?? anchor
         }
-        var trusted = options.trustRoot
-        switch await loadCheckPoint() {
+        switch loaded ? CheckPoint.Reading.none : await loadCheckPoint() {
         case .checked(let state, let saved):
             if trusted == nil || trusted == saved {
                 if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
                     anchor = saved
                     return (newLedger(at: state), chain, nil)
                 }
-                if saved != nil {
+                if let saved, try await ExchangeBundle.rebaseBase(from: state.commit, to: new, reader: transport) != nil {
+                    trusted = trusted ?? saved
+                } else if saved != nil {
                     throw refuseHistory("\(new.hex) does not continue the history this mirror checked up to \(state.commit.hex)")
                 }
             }
