@@ -243,6 +243,44 @@ struct BundleCommandTests {
         #expect(try await Self.refs(sites.field.remote) == before)
     }
 
+    /// With signatures required, the rebased commits are signed again with
+    /// the importing site's key (`--signing-key`); without one the import
+    /// fails closed, changing nothing.
+    @Test(arguments: ToolBackend.allCases)
+    func rebasedCommitsAreSignedAgain(_ backend: ToolBackend) async throws {
+        guard let signed = try await SignedExchange.make(backend: backend) else { return }
+        let lab = signed.exchange
+        let field = try await ExchangeFixture(backend: backend, initialized: false)
+        try await runGitChecked(["init", "--quiet", "--bare", field.remote])
+        let sites = Sites(lab: lab, field: field)
+        let producerKey = ["--signing-key", signed.producer.privateKey]
+        try lab.write("sort-1.yaml", ExchangeFixture.experiment("sort-1"))
+        try #require(try await lab.giter(["apply", "-f", "sort-1.yaml"] + producerKey).status == 0)
+        let first = try await sites.export(at: lab, site: "lab", for: "field", "lab-1.bundle")
+        let created = try await sites.importBundle(at: field, first.file)
+        try #require(created.status == 0, "\(created.stderr)")
+
+        try await field.writeStatus("sort-1", signer: try signed.consumer.signer())
+        try lab.write("sort-1.yaml", ExchangeFixture.experiment("sort-1", size: 2000))
+        try #require(try await lab.giter(["apply", "-f", "sort-1.yaml"] + producerKey).status == 0)
+        let second = try await sites.export(at: lab, site: "lab", for: "field", "lab-2.bundle")
+
+        let before = try await Self.refs(field.remote)
+        let unsigned = try await sites.importBundle(at: field, second.file)
+        #expect(unsigned.status == 1)
+        #expect(unsigned.stderr.contains("breaks the exchange's contract"), "\(unsigned.stderr)")
+        #expect(try await Self.refs(field.remote) == before)
+
+        let resigned = try await field.giter(["bundle", "import", second.file.path, "--signing-key", signed.consumer.privateKey])
+        #expect(resigned.status == 0, "\(resigned.stderr)")
+        #expect(resigned.stdout.contains("rebased 1 commit(s)"), "\(resigned.stdout)")
+        let verified = try await field.giter(["verify"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        let tip = try await runGitChecked(["--git-dir", field.remote, "rev-parse", "main"]).trimmedStdout
+        let line = try #require(verified.lines.first { $0.hasPrefix(String(tip.prefix(12))) }, "\(verified.stdout)")
+        #expect(line.hasSuffix("signed by testbed/\(ExchangeFixture.consumerEmail) (\(signed.consumer.fingerprint))"), "\(line)")
+    }
+
     @Test func bundleHeadersRoundTripAndRefuseWhatGiterCannotRead() throws {
         let id = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
         let pack = Array("PACK".utf8) + [UInt8](repeating: 0, count: 28)
