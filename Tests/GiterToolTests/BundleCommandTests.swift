@@ -224,6 +224,33 @@ struct BundleCommandTests {
         #expect(seen.stdout.contains("sha256:abc123") && seen.stdout.contains("size: 2000"), "\(seen.stdout)")
     }
 
+    /// The lab archived one resource and changed another's spec while the
+    /// field wrote their status: the lab's archive, rebased, moves the live
+    /// file with that status, and its new spec keeps it.
+    @Test(arguments: ToolBackend.allCases)
+    func theLabsWritesRebasedOntoNewStatusesKeepThem(_ backend: ToolBackend) async throws {
+        let sites = try await Sites.make(backend)
+        try await sites.lab.apply(ExchangeFixture.experiment("sort-1"))
+        try await sites.lab.apply(ExchangeFixture.experiment("sort-2"))
+        let first = try await sites.export(at: sites.lab, site: "lab", for: "field", "lab-1.bundle")
+        try #require(try await sites.importBundle(at: sites.field, first.file).status == 0)
+        try await sites.field.writeStatus("sort-1")
+        try await sites.field.writeStatus("sort-2")
+        let answer = try await sites.export(at: sites.field, site: "field", for: "lab", "field-1.bundle")
+        try #require(try await sites.lab.giter(["archive", "Experiment/sort-1"]).status == 0)
+        try await sites.lab.apply(ExchangeFixture.experiment("sort-2", size: 2000))
+
+        let imported = try await sites.importBundle(at: sites.lab, answer.file)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("rebased 2 commit(s)"), "\(imported.stdout)")
+        let archived = try await sites.lab.giter(["get", "experiments", "--archived", "-o", "yaml"])
+        #expect(archived.stdout.contains("sha256:abc123"), "\(archived.stdout)")
+        let changed = try await sites.lab.giter(["get", "Experiment/sort-2", "-o", "yaml"])
+        #expect(changed.stdout.contains("size: 2000") && changed.stdout.contains("sha256:abc123"), "\(changed.stdout)")
+        let verified = try await sites.lab.giter(["verify"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
     /// Both sites changed `.giter/`: the import stops, changing nothing.
     @Test(arguments: ToolBackend.allCases)
     func contractEditsOnBothSidesNeedAPerson(_ backend: ToolBackend) async throws {

@@ -22,7 +22,8 @@ extension ExchangeBundle {
     /// change is spliced into the other side's file, a change outside
     /// `status` takes the other side's `status`, a status for a resource the
     /// other side removed is dropped and reported, and a removal wins over
-    /// the other side's status (an archived file takes the newest status).
+    /// the other side's status (an archive moves the live file as it stands
+    /// after the other side's commits).
     /// Anything else both changed — `.giter/` above all — stops the import.
     func rebase(
         _ local: [CommitInfo], base: ObjectID, onto tip: ObjectID, sender: String, signer: (any CommitSigner)?
@@ -58,17 +59,16 @@ extension ExchangeBundle {
                         edits.append(.delete(path: change.path))
                         continue
                     }
-                    var contents = try await transport.blob(newID)
-                    // An archived file takes the newest status of the live file it was moved from.
+                    var source = newID
+                    // An archive moves the live file unchanged (the contract's rule): the live file as it
+                    // stands now, with the status the other site wrote meanwhile.
                     if change.oldID == nil, let live = Self.liveCounterpart(of: change.path), removed.contains(live),
-                        let before = changes.first(where: { $0.path == live })?.oldID,
-                        let liveNow = current[live] ?? before, liveNow != before
+                        let before = changes.first(where: { $0.path == live })?.oldID, before == newID,
+                        let liveNow = current[live] ?? before
                     {
-                        let blobs = try await transport.blobs([liveNow])
-                        contents = Self.replacingStatus(
-                            of: try split(contents, change.path), with: try split(blobs[0], live))
+                        source = liveNow
                     }
-                    edits.append(.write(path: change.path, contents: contents))
+                    edits.append(.write(path: change.path, contents: try await transport.blob(source)))
                     continue
                 }
                 guard Self.isResourceFile(change.path) else {
