@@ -127,12 +127,17 @@ struct ControllerShardingTests {
             // The first stopped and released its shards; the specs change.
             #expect(first.heldShards.isEmpty)
             for name in names { try await exchange.producer.apply(report(name, schedule: "0 3 * * *")) }
-            // The second's rounds run on the test clock: each advance lets one run, then it sleeps again.
+            // The second's rounds run on the test clock: each advance lets one run, then it sleeps again
+            // until one round interval later (the controller may have other sleepers: the coordinator's
+            // next deadline is what says its round ended).
             // Two rounds (10 s) are well inside the 15 s the released terms would have run.
             for _ in 0..<2 where second.ownedShards.count < 4 {
                 try await clock.waitForSleepers(1)
                 clock.advance(by: .seconds(5))
-                try await clock.waitForSleepers(1)
+                let next = clock.now.advanced(by: .seconds(5))
+                let limit = ContinuousClock.now.advanced(by: .seconds(30))
+                while !clock.deadlines.contains(next), ContinuousClock.now < limit { await Task.yield() }
+                try #require(clock.deadlines.contains(next), "the second's shard round did not end within 30 s")
             }
             #expect(second.ownedShards == [0, 1, 2, 3], "\(second.ownedShards)")
             secondController.trigger()
