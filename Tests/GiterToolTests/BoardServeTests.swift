@@ -1,0 +1,87 @@
+import Foundation
+import Giter
+import GitServerFixtures
+import Testing
+
+/// `giter serve` in a real headless Chromium: the page loads, shows the
+/// exchange's resources, and follows a status written while it is open —
+/// through server-sent events, without a reload.
+@Suite(.timeLimit(.minutes(5)), .serialized)
+struct BoardServeTests {
+    @Test func serveHasHelpWithExamplesAndIsListed() async throws {
+        let directory = try TemporaryDirectory()
+        let help = try await directory.run(["serve", "--help"])
+        #expect(help.status == 0)
+        for text in ["USAGE: giter serve", "Examples:", "Exit status:", "--listen", "--poll-interval", "--remote", "--cache"] {
+            #expect(help.stdout.contains(text), "serve --help lacks \(text)")
+        }
+        let root = try await directory.run(["--help"])
+        #expect(root.stdout.contains("  serve"))
+        let bad = try await directory.run(["serve", "--listen", "nowhere"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--listen must read HOST:PORT"))
+    }
+
+    /// An exchange that cannot be read at start is an error, not an empty board.
+    @Test func anExchangeThatCannotBeReadIsAnError() async throws {
+        let fixture = try await ExchangeFixture(initialized: false)
+        let result = try await fixture.giter(["serve", "--listen", "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.isOneLineError, "\(result.stderr)")
+    }
+
+    @Test(arguments: ToolBackend.allCases)
+    func thePageFollowsAStatusWrittenWhileItIsOpen(backend: ToolBackend) async throws {
+        guard try TestRequirements.available(HeadlessChromium.unavailableReason, for: "the board in Chromium") else {
+            return
+        }
+        let fixture = try await ExchangeFixture(backend: backend)
+        try await fixture.apply(ExchangeFixture.experiment("sort-1"))
+        try await fixture.apply(ExchangeFixture.experiment("sieve-2", namespace: "lab"))
+        // Polls are a safety net only: the remote is on this machine, so its ref watcher wakes the board.
+        let board = try await ServedBoard.start(fixture, ["--poll-interval", "10m"])
+        let browser = try HeadlessChromium()
+        do {
+            let session = try await browser.navigate(to: board.url + "/")
+            let row = #"document.querySelector('tr[data-key="default/Experiment/sort-1"]')"#
+            let ready = #"document.querySelector('tr[data-key="default/Experiment/sort-1"] td[data-column="ready"]')"#
+            // Loaded and rendered on the server: both namespaces, the row, no status yet, and live.
+            let loaded = try await browser.waitUntil(
+                "document.documentElement.getAttribute('data-live') === 'on' && \(row) && "
+                    + "document.querySelector('tr[data-key=\"lab/Experiment/sieve-2\"]') && \(ready).textContent",
+                session: session
+            )
+            #expect(loaded == "-")
+            let title = try await browser.waitUntil("document.title", session: session)
+            #expect(title == "Giter board")
+
+            try await fixture.writeStatus("sort-1")
+
+            let after = try await browser.waitUntil("\(ready).textContent === 'True' && \(row).innerText", session: session)
+            #expect(after.contains("Ready=True (Finished): sorted 1000 numbers"))
+            // The same page, refreshed in place: the live status line is still there.
+            let live = try await browser.waitUntil("document.documentElement.getAttribute('data-live')", session: session)
+            #expect(live == "on")
+
+            // The resource's page: spec, status and history with who wrote what.
+            let detail = try await browser.navigate(to: board.url + "/resources/default/Experiment/sort-1")
+            let text = try await browser.waitUntil(
+                "document.getElementById('history') && document.body.innerText",
+                session: detail
+            )
+            #expect(text.contains("workload: sort"))
+            #expect(text.contains("digest: sha256:abc123"))
+            #expect(text.contains("created (generation 1)"))
+            #expect(text.contains("status (observedGeneration 1, Ready=True)"))
+            #expect(text.contains("Testbed <testbed@example.com>"))
+        } catch {
+            await browser.close()
+            try await board.stop()
+            throw error
+        }
+        await browser.close()
+        let status = try await board.stop()
+        let errors = await board.errors.value
+        #expect(status == 0, "giter serve: \(errors)")
+    }
+}
