@@ -4,8 +4,9 @@ import GitServerFixtures
 import Testing
 
 /// `giter serve` in a real headless Chromium: the page loads, shows the
-/// exchange's resources, and follows a status written while it is open —
-/// through server-sent events, without a reload.
+/// exchange's resources (and the files it cannot read), and follows a
+/// status written while it is open — through server-sent events, without a
+/// reload.
 @Suite(.timeLimit(.minutes(5)), .serialized)
 struct BoardServeTests {
     @Test func serveHasHelpWithExamplesAndIsListed() async throws {
@@ -35,8 +36,8 @@ struct BoardServeTests {
         guard try TestRequirements.available(HeadlessChromium.unavailableReason, for: "the board in Chromium") else {
             return
         }
-        let fixture = try await ExchangeFixture(backend: backend)
-        try await fixture.apply(ExchangeFixture.experiment("sort-1"))
+        // sort-1, and two files that cannot be read: one bad file never hides the rest.
+        let fixture = try await BrokenFileCommandTests().brokenExchange(backend)
         try await fixture.apply(ExchangeFixture.experiment("sieve-2", namespace: "lab"))
         // Polls are a safety net only: the remote is on this machine, so its ref watcher wakes the board.
         let board = try await ServedBoard.start(fixture, ["--poll-interval", "10m"])
@@ -52,6 +53,9 @@ struct BoardServeTests {
                 session: session
             )
             #expect(loaded == "-")
+            let problems = try await browser.waitUntil("document.getElementById('problems').parentNode.innerText", session: session)
+            #expect(problems.contains("\(BrokenFileCommandTests.broken.repositoryPath):9:3"), "\(problems)")
+            #expect(problems.contains(BrokenFileCommandTests.png.repositoryPath), "\(problems)")
             let title = try await browser.waitUntil("document.title", session: session)
             #expect(title == "Giter board")
 
