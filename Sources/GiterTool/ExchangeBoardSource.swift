@@ -34,12 +34,12 @@ actor ExchangeBoardSource: BoardSource {
     /// - Returns: whether the branch moved since the last update.
     func update() async throws -> Bool {
         let transport = exchange.transport
-        if stores.isEmpty {
-            _ = try await transport.fetch()
-        } else {
-            // Each store fetches when the remote moved (a server: at once).
-            for store in stores.values { try await store.refresh() }
-        }
+        // One look per wake-up: a repository on this machine is asked for its
+        // tip (next to nothing); a server is fetched from, which costs no
+        // more than asking when nothing moved.
+        let remote = transport.localRemote != nil ? try await transport.remoteTip() : try await transport.fetch()
+        guard remote != tip else { return false }
+        if transport.localRemote != nil { _ = try await transport.fetch() }
         let current = try await transport.resolve(transport.configuration.trackingReference)
         guard current != tip else { return false }
         guard let current else {
@@ -56,6 +56,7 @@ actor ExchangeBoardSource: BoardSource {
         for kind in catalog.kinds {
             let store = stores[kind] ?? makeStore(kind: kind)
             kept[kind] = store
+            // The store's view moves to what was fetched (a server's: with a fetch of its own).
             try await store.refresh()
             for stored in try await store.list(.all) {
                 rows.append(Self.row(stored))
