@@ -31,16 +31,42 @@ struct BoardServeTests {
         #expect(result.isOneLineError, "\(result.stderr)")
     }
 
-    @Test(arguments: ToolBackend.allCases)
-    func thePageFollowsAStatusWrittenWhileItIsOpen(backend: ToolBackend) async throws {
+    /// Where the board reads the exchange from.
+    enum BoardRemote: String, CaseIterable, Sendable {
+        /// The bare repository's path: its ref watcher wakes the board; polls are a safety net only.
+        case path
+        /// The same repository through a real `git daemon` on loopback: the board polls it.
+        case gitDaemon
+    }
+
+    @Test(arguments: ToolBackend.allCases, BoardRemote.allCases)
+    func thePageFollowsAStatusWrittenWhileItIsOpen(backend: ToolBackend, remote: BoardRemote) async throws {
         guard try TestRequirements.available(HeadlessChromium.unavailableReason, for: "the board in Chromium") else {
             return
         }
         // sort-1, and two files that cannot be read: one bad file never hides the rest.
         let fixture = try await BrokenFileCommandTests().brokenExchange(backend)
         try await fixture.apply(ExchangeFixture.experiment("sieve-2", namespace: "lab"))
-        // Polls are a safety net only: the remote is on this machine, so its ref watcher wakes the board.
-        let board = try await ServedBoard.start(fixture, ["--poll-interval", "10m"])
+        switch remote {
+        case .path:
+            let board = try await ServedBoard.start(fixture, ["--poll-interval", "10m"])
+            try await checkThePage(of: board, fixture: fixture)
+        case .gitDaemon:
+            guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "git daemon") else {
+                return
+            }
+            try await withStartedServer(GitDaemonServer(repositoriesURL: fixture.directory.url)) { server in
+                let url = try server.url(for: "exchange")
+                let board = try await ServedBoard.start(fixture, remote: url, ["--poll-interval", "200ms"])
+                try await checkThePage(of: board, fixture: fixture)
+            }
+        }
+    }
+
+    /// Opens the board in Chromium, checks what it shows, writes a status
+    /// (straight into the bare repository, as a consumer on this machine)
+    /// and awaits it in the open page; then stops the board.
+    func checkThePage(of board: ServedBoard, fixture: ExchangeFixture) async throws {
         let browser = try HeadlessChromium()
         do {
             let session = try await browser.navigate(to: board.url + "/")
@@ -59,13 +85,19 @@ struct BoardServeTests {
             let title = try await browser.waitUntil("document.title", session: session)
             #expect(title == "Giter board")
 
+            // A mark in the page's script state: a reload would lose it.
+            _ = try await browser.waitUntil("(window.giterTestMark = 'kept')", session: session)
+
             try await fixture.writeStatus("sort-1")
 
             let after = try await browser.waitUntil("\(ready).textContent === 'True' && \(row).innerText", session: session)
             #expect(after.contains("Ready=True (Finished): sorted 1000 numbers"))
-            // The same page, refreshed in place: the live status line is still there.
-            let live = try await browser.waitUntil("document.documentElement.getAttribute('data-live')", session: session)
-            #expect(live == "on")
+            // The same page, refreshed in place (not reloaded), still live.
+            let kept = try await browser.waitUntil(
+                "window.giterTestMark + ' ' + document.documentElement.getAttribute('data-live')",
+                session: session
+            )
+            #expect(kept == "kept on")
 
             // The resource's page: spec, status and history with who wrote what.
             let detail = try await browser.navigate(to: board.url + "/resources/default/Experiment/sort-1")

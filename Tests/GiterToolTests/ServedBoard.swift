@@ -19,14 +19,20 @@ struct ServedBoard: Sendable {
 
     /// Starts `giter serve` with the fixture's options and `arguments`,
     /// and waits (30 s at most) for the line that gives its address.
-    static func start(_ fixture: ExchangeFixture, _ arguments: [String] = []) async throws -> ServedBoard {
+    ///
+    /// - Parameter remote: the remote to serve instead of the fixture's path (a server's URL).
+    static func start(_ fixture: ExchangeFixture, remote: String? = nil, _ arguments: [String] = []) async throws
+        -> ServedBoard
+    {
+        var options = fixture.options
+        if let remote, let index = options.firstIndex(of: "--remote") { options[index + 1] = remote }
         let output = try DescriptorPipe()
         let errorOutput = try DescriptorPipe()
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") }
         let process = try ChildProcess.spawn(
             try GiterProcess.executable().path,
-            ["serve", "--listen", "127.0.0.1:0"] + arguments + fixture.options,
+            ["serve", "--listen", "127.0.0.1:0"] + arguments + options,
             environment: environment,
             descriptors: [0: devNull, 1: output.write, 2: errorOutput.write]
         )
