@@ -124,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 try await group.run()
             } catch {
-                throw ToolError("cannot serve on \(listen): \(error)")
+                throw ToolError("cannot serve on \(listen): \(error); choose another --listen address")
             }
         }
     }
