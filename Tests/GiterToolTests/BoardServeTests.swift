@@ -1,6 +1,6 @@
 import Foundation
-import Giter
 import GitServerFixtures
+import Giter
 import Testing
 
 /// `giter serve` in a real headless Chromium: the page loads, shows the
@@ -13,7 +13,9 @@ struct BoardServeTests {
         let directory = try TemporaryDirectory()
         let help = try await directory.run(["serve", "--help"])
         #expect(help.status == 0)
-        for text in ["USAGE: giter serve", "Examples:", "Exit status:", "--listen", "--poll-interval", "--remote", "--cache"] {
+        for text in [
+            "USAGE: giter serve", "Examples:", "Exit status:", "--listen", "--poll-interval", "--remote", "--cache",
+        ] {
             #expect(help.stdout.contains(text), "serve --help lacks \(text)")
         }
         let root = try await directory.run(["--help"])
@@ -79,7 +81,10 @@ struct BoardServeTests {
                 session: session
             )
             #expect(loaded == "-")
-            let problems = try await browser.waitUntil("document.getElementById('problems').parentNode.innerText", session: session)
+            let problems = try await browser.waitUntil(
+                "document.getElementById('problems').parentNode.innerText",
+                session: session
+            )
             #expect(problems.contains("\(BrokenFileCommandTests.broken.repositoryPath):9:3"), "\(problems)")
             #expect(problems.contains(BrokenFileCommandTests.png.repositoryPath), "\(problems)")
             let title = try await browser.waitUntil("document.title", session: session)
@@ -90,7 +95,10 @@ struct BoardServeTests {
 
             try await fixture.writeStatus("sort-1")
 
-            let after = try await browser.waitUntil("\(ready).textContent === 'True' && \(row).innerText", session: session)
+            let after = try await browser.waitUntil(
+                "\(ready).textContent === 'True' && \(row).innerText",
+                session: session
+            )
             #expect(after.contains("Ready=True (Finished): sorted 1000 numbers"))
             // The same page, refreshed in place (not reloaded), still live.
             let kept = try await browser.waitUntil(

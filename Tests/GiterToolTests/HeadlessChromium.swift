@@ -155,11 +155,15 @@ final class HeadlessChromium: Sendable {
         let expression = """
             new Promise(function (resolve, reject) {
               function value() { try { return (\(condition)); } catch (e) { return null; } }
-              function check() { var v = value(); if (v) { observer.disconnect(); clearTimeout(timer); resolve(String(v)); } }
+              function check() {
+                var v = value();
+                if (v) { observer.disconnect(); clearTimeout(timer); resolve(String(v)); }
+              }
               var observer = new MutationObserver(check);
               var timer = setTimeout(function () {
                 observer.disconnect();
-                reject(new Error("not within \(milliseconds) ms: " + (document.body ? document.body.innerText.slice(0, 2000) : "no body")));
+                var text = document.body ? document.body.innerText.slice(0, 2000) : "no body";
+                reject(new Error("not within \(milliseconds) ms: " + text));
               }, \(milliseconds));
               observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
               check();

@@ -1,7 +1,7 @@
 import Foundation
+import GitServerFixtures
 import Giter
 import GiterWebhooks
-import GitServerFixtures
 import HummingbirdCore
 import Logging
 import ServiceLifecycle

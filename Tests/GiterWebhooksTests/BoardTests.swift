@@ -59,7 +59,9 @@ struct BoardTests {
 
     @Test func textFromTheExchangeIsEscaped() {
         #expect(HTMLText.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        #expect(HTMLText.escape("a\u{0}b\u{1B}c\u{85}d\u{FFFE}e\tf\ng") == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\tf\ng")
+        #expect(
+            HTMLText.escape("a\u{0}b\u{1B}c\u{85}d\u{FFFE}e\tf\ng") == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\tf\ng"
+        )
         #expect(HTMLText.pathSegment("a b/é") == "a%20b%2F%C3%A9")
         let cut = HTMLText.prefix("aé", bytes: 2)
         #expect(cut.text == "a" && cut.cut)

@@ -89,7 +89,11 @@ final class EventStreamSlots: Sendable {
 
         /// Gives the slot back; once only.
         func release() {
-            guard held.withLock({ held in defer { held = false }; return held }) else { return }
+            guard
+                held.withLock({ held in
+                    defer { held = false }; return held
+                })
+            else { return }
             owner.count.withLock { $0 -= 1 }
         }
     }

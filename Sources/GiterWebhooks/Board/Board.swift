@@ -1,7 +1,7 @@
 public import Giter
+import HTTPTypes
 public import Hummingbird
 import HummingbirdCore
-import HTTPTypes
 public import Logging
 import NIOCore
 

@@ -30,7 +30,10 @@ enum BoardAssets {
             if (busy) { again = true; return; }
             busy = true;
             fetch(location.href, { cache: "no-store", credentials: "same-origin" })
-              .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+              .then(function (response) {
+                if (!response.ok) throw new Error(String(response.status));
+                return response.text();
+              })
               .then(function (text) {
                 var fresh = new DOMParser().parseFromString(text, "text/html").getElementById("content");
                 var old = document.getElementById("content");

@@ -28,7 +28,9 @@ enum BoardPage {
                     html += "<h2 id=\"\(HTMLText.escape(id))\">Namespace \(HTMLText.escape(row.key.namespace))</h2>\n"
                 }
                 kind = row.key.kind
-                html += "<table>\n<caption>\(HTMLText.escape(row.key.kind)) in \(HTMLText.escape(row.key.namespace))</caption>\n"
+                html +=
+                    "<table>\n<caption>\(HTMLText.escape(row.key.kind)) in "
+                    + "\(HTMLText.escape(row.key.namespace))</caption>\n"
                 html += "<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Generation</th>"
                 html += "<th scope=\"col\">Observed generation</th><th scope=\"col\">Ready</th>"
                 html += "<th scope=\"col\">Conditions</th></tr></thead>\n<tbody>\n"
@@ -43,7 +45,9 @@ enum BoardPage {
         if !overview.problems.isEmpty {
             html += "<section aria-labelledby=\"problems\">\n<h2 id=\"problems\">Files that cannot be read</h2>\n<ul>\n"
             for problem in overview.problems.sorted(by: { $0.path < $1.path }).prefix(max(0, configuration.maxRows)) {
-                html += "<li><code>\(HTMLText.escape(problem.path))</code>: \(HTMLText.escape(clip(problem.message)))</li>\n"
+                html +=
+                    "<li><code>\(HTMLText.escape(problem.path))</code>: "
+                    + "\(HTMLText.escape(clip(problem.message)))</li>\n"
             }
             html += "</ul>\n</section>\n"
         }
@@ -64,21 +68,30 @@ enum BoardPage {
         html += "<dt>Namespace</dt><dd>\(HTMLText.escape(row.key.namespace))</dd>\n"
         html += "<dt>Kind</dt><dd>\(HTMLText.escape(row.key.kind))</dd>\n"
         html += "<dt>Generation</dt><dd id=\"generation\">\(row.generation)</dd>\n"
-        html += "<dt>Observed generation</dt><dd id=\"observed-generation\">\(row.observedGeneration.map(String.init) ?? "none")</dd>\n"
-        html += "<dt>Ready</dt><dd id=\"ready\"\(readyClass(row.ready))>\(HTMLText.escape(row.ready?.status.rawValue ?? "none"))</dd>\n"
+        html +=
+            "<dt>Observed generation</dt><dd id=\"observed-generation\">"
+            + "\(row.observedGeneration.map(String.init) ?? "none")</dd>\n"
+        html +=
+            "<dt>Ready</dt><dd id=\"ready\"\(readyClass(row.ready))>"
+            + "\(HTMLText.escape(row.ready?.status.rawValue ?? "none"))</dd>\n"
         html += "</dl>\n"
 
         html += "<h2 id=\"conditions\">Conditions</h2>\n"
         if row.conditions.isEmpty {
             html += "<p>No conditions yet.</p>\n"
         } else {
-            html += "<table aria-labelledby=\"conditions\">\n<thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Status</th>"
-            html += "<th scope=\"col\">Reason</th><th scope=\"col\">Message</th><th scope=\"col\">Observed generation</th>"
+            html +=
+                "<table aria-labelledby=\"conditions\">\n<thead><tr><th scope=\"col\">Type</th>"
+                + "<th scope=\"col\">Status</th>"
+            html +=
+                "<th scope=\"col\">Reason</th><th scope=\"col\">Message</th><th scope=\"col\">Observed generation</th>"
             html += "<th scope=\"col\">Last transition (UTC)</th></tr></thead>\n<tbody>\n"
             for condition in row.conditions {
                 html += "<tr><th scope=\"row\">\(HTMLText.escape(condition.type))</th>"
                 html += "<td\(readyClass(condition))>\(HTMLText.escape(condition.status.rawValue))</td>"
-                html += "<td>\(HTMLText.escape(clip(condition.reason)))</td><td>\(HTMLText.escape(clip(condition.message)))</td>"
+                html +=
+                    "<td>\(HTMLText.escape(clip(condition.reason)))</td>"
+                    + "<td>\(HTMLText.escape(clip(condition.message)))</td>"
                 html += "<td class=\"number\">\(condition.observedGeneration.map(String.init) ?? "-")</td>"
                 let time = condition.hasTransitionTime ? RFC3339.string(from: condition.lastTransitionTime) ?? "-" : "-"
                 html += "<td>\(HTMLText.escape(time))</td></tr>\n"
@@ -102,14 +115,20 @@ enum BoardPage {
         if history.isEmpty {
             html += "<p>No commits.</p>\n"
         } else {
-            html += "<table aria-labelledby=\"history\">\n<thead><tr><th scope=\"col\">Commit</th><th scope=\"col\">Time (UTC)</th>"
+            html +=
+                "<table aria-labelledby=\"history\">\n<thead><tr><th scope=\"col\">Commit</th>"
+                + "<th scope=\"col\">Time (UTC)</th>"
             html += "<th scope=\"col\">Author</th><th scope=\"col\">Party</th><th scope=\"col\">Signed by</th>"
             html += "<th scope=\"col\">Change</th></tr></thead>\n<tbody>\n"
             for entry in history {
-                html += "<tr><td><code title=\"\(HTMLText.escape(entry.commit))\">\(HTMLText.escape(entry.commit.prefix(12)))</code></td>"
+                html +=
+                    "<tr><td><code title=\"\(HTMLText.escape(entry.commit))\">"
+                    + "\(HTMLText.escape(entry.commit.prefix(12)))</code></td>"
                 html += "<td>\(HTMLText.escape(RFC3339.string(from: entry.time) ?? "-"))</td>"
                 html += "<td>\(HTMLText.escape(clip(entry.author)))</td><td>\(HTMLText.escape(clip(entry.party)))</td>"
-                html += "<td>\(HTMLText.escape(clip(entry.signer)))</td><td>\(HTMLText.escape(clip(entry.change)))</td></tr>\n"
+                html +=
+                    "<td>\(HTMLText.escape(clip(entry.signer)))</td>"
+                    + "<td>\(HTMLText.escape(clip(entry.change)))</td></tr>\n"
             }
             html += "</tbody>\n</table>\n"
         }
@@ -145,7 +164,9 @@ enum BoardPage {
         html += "<th scope=\"row\"><a href=\"\(HTMLText.escape(path(of: key)))\">\(HTMLText.escape(key.name))</a></th>"
         html += "<td class=\"number\">\(row.generation)</td>"
         html += "<td class=\"number\">\(row.observedGeneration.map(String.init) ?? "-")</td>"
-        html += "<td data-column=\"ready\"\(readyClass(row.ready))>\(HTMLText.escape(row.ready?.status.rawValue ?? "-"))</td>"
+        html +=
+            "<td data-column=\"ready\"\(readyClass(row.ready))>"
+            + "\(HTMLText.escape(row.ready?.status.rawValue ?? "-"))</td>"
         if row.conditions.isEmpty {
             html += "<td>-</td>"
         } else {
