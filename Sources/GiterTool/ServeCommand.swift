@@ -23,7 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
             every --poll-interval, at once when the ref of a repository on \
             this machine moves, and at each verified webhook when \
             --webhook-secret-file is given (POST /hooks/<provider> on the \
-            same address). GET /healthz answers ok.
+            same address). GET /healthz answers ok. On a loopback address \
+            the board answers only requests whose Host names this machine's \
+            loopback (or an --allowed-host), so no other web site can read it \
+            through DNS rebinding.
 
             Once listening, prints the board's URL on standard output. Stops \
             on SIGINT or SIGTERM.
@@ -61,6 +64,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The most recent commits a resource's page shows.", valueName: "count"))
     var historyLimit: Int = 200
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A host name the board may be opened by (its Host header), beside the listening address and, "
+                + "on loopback, localhost (repeatable; for a proxy's or this machine's name).",
+            valueName: "name"
+        )
+    )
+    var allowedHost: [String] = []
+
     func validate() throws {
         _ = try Self.address(listen)
         guard pollInterval.duration > .zero else { throw ValidationError("--poll-interval must be more than 0") }
@@ -79,7 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
                 source: source,
                 updates: updates,
                 branch: opened.branch,
-                configuration: BoardConfiguration(maxHistoryEntries: historyLimit)
+                configuration: BoardConfiguration(
+                    maxHistoryEntries: historyLimit,
+                    allowedHosts: try Self.allowedHosts(listen: listen, given: allowedHost)
+                )
             )
             var receiver: WebhookReceiver?
             if !webhookSecretFile.isEmpty {
@@ -140,6 +156,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--listen must read HOST:PORT with a port up to 65535, not '\(text)'")
         }
         return (host, port)
+    }
+
+    /// The names the board answers to: on a loopback address, the loopback
+    /// names and the given ones; on any other address, the given ones and
+    /// the address itself, or any name when none is given (the board is
+    /// meant to be reached by this machine's names).
+    static func allowedHosts(listen: String, given: [String]) throws -> [String]? {
+        let (host, _) = try address(listen)
+        let loopback = BoardConfiguration.loopbackHosts.contains(host.lowercased()) || host.hasPrefix("127.")
+        if loopback { return BoardConfiguration.loopbackHosts + [host] + given }
+        return given.isEmpty ? nil : [host] + given
     }
 
     static func bindAddress(_ text: String) throws -> BindAddress {

@@ -118,6 +118,16 @@ struct BoardServeTests {
             #expect(text.contains("created (generation 1)"))
             #expect(text.contains("status (observedGeneration 1, Ready=True)"))
             #expect(text.contains("Testbed <testbed@example.com>"))
+
+            // Another site's name bound to the board's address (DNS rebinding) is refused.
+            let port = board.url.split(separator: ":").last.map(String.init) ?? ""
+            let rebound = try await browser.navigate(to: "http://\(HeadlessChromium.reboundHost):\(port)/")
+            let refused = try await browser.waitUntil(
+                "document.querySelector('h1') && document.body.innerText",
+                session: rebound
+            )
+            #expect(refused.contains("Unknown host"), "\(refused)")
+            #expect(!refused.contains("sort-1"))
         } catch {
             await browser.close()
             try await board.stop()

@@ -18,6 +18,9 @@ final class HeadlessChromium: Sendable {
         var description: String
     }
 
+    /// A host name the browser resolves to 127.0.0.1.
+    static let reboundHost = "board.attacker.example"
+
     /// Why the test cannot run here, or nil.
     static var unavailableReason: String? {
         executable == nil ? "`chromium` not found; install the Debian package `chromium`" : nil
@@ -65,6 +68,8 @@ final class HeadlessChromium: Sendable {
                 // Root in a container has no usable sandbox; the pages are the test's own.
                 "--no-sandbox", "--no-first-run", "--no-default-browser-check", "--disable-gpu",
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
+                // A name of another site that resolves to loopback, as after DNS rebinding.
+                "--host-resolver-rules=MAP \(Self.reboundHost) 127.0.0.1",
                 "about:blank",
             ],
             environment: environment,

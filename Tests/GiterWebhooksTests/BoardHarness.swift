@@ -71,9 +71,10 @@ final class LoopbackConnection: Sendable {
     private let received = Mutex<[UInt8]>([])
 
     /// Connects and sends `method path`.
-    init(port: Int, method: String = "GET", path: String) async throws {
+    init(port: Int, method: String = "GET", path: String, host: String = "127.0.0.1") async throws {
         socket = try await Self.blocking { try Self.connect(port: port) }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        let request =
+            "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
         let socket = self.socket
         let sent = try await Self.blocking { Self.sendAll(socket, Array(request.utf8)) }
         guard sent else { throw Failure(description: "cannot send the request") }
@@ -114,8 +115,10 @@ final class LoopbackConnection: Sendable {
     }
 
     /// `GET path` on a new connection, read to its end.
-    static func get(port: Int, _ path: String, method: String = "GET") async throws -> Response {
-        try await LoopbackConnection(port: port, method: method, path: path).readToEnd()
+    static func get(port: Int, _ path: String, method: String = "GET", host: String = "127.0.0.1") async throws
+        -> Response
+    {
+        try await LoopbackConnection(port: port, method: method, path: path, host: host).readToEnd()
     }
 
     /// One `recv`; false at the end of the stream.

@@ -128,6 +128,29 @@ struct BoardTests {
         }
     }
 
+    /// A page whose name was rebound to the board's address (DNS rebinding)
+    /// sends its own name as `Host`: refused, on every route of the board.
+    @Test func onlyTheAllowedHostNamesAreAnswered() async throws {
+        let configuration = BoardConfiguration(allowedHosts: BoardConfiguration.loopbackHosts)
+        let board = Board(source: Self.source(), updates: ChangeNotifier(), configuration: configuration)
+        try await withLiveBoard(board) { port in
+            for host in ["127.0.0.1:\(port)", "LOCALHOST:\(port)", "[::1]:\(port)", "localhost"] {
+                #expect(try await LoopbackConnection.get(port: port, "/", host: host).status == 200, "\(host)")
+            }
+            for path in ["/", "/resources/default/Experiment/sort-1", "/events"] {
+                for host in ["attacker.example:\(port)", "attacker.example", "127.0.0.1.attacker.example"] {
+                    let refused = try await LoopbackConnection.get(port: port, path, host: host)
+                    #expect(refused.status == 421, "\(path) for \(host)")
+                    #expect(!refused.body.contains("sort-1"))
+                }
+            }
+            #expect(board.openEventStreams == 0)
+        }
+        #expect(Board<FixedBoardSource>.host(of: "[::1]:8080") == "::1")
+        #expect(Board<FixedBoardSource>.host(of: "example.com:80") == "example.com")
+        #expect(Board<FixedBoardSource>.host(of: "::1") == "::1")
+    }
+
     @Test func aChangeReachesAnOpenStreamWhichEndsAfterItsLifetime() async throws {
         let clock = TestClock()
         let updates = ChangeNotifier()

@@ -66,15 +66,22 @@ public struct Board<Source: BoardSource>: Sendable {
 
     /// Adds the board's `GET` routes to `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/") { _, _ in await overviewResponse() }
-        router.get("/resources/:namespace/:kind/:name") { _, context in
-            await resourceResponse(
+        router.get("/") { request, _ in
+            guard accepts(authority: request.head.authority) else { return misdirected() }
+            return await overviewResponse()
+        }
+        router.get("/resources/:namespace/:kind/:name") { request, context in
+            guard accepts(authority: request.head.authority) else { return misdirected() }
+            return await resourceResponse(
                 namespace: context.parameters.get("namespace") ?? "",
                 kind: context.parameters.get("kind") ?? "",
                 name: context.parameters.get("name") ?? ""
             )
         }
-        router.get("/events") { _, _ in eventsResponse() }
+        router.get("/events") { request, _ in
+            guard accepts(authority: request.head.authority) else { return misdirected() }
+            return eventsResponse()
+        }
     }
 
     /// An HTTP server of the board alone, or with a webhook receiver's
@@ -135,6 +142,37 @@ public struct Board<Source: BoardSource>: Sendable {
             logger.warning("board: cannot read \(key): \(error)")
             return unavailable(error)
         }
+    }
+
+    /// Whether a request's `Host` (`authority`) names the board: any, or one
+    /// of ``BoardConfiguration/allowedHosts``, port aside.
+    func accepts(authority: String?) -> Bool {
+        guard let allowed = configuration.allowedHosts else { return true }
+        guard let authority else { return false }
+        let host = Self.host(of: authority).lowercased()
+        return allowed.contains { $0.lowercased() == host }
+    }
+
+    /// The host of `host[:port]` or `[v6-address][:port]`.
+    static func host(of authority: String) -> String {
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<end])
+        }
+        if let colon = authority.lastIndex(of: ":"), authority.firstIndex(of: ":") == colon {
+            return String(authority[..<colon])
+        }
+        return authority
+    }
+
+    private func misdirected() -> Response {
+        Self.page(
+            .misdirectedRequest,
+            BoardPage.message(
+                title: "Unknown host",
+                text: "This board answers only to the names it was given; open it by one of them.",
+                configuration: configuration
+            )
+        )
     }
 
     private func unavailable(_ error: any Error) -> Response {

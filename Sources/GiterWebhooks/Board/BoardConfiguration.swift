@@ -18,6 +18,11 @@ public struct BoardConfiguration: Sendable {
     public var maxDocumentBytes: Int
     /// The most recent history entries shown on a resource's page.
     public var maxHistoryEntries: Int
+    /// The host names (or addresses) a request's `Host` may name, port
+    /// aside, compared case-insensitively; any other is answered 421, so a
+    /// web page whose name was rebound to this address (DNS rebinding)
+    /// cannot read the board. `nil`: any host.
+    public var allowedHosts: [String]?
 
     public init(
         title: String = "Giter board",
@@ -27,7 +32,8 @@ public struct BoardConfiguration: Sendable {
         reconnectDelay: Duration = .seconds(2),
         maxRows: Int = 5_000,
         maxDocumentBytes: Int = 64 << 10,
-        maxHistoryEntries: Int = 200
+        maxHistoryEntries: Int = 200,
+        allowedHosts: [String]? = nil
     ) {
         self.title = title
         self.maxEventStreams = maxEventStreams
@@ -37,5 +43,9 @@ public struct BoardConfiguration: Sendable {
         self.maxRows = maxRows
         self.maxDocumentBytes = maxDocumentBytes
         self.maxHistoryEntries = maxHistoryEntries
+        self.allowedHosts = allowedHosts
     }
+
+    /// The names of this machine's loopback interface: `localhost`, `127.0.0.1` and `::1`.
+    public static let loopbackHosts = ["localhost", "127.0.0.1", "::1"]
 }
