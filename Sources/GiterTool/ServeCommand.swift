@@ -97,23 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
                     allowedHosts: try Self.allowedHosts(listen: listen, given: allowedHost)
                 )
             )
-            var receiver: WebhookReceiver?
-            if !webhookSecretFile.isEmpty {
-                let secrets: [WebhookSecret]
-                do {
-                    secrets = try webhookSecretFile.map { try WebhookSecret(contentsOfFile: LocalPath.absolute($0)) }
-                } catch {
-                    throw ToolError("cannot use the webhook secret: \(error)")
-                }
-                var configuration = WebhookConfiguration(
-                    branch: opened.branch,
-                    secrets: secrets,
-                    providers: WebhookProvider.allCases.filter { $0 != .generic }
-                )
-                let standard = secrets.filter(\.isStandardWebhooksSecret)
-                if !standard.isEmpty { configuration.secrets[.generic] = standard }
-                receiver = try WebhookReceiver(configuration: configuration, notifier: hints, logger: logger)
-            }
+            let receiver = try webhookReceiver(branch: opened.branch, hints: hints, logger: logger)
             let (host, _) = try Self.address(listen)
             let url = opened.url
             let server = board.application(
@@ -143,6 +127,27 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ToolError("cannot serve on \(listen): \(error); choose another --listen address")
             }
         }
+    }
+
+    /// The webhook receiver posting into `hints`, accepting every secret of
+    /// `--webhook-secret-file` from every provider (`generic` only for
+    /// Standard Webhooks `whsec_` secrets), as the examples' does; nil without secrets.
+    private func webhookReceiver(branch: String, hints: ChangeNotifier, logger: Logger) throws -> WebhookReceiver? {
+        guard !webhookSecretFile.isEmpty else { return nil }
+        let secrets: [WebhookSecret]
+        do {
+            secrets = try webhookSecretFile.map { try WebhookSecret(contentsOfFile: LocalPath.absolute($0)) }
+        } catch {
+            throw ToolError("cannot use the webhook secret: \(error)")
+        }
+        var configuration = WebhookConfiguration(
+            branch: branch,
+            secrets: secrets,
+            providers: WebhookProvider.allCases.filter { $0 != .generic }
+        )
+        let standard = secrets.filter(\.isStandardWebhooksSecret)
+        if !standard.isEmpty { configuration.secrets[.generic] = standard }
+        return try WebhookReceiver(configuration: configuration, notifier: hints, logger: logger)
     }
 
     /// `HOST:PORT` as its host (brackets removed) and port.

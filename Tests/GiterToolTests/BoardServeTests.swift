@@ -39,7 +39,12 @@ struct BoardServeTests {
         case path
         /// The same repository through a real `git daemon` on loopback: the board polls it.
         case gitDaemon
+        /// Through `git daemon`, polled every 10 minutes: a signed webhook wakes the board.
+        case gitDaemonWithWebhook
     }
+
+    static let webhookSecret = "board-test-secret"
+
 
     @Test(arguments: ToolBackend.allCases, BoardRemote.allCases)
     func thePageFollowsAStatusWrittenWhileItIsOpen(backend: ToolBackend, remote: BoardRemote) async throws {
@@ -53,22 +58,29 @@ struct BoardServeTests {
         case .path:
             let board = try await ServedBoard.start(fixture, ["--poll-interval", "10m"])
             try await checkThePage(of: board, fixture: fixture)
-        case .gitDaemon:
+        case .gitDaemon, .gitDaemonWithWebhook:
             guard try TestRequirements.available(ServerKind.gitDaemon.unavailableReason, for: "git daemon") else {
                 return
             }
+            try fixture.write("webhook-secret", Self.webhookSecret + "\n")
+            let secretFile = fixture.directory.url.appendingPathComponent("webhook-secret").path
+            let webhook = remote == .gitDaemonWithWebhook
+            let arguments =
+                webhook ? ["--poll-interval", "10m", "--webhook-secret-file", secretFile] : ["--poll-interval", "200ms"]
             try await withStartedServer(GitDaemonServer(repositoriesURL: fixture.directory.url)) { server in
                 let url = try server.url(for: "exchange")
-                let board = try await ServedBoard.start(fixture, remote: url, ["--poll-interval", "200ms"])
-                try await checkThePage(of: board, fixture: fixture)
+                let board = try await ServedBoard.start(fixture, remote: url, arguments)
+                try await checkThePage(of: board, fixture: fixture, webhookSecret: webhook ? Self.webhookSecret : nil)
             }
         }
     }
 
     /// Opens the board in Chromium, checks what it shows, writes a status
     /// (straight into the bare repository, as a consumer on this machine)
-    /// and awaits it in the open page; then stops the board.
-    func checkThePage(of board: ServedBoard, fixture: ExchangeFixture) async throws {
+    /// and awaits it in the open page; then stops the board. With
+    /// `webhookSecret`, the page then posts a signed GitHub push webhook to
+    /// the board's server, which is what wakes it.
+    func checkThePage(of board: ServedBoard, fixture: ExchangeFixture, webhookSecret: String? = nil) async throws {
         let browser = try HeadlessChromium()
         do {
             let session = try await browser.navigate(to: board.url + "/")
@@ -94,6 +106,10 @@ struct BoardServeTests {
             _ = try await browser.waitUntil("(window.giterTestMark = 'kept')", session: session)
 
             try await fixture.writeStatus("sort-1")
+            if let webhookSecret {
+                let status = try await browser.evaluate(Self.postWebhook(secret: webhookSecret), session: session)
+                #expect(status == "202")
+            }
 
             let after = try await browser.waitUntil(
                 "\(ready).textContent === 'True' && \(row).innerText",
@@ -137,5 +153,28 @@ struct BoardServeTests {
         let status = try await board.stop()
         let errors = await board.errors.value
         #expect(status == 0, "giter serve: \(errors)")
+    }
+
+    /// JavaScript that posts a GitHub push of `main`, signed with `secret`
+    /// (HMAC-SHA256 through WebCrypto), to the page's own server, and
+    /// returns the answer's status.
+    static func postWebhook(secret: String) -> String {
+        """
+        (async function () {
+          var body = JSON.stringify({ ref: "refs/heads/main" });
+          var encoder = new TextEncoder();
+          var key = await crypto.subtle.importKey(
+            "raw", encoder.encode("\(secret)"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+          var mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(body)));
+          var hex = Array.from(mac).map(function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+          var response = await fetch("/hooks/github", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + hex,
+                       "X-GitHub-Delivery": "board-test-1" },
+            body: body
+          });
+          return String(response.status);
+        })()
+        """
     }
 }

@@ -150,6 +150,20 @@ final class HeadlessChromium: Sendable {
         return session
     }
 
+    /// Evaluates `expression` in the page, awaiting it when it is a promise; returns its value as text.
+    func evaluate(_ expression: String, session: String) async throws -> String {
+        let result = try await call(
+            "Runtime.evaluate",
+            ["expression": expression, "awaitPromise": true, "returnByValue": true],
+            session: session
+        )
+        if let exception = result["exceptionDetails"] as? [String: Any] {
+            let text = (exception["exception"] as? [String: Any])?["description"] ?? exception["text"] ?? exception
+            throw Failure(description: "\(text)")
+        }
+        return "\((result["result"] as? [String: Any])?["value"] ?? "")"
+    }
+
     /// Waits in the page until `condition` (a JavaScript expression) is
     /// truthy, checked at once and after every change of the document;
     /// returns its value as text. The page gives up after `limit`.

@@ -19,6 +19,9 @@ import NIOCore
 ///   at most ``BoardConfiguration/maxEventStreams`` at once (503 beyond), each
 ///   closed after ``BoardConfiguration/eventStreamLifetime``.
 ///
+/// With ``BoardConfiguration/allowedHosts``, a request whose `Host` is not
+/// one of them gets 421 on every route (against DNS rebinding).
+///
 /// Whoever keeps ``source`` up to date calls `updates.notify()` when what it
 /// shows moved (the `giter serve` command does after each fetch that
 /// brought commits). Every page carries a strict Content-Security-Policy: the
