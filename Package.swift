@@ -36,8 +36,8 @@ let package = Package(
         // `swift package generate-documentation` for the DocC catalogs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         // The HTTP server of GiterWebhooks, and the metrics it serves. Only
-        // GiterWebhooks, its tests and the examples depend on them: never
-        // Giter, the codec, the backends or the `giter` tool.
+        // GiterWebhooks, its tests, the examples and the `giter` tool (for
+        // `giter serve`) depend on them: never Giter, the codec or the backends.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Hummingbird's header and buffer types, named so GiterWebhooks can
@@ -85,6 +85,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // The board's event streams end at a graceful shutdown.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // libgit2, found with pkg-config (Debian: libgit2-dev).
@@ -128,6 +130,11 @@ let package = Package(
                 "GiterLocalGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `giter serve`: the board and the webhook receiver (Documentation/CLI.md).
+                "GiterWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
@@ -162,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "GiterWebhooksTests",
             dependencies: [
-                "GiterWebhooks", "Giter", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures",
+                "GiterWebhooks", "Giter", "GiterCodec", "GiterLibGit2", "GiterGitCLI", "GiterTesting", "GitServerFixtures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

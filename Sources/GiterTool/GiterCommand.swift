@@ -27,12 +27,14 @@ struct GiterCommand: AsyncParsableCommand {
               giter wait Experiment/sort-1 --for=condition=Ready --timeout=2m
               giter history Experiment/sort-1
               giter verify
+              giter serve --listen 127.0.0.1:8080
             """,
         subcommands: [
             InitCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, WaitCommand.self,
             HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, VerifyCommand.self,
             GuardCommand.self, UnlockCommand.self,
             BundleCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -4,6 +4,7 @@
 
 import Giter
 import GiterWebhooks
+import Hummingbird
 import Logging
 import Metrics
 import Prometheus
@@ -42,4 +43,16 @@ func serveNotes(store: some ResourceStore<Note>, secretFile: String, logger: Log
         logger: logger
     )
     try await group.run()
+}
+
+// The Swift sample of Documentation/Events.md, "The board", verbatim.
+func mountBoard(
+    router: Router<BasicRequestContext>,
+    mySource: some BoardSource,
+    boardChanges: ChangeNotifier,
+    receiver: WebhookReceiver
+) {
+    let board = Board(source: mySource, updates: boardChanges, branch: "main")
+    board.addRoutes(to: router)        // GET /, /resources/…, /events
+    receiver.addRoutes(to: router)     // POST /hooks/<provider>
 }
