@@ -180,7 +180,13 @@ extension GitCLITransport {
                 if UserGitSettings.isCertificateAuthority(setting.key) { return credentials.certificateAuthorityFile == nil }
                 return true
             }
-            environment.merge(user.passedEnvironment) { current, _ in current }
+            // An explicit proxy or CA file wins over the user's variables (which git would prefer to configuration).
+            let passed = user.passedEnvironment.filter { name, _ in
+                if UserGitSettings.proxyVariables.contains(name) { return credentials.proxy == nil }
+                if UserGitSettings.certificateVariables.contains(name) { return credentials.certificateAuthorityFile == nil }
+                return true
+            }
+            environment.merge(passed) { current, _ in current }
         }
         if let proxy = credentials.proxy { settings.append(("http.proxy", proxy)) }
         if let file = credentials.certificateAuthorityFile { settings.append(("http.sslCAInfo", file)) }

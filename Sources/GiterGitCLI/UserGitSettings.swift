@@ -22,14 +22,18 @@ struct UserGitSettings: Sendable {
     static let httpVariables: Set<String> = [
         "proxy", "proxyauthmethod", "proxysslcainfo", "sslcainfo", "sslcapath",
     ]
+    /// The proxy variables of the environment passed to network commands.
+    static let proxyVariables: Set<String> = [
+        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+    ]
+    /// The CA variables of the environment passed to network commands.
+    static let certificateVariables: Set<String> = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_PROXY_SSL_CAINFO"]
     /// Variables of the environment passed to the network commands: the
     /// proxy and CA ones, and what credential helpers need to find their
     /// stores. Never `GIT_SSL_NO_VERIFY`.
-    static let environmentNames = [
-        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
-        "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_PROXY_SSL_CAINFO",
+    static let environmentNames: Set<String> = proxyVariables.union(certificateVariables).union([
         "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
-    ]
+    ])
     /// The variables of this process that say which configuration files git reads.
     static let fileVariables = [
         "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
