@@ -83,6 +83,9 @@ public struct CredentialOptions: ParsableArguments, Sendable {
         } else if let home = value("HOME"), FileManager.default.fileExists(atPath: "\(home)/.ssh/known_hosts") {
             credentials.knownHostsPath = "\(home)/.ssh/known_hosts"
         }
+        if sshAgent == true, credentials.sshKey != nil {
+            throw ArgumentParser.ValidationError("give --ssh-key (or GITER_SSH_KEY) or --ssh-agent, not both")
+        }
         if sshAgent == true, value("SSH_AUTH_SOCK") == nil {
             throw ArgumentParser.ValidationError("--ssh-agent needs a running ssh-agent: SSH_AUTH_SOCK is not set")
         }

@@ -152,3 +152,27 @@ enum MirrorLog {
         return output.stdout
     }
 }
+
+extension CredentialCommandTests {
+    /// Credential settings that cannot be used stop the command before it
+    /// does anything (exit 64), with a message naming the setting.
+    @Test(arguments: [
+        (["--proxy", "http://user:secret@proxy.example:3128"], [String: String](), "--proxy must not hold a user name or password"),
+        (["--proxy", "socks5://proxy.example:1080"], [:], "--proxy must be an http:// or https:// URL"),
+        (["--ca-file", "/nonexistent/ca.pem"], [:], "--ca-file /nonexistent/ca.pem cannot be read"),
+        (["--git-config", "everything"], [:], "--git-config must be isolated or user"),
+        (["--ssh-agent"], [:], "--ssh-agent needs a running ssh-agent"),
+        (["--ssh-agent", "--ssh-key", "/nonexistent/key"], ["SSH_AUTH_SOCK": "/nonexistent/sock"], "not both"),
+        ([], ["GITER_PASSWORD": "p"], "GITER_PASSWORD is set without GITER_USERNAME"),
+        ([], ["GITER_PASSWORD": "p", "GITER_TOKEN": "t"], "set GITER_PASSWORD or GITER_TOKEN, not both"),
+    ])
+    func unusableSettingsAreUsageErrors(arguments: [String], environment: [String: String], message: String) async throws {
+        let scratch = try TemporaryDirectory()
+        let result = try await run(
+            ["get", "experiments"] + arguments, url: scratch.url.appendingPathComponent("none.git").path,
+            backend: .libgit2, folder: scratch.url, mirror: "m", environment: environment)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret"))
+    }
+}
