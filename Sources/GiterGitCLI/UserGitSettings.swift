@@ -89,7 +89,8 @@ struct UserGitSettings: Sendable {
     /// Parses `git config --list -z --show-scope` output: records
     /// `scope\0` and `key\nvalue\0`, alternating.
     init(listing: [UInt8], environment: [String: String]) {
-        passedEnvironment = environment.filter { Self.environmentNames.contains($0.key) }
+        // An empty variable is an unset one (git would take an empty CA path as a path).
+        passedEnvironment = environment.filter { Self.environmentNames.contains($0.key) && !$0.value.isEmpty }
         let records = GitOutput.fields(listing).map(GitOutput.text)
         for index in stride(from: 0, to: records.count - 1, by: 2) {
             let scope = records[index]

@@ -19,7 +19,7 @@ struct CredentialCommandTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         var base = ["HOME": home.path, "GIT_CONFIG_NOSYSTEM": "1"]
         // The runner's own agent and proxies must not leak in.
-        for name in ["SSH_AUTH_SOCK", "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+        for name in ["SSH_AUTH_SOCK", "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "GIT_SSL_CAINFO"] {
             base[name] = ""
         }
         return try await GiterProcess.run(
@@ -137,6 +137,47 @@ struct CredentialCommandTests {
                     folder: base, mirror: "user", environment: environment)
                 #expect(user.stdout.contains("by-token"), "\(user.stderr)")
                 #expect(proxy.tunnels.count > explicit, "--git-config user did not use HTTPS_PROXY: \(proxy.log)")
+
+                // The CA variable of the user's environment: taken only when asked, and only by the git backend
+                // (libgit2 takes no CA from the environment).
+                let caVariable = ["GITER_TOKEN": token, "GIT_SSL_CAINFO": authority.certificateFile.path]
+                let notAsked = try await run(
+                    ["get", "experiments"], url: url, backend: backend, folder: base, mirror: "ca-isolated",
+                    environment: caVariable)
+                #expect(notAsked.status != 0, "an isolated run took GIT_SSL_CAINFO")
+                let asked = try await run(
+                    ["get", "experiments", "--git-config", "user"], url: url, backend: backend, folder: base,
+                    mirror: "ca-user", environment: caVariable)
+                #expect((asked.status == 0) == (backend == .git), "\(asked.stderr)")
+
+                // The proxy and CA of the user's ~/.gitconfig, beside an insteadOf that must not be followed.
+                let before = proxy.tunnels.count
+                let prefix = String(url.prefix { $0 != "/" }) + "//" + url.dropFirst(8).prefix { $0 != "/" } + "/"
+                let gitconfig = """
+                    [http]
+                    \tproxy = \(try proxy.url())
+                    \tsslCAInfo = \(authority.certificateFile.path)
+                    [url "https://127.0.0.1:9/nowhere/"]
+                    \tinsteadOf = \(prefix)
+
+                    """
+                try Data(gitconfig.utf8).write(to: base.appendingPathComponent("home/.gitconfig"))
+                let fromFile = try await run(
+                    ["get", "experiments", "--git-config", "user"], url: url, backend: backend, folder: base,
+                    mirror: "gitconfig", environment: ["GITER_TOKEN": token])
+                if backend == .git {
+                    #expect(fromFile.stdout.contains("by-token"), "\(fromFile.stderr)")
+                    #expect(proxy.tunnels.count > before, "http.proxy of ~/.gitconfig not used: \(proxy.log)")
+                } else {
+                    // libgit2 reads no configuration file: no CA, so the certificate is refused.
+                    #expect(fromFile.status != 0)
+                    #expect(proxy.tunnels.count == before)
+                }
+                let ignored = try await run(
+                    ["get", "experiments"], url: url, backend: backend, folder: base, mirror: "gitconfig-isolated",
+                    environment: ["GITER_TOKEN": token])
+                #expect(ignored.status != 0, "an isolated run took the CA of ~/.gitconfig")
+                try FileManager.default.removeItem(at: base.appendingPathComponent("home/.gitconfig"))
             }
         }
     }
