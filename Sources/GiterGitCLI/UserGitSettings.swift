@@ -23,21 +23,17 @@ struct UserGitSettings: Sendable {
         "proxy", "proxyauthmethod", "proxysslcainfo", "sslcainfo", "sslcapath",
     ]
     /// The proxy variables of the environment passed to network commands.
-    static let proxyVariables: Set<String> = [
-        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
-    ]
+    static var proxyVariables: Set<String> { Credentials.GitConfiguration.proxyVariables }
     /// The CA variables of the environment passed to network commands.
-    static let certificateVariables: Set<String> = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_PROXY_SSL_CAINFO"]
+    static var certificateVariables: Set<String> { Credentials.GitConfiguration.certificateVariables }
     /// Variables of the environment passed to the network commands: the
     /// proxy and CA ones, and what credential helpers need to find their
-    /// stores. Never `GIT_SSL_NO_VERIFY`.
-    static let environmentNames: Set<String> = proxyVariables.union(certificateVariables).union([
-        "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
-    ])
-    /// The variables of this process that say which configuration files git reads.
-    static let fileVariables = [
-        "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
-    ]
+    /// stores (`Credentials.GitConfiguration`'s lists).
+    static var environmentNames: Set<String> {
+        proxyVariables.union(certificateVariables).union(Credentials.GitConfiguration.helperVariables)
+    }
+    /// The variables that say which configuration files git reads.
+    static var fileVariables: Set<String> { Credentials.GitConfiguration.fileVariables }
 
     /// Whether `key` (as `git config --list` prints it: section and
     /// variable lowercased, a subsection such as a URL as written) is taken.
@@ -72,7 +68,7 @@ struct UserGitSettings: Sendable {
         -> UserGitSettings
     {
         var environment = ["LC_ALL": "C", "LANG": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "0"]
-        for name in fileVariables + ["PATH"] {
+        for name in fileVariables {
             if let value = user[name] { environment[name] = value }
         }
         // Outside any repository: only the system and global files (and what they include).

@@ -69,8 +69,25 @@ public struct Credentials: Sendable {
         /// `GIT_CONFIG_SYSTEM`, `GIT_CONFIG_NOSYSTEM`, the proxy and CA
         /// variables): for a service that acts for another user, and for tests.
         public static func user(environment: [String: String]) -> GitConfiguration {
-            GitConfiguration(environment: environment)
+            // Only what the settings are made of: never the rest of an environment (tokens…).
+            let names = fileVariables.union(proxyVariables).union(certificateVariables).union(helperVariables)
+            return GitConfiguration(environment: environment.filter { names.contains($0.key) && !$0.value.isEmpty })
         }
+
+        /// The variables that say which configuration files git reads (and where git is).
+        public static let fileVariables: Set<String> = [
+            "PATH", "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+        ]
+        /// The proxy variables (curl's; uppercase `HTTP_PROXY` is kept but, as by curl, not read for HTTP).
+        public static let proxyVariables: Set<String> = [
+            "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+        ]
+        /// The CA variables git reads. Never `GIT_SSL_NO_VERIFY`.
+        public static let certificateVariables: Set<String> = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_PROXY_SSL_CAINFO"]
+        /// What credential helpers need to find their stores.
+        public static let helperVariables: Set<String> = [
+            "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
+        ]
 
         public var isUser: Bool { environment != nil }
 
