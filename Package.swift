@@ -118,11 +118,17 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        // The options the `giter` tool and the examples share (credentials).
+        .target(
+            name: "GiterOptions",
+            dependencies: ["Giter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The `giter` command-line tool.
         .executableTarget(
             name: "GiterTool",
             dependencies: [
                 "Giter",
+                "GiterOptions",
                 "GiterCodec",
                 "GiterSchema",
                 "GiterLibGit2",
@@ -185,6 +191,7 @@ let package = Package(
             name: "ExperimentKit",
             dependencies: [
                 "Giter",
+                "GiterOptions",
                 "GiterLibGit2",
                 "GiterGitCLI",
                 "GiterWebhooks",

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 public import Giter
+public import GiterOptions
 public import Logging
 
 /// The options both example executables take: where the exchange is, how
@@ -14,6 +15,8 @@ public import Logging
 /// --poll-interval 1       seconds between checks of the remote (30 with webhooks)
 /// --cache DIR             where the local mirror lives
 /// --signing-key FILE      sign every commit (or GITER_SIGNING_KEY)
+/// --ssh-key, --known-hosts, --ssh-agent, --git-config, --proxy, --ca-file,
+/// GITER_USERNAME / GITER_PASSWORD / GITER_TOKEN: the credentials, as `giter` reads them
 /// ```
 public struct ExchangeOptions: ParsableArguments, Sendable {
     /// The exchange repository: a path, `file://`, `git://`, `https://` or `ssh://` URL.
@@ -71,6 +74,10 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         name: .long,
         help: "Sign every commit with this SSH key: a private key file, or a .pub whose private half ssh-agent holds (default: $GITER_SIGNING_KEY).")
     public var signingKey: String?
+
+    /// How the remote is reached, read exactly as the `giter` tool reads it (``CredentialOptions``).
+    @OptionGroup(title: "Credentials")
+    public var credentialOptions: CredentialOptions
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel = "info"
@@ -153,7 +160,7 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
             atPath: (path as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true
         )
-        let configuration = RemoteConfiguration(url: remote, branch: branch, mirrorPath: path)
+        let configuration = RemoteConfiguration(url: remote, branch: branch, mirrorPath: path, credentials: try credentials())
         let transport = try await backend.open(configuration)
         var options = StoreOptions(identity: identity, roles: roles, signer: try signer(), logger: logger)
         options.fencing = fencing
@@ -192,8 +199,14 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
             throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
         }
         let configuration = RemoteConfiguration(
-            url: remote, branch: branch, mirrorPath: mirrorPath(role: identity.role) + ".lease")
+            url: remote, branch: branch, mirrorPath: mirrorPath(role: identity.role) + ".lease",
+            credentials: try credentials())
         return try await backend.open(configuration)
+    }
+
+    /// The credentials of the options and the environment (``CredentialOptions/credentials(environment:)``).
+    public func credentials() throws -> Credentials {
+        try credentialOptions.credentials(environment: ProcessInfo.processInfo.environment)
     }
 
     /// The signer `--signing-key` (or `GITER_SIGNING_KEY`) names; `nil` for none.

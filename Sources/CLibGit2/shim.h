@@ -26,4 +26,11 @@ static inline int giter_get_cached_memory(ssize_t *current, ssize_t *allowed) {
     return git_libgit2_opts(GIT_OPT_GET_CACHED_MEMORY, current, allowed);
 }
 
+/// Makes libgit2 trust the certificate authorities in `file` (PEM) for TLS.
+/// Process-wide; with libgit2's mbedTLS build the file replaces the list
+/// read at initialisation instead of adding to it.
+static inline int giter_set_ssl_cert_file(const char *file) {
+    return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL);
+}
+
 #endif

@@ -117,9 +117,11 @@ extension GitCLITransport {
 
     /// Runs a git command that talks to the remote, with the credentials
     /// passed through the child's environment only: `GIT_SSH_COMMAND` with
-    /// the key and known-hosts file (strict checking, no prompts), and for
-    /// HTTP(S) an inline credential helper that echoes variables set for
-    /// this child. A refused password is retried up to `maxAttempts` times.
+    /// the key (or the agent at `SSH_AUTH_SOCK`) and the known-hosts file
+    /// (strict checking, no prompts), and for HTTP(S) an inline credential
+    /// helper that echoes variables set for this child; configuration
+    /// (helpers, proxy, CA) through `GIT_CONFIG_COUNT`, never on the
+    /// command line. A refused password is retried up to `maxAttempts` times.
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
@@ -127,7 +129,6 @@ extension GitCLITransport {
     func network(_ arguments: [String], throwing: Bool = true) async throws -> GitResult {
         let credentials = configuration.credentials
         var environment = GitRunner.toolIdentity
-        var options: [String] = []
         var scratch: TemporaryFolder?
         defer { scratch?.remove() }
         var ssh = "ssh -F /dev/null -o StrictHostKeyChecking=yes -o KexAlgorithms=\(Self.kexAlgorithms)"
@@ -152,6 +153,15 @@ extension GitCLITransport {
             } else {
                 ssh += " -o BatchMode=yes"
             }
+        } else if credentials.useSSHAgent {
+            // The agent of this process, and only its keys.
+            guard let socket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"], !socket.isEmpty else {
+                throw TransportError(
+                    .authenticationFailed, "authentication failed: ssh-agent was asked for but SSH_AUTH_SOCK is not set",
+                    remote: configuration.url)
+            }
+            environment["SSH_AUTH_SOCK"] = socket
+            ssh += " -o BatchMode=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=none"
         } else {
             ssh += " -o BatchMode=yes"
         }
@@ -160,13 +170,32 @@ extension GitCLITransport {
         }
         environment["GIT_SSH_COMMAND"] = ssh
         environment["GIT_SSH_VARIANT"] = "ssh"
+        // The mirror's helpers (it has none) are reset; the user's come
+        // only when asked for and Giter has no credentials of its own.
+        var settings: [(key: String, value: String)] = [("credential.helper", "")]
+        if let user = userSettings {
+            settings += user.settings.filter { setting in
+                if UserGitSettings.isCredential(setting.key) { return credentials.passwordProvider == nil }
+                if UserGitSettings.isProxy(setting.key) { return credentials.proxy == nil }
+                if UserGitSettings.isCertificateAuthority(setting.key) { return credentials.certificateAuthorityFile == nil }
+                return true
+            }
+            // An explicit proxy or CA file wins over the user's variables (which git would prefer to configuration).
+            let passed = user.passedEnvironment.filter { name, _ in
+                if UserGitSettings.proxyVariables.contains(name) { return credentials.proxy == nil }
+                if UserGitSettings.certificateVariables.contains(name) { return credentials.certificateAuthorityFile == nil }
+                return true
+            }
+            environment.merge(passed) { current, _ in current }
+        }
+        if let proxy = credentials.proxy { settings.append(("http.proxy", proxy)) }
+        if let file = credentials.certificateAuthorityFile { settings.append(("http.sslCAInfo", file)) }
         let isHTTP = configuration.url.hasPrefix("http://") || configuration.url.hasPrefix("https://")
         let attempts = isHTTP && credentials.passwordProvider != nil ? max(1, credentials.maxAttempts) : 1
-        options += ["-c", "credential.helper="]
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
         for _ in 0..<attempts {
             var attemptEnvironment = environment
-            var attemptOptions = options
+            var attemptSettings = settings
             var offered = false
             // The provider is asked before each attempt; the helper hands its
             // answer to git only if the server asks for credentials.
@@ -177,13 +206,15 @@ extension GitCLITransport {
                 }
                 attemptEnvironment["GITER_USER"] = login.user
                 attemptEnvironment["GITER_PASSWORD"] = login.password
-                attemptOptions += [
-                    "-c",
-                    "credential.helper=!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f",
-                ]
+                attemptSettings.insert(
+                    (
+                        "credential.helper",
+                        "!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f"
+                    ), at: 1)
                 offered = true
             }
-            let result = try await runner.run(attemptOptions + arguments, environment: attemptEnvironment)
+            attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
+            let result = try await runner.run(arguments, environment: attemptEnvironment)
             if result.succeeded { return result }
             last = result
             if !offered || GitFailure.code(for: result.errorText) != .authenticationFailed { break }

@@ -54,6 +54,9 @@ public final class GitCLITransport: Transport {
     let fetchRoutes = RouteCounter<FetchRoute>()
     /// The last receive settings read from a remote on this machine.
     let remoteSettings = ReceiveSettingsCache()
+    /// What network commands take from the user's git configuration
+    /// (`Credentials.gitConfiguration`); `nil` when isolated.
+    let userSettings: UserGitSettings?
 
     /// Opens the bare mirror at `configuration.mirrorPath`, creating it when
     /// it is missing, and points its remote `origin` at `configuration.url`.
@@ -77,6 +80,13 @@ public final class GitCLITransport: Transport {
             runner: runner, arguments: ["hash-object", "-w", "-t", "tree", "--no-filters", "--stdin-paths"])
         self.mirrorReferences = GitCoprocess(
             runner: runner, arguments: ["update-ref", "--stdin"], environment: GitRunner.toolIdentity)
+        if let environment = configuration.credentials.gitConfiguration.environment,
+            !LocalRepositoryURL.isLocal(configuration.url)
+        {
+            userSettings = try await UserGitSettings.read(with: runner, environment: environment)
+        } else {
+            userSettings = nil
+        }
         try await openMirror(at: mirror)
     }
 

@@ -163,6 +163,29 @@ struct GitRunner: Sendable {
         }
     }
 
+    /// Runs `git <arguments>` (without the global options) with exactly
+    /// `environment`, for reading something outside the mirror (the user's
+    /// own configuration).
+    func run(_ arguments: [String], replacingEnvironment environment: [String: String]) async throws(TransportError)
+        -> GitResult
+    {
+        let configuration = Configuration(
+            executable: executable, arguments: Arguments(arguments), environment: .custom(Self.rawEnvironment(environment)))
+        launches.increment()
+        do {
+            let result = try await Subprocess.run(
+                configuration, input: .none, output: .bytes(limit: 1 << 20), error: .string(limit: 1 << 20))
+            let code: Int32? =
+                switch result.terminationStatus {
+                case .exited(let code): code
+                default: nil
+                }
+            return GitResult(exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
+        } catch {
+            throw TransportError(.backend, "could not run git \(arguments.first ?? ""): \(error)", underlying: error)
+        }
+    }
+
     /// Runs git and throws, classified by its standard error, unless it succeeds.
     func check(
         _ arguments: [String],

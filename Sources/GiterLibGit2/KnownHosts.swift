@@ -1,3 +1,4 @@
+import Crypto
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -8,9 +9,11 @@ import Foundation
 /// key a server presents.
 ///
 /// Lines are `host[,host…] keytype base64 [comment]`, where a host is
-/// `name` (port 22) or `[name]:port`. Hashed entries (`|1|…`) and
-/// `@cert-authority` lines are skipped; a matching `@revoked` line refuses
-/// the key.
+/// `name` (port 22) or `[name]:port`, or hashed (`|1|salt|hash`, as
+/// `HashKnownHosts yes` writes them, the Debian and Ubuntu default: the
+/// hash is HMAC-SHA1 of the name keyed with the salt, both base64).
+/// `@cert-authority` lines and wildcard patterns are skipped; a matching
+/// `@revoked` line refuses the key.
 struct KnownHosts {
     enum Verdict: Equatable {
         /// The file lists this key for the host.
@@ -23,9 +26,17 @@ struct KnownHosts {
 
     private struct Line {
         var patterns: [String]
+        /// `(salt, hash)` of a hashed entry.
+        var hashed: (salt: [UInt8], hash: [UInt8])?
         var keyType: String
         var key: [UInt8]
         var revoked: Bool
+
+        /// Whether the line is for the host named `name` (`host` or `[host]:port`).
+        func names(_ name: String) -> Bool {
+            if let hashed { return KnownHosts.hashedName(name, salt: hashed.salt) == hashed.hash }
+            return patterns.contains(name)
+        }
     }
 
     private var lines: [Line] = []
@@ -43,11 +54,21 @@ struct KnownHosts {
                 revoked = true
                 fields.removeFirst()
             }
-            guard fields.count >= 3, !fields[0].hasPrefix("|"),
-                let key = Data(base64Encoded: fields[2])
-            else { continue }
+            guard fields.count >= 3, let key = Data(base64Encoded: fields[2]) else { continue }
+            if fields[0].hasPrefix("|") {
+                // |1|salt|hash: one hashed name per line.
+                let parts = fields[0].split(separator: "|", omittingEmptySubsequences: false)
+                guard parts.count == 4, parts[1] == "1", let salt = Data(base64Encoded: String(parts[2])),
+                    let hash = Data(base64Encoded: String(parts[3])), hash.count == Insecure.SHA1.byteCount
+                else { continue }
+                lines.append(
+                    Line(patterns: [], hashed: (Array(salt), Array(hash)), keyType: fields[1], key: Array(key), revoked: revoked))
+                continue
+            }
             lines.append(
-                Line(patterns: fields[0].split(separator: ",").map(String.init), keyType: fields[1], key: Array(key), revoked: revoked)
+                Line(
+                    patterns: fields[0].split(separator: ",").map(String.init), hashed: nil, keyType: fields[1],
+                    key: Array(key), revoked: revoked)
             )
         }
     }
@@ -62,7 +83,7 @@ struct KnownHosts {
         let name = Self.entryName(host: host, port: port)
         var sawType = false
         var sawMatch = false
-        for line in lines where line.patterns.contains(name) && line.keyType == keyType {
+        for line in lines where line.keyType == keyType && line.names(name) {
             if line.key == key {
                 if line.revoked { return .changed }
                 sawMatch = true
@@ -72,6 +93,11 @@ struct KnownHosts {
         }
         if sawMatch { return .known }
         return sawType ? .changed : .unknown
+    }
+
+    /// HMAC-SHA1 of `name` keyed with `salt`: the hash of a `|1|salt|hash` entry.
+    static func hashedName(_ name: String, salt: [UInt8]) -> [UInt8] {
+        Array(HMAC<Insecure.SHA1>.authenticationCode(for: Array(name.utf8), using: SymmetricKey(data: salt)))
     }
 
     /// The OpenSSH name of a libgit2 raw host key type (`GIT_CERT_SSH_RAW_TYPE_*`).

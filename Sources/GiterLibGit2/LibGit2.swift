@@ -1,6 +1,12 @@
 internal import CLibGit2
 import Giter
 import GiterLocalGit
+import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A libgit2 return code, as a value (`GIT_ENOTFOUND`, `GIT_EAUTH`…).
 ///
@@ -79,6 +85,37 @@ enum LibGit2 {
     static func setObjectCacheLimit(bytes: Int) throws(TransportError) {
         try initialize()
         try check(giter_set_cache_max_size(bytes), "set the object cache limit to \(bytes) bytes")
+    }
+
+    /// The CA file set with ``trustCertificateAuthorities(file:)``, if any.
+    private static let trustedAuthorities = Mutex<String?>(nil)
+
+    /// See ``LibGit2Transport/trustCertificateAuthorities(file:)``.
+    static func trustCertificateAuthorities(file: String) throws(TransportError) {
+        try initialize()
+        let result: Result<Void, TransportError> = trustedAuthorities.withLock { current in
+            if let current {
+                guard current == file else {
+                    return .failure(
+                        TransportError(
+                            .invalidArgument,
+                            "libgit2 already trusts the certificate authorities of \(current) for this process; "
+                                + "it cannot switch to \(file) (use the git backend for remotes with different CAs)"))
+                }
+                return .success(())
+            }
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                return .failure(TransportError(.invalidArgument, "cannot read the certificate authority file \(file)"))
+            }
+            let status = giter_set_ssl_cert_file(file)
+            guard status >= 0 else {
+                return .failure(
+                    transportError(for: lastFailure(status), action: "trust the certificate authorities in \(file)", remote: nil))
+            }
+            current = file
+            return .success(())
+        }
+        try result.get()
     }
 
     /// See ``LibGit2Transport/objectCacheUsage()``.

@@ -77,8 +77,24 @@ public final class LibGit2Transport: Transport {
         try LibGit2.objectCacheUsage()
     }
 
+    /// Makes libgit2 trust the certificate authorities of the PEM `file`
+    /// for every `https://` remote of this process, instead of the system's
+    /// (libgit2's mbedTLS build keeps one list per process, and replaces
+    /// it). Call it once, before any HTTPS connection; a transport whose
+    /// `Credentials.certificateAuthorityFile` is set calls it when it is
+    /// created. Setting the same file again does nothing.
+    ///
+    /// - Throws: `TransportError` with code `invalidArgument` when another
+    ///   file was set before, or the file cannot be read or parsed.
+    public static func trustCertificateAuthorities(file: String) throws {
+        try LibGit2.trustCertificateAuthorities(file: file)
+    }
+
     public init(configuration: RemoteConfiguration) async throws {
         try LocalRepositoryURL.check(configuration.url)
+        if let file = configuration.credentials.certificateAuthorityFile {
+            try LibGit2.trustCertificateAuthorities(file: file)
+        }
         self.configuration = configuration
         queue = MirrorQueue(label: "giter.libgit2 \(configuration.mirrorPath)")
         try await queue.open(configuration)

@@ -72,7 +72,9 @@ final class RemoteSession {
     func connect(forPush: Bool) throws(TransportError) -> [String: git_oid] {
         var callbacks = try makeCallbacks()
         let direction = forPush ? GIT_DIRECTION_PUSH : GIT_DIRECTION_FETCH
-        try check(git_remote_connect(pointer, direction, &callbacks, nil, nil), "connect to \(configuration.url)")
+        _ = try withProxyOptions { (proxy) throws(TransportError) in
+            try check(git_remote_connect(pointer, direction, &callbacks, &proxy, nil), "connect to \(configuration.url)")
+        }
         var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
         var count = 0
         try check(git_remote_ls(&heads, &count, pointer), "list the refs of \(configuration.url)")
@@ -91,8 +93,11 @@ final class RemoteSession {
         options.callbacks = try makeCallbacks()
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.update_fetchhead = 0
-        _ = try withStringArray([refspec]) { (refspecs) throws(TransportError) in
-            try check(git_remote_fetch(pointer, &refspecs, &options, nil), "fetch \(refspec) from \(configuration.url)")
+        try withProxyOptions { (proxy) throws(TransportError) in
+            options.proxy_opts = proxy
+            _ = try withStringArray([refspec]) { (refspecs) throws(TransportError) in
+                try check(git_remote_fetch(pointer, &refspecs, &options, nil), "fetch \(refspec) from \(configuration.url)")
+            }
         }
     }
 
@@ -102,13 +107,40 @@ final class RemoteSession {
         var options = git_push_options()
         try LibGit2.check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "prepare push options")
         options.callbacks = try makeCallbacks()
-        return try withStringArray([refspec]) { (refspecs) throws(TransportError) in
-            try check(
-                git_remote_push(pointer, &refspecs, &options),
-                "push \(refspec) to \(configuration.url)",
-                allowing: [.nonFastForward]
-            )
+        return try withProxyOptions { (proxy) throws(TransportError) in
+            options.proxy_opts = proxy
+            return try withStringArray([refspec]) { (refspecs) throws(TransportError) in
+                try check(
+                    git_remote_push(pointer, &refspecs, &options),
+                    "push \(refspec) to \(configuration.url)",
+                    allowing: [.nonFastForward]
+                )
+            }
         }
+    }
+
+    /// Lends the proxy options of ``configuration``: `Credentials.proxy`
+    /// when given; else, with the user's settings asked for, the proxy the
+    /// variables of their environment name (``ProxyVariables``; this
+    /// backend reads no git configuration file); else none.
+    private func withProxyOptions<Result>(
+        _ body: (inout git_proxy_options) throws(TransportError) -> Result
+    ) throws(TransportError) -> Result {
+        var proxy = git_proxy_options()
+        try LibGit2.check(git_proxy_options_init(&proxy, UInt32(GIT_PROXY_OPTIONS_VERSION)), "prepare proxy options")
+        let credentials = configuration.credentials
+        let environment = credentials.gitConfiguration.environment
+        guard !isLocal,
+            let url = credentials.proxy ?? environment.flatMap({ ProxyVariables.proxy(for: configuration.url, in: $0) })
+        else {
+            proxy.type = GIT_PROXY_NONE
+            return try body(&proxy)
+        }
+        let copy = strdup(url)
+        defer { free(copy) }
+        proxy.type = GIT_PROXY_SPECIFIED
+        proxy.url = UnsafePointer(copy)
+        return try body(&proxy)
     }
 
     /// What the server said, as `remote:` lines, trailing spaces removed.
@@ -194,9 +226,21 @@ final class RemoteSession {
         }
         if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
             guard let key = credentials.sshKey else {
+                if credentials.useSSHAgent {
+                    // libssh2 asks the agent at this process's SSH_AUTH_SOCK.
+                    guard let socket = getenv("SSH_AUTH_SOCK"), socket.pointee != 0 else {
+                        return fail(
+                            TransportError(
+                                .authenticationFailed,
+                                "authentication failed: ssh-agent was asked for but SSH_AUTH_SOCK is not set",
+                                remote: configuration.url))
+                    }
+                    return git_credential_ssh_key_from_agent(out, user ?? "git")
+                }
                 return fail(
                     TransportError(
-                        .authenticationFailed, "authentication failed: the server wants an SSH key and none is configured",
+                        .authenticationFailed,
+                        "authentication failed: the server wants an SSH key and neither a key file nor ssh-agent is configured",
                         remote: configuration.url))
             }
             let publicKey = key.publicKeyPath ?? key.privateKeyPath + ".pub"

@@ -43,7 +43,7 @@ struct Exchange {
             url: url,
             branch: options.branch,
             mirrorPath: options.mirrorPath(for: url),
-            credentials: options.credentials()
+            credentials: try options.credentials()
         )
         let transport: any Transport
         do {

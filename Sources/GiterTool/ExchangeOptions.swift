@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Giter
+import GiterOptions
 
 /// The options every exchange command takes: which repository, branch and
 /// backend, who writes, which namespace, and where the local mirror lives.
@@ -46,17 +47,10 @@ struct ExchangeOptions: ParsableArguments {
     )
     var cache: String?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("An SSH private key for ssh:// remotes (default: $GITER_SSH_KEY).", valueName: "file")
-    )
-    var sshKey: String?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The known-hosts file SSH servers are checked against.", valueName: "file")
-    )
-    var knownHosts: String?
+    /// How the remote is reached: SSH key or agent, known hosts, HTTPS
+    /// credentials, proxy and CA (shared with the examples).
+    @OptionGroup(title: "Credentials")
+    var credentialOptions: CredentialOptions
 
     @Option(
         name: .long,
@@ -166,25 +160,14 @@ struct ExchangeOptions: ParsableArguments {
         }
     }
 
-    /// Credentials from the options and the environment.
-    func credentials() -> Credentials {
-        var credentials = Credentials()
-        if let key = sshKey ?? Environment.value("GITER_SSH_KEY") {
-            credentials.sshKey = Credentials.SSHKey(privateKeyPath: LocalPath.absolute(key))
+    /// Credentials from the options and the environment (``CredentialOptions``).
+    ///
+    /// - Throws: a usage ``ToolError`` naming the option or variable at fault.
+    func credentials() throws -> Credentials {
+        do {
+            return try credentialOptions.credentials(environment: ProcessInfo.processInfo.environment)
+        } catch let error as ArgumentParser.ValidationError {
+            throw ToolError.usage(error.message)
         }
-        if let knownHosts {
-            credentials.knownHostsPath = LocalPath.absolute(knownHosts)
-        } else if let home = Environment.value("HOME"),
-            FileManager.default.fileExists(atPath: "\(home)/.ssh/known_hosts")
-        {
-            credentials.knownHostsPath = "\(home)/.ssh/known_hosts"
-        }
-        if let user = Environment.value("GITER_USERNAME"),
-            let password = Environment.value("GITER_PASSWORD") ?? Environment.value("GITER_TOKEN")
-        {
-            let pair = Credentials.UserPassword(user: user, password: password)
-            credentials.passwordProvider = { _ in pair }
-        }
-        return credentials
     }
 }

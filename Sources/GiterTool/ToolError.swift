@@ -81,7 +81,7 @@ enum ErrorReporting {
         case .unreachable:
             advice = "check the URL and that the server is reachable"
         case .authenticationFailed:
-            advice = "check --ssh-key, or GITER_USERNAME and GITER_PASSWORD for HTTPS"
+            advice = "check --ssh-key or ssh-agent for SSH, or GITER_TOKEN (with GITER_USERNAME, or alone) or GITER_PASSWORD for HTTPS"
         case .unknownHostKey, .changedHostKey:
             advice = "check the server's host key in --known-hosts (default ~/.ssh/known_hosts)"
         case .branchNotFound:

@@ -283,3 +283,63 @@ struct ConsumerUnderTest {
         return (result.closureResult, String(decoding: printed.withLock { $0 }, as: UTF8.self))
     }
 }
+
+extension ExecutablesTests {
+    /// Runs an example executable with exactly `environment`, for at most two minutes.
+    static func run(_ name: String, _ arguments: [String], environment: [String: String]) async throws
+        -> (status: Int32, output: String)
+    {
+        let result = try await ProcessRunner.run(
+            try productsFolder() + "/" + name, arguments, environment: environment, timeLimit: .seconds(120))
+        return (result.status, result.stdout + result.stderr)
+    }
+
+    @Test(
+        "The producer and the consumer take giter's credential options: over SSH with the keys of ssh-agent alone",
+        ServerAvailability.enabled(.ssh), .timeLimit(.minutes(4)))
+    func credentialOptions() async throws {
+        guard try TestRequirements.available(SSHAgentProcess.unavailableReason, for: "the ssh-agent example") else { return }
+        let folder = try TemporaryDirectory(prefix: "giter-executables")
+        let repositories = try folder.makeDirectory("repos")
+        let home = try folder.makeDirectory("home")
+        let server = try SSHServer(repositoriesURL: repositories)
+        try await withStartedServer(server) { server in
+            _ = try await LocalExchangeRepository.create(at: repositories.appendingPathComponent("lab.git").path)
+            let common = [
+                "--remote", try server.url(for: "lab"), "--cache", folder.appending("cache").path,
+                "--poll-interval", "0.2", "--known-hosts", server.knownHostsFile.path,
+            ]
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            // A user name alone is refused before anything runs, by both.
+            for name in ["experiment-producer", "experiment-consumer"] {
+                let refused = try await Self.run(
+                    name, common, environment: ["PATH": path, "HOME": home.path, "GITER_USERNAME": "lab"])
+                #expect(refused.status == 64, "\(refused.output)")
+                #expect(refused.output.contains("GITER_USERNAME is set without GITER_PASSWORD or GITER_TOKEN"))
+            }
+
+            let agent = try await SSHAgentProcess()
+            do {
+                try await agent.add(server.identityFile(.ed25519))
+                let environment = ["PATH": path, "HOME": home.path, "SSH_AUTH_SOCK": agent.socketPath]
+                let produced = try await Self.run(
+                    "experiment-producer", common + ["--count", "1", "--scale", "0.01", "--timeout", "1", "--batch", "a1"],
+                    environment: environment)
+                #expect(produced.status == 1, "nobody ran it: \(produced.output)")
+                #expect(produced.output.contains("TimedOut"), "\(produced.output)")
+                let consumed = try await Self.run(
+                    "experiment-consumer", common + ["--exit-when-idle", "--runner", "ci"], environment: environment)
+                #expect(consumed.status == 0, "\(consumed.output)")
+                let checked = try await Self.run(
+                    "experiment-producer", common + ["--count", "1", "--scale", "0.01", "--timeout", "60", "--batch", "a1"],
+                    environment: environment)
+                #expect(checked.status == 0, "\(checked.output)")
+                #expect(checked.output.contains("verified 1; 1 archived"), "\(checked.output)")
+            } catch {
+                await agent.stop()
+                throw error
+            }
+            await agent.stop()
+        }
+    }
+}

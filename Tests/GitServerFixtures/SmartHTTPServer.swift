@@ -4,7 +4,9 @@ public import Foundation
 /// from an htpasswd file; pushes are allowed for every authenticated user
 /// (hooks see `REMOTE_USER`).
 ///
-/// URLs are `http://127.0.0.1:PORT/git/NAME.git`. Credentials are never put in
+/// URLs are `http://127.0.0.1:PORT/git/NAME.git`, or with `tls`
+/// `https://localhost:PORT/git/NAME.git` (lighttpd's `mod_openssl`, a
+/// certificate from a ``TestCertificateAuthority``). Credentials are never put in
 /// the URL: pass them to the client separately, for example with
 /// ``GitEnvironment/httpCredentials(user:password:)`` (see
 /// ``clientEnvironment(_:)``) or an `http.extraHeader` built with
@@ -18,8 +20,23 @@ public final class SmartHTTPServer: GitServer {
     public let user: String
     /// The password the server accepts.
     public let password: String
+    /// The CA whose server certificate the server presents (HTTPS), or `nil` (HTTP).
+    public let tls: TestCertificateAuthority?
     private let environment: GitEnvironment
     private let slot = ServerSlot()
+
+    /// Why HTTPS cannot be served here (`openssl`, or lighttpd's
+    /// `mod_openssl`, Debian package `lighttpd-mod-openssl`, missing), or `nil`.
+    public static var tlsUnavailableReason: String? {
+        if let reason = ServerKind.smartHTTP.unavailableReason ?? TestCertificateAuthority.unavailableReason {
+            return reason
+        }
+        let folders = ["/usr/lib/lighttpd", "/usr/lib64/lighttpd", "/usr/local/lib/lighttpd", "/usr/lib/x86_64-linux-gnu/lighttpd"]
+        guard folders.contains(where: { FileManager.default.fileExists(atPath: $0 + "/mod_openssl.so") }) else {
+            return "lighttpd's mod_openssl not found; install the Debian package `lighttpd-mod-openssl`"
+        }
+        return nil
+    }
 
     /// Prepares a server; nothing runs until ``start()``.
     ///
@@ -33,8 +50,10 @@ public final class SmartHTTPServer: GitServer {
         user: String = "giter",
         password: String = "giter-secret",
         repositoriesURL: URL? = nil,
-        environment: GitEnvironment = .isolated
+        environment: GitEnvironment = .isolated,
+        tls: TestCertificateAuthority? = nil
     ) throws {
+        self.tls = tls
         directory = try TemporaryDirectory(prefix: "giter-smart-http")
         self.repositoriesURL = try repositoriesURL ?? directory.makeDirectory("repos")
         self.user = user
@@ -72,6 +91,7 @@ public final class SmartHTTPServer: GitServer {
         let environment = environment.variables
         let scratch = directory.url
         let repositories = repositoriesURL.path
+        let certificate = tls.map { (certificate: $0.serverCertificateFile.path, key: $0.serverKeyFile.path) }
         let started = try await ServerLauncher.start(name: "lighttpd") { port in
             let configuration = Self.configuration(
                 port: port,
@@ -80,7 +100,8 @@ public final class SmartHTTPServer: GitServer {
                 documentRoot: documentRoot.path,
                 uploads: uploads.path,
                 passwordFile: passwordFile.path,
-                environment: environment
+                environment: environment,
+                certificate: certificate
             )
             let configurationFile = scratch.appendingPathComponent("lighttpd.conf")
             try Data(configuration.utf8).write(to: configurationFile)
@@ -100,7 +121,8 @@ public final class SmartHTTPServer: GitServer {
     }
 
     public func url(for repositoryName: String) throws -> String {
-        "http://127.0.0.1:\(try requirePort())/git/\(RepositoryName.withSuffix(repositoryName))"
+        let base = tls == nil ? "http://127.0.0.1" : "https://localhost"
+        return "\(base):\(try requirePort())/git/\(RepositoryName.withSuffix(repositoryName))"
     }
 
     /// `base` with this server's user and password supplied by a credential
@@ -124,7 +146,8 @@ public final class SmartHTTPServer: GitServer {
         documentRoot: String,
         uploads: String,
         passwordFile: String,
-        environment: [String: String]
+        environment: [String: String],
+        certificate: (certificate: String, key: String)? = nil
     ) -> String {
         // http-backend and the git commands it runs ignore the machine's config.
         var cgiEnvironment: [(String, String)] = [
@@ -138,9 +161,21 @@ public final class SmartHTTPServer: GitServer {
             }
         }
         let setenv = cgiEnvironment.map { "\(quoted($0.0)) => \(quoted($0.1))" }.joined(separator: ", ")
+        var modules = #""mod_alias", "mod_auth", "mod_authn_file", "mod_cgi", "mod_setenv""#
+        var tlsLines = ""
+        if let certificate {
+            modules += #", "mod_openssl""#
+            tlsLines = """
+                ssl.engine = "enable"
+                ssl.pemfile = \(quoted(certificate.certificate))
+                ssl.privkey = \(quoted(certificate.key))
+
+                """
+        }
         // Not `server.stream-request-body = 2`: chunked pushes would get HTTP 411.
         return """
-            server.modules = ( "mod_alias", "mod_auth", "mod_authn_file", "mod_cgi", "mod_setenv" )
+            server.modules = ( \(modules) )
+            \(tlsLines)
             server.bind = "127.0.0.1"
             server.port = \(port)
             server.document-root = \(quoted(documentRoot))

@@ -1,10 +1,21 @@
-/// How a transport proves who it is to the remote.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// How a transport proves who it is to the remote, and how it reaches it.
 ///
-/// SSH uses key files and checks the server against a known-hosts file; it
-/// never accepts a host key that is missing from that file or differs from
-/// it. HTTPS asks ``passwordProvider`` for a user name and password (or
-/// token) when the server wants them: credentials are never written into a
-/// URL or a Git configuration file.
+/// SSH uses a key file, or the keys of `ssh-agent` (``useSSHAgent``), and
+/// checks the server against a known-hosts file (plain or hashed entries);
+/// it never accepts a host key that is missing from that file or differs
+/// from it. HTTPS asks ``passwordProvider`` for a user name and password (or
+/// token) when the server wants them (``token(_:user:)`` for a token alone):
+/// credentials are never written into a URL or a Git configuration file.
+/// HTTPS may go through a ``proxy`` and trust a ``certificateAuthorityFile``;
+/// the git backend may take the user's own credential helpers, proxy and CA
+/// settings when ``gitConfiguration`` is ``GitConfiguration/user``.
+/// See `Documentation/Backends.md`, "Credentials".
 public struct Credentials: Sendable {
     /// An SSH private key file (ed25519 or ECDSA; RSA keys are refused by
     /// OpenSSH 9 servers with SHA-1 signatures).
@@ -32,8 +43,74 @@ public struct Credentials: Sendable {
         }
     }
 
-    /// The key for `ssh://` remotes.
+    /// Which of the user's own git configuration the transports take.
+    public struct GitConfiguration: Sendable, Hashable, CustomStringConvertible {
+        /// The variables naming the user's files and settings; `nil` when isolated.
+        public let environment: [String: String]?
+
+        /// None: no system or global configuration file, no proxy or CA
+        /// variable of the environment (the default).
+        public static let isolated = GitConfiguration(environment: nil)
+
+        /// The user's settings, as this process's environment finds them.
+        ///
+        /// The git backend takes the user's credential helpers (only when
+        /// the transport has no ``Credentials/passwordProvider`` of its
+        /// own), proxy and CA settings, from the system and global
+        /// configuration files and from the environment (`HTTPS_PROXY`,
+        /// `NO_PROXY`, `GIT_SSL_CAINFO`…); never anything else, such as
+        /// `url.*.insteadOf`, `core.sshCommand` or `core.hooksPath`. The
+        /// libgit2 backend reads no git configuration file: it takes the
+        /// proxy variables of the environment only.
+        public static var user: GitConfiguration { user(environment: ProcessInfo.processInfo.environment) }
+
+        /// The settings of the user whose files and variables `environment`
+        /// names (`HOME`, `XDG_CONFIG_HOME`, `GIT_CONFIG_GLOBAL`,
+        /// `GIT_CONFIG_SYSTEM`, `GIT_CONFIG_NOSYSTEM`, the proxy and CA
+        /// variables): for a service that acts for another user, and for tests.
+        public static func user(environment: [String: String]) -> GitConfiguration {
+            // Only what the settings are made of: never the rest of an environment (tokens…).
+            let names = fileVariables.union(proxyVariables).union(certificateVariables).union(helperVariables)
+            return GitConfiguration(environment: environment.filter { names.contains($0.key) && !$0.value.isEmpty })
+        }
+
+        /// The variables that say which configuration files git reads (and where git is).
+        public static let fileVariables: Set<String> = [
+            "PATH", "HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+        ]
+        /// The proxy variables (curl's; uppercase `HTTP_PROXY` is kept but, as by curl, not read for HTTP).
+        public static let proxyVariables: Set<String> = [
+            "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+        ]
+        /// The CA variables git reads. Never `GIT_SSL_NO_VERIFY`.
+        public static let certificateVariables: Set<String> = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_PROXY_SSL_CAINFO"]
+        /// What credential helpers need to find their stores.
+        public static let helperVariables: Set<String> = [
+            "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS",
+        ]
+
+        public var isUser: Bool { environment != nil }
+
+        public var description: String { isUser ? "user" : "isolated" }
+    }
+
+    /// The key for `ssh://` remotes. When set, it is the only key offered.
     public var sshKey: SSHKey?
+    /// Offer the keys of the `ssh-agent` at `SSH_AUTH_SOCK` (of this
+    /// process) to `ssh://` remotes when no ``sshKey`` is set. Default false.
+    public var useSSHAgent: Bool
+    /// An HTTP proxy for `http(s)://` remotes, as `http://host:port`; HTTPS
+    /// goes through it with `CONNECT`. `nil`: no proxy (unless
+    /// ``gitConfiguration`` is ``GitConfiguration/user`` and the user's
+    /// settings name one). Must not hold a password.
+    public var proxy: String?
+    /// A PEM file of certificate authorities trusted for `https://` remotes
+    /// (git backend: in addition to the system's, as `http.sslCAInfo`;
+    /// libgit2: see `Documentation/Backends.md`).
+    public var certificateAuthorityFile: String?
+    /// Which of the user's git configuration the git backend reads. Default
+    /// ``GitConfiguration/isolated``.
+    public var gitConfiguration: GitConfiguration
     /// The known-hosts file SSH host keys are checked against.
     public var knownHostsPath: String?
     /// Called with the remote URL when an HTTPS server asks for credentials;
@@ -47,12 +124,29 @@ public struct Credentials: Sendable {
         sshKey: SSHKey? = nil,
         knownHostsPath: String? = nil,
         passwordProvider: (@Sendable (_ url: String) async throws -> UserPassword?)? = nil,
-        maxAttempts: Int = 2
+        maxAttempts: Int = 2,
+        useSSHAgent: Bool = false,
+        proxy: String? = nil,
+        certificateAuthorityFile: String? = nil,
+        gitConfiguration: GitConfiguration = .isolated
     ) {
         self.sshKey = sshKey
         self.knownHostsPath = knownHostsPath
         self.passwordProvider = passwordProvider
         self.maxAttempts = maxAttempts
+        self.useSSHAgent = useSSHAgent
+        self.proxy = proxy
+        self.certificateAuthorityFile = certificateAuthorityFile
+        self.gitConfiguration = gitConfiguration
+    }
+
+    /// A password provider that answers with `token` as the password, and
+    /// `user`, or else the user name the remote's forge expects with a token
+    /// (``TokenUser/name(forURL:)``).
+    public static func token(_ token: String, user: String? = nil)
+        -> @Sendable (_ url: String) async throws -> UserPassword?
+    {
+        { url in UserPassword(user: user ?? TokenUser.name(forURL: url), password: token) }
     }
 
     /// No credentials: local paths, `file://`, `git://`, or servers that need none.
