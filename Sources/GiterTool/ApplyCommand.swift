@@ -8,7 +8,8 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Create resources or update their specs.",
         discussion: """
             Reads every resource of the inputs (YAML streams with documents \
-            separated by '---', or JSON texts; a 'kind: List' document stands \
+            separated by '---', or JSON: one document, or one per line as JSON \
+            Lines; a 'kind: List' document stands \
             for its items) and publishes them as the producer: a resource that \
             does not exist is created at generation 1; one whose spec changed \
             gets the next generation; one whose spec, labels and annotations \

@@ -80,7 +80,7 @@ struct ManifestReader {
         do {
             let bytes = try InputFile.read(path, maxBytes: limits.maxInputBytes)
             switch ConvertCommand.InputFormat.auto.resolved(path: path, content: bytes) {
-            case .json: documents = try JSONReader(limits: limits).readStream(bytes)
+            case .json: documents = try JSONInput.documents(bytes, limits: limits)
             case .yaml, .auto: documents = try YAMLReader(limits: limits).read(bytes)
             }
         } catch let error as CodecError {
