@@ -55,7 +55,8 @@ extension GetCommand {
             }
             let scope = allNamespaces ? nil : exchange.namespace
             for (key, error) in exchange.unreadable.errors(kind: kind, namespace: scope)
-            where reported.insert(key).inserted && (names.isEmpty || names.contains(key.name)) {
+            where names.isEmpty || names.contains(key.name) {
+                guard reported.insert(key).inserted else { continue }
                 StandardError.write("error: \(ErrorReporting.oneLine(UnreadableFiles.message(key, error)))\n")
             }
             guard !changes.isEmpty else { continue }

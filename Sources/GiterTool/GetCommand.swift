@@ -112,7 +112,13 @@ struct GetCommand: AsyncParsableCommand {
         guard !arguments.isEmpty else {
             throw ValidationError("give the KIND to list, for example 'giter get experiments'")
         }
-        if let output { _ = try PrintFormat.parse(output) }
+        if let output {
+            do {
+                _ = try PrintFormat.parse(output)
+            } catch let error as ToolError {
+                throw ValidationError(error.message)
+            }
+        }
         if (watch || watchOnly) && archived {
             throw ValidationError("--watch follows live resources; drop --archived")
         }

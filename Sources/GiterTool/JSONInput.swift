@@ -24,7 +24,8 @@ enum JSONInput {
         // its own to check that; the documents returned are the stream's, whose
         // locations count from the start of the input.
         var lineNumber = 0
-        var lineStart = 0
+        // A byte order mark opens the first line, not a value.
+        var lineStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while lineStart < bytes.count {
             lineNumber += 1
             var lineEnd = lineStart

@@ -37,7 +37,7 @@ struct JSONPathTemplate: Sendable {
         let characters = Array(text)
         var index = 0
         // Each open `{range}`: its path, the pieces before it, and its column.
-        var stack: [(JSONPath, [Piece], Int)] = []
+        var stack: [(path: JSONPath, before: [Piece], column: Int)] = []
         var pieces: [Piece] = []
         var literal = ""
         while index < characters.count {
@@ -55,13 +55,13 @@ struct JSONPathTemplate: Sendable {
             guard let close = Self.closingBrace(characters, from: index + 1) else {
                 throw ParseError(column: start + 1, message: "'{' is not closed by '}'")
             }
-            let inner = String(characters[(index + 1)..<close]).trimmingCharacters(in: " ")
+            let inner = trimmingSpaces(String(characters[(index + 1)..<close]))
             index = close + 1
             if inner == "end" {
-                guard let (path, before, _) = stack.popLast() else {
+                guard let open = stack.popLast() else {
                     throw ParseError(column: start + 1, message: "{end} without {range …}")
                 }
-                pieces = before + [.range(path, pieces)]
+                pieces = open.before + [.range(open.path, pieces)]
             } else if inner.hasPrefix("range ") || inner == "range" {
                 let path = try JSONPath(parsing: String(inner.dropFirst(5)), column: start + 7)
                 stack.append((path, pieces, start + 1))
@@ -72,8 +72,8 @@ struct JSONPathTemplate: Sendable {
                 pieces.append(.path(try JSONPath(parsing: inner, column: start + 2)))
             }
         }
-        if let (_, _, column) = stack.last {
-            throw ParseError(column: column, message: "{range …} is not closed by {end}")
+        if let open = stack.last {
+            throw ParseError(column: open.column, message: "{range …} is not closed by {end}")
         }
         if !literal.isEmpty { pieces.append(.text(literal)) }
         self.pieces = pieces
@@ -183,7 +183,7 @@ struct JSONPath: Sendable {
     struct Filter: Sendable {
         var path: JSONPath
         /// `nil`: the path exists.
-        var comparison: (operator: String, value: Node)?
+        var comparison: (operation: String, value: Node)?
     }
 
     var fromRoot: Bool
@@ -191,7 +191,7 @@ struct JSONPath: Sendable {
 
     /// Parses an expression; `column` is where it starts in the template, for errors.
     init(parsing text: String, column: Int) throws(JSONPathTemplate.ParseError) {
-        var scanner = Scanner(characters: Array(text.trimmingCharacters(in: " ")), column: column)
+        var scanner = PathScanner(characters: Array(trimmingSpaces(text)), column: column)
         self = try scanner.path()
         guard scanner.atEnd else {
             throw scanner.error("unexpected '\(scanner.characters[scanner.index])' in the path '\(text)'")
@@ -263,8 +263,8 @@ struct JSONPath: Sendable {
 extension JSONPath.Filter {
     func matches(_ node: Node, root: Node) -> Bool {
         let found = path.evaluate(root: root, current: node)
-        guard let (operation, value) = comparison else { return !found.isEmpty }
-        return found.contains { Self.compare($0, operation, value) }
+        guard let comparison else { return !found.isEmpty }
+        return found.contains { Self.compare($0, comparison.operation, comparison.value) }
     }
 
     private static func compare(_ left: Node, _ operation: String, _ right: Node) -> Bool {
@@ -293,8 +293,13 @@ extension JSONPath.Filter {
     }
 }
 
+/// `text` without the spaces at its ends.
+private func trimmingSpaces(_ text: String) -> String {
+    String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+}
+
 /// Reads a path character by character.
-private struct Scanner {
+private struct PathScanner {
     let characters: [Character]
     var index = 0
     /// The template column of `characters[0]`.

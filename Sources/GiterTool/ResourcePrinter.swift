@@ -68,9 +68,7 @@ struct CustomColumn {
         let example = "for example -o custom-columns=NAME:.metadata.name,SIZE:.spec.size"
         guard !spec.isEmpty else { throw ToolError.usage("-o custom-columns= needs columns, \(example)") }
         var columns: [CustomColumn] = []
-        var offset = "custom-columns=".count
         for part in split(spec) {
-            defer { offset += part.count + 1 }
             guard let colon = part.firstIndex(of: ":"), colon != part.startIndex else {
                 throw ToolError.usage("-o custom-columns: '\(part)' is not HEADER:PATH; \(example)")
             }
