@@ -67,13 +67,10 @@ enum BareRepository {
             let config = try? String(contentsOfFile: "\(path)/config", encoding: .utf8),
             !config.lowercased().contains("refstorage")
         else { return nil }
-        let temporary = "\(path)/HEAD.giter-\(ProcessInfo.processInfo.processIdentifier)"
         do {
-            try write("\(prefix)\(branch)\n", to: temporary)
-            _ = try FileManager.default.replaceItemAt(
-                URL(fileURLWithPath: "\(path)/HEAD"), withItemAt: URL(fileURLWithPath: temporary))
+            // Written to a temporary file and renamed over HEAD: a reader sees the old HEAD or the new one.
+            try Data("\(prefix)\(branch)\n".utf8).write(to: URL(fileURLWithPath: "\(path)/HEAD"), options: .atomic)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
             throw ToolError("cannot point HEAD of \(path) to '\(branch)': \(error); check the folder's permissions")
         }
         return named

@@ -36,9 +36,15 @@ enum JSONInput {
                     _ = try reader.read(line)
                 } catch let error as CodecError {
                     let column = error.location?.column ?? 1
+                    let length = line.last == 0x0D ? line.count - 1 : line.count
+                    // At the end of the line: a document that goes on to the next lines.
+                    let problem =
+                        column > length
+                        ? "the JSON document on this line goes on past it (\(error.message))"
+                        : error.message
                     throw CodecError(
                         error.code,
-                        "\(error.message); a JSON input holds one document, or one document per line (JSON Lines)",
+                        "\(problem); a JSON input holds one document, or one document per line (JSON Lines)",
                         at: SourceLocation(
                             line: lineNumber, column: column, offset: lineStart + (error.location?.offset ?? 0)))
                 }

@@ -65,7 +65,12 @@ struct ConvertCommandTests {
             }
             {"kind": "Other"}
             """
+        // A pretty document and another after it: neither one document nor JSON Lines (issue 14).
         try directory.write("job.json", pretty)
+        let refused = try await directory.run(["convert", "--to", "yaml", "job.json"])
+        #expect(refused.status == 1 && refused.stdout == "")
+        #expect(refused.stderr.hasPrefix("job.json:1:2: the JSON document on this line goes on past it"), "\(refused)")
+        try directory.write("job.json", Self.jobJSONLines)
         let result = try await directory.run(["convert", "--to", "yaml", "job.json"])
         #expect(result.stderr == "")
         #expect(result.status == 0)
@@ -173,7 +178,7 @@ struct ConvertCommandTests {
         // A pretty document followed by another: neither one document nor JSON Lines.
         let twoPretty = try await directory.run(["convert", "--from", "json"], stdin: pretty + pretty)
         #expect(twoPretty.status == 1 && twoPretty.stdout == "")
-        #expect(twoPretty.stderr.hasPrefix("<stdin>:1:2: "), "\(twoPretty.stderr)")
+        #expect(twoPretty.stderr.hasPrefix("<stdin>:1:2: the JSON document on this line goes on past it"), "\(twoPretty.stderr)")
 
         // giter apply reads JSON by the same rule.
         try directory.write("two.json", "{\"kind\": \"A\"} {\"kind\": \"B\"}\n")

@@ -66,7 +66,7 @@ extension YAMLSplice {
         if expected[key] == value { return bytes }
         expected[key] = value
         guard case .mapping = current.content,
-            let output = try spliceInPlace(key, value, entry: entry, parent: current, in: bytes)
+            let output = try spliceInPlace(key, value, entry: entry, parent: current, in: bytes, layout: layout)
         else {
             // Not a block mapping under its key: the parent's value is written anew.
             return try replacingValue(ofTopLevelKey: parent, in: bytes, with: .mapping(expected))
@@ -87,7 +87,8 @@ extension YAMLSplice {
     /// back. `nil` when the parent's value is not a block mapping starting
     /// on a line after its key.
     private func spliceInPlace(
-        _ key: String, _ value: Node?, entry: YAMLTopLevelEntries.Entry, parent: Node, in bytes: [UInt8]
+        _ key: String, _ value: Node?, entry: YAMLTopLevelEntries.Entry, parent: Node, in bytes: [UInt8],
+        layout: YAMLTopLevelEntries
     ) throws -> [UInt8]? {
         // The value's lines start after the key's line.
         guard let keyLineEnd = bytes[entry.start..<entry.end].firstIndex(of: .newline) else { return nil }
@@ -122,12 +123,15 @@ extension YAMLSplice {
             let end = number + 1 < lines.count ? lines[number + 1].start : block.count
             dedented += block[(line.start + stripped)..<end]
         }
-        var spliced = try replacingValue(ofTopLevelKey: key, in: dedented, with: value)
-        // An entry added at the end brings its own final line break; the parent's is after `entry.end`.
-        if dedented.last != .newline, spliced.last == .newline {
-            spliced.removeLast()
-            if spliced.last == 0x0D { spliced.removeLast() }
+        // Spliced with the document's line break after it, as the entry has in
+        // the document (or would have), so that an entry added at the end
+        // gets that break before it; the break is taken off again after.
+        let lineBreak: [UInt8] = layout.usesCRLF ? [0x0D, .newline] : [.newline]
+        var spliced = try replacingValue(ofTopLevelKey: key, in: dedented + lineBreak, with: value)
+        guard spliced.count >= lineBreak.count, Array(spliced.suffix(lineBreak.count)) == lineBreak else {
+            return nil
         }
+        spliced.removeLast(lineBreak.count)
         // Back into the indentation: a line the splice kept gets what it had, a new line the mapping's.
         var prefix = 0
         while prefix < min(dedented.count, spliced.count) && dedented[prefix] == spliced[prefix] { prefix += 1 }
