@@ -239,9 +239,17 @@ struct DocumentTexts {
     /// The text of `document`, when it lies on lines of its own and reads,
     /// alone, as `document`.
     func text(of document: Node, limits: ParseLimits) -> [UInt8]? {
-        guard let line = document.location?.line,
-            let chunk = chunks.first(where: { line >= $0.firstLine && line < $0.firstLine + $0.lineCount })
-        else { return nil }
+        guard let line = document.location?.line else { return nil }
+        // The last chunk starting at or before the line (chunks are in order): a binary search.
+        var low = 0
+        var high = chunks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if chunks[middle].firstLine <= line { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return nil }
+        let chunk = chunks[low - 1]
+        guard line < chunk.firstLine + chunk.lineCount else { return nil }
         let text = Array(chunk.bytes)
         guard let read = try? YAMLReader(limits: limits).readDocument(text), read == document else { return nil }
         return text

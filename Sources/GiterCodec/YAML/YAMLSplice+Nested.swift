@@ -12,7 +12,7 @@ extension YAMLSplice {
     /// // "metadata:\n  name: a  # mine\n  generation: 2\nspec: {}\n"
     /// ```
     ///
-    /// See ``replacingValue(ofKey:inTopLevelKey:in:with:)-(_,_,[UInt8],_)``.
+    /// See the variant on UTF-8 bytes for what is kept and what is checked.
     public func replacingValue(
         ofKey key: String, inTopLevelKey parent: String, in text: String, with value: Node?
     ) throws -> String {
@@ -33,7 +33,7 @@ extension YAMLSplice {
     /// other entries; when the parent is absent, it is added with `key`
     /// alone. A parent whose value is a scalar or a sequence is an error.
     ///
-    /// As with ``replacingValue(ofTopLevelKey:in:with:)-(_,_,[UInt8],_)``,
+    /// As with the top-level splice, `replacingValue(ofTopLevelKey:in:with:)`,
     /// the result is read back before it is returned: the parent must read
     /// as it did with `key` changed, and every other top-level entry as it
     /// did; otherwise it throws and returns nothing.
