@@ -19,8 +19,13 @@ extension GetCommand {
     ///   - reported: the unreadable files already reported.
     ///   - header: whether the first table printed needs its header.
     func watchChanges(
-        of kind: String, in exchange: Exchange, query: ResourceQuery, names: [String],
-        from listed: [StoredResource<DynamicResource>], reported: Set<ResourceKey>, header: Bool
+        of kind: String,
+        in exchange: Exchange,
+        query: ResourceQuery,
+        names: [String],
+        from listed: [StoredResource<DynamicResource>],
+        reported: Set<ResourceKey>,
+        header: Bool
     ) async throws {
         let store = exchange.store(kind: kind)
         var known: [ResourceKey: StoredResource<DynamicResource>] = [:]

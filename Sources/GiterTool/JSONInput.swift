@@ -16,8 +16,10 @@ enum JSONInput {
         let documents = try reader.readStream(bytes)
         guard !documents.isEmpty else {
             throw CodecError(
-                .syntax, "empty input; expected one JSON document, or one document per line (JSON Lines)",
-                at: SourceLocation(line: 1, column: 1, offset: 0))
+                .syntax,
+                "empty input; expected one JSON document, or one document per line (JSON Lines)",
+                at: SourceLocation(line: 1, column: 1, offset: 0)
+            )
         }
         guard documents.count > 1 else { return documents }
         // Several values: each must be alone on its line. Each line is read on
@@ -46,7 +48,11 @@ enum JSONInput {
                         error.code,
                         "\(problem); a JSON input holds one document, or one document per line (JSON Lines)",
                         at: SourceLocation(
-                            line: lineNumber, column: column, offset: lineStart + (error.location?.offset ?? 0)))
+                            line: lineNumber,
+                            column: column,
+                            offset: lineStart + (error.location?.offset ?? 0)
+                        )
+                    )
                 }
             }
             lineStart = lineEnd + 1

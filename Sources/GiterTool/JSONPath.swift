@@ -156,7 +156,9 @@ struct JSONPathTemplate: Sendable {
                 case "\\", "\"", "'": character = characters[index]
                 default:
                     throw ParseError(
-                        column: column + index - 1, message: "unknown escape '\\\(characters[index])'; use \\n, \\t, \\r, \\\\ or \\\"")
+                        column: column + index - 1,
+                        message: "unknown escape '\\\(characters[index])'; use \\n, \\t, \\r, \\\\ or \\\""
+                    )
                 }
             }
             result.append(character)
@@ -390,7 +392,9 @@ private struct PathScanner {
             index += 1
             try expect("(")
             skipSpaces()
-            guard peek == "@" || peek == "$" else { throw error("a filter starts with @, as in [?(@.type==\"Ready\")]") }
+            guard peek == "@" || peek == "$" else {
+                throw error("a filter starts with @, as in [?(@.type==\"Ready\")]")
+            }
             let path = try self.path()
             skipSpaces()
             var comparison: (String, Node)?
@@ -438,7 +442,9 @@ private struct PathScanner {
             } else if character.isNumber || character == "-" {
                 parts[parts.count - 1].append(character)
             } else if character != " " {
-                throw error("unexpected '\(character)' in brackets; expected an index, a slice, '*', a quoted name or a filter")
+                throw error(
+                    "unexpected '\(character)' in brackets; expected an index, a slice, '*', a quoted name or a filter"
+                )
             }
             index += 1
         }

@@ -31,7 +31,9 @@ import Testing
 
     @Test func addsAKeyAfterTheLastEntryAndKeepsEveryOtherByte() throws {
         let result = try set("generation", 1, in: Self.authored)
-        #expect(result == Self.authored.replacingOccurrences(of: "      lines\n", with: "      lines\n  generation: 1\n"))
+        #expect(
+            result == Self.authored.replacingOccurrences(of: "      lines\n", with: "      lines\n  generation: 1\n")
+        )
         let uid = try set("uid", "0f8e", in: result)
         #expect(uid.contains("  generation: 1\n  uid: 0f8e\nspec:\n"))
         let node = try YAMLReader().readDocument(uid)
@@ -44,12 +46,18 @@ import Testing
         #expect(
             renamed
                 == Self.authored.replacingOccurrences(
-                    of: "  labels: {team: a, 'tier': \"gold\"}   # flow style kept\n", with: "  labels:\n    team: b\n"))
+                    of: "  labels: {team: a, 'tier': \"gold\"}   # flow style kept\n",
+                    with: "  labels:\n    team: b\n"
+                )
+        )
         let removed = try set("annotations", nil, in: Self.authored)
         #expect(
             removed
                 == Self.authored.replacingOccurrences(
-                    of: "  annotations:\n    note: |\n      two\n      lines\n", with: ""))
+                    of: "  annotations:\n    note: |\n      two\n      lines\n",
+                    with: ""
+                )
+        )
         #expect(try set("name", "sort-1", in: Self.authored) == Self.authored, "an unchanged value changes nothing")
         #expect(try set("absent", nil, in: Self.authored) == Self.authored)
     }
@@ -65,18 +73,24 @@ import Testing
         let text = "kind: A\r\nmetadata:\r\n    name: a\r\n    # four spaces\r\nspec: {}\r\n"
         let result = try set("generation", 1, in: text)
         // The comment after the last entry stays where it is, after the new one (as for top-level entries).
-        #expect(result == "kind: A\r\nmetadata:\r\n    name: a\r\n    generation: 1\r\n    # four spaces\r\nspec: {}\r\n")
+        #expect(
+            result == "kind: A\r\nmetadata:\r\n    name: a\r\n    generation: 1\r\n    # four spaces\r\nspec: {}\r\n"
+        )
     }
 
     @Test func aSequenceAtTheKeysIndentationStays() throws {
         let text = "metadata:\n  finalizers:\n  - a\n  - b\n  name: x\nspec: 1\n"
-        #expect(try set("uid", "u", in: text) == "metadata:\n  finalizers:\n  - a\n  - b\n  name: x\n  uid: u\nspec: 1\n")
+        #expect(
+            try set("uid", "u", in: text) == "metadata:\n  finalizers:\n  - a\n  - b\n  name: x\n  uid: u\nspec: 1\n"
+        )
     }
 
     @Test func flowOrEmptyMetadataIsWrittenAnewAsABlock() throws {
         let flow = "# head\nkind: A\nmetadata: {name: a, labels: {x: y}}  # flow\nspec: [1, 2]\n"
         let result = try set("generation", 1, in: flow)
-        #expect(result == "# head\nkind: A\nmetadata:\n  name: a\n  labels:\n    x: \"y\"\n  generation: 1\nspec: [1, 2]\n")
+        #expect(
+            result == "# head\nkind: A\nmetadata:\n  name: a\n  labels:\n    x: \"y\"\n  generation: 1\nspec: [1, 2]\n"
+        )
         let multiline = "kind: A\nmetadata: {name: a,\n  labels: {}}\nspec: 1\n"
         let node = try YAMLReader().readDocument(try set("uid", "u", in: multiline))
         #expect(node["metadata"] == ["name": "a", "labels": .mapping(Node.Mapping()), "uid": "u"])

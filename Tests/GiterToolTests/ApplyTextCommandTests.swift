@@ -40,7 +40,11 @@ struct ApplyTextCommandTests {
         let stored = try await Self.storedText("sort-1", in: fixture)
         let head = try #require(Self.authored.range(of: "# flow style kept\n"))
         let tail = try #require(Self.authored.range(of: "spec:\n"))
-        #expect(stored.hasPrefix(String(Self.authored[..<head.upperBound]) + "  namespace: default\n  generation: 1\n  uid: "))
+        #expect(
+            stored.hasPrefix(
+                String(Self.authored[..<head.upperBound]) + "  namespace: default\n  generation: 1\n  uid: "
+            )
+        )
         #expect(stored.hasSuffix(String(Self.authored[tail.lowerBound...])), "\(stored)")
         let document = try YAMLReader().readDocument(stored)
         let uid = try #require(document["metadata"]?["uid"]?.string)
@@ -80,7 +84,11 @@ struct ApplyTextCommandTests {
         let result = try await fixture.giter(["apply", "-f", "both.yaml", "-n", "lab"])
         #expect(result.lines == ["Experiment/sort-1 created", "Experiment/sieve-2 created"], "\(result)")
         let stored = try await Self.storedText("sieve-2", in: fixture)
-        #expect(stored.hasPrefix("apiVersion: giter.example/v1\nkind: Experiment\nmetadata:\n  name: sieve-2\n  namespace: lab\n"))
+        #expect(
+            stored.hasPrefix(
+                "apiVersion: giter.example/v1\nkind: Experiment\nmetadata:\n  name: sieve-2\n  namespace: lab\n"
+            )
+        )
         #expect(stored.hasSuffix("spec:\n  workload: sort   # a safe computation\n  size: 1000\n"), "\(stored)")
         #expect(try await Self.storedText("sort-1", in: fixture).hasPrefix("# The nightly sort; pinned later.\n"))
     }
@@ -90,9 +98,12 @@ struct ApplyTextCommandTests {
         let fixture = try await ExchangeFixture(backend: backend)
         try fixture.write(
             "a.json",
-            #"{"apiVersion": "giter.example/v1", "kind": "Experiment", "metadata": {"name": "a"}, "spec": {"size": 1}}"#)
+            #"{"apiVersion": "giter.example/v1", "kind": "Experiment", "metadata": {"name": "a"}, "spec": {"size": 1}}"#
+        )
         try fixture.write(
-            "b.yaml", "# a flow mapping\n{apiVersion: giter.example/v1, kind: Experiment,\n metadata: {name: b}, spec: {size: 2}}\n")
+            "b.yaml",
+            "# a flow mapping\n{apiVersion: giter.example/v1, kind: Experiment,\n metadata: {name: b}, spec: {size: 2}}\n"
+        )
         let result = try await fixture.giter(["apply", "-f", "a.json", "-f", "b.yaml"])
         #expect(result.lines == ["Experiment/a created", "Experiment/b created"], "\(result)")
         for (name, size) in [("a", 1), ("b", 2)] {

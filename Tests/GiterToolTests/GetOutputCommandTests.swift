@@ -13,7 +13,8 @@ struct GetOutputCommandTests {
         try await exchange.apply(
             ExchangeFixture.experiment("sort-1", labels: "suite: nightly") + "---\n"
                 + ExchangeFixture.experiment("sieve-2", size: 2000, labels: "suite: weekly") + "---\n"
-                + ExchangeFixture.experiment("hash-3", size: 3000))
+                + ExchangeFixture.experiment("hash-3", size: 3000)
+        )
         try await exchange.writeStatus("sort-1")
         return exchange
     }
@@ -51,12 +52,14 @@ struct GetOutputCommandTests {
             #"custom-columns=NAME:.metadata.name,SIZE:{.spec.size},SUITE:metadata.labels.suite,READY:.status.conditions[?(@.type=="Ready")].status"#,
         ])
         #expect(table.status == 0, "\(table)")
-        #expect(table.lines.map(cells) == [
-            ["NAME", "SIZE", "SUITE", "READY"],
-            ["hash-3", "3000", "<none>", "<none>"],
-            ["sieve-2", "2000", "weekly", "<none>"],
-            ["sort-1", "1000", "nightly", "True"],
-        ])
+        #expect(
+            table.lines.map(cells) == [
+                ["NAME", "SIZE", "SUITE", "READY"],
+                ["hash-3", "3000", "<none>", "<none>"],
+                ["sieve-2", "2000", "weekly", "<none>"],
+                ["sort-1", "1000", "nightly", "True"],
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -105,7 +108,8 @@ struct GetOutputCommandTests {
         #expect(
             selector.requirements == [
                 .isIn("env", ["prod", "staging"]), .notIn("tier", ["cache"]), .exists("app"), .doesNotExist("legacy"),
-            ])
+            ]
+        )
         #expect(selector.description == "env in (prod,staging),tier notin (cache),app,!legacy")
         #expect(selector.matches(["env": "prod", "app": "a"]))
         #expect(selector.matches(["env": "staging", "tier": "web", "app": "a"]))

@@ -77,7 +77,9 @@ struct GetWatchCommandTests {
         let fixture = try await ExchangeFixture(backend: backend)
         try await fixture.apply(ExchangeFixture.experiment("sort-1"))
         let (process, lines) = try Self.watcher(
-            ["get", "experiments", "-w", "--output-watch-events", "--interval", "50ms"], fixture)
+            ["get", "experiments", "-w", "--output-watch-events", "--interval", "50ms"],
+            fixture
+        )
         var output = lines
         let watchdog = Self.watchdog(process)
         defer {
@@ -110,7 +112,9 @@ struct GetWatchCommandTests {
         let fixture = try await ExchangeFixture(backend: backend)
         try await fixture.apply(ExchangeFixture.experiment("sort-1") + "---\n" + ExchangeFixture.experiment("sieve-2"))
         let (process, lines) = try Self.watcher(
-            ["get", "experiments", "--watch-only", "-o", "json", "--interval", "50ms"], fixture)
+            ["get", "experiments", "--watch-only", "-o", "json", "--interval", "50ms"],
+            fixture
+        )
         var output = lines
         let watchdog = Self.watchdog(process)
         defer {
@@ -127,7 +131,10 @@ struct GetWatchCommandTests {
             var size = 1
             while !Task.isCancelled {
                 _ = try? await GiterProcess.run(
-                    ["apply", "-f", "-"] + options, stdin: ExchangeFixture.experiment("sieve-2", size: size), in: folder)
+                    ["apply", "-f", "-"] + options,
+                    stdin: ExchangeFixture.experiment("sieve-2", size: size),
+                    in: folder
+                )
                 size += 1
             }
         }
@@ -143,7 +150,10 @@ struct GetWatchCommandTests {
     func watchPrintsTheListingThenEachChangeAsAJSONLine(_ backend: ToolBackend) async throws {
         let fixture = try await ExchangeFixture(backend: backend)
         try await fixture.apply(ExchangeFixture.experiment("sort-1") + "---\n" + ExchangeFixture.experiment("sieve-2"))
-        let (process, lines) = try Self.watcher(["get", "experiments", "-w", "-o", "json", "--interval", "50ms"], fixture)
+        let (process, lines) = try Self.watcher(
+            ["get", "experiments", "-w", "-o", "json", "--interval", "50ms"],
+            fixture
+        )
         var output = lines
         let watchdog = Self.watchdog(process)
         defer {

@@ -413,7 +413,8 @@ extension GitResourceStore {
             let kept = try authored(
                 text, metadata: metadata, spec: spec, status: ResourceDocument.status(in: effective), key: key)
         {
-            batch.put(path, kept, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
+            let trailer = Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)")
+            batch.put(path, kept, trailer: trailer)
             return .configured(generation: metadata.generation ?? 1)
         }
         if apiVersionChanged {
@@ -452,11 +453,14 @@ extension GitResourceStore {
             let stored = try DocumentDecoder().decode(
                 ObjectMeta.self, from: written.root[ResourceDocument.metadataKey] ?? .null)
             guard stored == metadata || Self.sameMaintainedFields(stored, metadata) else {
-                logger.debug("the author's text does not read as the resource; writing block YAML", metadata: ["resource": "\(key)"])
+                logger.debug(
+                    "the author's text does not read as the resource; writing block YAML",
+                    metadata: ["resource": "\(key)"])
                 return nil
             }
         } catch {
-            logger.debug("the author's text cannot be spliced (\(error)); writing block YAML", metadata: ["resource": "\(key)"])
+            logger.debug(
+                "the author's text cannot be spliced (\(error)); writing block YAML", metadata: ["resource": "\(key)"])
             return nil
         }
         return bytes

@@ -14,7 +14,10 @@ extension YAMLSplice {
     ///
     /// See the variant on UTF-8 bytes for what is kept and what is checked.
     public func replacingValue(
-        ofKey key: String, inTopLevelKey parent: String, in text: String, with value: Node?
+        ofKey key: String,
+        inTopLevelKey parent: String,
+        in text: String,
+        with value: Node?
     ) throws -> String {
         let bytes = try replacingValue(ofKey: key, inTopLevelKey: parent, in: Array(text.utf8), with: value)
         return String(decoding: bytes, as: UTF8.self)
@@ -42,7 +45,10 @@ extension YAMLSplice {
     ///   a block mapping, when the parent's value is not a mapping, or when
     ///   the result would not read as intended.
     public func replacingValue(
-        ofKey key: String, inTopLevelKey parent: String, in bytes: [UInt8], with value: Node?
+        ofKey key: String,
+        inTopLevelKey parent: String,
+        in bytes: [UInt8],
+        with value: Node?
     ) throws -> [UInt8] {
         let layout = try bytes.withUnsafeBufferPointer {
             try YAMLTopLevelEntries(of: $0, limits: limits, values: [parent], digestExcluding: parent)
@@ -61,7 +67,8 @@ extension YAMLSplice {
             throw CodecError(
                 .invalidValue,
                 "'\(parent)' is \(current.kindDescription), not a mapping; '\(parent).\(key)' cannot be written",
-                at: current.location)
+                at: current.location
+            )
         }
         if expected[key] == value { return bytes }
         expected[key] = value
@@ -77,7 +84,8 @@ extension YAMLSplice {
         guard let check, check.digests == layout.digests, check.values[parent] == .mapping(expected) else {
             throw CodecError(
                 .invalidValue,
-                "splicing '\(parent).\(key)' would not give the intended document; the text was left unchanged")
+                "splicing '\(parent).\(key)' would not give the intended document; the text was left unchanged"
+            )
         }
         return output
     }
@@ -87,7 +95,11 @@ extension YAMLSplice {
     /// back. `nil` when the parent's value is not a block mapping starting
     /// on a line after its key.
     private func spliceInPlace(
-        _ key: String, _ value: Node?, entry: YAMLTopLevelEntries.Entry, parent: Node, in bytes: [UInt8],
+        _ key: String,
+        _ value: Node?,
+        entry: YAMLTopLevelEntries.Entry,
+        parent: Node,
+        in bytes: [UInt8],
         layout: YAMLTopLevelEntries
     ) throws -> [UInt8]? {
         // The value's lines start after the key's line.
