@@ -62,6 +62,23 @@ import Testing
         #expect(try set("absent", nil, in: Self.authored) == Self.authored)
     }
 
+    /// Several keys in one pass: a change in the middle and one at the end,
+    /// with a comment in column 1 between them that keeps its place.
+    @Test func severalKeysInOnePassKeepTheLinesBetweenThem() throws {
+        let text = "metadata:\n  name: a\n  namespace: old\n# column one\n  labels: {x: y}\nspec: 1\n"
+        let result = try splice.replacingValues(
+            [("namespace", "new"), ("generation", 3), ("uid", nil), ("name", "a")],
+            inTopLevelKey: "metadata",
+            in: Array(text.utf8)
+        )
+        #expect(
+            String(decoding: result, as: UTF8.self)
+                == "metadata:\n  name: a\n  namespace: new\n# column one\n  labels: {x: y}\n  generation: 3\nspec: 1\n"
+        )
+        let none = try splice.replacingValues([("name", "a")], inTopLevelKey: "metadata", in: Array(text.utf8))
+        #expect(none == Array(text.utf8))
+    }
+
     @Test func metadataLastWithAndWithoutAFinalLineBreak() throws {
         let text = "kind: A\nmetadata:\n  name: a # the name"
         #expect(try set("generation", 2, in: text) == "kind: A\nmetadata:\n  name: a # the name\n  generation: 2")

@@ -434,29 +434,35 @@ extension GitResourceStore {
     /// be spliced (its root is not a block mapping in column 1) or does not
     /// read back as `metadata` and `spec`: the caller writes block YAML.
     func authored(
-        _ text: [UInt8], metadata: ObjectMeta, spec: Node, status: Node?, key: ResourceKey
+        _ text: [UInt8],
+        metadata: ObjectMeta,
+        spec: Node,
+        status: Node?,
+        key: ResourceKey
     ) throws -> [UInt8]? {
         let known = try encode(metadata, what: "the metadata of \(key)")
+        let maintained = ["namespace", "generation", "uid", "creationTimestamp"]
         let splice = YAMLSplice()
         var bytes = text
         do {
-            for name in ["namespace", "generation", "uid", "creationTimestamp"] {
-                bytes = try splice.replacingValue(
-                    ofKey: name, inTopLevelKey: ResourceDocument.metadataKey, in: bytes, with: known[name])
-            }
-            bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.statusKey, in: bytes, with: status)
-            var written = try ResourceDocument(bytes: bytes, path: key.repositoryPath, limits: parseLimits)
-            if written.root[ResourceDocument.specKey] != spec {
-                bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.specKey, in: bytes, with: spec)
-                written = try ResourceDocument(bytes: bytes, path: key.repositoryPath, limits: parseLimits)
-            }
-            let stored = try DocumentDecoder().decode(
-                ObjectMeta.self, from: written.root[ResourceDocument.metadataKey] ?? .null)
+            // One read of the text, then a splice only where it differs.
+            let given = try ResourceDocument(bytes: text, path: key.repositoryPath, limits: parseLimits)
+            guard case .mapping(var fields)? = given.root[ResourceDocument.metadataKey]?.content else { return nil }
+            for name in maintained { fields[name] = known[name] }
+            let stored = try DocumentDecoder().decode(ObjectMeta.self, from: .mapping(fields))
             guard stored == metadata || Self.sameMaintainedFields(stored, metadata) else {
                 logger.debug(
                     "the author's text does not read as the resource; writing block YAML",
                     metadata: ["resource": "\(key)"])
                 return nil
+            }
+            bytes = try splice.replacingValues(
+                maintained.map { ($0, known[$0]) }, inTopLevelKey: ResourceDocument.metadataKey, in: bytes)
+            if ResourceDocument.status(in: given.root) != status {
+                bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.statusKey, in: bytes, with: status)
+            }
+            if given.root[ResourceDocument.specKey] != spec {
+                bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.specKey, in: bytes, with: spec)
             }
         } catch {
             logger.debug(

@@ -50,13 +50,26 @@ extension YAMLSplice {
         in bytes: [UInt8],
         with value: Node?
     ) throws -> [UInt8] {
+        try replacingValues([(key, value)], inTopLevelKey: parent, in: bytes)
+    }
+
+    /// Returns UTF-8 `bytes` with several keys inside the mapping of the
+    /// top-level `parent` replaced (or added, or removed for `nil`), in
+    /// order, as `replacingValue(ofKey:inTopLevelKey:in:with:)`
+    /// replaces one: with one parse of the document and one read-back,
+    /// whatever the number of keys.
+    public func replacingValues(
+        _ values: [(key: String, value: Node?)],
+        inTopLevelKey parent: String,
+        in bytes: [UInt8]
+    ) throws -> [UInt8] {
         let layout = try bytes.withUnsafeBufferPointer {
             try YAMLTopLevelEntries(of: $0, limits: limits, values: [parent], digestExcluding: parent)
         }
         guard let entry = layout.entry(forKey: parent), let current = layout.values[parent] else {
-            guard let value else { return bytes }
             var fields = Node.Mapping()
-            fields[key] = value
+            for (key, value) in values { fields[key] = value }
+            guard !fields.entries.isEmpty else { return bytes }
             return try replacingValue(ofTopLevelKey: parent, in: bytes, with: .mapping(fields))
         }
         var expected: Node.Mapping
@@ -64,16 +77,18 @@ extension YAMLSplice {
         case .mapping(let fields): expected = fields
         case .null: expected = Node.Mapping()
         default:
+            let keys = values.map { "'\(parent).\($0.key)'" }.joined(separator: ", ")
             throw CodecError(
                 .invalidValue,
-                "'\(parent)' is \(current.kindDescription), not a mapping; '\(parent).\(key)' cannot be written",
+                "'\(parent)' is \(current.kindDescription), not a mapping; \(keys) cannot be written",
                 at: current.location
             )
         }
-        if expected[key] == value { return bytes }
-        expected[key] = value
+        let changes = values.filter { expected[$0.key] != $0.value }
+        guard !changes.isEmpty else { return bytes }
+        for (key, value) in changes { expected[key] = value }
         guard case .mapping = current.content,
-            let output = try spliceInPlace(key, value, entry: entry, parent: current, in: bytes, layout: layout)
+            let output = try spliceInPlace(changes, entry: entry, parent: current, in: bytes, layout: layout)
         else {
             // Not a block mapping under its key: the parent's value is written anew.
             return try replacingValue(ofTopLevelKey: parent, in: bytes, with: .mapping(expected))
@@ -82,9 +97,10 @@ extension YAMLSplice {
             try YAMLTopLevelEntries(of: $0, limits: limits, values: [parent], digestExcluding: parent)
         }
         guard let check, check.digests == layout.digests, check.values[parent] == .mapping(expected) else {
+            let keys = changes.map { "'\(parent).\($0.key)'" }.joined(separator: ", ")
             throw CodecError(
                 .invalidValue,
-                "splicing '\(parent).\(key)' would not give the intended document; the text was left unchanged"
+                "splicing \(keys) would not give the intended document; the text was left unchanged"
             )
         }
         return output
@@ -95,8 +111,7 @@ extension YAMLSplice {
     /// back. `nil` when the parent's value is not a block mapping starting
     /// on a line after its key.
     private func spliceInPlace(
-        _ key: String,
-        _ value: Node?,
+        _ changes: [(key: String, value: Node?)],
         entry: YAMLTopLevelEntries.Entry,
         parent: Node,
         in bytes: [UInt8],
@@ -139,41 +154,57 @@ extension YAMLSplice {
         // the document (or would have), so that an entry added at the end
         // gets that break before it; the break is taken off again after.
         let lineBreak: [UInt8] = layout.usesCRLF ? [0x0D, .newline] : [.newline]
-        var spliced = try replacingValue(ofTopLevelKey: key, in: dedented + lineBreak, with: value)
-        guard spliced.count >= lineBreak.count, Array(spliced.suffix(lineBreak.count)) == lineBreak else {
-            return nil
+        var text = dedented + lineBreak
+        for (key, value) in changes {
+            let spliced = try replacingValue(ofTopLevelKey: key, in: text, with: value)
+            strippedAt = Self.indentation(of: spliced, splicedFrom: text, kept: strippedAt, new: indent)
+            text = spliced
         }
-        spliced.removeLast(lineBreak.count)
-        // Back into the indentation: a line the splice kept gets what it had, a new line the mapping's.
-        var prefix = 0
-        while prefix < min(dedented.count, spliced.count) && dedented[prefix] == spliced[prefix] { prefix += 1 }
-        var suffix = 0
-        while suffix < min(dedented.count, spliced.count) - prefix
-            && dedented[dedented.count - 1 - suffix] == spliced[spliced.count - 1 - suffix]
-        {
-            suffix += 1
-        }
+        guard text.count >= lineBreak.count, Array(text.suffix(lineBreak.count)) == lineBreak else { return nil }
+        text.removeLast(lineBreak.count)
         var reindented: [UInt8] = []
-        reindented.reserveCapacity(spliced.count + 64)
+        reindented.reserveCapacity(text.count + 64)
         var lineStart = 0
-        while lineStart < spliced.count {
-            let kept: Int?
-            if lineStart < prefix {
-                kept = strippedAt[lineStart]
-            } else if lineStart > 0 && lineStart - 1 >= spliced.count - suffix {
-                kept = strippedAt[lineStart - spliced.count + dedented.count]
-            } else {
-                kept = nil
-            }
-            let lineEnd = spliced[lineStart...].firstIndex(of: .newline).map { $0 + 1 } ?? spliced.count
-            let line = spliced[lineStart..<lineEnd]
-            // A line the splice wrote gets the mapping's indentation, unless empty.
-            let spaces = kept ?? (line.first == .newline || line.first == 0x0D ? 0 : indent)
-            reindented += repeatElement(UInt8.space, count: spaces)
-            reindented += line
-            if lineEnd == spliced.count { break }
+        while lineStart < text.count {
+            let lineEnd = text[lineStart...].firstIndex(of: .newline).map { $0 + 1 } ?? text.count
+            reindented += repeatElement(UInt8.space, count: strippedAt[lineStart] ?? indent)
+            reindented += text[lineStart..<lineEnd]
             lineStart = lineEnd
         }
         return Array(bytes[..<valueStart]) + reindented + Array(bytes[entry.end...])
+    }
+
+    /// The indentation each line of `spliced` gets back, by the offset where
+    /// it starts: a line the splice kept (in the bytes both texts start or
+    /// end with) what it had in `original` (`kept`), a line it wrote `new`
+    /// spaces, or none when empty.
+    private static func indentation(
+        of spliced: [UInt8],
+        splicedFrom original: [UInt8],
+        kept: [Int: Int],
+        new: Int
+    ) -> [Int: Int] {
+        var prefix = 0
+        while prefix < min(original.count, spliced.count) && original[prefix] == spliced[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < min(original.count, spliced.count) - prefix
+            && original[original.count - 1 - suffix] == spliced[spliced.count - 1 - suffix]
+        {
+            suffix += 1
+        }
+        var result: [Int: Int] = [:]
+        var lineStart = 0
+        while lineStart < spliced.count {
+            if lineStart < prefix {
+                result[lineStart] = kept[lineStart]
+            } else if lineStart > 0 && lineStart - 1 >= spliced.count - suffix {
+                result[lineStart] = kept[lineStart - spliced.count + original.count]
+            }
+            let empty = spliced[lineStart] == .newline || spliced[lineStart] == 0x0D
+            if result[lineStart] == nil { result[lineStart] = empty ? 0 : new }
+            guard let end = spliced[lineStart...].firstIndex(of: .newline) else { break }
+            lineStart = end + 1
+        }
+        return result
     }
 }
