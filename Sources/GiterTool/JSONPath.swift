@@ -30,6 +30,10 @@ struct JSONPathTemplate: Sendable {
 
     let pieces: [Piece]
 
+    /// How deep `{range}` loops, and filters inside filters, may nest: the
+    /// evaluation recurses that deep.
+    static let maxNesting = 32
+
     /// Parses `text`.
     ///
     /// - Throws: ``ParseError`` with the column of the problem.
@@ -63,6 +67,9 @@ struct JSONPathTemplate: Sendable {
                 }
                 pieces = open.before + [.range(open.path, pieces)]
             } else if inner.hasPrefix("range ") || inner == "range" {
+                guard stack.count < Self.maxNesting else {
+                    throw ParseError(column: start + 1, message: "more than \(Self.maxNesting) nested {range …}")
+                }
                 let path = try JSONPath(parsing: String(inner.dropFirst(5)), column: start + 7)
                 stack.append((path, pieces, start + 1))
                 pieces = []
@@ -306,6 +313,8 @@ private struct PathScanner {
     var index = 0
     /// The template column of `characters[0]`.
     let column: Int
+    /// How many filters the scanner is inside.
+    var depth = 0
 
     init(characters: [Character], column: Int) {
         self.characters = characters
@@ -389,6 +398,11 @@ private struct PathScanner {
             return .wildcard
         }
         if peek == "?" {
+            guard depth < JSONPathTemplate.maxNesting else {
+                throw error("more than \(JSONPathTemplate.maxNesting) filters inside each other")
+            }
+            depth += 1
+            defer { depth -= 1 }
             index += 1
             try expect("(")
             skipSpaces()

@@ -69,6 +69,8 @@ struct GetOutputCommandTests {
         ("-o", "custom-columns=NAME", "HEADER:PATH"),
         ("-o", "custom-columns=A:.x[?(@.y ~ 1)]", "the path of A"),
         ("-o", "table", "not an output format"),
+        ("-o", "jsonpath=" + String(repeating: "{range .a}", count: 33), "nested {range"),
+        ("-o", "jsonpath={.a" + String(repeating: "[?(@.b", count: 40) + "}", "filters inside each other"),
         ("-l", "suite in ()", "has no values"),
         ("-l", "suite in (a,b", "unbalanced parentheses"),
         ("-l", "suite on (a)", "not a requirement"),
