@@ -363,7 +363,9 @@ extension GitResourceStore {
             metadata.uid = metadata.uid ?? UUID().uuidString.lowercased()
             metadata.creationTimestamp = metadata.creationTimestamp ?? now
             let bytes: [UInt8]
-            if let text, let kept = try authored(text, metadata: metadata, spec: spec, status: nil, key: key) {
+            if let text,
+                let kept = try authored(text, of: desired, metadata: metadata, spec: spec, status: nil, key: key)
+            {
                 bytes = kept
             } else {
                 bytes = YAMLWriter().writeBytes(try newDocument(desired, key: key, metadata: metadata, spec: spec))
@@ -411,7 +413,8 @@ extension GitResourceStore {
         let path = key.repositoryPath
         if let text,
             let kept = try authored(
-                text, metadata: metadata, spec: spec, status: ResourceDocument.status(in: effective), key: key)
+                text, of: desired, metadata: metadata, spec: spec, status: ResourceDocument.status(in: effective),
+                key: key)
         {
             let trailer = Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)")
             batch.put(path, kept, trailer: trailer)
@@ -431,10 +434,12 @@ extension GitResourceStore {
     /// The author's `text` with the fields the store maintains spliced into
     /// its `metadata`, `status` as given (removed when `nil`), and `spec`
     /// when the definition's defaults changed it; `nil` when the text cannot
-    /// be spliced (its root is not a block mapping in column 1) or does not
-    /// read back as `metadata` and `spec`: the caller writes block YAML.
+    /// be spliced (its root is not a block mapping in column 1) or is not
+    /// `desired`'s (its apiVersion, kind, name, labels or annotations
+    /// differ): the caller writes block YAML.
     func authored(
         _ text: [UInt8],
+        of desired: Resource,
         metadata: ObjectMeta,
         spec: Node,
         status: Node?,
@@ -447,7 +452,14 @@ extension GitResourceStore {
         do {
             // One read of the text, then a splice only where it differs.
             let given = try ResourceDocument(bytes: text, path: key.repositoryPath, limits: parseLimits)
-            guard case .mapping(var fields)? = given.root[ResourceDocument.metadataKey]?.content else { return nil }
+            guard given.root["apiVersion"]?.string == desired.apiVersion, given.root["kind"]?.string == desired.kind,
+                case .mapping(var fields)? = given.root[ResourceDocument.metadataKey]?.content
+            else {
+                logger.debug(
+                    "the author's text is not of the resource's apiVersion and kind; writing block YAML",
+                    metadata: ["resource": "\(key)"])
+                return nil
+            }
             for name in maintained { fields[name] = known[name] }
             let stored = try DocumentDecoder().decode(ObjectMeta.self, from: .mapping(fields))
             guard stored == metadata || Self.sameMaintainedFields(stored, metadata) else {
