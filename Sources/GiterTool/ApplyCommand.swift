@@ -8,13 +8,22 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Create resources or update their specs.",
         discussion: """
             Reads every resource of the inputs (YAML streams with documents \
-            separated by '---', or JSON texts; a 'kind: List' document stands \
+            separated by '---', or JSON: one document, or one per line as JSON \
+            Lines; a 'kind: List' document stands \
             for its items) and publishes them as the producer: a resource that \
             does not exist is created at generation 1; one whose spec changed \
             gets the next generation; one whose spec, labels and annotations \
             are all unchanged makes no commit. A resource's own status and \
             generation are ignored; its namespace is metadata.namespace, else \
             the one given with -n, else 'default'.
+
+            A YAML document is stored as its author wrote it: comments, key \
+            order and quoting are kept, the fields Giter maintains \
+            (metadata.namespace, generation, uid, creationTimestamp) are \
+            added to its metadata, and the consumer's status is kept. A JSON \
+            document, a 'kind: List' item or a document whose top level is a \
+            flow mapping ({apiVersion: ...}) is stored as block YAML. A \
+            change of comments or layout alone changes nothing.
 
             Prints one line per resource, in input order: KIND/NAME created, \
             configured or unchanged. Resources of one API version and kind are \
@@ -130,7 +139,13 @@ struct ApplyCommand: AsyncParsableCommand {
         for type in order {
             let indices = groups[type] ?? []
             let store = exchange.store(kind: type.kind, apiVersion: type.apiVersion)
-            let results = try await Producer(store: store).apply(indices.map { manifests[$0].resource })
+            // A YAML document is stored as written (comments, order, quoting), JSON and List items as block YAML.
+            let writes = indices.map { (index: Int) -> ResourceWrite<DynamicResource> in
+                let manifest = manifests[index]
+                if let text = manifest.text { return .applyText(manifest.resource, text: text) }
+                return .apply(manifest.resource)
+            }
+            let results = try await store.write(writes).outcomes
             for (index, outcome) in zip(indices, results) { outcomes[index] = outcome }
         }
         return outcomes

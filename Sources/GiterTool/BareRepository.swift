@@ -49,6 +49,41 @@ enum BareRepository {
         return true
     }
 
+    /// Points the `HEAD` of the bare repository at `path` to `branch` when it
+    /// names a branch that does not exist (an unborn `master`, as
+    /// `git init --bare` leaves it), so that a plain `git clone` checks out
+    /// the exchange. A `HEAD` naming a branch that exists, a detached one, or
+    /// a repository whose references are not files (reftable) is left alone.
+    ///
+    /// - Returns: the branch `HEAD` named before, when it was changed.
+    /// - Throws: ``ToolError`` when `HEAD` cannot be written.
+    static func pointHEADIfUnborn(at path: String, to branch: String) throws -> String? {
+        guard let head = try? String(contentsOfFile: "\(path)/HEAD", encoding: .utf8) else { return nil }
+        let prefix = "ref: refs/heads/"
+        let trimmed = head.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix(prefix) else { return nil }
+        let named = String(trimmed.dropFirst(prefix.count))
+        guard named != branch, !branchExists(named, in: path),
+            let config = try? String(contentsOfFile: "\(path)/config", encoding: .utf8),
+            !config.lowercased().contains("refstorage")
+        else { return nil }
+        do {
+            // Written to a temporary file and renamed over HEAD: a reader sees the old HEAD or the new one.
+            try Data("\(prefix)\(branch)\n".utf8).write(to: URL(fileURLWithPath: "\(path)/HEAD"), options: .atomic)
+        } catch {
+            throw ToolError("cannot point HEAD of \(path) to '\(branch)': \(error); check the folder's permissions")
+        }
+        return named
+    }
+
+    /// Whether `refs/heads/<branch>` exists in the bare repository at `path`,
+    /// as a loose reference or in `packed-refs`.
+    private static func branchExists(_ branch: String, in path: String) -> Bool {
+        if FileManager.default.fileExists(atPath: "\(path)/refs/heads/\(branch)") { return true }
+        guard let packed = try? String(contentsOfFile: "\(path)/packed-refs", encoding: .utf8) else { return false }
+        return packed.split(separator: "\n").contains { $0.hasSuffix(" refs/heads/\(branch)") }
+    }
+
     private static func write(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }

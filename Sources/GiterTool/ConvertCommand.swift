@@ -20,8 +20,10 @@ struct ConvertCommand: AsyncParsableCommand {
             With '--from auto', a file ending in .json, .jsonl or .ndjson is \
             JSON and one ending in .yaml or .yml is YAML; any other input is \
             JSON when its first character other than white space is '{' or \
-            '[', and YAML otherwise. A JSON input may hold several documents \
-            separated by white space.
+            '[', and YAML otherwise. A JSON input holds exactly one document \
+            (over as many lines as it likes), or JSON Lines: one document per \
+            line, as '--to json' writes them. An empty JSON input, or a \
+            second value after a document on the same line, is an error.
 
             The documents of an input are all parsed before any is written: \
             an input with an error writes nothing, and the error is reported \
@@ -77,7 +79,7 @@ struct ConvertCommand: AsyncParsableCommand {
 
     private func read(_ bytes: [UInt8], format: InputFormat) throws -> [Node] {
         switch format {
-        case .json: try JSONReader(limits: limits).readStream(bytes)
+        case .json: try JSONInput.documents(bytes, limits: limits)
         case .yaml, .auto: try YAMLReader(limits: limits).read(bytes)
         }
     }

@@ -19,7 +19,27 @@ struct GetCommand: AsyncParsableCommand {
             current when OBSERVED equals GENERATION.
 
             -o yaml and -o json print the resource, or a 'kind: List' of them, \
-            which 'giter apply -f -' reads back. -o name prints KIND/NAME lines.
+            which 'giter apply -f -' reads back. -o name prints KIND/NAME lines. \
+            -o jsonpath=TEMPLATE prints a kubectl JSONPath template applied to \
+            the same document ('{.spec.size}', '{range .items[*]}\
+            {.metadata.name}{"\\n"}{end}'); a path that finds nothing prints \
+            nothing. -o custom-columns=HEADER:PATH,... prints a table with a \
+            column per JSONPath, applied to each resource; '<none>' where a \
+            path finds nothing.
+
+            -l takes kubectl's selectors, separated by commas: key=value, \
+            key!=value, key (the label exists), !key (it does not), key in \
+            (v1,v2) and key notin (v1,v2) (also true when the label is absent).
+
+            -w (--watch) lists, then looks at the remote every --interval and \
+            prints each resource that was added, changed or deleted since, \
+            until stopped (Ctrl-C, SIGTERM): a table row (the header once), \
+            or the resource as a YAML document after '---', one JSON line, \
+            a KIND/NAME line or the template, applied to the resource alone. \
+            A deleted or archived resource is printed as it last was; \
+            --output-watch-events adds an EVENT column (ADDED, MODIFIED, \
+            DELETED), or wraps each document as {type, object}. A file that \
+            cannot be read is reported on standard error, and watched on.
 
             A resource whose file cannot be read (it does not parse, or is not \
             YAML at all) is reported on standard error with the file, line and \
@@ -37,6 +57,10 @@ struct GetCommand: AsyncParsableCommand {
               giter get experiments -A -o wide
               giter get experiments -l suite=nightly -o name
               giter get experiments --archived
+              giter get experiments -l 'suite in (nightly,weekly),!pinned'
+              giter get experiments -o jsonpath='{.items[*].metadata.name}'
+              giter get experiments -o custom-columns=NAME:.metadata.name,SIZE:.spec.size
+              giter get experiments -w
             """
     )
 
@@ -50,23 +74,63 @@ struct GetCommand: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("o"), .long],
-        help: ArgumentHelp("The output: wide, yaml, json or name.", valueName: "format")
+        help: ArgumentHelp(
+            "The output: wide, yaml, json, name, jsonpath=TEMPLATE or custom-columns=HEADER:PATH,....",
+            valueName: "format"
+        ),
+        completion: .list(PrintFormat.names)
     )
-    var output: PrintFormat?
+    var output: String?
 
     @Option(
         name: [.customShort("l"), .long],
-        help: ArgumentHelp("Only resources whose labels match, e.g. app=web,tier!=cache.", valueName: "selector")
+        help: ArgumentHelp(
+            "Only resources whose labels match, e.g. app=web,tier!=cache,'env in (prod,staging)'.",
+            valueName: "selector"
+        )
     )
     var selector: String?
 
     @Flag(name: .long, help: "List archived resources instead of live ones.")
     var archived = false
 
+    // Watching (GetCommand+Watch.swift).
+
+    @Flag(name: [.customShort("w"), .long], help: "After listing, print each resource that changes, until stopped.")
+    var watch = false
+
+    @Flag(name: .long, help: "Print only the changes, not the first listing (implies --watch).")
+    var watchOnly = false
+
+    @Flag(name: .long, help: "With --watch, print the kind of each change: ADDED, MODIFIED or DELETED.")
+    var outputWatchEvents = false
+
+    @Option(name: .long, help: ArgumentHelp("With --watch, how often to look at the remote.", valueName: "duration"))
+    var interval = DurationArgument(.seconds(2), text: "2s")
+
     func validate() throws {
         guard !arguments.isEmpty else {
             throw ValidationError("give the KIND to list, for example 'giter get experiments'")
         }
+        if let output {
+            do {
+                _ = try PrintFormat.parse(output)
+            } catch let error as ToolError {
+                throw ValidationError(error.message)
+            }
+        }
+        if (watch || watchOnly) && archived {
+            throw ValidationError("--watch follows live resources; drop --archived")
+        }
+        if outputWatchEvents && !(watch || watchOnly) {
+            throw ValidationError("--output-watch-events goes with --watch")
+        }
+        if interval.duration <= .zero { throw ValidationError("--interval must be more than 0") }
+    }
+
+    /// The output format `-o` names; `nil` for the table.
+    var format: PrintFormat? {
+        get throws { try output.map(PrintFormat.parse) }
     }
 
     func run() async throws {
@@ -129,7 +193,12 @@ struct GetCommand: AsyncParsableCommand {
                 }
                 resources = ordered
             }
-            try print(resources, single: names.count == 1 && resources.count == 1)
+            let watching = watch || watchOnly
+            if watching {
+                if !watchOnly { try printWatched(resources.map { (nil, $0) }, header: true) }
+            } else {
+                try print(resources, single: names.count == 1 && resources.count == 1)
+            }
             // Files that cannot be read: each reported with its error, after the good resources.
             let scope = allNamespaces ? nil : opened.namespace
             let unreadable = opened.unreadable.errors(kind: kind, namespace: scope, archived: archived)
@@ -146,6 +215,14 @@ struct GetCommand: AsyncParsableCommand {
                     Lookup.notFound(kind: kind, name: name, namespace: opened.namespace, archived: archived).message
                 )
             }
+            if watching {
+                // Reported, and watched for: a file may be mended, a resource created.
+                for message in failures { StandardError.write("error: \(ErrorReporting.oneLine(message))\n") }
+                try await watchChanges(
+                    of: kind, in: opened, query: query, names: names, from: resources,
+                    reported: Set(unreadable.map(\.key)), header: watchOnly)
+                return
+            }
             guard let last = failures.popLast() else { return }
             for message in failures { StandardError.write("error: \(ErrorReporting.oneLine(message))\n") }
             throw ToolError(last)
@@ -154,14 +231,24 @@ struct GetCommand: AsyncParsableCommand {
 
     private func print(_ resources: [StoredResource<DynamicResource>], single: Bool) throws {
         let printer = ResourcePrinter(showNamespace: allNamespaces)
-        switch output {
+        let format = try self.format
+        switch format {
         case nil, .wide:
             guard !resources.isEmpty else { return }
-            StandardOutput.write(printer.table(resources, wide: output == .wide))
+            if case .wide = format {
+                StandardOutput.write(printer.table(resources, wide: true))
+            } else {
+                StandardOutput.write(printer.table(resources, wide: false))
+            }
         case .yaml, .json:
-            StandardOutput.write(try printer.documents(resources, single: single, format: output ?? .yaml))
+            StandardOutput.write(try printer.documents(resources, single: single, format: format ?? .yaml))
         case .name:
             StandardOutput.write(printer.names(resources))
+        case .jsonPath(let template):
+            StandardOutput.write(template.render(try printer.node(resources, single: single)))
+        case .customColumns(let columns):
+            guard !resources.isEmpty else { return }
+            StandardOutput.write(ResourcePrinter.format(try printer.rows(resources, columns: columns)))
         }
     }
 

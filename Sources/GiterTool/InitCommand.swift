@@ -29,6 +29,15 @@ struct InitCommand: AsyncParsableCommand {
             nothing. It fails when the branch already has commits that are \
             not an exchange's.
 
+            A plain 'git clone' checks out the branch the repository's HEAD \
+            names. For a local repository whose HEAD names a branch that does \
+            not exist (an existing empty repository made by 'git init --bare' \
+            names an unborn master), 'giter init' points HEAD at the exchange \
+            branch; a HEAD naming a branch that exists is left alone. Git \
+            cannot change a remote repository's HEAD: set the default branch \
+            on the server (its web interface, or 'git symbolic-ref HEAD \
+            refs/heads/main' in the bare repository there).
+
             Exit status: 0 when the exchange is ready, 1 when it could not be \
             created, 64 for a usage error.
 
@@ -72,6 +81,7 @@ struct InitCommand: AsyncParsableCommand {
                 let entries = try await transport.treeEntries(at: tip, under: BareRepository.settingsFolder)
                 guard entries.isEmpty else {
                     StandardOutput.write("The exchange at \(url) (branch \(exchange.branch)) is already initialized\n")
+                    try pointHEAD(of: url)
                     return
                 }
                 throw ToolError(
@@ -99,6 +109,7 @@ struct InitCommand: AsyncParsableCommand {
             switch try await transport.push(commit, expecting: nil) {
             case .pushed:
                 StandardOutput.write("Initialized the exchange at \(url) (branch \(exchange.branch))\n")
+                try pointHEAD(of: url)
                 if let administrator {
                     StandardOutput.write(
                         "The policy in \(ExchangePolicy.path) is active; its only party is the admin \(administrator.email), "
@@ -119,6 +130,17 @@ struct InitCommand: AsyncParsableCommand {
             case .locked(let message):
                 throw ToolError("could not create branch '\(exchange.branch)' at \(url): \(message)")
             }
+        }
+    }
+
+    /// Points the `HEAD` of a local bare repository at the exchange branch
+    /// when it names an unborn branch, so that `git clone` checks it out.
+    private func pointHEAD(of url: String) throws {
+        guard LocalPath.isLocal(url) else { return }
+        if let before = try BareRepository.pointHEADIfUnborn(at: url, to: exchange.branch) {
+            StandardOutput.write(
+                "HEAD of \(url) named the unborn branch '\(before)'; it now names '\(exchange.branch)', "
+                    + "so 'git clone' checks out the exchange\n")
         }
     }
 }

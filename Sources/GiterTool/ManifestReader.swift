@@ -11,6 +11,9 @@ struct Manifest {
     var document: Node
     /// The file's name in messages (`<stdin>` for standard input).
     var file: String
+    /// The document's own YAML text, stored as the author wrote it; `nil`
+    /// for JSON and the items of a `kind: List`, which are stored as block YAML.
+    var text: [UInt8]? = nil
 }
 
 /// Reads the inputs of `giter apply`: files, folders (their `.yaml`, `.yml`
@@ -77,11 +80,14 @@ struct ManifestReader {
     private mutating func read(file path: String, name: String) {
         let limits = ParseLimits.default
         let documents: [Node]
+        var texts: DocumentTexts?
         do {
             let bytes = try InputFile.read(path, maxBytes: limits.maxInputBytes)
             switch ConvertCommand.InputFormat.auto.resolved(path: path, content: bytes) {
-            case .json: documents = try JSONReader(limits: limits).readStream(bytes)
-            case .yaml, .auto: documents = try YAMLReader(limits: limits).read(bytes)
+            case .json: documents = try JSONInput.documents(bytes, limits: limits)
+            case .yaml, .auto:
+                documents = try YAMLReader(limits: limits).read(bytes)
+                texts = DocumentTexts(bytes)
             }
         } catch let error as CodecError {
             problems.append("\(name):\(error.location == nil ? " " : "")\(error)")
@@ -94,12 +100,12 @@ struct ManifestReader {
             if document["kind"]?.string == "List", let items = document["items"]?.sequence {
                 for item in items { add(item, name: name) }
             } else {
-                add(document, name: name)
+                add(document, name: name, text: texts?.text(of: document, limits: limits))
             }
         }
     }
 
-    private mutating func add(_ document: Node, name: String) {
+    private mutating func add(_ document: Node, name: String, text: [UInt8]? = nil) {
         let origin = "\(name):\(document.location?.description ?? "1:1")"
         guard let mapping = document.mapping else {
             problems.append(
@@ -141,7 +147,7 @@ struct ManifestReader {
             }
             return
         }
-        manifests.append(Manifest(resource: resource, origin: origin, document: document, file: name))
+        manifests.append(Manifest(resource: resource, origin: origin, document: document, file: name, text: text))
     }
 
     /// `FILE:LINE:COLUMN: path: message` for a decoding error, the location
@@ -197,5 +203,55 @@ struct ManifestReader {
             }
         }
         return location
+    }
+}
+
+/// The text of each document of a YAML stream: the lines between the
+/// document markers (`---` in column 1).
+struct DocumentTexts {
+    /// Each document's lines: its first line (1-based) and its bytes.
+    private var chunks: [(firstLine: Int, lineCount: Int, bytes: ArraySlice<UInt8>)] = []
+
+    /// The documents of `bytes`; none when the stream has `...` end markers.
+    init(_ bytes: [UInt8]) {
+        var start = 0
+        var firstLine = 1
+        var line = 1
+        var index = 0
+        while index <= bytes.count {
+            let lineEnd = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            let content = bytes[index..<lineEnd]
+            if content.starts(with: Array("...".utf8)) { chunks = []; return }
+            if content.starts(with: Array("---".utf8))
+                && (content.count == 3 || [0x20, 0x09, 0x0D].contains(content[index + 3]))
+            {
+                chunks.append((firstLine, line - firstLine, bytes[start..<index]))
+                start = min(lineEnd + 1, bytes.count)
+                firstLine = line + 1
+            }
+            if lineEnd == bytes.count { break }
+            index = lineEnd + 1
+            line += 1
+        }
+        chunks.append((firstLine, line - firstLine + 1, bytes[start...]))
+    }
+
+    /// The text of `document`, when it lies on lines of its own and reads,
+    /// alone, as `document`.
+    func text(of document: Node, limits: ParseLimits) -> [UInt8]? {
+        guard let line = document.location?.line else { return nil }
+        // The last chunk starting at or before the line (chunks are in order): a binary search.
+        var low = 0
+        var high = chunks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if chunks[middle].firstLine <= line { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return nil }
+        let chunk = chunks[low - 1]
+        guard line < chunk.firstLine + chunk.lineCount else { return nil }
+        let text = Array(chunk.bytes)
+        guard let read = try? YAMLReader(limits: limits).readDocument(text), read == document else { return nil }
+        return text
     }
 }

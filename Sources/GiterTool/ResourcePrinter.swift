@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Giter
 
-/// How `giter get` prints resources.
-enum PrintFormat: String, ExpressibleByArgument, CaseIterable {
+/// How `giter get` prints resources: `-o wide|yaml|json|name`,
+/// `-o jsonpath=TEMPLATE` or `-o custom-columns=HEADER:PATH,...`.
+enum PrintFormat {
     /// The table, with the Ready condition's reason and message.
     case wide
     /// The resources as YAML.
@@ -12,6 +13,111 @@ enum PrintFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     /// `KIND/NAME`, one per line.
     case name
+    /// A kubectl JSONPath template applied to the resource, or the list.
+    case jsonPath(JSONPathTemplate)
+    /// A table with a column per JSONPath.
+    case customColumns([CustomColumn])
+
+    /// The values `-o` takes, for help and completion.
+    static let names = ["wide", "yaml", "json", "name", "jsonpath=", "custom-columns="]
+
+    /// Reads the value of `-o`.
+    ///
+    /// - Throws: ``ToolError`` (usage) naming the format and, for a template,
+    ///   the column of the problem.
+    static func parse(_ text: String) throws -> PrintFormat {
+        switch text {
+        case "wide": return .wide
+        case "yaml": return .yaml
+        case "json": return .json
+        case "name": return .name
+        default: break
+        }
+        if text.hasPrefix("jsonpath=") {
+            let template = String(text.dropFirst("jsonpath=".count))
+            guard !template.isEmpty else {
+                throw ToolError.usage("-o jsonpath= needs a template, for example -o jsonpath='{.metadata.name}'")
+            }
+            do {
+                return .jsonPath(try JSONPathTemplate(parsing: template))
+            } catch {
+                throw ToolError.usage("-o jsonpath='\(template)': \(error)")
+            }
+        }
+        if text.hasPrefix("custom-columns=") {
+            return .customColumns(try CustomColumn.parse(String(text.dropFirst("custom-columns=".count))))
+        }
+        throw ToolError.usage(
+            "-o \(text) is not an output format; use wide, yaml, json, name, jsonpath=TEMPLATE "
+                + "or custom-columns=HEADER:PATH,...")
+    }
+}
+
+/// One column of `-o custom-columns`: its header and the JSONPath of its values.
+struct CustomColumn {
+    var header: String
+    var path: JSONPath
+
+    /// Reads `HEADER:PATH,HEADER:PATH…`; a path is a JSONPath expression,
+    /// with or without braces and the leading dot (`.metadata.name`,
+    /// `{.metadata.name}`, `metadata.name`). A comma inside brackets,
+    /// parentheses or quotes belongs to the path.
+    ///
+    /// - Throws: ``ToolError`` (usage) naming the column that cannot be read.
+    static func parse(_ spec: String) throws -> [CustomColumn] {
+        let example = "for example -o custom-columns=NAME:.metadata.name,SIZE:.spec.size"
+        guard !spec.isEmpty else { throw ToolError.usage("-o custom-columns= needs columns, \(example)") }
+        var columns: [CustomColumn] = []
+        for part in split(spec) {
+            guard let colon = part.firstIndex(of: ":"), colon != part.startIndex else {
+                throw ToolError.usage("-o custom-columns: '\(part)' is not HEADER:PATH; \(example)")
+            }
+            var path = String(part[part.index(after: colon)...])
+            let header = String(part[..<colon])
+            if path.hasPrefix("{") && path.hasSuffix("}") { path = String(path.dropFirst().dropLast()) }
+            guard !path.isEmpty else {
+                throw ToolError.usage("-o custom-columns: the column \(header) has no path; \(example)")
+            }
+            do {
+                columns.append(CustomColumn(header: header, path: try JSONPath(parsing: path, column: 1)))
+            } catch {
+                throw ToolError.usage("-o custom-columns: the path of \(header), '\(path)': \(error.message)")
+            }
+        }
+        return columns
+    }
+
+    /// `spec` split at the commas outside brackets, parentheses and quotes.
+    private static func split(_ spec: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        var quote: Character?
+        for character in spec {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if "[({".contains(character) {
+                depth += 1
+            } else if "])}".contains(character) {
+                depth -= 1
+            } else if character == "," && depth == 0 {
+                parts.append(current)
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        parts.append(current)
+        return parts
+    }
+
+    /// The cell of `node`: its values joined by commas, `<none>` when there is none.
+    func cell(_ node: Node) -> String {
+        let values = path.evaluate(root: node, current: node).map { ErrorReporting.oneLine(JSONPathTemplate.text($0)) }
+        return values.isEmpty ? "<none>" : values.joined(separator: ",")
+    }
 }
 
 /// Prints resources as tables, documents or names.
@@ -24,6 +130,11 @@ struct ResourcePrinter {
     /// The table of `resources`: NAME, GENERATION, OBSERVED, READY, AGE
     /// (NAMESPACE first with `showNamespace`; REASON and MESSAGE with `wide`).
     func table(_ resources: [StoredResource<DynamicResource>], wide: Bool) -> String {
+        Self.format(rows(resources, wide: wide))
+    }
+
+    /// The rows of ``table(_:wide:)``, the header first.
+    func rows(_ resources: [StoredResource<DynamicResource>], wide: Bool) -> [[String]] {
         var header = ["NAME", "GENERATION", "OBSERVED", "READY", "AGE"]
         if showNamespace { header.insert("NAMESPACE", at: 0) }
         if wide { header += ["REASON", "MESSAGE"] }
@@ -47,7 +158,25 @@ struct ResourcePrinter {
             }
             rows.append(row)
         }
-        return Self.format(rows)
+        return rows
+    }
+
+    /// The rows of `-o custom-columns`, the header first.
+    func rows(_ resources: [StoredResource<DynamicResource>], columns: [CustomColumn]) throws -> [[String]] {
+        var rows = [columns.map(\.header)]
+        for stored in resources {
+            let node = try DocumentEncoder().encodeNode(stored.resource)
+            rows.append(columns.map { $0.cell(node) })
+        }
+        return rows
+    }
+
+    /// The document `-o yaml`, `-o json` and `-o jsonpath` work on: the
+    /// resource when `single`, else a `kind: List` of them.
+    func node(_ resources: [StoredResource<DynamicResource>], single: Bool) throws -> Node {
+        let nodes = try resources.map { try DocumentEncoder().encodeNode($0.resource) }
+        if single, let first = nodes.first { return first }
+        return .mapping(["apiVersion": "v1", "kind": "List", "items": .sequence(nodes)])
     }
 
     /// Rows as columns separated by at least three spaces, kubectl's way.
@@ -72,13 +201,7 @@ struct ResourcePrinter {
 
     /// One resource as a document, or several as a `kind: List`, in YAML or JSON.
     func documents(_ resources: [StoredResource<DynamicResource>], single: Bool, format: PrintFormat) throws -> String {
-        let nodes = try resources.map { try DocumentEncoder().encodeNode($0.resource) }
-        let node: Node
-        if single, let first = nodes.first {
-            node = first
-        } else {
-            node = .mapping(["apiVersion": "v1", "kind": "List", "items": .sequence(nodes)])
-        }
+        let node = try node(resources, single: single)
         switch format {
         case .json: return try JSONWriter(options: .pretty).write(node) + "\n"
         default: return YAMLWriter().write(node)

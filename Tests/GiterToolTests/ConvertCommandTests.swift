@@ -65,7 +65,12 @@ struct ConvertCommandTests {
             }
             {"kind": "Other"}
             """
+        // A pretty document and another after it: neither one document nor JSON Lines (issue 14).
         try directory.write("job.json", pretty)
+        let refused = try await directory.run(["convert", "--to", "yaml", "job.json"])
+        #expect(refused.status == 1 && refused.stdout == "")
+        #expect(refused.stderr.hasPrefix("job.json:1:2: the JSON document on this line goes on past it"), "\(refused)")
+        try directory.write("job.json", Self.jobJSONLines)
         let result = try await directory.run(["convert", "--to", "yaml", "job.json"])
         #expect(result.stderr == "")
         #expect(result.status == 0)
@@ -114,7 +119,7 @@ struct ConvertCommandTests {
         let result = try await directory.run(["convert", "data.txt", "notes.txt"])
         #expect(result.stderr == "")
         #expect(result.stdout == "- 1\n- two\n---\nthree: 3\n---\n- 1\n- two\n")
-        let piped = try await directory.run(["convert"], stdin: #" {"a": 1} {"b": 2}"#)
+        let piped = try await directory.run(["convert"], stdin: #" {"a": 1}"# + "\n" + #"{"b": 2}"#)
         #expect(piped.stdout == "a: 1\n---\nb: 2\n")
     }
 
@@ -149,6 +154,37 @@ struct ConvertCommandTests {
         #expect(result.stdout == "")
         #expect(result.stderr.hasPrefix("bad.json:2:7: "))
         #expect(result.stderr.hasSuffix("\n"))
+    }
+
+    /// JSON input is one document, over any number of lines, or JSON Lines: nothing else.
+    @Test func jsonInputIsOneDocumentOrJSONLines() async throws {
+        let directory = try TemporaryDirectory()
+        let pretty = "{\n  \"a\": [\n    1\n  ]\n}\n"
+        let one = try await directory.run(["convert", "--from", "json"], stdin: pretty)
+        #expect(one.status == 0 && one.stdout == "a:\n- 1\n", "\(one)")
+        let lines = try await directory.run(["convert", "--from", "json"], stdin: "{\"a\":1}\n\n{\"b\":2}\r\n")
+        #expect(lines.status == 0 && lines.stdout == "a: 1\n---\nb: 2\n", "\(lines)")
+
+        let empty = try await directory.run(["convert", "--from", "json"], stdin: " \n")
+        #expect(empty.status == 1 && empty.stdout == "")
+        #expect(empty.stderr.hasPrefix("<stdin>:1:1: "), "\(empty.stderr)")
+        #expect(empty.stderr.contains("empty input"), "\(empty.stderr)")
+
+        let sameLine = try await directory.run(["convert", "--from", "json"], stdin: "{\"a\":1}\n{\"b\":2} [3]\n")
+        #expect(sameLine.status == 1 && sameLine.stdout == "")
+        #expect(sameLine.stderr.hasPrefix("<stdin>:2:9: "), "\(sameLine.stderr)")
+        #expect(sameLine.stderr.contains("JSON Lines"), "\(sameLine.stderr)")
+
+        // A pretty document followed by another: neither one document nor JSON Lines.
+        let twoPretty = try await directory.run(["convert", "--from", "json"], stdin: pretty + pretty)
+        #expect(twoPretty.status == 1 && twoPretty.stdout == "")
+        #expect(twoPretty.stderr.hasPrefix("<stdin>:1:2: the JSON document on this line goes on past it"), "\(twoPretty.stderr)")
+
+        // giter apply reads JSON by the same rule.
+        try directory.write("two.json", "{\"kind\": \"A\"} {\"kind\": \"B\"}\n")
+        let apply = try await directory.run(["apply", "-f", "two.json", "--remote", directory.url.path + "/none.git"])
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("two.json:1:15: "), "\(apply.stderr)")
     }
 
     @Test func badStandardInputIsNamedStdin() async throws {

@@ -49,4 +49,16 @@ struct HelpTests {
         let result = try await directory.run(["get", "--no-such-option"])
         #expect(result.status == 64)
     }
+
+    /// The completion scripts CLI.md documents: they name the commands, and
+    /// the values of `-o` and `--backend`.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsCompleteCommandsAndValues(_ shell: String) async throws {
+        let directory = try TemporaryDirectory()
+        let result = try await directory.run(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result)")
+        for word in ["apply", "get", "watch-only", "custom-columns=", "libgit2"] {
+            #expect(result.stdout.contains(word), "the \(shell) script lacks \(word)")
+        }
+    }
 }

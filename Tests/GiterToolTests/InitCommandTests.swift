@@ -1,4 +1,5 @@
 import Foundation
+import GitServerFixtures
 import Giter
 import GiterLibGit2
 import Testing
@@ -55,6 +56,34 @@ struct InitCommandTests {
             stdin: ExchangeFixture.experiment("sort-1")
         )
         #expect(apply.lines == ["Experiment/sort-1 created"])
+    }
+
+    /// An empty bare repository made by `git init --bare` names an unborn
+    /// `master`; after `giter init` a plain `git clone` checks out the
+    /// exchange branch. A HEAD naming a branch that exists is left alone.
+    @Test(arguments: ToolBackend.allCases)
+    func initPointsAnUnbornHEADAtTheExchangeBranch(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture(backend: backend, initialized: false)
+        try await runGitChecked(["-c", "init.defaultBranch=master", "init", "--bare", "-q", exchange.remote])
+        let before = try String(contentsOfFile: exchange.remote + "/HEAD", encoding: .utf8)
+        try #require(before == "ref: refs/heads/master\n")
+
+        let result = try await exchange.giter(["init"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("HEAD of \(exchange.remote) named the unborn branch 'master'"), "\(result)")
+        #expect(try String(contentsOfFile: exchange.remote + "/HEAD", encoding: .utf8) == "ref: refs/heads/main\n")
+        let clone = exchange.directory.url.appendingPathComponent("clone")
+        let cloned = try await runGit(["clone", "-q", exchange.remote, clone.path])
+        #expect(cloned.succeeded, "\(cloned)")
+        #expect(FileManager.default.fileExists(atPath: clone.appendingPathComponent(".giter/policy.yaml").path))
+        let branch = try await runGit(["rev-parse", "--abbrev-ref", "HEAD"], in: clone)
+        #expect(branch.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "main")
+
+        // A second exchange branch: HEAD names main, which exists, and stays.
+        let second = try await exchange.giter(["init", "--branch", "other"])
+        #expect(second.status == 0, "\(second)")
+        #expect(!second.stdout.contains("HEAD of"), "\(second)")
+        #expect(try String(contentsOfFile: exchange.remote + "/HEAD", encoding: .utf8) == "ref: refs/heads/main\n")
     }
 
     @Test func initRefusesAFolderThatIsNotARepository() async throws {

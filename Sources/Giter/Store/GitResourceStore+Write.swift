@@ -288,6 +288,9 @@ extension GitResourceStore {
             switch write {
             case .apply(let resource):
                 return try await apply(resource, key: key, current: current, into: &batch, now: now, contract: contract)
+            case .applyText(let resource, let text):
+                return try await apply(
+                    resource, key: key, current: current, into: &batch, now: now, contract: contract, text: text)
             case .status(_, let status, let specDigest):
                 switch current {
                 case nil: return .gone
@@ -347,7 +350,7 @@ extension GitResourceStore {
 
     private func apply(
         _ desired: Resource, key: ResourceKey, current: LiveFile?, into batch: inout Batch, now: Date,
-        contract: Contract?
+        contract: Contract?, text: [UInt8]? = nil
     ) async throws -> WriteOutcome {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
@@ -359,8 +362,15 @@ extension GitResourceStore {
             metadata.generation = 1
             metadata.uid = metadata.uid ?? UUID().uuidString.lowercased()
             metadata.creationTimestamp = metadata.creationTimestamp ?? now
-            let document = try newDocument(desired, key: key, metadata: metadata, spec: spec)
-            batch.put(key.repositoryPath, YAMLWriter().writeBytes(document), trailer: Trailer(CommitTrailers.apply, "\(key) generation=1"))
+            let bytes: [UInt8]
+            if let text,
+                let kept = try authored(text, of: desired, metadata: metadata, spec: spec, status: nil, key: key)
+            {
+                bytes = kept
+            } else {
+                bytes = YAMLWriter().writeBytes(try newDocument(desired, key: key, metadata: metadata, spec: spec))
+            }
+            batch.put(key.repositoryPath, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=1"))
             return .created(generation: 1)
         }
         let effective: Node.Mapping
@@ -401,6 +411,15 @@ extension GitResourceStore {
         metadata.generation = max(generation, 1)
         var bytes = readable.bytes
         let path = key.repositoryPath
+        if let text,
+            let kept = try authored(
+                text, of: desired, metadata: metadata, spec: spec, status: ResourceDocument.status(in: effective),
+                key: key)
+        {
+            let trailer = Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)")
+            batch.put(path, kept, trailer: trailer)
+            return .configured(generation: metadata.generation ?? 1)
+        }
         if apiVersionChanged {
             bytes = try splice(bytes, key: "apiVersion", value: .string(desired.apiVersion), path: path)
         }
@@ -410,6 +429,68 @@ extension GitResourceStore {
         bytes = try splice(bytes, key: ResourceDocument.specKey, value: spec, path: path)
         batch.put(path, bytes, trailer: Trailer(CommitTrailers.apply, "\(key) generation=\(metadata.generation ?? 1)"))
         return .configured(generation: metadata.generation ?? 1)
+    }
+
+    /// The author's `text` with the fields the store maintains spliced into
+    /// its `metadata`, `status` as given (removed when `nil`), and `spec`
+    /// when the definition's defaults changed it; `nil` when the text cannot
+    /// be spliced (its root is not a block mapping in column 1) or is not
+    /// `desired`'s (its apiVersion, kind, name, labels or annotations
+    /// differ): the caller writes block YAML.
+    func authored(
+        _ text: [UInt8],
+        of desired: Resource,
+        metadata: ObjectMeta,
+        spec: Node,
+        status: Node?,
+        key: ResourceKey
+    ) throws -> [UInt8]? {
+        let known = try encode(metadata, what: "the metadata of \(key)")
+        let maintained = ["namespace", "generation", "uid", "creationTimestamp"]
+        let splice = YAMLSplice()
+        var bytes = text
+        do {
+            // One read of the text, then a splice only where it differs.
+            let given = try ResourceDocument(bytes: text, path: key.repositoryPath, limits: parseLimits)
+            guard given.root["apiVersion"]?.string == desired.apiVersion, given.root["kind"]?.string == desired.kind,
+                case .mapping(var fields)? = given.root[ResourceDocument.metadataKey]?.content
+            else {
+                logger.debug(
+                    "the author's text is not of the resource's apiVersion and kind; writing block YAML",
+                    metadata: ["resource": "\(key)"])
+                return nil
+            }
+            for name in maintained { fields[name] = known[name] }
+            let stored = try DocumentDecoder().decode(ObjectMeta.self, from: .mapping(fields))
+            guard stored == metadata || Self.sameMaintainedFields(stored, metadata) else {
+                logger.debug(
+                    "the author's text does not read as the resource; writing block YAML",
+                    metadata: ["resource": "\(key)"])
+                return nil
+            }
+            bytes = try splice.replacingValues(
+                maintained.map { ($0, known[$0]) }, inTopLevelKey: ResourceDocument.metadataKey, in: bytes)
+            if ResourceDocument.status(in: given.root) != status {
+                bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.statusKey, in: bytes, with: status)
+            }
+            if given.root[ResourceDocument.specKey] != spec {
+                bytes = try splice.replacingValue(ofTopLevelKey: ResourceDocument.specKey, in: bytes, with: spec)
+            }
+        } catch {
+            logger.debug(
+                "the author's text cannot be spliced (\(error)); writing block YAML", metadata: ["resource": "\(key)"])
+            return nil
+        }
+        return bytes
+    }
+
+    /// Whether the text's metadata has what the store wrote: the name,
+    /// labels, annotations and maintained fields.
+    private static func sameMaintainedFields(_ stored: ObjectMeta, _ wanted: ObjectMeta) -> Bool {
+        stored.name == wanted.name && stored.namespace == wanted.namespace && stored.generation == wanted.generation
+            && stored.uid == wanted.uid && stored.creationTimestamp == wanted.creationTimestamp
+            && (stored.labels ?? [:]) == (wanted.labels ?? [:])
+            && (stored.annotations ?? [:]) == (wanted.annotations ?? [:])
     }
 
     /// A new resource file: `apiVersion`, `kind`, `metadata` and `spec`, and
@@ -530,7 +611,7 @@ struct Batch {
 extension ResourceWrite {
     var verb: String {
         switch self {
-        case .apply: "apply a spec"
+        case .apply, .applyText: "apply a spec"
         case .status: "write a status"
         case .archive: "archive a resource"
         case .delete: "delete a resource"

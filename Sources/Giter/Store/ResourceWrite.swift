@@ -5,6 +5,22 @@ public enum ResourceWrite<Resource: ExchangedResource>: Sendable {
     /// consumer's status, and bumps `metadata.generation` when the spec
     /// changed. The resource's own `status` and `generation` are ignored.
     case apply(Resource)
+    /// Producer: ``apply(_:)`` that stores `text`, the author's YAML
+    /// document of `resource` (UTF-8), as the resource's file: its comments,
+    /// key order and quoting kept, with the fields the store maintains
+    /// (`metadata.namespace`, `generation`, `uid` and `creationTimestamp`)
+    /// spliced into its `metadata`, the consumer's status kept (an author's
+    /// own `status` is dropped), and the spec replaced only when the
+    /// definition's defaults change it.
+    ///
+    /// `text` must read as `resource`. Text that cannot be spliced — its
+    /// root is not a block mapping starting in column 1 (JSON, or a flow
+    /// mapping such as `{apiVersion: …}`) — is written as ``apply(_:)``
+    /// writes, as block YAML. A change of comments or layout alone, with
+    /// the same spec, labels and annotations, is no change: nothing is
+    /// written. A file that cannot be read is replaced as ``apply(_:)``
+    /// replaces it.
+    case applyText(Resource, text: [UInt8])
     /// Consumer: replace the status of a live resource, as reconciled from
     /// the spec whose digest is given (``StoredResource/specDigest``). Only
     /// the `status` key of the file changes; the producer's bytes stay.
@@ -17,7 +33,7 @@ public enum ResourceWrite<Resource: ExchangedResource>: Sendable {
     /// The resource this write is about.
     public var key: ResourceKey {
         switch self {
-        case .apply(let resource):
+        case .apply(let resource), .applyText(let resource, _):
             ResourceKey(
                 namespace: resource.metadata.effectiveNamespace, kind: resource.kind, name: resource.metadata.name)
         case .status(let key, _, _), .archive(let key), .delete(let key): key
@@ -27,7 +43,7 @@ public enum ResourceWrite<Resource: ExchangedResource>: Sendable {
     /// The role that may make this write.
     public var role: ExchangeRole {
         switch self {
-        case .apply, .archive, .delete: .producer
+        case .apply, .applyText, .archive, .delete: .producer
         case .status: .consumer
         }
     }
