@@ -128,6 +128,10 @@ let package = Package(
                 "GiterLocalGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `giter reconcile --exec`: runs the program, stops on SIGTERM.
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "GiterCodecTests", dependencies: ["GiterCodec"]),
