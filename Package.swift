@@ -229,6 +229,8 @@ let package = Package(
                 "ExperimentKit", "Giter", "GiterSchema", "GiterTesting", "GitServerFixtures",
                 // The executables, so that the tests can run them.
                 "ExperimentConsumer", "ExperimentProducer", "GiterDemo",
+                // `giter reconcile --exec` runs the shell and Python consumers of Examples/Scripts.
+                "GiterTool",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

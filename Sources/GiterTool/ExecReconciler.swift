@@ -85,7 +85,7 @@ final class ExecReconciler: Reconciler {
                 if outcome.output.allSatisfy(\.isASCIIWhitespace) {
                     // Nothing printed: done, whatever an earlier failure said.
                     status.conditions.setCondition(
-                        Condition(type: StandardCondition.ready, status: .true, reason: "Succeeded"))
+                        Condition(type: StandardCondition.ready, status: .true, reason: "Succeeded"), now: .wholeSecondsNow)
                 }
                 return .done(status)
             } catch {
@@ -114,12 +114,13 @@ final class ExecReconciler: Reconciler {
         }
         let delay = backoff.delay(afterFailures: count)
         let tail = redaction.redact(errorTail).trimmingCharacters(in: .whitespacesAndNewlines)
-        var message = "\(command) failed: \(failure)"
+        var message = "the program failed: \(failure)"
         if !tail.isEmpty { message += "; standard error ends: \(tail)" }
         context.logger.warning("\(message); retrying in \(delay)")
         var status = current
         status.conditions.setCondition(
-            Condition(type: StandardCondition.ready, status: .false, reason: "ExecFailed", message: message))
+            Condition(type: StandardCondition.ready, status: .false, reason: "ExecFailed", message: message),
+            now: .wholeSecondsNow)
         return .requeue(status, after: delay)
     }
 
@@ -131,7 +132,7 @@ final class ExecReconciler: Reconciler {
         let node = try JSONReader(limits: ParseLimits(maxDepth: 64, maxInputBytes: outputLimit, maxDocuments: 1))
             .read(output)
         guard var mapping = node.mapping else {
-            throw ToolError("standard output is a JSON \(node.kindDescription), not an object holding the status")
+            throw ToolError("standard output is \(node.kindDescription) in JSON, not an object holding the status")
         }
         // A program need not write transition times: the unset time lets setCondition decide.
         if let conditions = mapping["conditions"]?.sequence {
@@ -146,7 +147,7 @@ final class ExecReconciler: Reconciler {
         var merged: [Condition] = []
         for condition in printed.conditions {
             if let earlier = current.condition(ofType: condition.type) { merged.append(earlier) }
-            merged.setCondition(condition)
+            merged.setCondition(condition, now: .wholeSecondsNow)
         }
         printed.conditions = merged
         return printed

@@ -113,6 +113,9 @@ struct ReconcileCommand: AsyncParsableCommand {
             let store = opened.store(kind: kind)
             guard try await store.refresh() != nil else { throw opened.noBranch() }
             let controller = Controller(store: store, reconciler: reconciler, options: options)
+            StandardError.write(
+                "giter reconcile: reconciling \(kind) in namespace \"\(opened.namespace)\" as \(opened.identity.role)"
+                    + (once ? ", once\n" : " until SIGTERM\n"))
             if once {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await controller.run() }

@@ -24,9 +24,9 @@ struct StatusSetCommand: AsyncParsableCommand {
 
             --set PATH=VALUE sets a field by a dot path inside status (phase, \
             result.count); VALUE is one YAML value: 3 is a number, '"3"' a \
-            string, [a, b] a list, {k: v} a mapping, null removes nothing but \
-            writes null. observedGeneration, observedSpecDigest and conditions \
-            are written by giter itself.
+            string, [a, b] a list, {k: v} a mapping, null a null. \
+            observedGeneration, observedSpecDigest and conditions are \
+            written by giter itself.
 
             --condition TYPE=STATUS[:REASON[:MESSAGE]] sets a condition \
             (STATUS: True, False or Unknown; REASON defaults to Manual) for \
@@ -72,7 +72,11 @@ struct StatusSetCommand: AsyncParsableCommand {
     var expectGeneration: Int64?
 
     func validate() throws {
-        _ = try edit()
+        do {
+            _ = try edit()
+        } catch let error as ToolError {
+            throw ValidationError(error.message)
+        }
         guard try ResourceReference.parse([resource]).count == 1 else {
             throw ValidationError("give one resource, KIND/NAME")
         }
@@ -98,7 +102,7 @@ struct StatusSetCommand: AsyncParsableCommand {
             let name = "\(lookup.kind)/\(reference.name)"
             if let expected = expectGeneration, stored.generation != expected {
                 throw ToolError(
-                    "\(name) is at generation \(stored.generation), not \(expected): its spec moved on; "
+                    "\(name)'s spec is at generation \(stored.generation), not \(expected); nothing written: "
                         + "act on generation \(stored.generation) and write its status with --expect-generation \(stored.generation)")
             }
             let status = try edit.applied(

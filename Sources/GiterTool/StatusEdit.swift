@@ -63,7 +63,7 @@ struct StatusEdit {
             if let existing = mapping[key] {
                 guard let existingMapping = existing.mapping else {
                     throw ToolError(
-                        "\(walked).\(key) is a \(existing.kindDescription), not a mapping: "
+                        "\(walked).\(key) is \(existing.kindDescription), not a mapping: "
                             + "it cannot hold \(path.dropFirst().joined(separator: "."))")
                 }
                 inner = existingMapping
@@ -113,7 +113,7 @@ struct StatusEdit {
     /// `generation`: its `observedGeneration` and the given conditions'
     /// are `generation`; a condition's transition time moves only when its
     /// status flips (`setCondition`). Other conditions keep theirs.
-    func applied(to status: DynamicStatus, generation: Int64?, now: Date = Date()) throws -> DynamicStatus {
+    func applied(to status: DynamicStatus, generation: Int64?, now: Date = .wholeSecondsNow) throws -> DynamicStatus {
         var status = status
         for assignment in assignments { try assignment.apply(to: &status.fields) }
         for setting in conditions {

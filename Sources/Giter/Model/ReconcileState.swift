@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
 /// The condition types of the kstatus conventions, which Giter's
@@ -60,20 +60,22 @@ extension StoredResource {
 
 extension ReconcilableStatus {
     /// Applies the kstatus conventions to a status a reconcile of
-    /// `generation` returned (`requeued`: it asked to be called again):
+    /// `generation` returned (`requeued`: it asked to be called again).
+    /// The messages say no delay, so a status requeued again reads the same
+    /// and costs no commit:
     /// - `Stalled` is removed: the spec was reconciled.
     /// - Asked to be called again without `Ready=True` (work in progress,
     ///   not a resync of finished work): `Reconciling=True`. Otherwise
     ///   `Reconciling` is removed, and `Ready=True` is added when the
     ///   reconciler set no `Ready` — so a one-shot reconcile writes one status.
     /// - `observedGeneration` is `generation`, on the status and on every condition.
-    mutating func conformReconciled(generation: Int64?, requeued: Duration?, now: Date = Date()) {
+    mutating func conformReconciled(generation: Int64?, requeued: Bool, now: Date = .wholeSecondsNow) {
         conditions.removeCondition(ofType: StandardCondition.stalled)
-        if let requeued, !isTrue(StandardCondition.ready) {
+        if requeued, !isTrue(StandardCondition.ready) {
             conditions.setCondition(
                 Condition(
                     type: StandardCondition.reconciling, status: .true, reason: "Requeued",
-                    message: "the consumer reconciles again after \(requeued)"),
+                    message: "work spans more than one reconcile: the consumer reconciles it again later"),
                 now: now)
         } else {
             conditions.removeCondition(ofType: StandardCondition.reconciling)
@@ -89,7 +91,7 @@ extension ReconcilableStatus {
     /// terminal error: `Reconciling` is removed, `Stalled=True` is added
     /// when the status has not set it, `Ready=True` becomes `False`, and
     /// `observedGeneration` is `generation` on the status and every condition.
-    mutating func conformTerminal(generation: Int64?, error: TerminalError, now: Date = Date()) {
+    mutating func conformTerminal(generation: Int64?, error: TerminalError, now: Date = .wholeSecondsNow) {
         conditions.removeCondition(ofType: StandardCondition.reconciling)
         if !isTrue(StandardCondition.stalled) {
             conditions.setCondition(
@@ -109,4 +111,11 @@ extension ReconcilableStatus {
         observedGeneration = generation
         for index in conditions.indices { conditions[index].observedGeneration = generation }
     }
+}
+
+extension Date {
+    /// Now, to the second, as Kubernetes writes condition times
+    /// (`metav1.Time`): a time that reads back exactly as written, so a
+    /// status written again unchanged is unchanged byte for byte.
+    public static var wholeSecondsNow: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 }

@@ -91,8 +91,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         switch result {
         case .success(let result):
             var status = result.status
-            let requeued: Duration? = if case .requeue(let delay) = result.next { delay } else { nil }
-            status.conformReconciled(generation: generation, requeued: requeued)
+            status.conformReconciled(generation: generation, requeued: result.next != .done)
             logger.debug("reconciled", metadata: metadata)
             return .reconciled(PendingStatus(status: status, specDigest: stored.specDigest), version, next: result.next)
         case .failure(let error as TerminalError):
