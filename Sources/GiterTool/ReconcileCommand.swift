@@ -24,13 +24,14 @@ struct ReconcileCommand: AsyncParsableCommand {
             most 1 MiB); giter sets observedGeneration on it and on each of \
             its conditions, lastTransitionTime as setCondition does, and \
             Ready=True when the program set no Ready.
-              exit 0    done until the spec changes;
-              exit 75   (EX_TEMPFAIL) run again after --requeue-after, \
-            publishing the printed status, if any (Reconciling=True meanwhile);
-              other     a failure: published as Ready=False, reason \
-            ExecFailed, with the last 2 KB of standard error, secrets \
-            redacted (it goes into the exchange's permanent history), and \
-            retried with growing delays (200 ms up to 5 minutes).
+
+            Exit 0 means done until the spec changes. Exit 75 (EX_TEMPFAIL) \
+            means run again after --requeue-after, publishing the printed \
+            status, if any, with Reconciling=True meanwhile. Anything else is \
+            a failure: published as Ready=False, reason ExecFailed, with the \
+            last 2 KB of standard error, secrets redacted (it goes into the \
+            exchange's permanent history), and retried with growing delays \
+            (200 ms up to 5 minutes). \
             A run longer than --timeout is killed with its process group \
             and counts as a failure.
 
