@@ -70,4 +70,34 @@ struct ScriptConsumerTests {
             #expect(statuses.allSatisfy { $0.role == "consumer" && $0.email == "script@example.com" })
         }
     }
+
+    @Test("SIGTERM while a program runs: the run finishes, its status is pushed, giter exits 0", .timeLimit(.minutes(2)))
+    func sigtermLetsTheRunFinish() async throws {
+        let folder = NSTemporaryDirectory() + "giter-scripts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await LocalExchangeRepository.create(at: folder + "/lab.git")
+        let giter = try ExecutablesTests.productsFolder() + "/giter"
+        let common = ["--remote", repository.path, "--cache", folder + "/cache"]
+        let initialized = try await ExecutablesTests.run("giter", ["init"] + common)
+        try #require(initialized.status == 0, "\(initialized.output)")
+        try Data("apiVersion: giter.example/v1\nkind: Job\nmetadata:\n  name: slow\nspec:\n  size: 1\n".utf8)
+            .write(to: URL(fileURLWithPath: folder + "/job.yaml"))
+        let applied = try await ExecutablesTests.run("giter", ["apply", "-f", folder + "/job.yaml"] + common)
+        try #require(applied.status == 0, "\(applied.output)")
+
+        let started = folder + "/started"
+        let consumer = ConsumerUnderTest(
+            executable: giter,
+            arguments: ["reconcile", "Job", "--exec", "touch '\(started)'; sleep 2; echo '{\"phase\": \"Done\"}'"] + common)
+        let (_, log, ending) = try await consumer.runningWithStatus(after: "giter reconcile: reconciling") {
+            // SIGTERM goes out once the program runs.
+            try await withDeadline(.seconds(60)) {
+                while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(for: .milliseconds(20)) }
+            }
+        }
+        #expect(ending == .exited(0), "\(log)")
+        let shown = try await ExecutablesTests.run("giter", ["get", "Job/slow", "-o", "yaml"] + common)
+        #expect(shown.output.contains("phase: Done"), "the run under way finished and its status was pushed: \(shown.output)\n\(log)")
+    }
 }
