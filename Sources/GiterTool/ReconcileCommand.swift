@@ -11,7 +11,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Run a program as the consumer of a kind: a controller whose reconciler is any program.",
         discussion: """
-            For each resource of KIND in the namespace whose status does not \
+            For each resource of KIND in the namespace (-n, default \
+            "default"; every namespace with -A) whose status does not \
             describe its current spec, runs COMMAND through 'sh -c', as git \
             runs hooks, in the current directory, with the resource as one \
             JSON object on standard input and these variables: GITER_KEY \
@@ -82,6 +83,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         help: ArgumentHelp("How often to look at a remote that is not watched.", valueName: "duration"))
     var pollInterval = DurationArgument(.seconds(5), text: "5s")
 
+    @Flag(name: [.customShort("A"), .long], help: "Reconcile the kind in every namespace, not only in -n's.")
+    var allNamespaces = false
+
     @Option(
         name: .customLong("pass-env"),
         help: ArgumentHelp(
@@ -113,34 +117,43 @@ struct ReconcileCommand: AsyncParsableCommand {
             )
             let store = opened.store(kind: kind)
             guard try await store.refresh() != nil else { throw opened.noBranch() }
-            let controller = Controller(store: store, reconciler: reconciler, options: options)
             StandardError.write(
-                "giter reconcile: reconciling \(kind) in namespace \"\(opened.namespace)\" as \(opened.identity.role)"
+                "giter reconcile: reconciling \(kind) \(opened.scope(allNamespaces: allNamespaces)) as \(opened.identity.role)"
                     + (once ? ", once\n" : " until SIGTERM\n"))
-            if once {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await controller.run() }
-                    await controller.waitUntilIdle()
-                    controller.shutdown()
-                    try await group.waitForAll()
-                }
-                let failing = reconciler.failing
-                if !failing.isEmpty {
-                    let shown = failing.prefix(5).map(\.description).joined(separator: ", ")
-                    throw ToolError(
-                        "the program failed for \(failing.count) resource(s): \(shown); "
-                            + "their status says why (giter describe)")
-                }
+            if allNamespaces {
+                try await reconcile(Controller(store: store, reconciler: reconciler, options: options), reconciler)
             } else {
-                let group = ServiceGroup(
-                    configuration: ServiceGroupConfiguration(
-                        services: [.init(service: controller)],
-                        gracefulShutdownSignals: [.sigterm, .sigint],
-                        logger: Logger(label: "giter.reconcile")
-                    )
-                )
-                try await group.run()
+                let namespaced = NamespacedStore(base: store, namespace: opened.namespace)
+                try await reconcile(Controller(store: namespaced, reconciler: reconciler, options: options), reconciler)
             }
+        }
+    }
+
+    /// Runs `controller` until a signal, or with `--once` until it is idle.
+    private func reconcile(_ controller: Controller<ExecReconciler>, _ reconciler: ExecReconciler) async throws {
+        if once {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                await controller.waitUntilIdle()
+                controller.shutdown()
+                try await group.waitForAll()
+            }
+            let failing = reconciler.failing
+            if !failing.isEmpty {
+                let shown = failing.prefix(5).map(\.description).joined(separator: ", ")
+                throw ToolError(
+                    "the program failed for \(failing.count) resource(s): \(shown); "
+                        + "their status says why (giter describe)")
+            }
+        } else {
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: controller)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: Logger(label: "giter.reconcile")
+                )
+            )
+            try await group.run()
         }
     }
 }

@@ -131,6 +131,32 @@ struct ReconcileCommandTests {
         #expect(ready.message.contains(message), "\(ready.message)")
     }
 
+    @Test("It reconciles -n's namespace (default: default); -A every namespace")
+    func namespaces() async throws {
+        let exchange = try await ExchangeFixture()
+        try await exchange.apply(
+            ExchangeFixture.experiment("a") + "---\n" + ExchangeFixture.experiment("b", namespace: "lab") + "---\n"
+                + ExchangeFixture.experiment("c", namespace: "other"))
+        func reconciled() async throws -> [String] {
+            let reader = ExchangeIdentity(name: "Reader", email: "reader@example.com", role: .producer)
+            let store = try await exchange.store(reader, mirror: "namespace-reader")
+            try await store.refresh()
+            return try await store.list(.all).filter { $0.isStatusCurrent }.map(\.key.name)
+        }
+        let program = #"echo '{"phase": "Done"}'"#
+        let plain = try await exchange.giter(["reconcile", "Experiment", "--once", "--exec", program])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("reconciling Experiment in namespace \"default\""))
+        #expect(try await reconciled() == ["a"])
+        let lab = try await exchange.giter(["reconcile", "Experiment", "-n", "lab", "--once", "--exec", program])
+        #expect(lab.status == 0, "\(lab.stderr)")
+        #expect(try await reconciled().sorted() == ["a", "b"])
+        let all = try await exchange.giter(["reconcile", "Experiment", "-A", "--once", "--exec", program])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stderr.contains("reconciling Experiment in any namespace"))
+        #expect(try await reconciled().sorted() == ["a", "b", "c"])
+    }
+
     @Test("Usage errors")
     func usage() async throws {
         let exchange = try await ExchangeFixture()
