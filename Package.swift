@@ -139,6 +139,8 @@ let package = Package(
                 // `giter serve`: the board and the webhook receiver (Documentation/CLI.md).
                 "GiterWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // `giter reconcile --exec`: runs the program, stops on SIGTERM.
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -239,6 +241,8 @@ let package = Package(
                 "ExperimentKit", "Giter", "GiterSchema", "GiterTesting", "GitServerFixtures",
                 // The executables, so that the tests can run them.
                 "ExperimentConsumer", "ExperimentProducer", "GiterDemo",
+                // `giter reconcile --exec` runs the shell and Python consumers of Examples/Scripts.
+                "GiterTool",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

@@ -12,7 +12,7 @@ struct Exchange {
     let url: String
     let branch: String
     let transport: any Transport
-    /// The identity writes are made as, in the producer role.
+    /// The identity writes are made as, in the role the command writes in.
     let identity: ExchangeIdentity
     /// The namespace from `-n`, or `default`.
     let namespace: String
@@ -25,11 +25,14 @@ struct Exchange {
     let unreadable = UnreadableFiles()
 
     /// Opens the mirror for the options (creating it when missing). Nothing
-    /// is fetched yet.
-    static func open(_ options: ExchangeOptions) async throws -> Exchange {
+    /// is fetched yet, unless `role` asks for the policy's answer.
+    ///
+    /// - Parameter role: How the command's role is chosen when `--role` is
+    ///   not given (see ``WriterRole``).
+    static func open(_ options: ExchangeOptions, role: WriterRole = .producer) async throws -> Exchange {
         bootstrapLogging(verbose: options.verbose)
         let url = try options.remoteURL()
-        let identity = try options.writerIdentity()
+        var identity = try options.writerIdentity(role: options.role?.role ?? role.fallback)
         let signer = try options.signer()
         let namespace = options.effectiveNamespace
         if options.namespace != nil {
@@ -52,6 +55,9 @@ struct Exchange {
             throw ToolError(
                 "cannot open the local mirror \(configuration.mirrorPath): \(error); pass another --cache folder"
             )
+        }
+        if options.role == nil, role.followsPolicy {
+            identity.role = try await WriterRole.role(of: identity.email, at: transport) ?? identity.role
         }
         return Exchange(
             url: url,

@@ -77,6 +77,17 @@ struct ExchangeOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
     var verbose = false
 
+    // The consumer side: which role the command writes in.
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write as producer or consumer (default: the identity's role under the exchange's policy, "
+                + "else consumer for 'status set' and 'reconcile', producer for the others).",
+            valueName: "role"
+        )
+    )
+    var role: RoleArgument?
+
     /// The namespace commands work in.
     var effectiveNamespace: String { namespace ?? ObjectMeta.defaultNamespace }
 
@@ -90,17 +101,17 @@ struct ExchangeOptions: ParsableArguments {
         return LocalPath.isLocal(given) ? LocalPath.absolute(LocalPath.stripFileScheme(given)) : given
     }
 
-    /// The identity commits are written as, in the producer role.
-    func writerIdentity() throws -> ExchangeIdentity {
+    /// The identity commits are written as, in `role`.
+    func writerIdentity(role: ExchangeRole = .producer) throws -> ExchangeIdentity {
         let text = identity ?? Environment.value("GITER_IDENTITY")
         guard let text else {
             return ExchangeIdentity(
                 name: "giter",
                 email: "\(Environment.userName)@\(Environment.hostName)",
-                role: .producer
+                role: role
             )
         }
-        guard let parsed = ExchangeIdentity(parsing: text, role: .producer) else {
+        guard let parsed = ExchangeIdentity(parsing: text, role: role) else {
             throw ToolError.usage(
                 "identity '\(text)' is not of the form \"Name <email>\"; "
                     + "for example --identity \"Ada <ada@example.com>\""
@@ -168,6 +179,19 @@ struct ExchangeOptions: ParsableArguments {
             return try credentialOptions.credentials(environment: ProcessInfo.processInfo.environment)
         } catch let error as ArgumentParser.ValidationError {
             throw ToolError.usage(error.message)
+        }
+    }
+}
+
+/// `--role`: a role as typed.
+enum RoleArgument: String, CaseIterable, ExpressibleByArgument {
+    case producer
+    case consumer
+
+    var role: ExchangeRole {
+        switch self {
+        case .producer: .producer
+        case .consumer: .consumer
         }
     }
 }

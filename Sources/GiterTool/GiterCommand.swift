@@ -35,6 +35,7 @@ struct GiterCommand: AsyncParsableCommand {
             GuardCommand.self, UnlockCommand.self,
             BundleCommand.self,
             ServeCommand.self,
+            StatusCommand.self, ReconcileCommand.self,
         ]
     )
 }

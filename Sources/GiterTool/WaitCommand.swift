@@ -11,7 +11,8 @@ struct WaitCommand: AsyncParsableCommand {
             current spec of every resource named (KIND/NAME..., or KIND \
             NAME...), or of every live resource of a kind in the namespace \
             with --all. A status that describes an older generation does not \
-            count. Prints KIND/NAME condition met for each.
+            count, nor does one that says Reconciling=True (work still under \
+            way, kstatus' InProgress). Prints KIND/NAME condition met for each.
 
             A resource whose file cannot be read (it does not parse, or is not \
             YAML at all) can get no status: the command does not wait, but \
@@ -123,9 +124,7 @@ struct WaitCommand: AsyncParsableCommand {
                     var waiting: [String] = []
                     for key in group.keys {
                         let stored = try await group.store.get(key)
-                        if stored.map({ $0.isStatusCurrent && $0.resource.status?.isTrue(condition.type) == true })
-                            != true
-                        {
+                        if stored?.conditionHolds(condition.type) != true {
                             waiting.append("\(key.kind)/\(key.name)")
                         }
                     }
@@ -151,9 +150,7 @@ struct WaitCommand: AsyncParsableCommand {
     ) async throws {
         for (keys, store) in groups {
             for key in keys {
-                guard let stored = try? await store.get(key), stored.isStatusCurrent,
-                    stored.resource.status?.isTrue(condition.type) == true
-                else { continue }
+                guard let stored = try? await store.get(key), stored.conditionHolds(condition.type) else { continue }
                 StandardOutput.write("\(stored.resource.kind)/\(stored.resource.metadata.name) condition met\n")
             }
         }

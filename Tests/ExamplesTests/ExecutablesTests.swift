@@ -248,6 +248,14 @@ struct ConsumerUnderTest {
     func running<T: Sendable>(
         after announcement: String, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> (T, String) {
+        let (value, printed, _) = try await runningWithStatus(after: announcement, body)
+        return (value, printed)
+    }
+
+    /// ``running(after:_:)``, with how the executable ended after SIGTERM.
+    func runningWithStatus<T: Sendable>(
+        after announcement: String, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> (T, String, TerminationStatus) {
         let printed = Mutex(Data())
         let (chunks, chunkInput) = AsyncStream.makeStream(of: Data.self)
         let output = Pipe()
@@ -280,7 +288,7 @@ struct ConsumerUnderTest {
             return try await body()
         }
         try? output.fileHandleForWriting.close()
-        return (result.closureResult, String(decoding: printed.withLock { $0 }, as: UTF8.self))
+        return (result.closureResult, String(decoding: printed.withLock { $0 }, as: UTF8.self), result.terminationStatus)
     }
 }
 

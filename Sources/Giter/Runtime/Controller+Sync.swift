@@ -73,6 +73,7 @@ extension Controller {
             return true
         }
         // Current but not finished: work in progress when the last controller stopped.
+        if status.isTrue(StandardCondition.reconciling) { return true }
         return !options.finishedConditions.contains { status.isTrue($0) }
     }
 

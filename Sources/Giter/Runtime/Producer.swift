@@ -64,7 +64,9 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     }
 
     /// Waits until the consumer reports condition `type` as `True` for the
-    /// current spec (its status is current: ``StoredResource/isStatusCurrent``).
+    /// current spec (``StoredResource/conditionHolds(_:)``: the status is
+    /// current, the condition was set for this generation, and no
+    /// `Reconciling=True` says work is still under way).
     ///
     /// It checks the remote (a cheap "has it moved?" first; a server is
     /// fetched from at once, which costs no more) at once, then
@@ -83,7 +85,7 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
     /// of the resource's apply (see `Documentation/Tracing.md`).
     ///
     /// - Throws: ``ProducerError`` when the resource failed for good
-    ///   (`Stalled=True` for the current spec), disappeared, or the timeout
+    ///   (``ReconcileState/failed``: `Stalled=True` for the current spec), disappeared, or the timeout
     ///   passed; at once, with code ``ProducerError/Code/unreadable`` and the
     ///   file's error (path, line, column), when its file cannot be read as
     ///   `Resource` — no status can come for such a file.
@@ -206,11 +208,11 @@ public struct Producer<Resource: ExchangedResource>: Sendable {
             guard let stored = found else {
                 throw ProducerError(.gone, key: key, "\(key) was deleted or archived while waiting for \(type)")
             }
-            guard stored.isStatusCurrent, let status = stored.resource.status else { continue }
-            if status.isTrue(type) {
+            if stored.conditionHolds(type) {
                 done[key] = stored
-            } else if status.isTrue("Stalled") {
-                let reason = status.condition(ofType: "Stalled").map { "\($0.reason): \($0.message)" } ?? ""
+            } else if stored.reconcileState == .failed {
+                let stalled = stored.resource.status?.condition(ofType: StandardCondition.stalled)
+                let reason = stalled.map { "\($0.reason): \($0.message)" } ?? ""
                 throw ProducerError(.failed, key: key, "\(key) failed: \(reason)")
             }
         }
@@ -327,8 +329,7 @@ public struct RetentionPolicy: Sendable, Hashable {
     }
 
     func isCompleted<Resource: ExchangedResource>(_ stored: StoredResource<Resource>, now: Date) -> Bool {
-        guard stored.isStatusCurrent, let condition = stored.resource.status?.condition(ofType: condition),
-            condition.status == .true
+        guard stored.conditionHolds(condition), let condition = stored.resource.status?.condition(ofType: condition)
         else { return false }
         let age = now.timeIntervalSince(condition.lastTransitionTime)
         let seconds = Double(minimumAge.components.seconds) + Double(minimumAge.components.attoseconds) / 1e18

@@ -91,13 +91,13 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         switch result {
         case .success(let result):
             var status = result.status
-            status.observedGeneration = generation
+            status.conformReconciled(generation: generation, requeued: result.next != .done)
             logger.debug("reconciled", metadata: metadata)
             return .reconciled(PendingStatus(status: status, specDigest: stored.specDigest), version, next: result.next)
         case .failure(let error as TerminalError):
             metrics.terminalFailures.increment()
             var status = reconciler.status(for: stored.resource, afterTerminalError: error)
-            status.observedGeneration = generation
+            status.conformTerminal(generation: generation, error: error)
             logger.error("reconcile failed for good: \(error)", metadata: metadata)
             return .terminal(PendingStatus(status: status, specDigest: stored.specDigest), version)
         case .failure(let error):

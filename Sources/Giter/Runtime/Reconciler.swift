@@ -15,7 +15,11 @@ public import Logging
 /// ```
 ///
 /// The ``Controller`` sets `observedGeneration` to the generation it
-/// reconciled; the reconciler does not need to. A thrown error is retried
+/// reconciled, on the status and on every condition; the reconciler does not
+/// need to. It also writes the kstatus conditions (``StandardCondition``):
+/// `Reconciling=True` across a requeue without `Ready=True`, `Ready=True`
+/// after `.done` when the status sets no `Ready`, and it removes `Stalled`
+/// once a spec reconciles. A thrown error is retried
 /// with per-resource exponential backoff; a ``TerminalError`` marks the
 /// resource failed (``status(for:afterTerminalError:)``) and stops retrying
 /// until its spec changes. Reconcile may run more than once for one
@@ -31,7 +35,9 @@ public protocol Reconciler<Resource>: Sendable {
 
     /// The status to publish after `reconcile` threw `error`. The default
     /// keeps the current status and sets `Ready` to `False` and `Stalled`
-    /// to `True`, both with the error's reason and message.
+    /// to `True`, both with the error's reason and message. Whatever it
+    /// returns, the controller makes sure of `Stalled=True` and
+    /// `Ready=False` and removes `Reconciling`.
     func status(for resource: Resource, afterTerminalError error: TerminalError) -> Resource.Status
 }
 
