@@ -112,6 +112,10 @@ struct BundleImportCommand: AsyncParsableCommand {
             let result = try await ExchangeBundle(transport: opened.transport, signer: opened.signer).importBundle(bytes)
             let range = "\(result.old?.short ?? "(new exchange)")..\(result.new.short)"
             StandardOutput.write("imported \(result.commits) commit(s) from \(result.sender): \(range)\n")
+            if result.old == nil, LocalPath.isLocal(opened.url) {
+                // The import created the exchange: a plain `git clone` of the repository checks it out.
+                _ = try BareRepository.pointHEADIfUnborn(at: LocalPath.stripFileScheme(opened.url), to: opened.branch)
+            }
             if let rebase = result.rebase {
                 StandardOutput.write(
                     "rebased \(rebase.rewritten.count) commit(s) of this site on top of them (\(result.sender) has not "

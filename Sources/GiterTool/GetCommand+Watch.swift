@@ -11,13 +11,17 @@ extension GetCommand {
 
     /// Looks at the remote every `--interval`, and prints each resource of
     /// `query` (and `names`, when given) that was added, changed or deleted
-    /// since the last look. Runs until the process is stopped; a fetch that
-    /// fails ends it with the error.
+    /// since the last look. Runs until the process is stopped; a look that
+    /// fails is reported on standard error and tried again at the next
+    /// interval, and ``maximumFailures`` in a row end the watch with the error.
     ///
     /// - Parameters:
     ///   - listed: the resources of the first listing.
     ///   - reported: the unreadable files already reported.
     ///   - header: whether the first table printed needs its header.
+    /// How many looks in a row may fail before a watch ends.
+    static let maximumFailures = 5
+
     func watchChanges(
         of kind: String,
         in exchange: Exchange,
@@ -34,12 +38,30 @@ extension GetCommand {
         var needsHeader = header
         // The first look lists again: a commit may have come since the listing.
         var revision: StoreRevision?
+        var failures = 0
         while true {
             try await Task.sleep(for: interval.duration)
-            let current = try await store.refresh()
-            guard current != revision else { continue }
+            let current: StoreRevision?
+            var resources: [StoredResource<DynamicResource>]
+            do {
+                current = try await store.refresh()
+                guard current != revision else {
+                    failures = 0
+                    continue
+                }
+                resources = try await store.list(query)
+                failures = 0
+            } catch {
+                // A look that fails (a server restarting, a lock held for a moment) is tried again at the
+                // next interval; only `maximumFailures` in a row end the watch.
+                failures += 1
+                guard failures < Self.maximumFailures else { throw error }
+                let (message, _) = ErrorReporting.describe(error)
+                StandardError.write(
+                    "warning: \(ErrorReporting.oneLine(message)); trying again (\(failures) of \(Self.maximumFailures))\n")
+                continue
+            }
             revision = current
-            var resources = try await store.list(query)
             if !names.isEmpty { resources = resources.filter { names.contains($0.resource.metadata.name) } }
             var changes: [(WatchEvent?, StoredResource<DynamicResource>)] = []
             var seen = Set<ResourceKey>()

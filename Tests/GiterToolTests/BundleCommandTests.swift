@@ -58,6 +58,8 @@ struct BundleCommandTests {
         let created = try await sites.importBundle(at: sites.field, first.file)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.hasPrefix("imported 3 commit(s) from lab: (new exchange).."), "\(created.stdout)")
+        let head = try await runGitChecked(["--git-dir", sites.field.remote, "symbolic-ref", "HEAD"]).trimmedStdout
+        #expect(head == "refs/heads/main", "a plain git clone of the new exchange checks out its branch")
 
         // The field site guards its repository from now on: imports go through the guard too.
         let install = try await sites.field.directory.run(
