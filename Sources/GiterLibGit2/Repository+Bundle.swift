@@ -33,17 +33,9 @@ extension Repository {
     /// packs: libgit2's indexer hashes every object and checks the trailer,
     /// and resolves deltas against objects the repository already has.
     func storePack(_ pack: [UInt8], durably: Bool) throws(TransportError) {
-        var database: OpaquePointer?
-        try LibGit2.check(git_repository_odb(&database, pointer), "open the object database of \(path)")
-        defer { git_odb_free(database) }
-        let target = LocalRepository(folder: gitDirectory)
-        let staging = try target.makePackStagingFolder()
-        do throws(TransportError) {
-            let name = try index(pack, with: database, inFolder: staging)
-            try target.installPack("pack-" + name, from: staging, durably: durably)
-        } catch {
-            Platform.removeFolder(staging)
-            throw error
+        try stagingPack(into: LocalRepository(folder: gitDirectory), durably: durably) {
+            (database, staging) throws(TransportError) in
+            try index(pack, with: database, inFolder: staging)
         }
     }
 

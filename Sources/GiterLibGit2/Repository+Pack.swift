@@ -22,12 +22,26 @@ extension Repository {
     /// objects, which cost more than writing them loose (measured in
     /// `Documentation/Performance.md`, "Bulk and the git-CLI round trip").
     func writePack(_ objects: [git_oid], into target: LocalRepository, durably: Bool) throws(TransportError) {
+        try stagingPack(into: target, durably: durably) { (database, staging) throws(TransportError) in
+            try writePack(objects, from: database, inFolder: staging)
+        }
+    }
+
+    /// Lets `write` put a pack and its index into a staging folder of
+    /// `target` (with this repository's object database at hand) and return
+    /// the name the indexer gave them; then moves them into `target`'s
+    /// `objects/pack`, pack first, fsynced when `durably`. The staging
+    /// folder goes when `write` or the move fails.
+    func stagingPack(
+        into target: LocalRepository, durably: Bool,
+        _ write: (OpaquePointer?, String) throws(TransportError) -> String
+    ) throws(TransportError) {
         var database: OpaquePointer?
         try LibGit2.check(git_repository_odb(&database, pointer), "open the object database of \(path)")
         defer { git_odb_free(database) }
         let staging = try target.makePackStagingFolder()
         do throws(TransportError) {
-            let name = try writePack(objects, from: database, inFolder: staging)
+            let name = try write(database, staging)
             try target.installPack("pack-" + name, from: staging, durably: durably)
         } catch {
             Platform.removeFolder(staging)

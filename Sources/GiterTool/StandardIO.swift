@@ -67,19 +67,7 @@ enum OutputFile {
         let temporary = "\(folder)/.\(name).giter-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw InputFile.Error(description: "cannot write: \(lastErrorDescription())") }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count, let base = buffer.baseAddress {
-                let written = systemWrite(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = lastErrorDescription()
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = writeAll(bytes, to: descriptor)
         if failure == nil, fsync(descriptor) != 0 { failure = lastErrorDescription() }
         close(descriptor)
         if failure == nil, rename(temporary, path) != 0 { failure = lastErrorDescription() }
@@ -101,17 +89,22 @@ enum StandardError {
     static func write(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
 }
 
-private func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+/// Writes every byte, retrying short and interrupted writes; the error's
+/// description when a write fails. Standard output and error have nowhere
+/// left to report it, so they ignore it.
+@discardableResult
+private func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
     bytes.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count, let base = buffer.baseAddress {
             let written = systemWrite(descriptor, base + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                return  // Nowhere left to report the failure.
+                return lastErrorDescription()
             }
             offset += written
         }
+        return nil
     }
 }
 
