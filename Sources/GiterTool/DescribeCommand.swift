@@ -96,7 +96,7 @@ struct DescribeCommand: AsyncParsableCommand {
             ("Kind", resource.kind),
             ("API Version", resource.apiVersion),
             ("Labels", pairs(metadata.labels)),
-            ("Annotations", pairs(metadata.annotations)),
+            ("Annotations", pairs(metadata.annotations?.mapValues(hidingCredential))),
             ("UID", metadata.uid ?? "<none>"),
         ]
         if let created = metadata.creationTimestamp {
@@ -142,6 +142,12 @@ struct DescribeCommand: AsyncParsableCommand {
             text += "Conditions:\n" + indent(ResourcePrinter.format(rows))
         }
         return text
+    }
+
+    /// `value` with the `user:password@` of a URL in it masked (a
+    /// provenance annotation naming its repository that way, say).
+    static func hidingCredential(_ value: String) -> String {
+        Provenance.holdsCredential(value) ? SecretRedaction(environment: [:]).redact(value) : value
     }
 
     /// `key=value,…` sorted, or `<none>`.
