@@ -94,6 +94,7 @@ struct DescribeUpstreamTests {
             #expect(result.stdout.contains("Upstream:\n"))
             #expect(result.stdout.contains(end), "\(repository): \(result.stdout)")
             #expect(!result.stdout.contains("secret"))
+            if repository.contains("secret") { #expect(result.stdout.contains("https://[redacted]@example.com/lab.git")) }
         }
     }
 
@@ -119,6 +120,31 @@ struct DescribeUpstreamTests {
         #expect(result.stdout.contains("  1. default/Experiment/loop (generation 1)\n"))
         #expect(result.stdout.contains("  2. default/Experiment/loop (generation 1)\n"))
         #expect(result.stdout.hasSuffix("  End: a loop: default/Experiment/loop in \(exchange.remote) was shown above\n"))
+    }
+
+    @Test(arguments: ToolBackend.allCases)
+    func aLongChainEndsAfterEightSources(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture(backend: backend)
+        try await exchange.apply(ExchangeFixture.experiment("step-0"))
+        let digest = try Self.digest(of: ExchangeFixture.experiment("sort-1"))
+        // step-k names step-(k-1), at the commit that made it: a chain of ten in one exchange.
+        for step in 1...10 {
+            try await exchange.apply(
+                Self.output(
+                    "step-\(step)",
+                    [
+                        Provenance.repository: exchange.remote, Provenance.branch: "main",
+                        Provenance.commit: try Self.tip(of: exchange), Provenance.resource: "default/Experiment/step-\(step - 1)",
+                        Provenance.generation: "1", Provenance.specDigest: digest,
+                    ]))
+        }
+
+        let result = try await exchange.giter(["describe", "Experiment/step-10", "--history", "0"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("  8. default/Experiment/step-2 (generation 1)\n"))
+        #expect(!result.stdout.contains("  9. "))
+        #expect(result.stdout.components(separatedBy: "Check:       digest matches\n").count - 1 == 8)
+        #expect(result.stdout.hasSuffix("  End: not followed past 8 sources\n"))
     }
 
     @Test func aResourceWithoutProvenanceHasNoUpstreamSection() async throws {
