@@ -34,26 +34,50 @@ extension ExperimentConsumerCommand {
         case .pipeline:
             guard let outputRemote else { throw ValidationError("--stage pipeline needs --output-remote URL.") }
             let input = try await exchange.makeStore(
-                identity: exchange.exchangeIdentity(role: .consumer, fallback: "Pipeline \(name) <pipeline@giter.example>"),
-                logger: Logger(label: "experiment-consumer.store"))
+                identity: exchange.exchangeIdentity(
+                    role: .consumer,
+                    fallback: "Pipeline \(name) <pipeline@giter.example>"
+                ),
+                logger: Logger(label: "experiment-consumer.store")
+            )
             let output = try await exchange.makeStore(
-                of: Analysis.self, type: AnalysisAPI.resourceType, remote: outputRemote,
-                identity: exchange.exchangeIdentity(role: .producer, fallback: "Pipeline \(name) <pipeline@giter.example>"),
-                logger: Logger(label: "experiment-consumer.output"))
+                of: Analysis.self,
+                type: AnalysisAPI.resourceType,
+                remote: outputRemote,
+                identity: exchange.exchangeIdentity(
+                    role: .producer,
+                    fallback: "Pipeline \(name) <pipeline@giter.example>"
+                ),
+                logger: Logger(label: "experiment-consumer.output")
+            )
             let stage = try AnalysisAPI.stage(
-                source: .init(repository: remote, branch: exchange.branch), input: input, output: output,
-                pollInterval: exchange.pollDuration)
+                source: .init(repository: remote, branch: exchange.branch),
+                input: input,
+                output: output,
+                pollInterval: exchange.pollDuration
+            )
             logger.info("pipeline: experiments of \(remote) become analyses in \(outputRemote)")
             try await StageRunner(store: input, reconciler: stage, options: options, logger: logger)
                 .run(exitWhenIdle: exitWhenIdle)
         case .analysis:
             let store = try await exchange.makeStore(
-                of: Analysis.self, type: AnalysisAPI.resourceType, remote: remote,
-                identity: exchange.exchangeIdentity(role: .consumer, fallback: "Analyst \(name) <analyst@giter.example>"),
-                logger: Logger(label: "experiment-consumer.store"))
+                of: Analysis.self,
+                type: AnalysisAPI.resourceType,
+                remote: remote,
+                identity: exchange.exchangeIdentity(
+                    role: .consumer,
+                    fallback: "Analyst \(name) <analyst@giter.example>"
+                ),
+                logger: Logger(label: "experiment-consumer.store")
+            )
             logger.info("analysing the analyses of \(remote) as \(name)")
-            try await StageRunner(store: store, reconciler: AnalysisReconciler(analyst: name), options: options, logger: logger)
-                .run(exitWhenIdle: exitWhenIdle)
+            try await StageRunner(
+                store: store,
+                reconciler: AnalysisReconciler(analyst: name),
+                options: options,
+                logger: logger
+            )
+            .run(exitWhenIdle: exitWhenIdle)
         }
         logger.info("stopped")
     }

@@ -96,11 +96,15 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "testbed (run the experiments), pipeline (make an Analysis of each experiment in --output-remote) or analysis (analyse the Analyses of --remote).",
+            "testbed (run the experiments), pipeline (make an Analysis of each experiment in --output-remote) "
+                + "or analysis (analyse the Analyses of --remote).",
             valueName: "stage"))
     var stage: ConsumerStage = .testbed
 
-    @Option(help: ArgumentHelp("With --stage pipeline: the exchange the analyses go to (same credentials as --remote).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "With --stage pipeline: the exchange the analyses go to (same credentials as --remote).",
+            valueName: "url"))
     var outputRemote: String?
 
     func validate() throws {

@@ -4,8 +4,8 @@ public import Giter
 /// one experiment's result, in an exchange of its own.
 ///
 /// ```
-/// exchange A: Experiment ──(experiment-consumer --stage pipeline: PipelineStage)──▶ exchange B: Analysis
-///             Experiment.status ◀── Ready, digest, summary ── Analysis.status ◀── (experiment-consumer --stage analysis)
+/// A: Experiment ──(--stage pipeline: PipelineStage)──▶ B: Analysis
+///    Experiment.status ◀── Ready, digest, summary ── Analysis.status ◀── (--stage analysis)
 /// ```
 public typealias Analysis = CustomResource<AnalysisSpec, AnalysisStatus>
 
@@ -27,8 +27,11 @@ public struct AnalysisSpec: ResourceSpec, Hashable {
     /// The analysis of `experiment`.
     public init(of experiment: Experiment) {
         self.init(
-            experiment: experiment.metadata.name, workload: experiment.spec.workload, size: experiment.spec.size,
-            seed: experiment.spec.seed)
+            experiment: experiment.metadata.name,
+            workload: experiment.spec.workload,
+            size: experiment.spec.size,
+            seed: experiment.spec.seed
+        )
     }
 }
 
@@ -63,12 +66,17 @@ public enum AnalysisAPI {
         pollInterval: Duration
     ) throws -> PipelineStage<Experiment, Analysis> {
         try PipelineStage(
-            source: source, input: input, output: Producer(store: output), pollInterval: pollInterval
+            source: source,
+            input: input,
+            output: Producer(store: output),
+            pollInterval: pollInterval
         ) { experiment, _ in
             Analysis(
-                apiVersion: ExperimentAPI.apiVersion, kind: kind,
+                apiVersion: ExperimentAPI.apiVersion,
+                kind: kind,
                 metadata: ObjectMeta(name: experiment.metadata.name, namespace: experiment.metadata.effectiveNamespace),
-                spec: AnalysisSpec(of: experiment))
+                spec: AnalysisSpec(of: experiment)
+            )
         } reflect: { _, analysis, status in
             status.digest = analysis.resource.status?.digest
             status.summary = analysis.resource.status?.summary
@@ -90,9 +98,14 @@ public struct AnalysisReconciler: Reconciler {
         self.analyst = analyst
     }
 
-    public func reconcile(_ resource: Analysis, context: ReconcileContext) async throws -> ReconcileResult<AnalysisStatus> {
+    public func reconcile(_ resource: Analysis, context: ReconcileContext) async throws -> ReconcileResult<
+        AnalysisStatus
+    > {
         let spec = try ExperimentSpec(
-            workload: resource.spec.workload, size: resource.spec.size, repetitions: 1, seed: resource.spec.seed
+            workload: resource.spec.workload,
+            size: resource.spec.size,
+            repetitions: 1,
+            seed: resource.spec.seed
         ).validated()
         let run = await executor.run(spec)
         var status = resource.status ?? AnalysisStatus()
@@ -102,8 +115,13 @@ public struct AnalysisReconciler: Reconciler {
         status.summary = run.output.summary
         _ = status.conditions.setCondition(
             Condition(
-                type: ExperimentConditions.ready, status: .true, observedGeneration: context.generation,
-                reason: "Analysed", message: "\(spec.shortDescription) in \(run.milliseconds) ms on \(analyst)"))
+                type: ExperimentConditions.ready,
+                status: .true,
+                observedGeneration: context.generation,
+                reason: "Analysed",
+                message: "\(spec.shortDescription) in \(run.milliseconds) ms on \(analyst)"
+            )
+        )
         return .done(status)
     }
 }

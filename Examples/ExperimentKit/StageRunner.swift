@@ -16,7 +16,9 @@ public struct StageRunner<Reconciling: Reconciler>: Sendable {
     public let logger: Logger
 
     public init(
-        store: some ResourceStore<Reconciling.Resource>, reconciler: Reconciling, options: ControllerOptions,
+        store: some ResourceStore<Reconciling.Resource>,
+        reconciler: Reconciling,
+        options: ControllerOptions,
         logger: Logger
     ) {
         self.store = store

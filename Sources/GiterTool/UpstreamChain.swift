@@ -104,7 +104,8 @@ struct UpstreamChain {
             }
             if document.metadata.generation != source.generation {
                 checks.append(
-                    "GENERATION DIFFERS (\(document.metadata.generation.map(String.init) ?? "none") at that commit)")
+                    "GENERATION DIFFERS (\(document.metadata.generation.map(String.init) ?? "none") at that commit)"
+                )
             }
             text += "     Check:       \(checks.joined(separator: ", "))\n"
             guard let next = document.metadata.annotations,
@@ -142,7 +143,9 @@ struct UpstreamChain {
             return .failure(Failure("the annotation \(Provenance.commit) is not a commit id"))
         }
         let parts = (annotations[Provenance.resource] ?? "").split(separator: "/", omittingEmptySubsequences: false)
-        let key = parts.count == 3 ? ResourceKey(namespace: String(parts[0]), kind: String(parts[1]), name: String(parts[2])) : nil
+        let key =
+            parts.count == 3
+            ? ResourceKey(namespace: String(parts[0]), kind: String(parts[1]), name: String(parts[2])) : nil
         guard let key, (try? key.validate()) != nil else {
             return .failure(Failure("the annotation \(Provenance.resource) is not <namespace>/<Kind>/<name>"))
         }
@@ -156,8 +159,14 @@ struct UpstreamChain {
         }
         return .success(
             Source(
-                repository: repository, branch: branch, commit: commit, key: key, generation: generation,
-                specDigest: digest))
+                repository: repository,
+                branch: branch,
+                commit: commit,
+                key: key,
+                generation: generation,
+                specDigest: digest
+            )
+        )
     }
 
     /// Whether `source`'s repository is the described exchange, one the
@@ -196,7 +205,8 @@ struct UpstreamChain {
     /// A transport over a mirror of `source`'s repository, fetched.
     private func open(_ source: Source) async throws -> any Transport {
         let configuration = RemoteConfiguration(
-            url: LocalPath.isLocal(source.repository) ? LocalPath.stripFileScheme(source.repository) : source.repository,
+            url: LocalPath.isLocal(source.repository)
+                ? LocalPath.stripFileScheme(source.repository) : source.repository,
             branch: source.branch,
             mirrorPath: options.upstreamMirrorPath(for: source.repository, branch: source.branch),
             credentials: try options.credentials()
@@ -214,7 +224,10 @@ struct UpstreamChain {
         guard (try? await transport.commitObject(source.commit)) != nil else { return nil }
         for path in [source.key.repositoryPath, source.key.archivePath] {
             let folder = path.split(separator: "/").dropLast().joined(separator: "/")
-            guard let entry = try await transport.treeEntries(at: source.commit, under: folder).first(where: { $0.path == path })
+            guard
+                let entry = try await transport.treeEntries(at: source.commit, under: folder).first(where: {
+                    $0.path == path
+                })
             else { continue }
             guard entry.mode.isFile else { throw ToolError("\(path) at \(source.commit.short) is not a file") }
             let bytes = try await transport.blob(entry.id)

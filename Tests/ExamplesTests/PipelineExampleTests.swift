@@ -12,7 +12,9 @@ import Testing
 struct PipelineExampleTests {
     @Test(
         "Two stages: provenance on every analysis, the outcome back in the experiment, nothing twice after a kill",
-        .timeLimit(.minutes(4)), arguments: Backend.allCases)
+        .timeLimit(.minutes(4)),
+        arguments: Backend.allCases
+    )
     func twoStages(_ backend: Backend) async throws {
         let folder = NSTemporaryDirectory() + "giter-pipeline-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -20,17 +22,30 @@ struct PipelineExampleTests {
         let experiments = try await LocalExchangeRepository.create(at: folder + "/experiments.git")
         let analyses = try await LocalExchangeRepository.create(at: folder + "/analyses.git")
         let common = ["--backend", backend.rawValue, "--poll-interval", "0.1"]
-        let pipeline = common + [
-            "--remote", experiments.path, "--stage", "pipeline", "--output-remote", analyses.path,
-            "--cache", folder + "/pipeline",
-        ]
+        let pipeline =
+            common + [
+                "--remote", experiments.path, "--stage", "pipeline", "--output-remote", analyses.path,
+                "--cache", folder + "/pipeline",
+            ]
 
         let lab = try await Self.store(
-            Experiment.self, ExperimentAPI.resourceType, experiments.path, .producer, folder + "/lab", backend)
+            Experiment.self,
+            ExperimentAPI.resourceType,
+            experiments.path,
+            .producer,
+            folder + "/lab",
+            backend
+        )
         let batch = ExperimentAPI.batch("p1", count: 3, scale: 0.01, repetitions: 1)
         try await Producer(store: lab).apply(batch)
         let reader = try await Self.store(
-            Analysis.self, AnalysisAPI.resourceType, analyses.path, .consumer, folder + "/reader", backend)
+            Analysis.self,
+            AnalysisAPI.resourceType,
+            analyses.path,
+            .consumer,
+            folder + "/reader",
+            backend
+        )
 
         // Stage 1, killed with SIGKILL once every analysis is in B.
         let first = FailoverTests.Replica(runner: "pipeline")
@@ -48,8 +63,11 @@ struct PipelineExampleTests {
         #expect(made.count == batch.count, "\(first.log)")
         try await lab.refresh()
         for stored in made {
-            let experiment = try #require(try await lab.get(
-                ResourceKey(namespace: "default", kind: ExperimentAPI.kind, name: stored.resource.metadata.name)))
+            let experiment = try #require(
+                try await lab.get(
+                    ResourceKey(namespace: "default", kind: ExperimentAPI.kind, name: stored.resource.metadata.name)
+                )
+            )
             let annotations = stored.resource.metadata.annotations ?? [:]
             #expect(annotations[Provenance.repository] == experiments.path)
             #expect(annotations[Provenance.branch] == "main")
@@ -57,7 +75,9 @@ struct PipelineExampleTests {
             #expect(annotations[Provenance.generation] == "1")
             #expect(annotations[Provenance.specDigest] == (try Provenance.specDigest(of: experiment.resource.spec)))
             let commit = try #require(annotations[Provenance.commit])
-            let exists = try await LocalExchangeRepository.git(["--git-dir", experiments.path, "cat-file", "-t", commit])
+            let exists = try await LocalExchangeRepository.git([
+                "--git-dir", experiments.path, "cat-file", "-t", commit,
+            ])
             #expect(exists == "commit\n")
             #expect(stored.resource.spec == AnalysisSpec(of: experiment.resource))
         }
@@ -69,17 +89,23 @@ struct PipelineExampleTests {
                 common + [
                     "--remote", analyses.path, "--stage", "analysis", "--cache", folder + "/analyst", "--runner",
                     "analyst-1", "--exit-when-idle",
-                ])
+                ]
+            )
         }
         #expect(analysed.status == 0, "\(analysed.output)")
         let afterAnalysis = try await LocalExchangeRepository.git(["--git-dir", analyses.path, "rev-parse", "main"])
 
         // Stage 1 again, after its kill: it writes nothing more to B and finishes the experiments.
         let resumed = try await withDeadline(.seconds(90)) {
-            try await ExecutablesTests.run("experiment-consumer", pipeline + ["--runner", "pipeline", "--exit-when-idle"])
+            try await ExecutablesTests.run(
+                "experiment-consumer",
+                pipeline + ["--runner", "pipeline", "--exit-when-idle"]
+            )
         }
         #expect(resumed.status == 0, "\(resumed.output)")
-        #expect(try await LocalExchangeRepository.git(["--git-dir", analyses.path, "rev-parse", "main"]) == afterAnalysis)
+        #expect(
+            try await LocalExchangeRepository.git(["--git-dir", analyses.path, "rev-parse", "main"]) == afterAnalysis
+        )
         // Each analysis file was added once in B's whole history.
         let added = try await LocalExchangeRepository.git([
             "--git-dir", analyses.path, "log", "--format=", "--name-only", "--diff-filter=A", "main", "--", "resources",
@@ -90,8 +116,11 @@ struct PipelineExampleTests {
 
         try await lab.refresh()
         for experiment in batch {
-            let stored = try #require(try await lab.get(
-                ResourceKey(namespace: "default", kind: ExperimentAPI.kind, name: experiment.metadata.name)))
+            let stored = try #require(
+                try await lab.get(
+                    ResourceKey(namespace: "default", kind: ExperimentAPI.kind, name: experiment.metadata.name)
+                )
+            )
             let status = try #require(stored.resource.status)
             #expect(stored.isStatusCurrent)
             #expect(status.condition(ofType: "Ready")?.reason == "OutputReady", "\(status)")
@@ -103,7 +132,11 @@ struct PipelineExampleTests {
 
     /// A store of `type` over `remote` with its own mirror, writing in `role`.
     static func store<Resource: ExchangedResource>(
-        _: Resource.Type, _ type: ResourceType, _ remote: String, _ role: ExchangeRole, _ mirror: String,
+        _: Resource.Type,
+        _ type: ResourceType,
+        _ remote: String,
+        _ role: ExchangeRole,
+        _ mirror: String,
         _ backend: Backend
     ) async throws -> GitResourceStore<Resource> {
         let transport = try await backend.open(RemoteConfiguration(url: remote, mirrorPath: mirror))

@@ -24,7 +24,9 @@ struct DescribeUpstreamTests {
                     Provenance.repository: upstream.remote, Provenance.branch: "main", Provenance.commit: commit,
                     Provenance.resource: "default/Experiment/sort-1", Provenance.generation: "1",
                     Provenance.specDigest: digest,
-                ]))
+                ]
+            )
+        )
 
         let result = try await downstream.giter(["describe", "Experiment/sort-1-analysis", "--history", "0"])
         #expect(result.stderr == "")
@@ -39,10 +41,12 @@ struct DescribeUpstreamTests {
                      Check:       digest matches
                   End: default/Experiment/sort-1 has no source
 
-                """)
+                """
+        )
         // The upstream repository was fetched into a mirror of its own, beside the exchange's.
         let mirrors = try FileManager.default.contentsOfDirectory(
-            atPath: downstream.directory.url.appendingPathComponent("mirror-\(backend.rawValue).upstream").path)
+            atPath: downstream.directory.url.appendingPathComponent("mirror-\(backend.rawValue).upstream").path
+        )
         #expect(mirrors.count == 1)
     }
 
@@ -59,7 +63,9 @@ struct DescribeUpstreamTests {
                     Provenance.repository: upstream.remote, Provenance.branch: "main", Provenance.commit: commit,
                     Provenance.resource: "default/Experiment/sort-1", Provenance.generation: "2",
                     Provenance.specDigest: try Self.digest(of: ExchangeFixture.experiment("sort-1", size: 5000)),
-                ]))
+                ]
+            )
+        )
 
         let result = try await downstream.giter(["describe", "Experiment/sort-1-analysis", "--history", "0"])
         #expect(result.status == 0)
@@ -75,8 +81,14 @@ struct DescribeUpstreamTests {
         let digest = try Self.digest(of: ExchangeFixture.experiment("sort-1"))
         let cases: [(String, String)] = [
             (missing, "  End: \(missing) is unreachable: "),
-            ("https://user:secret@example.com/lab.git", "  End: the annotation giter.dev/source-repository holds a credential; it is not shown\n"),
-            ("https://example.com/lab.git", "  End: not followed: https://example.com/lab.git is not on the host of --remote"),
+            (
+                "https://user:secret@example.com/lab.git",
+                "  End: the annotation giter.dev/source-repository holds a credential; it is not shown\n"
+            ),
+            (
+                "https://example.com/lab.git",
+                "  End: not followed: https://example.com/lab.git is not on the host of --remote"
+            ),
             ("relative/lab.git", "  End: not followed: relative/lab.git is not an absolute path\n"),
             ("--upload-pack=touch", "  End: the annotation giter.dev/source-repository is not a repository URL\n"),
         ]
@@ -88,13 +100,17 @@ struct DescribeUpstreamTests {
                         Provenance.repository: repository, Provenance.branch: "main", Provenance.commit: commit,
                         Provenance.resource: "default/Experiment/sort-1", Provenance.generation: "1",
                         Provenance.specDigest: digest,
-                    ]))
+                    ]
+                )
+            )
             let result = try await downstream.giter(["describe", "Experiment/output-\(index)", "--history", "0"])
             #expect(result.status == 0, "\(repository): \(result.stderr)")
             #expect(result.stdout.contains("Upstream:\n"))
             #expect(result.stdout.contains(end), "\(repository): \(result.stdout)")
             #expect(!result.stdout.contains("secret"))
-            if repository.contains("secret") { #expect(result.stdout.contains("https://[redacted]@example.com/lab.git")) }
+            if repository.contains("secret") {
+                #expect(result.stdout.contains("https://[redacted]@example.com/lab.git"))
+            }
         }
     }
 
@@ -119,7 +135,9 @@ struct DescribeUpstreamTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("  1. default/Experiment/loop (generation 1)\n"))
         #expect(result.stdout.contains("  2. default/Experiment/loop (generation 1)\n"))
-        #expect(result.stdout.hasSuffix("  End: a loop: default/Experiment/loop in \(exchange.remote) was shown above\n"))
+        #expect(
+            result.stdout.hasSuffix("  End: a loop: default/Experiment/loop in \(exchange.remote) was shown above\n")
+        )
     }
 
     @Test(arguments: ToolBackend.allCases)
@@ -134,9 +152,12 @@ struct DescribeUpstreamTests {
                     "step-\(step)",
                     [
                         Provenance.repository: exchange.remote, Provenance.branch: "main",
-                        Provenance.commit: try Self.tip(of: exchange), Provenance.resource: "default/Experiment/step-\(step - 1)",
+                        Provenance.commit: try Self.tip(of: exchange),
+                        Provenance.resource: "default/Experiment/step-\(step - 1)",
                         Provenance.generation: "1", Provenance.specDigest: digest,
-                    ]))
+                    ]
+                )
+            )
         }
 
         let result = try await exchange.giter(["describe", "Experiment/step-10", "--history", "0"])
