@@ -64,12 +64,14 @@ struct UpstreamChain {
             text += "     Repository:  \(source.repository) (branch \(source.branch))\n"
             text += "     Commit:      \(source.commit.hex)\n"
             text += "     Spec Digest: \(source.specDigest)\n"
-            let identity = "\(source.repository)\n\(source.branch)\n\(source.key)"
+            let place =
+                LocalPath.isLocal(source.repository) ? LocalPath.stripFileScheme(source.repository) : source.repository
+            let identity = "\(place)\n\(source.branch)\n\(source.key)"
             guard seen.insert(identity).inserted else {
                 return text + "  End: a loop: \(source.key) in \(source.repository) was shown above\n"
             }
             let transport: any Transport
-            let mirrorKey = "\(source.repository)\n\(source.branch)"
+            let mirrorKey = "\(place)\n\(source.branch)"
             if let known = transports[mirrorKey] {
                 transport = known
             } else {
@@ -123,9 +125,11 @@ struct UpstreamChain {
         for key in Provenance.keys {
             guard let value = annotations[key] else { return .failure(Failure("the annotation \(key) is missing")) }
             guard value.utf8.count <= maxValueLength,
-                !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                !value.unicodeScalars.contains(where: { [.control, .format].contains($0.properties.generalCategory) })
             else {
-                return .failure(Failure("the annotation \(key) is not valid (too long, or holds control characters)"))
+                return .failure(
+                    Failure("the annotation \(key) is not valid (too long, or holds control or format characters)")
+                )
             }
         }
         let repository = annotations[Provenance.repository] ?? ""

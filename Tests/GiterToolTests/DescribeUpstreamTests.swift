@@ -91,6 +91,11 @@ struct DescribeUpstreamTests {
             ),
             ("relative/lab.git", "  End: not followed: relative/lab.git is not an absolute path\n"),
             ("--upload-pack=touch", "  End: the annotation giter.dev/source-repository is not a repository URL\n"),
+            (
+                "/tmp/lab\u{202E}tig.git",
+                "  End: the annotation giter.dev/source-repository is not valid "
+                    + "(too long, or holds control or format characters)\n"
+            ),
         ]
         for (index, (repository, end)) in cases.enumerated() {
             try await downstream.apply(
