@@ -18,6 +18,8 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             experiment-consumer --remote /srv/git/lab.git --leader-election --lease-duration 15
             experiment-consumer --remote /srv/git/lab.git --shards auto --cache /var/cache/giter/replica-2
             experiment-consumer --remote https://git.example.com/lab.git --webhook-listen 0.0.0.0:8080 --webhook-secret-file /etc/giter/hook-secret
+            experiment-consumer --remote /srv/git/lab.git --stage pipeline --output-remote /srv/git/analyses.git
+            experiment-consumer --remote /srv/git/analyses.git --stage analysis
             """,
         discussion: """
             A testbed: a Giter Controller that watches the exchange for Experiment \
@@ -52,6 +54,14 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
             and pushes their statuses before exiting. With --exit-when-idle it \
             exits as soon as every experiment in the exchange is finished.
 
+            With --stage pipeline it is the first stage of a pipeline instead: \
+            each Experiment of --remote gets an Analysis of the same name in \
+            --output-remote (a PipelineStage, with giter.dev/source-* \
+            provenance annotations), and the experiment's status follows the \
+            analysis' (Ready, digest, summary). With --stage analysis it is the \
+            second: it recomputes each Analysis of --remote once and writes its \
+            status.
+
             Exit status: 0 after a graceful stop, 1 on an error, 64 for a usage error.
             """
     )
@@ -84,7 +94,26 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
     @Option(help: "With --leader-election or --shards auto: seconds a lease renewal counts (a standby waits this long, plus a third).")
     var leaseDuration = 15.0
 
+    @Option(
+        help: ArgumentHelp(
+            "testbed (run the experiments), pipeline (make an Analysis of each experiment in --output-remote) "
+                + "or analysis (analyse the Analyses of --remote).",
+            valueName: "stage"))
+    var stage: ConsumerStage = .testbed
+
+    @Option(
+        help: ArgumentHelp(
+            "With --stage pipeline: the exchange the analyses go to (same credentials as --remote).",
+            valueName: "url"))
+    var outputRemote: String?
+
     func validate() throws {
+        if stage == .pipeline, outputRemote == nil {
+            throw ValidationError("--stage pipeline needs --output-remote URL.")
+        }
+        if stage != .testbed, leaderElection || shards != nil || webhooks.isEnabled {
+            throw ValidationError("--stage \(stage.rawValue) runs one replica without webhooks.")
+        }
         if let parallel, !(1...64).contains(parallel) {
             throw ValidationError("--parallel must be between 1 and 64.")
         }
@@ -106,6 +135,7 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
         exchange.bootstrapLogging()
         let registry = webhooks.bootstrapMetrics()
         let logger = Logger(label: "experiment-consumer")
+        if stage != .testbed { return try await runStage(logger: logger) }
         let host = Self.hostName()
         let runnerName = runner ?? (host.isEmpty ? "testbed" : host)
         let identity = exchange.exchangeIdentity(

@@ -131,6 +131,11 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
 
     /// The mirror folder for `role`: one per remote, branch and role under the cache folder.
     public func mirrorPath(role: ExchangeRole) -> String {
+        mirrorPath(role: role, remote: resolvedRemote ?? "")
+    }
+
+    /// The mirror folder for `role` and `remote`.
+    public func mirrorPath(role: ExchangeRole, remote: String) -> String {
         let base: String
         if let cache {
             base = cache
@@ -139,7 +144,6 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
             let home = environment["XDG_CACHE_HOME"] ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
             base = home + "/giter-examples"
         }
-        let remote = resolvedRemote ?? ""
         let tag = String(SHA256.hex(SHA256.hash(Array("\(remote)#\(branch)".utf8))).prefix(16))
         return "\(base)/\(role)-\(tag).git"
     }
@@ -155,7 +159,18 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         guard let remote = resolvedRemote else {
             throw ValidationError("Give the exchange repository with --remote URL or GITER_REMOTE.")
         }
-        let path = mirrorPath(role: identity.role)
+        return try await makeStore(
+            of: Experiment.self, type: ExperimentAPI.resourceType, remote: remote, identity: identity, logger: logger,
+            fencing: fencing)
+    }
+
+    /// Opens a mirror of `remote` (this exchange's or another, with the same
+    /// options) and a store of `type` over it that writes as `identity`.
+    public func makeStore<Resource: ExchangedResource>(
+        of _: Resource.Type, type: ResourceType, remote: String, identity: ExchangeIdentity, logger: Logger,
+        fencing: (any WriteFence)? = nil
+    ) async throws -> GitResourceStore<Resource> {
+        let path = mirrorPath(role: identity.role, remote: remote)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true
@@ -164,7 +179,7 @@ public struct ExchangeOptions: ParsableArguments, Sendable {
         let transport = try await backend.open(configuration)
         var options = StoreOptions(identity: identity, roles: roles, signer: try signer(), logger: logger)
         options.fencing = fencing
-        return GitResourceStore(transport: transport, resourceType: ExperimentAPI.resourceType, options: options)
+        return GitResourceStore(transport: transport, resourceType: type, options: options)
     }
 
     /// A leader election among replicas of `identity`'s role over the

@@ -111,4 +111,68 @@ public enum ExperimentContract {
                         format: date-time
 
         """
+
+    /// Where the definition of ``Analysis`` goes in the pipeline's second exchange.
+    public static let analysisDefinitionPath = "\(Contract.definitionsFolder)/analysis-crd.yaml"
+
+    /// The CustomResourceDefinition of ``Analysis``, matching ``AnalysisSpec`` and
+    /// ``AnalysisStatus`` (the same text as `Examples/Contract/analysis-crd.yaml`).
+    public static let analysisDefinition = """
+        # The contract of the example's Analysis (AnalysisSpec, AnalysisStatus): the
+        # second exchange of the pipeline example commits it to .giter/crds/ when it
+        # has a contract. What the pipeline stage writes (spec and the giter.dev/source-*
+        # annotations) and what the analyst writes (status) are valid against it.
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: analyses.giter.example
+        spec:
+          group: giter.example
+          names:
+            kind: Analysis
+            listKind: AnalysisList
+            plural: analyses
+            singular: analysis
+          scope: Namespaced
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            subresources:
+              status: {}
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    required: [experiment, workload, size]
+                    properties:
+                      experiment:
+                        type: string
+                        maxLength: 253
+                      workload:
+                        type: string
+                        enum: [sha256Chain, primeSieve, sortGeneratedData]
+                      size:
+                        type: integer
+                        format: int64
+                        minimum: 1
+                        maximum: 50000000
+                      seed:
+                        type: integer
+                        minimum: 0
+                        default: 0
+                  status:
+                    type: object
+                    properties:
+                      analyst:
+                        type: string
+                      digest:
+                        type: string
+                        pattern: "^[0-9a-f]{64}$"
+                      summary:
+                        type: string
+
+        """
 }

@@ -14,6 +14,15 @@ struct DescribeCommand: AsyncParsableCommand {
             contract (see 'giter history'). A resource that was archived is \
             described from the archive.
 
+            A resource a pipeline stage produced (giter.dev/source-* \
+            annotations) gets an Upstream section: each source resource, its \
+            generation, spec digest, commit and repository, and whether the \
+            spec at that commit still has that digest. Sources in a local \
+            repository (when --remote is local) or on the host of --remote \
+            are followed, each fetched into its own mirror, for at most 8 \
+            hops; a loop, a bad annotation or an unreachable repository ends \
+            the chain with a line saying so.
+
             Exit status: 0 on success, 1 when the resource or the kind does \
             not exist, the resource's file cannot be read (the error names the \
             file, line and column), or the exchange cannot be read, 64 for a \
@@ -64,6 +73,8 @@ struct DescribeCommand: AsyncParsableCommand {
                 throw Lookup.notFound(kind: lookup.kind, name: reference.name, namespace: opened.namespace)
             }
             var text = Self.details(found, now: Date())
+            text += await UpstreamChain(exchange: opened, options: exchange).section(
+                for: found.resource.metadata.annotations ?? [:])
             if history > 0 {
                 let tip = try await opened.tip()
                 let audit = try await ContractAudit.branch(reader: opened.transport, tip: tip)
@@ -85,7 +96,7 @@ struct DescribeCommand: AsyncParsableCommand {
             ("Kind", resource.kind),
             ("API Version", resource.apiVersion),
             ("Labels", pairs(metadata.labels)),
-            ("Annotations", pairs(metadata.annotations)),
+            ("Annotations", pairs(metadata.annotations?.mapValues(hidingCredential))),
             ("UID", metadata.uid ?? "<none>"),
         ]
         if let created = metadata.creationTimestamp {
@@ -131,6 +142,12 @@ struct DescribeCommand: AsyncParsableCommand {
             text += "Conditions:\n" + indent(ResourcePrinter.format(rows))
         }
         return text
+    }
+
+    /// `value` with the `user:password@` of a URL in it masked (a
+    /// provenance annotation naming its repository that way, say).
+    static func hidingCredential(_ value: String) -> String {
+        Provenance.holdsCredential(value) ? SecretRedaction(environment: [:]).redact(value) : value
     }
 
     /// `key=value,…` sorted, or `<none>`.

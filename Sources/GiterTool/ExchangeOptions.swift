@@ -132,6 +132,23 @@ struct ExchangeOptions: ParsableArguments {
         return "\(base)/giter/\(Self.mirrorName(url: url, branch: branch, backend: backend))"
     }
 
+    /// The mirror folder for a repository `giter describe` follows upstream:
+    /// `<--cache>.upstream/<name>` when `--cache` (or `GITER_CACHE`) names
+    /// this exchange's mirror, else the default folder for `url` and `branch`.
+    func upstreamMirrorPath(for url: String, branch: String) -> String {
+        let name = Self.mirrorName(url: url, branch: branch, backend: backend)
+        if let cache = cache ?? Environment.value("GITER_CACHE"), !cache.isEmpty {
+            return LocalPath.absolute(cache) + ".upstream/" + name
+        }
+        let base: String
+        if let xdg = Environment.value("XDG_CACHE_HOME"), xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            base = (Environment.value("HOME") ?? "/tmp") + "/.cache"
+        }
+        return "\(base)/giter/\(name)"
+    }
+
     /// `<last part of the url>-<16 hex digits>`: readable, and distinct per
     /// url, branch and backend (the two backends keep their own mirrors).
     static func mirrorName(url: String, branch: String, backend: Backend) -> String {

@@ -2,6 +2,7 @@ import ExperimentKit
 import Foundation
 import Giter
 import GiterSchema
+import Logging
 import Testing
 
 /// The example's contract: the policy and the Experiment definition the
@@ -74,5 +75,46 @@ struct ExperimentContractTests {
         let mapping = try #require(try DocumentEncoder().encodeNode(experiment).mapping)
         #expect(version.validate(mapping, sections: [.spec, .status]) == [])
         #expect(version.hasStatusSubresource)
+    }
+}
+
+/// The pipeline example's second kind.
+extension ExperimentContractTests {
+    @Test func theAnalysisDefinitionFileIsTheConstant() throws {
+        let file = try String(
+            contentsOf: Self.definitionFile.deletingLastPathComponent().appendingPathComponent("analysis-crd.yaml"),
+            encoding: .utf8)
+        #expect(file == ExperimentContract.analysisDefinition)
+    }
+
+    @Test("What the pipeline stage and the analyst write is valid", arguments: Workload.allCases)
+    func analysesAreValid(workload: Workload) async throws {
+        let contract = try Contract.load(files: [
+            ExperimentContract.analysisDefinitionPath: Array(ExperimentContract.analysisDefinition.utf8)
+        ])
+        guard case .found(let version) = contract.definition(apiVersion: ExperimentAPI.apiVersion, kind: AnalysisAPI.kind)
+        else {
+            Issue.record("no served definition of \(ExperimentAPI.apiVersion) Analysis")
+            return
+        }
+        var analysis = Analysis(
+            apiVersion: ExperimentAPI.apiVersion, kind: AnalysisAPI.kind,
+            metadata: ObjectMeta(name: "e-1", annotations: [Provenance.resource: "default/Experiment/e-1"]),
+            spec: AnalysisSpec(experiment: "e-1", workload: workload, size: 1000, seed: 7))
+        let context = ReconcileContext(
+            key: ResourceKey(namespace: "default", kind: AnalysisAPI.kind, name: "e-1"), generation: 1,
+            idempotencyKey: "e-1", attempt: 1, logger: Logger(label: "test"))
+        let reconciled = try await AnalysisReconciler(analyst: "analyst-1").reconcile(analysis, context: context)
+        #expect(reconciled.next == .done)
+        let status = reconciled.status
+        analysis.status = status
+        let mapping = try #require(try DocumentEncoder().encodeNode(analysis).mapping)
+        #expect(version.validate(mapping, sections: [.spec, .status]) == [])
+        #expect(version.hasStatusSubresource)
+        #expect(status.digest == ExperimentSpec(workload: workload, size: 1000, seed: 7).computeOnce().digest)
+
+        var wrong = mapping
+        wrong["spec"] = .mapping(["experiment": .string("e-1"), "workload": .string("rm -rf"), "size": .number(Node.Number(1))])
+        #expect(version.validate(wrong, sections: [.spec]) != [])
     }
 }

@@ -21,6 +21,16 @@ public enum Provenance {
     /// sorted keys and no spaces (``specDigest(of:)``).
     public static let specDigest = "giter.dev/source-spec-digest"
 
+    /// Whether `url` holds a credential, `user:password@` (a user name alone,
+    /// as in `ssh://git@host/…`, is none): such a URL is never written as
+    /// provenance, nor followed when read from one.
+    public static func holdsCredential(_ url: String) -> Bool {
+        let parts = url.split(separator: "://", maxSplits: 1)
+        guard parts.count == 2 else { return false }
+        let authority = parts[1].prefix { $0 != "/" }
+        return authority.contains("@") && (authority.split(separator: "@").first?.contains(":") ?? false)
+    }
+
     /// The keys above, in the order they are documented.
     public static let keys = [repository, branch, commit, resource, generation, specDigest]
 
@@ -92,7 +102,7 @@ public struct PipelineStage<Input: ExchangedResource, Output: ExchangedResource>
         derive: @escaping @Sendable (Input, ReconcileContext) async throws -> Output,
         reflect: @escaping @Sendable (Input, StoredResource<Output>, inout Input.Status) -> Void = { _, _, _ in }
     ) throws {
-        if Self.hasPassword(source.repository) {
+        if Provenance.holdsCredential(source.repository) {
             throw TerminalError(
                 reason: "CredentialInURL", message: "the source repository URL holds a credential; name it without one")
         }
@@ -181,13 +191,5 @@ public struct PipelineStage<Input: ExchangedResource, Output: ExchangedResource>
                 type: "Ready", status: .false, observedGeneration: context.generation, reason: "WaitingForOutput",
                 message: message))
         return status
-    }
-
-    /// Whether `url` holds `user:password@` (a user name alone, as in `ssh://git@host/…`, is no credential).
-    private static func hasPassword(_ url: String) -> Bool {
-        let parts = url.split(separator: "://", maxSplits: 1)
-        guard parts.count == 2 else { return false }
-        let authority = parts[1].prefix { $0 != "/" }
-        return authority.contains("@") && (authority.split(separator: "@").first?.contains(":") ?? false)
     }
 }
