@@ -31,7 +31,11 @@ public struct StageRunner<Reconciling: Reconciler>: Sendable {
         let controller = Controller(store: store, reconciler: reconciler, options: options)
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: controller)]
         if exitWhenIdle {
-            let watcher = StageIdleWatcher(store: store, interval: options.pollInterval)
+            let watcher = IdleWatcher(interval: options.pollInterval) {
+                try await IdleWatcher.allFinished(in: store) {
+                    $0.isTrue(ExperimentConditions.ready) || $0.isTrue(ExperimentConditions.stalled)
+                }
+            }
             services.append(.init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(
@@ -42,34 +46,5 @@ public struct StageRunner<Reconciling: Reconciler>: Sendable {
             )
         )
         try await group.run()
-    }
-}
-
-/// Ends the service group once every resource of the store is finished.
-struct StageIdleWatcher<Resource: ExchangedResource>: Service {
-    let store: any ResourceStore<Resource>
-    let interval: Duration
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                // Two idle checks in a row, a poll apart, as the testbed's watcher does.
-                var idleChecks = 0
-                while idleChecks < 2 {
-                    try await Task.sleep(for: interval)
-                    idleChecks = try await isIdle() ? idleChecks + 1 : 0
-                }
-            }
-        } catch is CancellationError {
-            return
-        }
-    }
-
-    private func isIdle() async throws -> Bool {
-        try await store.refresh()
-        return try await store.list(.all).allSatisfy { stored in
-            guard stored.isStatusCurrent, let status = stored.resource.status else { return false }
-            return status.isTrue(ExperimentConditions.ready) || status.isTrue(ExperimentConditions.stalled)
-        }
     }
 }

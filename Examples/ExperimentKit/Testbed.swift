@@ -64,7 +64,12 @@ public struct Testbed: Sendable {
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: controller)]
         services += extra.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         if exitWhenIdle {
-            let watcher = IdleWatcher(store: store, book: reconciler.book, interval: options.pollInterval)
+            let book = reconciler.book
+            // Nothing left to run: no run in progress, and every experiment ready or stalled.
+            let watcher = IdleWatcher(interval: options.pollInterval) {
+                guard book.inProgress == 0 else { return false }
+                return try await IdleWatcher.allFinished(in: store) { !$0.isRunning && ($0.isReady || $0.isStalled) }
+            }
             services.append(.init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(
@@ -78,17 +83,16 @@ public struct Testbed: Sendable {
     }
 }
 
-/// Ends the service group once the exchange holds nothing left to run.
+/// Ends the service group once `isIdle` holds twice in a row, a poll apart:
+/// the first look may see the exchange just before the controller queued what
+/// it found.
 struct IdleWatcher: Service {
-    let store: any ResourceStore<Experiment>
-    let book: ProgressBook
     let interval: Duration
+    let isIdle: @Sendable () async throws -> Bool
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                // Two idle checks in a row, a poll apart: the first may see the
-                // exchange just before the controller queued what it found.
                 var idleChecks = 0
                 while idleChecks < 2 {
                     try await Task.sleep(for: interval)
@@ -100,12 +104,14 @@ struct IdleWatcher: Service {
         }
     }
 
-    private func isIdle() async throws -> Bool {
-        guard book.inProgress == 0 else { return false }
+    /// Whether every resource of `store` has a current status that `isFinished` accepts.
+    static func allFinished<Resource: ExchangedResource>(
+        in store: any ResourceStore<Resource>, _ isFinished: (Resource.Status) -> Bool
+    ) async throws -> Bool {
         try await store.refresh()
         return try await store.list(.all).allSatisfy { stored in
             guard stored.isStatusCurrent, let status = stored.resource.status else { return false }
-            return !status.isRunning && (status.isReady || status.isStalled)
+            return isFinished(status)
         }
     }
 }
