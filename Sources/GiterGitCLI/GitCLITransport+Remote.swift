@@ -214,7 +214,12 @@ extension GitCLITransport {
                 offered = true
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
-            let result = try await runner.run(arguments, environment: attemptEnvironment)
+            let result = try await runner.run(
+                arguments, environment: attemptEnvironment, timeLimit: configuration.conversationTimeLimit)
+            if result.timedOut {
+                let action = ["ls-remote": "list the refs of", "fetch": "fetch from", "push": "push to"][arguments.first ?? ""]
+                throw TransportError.timedOut("\(action ?? "talk to") \(configuration.url)", configuration)
+            }
             if result.succeeded { return result }
             last = result
             if !offered || GitFailure.code(for: result.errorText) != .authenticationFailed { break }

@@ -21,6 +21,8 @@ struct GitResult: Sendable {
     var exitCode: Int32?
     var standardOutput: [UInt8]
     var standardError: String
+    /// Whether the process was killed for running past its time limit.
+    var timedOut = false
 
     var succeeded: Bool { exitCode == 0 }
 
@@ -127,40 +129,70 @@ struct GitRunner: Sendable {
 
     /// Runs `git <global options> <arguments>` to completion and collects its output.
     ///
-    /// A non-zero exit is a result, not an error; only a failure to start git throws.
+    /// A non-zero exit is a result, not an error; only a failure to start git
+    /// throws. With a `timeLimit`, git runs in a process group of its own
+    /// (with the `ssh` or `git-remote-http` it starts), and the whole group is
+    /// killed when the limit passes: the result then says ``GitResult/timedOut``.
     func run(
         _ arguments: [String],
         environment extra: [String: String] = [:],
         input: [UInt8]? = nil,
-        outputLimit: Int = 1 << 30
+        outputLimit: Int = 1 << 30,
+        timeLimit: Duration? = nil
     ) async throws(TransportError) -> GitResult {
+        var platform = PlatformOptions()
+        if timeLimit != nil {
+            platform.processGroupID = 0
+            platform.teardownSequence = [
+                .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))
+            ]
+        }
         let configuration = Configuration(
             executable: executable,
             arguments: Arguments(Self.globalOptions + arguments),
-            environment: environment(adding: extra)
+            environment: environment(adding: extra),
+            platformOptions: platform
         )
         launches.increment()
         do {
-            let result =
-                if let input {
-                    try await Subprocess.run(
-                        configuration, input: .array(input),
-                        output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
-                } else {
-                    try await Subprocess.run(
-                        configuration, input: .none,
-                        output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            guard let timeLimit else { return try await Self.collect(configuration, input: input, outputLimit: outputLimit) }
+            return try await withThrowingTaskGroup(of: GitResult?.self) { group in
+                group.addTask { try await Self.collect(configuration, input: input, outputLimit: outputLimit) }
+                group.addTask {
+                    try await Task.sleep(for: timeLimit)
+                    return nil
                 }
-            let code: Int32? =
-                switch result.terminationStatus {
-                case .exited(let code): code
-                default: nil
+                defer { group.cancelAll() }
+                // Cancelled at the limit, the run's teardown kills git's whole process group.
+                guard let first = try await group.next(), let result = first else {
+                    return GitResult(exitCode: nil, standardOutput: [], standardError: "", timedOut: true)
                 }
-            return GitResult(
-                exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
+                return result
+            }
         } catch {
             throw TransportError(.backend, "could not run git \(arguments.first ?? ""): \(error)", underlying: error)
         }
+    }
+
+    private static func collect(_ configuration: Configuration, input: [UInt8]?, outputLimit: Int) async throws
+        -> GitResult
+    {
+        let result =
+            if let input {
+                try await Subprocess.run(
+                    configuration, input: .array(input),
+                    output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            } else {
+                try await Subprocess.run(
+                    configuration, input: .none,
+                    output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            }
+        let code: Int32? =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            default: nil
+            }
+        return GitResult(exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
     }
 
     /// Runs `git <arguments>` (without the global options) with exactly

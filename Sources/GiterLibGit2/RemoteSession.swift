@@ -73,7 +73,9 @@ final class RemoteSession {
         var callbacks = try makeCallbacks()
         let direction = forPush ? GIT_DIRECTION_PUSH : GIT_DIRECTION_FETCH
         _ = try withProxyOptions { (proxy) throws(TransportError) in
-            try check(git_remote_connect(pointer, direction, &callbacks, &proxy, nil), "connect to \(configuration.url)")
+            try withDeadline("connect to \(configuration.url)") { () throws(TransportError) in
+                try check(git_remote_connect(pointer, direction, &callbacks, &proxy, nil), "connect to \(configuration.url)")
+            }
         }
         var heads: UnsafeMutablePointer<UnsafePointer<git_remote_head>?>?
         var count = 0
@@ -96,7 +98,9 @@ final class RemoteSession {
         try withProxyOptions { (proxy) throws(TransportError) in
             options.proxy_opts = proxy
             _ = try withStringArray([refspec]) { (refspecs) throws(TransportError) in
-                try check(git_remote_fetch(pointer, &refspecs, &options, nil), "fetch \(refspec) from \(configuration.url)")
+                try withDeadline("fetch \(refspec) from \(configuration.url)") { () throws(TransportError) in
+                    try check(git_remote_fetch(pointer, &refspecs, &options, nil), "fetch \(refspec) from \(configuration.url)")
+                }
             }
         }
     }
@@ -110,13 +114,26 @@ final class RemoteSession {
         return try withProxyOptions { (proxy) throws(TransportError) in
             options.proxy_opts = proxy
             return try withStringArray([refspec]) { (refspecs) throws(TransportError) in
-                try check(
-                    git_remote_push(pointer, &refspecs, &options),
-                    "push \(refspec) to \(configuration.url)",
-                    allowing: [.nonFastForward]
-                )
+                try withDeadline("push \(refspec) to \(configuration.url)") { () throws(TransportError) in
+                    try check(
+                        git_remote_push(pointer, &refspecs, &options),
+                        "push \(refspec) to \(configuration.url)",
+                        allowing: [.nonFastForward]
+                    )
+                }
             }
         }
+    }
+
+    /// Runs `body`, a libgit2 call that talks to the server, under the
+    /// remote's ``RemoteConfiguration/networkTimeLimit`` (``NetworkDeadline``).
+    private func withDeadline<Result>(
+        _ action: String, _ body: () throws(TransportError) -> Result
+    ) throws(TransportError) -> Result {
+        try NetworkDeadline.run(
+            limit: configuration.conversationTimeLimit,
+            timedOut: { TransportError.timedOut(action, configuration) },
+            body)
     }
 
     /// Lends the proxy options of ``configuration``: `Credentials.proxy`

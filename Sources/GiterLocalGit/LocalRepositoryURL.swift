@@ -124,3 +124,10 @@ package struct LocalRepositoryURL: Equatable, Sendable {
         }
     }
 }
+
+extension RemoteConfiguration {
+    /// The time limit of one conversation with the remote, for both
+    /// backends: ``RemoteConfiguration/networkTimeLimit`` for a server,
+    /// none for a repository on this machine (a path or `file://`).
+    package var conversationTimeLimit: Duration? { LocalRepositoryURL.isLocal(url) ? nil : networkTimeLimit }
+}

@@ -22,17 +22,79 @@ package enum Platform {
     }
 
     private static let brokenPipesIgnored: Bool = {
+        guard let isDefault = hasDefaultDisposition(SIGPIPE) else { return false }
+        if isDefault { signal(SIGPIPE, SIG_IGN) }
+        return true
+    }()
+
+    /// Whether `signal` has its default disposition (no handler, not
+    /// ignored); nil when that cannot be read.
+    private static func hasDefaultDisposition(_ signal: Int32) -> Bool? {
         var current = sigaction()
-        guard sigaction(SIGPIPE, nil, &current) == 0 else { return false }
+        guard sigaction(signal, nil, &current) == 0 else { return nil }
         #if canImport(Darwin)
         let handler = unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
         #else
         let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
         #endif
-        let isDefault = handler == 0 && current.sa_flags & SA_SIGINFO == 0
-        if isDefault { signal(SIGPIPE, SIG_IGN) }
-        return true
+        return handler == 0 && current.sa_flags & SA_SIGINFO == 0
+    }
+
+    /// A thread that makes a blocking call, for ``interrupt(_:)``.
+    package struct Thread: @unchecked Sendable {
+        // @unchecked: a handle (an integer on Linux, a pointer on Darwin) that is only passed to pthread_kill.
+        fileprivate let handle: pthread_t
+    }
+
+    /// The calling thread.
+    package static var currentThread: Thread { Thread(handle: pthread_self()) }
+
+    /// Whether ``interrupt(_:)`` can end a blocked system call: true once a
+    /// handler that does nothing is installed for `SIGURG`, without
+    /// `SA_RESTART`, so that a `recv`, `connect` or `poll` the signal lands
+    /// in fails with `EINTR` instead of going on. `SIGURG` is ignored by
+    /// default and sent by the kernel only for out-of-band data on a socket
+    /// whose owner the process set; the handler is installed only when the
+    /// signal has its default disposition, so a host app's own handler
+    /// stays (and then this is false). Done once per process.
+    package static var canInterruptBlockedCalls: Bool { interruptHandlerInstalled }
+
+    private static let interruptHandlerInstalled: Bool = {
+        guard hasDefaultDisposition(SIGURG) == true else { return false }
+        var action = sigaction()
+        #if canImport(Darwin)
+        action.__sigaction_u.__sa_handler = { _ in }
+        #else
+        action.__sigaction_handler.sa_handler = { _ in }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        return sigaction(SIGURG, &action, nil) == 0
     }()
+
+    /// Sends `SIGURG` to `thread`: a system call it is blocked in fails with
+    /// `EINTR` (see ``canInterruptBlockedCalls``), if the thread runs
+    /// ``withInterruptsAllowed(_:)``.
+    package static func interrupt(_ thread: Thread) {
+        pthread_kill(thread.handle, SIGURG)
+    }
+
+    /// Runs `body` with `SIGURG` unblocked on this thread, and then blocks
+    /// it again if it was: Dispatch's worker threads block signals, and a
+    /// blocked signal stays pending instead of interrupting the call.
+    package static func withInterruptsAllowed<Result, Failure>(
+        _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        sigaddset(&interrupts, SIGURG)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, &previous)
+        defer {
+            if sigismember(&previous, SIGURG) == 1 { pthread_sigmask(SIG_BLOCK, &interrupts, nil) }
+        }
+        return try body()
+    }
 
     /// Writes `line` and a newline to standard error at once (unbuffered).
     package static func writeToStandardError(_ line: String) {

@@ -46,7 +46,8 @@ struct Exchange {
             url: url,
             branch: options.branch,
             mirrorPath: options.mirrorPath(for: url),
-            credentials: try options.credentials()
+            credentials: try options.credentials(),
+            networkTimeLimit: options.networkTimeout.duration
         )
         let transport: any Transport
         do {

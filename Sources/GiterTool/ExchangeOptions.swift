@@ -74,6 +74,15 @@ struct ExchangeOptions: ParsableArguments {
     )
     var gpgHome: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The longest one listing, fetch or push may take before it is ended (default: 120s; e.g. 30s, 10m).",
+            valueName: "duration"
+        )
+    )
+    var networkTimeout = DurationArgument(RemoteConfiguration.defaultNetworkTimeLimit, text: "120s")
+
     @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
     var verbose = false
 

@@ -80,6 +80,8 @@ enum ErrorReporting {
             advice = "check --remote (or GITER_REMOTE), or create the repository with 'giter init'"
         case .unreachable:
             advice = "check the URL and that the server is reachable"
+        case .timedOut:
+            advice = "check that the server is up, or give it longer with --network-timeout"
         case .authenticationFailed:
             advice = "check --ssh-key or ssh-agent for SSH, or GITER_TOKEN (with GITER_USERNAME, or alone) or GITER_PASSWORD for HTTPS"
         case .unknownHostKey, .changedHostKey:

@@ -213,7 +213,8 @@ struct UpstreamChain {
                 ? LocalPath.stripFileScheme(source.repository) : source.repository,
             branch: source.branch,
             mirrorPath: options.upstreamMirrorPath(for: source.repository, branch: source.branch),
-            credentials: try options.credentials()
+            credentials: try options.credentials(),
+            networkTimeLimit: options.networkTimeout.duration
         )
         let transport = try await options.backend.open(configuration)
         guard try await transport.fetch() != nil else {

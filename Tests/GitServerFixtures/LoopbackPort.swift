@@ -29,6 +29,17 @@ public enum LoopbackPort {
         return try await body(port)
     }
 
+    /// Runs `body` with a port where a server accepts connections and then
+    /// says nothing: a socket is bound and listens, and never accepts, so
+    /// the kernel completes each client's connection and no byte ever comes
+    /// back. What a hung server or a proxy that lost its upstream looks like.
+    public static func withSilentPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let (descriptor, port) = try bound()
+        defer { close(descriptor) }
+        guard listen(descriptor, 64) == 0 else { throw FixtureError("listen() failed: errno \(errno)") }
+        return try await body(port)
+    }
+
     /// A socket bound to `127.0.0.1:0`, and the port the kernel chose.
     private static func bound() throws -> (descriptor: Int32, port: Int) {
         let descriptor = makeSocket()

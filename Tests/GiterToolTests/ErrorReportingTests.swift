@@ -1,4 +1,5 @@
 import Foundation
+import GitServerFixtures
 import Testing
 
 /// Errors are one line on standard error, with the documented exit status.
@@ -13,6 +14,23 @@ struct ErrorReportingTests {
         #expect(result.isOneLineError, "\(result.stderr)")
         #expect(result.stderr.contains(exchange.remote))
         #expect(result.stderr.contains("giter init"))
+    }
+
+    @Test(
+        "A server that never answers is a one-line timed-out error after --network-timeout",
+        .timeLimit(.minutes(1)), arguments: ToolBackend.allCases)
+    func aSilentServerTimesOut(_ backend: ToolBackend) async throws {
+        let directory = try TemporaryDirectory()
+        try await LoopbackPort.withSilentPort { port in
+            let result = try await directory.run([
+                "get", "experiments", "--backend", backend.rawValue, "--network-timeout", "1s",
+                "--remote", "git://127.0.0.1:\(port)/exchange.git", "--cache", directory.url.path + "/mirror",
+            ])
+            #expect(result.status == 1)
+            #expect(result.isOneLineError, "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: timed out: "), "\(result.stderr)")
+            #expect(result.stderr.contains("give it longer with --network-timeout"), "\(result.stderr)")
+        }
     }
 
     @Test func noRemoteAtAllIsAUsageError() async throws {

@@ -29,6 +29,54 @@ struct TransportErrorTests {
         }
     }
 
+    @Test(
+        "A server that accepts the connection and never answers is ended at the network time limit",
+        .timeLimit(.minutes(1)), arguments: Backend.allCases)
+    func aSilentServerTimesOut(backend: Backend) async throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await LoopbackPort.withSilentPort { port in
+            for url in ["git://127.0.0.1:\(port)/exchange.git", "http://127.0.0.1:\(port)/git/exchange.git"] {
+                let transport = try await backend.open(
+                    RemoteConfiguration(
+                        url: url, mirrorPath: folder.appendingPathComponent("m-\(url.prefix(4))").path,
+                        networkTimeLimit: .seconds(1)))
+                for operation in ["remoteTip", "fetch"] {
+                    let error = await transportError {
+                        if operation == "fetch" { _ = try await transport.fetch() } else { _ = try await transport.remoteTip() }
+                    }
+                    #expect(error?.code == .timedOut, "\(url) \(operation): \(String(describing: error))")
+                    #expect(error?.message.contains("did not finish within 1.0 seconds") == true, "\(String(describing: error))")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "An SSH server that stops answering after the handshake is ended at the limit; the transport works afterwards",
+        ServerAvailability.enabled(.ssh), .timeLimit(.minutes(2)), arguments: Backend.allCases)
+    func anSSHServerThatStopsAnsweringTimesOut(backend: Backend) async throws {
+        try await withRemote(.ssh, seeded: true) { context in
+            let server = try #require(context.server as? SSHServer)
+            let keys = server.directory.appending("authorized_keys")
+            let served = try String(contentsOf: keys, encoding: .utf8)
+            let publicKey = try String(contentsOf: URL(fileURLWithPath: server.identityFile().path + ".pub"), encoding: .utf8)
+            // The login works; the forced command reads what git sends and never answers.
+            try server.authorize("restrict,command=\"cat >/dev/null\" \(publicKey.trimmingCharacters(in: .whitespacesAndNewlines))\n")
+            var configuration = context.configuration(mirror: "m")
+            configuration.networkTimeLimit = .seconds(2)
+            let transport = try await backend.open(configuration)
+            let error = await transportError { _ = try await transport.fetch() }
+            #expect(error?.code == .timedOut, "\(String(describing: error))")
+            #expect(await transportErrorCode { _ = try await transport.remoteTip() } == .timedOut)
+
+            // The same transport (and, for libgit2, the same thread) talks again once the server answers.
+            try server.authorize(served)
+            let tip = try #require(try await context.repository.resolve("refs/heads/main"))
+            #expect(try await transport.fetch()?.hex == tip)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aMissingBranchIsNilAndAMissingRepositoryIsNotFound(backend: Backend) async throws {
         try await withRemote(.localPath, seeded: true) { context in

@@ -163,13 +163,29 @@ public struct RemoteConfiguration: Sendable {
     /// The directory of the local bare mirror; created when missing.
     public var mirrorPath: String
     public var credentials: Credentials
+    /// The longest one conversation with a server may take: a listing, a
+    /// fetch or a push, from the connection to the last byte. Past it the
+    /// backend ends the conversation and throws ``TransportError/Code/timedOut``,
+    /// so a server that accepts a connection and then says nothing (or a
+    /// network that drops packets) never holds a store or a controller for
+    /// ever. Default 120 seconds; raise it for a first fetch of a very large
+    /// exchange over a slow link. Repositories on this machine (paths and
+    /// `file://`) are not limited.
+    public var networkTimeLimit: Duration
 
-    public init(url: String, branch: String = "main", mirrorPath: String, credentials: Credentials = .none) {
+    public init(
+        url: String, branch: String = "main", mirrorPath: String, credentials: Credentials = .none,
+        networkTimeLimit: Duration = Self.defaultNetworkTimeLimit
+    ) {
         self.url = url
         self.branch = branch
         self.mirrorPath = mirrorPath
         self.credentials = credentials
+        self.networkTimeLimit = networkTimeLimit
     }
+
+    /// ``networkTimeLimit``'s default: 120 seconds.
+    public static let defaultNetworkTimeLimit = Duration.seconds(120)
 
     /// The mirror's ref that follows the remote branch.
     public var trackingReference: String { "refs/remotes/origin/\(branch)" }

@@ -7,7 +7,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case authenticationFailed, unknownHostKey, changedHostKey, unreachable, repositoryNotFound
+            case authenticationFailed, unknownHostKey, changedHostKey, unreachable, timedOut, repositoryNotFound
             case branchNotFound, objectNotFound, unsafePath, invalidArgument, backend
         }
         private let base: Base
@@ -21,6 +21,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let changedHostKey = Code(.changedHostKey)
         /// The server could not be reached.
         public static let unreachable = Code(.unreachable)
+        /// The server did not finish a conversation within
+        /// ``RemoteConfiguration/networkTimeLimit``; the backend ended it.
+        public static let timedOut = Code(.timedOut)
         /// The remote repository does not exist or is not readable.
         public static let repositoryNotFound = Code(.repositoryNotFound)
         /// The branch does not exist on the remote.
@@ -41,6 +44,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
             case .unknownHostKey: "unknown host key"
             case .changedHostKey: "changed host key"
             case .unreachable: "unreachable"
+            case .timedOut: "timed out"
             case .repositoryNotFound: "repository not found"
             case .branchNotFound: "branch not found"
             case .objectNotFound: "object not found"
@@ -70,5 +74,18 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         var text = "\(code): \(message)"
         if let remote { text += " (\(remote))" }
         return text
+    }
+}
+
+extension TransportError {
+    /// What both backends throw when `action` (a listing, a fetch or a push)
+    /// did not finish within `configuration`'s
+    /// ``RemoteConfiguration/networkTimeLimit``.
+    package static func timedOut(_ action: String, _ configuration: RemoteConfiguration) -> TransportError {
+        TransportError(
+            .timedOut,
+            "cannot \(action): the server did not finish within \(configuration.networkTimeLimit), so the conversation"
+                + " was ended (the limit is RemoteConfiguration.networkTimeLimit)",
+            remote: configuration.url)
     }
 }
