@@ -168,6 +168,10 @@ extension GitCLITransport {
         if let knownHosts = credentials.knownHostsPath {
             ssh += " -o UserKnownHostsFile=\(Self.shellQuoted(knownHosts)) -o GlobalKnownHostsFile=/dev/null"
         }
+        // The limit is the parent's to enforce (it kills git's process group); these make git's own children
+        // give up too, should one outlive giter (a Ctrl-C reaches giter's process group, not git's).
+        let limitSeconds = configuration.conversationTimeLimit.map { max(1, $0.components.seconds) }
+        if let limitSeconds { ssh += " -o ConnectTimeout=\(limitSeconds)" }
         environment["GIT_SSH_COMMAND"] = ssh
         environment["GIT_SSH_VARIANT"] = "ssh"
         // The mirror's helpers (it has none) are reset; the user's come
@@ -190,6 +194,7 @@ extension GitCLITransport {
         }
         if let proxy = credentials.proxy { settings.append(("http.proxy", proxy)) }
         if let file = credentials.certificateAuthorityFile { settings.append(("http.sslCAInfo", file)) }
+        if let limitSeconds { settings += [("http.lowSpeedLimit", "1"), ("http.lowSpeedTime", "\(limitSeconds)")] }
         let isHTTP = configuration.url.hasPrefix("http://") || configuration.url.hasPrefix("https://")
         let attempts = isHTTP && credentials.passwordProvider != nil ? max(1, credentials.maxAttempts) : 1
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
