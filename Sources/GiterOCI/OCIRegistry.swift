@@ -178,16 +178,23 @@ public struct OCIRegistry: Sendable {
 
 /// One request whose answer is read into memory, at most `maxBytes` of it:
 /// the task is cancelled as soon as the registry announces or sends more.
+/// The body of an error answer (not 2xx) is kept only for its message: its
+/// first ``errorBodyLimit`` bytes, the rest dropped.
 ///
 /// `@unchecked Sendable`: URLSession calls the delegate on its own queue;
 /// every mutable property is guarded by `lock`.
 final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     enum Failure: Error { case tooLarge }
 
+    static let errorBodyLimit = 4096
+
     private let maxBytes: Int
     private let lock = NSLock()
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// An error answer whose body was cut at ``errorBodyLimit``: the task was cancelled on purpose.
+    private var cut = false
+    private var isError = false
     private var continuation: CheckedContinuation<OCIRegistry.Response, any Error>?
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
@@ -208,8 +215,11 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let isError = !(200..<300).contains(status)
+        lock.withLock { self.isError = isError }
         // A HEAD answer announces the size of what it does not send.
-        if dataTask.originalRequest?.httpMethod != "HEAD", response.expectedContentLength > Int64(maxBytes) {
+        if !isError, dataTask.originalRequest?.httpMethod != "HEAD", response.expectedContentLength > Int64(maxBytes) {
             lock.withLock { tooLarge = true }
             completionHandler(.cancel)
             return
@@ -218,7 +228,12 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let over = lock.withLock {
+        let stop = lock.withLock {
+            if isError {
+                body.append(contentsOf: data.prefix(Self.errorBodyLimit - body.count))
+                cut = body.count >= Self.errorBodyLimit
+                return cut
+            }
             if body.count + data.count > maxBytes {
                 tooLarge = true
                 return true
@@ -226,17 +241,17 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
             body.append(contentsOf: data)
             return false
         }
-        if over { dataTask.cancel() }
+        if stop { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let (continuation, body, tooLarge) = lock.withLock {
+        let (continuation, body, tooLarge, cut) = lock.withLock {
             defer { self.continuation = nil }
-            return (self.continuation, self.body, self.tooLarge)
+            return (self.continuation, self.body, self.tooLarge, self.cut)
         }
         if tooLarge {
             continuation?.resume(throwing: Failure.tooLarge)
-        } else if let error {
+        } else if let error, !cut {
             continuation?.resume(throwing: error)
         } else if let response = task.response as? HTTPURLResponse {
             var headers: [String: String] = [:]
