@@ -165,6 +165,47 @@ struct OCICommandTests {
         await sites.registry.stop()
     }
 
+    /// The SDK API: `OCIMirror` over each backend's transport, as a host app uses it.
+    @Test(arguments: ToolBackend.allCases)
+    func theSDKPublishesAndFollows(_ backend: ToolBackend) async throws {
+        guard let sites = try await Sites.make(backend) else { return }
+        try await sites.applyExperiment("sort-1")
+        let scratch = sites.lab.directory.url
+        let labTransport = try await GuardTransportPushTests.transport(
+            backend, url: sites.lab.remote, mirror: scratch.appendingPathComponent("sdk-lab").path)
+        let fieldTransport = try await GuardTransportPushTests.transport(
+            backend, url: sites.field.remote, mirror: scratch.appendingPathComponent("sdk-field").path)
+        let registry = try sites.client
+        let reference = try OCIReference(parsing: "\(sites.reference):sdk")
+
+        // A signer in the commits' namespace cannot sign a publication.
+        let commitSigner = try SSHSigning.signer(keyFile: sites.signed.producer.privateKey, environment: [:])
+        await #expect(throws: OCIError.self) {
+            try await OCIMirror(transport: labTransport, registry: registry, reference: reference).publish(
+                site: "lab", signer: commitSigner)
+        }
+        #expect(try await registry.manifest(in: "lab/exchange", reference: "sdk") == nil, "nothing was published")
+
+        let signer = try SSHSigning.signer(
+            keyFile: sites.signed.producer.privateKey, environment: [:], namespace: OCIMirror.signatureNamespace)
+        let publication = try await OCIMirror(transport: labTransport, registry: registry, reference: reference).publish(
+            site: "lab", signer: signer)
+        #expect(publication.commit.hex == (try await Self.tip(sites.lab.remote)))
+        #expect(publication.kinds == ["Experiment"])
+        #expect(publication.signer == sites.signed.producer.fingerprint)
+
+        let follower = OCIMirror(transport: fieldTransport, registry: registry, reference: reference)
+        guard case .imported(let followed) = try await follower.follow() else {
+            Issue.record("the first follow imported nothing")
+            return
+        }
+        #expect(followed.commit == publication.commit)
+        #expect(followed.manifest == publication.manifest.digest)
+        #expect(followed.result.sender == "lab" && followed.result.old == nil && followed.result.new == publication.commit)
+        #expect(try await follower.follow() == .upToDate(publication.commit))
+        await sites.registry.stop()
+    }
+
     /// Every bad publication is refused, leaving the follower's refs as they were.
     @Test(arguments: ToolBackend.allCases)
     func badPublicationsChangeNothing(_ backend: ToolBackend) async throws {
