@@ -195,7 +195,11 @@ public struct OCIMirror: Sendable {
         let current = try await transport.fetch()
         if let current, try await transport.resolve(commit.hex) != nil {
             let holds = try await ExchangeLedger.chain(from: current, to: commit, reader: transport) != nil
-            if current == commit || holds { return .upToDate(current) }
+            if current == commit || holds {
+                // Nothing to bring in, but a publication by a key the policy does not list is still refused.
+                _ = try await publisher(of: signature, at: commit)
+                return .upToDate(current)
+            }
         }
 
         guard manifest.layers.count <= Self.maximumLayers else {
@@ -218,13 +222,7 @@ public struct OCIMirror: Sendable {
             throw OCIError(.digestMismatch, "the bundle of \(reference) is damaged: \(error.message); nothing was imported")
         }
 
-        let policy = try await Self.policy(at: commit, reader: transport)
-        guard let member = Self.publisher(signature.publicKey, in: policy) else {
-            throw OCIError(
-                .untrustedSigner,
-                "\(reference) is signed by \(signature.publicKey.algorithm.rawValue) \(signature.publicKey.fingerprint), "
-                    + "which no producer or admin holds in the policy at \(commit.short); nothing was imported")
-        }
+        let member = try await publisher(of: signature, at: commit)
         try await checkLayers(manifest.layers.filter { $0.mediaType != ExchangeArtifact.bundleMediaType }, commit: commit)
 
         let result = try await ExchangeBundle(transport: transport, signer: signer).importBundle(bundleBytes)
@@ -284,6 +282,18 @@ public struct OCIMirror: Sendable {
                     + "'\(Self.signatureNamespace)'): the manifest or the signature was changed; nothing was imported")
         }
         return signature
+    }
+
+    /// The member who made `signature`, by the policy at `commit`.
+    private func publisher(of signature: SSHSignature, at commit: ObjectID) async throws -> String {
+        let policy = try await Self.policy(at: commit, reader: transport)
+        guard let member = Self.publisher(signature.publicKey, in: policy) else {
+            throw OCIError(
+                .untrustedSigner,
+                "\(reference) is signed by \(signature.publicKey.algorithm.rawValue) \(signature.publicKey.fingerprint), "
+                    + "which no producer or admin holds in the policy at \(commit.short); nothing was imported")
+        }
+        return member
     }
 
     /// The member (`email of party`) of a producer or admin party that holds `key`.

@@ -156,23 +156,81 @@ public struct OCIRegistry: Sendable {
             request.httpBody = Data(body)
             request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
         }
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        request.timeoutInterval = seconds
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
+        // The whole request is raced against `timeout` below; this is only URLSession's idle timer.
+        request.timeoutInterval = Double(timeout.components.seconds) + 1
         let download = BoundedDownload(maxBytes: maxBytes)
-        let session = URLSession(configuration: configuration, delegate: download, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
+        let timeout = self.timeout
+        let prepared = request
         do {
-            return try await download.run(request, in: session)
+            return try await withThrowingTaskGroup(of: Response?.self) { group in
+                group.addTask { try await SessionRouter.shared.run(prepared, with: download) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else { throw BoundedDownload.Failure.timedOut }
+                return response
+            }
         } catch BoundedDownload.Failure.tooLarge {
             throw OCIError(.tooLarge, "\(what) is larger than \(maxBytes) bytes, the most Giter reads")
+        } catch BoundedDownload.Failure.timedOut {
+            throw OCIError(.registry, "the registry \(host) did not answer \(method) \(url.path) within \(timeout)")
         } catch {
             throw OCIError(.registry, "cannot reach the registry \(host) (\(method) \(url.path)): \(error.localizedDescription)")
         }
+    }
+}
+
+/// The one `URLSession` of the process, and which ``BoundedDownload``
+/// each of its tasks belongs to. (A session per request made
+/// swift-corelibs-foundation hang under concurrent processes: one
+/// session, created once, does not.)
+///
+/// `@unchecked Sendable`: `downloads` is guarded by `lock`; the session is
+/// set once in `init`.
+final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    static let shared = SessionRouter()
+
+    private let lock = NSLock()
+    private var downloads: [Int: BoundedDownload] = [:]
+    private var session: URLSession?
+
+    override private init() {
+        super.init()
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.timeoutIntervalForRequest = 24 * 3600
+        configuration.timeoutIntervalForResource = 24 * 3600
+        session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }
+
+    func run(_ request: URLRequest, with download: BoundedDownload) async throws -> OCIRegistry.Response {
+        guard let session else { throw URLError(.unknown) }
+        let task = session.dataTask(with: request)
+        lock.withLock { downloads[task.taskIdentifier] = download }
+        return try await download.run(task)
+    }
+
+    private func download(of task: URLSessionTask, removing: Bool = false) -> BoundedDownload? {
+        lock.withLock { removing ? downloads.removeValue(forKey: task.taskIdentifier) : downloads[task.taskIdentifier] }
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let download = download(of: dataTask) else { return completionHandler(.cancel) }
+        completionHandler(download.received(response, method: dataTask.originalRequest?.httpMethod))
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        if download(of: dataTask)?.received(data) == false { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        download(of: task, removing: true)?.completed(task.response, error: error)
     }
 }
 
@@ -181,10 +239,13 @@ public struct OCIRegistry: Sendable {
 /// The body of an error answer (not 2xx) is kept only for its message: its
 /// first ``errorBodyLimit`` bytes, the rest dropped.
 ///
-/// `@unchecked Sendable`: URLSession calls the delegate on its own queue;
-/// every mutable property is guarded by `lock`.
-final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    enum Failure: Error { case tooLarge }
+/// `@unchecked Sendable`: the session calls it on its own queue; every
+/// mutable property is guarded by `lock`.
+final class BoundedDownload: @unchecked Sendable {
+    enum Failure: Error {
+        case tooLarge
+        case timedOut
+    }
 
     static let errorBodyLimit = 4096
 
@@ -199,9 +260,8 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
 
-    func run(_ request: URLRequest, in session: URLSession) async throws -> OCIRegistry.Response {
-        let task = session.dataTask(with: request)
-        return try await withTaskCancellationHandler {
+    func run(_ task: URLSessionDataTask) async throws -> OCIRegistry.Response {
+        try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 lock.withLock { self.continuation = continuation }
                 task.resume()
@@ -211,40 +271,39 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
         }
     }
 
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
+    /// Whether to read the body of `response`.
+    func received(_ response: URLResponse, method: String?) -> URLSession.ResponseDisposition {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let isError = !(200..<300).contains(status)
-        lock.withLock { self.isError = isError }
-        // A HEAD answer announces the size of what it does not send.
-        if !isError, dataTask.originalRequest?.httpMethod != "HEAD", response.expectedContentLength > Int64(maxBytes) {
-            lock.withLock { tooLarge = true }
-            completionHandler(.cancel)
-            return
+        return lock.withLock {
+            self.isError = isError
+            // A HEAD answer announces the size of what it does not send.
+            if !isError, method != "HEAD", response.expectedContentLength > Int64(maxBytes) {
+                tooLarge = true
+                return .cancel
+            }
+            return .allow
         }
-        completionHandler(.allow)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let stop = lock.withLock {
+    /// Keeps `data`; `false` when the task must stop.
+    func received(_ data: Data) -> Bool {
+        lock.withLock {
             if isError {
                 body.append(contentsOf: data.prefix(Self.errorBodyLimit - body.count))
                 cut = body.count >= Self.errorBodyLimit
-                return cut
+                return !cut
             }
             if body.count + data.count > maxBytes {
                 tooLarge = true
-                return true
+                return false
             }
             body.append(contentsOf: data)
-            return false
+            return true
         }
-        if stop { dataTask.cancel() }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+    func completed(_ response: URLResponse?, error: (any Error)?) {
         let (continuation, body, tooLarge, cut) = lock.withLock {
             defer { self.continuation = nil }
             return (self.continuation, self.body, self.tooLarge, self.cut)
@@ -253,7 +312,7 @@ final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendab
             continuation?.resume(throwing: Failure.tooLarge)
         } else if let error, !cut {
             continuation?.resume(throwing: error)
-        } else if let response = task.response as? HTTPURLResponse {
+        } else if let response = response as? HTTPURLResponse {
             var headers: [String: String] = [:]
             for (name, value) in response.allHeaderFields {
                 if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Giter
 import GiterOCI
+import UnixSignals
 
 /// `giter oci push|follow`: the exchange's state published to an OCI
 /// registry, and followed from there by a party that cannot reach Git.
@@ -105,7 +106,8 @@ struct OCIFollowCommand: AsyncParsableCommand {
             the first time: the exchange is created there). Nothing changes \
             unless the signature, the blobs, the layers and every new commit \
             hold. With --watch, polls the tag every --interval seconds until \
-            interrupted, reporting a refused publication and going on. \
+            SIGTERM or SIGINT (then exits 0), reporting a refused \
+            publication on standard error and going on. \
             Prints 'imported N commit(s) from SITE: OLD..NEW, signed by \
             MEMBER' or 'up to date at COMMIT'.
             """
@@ -125,23 +127,46 @@ struct OCIFollowCommand: AsyncParsableCommand {
             guard interval > 0 else { throw ToolError.usage("--interval must be a positive number of seconds") }
             let opened = try await Exchange.open(exchange)
             let mirror = try registry.mirror(transport: opened.transport)
-            while true {
-                do {
-                    try await followOnce(mirror, opened: opened)
-                } catch where watch && !(error is CancellationError) {
-                    let (message, _) = ErrorReporting.describe(error)
-                    StandardError.write("error: \(ErrorReporting.oneLine(message))\n")
+            guard watch else {
+                _ = try await followOnce(mirror, opened: opened, reported: nil)
+                return
+            }
+            // SIGTERM or SIGINT ends the polling: a follow under way is
+            // cancelled before its branch moves, or its compare-and-swap
+            // has moved it already; either way nothing is half done.
+            let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in signals { return }
                 }
-                guard watch else { return }
-                try await Task.sleep(for: .seconds(interval))
+                group.addTask {
+                    var reported: ObjectID?
+                    while true {
+                        do {
+                            reported = try await followOnce(mirror, opened: opened, reported: reported)
+                        } catch {
+                            // Stopping: whatever the follow under way threw is not news.
+                            if Task.isCancelled { return }
+                            let (message, _) = ErrorReporting.describe(error)
+                            StandardError.write("error: \(ErrorReporting.oneLine(message))\n")
+                        }
+                        try await Task.sleep(for: .seconds(interval))
+                    }
+                }
+                _ = try await group.next()
+                group.cancelAll()
             }
         }
     }
 
-    private func followOnce(_ mirror: OCIMirror, opened: Exchange) async throws {
+    /// Follows once and prints what happened; "up to date" only when the
+    /// commit is not `reported` (so --watch says it once). Returns the
+    /// commit this site is at.
+    private func followOnce(_ mirror: OCIMirror, opened: Exchange, reported: ObjectID?) async throws -> ObjectID {
         switch try await mirror.follow(signer: opened.signer) {
         case .upToDate(let commit):
-            StandardOutput.write("up to date at \(commit.short)\n")
+            if commit != reported { StandardOutput.write("up to date at \(commit.short)\n") }
+            return commit
         case .imported(let followed):
             let result = followed.result
             let range = "\(result.old?.short ?? "(new exchange)")..\(result.new.short)"
@@ -156,6 +181,7 @@ struct OCIFollowCommand: AsyncParsableCommand {
                         + "received those yet: export for it)\n")
                 for line in rebase.dropped { StandardOutput.write("dropped \(line)\n") }
             }
+            return result.new
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GitServerFixtures
+import Synchronization
 import Giter
 import GiterOCI
 import Testing
@@ -206,6 +207,59 @@ struct OCICommandTests {
         await sites.registry.stop()
     }
 
+    /// `giter oci follow --watch`: each new publication is imported, a
+    /// refused one is reported on standard error and polling goes on;
+    /// SIGTERM ends it with status 0.
+    @Test(arguments: ToolBackend.allCases)
+    func watchFollowsEachPublication(_ backend: ToolBackend) async throws {
+        guard let sites = try await Sites.make(backend) else { return }
+        try await sites.applyExperiment("sort-1")
+        try #require(try await sites.push().status == 0)
+
+        let output = try DescriptorPipe()
+        let errorOutput = try DescriptorPipe()
+        let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let process = try ChildProcess.spawn(
+            try GiterProcess.executable().path,
+            ["oci", "follow", "\(sites.reference):latest", "--plain-http", "--watch", "--interval", "1",
+             "--signing-key", sites.signed.consumer.privateKey] + sites.field.options,
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITER_") },
+            descriptors: [0: devNull, 1: output.write, 2: errorOutput.write])
+        close(devNull)
+        close(output.write)
+        close(errorOutput.write)
+        let standardOutput = WatchedOutput(DescriptorReader.chunks(of: output.read))
+        let standardError = WatchedOutput(DescriptorReader.chunks(of: errorOutput.read))
+        do {
+            let first = try await Self.tip(sites.lab.remote)
+            try await standardOutput.wait(for: "imported 3 commit(s) from lab: (new exchange)..\(first.prefix(7))")
+            try await sites.applyExperiment("sort-2")
+            try #require(try await sites.push().status == 0)
+            let second = try await Self.tip(sites.lab.remote)
+            try await standardOutput.wait(for: "imported 1 commit(s) from lab: \(first.prefix(7))..\(second.prefix(7))")
+
+            // An unsigned manifest under the followed tag: reported, and the polling goes on.
+            var unsigned = try await sites.manifest().manifest
+            unsigned.annotations?["dev.giter.note"] = "unsigned"
+            try await sites.store(unsigned, tag: "latest", signedBy: nil)
+            try await standardError.wait(for: "is not signed")
+            #expect(try await Self.tip(sites.field.remote) == second)
+            try await sites.applyExperiment("sort-3")
+            try #require(try await sites.push().status == 0)
+            let third = try await Self.tip(sites.lab.remote)
+            try await standardOutput.wait(for: "imported 1 commit(s) from lab: \(second.prefix(7))..\(third.prefix(7))")
+        } catch {
+            await process.forceStop()
+            throw error
+        }
+        process.signal(SIGTERM)
+        let status = try await withDeadline(.seconds(30)) { await process.exit.value }
+        #expect(status == 0, "giter oci follow --watch ends with 0 on SIGTERM (wait status \(status))")
+        let printed = standardOutput.current
+        #expect(printed.components(separatedBy: "up to date at").count <= 4, "once per commit at most: \(printed)")
+        await sites.registry.stop()
+    }
+
     /// Every bad publication is refused, leaving the follower's refs as they were.
     @Test(arguments: ToolBackend.allCases)
     func badPublicationsChangeNothing(_ backend: ToolBackend) async throws {
@@ -213,6 +267,7 @@ struct OCICommandTests {
         try await sites.applyExperiment("sort-1")
         try #require(try await sites.push().status == 0)
         try #require(try await sites.follow().status == 0)
+        let followed = try await sites.manifest()
         try await sites.applyExperiment("sort-2")
         try #require(try await sites.push().status == 0)
         let good = try await sites.manifest()
@@ -248,6 +303,11 @@ struct OCICommandTests {
         foreign.annotations?["dev.giter.note"] = "stranger"
         try await sites.store(foreign, tag: "stranger", signedBy: stranger)
         try await expectRefused("stranger", "which no producer or admin holds in the policy", "a stranger's signature")
+        // Even naming a commit the follower holds already: refused, not "up to date".
+        var old = followed.manifest
+        old.annotations?["dev.giter.note"] = "stranger"
+        try await sites.store(old, tag: "old-stranger", signedBy: stranger)
+        try await expectRefused("old-stranger", "which no producer or admin holds in the policy", "a stranger's old publication")
         var consumers = good.manifest
         consumers.annotations?["dev.giter.note"] = "consumer"
         try await sites.store(consumers, tag: "consumer", signedBy: sites.signed.consumer)
@@ -294,5 +354,31 @@ struct OCICommandTests {
         let missing = try await sites.follow(tag: "nothing-here")
         #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
         await sites.registry.stop()
+    }
+}
+
+/// What a child process writes, awaited until it holds a text.
+final class WatchedOutput: Sendable {
+    private let stream: AsyncStream<[UInt8]>
+    private let text = Mutex("")
+
+    init(_ stream: AsyncStream<[UInt8]>) { self.stream = stream }
+
+    /// The output read so far.
+    var current: String { text.withLock { $0 } }
+
+    /// Waits (60 s at most) until the output so far contains `needle`.
+    func wait(for needle: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+        if text.withLock({ $0.contains(needle) }) { return }
+        let found = try await withDeadline(.seconds(60), sourceLocation: sourceLocation) { [self] in
+            for await chunk in stream {
+                let added = String(decoding: chunk, as: UTF8.self)
+                if text.withLock({ $0 += added; return $0.contains(needle) }) { return true }
+            }
+            return false
+        }
+        if !found {
+            Issue.record("the output ended without '\(needle)': \(text.withLock { $0 })", sourceLocation: sourceLocation)
+        }
     }
 }
