@@ -8,9 +8,28 @@ import Foundation
 ///
 /// Every read is bounded (``maximumManifestSize``, or the caller's limit for
 /// a blob) and checked against its digest; every request has a time limit.
-/// The registry must allow anonymous access: token and basic
-/// authentication are not implemented yet (see `Documentation/OCI.md`).
+/// The registry allows anonymous access, or takes a user name and password
+/// (HTTP basic authentication, ``Login``); the token flow (`WWW-Authenticate:
+/// Bearer`) is not implemented yet (see `Documentation/OCI.md`).
 public struct OCIRegistry: Sendable {
+    /// A user name and password for HTTP basic authentication. Sent only
+    /// over HTTPS or to a loopback host, never in a URL, and not to another
+    /// host a registry redirects to.
+    public struct Login: Sendable, Hashable, CustomStringConvertible {
+        public var username: String
+        public var password: String
+
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+
+        /// The user name only: a login never prints its password.
+        public var description: String { "\(username):<password>" }
+
+        var authorization: String { "Basic " + Data("\(username):\(password)".utf8).base64EncodedString() }
+    }
+
     /// The most bytes of a manifest Giter reads.
     public static let maximumManifestSize = 4 << 20
 
@@ -20,16 +39,28 @@ public struct OCIRegistry: Sendable {
     public var plainHTTP: Bool
     /// The time limit of one request, from its start to its last byte.
     public var timeout: Duration
+    /// The login sent with every request; `nil`: anonymous.
+    public var login: Login?
 
-    public init(host: String, plainHTTP: Bool = false, timeout: Duration = .seconds(300)) {
+    public init(host: String, plainHTTP: Bool = false, timeout: Duration = .seconds(300), login: Login? = nil) {
         self.host = host
         self.plainHTTP = plainHTTP
         self.timeout = timeout
+        self.login = login
     }
 
     /// The registry of `reference`.
-    public init(_ reference: OCIReference, plainHTTP: Bool = false, timeout: Duration = .seconds(300)) {
-        self.init(host: reference.host, plainHTTP: plainHTTP, timeout: timeout)
+    public init(_ reference: OCIReference, plainHTTP: Bool = false, timeout: Duration = .seconds(300), login: Login? = nil) {
+        self.init(host: reference.host, plainHTTP: plainHTTP, timeout: timeout, login: login)
+    }
+
+    /// Whether `host` (`name` or `name:port`) is this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        let name: Substring =
+            if host.hasPrefix("["), let end = host.firstIndex(of: "]") { host[host.index(after: host.startIndex)..<end] }
+            else { host.split(separator: ":", maxSplits: 1).first ?? "" }
+        return name == "localhost" || name == "::1"
+            || (name.hasPrefix("127.") && name.allSatisfy { ("0"..."9").contains($0) || $0 == "." })
     }
 
     /// The manifest under `reference` (a tag or a digest) in `repository`,
@@ -125,8 +156,9 @@ public struct OCIRegistry: Sendable {
             if status == 401 || status == 403 {
                 throw OCIError(
                     .registry,
-                    "\(doing): the registry refused access (HTTP \(status)); Giter supports registries that allow "
-                        + "anonymous access only, so far")
+                    "\(doing): the registry refused access (HTTP \(status)); give a user name and password "
+                        + "(GITER_REGISTRY_USERNAME and GITER_REGISTRY_PASSWORD for giter), or check them; token "
+                        + "authentication is not supported yet")
             }
             throw OCIError(.registry, "\(doing): the registry answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")")
         }
@@ -152,6 +184,14 @@ public struct OCIRegistry: Sendable {
         var request = URLRequest(url: url.absoluteURL)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let login {
+            guard !plainHTTP || Self.isLoopback(host) else {
+                throw OCIError(
+                    .invalidReference,
+                    "refusing to send the registry password over plain HTTP to \(host): use HTTPS, or a registry on loopback")
+            }
+            request.setValue(login.authorization, forHTTPHeaderField: "Authorization")
+        }
         if let body {
             request.httpBody = Data(body)
             request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
@@ -229,6 +269,30 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable
         if download(of: dataTask)?.received(data) == false { dataTask.cancel() }
     }
 
+    /// Giter sends its login itself: a challenge (HTTP 401) is the answer.
+    /// swift-corelibs-foundation never completes a task that got a 401
+    /// unless the challenge is cancelled; the task then ends with an error,
+    /// which ``BoundedDownload`` turns back into the 401 it was.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        download(of: task)?.challenged(challenge.failureResponse)
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    /// A redirect to another host (a blob store) does not take the registry's login along.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        var request = request
+        if request.url?.host != task.originalRequest?.url?.host || request.url?.port != task.originalRequest?.url?.port {
+            request.setValue(nil, forHTTPHeaderField: "Authorization")
+        }
+        completionHandler(request)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         download(of: task, removing: true)?.completed(task.response, error: error)
     }
@@ -257,8 +321,16 @@ final class BoundedDownload: @unchecked Sendable {
     private var cut = false
     private var isError = false
     private var continuation: CheckedContinuation<OCIRegistry.Response, any Error>?
+    /// The answer that asked for authentication, when there was one.
+    private var challenge: HTTPURLResponse?
 
     init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    /// The registry asked for authentication with `response` (HTTP 401).
+    func challenged(_ response: URLResponse?) {
+        let response = response as? HTTPURLResponse
+        lock.withLock { challenge = response }
+    }
 
     func run(_ task: URLSessionDataTask) async throws -> OCIRegistry.Response {
         try await withTaskCancellationHandler {
@@ -304,11 +376,13 @@ final class BoundedDownload: @unchecked Sendable {
     }
 
     func completed(_ response: URLResponse?, error: (any Error)?) {
-        let (continuation, body, tooLarge, cut) = lock.withLock {
+        let (continuation, body, tooLarge, cut, challenge) = lock.withLock {
             defer { self.continuation = nil }
-            return (self.continuation, self.body, self.tooLarge, self.cut)
+            return (self.continuation, self.body, self.tooLarge, self.cut, self.challenge)
         }
-        if tooLarge {
+        if error != nil, let challenge {
+            continuation?.resume(returning: OCIRegistry.Response(status: challenge.statusCode, headers: [:], body: []))
+        } else if tooLarge {
             continuation?.resume(throwing: Failure.tooLarge)
         } else if let error, !cut {
             continuation?.resume(throwing: error)

@@ -46,6 +46,18 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The time limit of one request to the registry, in seconds.", valueName: "seconds"))
     var registryTimeout: Int = 300
 
+    /// `GITER_REGISTRY_USERNAME` and `GITER_REGISTRY_PASSWORD`, both or neither
+    /// (never options: a password would show in the process list).
+    func login() throws -> OCIRegistry.Login? {
+        let username = Environment.value("GITER_REGISTRY_USERNAME")
+        let password = Environment.value("GITER_REGISTRY_PASSWORD")
+        switch (username, password) {
+        case (nil, nil): return nil
+        case (let username?, let password?): return OCIRegistry.Login(username: username, password: password)
+        default: throw ToolError.usage("give both GITER_REGISTRY_USERNAME and GITER_REGISTRY_PASSWORD, or neither")
+        }
+    }
+
     func mirror(transport: any Transport) throws -> OCIMirror {
         let parsed: OCIReference
         do {
@@ -54,7 +66,7 @@ struct RegistryOptions: ParsableArguments {
             throw ToolError.usage(error.message)
         }
         guard registryTimeout > 0 else { throw ToolError.usage("--registry-timeout must be a positive number of seconds") }
-        let registry = OCIRegistry(parsed, plainHTTP: plainHTTP, timeout: .seconds(registryTimeout))
+        let registry = OCIRegistry(parsed, plainHTTP: plainHTTP, timeout: .seconds(registryTimeout), login: try login())
         return OCIMirror(transport: transport, registry: registry, reference: parsed)
     }
 }

@@ -1,8 +1,9 @@
 public import Foundation
 
 /// An OCI distribution registry (Debian's `docker-registry`, distribution
-/// 2.8) on 127.0.0.1, with its own configuration and storage folder,
-/// anonymous and over plain HTTP.
+/// 2.8) on 127.0.0.1, with its own configuration and storage folder, over
+/// plain HTTP; anonymous, or with HTTP basic authentication for one user
+/// (an htpasswd file made with `htpasswd -B`, Debian package `apache2-utils`).
 ///
 /// References are `127.0.0.1:PORT/REPOSITORY:TAG` (``host``). Tests may
 /// change what the registry stores (``blobFile(digest:)``) to play an
@@ -12,6 +13,8 @@ public final class OCIRegistryServer: Sendable {
     public let directory: TemporaryDirectory
     /// The registry's storage root (the filesystem driver's `rootdirectory`).
     public let storageURL: URL
+    /// The only user and password accepted; `nil`: anonymous access.
+    public let login: (user: String, password: String)?
     private let slot = ServerSlot()
 
     /// Why the registry cannot run here (`docker-registry` missing), or `nil`.
@@ -21,9 +24,10 @@ public final class OCIRegistryServer: Sendable {
     }
 
     /// Prepares a registry; nothing runs until ``start()``.
-    public init() throws {
+    public init(login: (user: String, password: String)? = nil) throws {
         directory = try TemporaryDirectory(prefix: "giter-oci-registry")
         storageURL = try directory.makeDirectory("storage")
+        self.login = login
     }
 
     public var port: Int? { slot.port }
@@ -46,6 +50,20 @@ public final class OCIRegistryServer: Sendable {
         let scratch = directory.url
         let storage = storageURL.path
         let logFile = directory.appending("registry.log")
+        var authentication = ""
+        if let login {
+            let htpasswd = try ExecutableLocator.require("htpasswd", package: "apache2-utils")
+            let passwordFile = directory.appending("htpasswd")
+            try await ProcessRunner.runChecked(
+                htpasswd, ["-c", "-b", "-B", "-C", "4", passwordFile.path, login.user, login.password], environment: [:])
+            authentication = """
+                auth:
+                  htpasswd:
+                    realm: giter-test
+                    path: \(passwordFile.path)
+
+                """
+        }
         let started = try await ServerLauncher.start(name: "docker-registry") { port in
             let configuration = """
                 version: 0.1
@@ -64,7 +82,7 @@ public final class OCIRegistryServer: Sendable {
                   addr: 127.0.0.1:\(port)
                   secret: giter-test-registry-secret
 
-                """
+                """ + authentication
             let file = scratch.appendingPathComponent("config.yml")
             try Data(configuration.utf8).write(to: file)
             return try ServerProcess(

@@ -79,6 +79,21 @@ struct OCIArtifactTests {
         }
     }
 
+    /// A login goes over HTTPS or to loopback only, and never prints its password.
+    @Test func loginsStayOnSafeRoutes() async throws {
+        let login = OCIRegistry.Login(username: "lab", password: "s3cret")
+        #expect("\(login)" == "lab:<password>")
+        #expect(OCIRegistry.isLoopback("127.0.0.1:5000") && OCIRegistry.isLoopback("localhost") && OCIRegistry.isLoopback("[::1]:5000"))
+        #expect(!OCIRegistry.isLoopback("registry.example:5000") && !OCIRegistry.isLoopback("127.example"))
+        let plain = OCIRegistry(host: "registry.example", plainHTTP: true, timeout: .seconds(5), login: login)
+        do {
+            _ = try await plain.manifest(in: "lab/exchange", reference: "latest")
+            Issue.record("sent a password over plain HTTP")
+        } catch {
+            #expect(error.message.contains("refusing to send the registry password over plain HTTP"), "\(error)")
+        }
+    }
+
     /// The client reads no more than a descriptor says, and checks digests.
     @Test func registryReadsAreBounded() async throws {
         guard try TestRequirements.available(OCIRegistryServer.unavailableReason, for: "the OCI registry client") else { return }

@@ -23,11 +23,11 @@ struct OCICommandTests {
         var lab: ExchangeFixture { signed.exchange }
 
         /// `nil` when `docker-registry` or `ssh-keygen` is missing locally (skipped, with a message).
-        static func make(_ backend: ToolBackend) async throws -> Sites? {
+        static func make(_ backend: ToolBackend, login: (user: String, password: String)? = nil) async throws -> Sites? {
             guard try TestRequirements.available(OCIRegistryServer.unavailableReason, for: "the OCI mirror"),
                 let signed = try await SignedExchange.make(backend: backend)
             else { return nil }
-            let registry = try OCIRegistryServer()
+            let registry = try OCIRegistryServer(login: login)
             try await registry.start()
             let field = try await ExchangeFixture(backend: backend, initialized: false)
             try await runGitChecked(["init", "--quiet", "--bare", field.remote])
@@ -40,15 +40,18 @@ struct OCICommandTests {
             try #require(result.status == 0, "apply failed: \(result.stderr)")
         }
 
-        func push(key: String? = nil, tag: String = "latest") async throws -> GiterProcess.Result {
+        func push(key: String? = nil, tag: String = "latest", environment: [String: String] = [:]) async throws
+            -> GiterProcess.Result
+        {
             try await lab.giter(
                 ["oci", "push", "\(reference):\(tag)", "--plain-http", "--site", "lab",
-                 "--signing-key", key ?? signed.producer.privateKey])
+                 "--signing-key", key ?? signed.producer.privateKey], environment: environment)
         }
 
-        func follow(tag: String = "latest") async throws -> GiterProcess.Result {
+        func follow(tag: String = "latest", environment: [String: String] = [:]) async throws -> GiterProcess.Result {
             try await field.giter(
-                ["oci", "follow", "\(reference):\(tag)", "--plain-http", "--signing-key", signed.consumer.privateKey])
+                ["oci", "follow", "\(reference):\(tag)", "--plain-http", "--signing-key", signed.consumer.privateKey],
+                environment: environment)
         }
 
         var client: OCIRegistry {
@@ -257,6 +260,30 @@ struct OCICommandTests {
         #expect(status == 0, "giter oci follow --watch ends with 0 on SIGTERM (wait status \(status))")
         let printed = standardOutput.current
         #expect(printed.components(separatedBy: "up to date at").count <= 4, "once per commit at most: \(printed)")
+        await sites.registry.stop()
+    }
+
+    /// A registry that requires a login: refused without one or with a
+    /// wrong one, used with `GITER_REGISTRY_USERNAME` and `GITER_REGISTRY_PASSWORD`.
+    @Test(arguments: ToolBackend.allCases)
+    func aRegistryWithALogin(_ backend: ToolBackend) async throws {
+        guard let sites = try await Sites.make(backend, login: ("lab", "s3cret-registry")) else { return }
+        try await sites.applyExperiment("sort-1")
+        let anonymous = try await sites.push()
+        #expect(anonymous.status == 1 && anonymous.stderr.contains("refused access (HTTP 401)"), "\(anonymous.stderr)")
+        let wrong = try await sites.push(environment: ["GITER_REGISTRY_USERNAME": "lab", "GITER_REGISTRY_PASSWORD": "nope"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("refused access (HTTP 401)"), "\(wrong.stderr)")
+        let half = try await sites.push(environment: ["GITER_REGISTRY_USERNAME": "lab"])
+        #expect(half.status == 64 && half.stderr.contains("GITER_REGISTRY_PASSWORD"), "\(half.stderr)")
+        let login = ["GITER_REGISTRY_USERNAME": "lab", "GITER_REGISTRY_PASSWORD": "s3cret-registry"]
+        let pushed = try await sites.push(environment: login)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        #expect(!(pushed.stdout + pushed.stderr).contains("s3cret"), "the password is never printed")
+        let refused = try await sites.follow()
+        #expect(refused.status == 1 && refused.stderr.contains("refused access (HTTP 401)"), "\(refused.stderr)")
+        #expect(try await Self.refs(sites.field.remote).isEmpty)
+        let followed = try await sites.follow(environment: login)
+        #expect(followed.status == 0 && followed.stdout.hasPrefix("imported 3 commit(s) from lab"), "\(followed.stdout)\(followed.stderr)")
         await sites.registry.stop()
     }
 
