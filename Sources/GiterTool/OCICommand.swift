@@ -20,7 +20,9 @@ struct OCICommand: AsyncParsableCommand {
             --remote (the follower's own repository) to the published \
             commit. Answer with 'giter bundle export --for SITE' or through \
             Git. REF is host[:port]/repository[:tag] (tag default: latest). \
-            See Documentation/OCI.md.
+            A registry that requires a login takes GITER_REGISTRY_USERNAME \
+            and GITER_REGISTRY_PASSWORD (basic authentication, only over \
+            HTTPS or to loopback). See Documentation/OCI.md.
 
             Exit status: 0 on success (or nothing new); 1 when the \
             publication cannot be written or is refused (unsigned, a bad or \
