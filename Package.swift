@@ -14,6 +14,7 @@ let package = Package(
         // Webhooks, /metrics and /healthz over HTTP, as an event source of a
         // host app (Documentation/Events.md, "Webhooks").
         .library(name: "GiterWebhooks", targets: ["GiterWebhooks"]),
+        .library(name: "GiterOCI", targets: ["GiterOCI"]),
         .executable(name: "giter", targets: ["GiterTool"]),
         .executable(name: "experiment-producer", targets: ["ExperimentProducer"]),
         .executable(name: "experiment-consumer", targets: ["ExperimentConsumer"]),
@@ -70,6 +71,12 @@ let package = Package(
         ),
         // An in-memory ResourceStore for host apps' tests.
         .target(name: "GiterTesting", dependencies: ["Giter"]),
+        // The OCI mirror (Documentation/OCI.md): the exchange's state published to a
+        // registry and followed from it. Its own module for Foundation's URLSession.
+        .target(
+            name: "GiterOCI",
+            dependencies: ["Giter", "GiterCodec", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The webhook receiver: signed hints from a forge into a
         // ChangeNotifier, and /metrics and /healthz beside them.
         .target(
@@ -134,6 +141,8 @@ let package = Package(
                 "GiterLibGit2",
                 "GiterGitCLI",
                 "GiterLocalGit",
+                // `giter oci push|follow` (Documentation/OCI.md).
+                "GiterOCI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // `giter serve`: the board and the webhook receiver (Documentation/CLI.md).
@@ -168,7 +177,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GiterToolTests",
-            dependencies: ["GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GitServerFixtures"]),
+            dependencies: [
+                "GiterTool", "Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterOCI", "GitServerFixtures",
+            ]),
         .testTarget(
             name: "GiterTransportTests",
             dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]

@@ -182,7 +182,10 @@ struct ExchangeOptions: ParsableArguments {
     ///
     /// - Throws: a usage ``ToolError`` for both kinds at once, a ``ToolError``
     ///   for a key file that cannot be used.
-    func signer() throws -> (any CommitSigner)? {
+    ///
+    /// `namespace`: the SSH signature's namespace (`git` for commits,
+    /// `giter-oci` for `giter oci push`).
+    func signer(namespace: String = "git") throws -> (any CommitSigner)? {
         let sshKey = signingKey ?? Environment.value("GITER_SIGNING_KEY")
         if let gpgKey {
             guard signingKey == nil else { throw ToolError.usage("give --signing-key or --gpg-key, not both") }
@@ -191,7 +194,8 @@ struct ExchangeOptions: ParsableArguments {
         if gpgHome != nil { throw ToolError.usage("--gpg-home is the GnuPG home of --gpg-key: give --gpg-key too") }
         guard let sshKey else { return nil }
         do {
-            return try SSHSigning.signer(keyFile: LocalPath.absolute(sshKey), environment: ProcessInfo.processInfo.environment)
+            return try SSHSigning.signer(
+                keyFile: LocalPath.absolute(sshKey), environment: ProcessInfo.processInfo.environment, namespace: namespace)
         } catch {
             throw ToolError("cannot sign with \(sshKey): \(error.message)")
         }

@@ -37,7 +37,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             and counts as a failure.
 
             The program does not inherit GITER_TOKEN, GITER_PASSWORD, \
-            GITER_SIGNING_KEY or SSH_AUTH_SOCK unless --pass-env NAME names \
+            GITER_SIGNING_KEY, GITER_REGISTRY_PASSWORD or SSH_AUTH_SOCK \
+            unless --pass-env NAME names \
             it; values of those variables, credentials in URLs and \
             Authorization headers are redacted from what is published.
 

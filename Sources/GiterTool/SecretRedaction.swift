@@ -7,7 +7,9 @@ struct SecretRedaction: Sendable {
     /// What stands in for a secret.
     static let mask = "[redacted]"
     /// Environment variables whose values are always secrets.
-    static let secretVariables = ["GITER_TOKEN", "GITER_PASSWORD", "GITER_SIGNING_KEY", "SSH_AUTH_SOCK"]
+    static let secretVariables = [
+        "GITER_TOKEN", "GITER_PASSWORD", "GITER_SIGNING_KEY", "SSH_AUTH_SOCK", "GITER_REGISTRY_PASSWORD",
+    ]
 
     /// The secret values to take out, longest first (one may hold another).
     private let values: [String]

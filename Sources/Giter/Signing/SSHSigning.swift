@@ -6,13 +6,15 @@ public enum SSHSigning {
     /// agent is needed and `SSH_AUTH_SOCK` is unset.
     ///
     /// The agent is not contacted here: whether it holds the key shows at
-    /// the first signature (``SigningError/Code/agent``).
-    public static func signer(keyFile path: String, environment: [String: String]) throws(SigningError)
-        -> any CommitSigner
+    /// the first signature (``SigningError/Code/agent``). `namespace` is the
+    /// signature's `sshsig` namespace: `git` for commits, `giter-oci` for an
+    /// OCI publication.
+    public static func signer(keyFile path: String, environment: [String: String], namespace: String = "git")
+        throws(SigningError) -> any CommitSigner
     {
         switch try SSHKeyFile(contentsOf: path) {
         case .privateKey(let key):
-            return SSHKeySigner(key: key)
+            return SSHKeySigner(key: key, namespace: namespace)
         case .publicKey(let key):
             guard let socket = environment["SSH_AUTH_SOCK"], !socket.isEmpty else {
                 throw SigningError(
@@ -21,7 +23,7 @@ public enum SSHSigning {
                         + "encrypted private key), so ssh-agent must sign, but SSH_AUTH_SOCK is not set: start "
                         + "ssh-agent and `ssh-add` the private key, or give an unencrypted private key file")
             }
-            return SSHAgentSigner(publicKey: key, socketPath: socket)
+            return SSHAgentSigner(publicKey: key, socketPath: socket, namespace: namespace)
         }
     }
 }
