@@ -40,8 +40,9 @@ import Testing
     @Test func plaintextInAnEncryptedFieldIsRefusedWhenSealedIsExpected() throws {
         let errors = try SchemaFixtures.specErrors(Self.schema, "password: hunter2hunter2\nusers:\n- {name: a, token: 5}\n")
         #expect(errors.count == 2)
-        #expect(errors[0].hasPrefix("spec.password: Invalid value: \"hunter2hunter2\": must be an encrypted value"))
-        #expect(errors[1].hasPrefix("spec.users[0].token: Invalid value: 5: must be an encrypted value"))
+        #expect(errors[0].hasPrefix("spec.password: Invalid value: must be an encrypted value"))
+        #expect(!errors[0].contains("hunter2"), "a secret is not repeated in an error")
+        #expect(errors[1].hasPrefix("spec.users[0].token: Invalid value: must be an encrypted value"))
     }
 
     @Test func plaintextModeChecksTheValueAndAcceptsAKeptEnvelope() throws {

@@ -101,9 +101,10 @@ struct SchemaValidator {
     /// An `x-giter-encrypted` field as a file holds it: an envelope of the
     /// right shape, whatever the value inside.
     private mutating func checkSealed(_ node: Node, path: String) {
-        guard let text = node.string else {
+        // The value is not repeated: it is meant to be secret.
+        guard let text = node.string, SealedValue.looksSealed(text) else {
             return add(
-                .invalid, path, node,
+                .invalid, path, nil,
                 "must be an encrypted value (x-giter-encrypted: a \(SealedValue.prefix)… string); encrypt it "
                     + "with the producer's SDK or giter apply, which seal it for the policy's encryptionKeys",
                 at: node.location)
