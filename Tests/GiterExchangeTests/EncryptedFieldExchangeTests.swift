@@ -8,6 +8,13 @@ struct VaultSpec: ResourceSpec {
     var owner: String
     var password: String
     var pin: Int
+    /// Encrypted as a whole; its keys are encoded out of alphabetical order.
+    var door: Door?
+}
+
+struct Door: Codable, Hashable, Sendable {
+    var code: String
+    var alarm: Int
 }
 
 struct VaultStatus: ReconcilableStatus, Equatable {
@@ -61,6 +68,13 @@ struct EncryptedFieldExchangeTests {
                       owner: {type: string}
                       password: {type: string, minLength: 8, x-giter-encrypted: true}
                       pin: {type: integer, minimum: 0, maximum: 9999, x-giter-encrypted: true}
+                      door:
+                        type: object
+                        x-giter-encrypted: true
+                        required: [code, alarm]
+                        properties:
+                          code: {type: string}
+                          alarm: {type: integer}
                   status:
                     type: object
                     properties:
@@ -98,11 +112,11 @@ struct EncryptedFieldExchangeTests {
         """
     }
 
-    func vault(_ name: String, password: String = "correct horse", pin: Int = 1234) -> Vault {
+    func vault(_ name: String, password: String = "correct horse", pin: Int = 1234, door: Door? = nil) -> Vault {
         Vault(
             apiVersion: Self.vaultType.apiVersion, kind: Self.vaultType.kind,
             metadata: ObjectMeta(name: name, namespace: "lab"),
-            spec: VaultSpec(owner: "ada", password: password, pin: pin))
+            spec: VaultSpec(owner: "ada", password: password, pin: pin, door: door))
     }
 
     // MARK: The lab
@@ -215,6 +229,14 @@ struct EncryptedFieldExchangeTests {
             let second = try await text(lab, key.repositoryPath)
             #expect(try Self.sealedValue(second, field: "password") == Self.sealedValue(first, field: "password"))
             #expect(try Self.sealedValue(second, field: "pin") != Self.sealedValue(first, field: "pin"))
+            // An object encrypted as a whole: the same value in another key order is the same value.
+            let door = Door(code: "4711", alarm: 2)
+            #expect(try await producer.apply(vault("a", pin: 42, door: door)) == .configured(generation: 3))
+            #expect(try await producer.apply(vault("a", pin: 42, door: door)) == .unchanged, "no new generation")
+            #expect(try await text(lab, key.repositoryPath).contains("door: giter-enc:v1:"))
+            let opener = try await vaults(lab, consumerIdentity(0), mirror: "opener", keys: [runnerKey])
+            try await opener.refresh()
+            #expect(try await opener.get(key)?.resource.spec.door == door)
 
             let tip = try await transport(lab, mirror: "raw").fetch()
             guard case .refused(let reason) = try await producer.apply(vault("a", password: "short")) else {
@@ -256,6 +278,21 @@ struct EncryptedFieldExchangeTests {
             #expect(archived.first?.resource.spec == vault("a").spec)
             #expect(archived.first?.resource.status?.conditions.first?.reason == "Routed")
             #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+
+            // Without a key a reader still checks each envelope's shape: a truncated one is a violation it sees.
+            let b = vault("b").key
+            #expect(try await producer.apply(vault("b")) == .created(generation: 1))
+            let textB = try await text(lab, b.repositoryPath)
+            let broken = textB.replacingOccurrences(of: try Self.sealedValue(textB, field: "pin"), with: "giter-enc:v1:AQ==")
+            try await commit(lab, [b.repositoryPath: broken], author: "producer0@lab.example")
+            let checker = try await dynamic(lab, consumerIdentity(1), mirror: "checker", keys: nil)
+            try await checker.refresh()
+            let violation = try #require(lab.events.violations.first, "a keyless reader reports the malformed envelope")
+            #expect(
+                violation.message.contains("spec.pin: Invalid value: the encrypted value is truncated (ephemeral key)"),
+                "\(violation)")
+            #expect(try await checker.get(b)?.resource.spec["pin"]?.string == Self.sealedValue(textB, field: "pin"),
+                "the commit was ignored; the last valid envelope stands")
         }
     }
 

@@ -81,6 +81,22 @@ struct EncryptionCommandTests {
         let verified = try await exchange.giter(["verify"])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
 
+        // verify holds no key, yet checks each envelope's shape: a truncated one is a violation.
+        try await exchange.commitWithGit(author: ExchangeFixture.producer, message: "A broken envelope") {
+            folder in
+            let file = folder.appendingPathComponent(path)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let line = try #require(text.split(separator: "\n").first { $0.contains("token: giter-enc:v1:") })
+            let broken = text.replacingOccurrences(of: String(line), with: "  token: giter-enc:v1:AQ==")
+            try Data(broken.utf8).write(to: file)
+        }
+        let refused = try await exchange.giter(["verify"])
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(
+            (refused.stdout + refused.stderr).contains("spec.token: Invalid value: the encrypted value is truncated (ephemeral key)"),
+            "\(refused.stdout)\(refused.stderr)")
+        #expect((refused.stdout + refused.stderr).contains(" commits: 1 violations"), "\(refused.stdout)")
+
         let short = try await exchange.giter(["apply", "-f", "-"] + keyOption, stdin: Self.manifest(token: "abc"))
         #expect(short.status != 0)
         #expect(short.stderr.contains("spec.token: Invalid value: \"abc\": must be at least 4 characters long"), "\(short.stderr)")

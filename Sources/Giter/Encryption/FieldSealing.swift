@@ -126,6 +126,17 @@ public enum FieldSealing {
         }
     }
 
+    /// Whether two values seal the same plaintext: their JSON with sorted
+    /// keys is the same, so a mapping's key order (the opened value's is
+    /// sorted, the applied one's is the encoder's) makes no difference.
+    public static func isSameValue(_ left: Node, _ right: Node) -> Bool {
+        let writer = JSONWriter(options: .init(sortedKeys: true))
+        guard let leftBytes = try? writer.writeBytes(left), let rightBytes = try? writer.writeBytes(right) else {
+            return false
+        }
+        return leftBytes == rightBytes
+    }
+
     /// The key ids `text` is sealed for; `nil` when it is not a well-formed envelope.
     public static func keyIDs(of text: String) -> [String]? {
         (try? SealedValue(text: text))?.keyIDs

@@ -102,7 +102,7 @@ extension GitResourceStore {
                 }
                 if let stored, let keyring, let ids = FieldSealing.keyIDs(of: stored), Set(ids) == recipientIDs,
                     let opened = try? FieldSealing.open(stored, resource: key, field: path, keyring: keyring),
-                    opened == value
+                    FieldSealing.isSameValue(opened, value)
                 {
                     return .string(stored)
                 }

@@ -31,6 +31,15 @@ import Testing
         #expect(try sealed() != text, "a fresh one-time key and nonce every time")
     }
 
+    @Test func theOpenedValueIsTheSameValueWhateverItsKeyOrder() throws {
+        let applied: Node = ["user": "ada", "pin": 1234]
+        let opened = try FieldSealing.open(try sealed(applied), resource: resource, field: "spec.secret", keyring: FieldKeyring([reader]))
+        #expect(opened != applied, "opened keys come back sorted, so plain equality would re-seal an unchanged value")
+        #expect(FieldSealing.isSameValue(opened, applied))
+        #expect(!FieldSealing.isSameValue(opened, ["user": "ada", "pin": 1235]))
+        #expect(!FieldSealing.isSameValue(.string("1234"), 1234))
+    }
+
     @Test func aMissingKeySaysWhichKeysTheValueIsFor() throws {
         let stranger = try EncryptionPrivateKey.generate(id: "someone-else")
         let error = #expect(throws: EncryptionError.self) {
