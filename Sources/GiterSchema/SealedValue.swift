@@ -198,21 +198,24 @@ enum Base64 {
         while index < input.count {
             let isLast = index + 4 == input.count
             let pad = isLast ? (input[index + 3] == UInt8(ascii: "=") ? (input[index + 2] == UInt8(ascii: "=") ? 2 : 1) : 0) : 0
-            var quad: [UInt8] = []
-            for offset in 0..<(4 - pad) {
+            // Four 6-bit values; a padded position stays 0.
+            var quad: UInt32 = 0
+            for offset in 0..<4 {
+                quad <<= 6
+                guard offset < 4 - pad else { continue }
                 let value = values[Int(input[index + offset])]
                 guard value != 0xFF else { return nil }
-                quad.append(value)
+                quad |= UInt32(value)
             }
-            out.append(quad[0] << 2 | quad[1] >> 4)
+            out.append(UInt8(truncatingIfNeeded: quad >> 16))
             if pad == 2 {
-                guard quad[1] & 0x0F == 0 else { return nil }
+                guard quad & 0xFFFF == 0 else { return nil }
             } else {
-                out.append((quad[1] & 0x0F) << 4 | quad[2] >> 2)
+                out.append(UInt8(truncatingIfNeeded: quad >> 8))
                 if pad == 1 {
-                    guard quad[2] & 0x03 == 0 else { return nil }
+                    guard quad & 0xFF == 0 else { return nil }
                 } else {
-                    out.append((quad[2] & 0x03) << 6 | quad[3])
+                    out.append(UInt8(truncatingIfNeeded: quad))
                 }
             }
             index += 4

@@ -1,3 +1,4 @@
+import Foundation
 import GiterCodec
 import Testing
 
@@ -84,6 +85,10 @@ import Testing
             let bytes = (0..<length).map { UInt8($0 * 37 & 0xFF) }
             #expect(Base64.decode(Array(Base64.encode(bytes).utf8)) == bytes)
         }
+        let large = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 131 ^ $0 >> 8) }
+        let text = Base64.encode(large)
+        #expect(text == Data(large).base64EncodedString(), "the same text as Foundation's")
+        #expect(Base64.decode(Array(text.utf8)) == large)
         #expect(Base64.decode(Array("QQ".utf8)) == nil)  // missing padding
         #expect(Base64.decode(Array("QR==".utf8)) == nil)  // non-zero bits after the data
         #expect(Base64.decode(Array("Q=Q=".utf8)) == nil)
