@@ -103,6 +103,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Encrypted fields (issue 15): seal and open cost per value and the
+        // envelope's size, by value size and recipients (run-encryption.sh).
+        .executableTarget(
+            name: "EncryptionBenchmark",
+            dependencies: [
+                .product(name: "Giter", package: giterPackage),
+                .product(name: "GiterCodec", package: giterPackage),
+            ]
+        ),
         // A consumer of 100,000 resources and a new reader of a long history
         // (issue 13): initial sync, RSS, dispatch after a fetch, and the
         // history check per commit, for both backends (run-scale.sh).

@@ -52,7 +52,10 @@ public struct CustomResourceVersion: Sendable {
     ///
     /// `apiVersion`, `kind` and `metadata` are not validated here: the caller
     /// checks them with Giter's name rules. Unknown fields are errors, never
-    /// pruned. Validation is bounded: a document nested deeper than 128
+    /// pruned. A field marked `x-giter-encrypted: true` must hold an
+    /// envelope of the right shape (``SealedValue``); see
+    /// ``validate(_:sections:encryptedFields:)`` for the producer's check of
+    /// the plaintext. Validation is bounded: a document nested deeper than 128
     /// levels, or one that needs more than a million steps, gets an error.
     ///
     /// - Returns: every problem found, in document order per section; empty when valid.
@@ -61,8 +64,13 @@ public struct CustomResourceVersion: Sendable {
     }
 
     /// ``validate(_:sections:)`` with another work limit (tests use a small one).
-    func validate(_ resource: Node.Mapping, sections: Set<ResourceSection>, stepLimit: Int) -> [FieldError] {
-        var validator = SchemaValidator(stepLimit: stepLimit)
+    func validate(
+        _ resource: Node.Mapping,
+        sections: Set<ResourceSection>,
+        stepLimit: Int,
+        encryptedFields: EncryptedFieldCheck = .sealed
+    ) -> [FieldError] {
+        var validator = SchemaValidator(stepLimit: stepLimit, encryptedFields: encryptedFields)
         if sections.contains(.spec) { validateSpec(resource, into: &validator) }
         if sections.contains(.status) { validateStatus(resource, into: &validator) }
         return validator.errors

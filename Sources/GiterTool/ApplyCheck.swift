@@ -41,7 +41,9 @@ struct ApplyCheck {
         guard let mapping = manifest.document.mapping else { return .success(manifest) }
         switch contract.definition(apiVersion: resource.apiVersion, kind: resource.kind) {
         case .found(let version):
-            let errors = version.validate(version.applyingDefaults(to: mapping), sections: [.spec])
+            // Plaintext in x-giter-encrypted fields: the store seals them after this check.
+            let errors = version.validate(
+                version.applyingDefaults(to: mapping), sections: [.spec], encryptedFields: .plaintext)
             guard errors.isEmpty else {
                 return .failure(Problems(lines: errors.map { line(manifest, $0.location, $0.description) }))
             }

@@ -20,6 +20,8 @@ struct Exchange {
     let namespaceGiven: Bool
     /// Signs the commits the command writes; `nil`: unsigned.
     let signer: (any CommitSigner)?
+    /// Opens encrypted fields (`--decryption-key`); `nil`: they stay sealed.
+    let fieldKeys: FieldKeyring?
     let logger: Logger
     /// The resource files the stores of this command could not read.
     let unreadable = UnreadableFiles()
@@ -34,6 +36,7 @@ struct Exchange {
         let url = try options.remoteURL()
         var identity = try options.writerIdentity(role: options.role?.role ?? role.fallback)
         let signer = try options.signer()
+        let fieldKeys = try options.fieldKeys()
         let namespace = options.effectiveNamespace
         if options.namespace != nil {
             do throws(ValidationErrors) {
@@ -68,6 +71,7 @@ struct Exchange {
             namespace: namespace,
             namespaceGiven: options.namespace != nil,
             signer: signer,
+            fieldKeys: fieldKeys,
             logger: Logger(label: "giter")
         )
     }
@@ -76,15 +80,17 @@ struct Exchange {
     /// Files it cannot read are recorded in ``unreadable``.
     func store(kind: String, apiVersion: String = "") -> GitResourceStore<DynamicResource> {
         let unreadable = self.unreadable
+        var options = StoreOptions(
+            identity: identity,
+            signer: signer,
+            logger: Logger(label: "giter.store"),
+            eventHandler: { unreadable.record($0) }
+        )
+        options.fieldKeys = fieldKeys
         return GitResourceStore<DynamicResource>(
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
-            options: StoreOptions(
-                identity: identity,
-                signer: signer,
-                logger: Logger(label: "giter.store"),
-                eventHandler: { unreadable.record($0) }
-            )
+            options: options
         )
     }
 

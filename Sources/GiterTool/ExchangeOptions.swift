@@ -83,6 +83,17 @@ struct ExchangeOptions: ParsableArguments {
     )
     var networkTimeout = DurationArgument(RemoteConfiguration.defaultNetworkTimeLimit, text: "120s")
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Open x-giter-encrypted fields with this private key file (giter key generate makes one); repeat it "
+                + "for keys from before a rotation (default: $GITER_DECRYPTION_KEY). A producer with a key keeps "
+                + "the ciphertext of values it applies unchanged.",
+            valueName: "file"
+        )
+    )
+    var decryptionKey: [String] = []
+
     @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
     var verbose = false
 
@@ -198,6 +209,20 @@ struct ExchangeOptions: ParsableArguments {
                 keyFile: LocalPath.absolute(sshKey), environment: ProcessInfo.processInfo.environment, namespace: namespace)
         } catch {
             throw ToolError("cannot sign with \(sshKey): \(error.message)")
+        }
+    }
+
+    /// The keyring of `--decryption-key` (or `GITER_DECRYPTION_KEY`); `nil` when none is given.
+    ///
+    /// - Throws: a ``ToolError`` for a key file that cannot be read.
+    func fieldKeys() throws -> FieldKeyring? {
+        var files = decryptionKey
+        if files.isEmpty, let file = Environment.value("GITER_DECRYPTION_KEY"), !file.isEmpty { files = [file] }
+        guard !files.isEmpty else { return nil }
+        do throws(EncryptionError) {
+            return try FieldKeyring(keyFiles: files.map(LocalPath.absolute))
+        } catch {
+            throw ToolError("cannot use the decryption key: \(error.message)")
         }
     }
 

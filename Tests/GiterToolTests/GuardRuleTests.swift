@@ -184,6 +184,45 @@ struct GuardRuleTests {
         }
     }
 
+    /// The guard holds no key: it checks an `x-giter-encrypted` field by the
+    /// envelope's shape, refusing plaintext and a malformed envelope and
+    /// accepting a well-formed one.
+    @Test(arguments: ToolBackend.allCases)
+    func anEncryptedFieldInTheClearOrMalformed(backend: ToolBackend) async throws {
+        try await GuardedExchange.with(.localPath, backend: backend) { exchange in
+            let indent = String(repeating: " ", count: 14)
+            let definition = GuardedExchange.definition.replacingOccurrences(
+                of: "\(indent)replicas:\n", with: "\(indent)token: {type: string, x-giter-encrypted: true}\n\(indent)replicas:\n")
+            #expect(definition.contains("token: {type: string, x-giter-encrypted: true}"))
+            let key = GuardedExchange.exp2
+            let path = key.repositoryPath
+            let sealed = try FieldSealing.seal(
+                .string("s3cret"), resource: key, field: "spec.token",
+                recipients: [try EncryptionPrivateKey.generate(id: "lab-1").publicKey])
+            let before = try await exchange.refs()
+            for (index, (token, message)) in [
+                ("in-the-clear", "spec.token: Invalid value: must be an encrypted value"),
+                ("giter-enc:v1:AQ==", "spec.token: Invalid value: the encrypted value is truncated (ephemeral key)"),
+            ].enumerated() {
+                let clone = try await exchange.clone("refused-\(index)")
+                try clone.write(GuardedExchange.definitionPath, definition)
+                try await clone.commit(as: .owner, "Mark the token encrypted")
+                try clone.write(path, GuardedExchange.experiment("exp-2") + "  token: \(token)\n")
+                let invalid = try await clone.commit(as: .alice, "Create exp-2")
+                let push = try await clone.push("HEAD:refs/heads/main")
+                try await exchange.expectRefused(push, [Seen(.schema, path, invalid)], refsBefore: before)
+                #expect(push.stderr.contains(message), "\(push.stderr)")
+                #expect(!push.stderr.contains("in-the-clear"), "the value is not repeated: it is meant to be secret")
+            }
+            let clone = try await exchange.clone("accepted")
+            try clone.write(GuardedExchange.definitionPath, definition)
+            try await clone.commit(as: .owner, "Mark the token encrypted")
+            try clone.write(path, GuardedExchange.experiment("exp-2") + "  token: \(sealed)\n")
+            let tip = try await clone.commit(as: .alice, "Create exp-2")
+            try await exchange.expectAccepted(try await clone.push("HEAD:refs/heads/main"), main: tip)
+        }
+    }
+
     @Test(arguments: ToolBackend.allCases)
     func aStatusTheDefinitionRefuses(backend: ToolBackend) async throws {
         try await GuardedExchange.with(.localPath, backend: backend) { exchange in

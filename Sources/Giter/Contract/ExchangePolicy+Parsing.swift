@@ -46,10 +46,20 @@ extension ExchangePolicy {
         try spec.onlyKeys(["parties", "requireSignatures", "unknownKinds", "refs"])
         var parties: [Party] = []
         var names: Set<String> = []
+        var keyIDs: [String: [UInt8]] = [:]
         for (index, item) in (try spec.sequence("parties") ?? []).enumerated() {
             let party = try Party(item, file: file, field: "spec.parties[\(index)]")
             guard names.insert(party.name).inserted else {
                 throw ContractError(file: file, location: item.location, message: "spec.parties[\(index)].name: Duplicate value: \"\(party.name)\"")
+            }
+            // One id, one key: an envelope names its recipients by id.
+            for key in party.members.flatMap(\.encryptionKeys) {
+                if let known = keyIDs[key.id], known != key.publicKey {
+                    throw ContractError(
+                        file: file, location: item.location,
+                        message: "spec.parties[\(index)]: the encryption key id \"\(key.id)\" names two different keys; give each key its own id")
+                }
+                keyIDs[key.id] = key.publicKey
             }
             parties.append(party)
         }
@@ -102,7 +112,7 @@ extension ExchangePolicy.Party {
         var members: [ExchangePolicy.Member] = []
         for (index, item) in (try fields.sequence("members") ?? []).enumerated() {
             let member = try StrictMapping(item, file: file, field: "\(field).members[\(index)]")
-            try member.onlyKeys(["email", "signingKeys", "pushers"])
+            try member.onlyKeys(["email", "signingKeys", "pushers", "encryptionKeys"])
             let email = try member.requiredString("email")
             guard !email.isEmpty, !email.contains("<"), !email.contains(">"), !email.contains("\n") else {
                 throw ContractError(
@@ -119,7 +129,24 @@ extension ExchangePolicy.Party {
                         message: "\(member.path("signingKeys"))[\(index)]: Invalid value: \(error.message); give an OpenSSH public key line (the contents of id_ed25519.pub) or an ASCII-armored OpenPGP public key block (gpg --armor --export KEY)")
                 }
             }
-            members.append(ExchangePolicy.Member(email: email, signingKeys: keys, pushers: try member.strings("pushers") ?? []))
+            var encryptionKeys: [EncryptionKey] = []
+            for (index, item) in (try member.sequence("encryptionKeys") ?? []).enumerated() {
+                let field = "\(member.path("encryptionKeys"))[\(index)]"
+                let entry = try StrictMapping(item, file: file, field: field)
+                try entry.onlyKeys(["id", "publicKey"])
+                let id = try entry.requiredString("id")
+                let publicKey = try entry.requiredString("publicKey")
+                do {
+                    encryptionKeys.append(try EncryptionKey(id: id, publicKeyText: publicKey))
+                } catch {
+                    throw ContractError(
+                        file: file, location: item.location,
+                        message: "\(field): Invalid value: \(error.message); give the id and publicKey giter key generate prints")
+                }
+            }
+            members.append(
+                ExchangePolicy.Member(
+                    email: email, signingKeys: keys, pushers: try member.strings("pushers") ?? [], encryptionKeys: encryptionKeys))
         }
         self.init(
             name: name, role: role, namespaces: try fields.strings("namespaces") ?? ["*"], kinds: try fields.strings("kinds") ?? ["*"],
@@ -133,6 +160,10 @@ extension ExchangePolicy.Party {
             fields["email"] = .string(item.email)
             fields["signingKeys"] = .sequence(item.signingKeys.map { .string($0.text) })
             if !item.pushers.isEmpty { fields["pushers"] = .sequence(item.pushers.map { .string($0) }) }
+            if !item.encryptionKeys.isEmpty {
+                fields["encryptionKeys"] = .sequence(
+                    item.encryptionKeys.map { .mapping(["id": .string($0.id), "publicKey": .string($0.publicKeyText)]) })
+            }
             member.append(.mapping(fields))
         }
         var fields = Node.Mapping()

@@ -49,11 +49,18 @@ public struct ExchangePolicy: Sendable, Hashable {
         /// The server users (gitolite's `GL_USER`, a web server's `REMOTE_USER`) allowed to push
         /// this member's commits; empty: any.
         public var pushers: [String]
+        /// The X25519 public keys values of `x-giter-encrypted` fields are
+        /// sealed for, when the member's party covers the resource; after a
+        /// rotation, the new key only (see `Documentation/Encryption.md`).
+        public var encryptionKeys: [EncryptionKey]
 
-        public init(email: String, signingKeys: [SigningKey] = [], pushers: [String] = []) {
+        public init(
+            email: String, signingKeys: [SigningKey] = [], pushers: [String] = [], encryptionKeys: [EncryptionKey] = []
+        ) {
             self.email = email
             self.signingKeys = signingKeys
             self.pushers = pushers
+            self.encryptionKeys = encryptionKeys
         }
     }
 
@@ -104,6 +111,22 @@ public struct ExchangePolicy: Sendable, Hashable {
         self.requireSignatures = requireSignatures
         self.unknownKinds = unknownKinds
         self.refs = refs
+    }
+
+    /// The keys a value of an `x-giter-encrypted` field of `key` is sealed
+    /// for: the ``Member/encryptionKeys`` of every member of a producer or
+    /// consumer party covering `key`, in the policy's order, each id once.
+    public func encryptionRecipients(for key: ResourceKey) -> [EncryptionKey] {
+        var seen: Set<String> = []
+        var keys: [EncryptionKey] = []
+        for party in parties where party.role != .admin && party.covers(key) {
+            for member in party.members {
+                for encryptionKey in member.encryptionKeys where seen.insert(encryptionKey.id).inserted {
+                    keys.append(encryptionKey)
+                }
+            }
+        }
+        return keys
     }
 
     /// The parties `email` is a member of, in order.

@@ -355,7 +355,13 @@ extension GitResourceStore {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
         }
-        let spec = Self.defaulted(try encode(desired.spec, what: "the spec of \(key)"), of: desired, contract: contract)
+        let plain = Self.defaulted(try encode(desired.spec, what: "the spec of \(key)"), of: desired, contract: contract)
+        let spec: Node
+        do {
+            spec = try sealingFields(plain, of: desired, key: key, current: current, contract: contract)
+        } catch {
+            return .refused(error.reason)
+        }
         guard let current else {
             var metadata = desired.metadata
             metadata.namespace = key.namespace

@@ -255,7 +255,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         if let mode = irregular[path] { throw StoreError.irregularEntry(path, mode: mode) }
         if let cached = decoded[id], cached.isArchived == archived { return cached }
         let document = try await document(id, path: path)
-        let mapping = document.root
+        var mapping = document.root
+        if let keyring = options.fieldKeys { mapping = try Self.openingFields(of: mapping, key: key, path: path, keyring: keyring) }
         let resource: Resource
         do {
             resource = try DocumentDecoder().decode(Resource.self, from: .mapping(mapping))
@@ -271,8 +272,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         }
         let result = StoredResource(
             resource: resource,
-            specDigest: ResourceDocument.specDigest(of: mapping),
-            observedSpecDigest: ResourceDocument.observedSpecDigest(in: mapping),
+            // Of the file as it is (sealed): the digest a status write compares.
+            specDigest: ResourceDocument.specDigest(of: document.root),
+            observedSpecDigest: ResourceDocument.observedSpecDigest(in: document.root),
             isArchived: archived)
         if decoded.count >= options.cacheLimit { decoded.removeAll(keepingCapacity: true) }
         decoded[id] = result

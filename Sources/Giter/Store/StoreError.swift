@@ -34,6 +34,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// `giter unlock` command that removes it.
         public static let branchLocked = Code("branch locked")
 
+        /// A value of an `x-giter-encrypted` field does not open with the
+        /// store's ``StoreOptions/fieldKeys``: no key for it, the wrong key,
+        /// or a value altered or moved from another field or resource. The
+        /// cause is the ``EncryptionError``.
+        public static let encryptedField = Code("encrypted field")
+
         public var description: String { name }
     }
 

@@ -57,6 +57,15 @@ public struct StoreOptions: Sendable {
     /// hold is not applied (``WriteOutcome/notApplied(_:)``). `nil` (the
     /// default): no token. See `Documentation/HighAvailability.md`.
     public var fencing: (any WriteFence)? = nil
+    /// The private keys that open `x-giter-encrypted` fields. With a
+    /// keyring, every encrypted value the store reads is opened before
+    /// decoding (a reconciler sees plaintext; a value that does not open
+    /// makes its resource unreadable, ``StoreError/Code/encryptedField``),
+    /// and a producer keeps the envelope of a value it applies unchanged
+    /// (no new generation). `nil` (the default): values stay sealed, as
+    /// envelopes; the store still lists, routes, writes status and archives.
+    /// See `Documentation/Encryption.md`.
+    public var fieldKeys: FieldKeyring? = nil
 
     /// Options for a writer with the given identity.
     public init(

@@ -35,6 +35,9 @@ extension SchemaParser {
         case "x-kubernetes-preserve-unknown-fields":
             schema.preservesUnknownFields = try bool(value, at: place, keyword: key)
         case "x-kubernetes-int-or-string": schema.isIntOrString = try bool(value, at: place, keyword: key)
+        case "x-giter-encrypted":
+            schema.isEncrypted = try bool(value, at: place, keyword: key)
+            if schema.isEncrypted { try checkEncryptedPlace(place, node: value) }
         case "x-kubernetes-embedded-resource":
             schema.isEmbeddedResource = try bool(value, at: place, keyword: key)
             if schema.isEmbeddedResource {
@@ -162,6 +165,7 @@ extension SchemaParser {
                             node: property.value
                         )
                     }
+                    try checkNotEncrypted(outer, at: child, node: property.value)
                     childContext = .junctor(counterpart: outer)
                 }
                 schema.properties[property.key] = try parse(property.value, at: child, context: childContext)
@@ -186,6 +190,7 @@ extension SchemaParser {
                         node: value
                     )
                 }
+                try checkNotEncrypted(outer, at: place, node: value)
                 childContext = .junctor(counterpart: outer)
             }
             let child = place.child(document: ".items", field: place.fieldPath + "[*]")
@@ -246,6 +251,35 @@ extension SchemaParser {
             )
         }
         return text
+    }
+
+    /// `x-giter-encrypted: true` is allowed on a field of the producer's
+    /// section only (`spec.password`, `spec.items[*].token`): never on the
+    /// root, `metadata` or `status`, which readers without a key must read.
+    func checkEncryptedPlace(_ place: Place, node: Node) throws(SchemaError) {
+        let field = place.fieldPath
+        let top = field.split(separator: ".", maxSplits: 1).first.map { String($0.prefix { $0 != "[" }) } ?? ""
+        guard !field.isEmpty, !["metadata", "status", "apiVersion", "kind"].contains(top) else {
+            throw error(
+                "Forbidden: x-giter-encrypted is allowed on fields of the spec only, not on "
+                    + (field.isEmpty ? "the root" : field) + " (readers without a key must read it)",
+                at: place,
+                keyword: "x-giter-encrypted",
+                node: node
+            )
+        }
+    }
+
+    /// A branch of `allOf`, `anyOf`, `oneOf` or `not` cannot restrict an
+    /// `x-giter-encrypted` field: readers without the key see only its envelope.
+    func checkNotEncrypted(_ outer: StructuralSchema, at place: Place, node: Node) throws(SchemaError) {
+        guard outer.isEncrypted else { return }
+        throw error(
+            "Forbidden: an x-giter-encrypted field cannot be restricted inside allOf, anyOf, oneOf or not; "
+                + "give its restrictions outside them",
+            at: place,
+            node: node
+        )
     }
 
     func bool(_ value: Node, at place: Place, keyword: String) throws(SchemaError) -> Bool {

@@ -110,6 +110,14 @@ extension SchemaParser {
                 node: keysNode
             )
         }
+        if let key = keys.first(where: { item.properties[$0]?.isEncrypted == true }) {
+            throw error(
+                "Forbidden: the list map key \(key) must not be x-giter-encrypted (its items are told apart by it)",
+                at: place,
+                keyword: "x-kubernetes-list-map-keys",
+                node: keysNode
+            )
+        }
         schema.listType = .map(keys: keys)
     }
 

@@ -130,6 +130,15 @@ struct SchemaParser {
             try parseJunctor(entry, into: &schema, at: place, context: context)
         }
         if case .structural = context { try checkStructural(&schema, mapping: mapping, at: place, node: node) }
+        schema.hasEncryptedDescendant = schema.structuralChildren.contains(where: \.containsEncrypted)
+        if schema.isEncrypted, schema.hasEncryptedDescendant {
+            throw error(
+                "Forbidden: x-giter-encrypted inside a field that is encrypted as a whole; mark one of them",
+                at: place,
+                keyword: "x-giter-encrypted",
+                node: node
+            )
+        }
         if let entry = later.first(where: { $0.key == "default" }) {
             try parseDefault(entry.value, into: &schema, at: place)
         }
@@ -143,7 +152,7 @@ struct SchemaParser {
     static let structuralOnly: Set<String> = [
         "type", "default", "nullable", "additionalProperties", "x-kubernetes-preserve-unknown-fields",
         "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource", "x-kubernetes-list-type",
-        "x-kubernetes-list-map-keys", "x-kubernetes-map-type",
+        "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-giter-encrypted",
     ]
     /// Keywords of JSON Schema that Kubernetes does not allow in a CustomResourceDefinition.
     static let disallowed: Set<String> = [

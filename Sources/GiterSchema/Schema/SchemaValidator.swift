@@ -21,7 +21,13 @@ struct SchemaValidator {
     /// The work limit: ``maxSteps``, lower in tests.
     let stepLimit: Int
 
-    init(stepLimit: Int = Self.maxSteps) { self.stepLimit = stepLimit }
+    /// How `x-giter-encrypted` fields are checked.
+    let encryptedFields: EncryptedFieldCheck
+
+    init(stepLimit: Int = Self.maxSteps, encryptedFields: EncryptedFieldCheck = .sealed) {
+        self.stepLimit = stepLimit
+        self.encryptedFields = encryptedFields
+    }
 
     mutating func add(
         _ kind: FieldError.Kind,
@@ -62,6 +68,9 @@ struct SchemaValidator {
 
     mutating func validate(_ node: Node, against schema: StructuralSchema, path: String, depth: Int, mode: Mode) {
         guard step(path, depth: depth, location: node.location) else { return }
+        if schema.isEncrypted, encryptedFields == .sealed || node.string.map(SealedValue.looksSealed) == true {
+            return checkSealed(node, path: path)
+        }
         if node.isNull {
             if schema.nullable { return }
             if let type = schema.type {
@@ -87,6 +96,24 @@ struct SchemaValidator {
         default: break
         }
         checkJunctors(node, schema: schema, path: path, depth: depth)
+    }
+
+    /// An `x-giter-encrypted` field as a file holds it: an envelope of the
+    /// right shape, whatever the value inside.
+    private mutating func checkSealed(_ node: Node, path: String) {
+        // The value is not repeated: it is meant to be secret.
+        guard let text = node.string, SealedValue.looksSealed(text) else {
+            return add(
+                .invalid, path, nil,
+                "must be an encrypted value (x-giter-encrypted: a \(SealedValue.prefix)… string); encrypt it "
+                    + "with the producer's SDK or giter apply, which seal it for the policy's encryptionKeys",
+                at: node.location)
+        }
+        do {
+            _ = try SealedValue(text: text)
+        } catch {
+            add(.invalid, path, nil, "the encrypted value \(error.message)", at: node.location)
+        }
     }
 
     static func matches(_ node: Node, _ type: StructuralSchema.ValueType) -> Bool {
@@ -301,7 +328,7 @@ struct SchemaValidator {
     ) -> Int {
         var valid = 0
         for branch in branches {
-            var branchValidator = SchemaValidator(stepLimit: stepLimit)
+            var branchValidator = SchemaValidator(stepLimit: stepLimit, encryptedFields: encryptedFields)
             branchValidator.steps = steps
             branchValidator.validate(node, against: branch, path: path, depth: depth, mode: .valuesOnly)
             steps = branchValidator.steps

@@ -71,6 +71,10 @@ struct StructuralSchema: Sendable {
     var isIntOrString = false
     var isEmbeddedResource = false
     var listType: ListType?
+    /// `x-giter-encrypted: true`: the producer writes this field's value as a
+    /// sealed envelope (see ``SealedValue``), and readers without a key check
+    /// the envelope's shape instead of the value.
+    var isEncrypted = false
 
     init() {}
 
@@ -79,6 +83,21 @@ struct StructuralSchema: Sendable {
         if preservesUnknownFields { return true }
         if case .allowed(true) = additionalProperties { return true }
         return false
+    }
+
+    /// Whether a structural schema below this one (not this one) is
+    /// `x-giter-encrypted`; set by the parser.
+    var hasEncryptedDescendant = false
+
+    /// Whether this schema or one below it is `x-giter-encrypted`.
+    var containsEncrypted: Bool { isEncrypted || hasEncryptedDescendant }
+
+    /// The structural children: declared properties, items, additional properties.
+    var structuralChildren: [StructuralSchema] {
+        var children = Array(properties.values)
+        if let items { children.append(items.value) }
+        if case .schema(let entry) = additionalProperties { children.append(entry) }
+        return children
     }
 
     /// The schema for the value of `key` in a mapping, if any.

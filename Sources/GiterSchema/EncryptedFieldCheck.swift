@@ -1,0 +1,11 @@
+/// How validation treats a field marked `x-giter-encrypted: true`.
+public enum EncryptedFieldCheck: Sendable, Hashable {
+    /// As a resource file holds it: the value must be an envelope
+    /// (``SealedValue``) of the right shape; what it encrypts is not seen.
+    /// Readers, `giter verify` and the guard check this way.
+    case sealed
+    /// As the producer has it before sealing: the value is checked against
+    /// the field's schema like any other — or, when it is a string that
+    /// starts like an envelope, as `.sealed` (an envelope kept from the file).
+    case plaintext
+}
