@@ -129,6 +129,21 @@ struct ExchangeBranchTests {
             #expect(Set(listing.live.keys) == Set(groups.dropFirst()))
             #expect(Array(listing.archived.keys) == [groups[0]])
             #expect(listing.ignored.isEmpty)
+
+            // A follower of the set fetches only the branch that moved.
+            let main = try await clone.head()
+            try clone.write(GuardedExchange.exp2.repositoryPath, GuardedExchange.experiment("exp-2"))
+            try await clone.commit(as: .alice, "Create exp-2 on batch-7")
+            try await runGitChecked(
+                [
+                    "push", "--quiet", "origin", "HEAD:\(groups[6].reference.rawValue)",
+                    "\(main):\(groups[1].archiveReference.rawValue)", ":\(groups[1].reference.rawValue)",
+                ],
+                in: clone.folder, environment: clone.environment)
+            let next = try await branches.list()
+            #expect(next.moved(since: listing) == [groups[6]])
+            #expect(next.gone(since: listing) == [groups[1]])
+            #expect(next.moved(since: nil).count == groups.count - 2)
         }
     }
 

@@ -177,6 +177,18 @@ public struct ExchangeBranchListing: Sendable, Hashable {
         }
         ignored.sort()
     }
+
+    /// The live groups whose branch is new or moved since `earlier` (all
+    /// live groups when `earlier` is `nil`), sorted: what a follower of
+    /// the set fetches after one listing, leaving every other branch alone.
+    public func moved(since earlier: ExchangeBranchListing?) -> [ExchangeGroup] {
+        live.filter { earlier?.live[$0.key] != $0.value }.map(\.key).sorted()
+    }
+
+    /// The groups live in `earlier` and not anymore (archived or deleted), sorted.
+    public func gone(since earlier: ExchangeBranchListing) -> [ExchangeGroup] {
+        earlier.live.keys.filter { live[$0] == nil }.sorted()
+    }
 }
 
 /// When ``ExchangeBranches/collect(_:now:)`` deletes an archived exchange:
