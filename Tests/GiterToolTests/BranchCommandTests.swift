@@ -57,6 +57,21 @@ struct BranchCommandTests {
         #expect(try await Self.refs(exchange.remote)["refs/giter/archive/run-1"] == nil)
     }
 
+    @Test func helpHasExamplesAndTheExchangeOptions() async throws {
+        let directory = try TemporaryDirectory()
+        let help = try await directory.run(["branch", "--help"])
+        #expect(help.status == 0)
+        for text in ["USAGE: giter branch", "Examples:", "Exit status:", "list", "start", "archive", "collect"] {
+            #expect(help.stdout.contains(text), "giter branch --help lacks \(text)")
+        }
+        let list = try await directory.run(["branch", "list", "--help"])
+        for option in ["--remote", "--branch", "--backend", "--cache", "--group"] {
+            #expect(list.stdout.contains(option), "giter branch list --help lacks \(option)")
+        }
+        let root = try await directory.run(["--help"])
+        #expect(root.stdout.contains("  branch"))
+    }
+
     @Test func badGroupsAreUsageErrors() async throws {
         let exchange = try await ExchangeFixture.withPolicy()
         for arguments in [["branch", "start", "bad..name"], ["branch", "start", "-x"], ["get", "experiments", "--group", "a/b"]] {
