@@ -77,6 +77,7 @@ struct ExchangeBranchTests {
 
             let consumer = try await Self.branches(.runner, backend: backends.transport, exchange: exchange)
             #expect(try await consumer.list().live.keys.sorted() == [group])
+            #expect(try await consumer.verifyBase(of: group).hex == mainBefore)
             let consumerStore = try await Self.store(.runner, .consumer, consumer, group, log: log)
             try await consumerStore.refresh()
             let stored = try #require(try await consumerStore.get(GuardedExchange.exp2))

@@ -45,8 +45,50 @@ public struct ExchangeBranches: Sendable {
     }
 
     /// The transport of `group`'s branch, for a ``GitResourceStore``.
+    ///
+    /// A store over it judges every commit by the contract at its parent,
+    /// from the branch's root; call ``verifyBase(of:)`` first to know that
+    /// the root and the contract are the main branch's, when the server
+    /// runs no guard that refuses a forged base.
     public func transport(for group: ExchangeGroup) async throws -> any Transport {
         try await makeTransport(group.branch)
+    }
+
+    /// Checks `group`'s live branch by the rule the guard holds — its
+    /// commits form one line from a commit of the main branch that holds
+    /// the contract, and none changes `.giter/` — and returns that base.
+    /// Downloads the main branch and the group's branch into the main
+    /// transport's mirror.
+    ///
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/historyRefused``
+    ///   when the branch or the main branch does not exist, or the branch
+    ///   breaks the rule (the message says how); otherwise what the
+    ///   transport throws.
+    @discardableResult
+    public func verifyBase(of group: ExchangeGroup) async throws -> ObjectID {
+        let mainBranch = main.configuration.branch
+        guard let mainTip = try await main.fetch() else {
+            throw StoreError(.historyRefused, "the main branch \(mainBranch) does not exist")
+        }
+        guard let tip = try await main.fetchReference(group.reference) else {
+            throw StoreError(.historyRefused, "\(group.branch) has no live branch; start it, or look for its archive")
+        }
+        switch try await ExchangeBranchBase.find(from: tip, mainTip: mainTip, reader: main) {
+        case .failure(let problem):
+            throw StoreError(.historyRefused, "\(group.branch) is not an exchange branch to trust: \(problem.message(mainBranch: mainBranch))")
+        case .success(let found):
+            var parent = found.base
+            for commit in found.line {
+                if let path = try await ExchangeBranchBase.contractChanges(of: commit.id, parent: parent, reader: main).first {
+                    throw StoreError(
+                        .historyRefused, path: path,
+                        "\(group.branch) is not an exchange branch to trust: \(commit.id.short) changes \(path); "
+                            + "the contract changes only on the main branch \(mainBranch)")
+                }
+                parent = commit.id
+            }
+            return found.base
+        }
     }
 
     /// Every live and archived group, from one listing of the remote's refs.

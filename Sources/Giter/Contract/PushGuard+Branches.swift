@@ -43,29 +43,13 @@ extension PushGuard {
             chain = line
             from = old
         } else {
-            let listed = try await reader.commits(from: new, excluding: mainTip, limit: nil)
-            var byID: [ObjectID: CommitInfo] = [:]
-            for commit in listed { byID[commit.id] = commit }
-            var line: [CommitInfo] = []
-            var next: ObjectID? = new
-            while let id = next, let commit = byID[id] {
-                line.append(commit)
-                next = commit.parents.first
+            switch try await ExchangeBranchBase.find(from: new, mainTip: mainTip, reader: reader) {
+            case .failure(let problem):
+                return refused(problem.rule, new, problem.message(mainBranch: branch))
+            case .success(let found):
+                chain = found.line
+                from = found.base
             }
-            guard let base = next else {
-                return refused(.history, new, "its base is not on the main branch \(branch): start it from a commit of \(branch)")
-            }
-            guard line.count == listed.count else {
-                return refused(.history, new, "its commits after the base \(base.short) are not one line: an exchange branch is linear")
-            }
-            var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: base))
-            guard try await !reader.treeEntries(at: base, under: Contract.folder).isEmpty,
-                case .success = try await ledger.contract()
-            else {
-                return refused(.contract, new, "its base \(base.short) holds no readable contract in \(Contract.folder)/: start it from a commit of \(branch) that does")
-            }
-            chain = line.reversed()
-            from = base
         }
         var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: from))
         var violations: [ContractViolation] = []
@@ -74,10 +58,10 @@ extension PushGuard {
         var parent = from
         for commit in chain {
             violations += try await fencingViolations(of: commit, leases: &leases)
-            for change in try await reader.changes(from: parent, to: commit.id, under: Contract.folder) {
+            for path in try await ExchangeBranchBase.contractChanges(of: commit.id, parent: parent, reader: reader) {
                 violations.append(
                     ContractViolation(
-                        commit: commit.id, path: change.path, rule: .contract,
+                        commit: commit.id, path: path, rule: .contract,
                         message: "the contract changes only on the main branch \(branch), never on the exchange branch \(group.branch)"))
             }
             violations += try await ledger.advance(over: commit, push: push)

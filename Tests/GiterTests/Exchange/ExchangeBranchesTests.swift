@@ -47,6 +47,35 @@ struct ExchangeBranchesTests {
         #expect(try await branches.start(group) == tip, "starting again moves nothing")
     }
 
+    @Test func verifyBaseTrustsOnlyALineFromMainWithTheContract() async throws {
+        let base = try withContract()
+        let good = try ExchangeGroup("good")
+        try await branches.start(good)
+        try remote.forgeCommit(
+            author: owner, edits: [.write(path: "README.md", contents: Array("on good\n".utf8))], branch: good.branch)
+        #expect(try await branches.verifyBase(of: good) == base)
+
+        // A root of its own, with a contract of its own: what a server without the guard could hold.
+        let forged = try ExchangeGroup("forged")
+        remote.forgeTree([ExchangePolicy.path: Array(PolicyStoreTests.policy(extraProducer: "mallory@example.com").utf8)],
+                         author: owner, branch: forged.branch)
+        let notOnMain = await #expect(throws: StoreError.self) { try await branches.verifyBase(of: forged) }
+        #expect(notOnMain?.message.contains("its base is not on the main branch main") == true, "\(String(describing: notOnMain))")
+
+        // The contract changed on the exchange branch.
+        let edited = try ExchangeGroup("edited")
+        try await branches.start(edited)
+        try remote.forgeCommit(
+            author: owner,
+            edits: [.write(path: ExchangePolicy.path, contents: Array(PolicyStoreTests.policy(extraProducer: "x@example.com").utf8))],
+            branch: edited.branch)
+        let changed = await #expect(throws: StoreError.self) { try await branches.verifyBase(of: edited) }
+        #expect(changed?.path == ExchangePolicy.path, "\(String(describing: changed))")
+
+        let missing = await #expect(throws: StoreError.self) { try await branches.verifyBase(of: try ExchangeGroup("none")) }
+        #expect(missing?.code == .historyRefused)
+    }
+
     @Test func archiveFinishesAnInterruptedMoveAndFollowsALaterWrite() async throws {
         let base = try withContract()
         let group = try ExchangeGroup("g-1")
