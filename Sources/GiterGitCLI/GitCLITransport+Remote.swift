@@ -77,8 +77,21 @@ extension GitCLITransport {
     func pushThroughReceivePack(_ commit: ObjectID, to target: String, expecting expected: ObjectID?) async throws
         -> ReceivePackAnswer
     {
+        try await receivePack(source: commit.hex, to: target, expecting: expected)
+    }
+
+    /// `git push --porcelain --force-with-lease=<target>:<expected> origin :<target>`:
+    /// deletes the remote ref `target` if it is at `expected`.
+    func deleteThroughReceivePack(_ target: String, expecting expected: ObjectID) async throws -> ReceivePackAnswer {
+        try await receivePack(source: "", to: target, expecting: expected)
+    }
+
+    /// `git push --porcelain` of `<source>:<target>` with a lease on `expected`.
+    private func receivePack(source: String, to target: String, expecting expected: ObjectID?) async throws
+        -> ReceivePackAnswer
+    {
         let lease = "--force-with-lease=\(target):\(expected?.hex ?? "")"
-        let arguments = ["push", "--porcelain", "--no-verify", lease, "origin", "\(commit.hex):\(target)"]
+        let arguments = ["push", "--porcelain", "--no-verify", lease, "origin", "\(source):\(target)"]
         let result = try await network(arguments, throwing: false)
         let remoteLines = result.standardError.split(separator: "\n")
             .filter { $0.hasPrefix("remote:") }
@@ -104,7 +117,7 @@ extension GitCLITransport {
         }
         let summary = status.split(separator: "\t", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\t")
         switch flag {
-        case " ", "+", "*", "=":
+        case " ", "+", "*", "=", "-":
             return .moved(flag)
         case "!":
             var message = summary

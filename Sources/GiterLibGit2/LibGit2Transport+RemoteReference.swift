@@ -21,3 +21,25 @@ extension LibGit2Transport {
         }
     }
 }
+
+extension LibGit2Transport {
+    /// Deletes through receive-pack, never directly, as ``pushReference(_:to:expecting:)`` pushes.
+    public func deleteReference(_ name: RemoteReferenceName, expecting expected: ObjectID) async throws -> PushOutcome {
+        let configuration = configuration
+        return try await queue.run { (repository) throws(TransportError) in
+            try repository.deleteReference(name, expecting: expected, configuration)
+        }
+    }
+
+    /// One connection that lists the remote's refs, kept to `prefixes`.
+    public func listReferences(under prefixes: [String]) async throws -> [String: ObjectID] {
+        for prefix in prefixes where !prefix.hasPrefix("refs/") {
+            throw TransportError(.invalidArgument, "'\(prefix)' is not a ref prefix: give one that starts with refs/")
+        }
+        guard !prefixes.isEmpty else { return [:] }
+        let configuration = configuration
+        return try await queue.run { (repository) throws(TransportError) in
+            try repository.listReferences(under: prefixes, configuration)
+        }
+    }
+}

@@ -41,3 +41,43 @@ extension Repository {
             commit, oid, to: reference, expecting: expected, configuration, mirrorReference: reference)
     }
 }
+
+extension Repository {
+    /// Deletes the remote ref `name` if it is at `expected` there, through
+    /// receive-pack; the mirror's copy goes too.
+    func deleteReference(_ name: RemoteReferenceName, expecting expected: ObjectID, _ configuration: RemoteConfiguration)
+        throws(TransportError) -> PushOutcome
+    {
+        let reference = name.rawValue
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        let advertised = try session.connect(forPush: true)[reference].map(ObjectID.init)
+        guard advertised == expected else {
+            return .conflict(
+                message: RefUpdateFailure.lostRaceMessage(reference: reference, current: advertised, expected: expected))
+        }
+        // receive-pack checks the advertised old value again under the ref's lock.
+        _ = try session.push(refspec: ":\(reference)")
+        if !session.rejectedReferences.isEmpty {
+            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
+            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
+            let serverLines = session.serverText.split(separator: "\n").map(String.init)
+            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
+            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
+        }
+        git_reference_remove(pointer, reference)
+        git_error_clear()
+        return .pushed(expected)
+    }
+
+    /// The remote's refs under `prefixes`, from one connection.
+    func listReferences(under prefixes: [String], _ configuration: RemoteConfiguration) throws(TransportError)
+        -> [String: ObjectID]
+    {
+        let session = try RemoteSession(repository: self, configuration: configuration)
+        var references: [String: ObjectID] = [:]
+        for (name, oid) in try session.connect(forPush: false) where prefixes.contains(where: { name.hasPrefix($0) }) {
+            references[name] = ObjectID(oid)
+        }
+        return references
+    }
+}

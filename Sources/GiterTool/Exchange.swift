@@ -45,9 +45,10 @@ struct Exchange {
                 throw ToolError.usage("namespace '\(namespace)' is not valid: \(error)")
             }
         }
+        // An exchange group's branch shares the main branch's mirror (local values are kept per branch).
         let configuration = RemoteConfiguration(
             url: url,
-            branch: options.branch,
+            branch: try options.exchangeBranch(),
             mirrorPath: options.mirrorPath(for: url),
             credentials: try options.credentials(),
             networkTimeLimit: options.networkTimeout.duration
@@ -65,7 +66,7 @@ struct Exchange {
         }
         return Exchange(
             url: url,
-            branch: options.branch,
+            branch: configuration.branch,
             transport: transport,
             identity: identity,
             namespace: namespace,
@@ -115,7 +116,12 @@ struct Exchange {
 
     /// The error for a read of a branch that does not exist.
     func noBranch() -> ToolError {
-        ToolError(
+        if branch.hasPrefix(ExchangeGroup.branchPrefix) {
+            return ToolError(
+                "the exchange at \(url) has no live branch '\(branch)': start it with 'giter branch start "
+                    + "\(branch.dropFirst(ExchangeGroup.branchPrefix.count))', or see 'giter branch list' (it may be archived)")
+        }
+        return ToolError(
             "the exchange at \(url) has no branch '\(branch)' yet: create it with 'giter init', "
                 + "or check --remote and --branch"
         )

@@ -19,6 +19,14 @@ struct ExchangeOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The branch resources are exchanged on.", valueName: "branch"))
     var branch: String = "main"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Work on the exchange group's own branch, giter/x/<group>, started from --branch with 'giter branch start' "
+                + "(see Documentation/ExchangeBranches.md).",
+            valueName: "group"))
+    var group: String?
+
     @Option(name: .long, help: ArgumentHelp("The Git backend: libgit2 or git.", valueName: "backend"))
     var backend: Backend = .libgit2
 
@@ -110,6 +118,24 @@ struct ExchangeOptions: ParsableArguments {
 
     /// The namespace commands work in.
     var effectiveNamespace: String { namespace ?? ObjectMeta.defaultNamespace }
+
+    /// The branch the command reads and writes: `--group`'s exchange
+    /// branch when given, else `--branch`.
+    ///
+    /// - Throws: ``ToolError`` when `--group` names no valid group.
+    func exchangeBranch() throws -> String {
+        guard let group else { return branch }
+        return try exchangeGroup(group).branch
+    }
+
+    /// The group `name`, or a usage error that says why not.
+    func exchangeGroup(_ name: String) throws -> ExchangeGroup {
+        do {
+            return try ExchangeGroup(name)
+        } catch {
+            throw ToolError.usage(error.message)
+        }
+    }
 
     /// The remote URL as given, or from `GITER_REMOTE`; a local path is made absolute.
     ///

@@ -33,7 +33,7 @@ struct GiterCommand: AsyncParsableCommand {
             InitCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, WaitCommand.self,
             HistoryCommand.self, ArchiveCommand.self, DeleteCommand.self, ConvertCommand.self, VerifyCommand.self,
             GuardCommand.self, UnlockCommand.self,
-            BundleCommand.self, KeyCommand.self, OCICommand.self,
+            BundleCommand.self, KeyCommand.self, BranchCommand.self, OCICommand.self,
             ServeCommand.self,
             StatusCommand.self, ReconcileCommand.self,
         ]

@@ -21,8 +21,11 @@ public struct RefUpdate: Sendable, Hashable {
 /// import, by the rule of ``ExchangeBundle/rebaseBase(from:to:reader:)``),
 /// and every commit it gains is
 /// judged by ``ExchangeLedger`` (the same check readers run), with the
-/// pusher the server names. Any other ref is refused unless the policy in
-/// force on the branch lists it under `spec.refs`.
+/// pusher the server names. Exchange branches and their archives (see
+/// ``ExchangeBranches``) follow the rules of
+/// ``checkExchangeBranch(_:_:in:)`` and ``checkArchive(_:_:in:)``. Any
+/// other ref is refused unless the policy in force on the branch lists it
+/// under `spec.refs`.
 public struct PushGuard: Sendable {
     let reader: any RepositoryReader
     let branch: String
@@ -44,6 +47,11 @@ public struct PushGuard: Sendable {
         for update in updates {
             if update.name == "refs/heads/\(branch)" {
                 violations += try await checkBranch(update)
+            } else if let group = ExchangeGroup(reference: update.name) {
+                violations +=
+                    update.name.hasPrefix(ExchangeGroup.referencePrefix)
+                    ? try await checkExchangeBranch(update, group, in: updates)
+                    : try await checkArchive(update, group, in: updates)
             } else {
                 violations += try await checkOtherRef(update)
             }

@@ -3,8 +3,9 @@
 /// ``Transport/fetchReference(_:)`` and moved with
 /// ``Transport/pushReference(_:to:expecting:)``.
 ///
-/// Only refs under `refs/giter/` can be named, so no such ref is a branch
-/// or a tag. A mirror keeps what it fetched of the ref under the same name;
+/// Only refs under `refs/giter/` can be named, and the exchange branches
+/// of ``ExchangeGroup/reference`` (`refs/heads/giter/x/<group>`), so no
+/// such ref is the main branch, another branch or a tag. A mirror keeps what it fetched of the ref under the same name;
 /// local values (``LocalValueName``) live under `refs/giter/` too, so the
 /// SDK keeps its own local values out of `refs/giter/leases/`.
 public struct RemoteReferenceName: Sendable, Hashable, CustomStringConvertible {
@@ -17,6 +18,11 @@ public struct RemoteReferenceName: Sendable, Hashable, CustomStringConvertible {
     ///   when `name` breaks the rules of ``LocalValueName``.
     public init(underGiter name: String) throws(TransportError) {
         rawValue = try LocalValueName(name).reference
+    }
+
+    /// A name already checked, such as an exchange group's branch.
+    init(trusted rawValue: String) {
+        self.rawValue = rawValue
     }
 
     /// The lease ref `refs/giter/leases/<name>`.

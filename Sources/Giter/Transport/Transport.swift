@@ -76,6 +76,21 @@ public protocol Transport: RepositoryReader {
     func pushReference(_ name: RemoteReferenceName, to commit: ObjectID, expecting expected: ObjectID?) async throws
         -> PushOutcome
 
+    /// Deletes the remote ref `name` if it is at `expected` there: a
+    /// compare-and-swap on the server, through its receive-pack and hooks.
+    /// A lost race or a refusal is a ``PushOutcome``; on `.pushed(expected)`
+    /// the mirror's copy of the ref is gone too. The default implementation
+    /// throws ``TransportError/Code/backend``.
+    func deleteReference(_ name: RemoteReferenceName, expecting expected: ObjectID) async throws -> PushOutcome
+
+    /// The remote's refs whose full names start with one of `prefixes`
+    /// (each starting with `refs/`), and their commits: one listing of the
+    /// remote's refs (what `git ls-remote` shows), no object downloaded, no
+    /// ref of the mirror moved. ``ExchangeBranches`` discovers every
+    /// exchange branch with one such call. The default implementation
+    /// throws ``TransportError/Code/backend``.
+    func listReferences(under prefixes: [String]) async throws -> [String: ObjectID]
+
     /// The commits reachable from `commit` that changed `path`, newest
     /// first, at most `limit` of them.
     func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo]
@@ -133,6 +148,14 @@ extension Transport {
         async throws -> PushOutcome
     {
         throw TransportError(.backend, "this transport cannot move the remote ref \(name); use a backend that can")
+    }
+
+    public func deleteReference(_ name: RemoteReferenceName, expecting expected: ObjectID) async throws -> PushOutcome {
+        throw TransportError(.backend, "this transport cannot delete the remote ref \(name); use a backend that can")
+    }
+
+    public func listReferences(under prefixes: [String]) async throws -> [String: ObjectID] {
+        throw TransportError(.backend, "this transport cannot list the remote's refs; use a backend that can")
     }
 
     /// `nil`: the remote is not known to be on this machine, so nothing

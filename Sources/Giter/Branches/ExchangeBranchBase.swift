@@ -1,0 +1,66 @@
+/// The one home of the rule every exchange branch follows (see
+/// ``ExchangeBranches``): its commits form one line that starts from a
+/// commit of the main branch holding the contract, and none of them
+/// changes `.giter/`. The server's guard (``PushGuard``) and
+/// ``ExchangeBranches/verifyBase(of:)`` both ask it.
+enum ExchangeBranchBase {
+    /// Why a branch breaks the rule.
+    enum Problem: Error, Equatable {
+        /// Its first-parent line reaches a root that is not on the main branch.
+        case notOnMain
+        /// Its commits after `base` are not one line (a merge brought another).
+        case notLinear(base: ObjectID)
+        /// `base` holds no readable contract under `.giter/`.
+        case noContract(base: ObjectID)
+
+        /// The guard's rule for it.
+        var rule: ContractViolation.Rule {
+            switch self {
+            case .notOnMain, .notLinear: .history
+            case .noContract: .contract
+            }
+        }
+
+        func message(mainBranch: String) -> String {
+            switch self {
+            case .notOnMain:
+                "its base is not on the main branch \(mainBranch): start it from a commit of \(mainBranch)"
+            case .notLinear(let base):
+                "its commits after the base \(base.short) are not one line: an exchange branch is linear"
+            case .noContract(let base):
+                "its base \(base.short) holds no readable contract in \(Contract.folder)/: "
+                    + "start it from a commit of \(mainBranch) that does"
+            }
+        }
+    }
+
+    /// The commit of the main branch (at `mainTip`) that `tip`'s line
+    /// starts from, and the commits after it, oldest first.
+    static func find(from tip: ObjectID, mainTip: ObjectID, reader: any RepositoryReader) async throws
+        -> Result<(base: ObjectID, line: [CommitInfo]), Problem>
+    {
+        let listed = try await reader.commits(from: tip, excluding: mainTip, limit: nil)
+        var byID: [ObjectID: CommitInfo] = [:]
+        for commit in listed { byID[commit.id] = commit }
+        var line: [CommitInfo] = []
+        var next: ObjectID? = tip
+        while let id = next, let commit = byID[id] {
+            line.append(commit)
+            next = commit.parents.first
+        }
+        guard let base = next else { return .failure(.notOnMain) }
+        guard line.count == listed.count else { return .failure(.notLinear(base: base)) }
+        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: base))
+        guard try await !reader.treeEntries(at: base, under: Contract.folder).isEmpty,
+            case .success = try await ledger.contract()
+        else { return .failure(.noContract(base: base)) }
+        return .success((base, line.reversed()))
+    }
+
+    /// The paths under `.giter/` that `commit` (whose parent is `parent`) changes.
+    static func contractChanges(of commit: ObjectID, parent: ObjectID, reader: any RepositoryReader) async throws
+        -> [String]
+    {
+        try await reader.changes(from: parent, to: commit, under: Contract.folder).map(\.path)
+    }
+}

@@ -1,0 +1,91 @@
+extension PushGuard {
+    /// The guard's rule for an exchange branch (`refs/heads/giter/x/<group>`,
+    /// see ``ExchangeBranches``), which no `spec.refs` needs to list:
+    ///
+    /// - a new branch starts from a commit of the main branch that holds
+    ///   the contract (a file under `.giter/`), and its commits after that
+    ///   base form one line;
+    /// - an update is a fast-forward along one line, never a rewrite;
+    /// - every new commit is judged by the contract at its parent, as on
+    ///   the main branch, and may not change `.giter/`: the contract
+    ///   changes only on the main branch;
+    /// - the branch is deleted only once archived: the archive ref
+    ///   `refs/giter/archive/<group>` holds its tip, on the server or in
+    ///   the same push.
+    func checkExchangeBranch(_ update: RefUpdate, _ group: ExchangeGroup, in updates: [RefUpdate]) async throws
+        -> [ContractViolation]
+    {
+        func refused(_ rule: ContractViolation.Rule, _ commit: ObjectID?, _ message: String) -> [ContractViolation] {
+            [ContractViolation(commit: commit, path: nil, rule: rule, message: "\(update.name): \(message)")]
+        }
+        guard let new = update.new else {
+            let old = update.old
+            let archive = group.archiveReference.rawValue
+            let pushed = updates.first { $0.name == archive }
+            var archived = pushed?.new
+            if pushed == nil { archived = try await reader.resolve(archive) }
+            guard let old, archived == old else {
+                return refused(.history, old, "an exchange branch is deleted only once archived: point \(archive) at \(old?.short ?? "its tip") first")
+            }
+            return []
+        }
+        guard let mainTip = try await reader.resolve("refs/heads/\(branch)") else {
+            return refused(.history, new, "the main branch \(branch) does not exist, so no exchange branch can start from it")
+        }
+        let chain: [CommitInfo]
+        let from: ObjectID
+        if let old = update.old {
+            guard let line = try await ExchangeLedger.chain(from: new, to: old, reader: reader),
+                try await reader.commits(from: new, excluding: old, limit: nil).count == line.count
+            else {
+                return refused(.history, new, "not a linear fast-forward of \(old.short): an exchange branch is never rewritten; rebase onto it")
+            }
+            chain = line
+            from = old
+        } else {
+            switch try await ExchangeBranchBase.find(from: new, mainTip: mainTip, reader: reader) {
+            case .failure(let problem):
+                return refused(problem.rule, new, problem.message(mainBranch: branch))
+            case .success(let found):
+                chain = found.line
+                from = found.base
+            }
+        }
+        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: from))
+        var violations: [ContractViolation] = []
+        let push = ContractChecker.Push(user: pusher)
+        var leases: [String: LeaseRecord?] = [:]
+        var parent = from
+        for commit in chain {
+            violations += try await fencingViolations(of: commit, leases: &leases)
+            for path in try await ExchangeBranchBase.contractChanges(of: commit.id, parent: parent, reader: reader) {
+                violations.append(
+                    ContractViolation(
+                        commit: commit.id, path: path, rule: .contract,
+                        message: "the contract changes only on the main branch \(branch), never on the exchange branch \(group.branch)"))
+            }
+            violations += try await ledger.advance(over: commit, push: push)
+            parent = commit.id
+        }
+        return violations
+    }
+
+    /// The guard's rule for an archive ref (`refs/giter/archive/<group>`):
+    /// it points at the tip of the group's branch — as the server holds it,
+    /// or as the same push moves it — so only a commit the guard judged is
+    /// ever archived. Deleting it is the retention policy's work
+    /// (``ExchangeBranches/collect(_:now:)``) and allowed.
+    func checkArchive(_ update: RefUpdate, _ group: ExchangeGroup, in updates: [RefUpdate]) async throws
+        -> [ContractViolation]
+    {
+        guard let new = update.new else { return [] }
+        let live = group.reference.rawValue
+        if let pushed = updates.first(where: { $0.name == live }), pushed.new == new { return [] }
+        if try await reader.resolve(live) == new { return [] }
+        return [
+            ContractViolation(
+                commit: new, path: nil, rule: .ref,
+                message: "\(update.name) must point at the tip of the exchange branch \(group.branch), and \(new.short) is not it")
+        ]
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GitServerFixtures
+import Giter
+import Testing
+
+/// `giter branch list|start|archive|collect` and `--group`: an exchange
+/// group on a branch of its own, through the tool, on both backends.
+@Suite("giter branch", .timeLimit(.minutes(3)))
+struct BranchCommandTests {
+    static func refs(_ remote: String) async throws -> [String: String] {
+        let text = try await runGitChecked(["--git-dir", remote, "for-each-ref", "--format=%(refname) %(objectname)"]).stdout
+        var refs: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 2 { refs[String(fields[0])] = String(fields[1]) }
+        }
+        return refs
+    }
+
+    @Test(arguments: ToolBackend.allCases)
+    func startApplyListArchiveCollect(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture.withPolicy(backend: backend)
+        let main = try #require(try await Self.refs(exchange.remote)["refs/heads/main"])
+
+        let started = try await exchange.giter(["branch", "start", "run-1"])
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(started.stdout == "started run-1 at \(main) (branch giter/x/run-1)\n")
+
+        let applied = try await exchange.giter(["apply", "--group", "run-1", "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
+        #expect(applied.status == 0, "\(applied.stderr)")
+        var refs = try await Self.refs(exchange.remote)
+        #expect(refs["refs/heads/main"] == main, "the group's writes stay on its branch")
+        let tip = try #require(refs["refs/heads/giter/x/run-1"])
+        #expect(tip != main)
+        let onBranch = try await exchange.giter(["get", "experiments", "--group", "run-1"])
+        #expect(onBranch.status == 0 && onBranch.stdout.contains("sort-1"), "\(onBranch.stdout)\(onBranch.stderr)")
+        let onMain = try await exchange.giter(["get", "experiments"])
+        #expect(!onMain.stdout.contains("sort-1"), "\(onMain.stdout)")
+
+        #expect(try await exchange.giter(["branch", "list"]).stdout == "run-1 live \(tip)\n")
+        let archived = try await exchange.giter(["branch", "archive", "run-1"])
+        #expect(archived.stdout == "archived run-1 at \(tip)\n", "\(archived.stderr)")
+        refs = try await Self.refs(exchange.remote)
+        #expect(refs["refs/heads/giter/x/run-1"] == nil)
+        #expect(refs["refs/giter/archive/run-1"] == tip)
+        #expect(try await exchange.giter(["branch", "list"]).stdout == "run-1 archived \(tip)\n")
+        #expect(try await exchange.giter(["branch", "archive", "run-1"]).stdout == "no live branch for run-1\n")
+
+        let gone = try await exchange.giter(["get", "experiments", "--group", "run-1"])
+        #expect(gone.status == 1)
+        #expect(gone.stderr.contains("no live branch 'giter/x/run-1'"), "\(gone.stderr)")
+
+        let young = try await exchange.giter(["branch", "collect", "--older-than", "1h"])
+        #expect(young.status == 0 && young.stdout.isEmpty, "\(young.stdout)\(young.stderr)")
+        let collected = try await exchange.giter(["branch", "collect", "--older-than", "0s"])
+        #expect(collected.stdout == "deleted run-1\n", "\(collected.stderr)")
+        #expect(try await Self.refs(exchange.remote)["refs/giter/archive/run-1"] == nil)
+    }
+
+    @Test func helpHasExamplesAndTheExchangeOptions() async throws {
+        let directory = try TemporaryDirectory()
+        let help = try await directory.run(["branch", "--help"])
+        #expect(help.status == 0)
+        for text in ["USAGE: giter branch", "Examples:", "Exit status:", "list", "start", "archive", "collect"] {
+            #expect(help.stdout.contains(text), "giter branch --help lacks \(text)")
+        }
+        let list = try await directory.run(["branch", "list", "--help"])
+        for option in ["--remote", "--branch", "--backend", "--cache", "--group"] {
+            #expect(list.stdout.contains(option), "giter branch list --help lacks \(option)")
+        }
+        let root = try await directory.run(["--help"])
+        #expect(root.stdout.contains("  branch"))
+    }
+
+    @Test func badGroupsAreUsageErrors() async throws {
+        let exchange = try await ExchangeFixture.withPolicy()
+        for arguments in [["branch", "start", "bad..name"], ["branch", "start", "-x"], ["get", "experiments", "--group", "a/b"]] {
+            let result = try await exchange.giter(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("exchange branch") || result.stderr.contains("Error"), "\(result.stderr)")
+        }
+        let grouped = try await exchange.giter(["branch", "list", "--group", "run-1"])
+        #expect(grouped.status == 64, "\(grouped.stderr)")
+        #expect(try await Self.refs(exchange.remote).keys.sorted() == ["refs/heads/main"])
+    }
+}
