@@ -30,8 +30,10 @@ extension GitCLITransport {
         fetchRoutes.record(.uploadPack)
         let branch = configuration.branch
         let refspec = "+refs/heads/\(branch):\(configuration.trackingReference)"
+        var arguments = ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head"]
+        if configuration.fetchesBlobsOnDemand { arguments.append(Self.blobFilter) }
         do {
-            _ = try await network(["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head", "origin", refspec])
+            _ = try await network(arguments + ["origin", refspec])
         } catch let error as TransportError where error.code == .branchNotFound {
             // The branch is gone (or never was): drop a stale tracking ref.
             _ = try await runner.run(
@@ -125,8 +127,14 @@ extension GitCLITransport {
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
+    ///
+    /// For a partial mirror (``RemoteConfiguration/fetchesBlobsOnDemand``)
+    /// the remote is a promisor remote for this command only
+    /// (`remote.origin.promisor`): the mirror's own configuration does not
+    /// say so, so that a read of a missing blob by the long-lived
+    /// `cat-file` reports it missing instead of fetching it on its own.
     @discardableResult
-    func network(_ arguments: [String], throwing: Bool = true) async throws -> GitResult {
+    func network(_ arguments: [String], input: [UInt8]? = nil, throwing: Bool = true) async throws -> GitResult {
         let credentials = configuration.credentials
         var environment = GitRunner.toolIdentity
         var scratch: TemporaryFolder?
@@ -173,6 +181,9 @@ extension GitCLITransport {
         // The mirror's helpers (it has none) are reset; the user's come
         // only when asked for and Giter has no credentials of its own.
         var settings: [(key: String, value: String)] = [("credential.helper", "")]
+        if configuration.fetchesBlobsOnDemand {
+            settings += [("remote.origin.promisor", "true"), ("remote.origin.partialclonefilter", "blob:none")]
+        }
         if let user = userSettings {
             settings += user.settings.filter { setting in
                 if UserGitSettings.isCredential(setting.key) { return credentials.passwordProvider == nil }
@@ -214,7 +225,7 @@ extension GitCLITransport {
                 offered = true
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
-            let result = try await runner.run(arguments, environment: attemptEnvironment)
+            let result = try await runner.run(arguments, environment: attemptEnvironment, input: input)
             if result.succeeded { return result }
             last = result
             if !offered || GitFailure.code(for: result.errorText) != .authenticationFailed { break }

@@ -34,6 +34,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// `giter unlock` command that removes it.
         public static let branchLocked = Code("branch locked")
 
+        /// The resource is outside the store's ``StoreOptions/scope``: the
+        /// store neither reads nor writes it (its history is not checked
+        /// file by file there).
+        public static let outOfScope = Code("out of scope")
+
         public var description: String { name }
     }
 
