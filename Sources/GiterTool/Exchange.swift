@@ -23,6 +23,8 @@ struct Exchange {
     let logger: Logger
     /// The resource files the stores of this command could not read.
     let unreadable = UnreadableFiles()
+    /// What the stores read and check: the namespace of `-n` with `--partial`, else everything.
+    var scope: ReadScope = .everything
 
     /// Opens the mirror for the options (creating it when missing). Nothing
     /// is fetched yet, unless `role` asks for the policy's answer.
@@ -46,8 +48,12 @@ struct Exchange {
             url: url,
             branch: options.branch,
             mirrorPath: options.mirrorPath(for: url),
-            credentials: try options.credentials()
+            credentials: try options.credentials(),
+            blobFetch: options.partial ? .onDemand : .everything
         )
+        if options.partial, options.backend == .libgit2 {
+            StandardError.write("warning: --partial: libgit2 has no partial clone; fetching everything (use --backend git to fetch less)\n")
+        }
         let transport: any Transport
         do {
             transport = try await options.backend.open(configuration)
@@ -59,7 +65,7 @@ struct Exchange {
         if options.role == nil, role.followsPolicy {
             identity.role = try await WriterRole.role(of: identity.email, at: transport) ?? identity.role
         }
-        return Exchange(
+        var exchange = Exchange(
             url: url,
             branch: options.branch,
             transport: transport,
@@ -69,21 +75,25 @@ struct Exchange {
             signer: signer,
             logger: Logger(label: "giter")
         )
+        if options.partial, options.namespace != nil { exchange.scope = .only(namespaces: [namespace]) }
+        return exchange
     }
 
     /// A store for one kind, writing as ``identity``.
     /// Files it cannot read are recorded in ``unreadable``.
     func store(kind: String, apiVersion: String = "") -> GitResourceStore<DynamicResource> {
         let unreadable = self.unreadable
+        var options = StoreOptions(
+            identity: identity,
+            signer: signer,
+            logger: Logger(label: "giter.store"),
+            eventHandler: { unreadable.record($0) }
+        )
+        options.scope = scope
         return GitResourceStore<DynamicResource>(
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
-            options: StoreOptions(
-                identity: identity,
-                signer: signer,
-                logger: Logger(label: "giter.store"),
-                eventHandler: { unreadable.record($0) }
-            )
+            options: options
         )
     }
 

@@ -38,6 +38,17 @@ struct PartialFetchTests {
             }
             #expect(lab.events.violations.isEmpty)
 
+            // The scoped consumer writes a status from its partial mirror; a reader of everything sees it.
+            var status = JobStatus()
+            status.digest = "seen"
+            #expect(try await consumer.write(.status(listed[0].key, status, specDigest: listed[0].specDigest)) == .statusWritten)
+            await #expect(throws: StoreError.self) {
+                try await consumer.write(.status(far[0].key, status, specDigest: listed[0].specDigest))
+            }
+            try await producer.refresh()
+            #expect(try await producer.get(listed[0].key)?.resource.status?.digest == "seen")
+            #expect(lab.events.violations.isEmpty)
+
             let tip = try #require(await producer.revision().flatMap { ObjectID(hex: $0.rawValue) })
             let nearBlobs = try await blobIDs(of: near.map(\.key), at: tip, in: mirror)
             let farBlobs = try await blobIDs(of: far.map(\.key), at: tip, in: mirror)
@@ -52,6 +63,9 @@ struct PartialFetchTests {
                 #expect(present.isDisjoint(with: farBlobs))
                 #expect(present.intersection(exchange) == nearBlobs)
                 #expect(try await promisorPacks(in: mirror) >= 2)
+                // The mirror's own configuration names no promisor remote: its reads never fetch by themselves.
+                let config = try String(contentsOf: mirror.url.appendingPathComponent("config"), encoding: .utf8)
+                #expect(!config.contains("promisor") && !config.contains("partialclone"))
             case .libgit2:
                 // libgit2 has no partial clone: it downloads everything (Documentation/PartialFetch.md).
                 #expect(farBlobs.isSubset(of: present))
