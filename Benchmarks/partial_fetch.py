@@ -2,17 +2,22 @@
 """Initial sync of a large exchange, full against partial (issue 15, part 5).
 
 Writes the scale benchmark's exchange (the contract as the root commit, then
-N resources of kind Widget, 1,000 to a producer's commit, with the same
-files as Benchmarks/Sources/ScaleBenchmark/Fixture.swift) spread over
-NAMESPACES namespaces, serves it with `git daemon` on 127.0.0.1 (the
-repository allows filters), and times, in fresh bare mirrors, exactly the
-git commands the git backend (GitCLITransport) runs for an initial sync:
+N resources of kind Widget, with the same files as
+Benchmarks/Sources/ScaleBenchmark/Fixture.swift) spread over NAMESPACES
+namespaces, each namespace applied in commits of its own (1,000 resources to
+a commit at most), serves it with `git daemon` on 127.0.0.1 (the repository
+allows filters), and times, in fresh bare mirrors, exactly the git commands
+the git backend (GitCLITransport) runs for an initial sync:
 
   full     git fetch of the branch (a mirror with every blob)
   partial  git fetch --filter=blob:none (commits and trees), then the blobs
-           of ONE namespace (what a store scoped to it lists): one
-           `git cat-file --batch-check` for the missing ones and one
-           `git fetch --stdin` of their ids from the promisor remote
+           of ONE namespace: one `git cat-file --batch-check` for the
+           missing ones and one `git fetch --stdin` of their ids from the
+           promisor remote. With commits of one namespace each, these are
+           exactly the files a store scoped to it reads: the files of the
+           commits its history check judges whole (those touching its
+           scope) and the files it lists. A commit that mixes namespaces
+           would add all its files (Documentation/PartialFetch.md).
 
 Bytes: the size of the packs the mirror holds afterwards (what came over
 the wire, as packs). Runs are interleaved; medians and the load average are
@@ -96,12 +101,15 @@ def make_exchange(path, resources, namespaces, per_commit=1000):
         out.append(b"\n")
 
     commit("Bench admin <admin@bench.example>", "giter: the exchange's contract\n", [(".giter/policy.yaml", POLICY)])
-    for first in range(0, resources, per_commit):
-        files = []
-        for i in range(first, min(first + per_commit, resources)):
-            ns = namespace(i, namespaces)
-            files.append((f"resources/{ns}/Widget/{bucket(name(i))}/{name(i)}.yaml", file(i, ns)))
-        commit("Bench producer <producer@bench.example>", "giter: apply %d resources\n" % len(files), files)
+    # The producer applies each namespace's resources in commits of its own (per_commit to a commit).
+    for n in range(namespaces):
+        indices = list(range(n, resources, namespaces))
+        for first in range(0, len(indices), per_commit):
+            files = []
+            for i in indices[first:first + per_commit]:
+                ns = namespace(i, namespaces)
+                files.append((f"resources/{ns}/Widget/{bucket(name(i))}/{name(i)}.yaml", file(i, ns)))
+            commit("Bench producer <producer@bench.example>", "giter: apply %d resources\n" % len(files), files)
     git("-C", path, "fast-import", "--quiet", input=b"".join(out))
     git("-C", path, "gc", "--quiet")
 
