@@ -23,7 +23,7 @@ Bytes: the size of the packs the mirror holds afterwards (what came over
 the wire, as packs). Runs are interleaved; medians and the load average are
 printed. Usage:
 
-  Benchmarks/partial_fetch.py [--resources 100000] [--namespaces 100] [--runs 5]
+  Benchmarks/partial_fetch.py [--resources 100000] [--namespaces 100] [--runs 5] [--payload BYTES]
 """
 import argparse, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
@@ -73,12 +73,16 @@ def bucket(n):
     return "%02x" % (h % 256)
 
 
-def file(i, ns):
-    return (f"apiVersion: bench.giter.example/v1\nkind: Widget\nmetadata:\n  name: {name(i)}\n  namespace: {ns}\n"
+def file(i, ns, payload):
+    text = (f"apiVersion: bench.giter.example/v1\nkind: Widget\nmetadata:\n  name: {name(i)}\n  namespace: {ns}\n"
             f"  generation: 1\nspec:\n  image: registry.example.com/widget:1.1\n  replicas: 3\n  revision: 1\n")
+    if payload:
+        # Bytes that do not compress, as real specs differ from one another more than the fixture's do.
+        text += "  note: " + os.urandom(payload // 2).hex() + "\n"
+    return text
 
 
-def make_exchange(path, resources, namespaces, per_commit=1000):
+def make_exchange(path, resources, namespaces, payload, per_commit=1000):
     git("init", "--quiet", "--bare", "-b", "main", path)
     git("-C", path, "config", "uploadpack.allowFilter", "true")
     git("-C", path, "config", "uploadpack.allowReachableSHA1InWant", "true")
@@ -108,7 +112,7 @@ def make_exchange(path, resources, namespaces, per_commit=1000):
             files = []
             for i in indices[first:first + per_commit]:
                 ns = namespace(i, namespaces)
-                files.append((f"resources/{ns}/Widget/{bucket(name(i))}/{name(i)}.yaml", file(i, ns)))
+                files.append((f"resources/{ns}/Widget/{bucket(name(i))}/{name(i)}.yaml", file(i, ns, payload)))
             commit("Bench producer <producer@bench.example>", "giter: apply %d resources\n" % len(files), files)
     git("-C", path, "fast-import", "--quiet", input=b"".join(out))
     git("-C", path, "gc", "--quiet")
@@ -164,6 +168,7 @@ def main():
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--namespaces", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--payload", type=int, default=0, help="random bytes (hex) added to each spec")
     options = parser.parse_args()
     root = tempfile.mkdtemp(prefix="giter-partial-")
     daemon = None
@@ -171,7 +176,7 @@ def main():
         served = os.path.join(root, "srv")
         os.makedirs(served)
         print(f"writing {options.resources} resources in {options.namespaces} namespaces…", file=sys.stderr)
-        make_exchange(os.path.join(served, "exchange.git"), options.resources, options.namespaces)
+        make_exchange(os.path.join(served, "exchange.git"), options.resources, options.namespaces, options.payload)
         port = free_port()
         daemon = subprocess.Popen(
             ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}", f"--base-path={served}",
@@ -194,7 +199,7 @@ def main():
             fulls.append(full_sync(root, url))
             partials.append(partial_sync(root, url, scope))
         load = os.getloadavg()
-        print(f"resources {options.resources}, namespaces {options.namespaces}, scope {scope}, runs {options.runs}, "
+        print(f"resources {options.resources}, namespaces {options.namespaces}, payload {options.payload} B, scope {scope}, runs {options.runs}, "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print("| sync | median time (s) | min–max (s) | bytes (packs) | blobs fetched on demand |")
         print("|---|---:|---:|---:|---:|")
