@@ -154,6 +154,37 @@ struct PartialFetchTests {
     }
 }
 
+extension PartialFetchTests {
+    /// A scoped store's check point does not vouch for what it did not
+    /// read: a store of everything on the same mirror checks the history
+    /// again and finds the forged spec outside the scope.
+    @Test(arguments: Backend.allCases)
+    func aWiderStoreDoesNotTrustANarrowerOnesCheckPoint(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = try await lab.store(producerIdentity(0), mirror: "producer")
+            let far = scopedJob("far", namespace: "far")
+            _ = try await producer.write([.apply(scopedJob("near", namespace: "lab")), .apply(far)])
+            let forger = try await lab.backend.open(
+                RemoteConfiguration(url: lab.url, mirrorPath: lab.scratch.appendingPathComponent("mirror-forger").path))
+            let tip = try #require(try await forger.fetch())
+            let identity = consumerIdentity(0)
+            let signature = Signature(name: identity.name, email: identity.email)
+            let forged = try await forger.createCommit(
+                CommitRequest(
+                    parent: tip, edits: [.write(path: far.key.repositoryPath, contents: Array("forged".utf8))],
+                    author: signature, committer: signature, message: "a spec of my own"))
+            #expect(try await forger.push(forged, expecting: tip) == .pushed(forged))
+
+            let (scoped, _) = try await lab.scopedStore(identity, mirror: "shared", namespaces: ["lab"], partial: false)
+            try await scoped.refresh()
+            #expect(lab.events.violations.isEmpty)
+            let full = try await lab.store(producerIdentity(1), mirror: "shared")
+            try await full.refresh()
+            #expect(lab.events.violations.map(\.commit) == [forged])
+        }
+    }
+}
+
 /// A job in `namespace` whose payload names it.
 func scopedJob(_ name: String, namespace: String) -> Job {
     Job(
@@ -168,11 +199,12 @@ extension Lab {
             blobFetch: .onDemand)
     }
 
-    /// A store of jobs in `namespaces` on a partial mirror, and the mirror.
-    func scopedStore(_ identity: ExchangeIdentity, mirror: String, namespaces: Set<String>) async throws
-        -> (GitResourceStore<Job>, BareRepository)
+    /// A store of jobs in `namespaces` on a partial mirror (or a full one), and the mirror.
+    func scopedStore(_ identity: ExchangeIdentity, mirror: String, namespaces: Set<String>, partial: Bool = true)
+        async throws -> (GitResourceStore<Job>, BareRepository)
     {
-        let configuration = partialConfiguration(mirror: mirror)
+        var configuration = partialConfiguration(mirror: mirror)
+        if !partial { configuration.blobFetch = .everything }
         let transport = try await backend.open(configuration)
         let events = self.events
         var logger = Logger(label: "giter.test.\(mirror)")
