@@ -12,7 +12,7 @@ extension GitCLITransport {
     /// --batch-check` (the mirror's configuration names no promisor
     /// remote, so it reports a missing blob instead of fetching it), then
     /// downloaded with one `git fetch --stdin` of their ids from the
-    /// promisor remote (``network(_:input:throwing:)``), so the pack is
+    /// promisor remote (``network(_:input:settings:throwing:)``), so the pack is
     /// kept as a promisor pack. Git checks every
     /// object's hash as it stores the pack. Nothing is asked of the remote
     /// when the mirror is not partial or lacks none of them.
@@ -37,11 +37,12 @@ extension GitCLITransport {
         for start in stride(from: 0, to: missing.count, by: Self.missingBlobsPerRequest) {
             let chunk = missing[start..<min(missing.count, start + Self.missingBlobsPerRequest)]
             let input = Array(chunk.map { $0.hex + "\n" }.joined().utf8)
-            // Without `--filter`: git 2.39's upload-pack of a repository packed by `git gc` sends none of
-            // the wanted blobs under `blob:none` ("did not send all necessary objects").
+            // No negotiation (as git's own lazy fetch): a "have" of the tip tells a server with bitmaps
+            // (any repository packed by `git gc`) that the mirror has every object reachable from it, these
+            // blobs included, and it sends none ("did not send all necessary objects").
             try await network(
                 ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--stdin", "origin"],
-                input: input)
+                input: input, settings: [("fetch.negotiationAlgorithm", "noop")])
         }
         blobsFetchedOnDemand.add(missing.count)
         return missing.count

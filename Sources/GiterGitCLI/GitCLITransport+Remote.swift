@@ -134,7 +134,10 @@ extension GitCLITransport {
     /// say so, so that a read of a missing blob by the long-lived
     /// `cat-file` reports it missing instead of fetching it on its own.
     @discardableResult
-    func network(_ arguments: [String], input: [UInt8]? = nil, throwing: Bool = true) async throws -> GitResult {
+    func network(
+        _ arguments: [String], input: [UInt8]? = nil, settings extra: [(key: String, value: String)] = [],
+        throwing: Bool = true
+    ) async throws -> GitResult {
         let credentials = configuration.credentials
         var environment = GitRunner.toolIdentity
         var scratch: TemporaryFolder?
@@ -184,6 +187,7 @@ extension GitCLITransport {
         if configuration.fetchesBlobsOnDemand {
             settings += [("remote.origin.promisor", "true"), ("remote.origin.partialclonefilter", "blob:none")]
         }
+        settings += extra
         if let user = userSettings {
             settings += user.settings.filter { setting in
                 if UserGitSettings.isCredential(setting.key) { return credentials.passwordProvider == nil }

@@ -14,7 +14,9 @@ import Testing
 @Suite("GitCLITransport partial mirrors on servers")
 struct PartialFetchServerTests {
     /// Writes `count` files through a full mirror and checks a partial one.
-    static func check(_ url: String, in directory: TemporaryDirectory, credentials: Credentials = .none) async throws {
+    static func check(
+        _ url: String, repository: BareRepository, in directory: TemporaryDirectory, credentials: Credentials = .none
+    ) async throws {
         let writer = try await GitCLITransport(
             configuration: RemoteConfiguration(
                 url: url, mirrorPath: directory.appending("writer").path, credentials: credentials))
@@ -23,6 +25,9 @@ struct PartialFetchServerTests {
         let parent = try await writer.fetch()
         let commit = try await writer.createCommit(CommitRequest(parent: parent, edits: edits, author: author, message: "files"))
         #expect(try await writer.push(commit, expecting: parent) == .pushed(commit))
+        // Packed as servers keep their repositories (with bitmaps): a request that tells the server the mirror
+        // has the tip then gets none of the blobs it asks for.
+        try await repository.git(["gc", "--quiet"])
 
         let reader = try await GitCLITransport(
             configuration: RemoteConfiguration(
@@ -53,8 +58,8 @@ struct PartialFetchServerTests {
         let directory = try TemporaryDirectory(prefix: "giter-partial-daemon")
         defer { directory.remove() }
         try await withGitDaemon { server in
-            _ = try await server.createRepository(named: "exchange", seeded: false)
-            try await Self.check(try server.url(for: "exchange"), in: directory)
+            let repository = try await server.createRepository(named: "exchange", seeded: false)
+            try await Self.check(try server.url(for: "exchange"), repository: repository, in: directory)
         }
     }
 
@@ -63,9 +68,10 @@ struct PartialFetchServerTests {
         let directory = try TemporaryDirectory(prefix: "giter-partial-http")
         defer { directory.remove() }
         try await withSmartHTTPServer(user: "giter", password: "pass") { server in
-            _ = try await server.createRepository(named: "exchange", seeded: false)
+            let repository = try await server.createRepository(named: "exchange", seeded: false)
             let credentials = Credentials(passwordProvider: { _ in Credentials.UserPassword(user: "giter", password: "pass") })
-            try await Self.check(try server.url(for: "exchange"), in: directory, credentials: credentials)
+            try await Self.check(
+                try server.url(for: "exchange"), repository: repository, in: directory, credentials: credentials)
         }
     }
 
@@ -78,7 +84,7 @@ struct PartialFetchServerTests {
             let url = try server.url(for: "exchange")
             let key = Credentials.SSHKey(privateKeyPath: server.identityFile(.ed25519).path)
             let credentials = Credentials(sshKey: key, knownHostsPath: server.knownHostsFile.path)
-            try await Self.check(url, in: directory, credentials: credentials)
+            try await Self.check(url, repository: repository, in: directory, credentials: credentials)
 
             // Without uploadpack.allowReachableSHA1InWant, protocol version 0 refuses the wants: a TransportError.
             try await repository.git(["config", "--unset", "uploadpack.allowReachableSHA1InWant"])
