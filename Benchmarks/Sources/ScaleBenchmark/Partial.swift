@@ -64,6 +64,7 @@ enum PartialFixture {
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
         process.environment = environment
         if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ScaleError("git \(arguments.joined(separator: " ")) failed") }
