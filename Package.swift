@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "DocumentationTests",
             dependencies: [
-                "Giter", "GiterLibGit2", "GiterTesting",
+                "Giter", "GiterGitCLI", "GiterLibGit2", "GiterTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

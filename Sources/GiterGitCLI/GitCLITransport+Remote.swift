@@ -30,8 +30,10 @@ extension GitCLITransport {
         fetchRoutes.record(.uploadPack)
         let branch = configuration.branch
         let refspec = "+refs/heads/\(branch):\(configuration.trackingReference)"
+        var arguments = ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head"]
+        if configuration.fetchesBlobsOnDemand { arguments.append(Self.blobFilter) }
         do {
-            _ = try await network(["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head", "origin", refspec])
+            _ = try await network(arguments + ["origin", refspec])
         } catch let error as TransportError where error.code == .branchNotFound {
             // The branch is gone (or never was): drop a stale tracking ref.
             _ = try await runner.run(
@@ -138,8 +140,17 @@ extension GitCLITransport {
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
+    ///
+    /// For a partial mirror (``RemoteConfiguration/fetchesBlobsOnDemand``)
+    /// the remote is a promisor remote for this command only
+    /// (`remote.origin.promisor`): the mirror's own configuration does not
+    /// say so, so that a read of a missing blob by the long-lived
+    /// `cat-file` reports it missing instead of fetching it on its own.
     @discardableResult
-    func network(_ arguments: [String], throwing: Bool = true) async throws -> GitResult {
+    func network(
+        _ arguments: [String], input: [UInt8]? = nil, settings extra: [(key: String, value: String)] = [],
+        throwing: Bool = true
+    ) async throws -> GitResult {
         let credentials = configuration.credentials
         var environment = GitRunner.toolIdentity
         var scratch: TemporaryFolder?
@@ -190,6 +201,10 @@ extension GitCLITransport {
         // The mirror's helpers (it has none) are reset; the user's come
         // only when asked for and Giter has no credentials of its own.
         var settings: [(key: String, value: String)] = [("credential.helper", "")]
+        if configuration.fetchesBlobsOnDemand {
+            settings += [("remote.origin.promisor", "true"), ("remote.origin.partialclonefilter", "blob:none")]
+        }
+        settings += extra
         if let user = userSettings {
             settings += user.settings.filter { setting in
                 if UserGitSettings.isCredential(setting.key) { return credentials.passwordProvider == nil }
@@ -233,7 +248,7 @@ extension GitCLITransport {
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
             let result = try await runner.run(
-                arguments, environment: attemptEnvironment, timeLimit: configuration.conversationTimeLimit)
+                arguments, environment: attemptEnvironment, input: input, timeLimit: configuration.conversationTimeLimit)
             if result.timedOut {
                 let action = ["ls-remote": "list the refs of", "fetch": "fetch from", "push": "push to"][arguments.first ?? ""]
                 throw TransportError.timedOut("\(action ?? "talk to") \(configuration.url)", configuration)

@@ -52,6 +52,8 @@ public final class GitCLITransport: Transport {
     let pushRoutes = RouteCounter<PushRoute>()
     /// How many fetches took each route (for tests and diagnostics).
     let fetchRoutes = RouteCounter<FetchRoute>()
+    /// How many blobs a partial mirror downloaded on demand (``fetchMissingBlobs(_:)``).
+    let blobsFetchedOnDemand = LaunchCounter()
     /// The last receive settings read from a remote on this machine.
     let remoteSettings = ReceiveSettingsCache()
     /// What network commands take from the user's git configuration
@@ -162,12 +164,24 @@ public final class GitCLITransport: Transport {
         try await reads.treeEntries(at: commit, under: prefix)
     }
 
+    /// A partial mirror downloads the blob first when it lacks it.
     public func blob(_ id: ObjectID) async throws -> [UInt8] {
-        try await reads.blob(id)
+        do {
+            return try await reads.blob(id)
+        } catch let error as TransportError where error.code == .objectNotFound && configuration.fetchesBlobsOnDemand {
+            guard try await fetchMissingBlobs([id]) > 0 else { throw error }
+            return try await reads.blob(id)
+        }
     }
 
+    /// A partial mirror downloads those it lacks first, in one request.
     public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
-        try await reads.blobs(ids)
+        do {
+            return try await reads.blobs(ids)
+        } catch let error as TransportError where error.code == .objectNotFound && configuration.fetchesBlobsOnDemand {
+            guard try await fetchMissingBlobs(ids) > 0 else { throw error }
+            return try await reads.blobs(ids)
+        }
     }
 
     public func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {

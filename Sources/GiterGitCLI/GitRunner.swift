@@ -47,6 +47,8 @@ final class LaunchCounter: Sendable {
 
     func increment() { count.withLock { $0 += 1 } }
 
+    func add(_ amount: Int) { count.withLock { $0 += amount } }
+
     var value: Int { count.withLock { $0 } }
 }
 

@@ -25,6 +25,8 @@ struct Exchange {
     let logger: Logger
     /// The resource files the stores of this command could not read.
     let unreadable = UnreadableFiles()
+    /// What the stores read and check: the namespace of `-n` with `--partial`, else everything.
+    var scope: ReadScope = .everything
 
     /// Opens the mirror for the options (creating it when missing). Nothing
     /// is fetched yet, unless `role` asks for the policy's answer.
@@ -51,8 +53,12 @@ struct Exchange {
             branch: try options.exchangeBranch(),
             mirrorPath: options.mirrorPath(for: url),
             credentials: try options.credentials(),
-            networkTimeLimit: options.networkTimeout.duration
+            networkTimeLimit: options.networkTimeout.duration,
+            blobFetch: options.partial ? .onDemand : .everything
         )
+        if options.partial, options.backend == .libgit2 {
+            StandardError.write("warning: --partial: libgit2 has no partial clone; fetching everything (use --backend git to fetch less)\n")
+        }
         let transport: any Transport
         do {
             transport = try await options.backend.open(configuration)
@@ -64,7 +70,7 @@ struct Exchange {
         if options.role == nil, role.followsPolicy {
             identity.role = try await WriterRole.role(of: identity.email, at: transport) ?? identity.role
         }
-        return Exchange(
+        var exchange = Exchange(
             url: url,
             branch: configuration.branch,
             transport: transport,
@@ -75,6 +81,8 @@ struct Exchange {
             fieldKeys: fieldKeys,
             logger: Logger(label: "giter")
         )
+        if options.partial, options.namespace != nil { exchange.scope = .only(namespaces: [namespace]) }
+        return exchange
     }
 
     /// A store for one kind, writing as ``identity``.
@@ -88,6 +96,7 @@ struct Exchange {
             eventHandler: { unreadable.record($0) }
         )
         options.fieldKeys = fieldKeys
+        options.scope = scope
         return GitResourceStore<DynamicResource>(
             transport: transport,
             resourceType: ResourceType(apiVersion: apiVersion, kind: kind),

@@ -105,6 +105,14 @@ struct ExchangeOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .long], help: "Log what the store and the backend do on standard error.")
     var verbose = false
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "A partial mirror (git backend, a server remote): fetch commits and trees, then only the files this command "
+                + "reads, in one request; with -n, read and check only that namespace. The server must allow filters "
+                + "(uploadpack.allowFilter). libgit2 fetches everything. See Documentation/PartialFetch.md."))
+    var partial = false
+
     // The consumer side: which role the command writes in.
     @Option(
         name: .long,
@@ -175,7 +183,8 @@ struct ExchangeOptions: ParsableArguments {
         } else {
             base = (Environment.value("HOME") ?? "/tmp") + "/.cache"
         }
-        return "\(base)/giter/\(Self.mirrorName(url: url, branch: branch, backend: backend))"
+        // A partial mirror lacks blobs a full one would read: the two never share a folder.
+        return "\(base)/giter/\(Self.mirrorName(url: url, branch: branch, backend: backend))\(partial ? "-partial" : "")"
     }
 
     /// The mirror folder for a repository `giter describe` follows upstream:

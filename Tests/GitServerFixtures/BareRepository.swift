@@ -42,6 +42,9 @@ public struct BareRepository: Sendable {
         let repository = BareRepository(url: url, environment: environment)
         try await repository.git(["init", "--quiet", "--bare", "-b", "main", url.path])
         try await repository.git(["config", "receive.fsckObjects", "true"])
+        // Partial fetches (Documentation/PartialFetch.md): filters, and wants by id over protocol version 0.
+        try await repository.git(["config", "uploadpack.allowFilter", "true"])
+        try await repository.git(["config", "uploadpack.allowReachableSHA1InWant", "true"])
         if seeded {
             _ = try await repository.commit(
                 files: ["README": "Seeded by GitServerFixtures.\n"],

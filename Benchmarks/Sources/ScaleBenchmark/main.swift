@@ -5,7 +5,11 @@ import Giter
 // A consumer of many resources and a new reader of a long history (issue 13):
 //
 //   ScaleBenchmark [--resources N] [--per-commit N] [--changes N] [--commits N,N…]
-//                  [--backends libgit2,cli] [--parts consumer,history] [--runs N] [--work DIR]
+//                  [--backends libgit2,cli] [--parts consumer,history,partial] [--namespaces N] [--runs N] [--work DIR]
+//
+// The part "partial" (issue 15, part 5; not run by default) times the initial sync of a consumer of the
+// N resources spread over --namespaces namespaces, over git daemon: full mirror and store of everything
+// against the git backend's partial mirror and a store scoped to one namespace (Partial.swift).
 //
 // Progress goes to stderr; stdout holds the results.
 
@@ -15,6 +19,7 @@ struct Options {
     var changes = 20
     var commits = [10_000, 100_000]
     var historyResources = 100
+    var namespaces = 100
     var backends = Backend.allCases
     var parts: Set<String> = ["consumer", "history"]
     var runs = 1
@@ -36,6 +41,7 @@ struct Options {
             case "--per-commit": perCommit = try number(argument)
             case "--changes": changes = try number(argument)
             case "--history-resources": historyResources = try number(argument)
+            case "--namespaces": namespaces = try number(argument)
             case "--runs": runs = try number(argument)
             case "--work": work = try value(argument)
             case "--commits":
@@ -125,5 +131,36 @@ if options.parts.contains("history") {
             }
         }
         try? FileManager.default.removeItem(atPath: remote)
+    }
+}
+
+if options.parts.contains("partial") {
+    let root = work + "/partial-served"
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    progress("writing \(options.resources) resources in \(options.namespaces) namespaces…")
+    try PartialFixture.makeExchange(
+        at: root + "/exchange.git", resources: options.resources, namespaces: options.namespaces,
+        perCommit: options.perCommit, work: work)
+    let (daemon, url) = try PartialFixture.startDaemon(root: root)
+    defer { daemon.terminate() }
+    let namespace = PartialFixture.namespace(7, of: options.namespaces)
+    print("")
+    print("Initial sync of \(options.resources) resources in \(options.namespaces) namespaces over git daemon: first refresh (history checked) and a list of \(namespace)")
+    print("| backend | mirror and store | run | sync | bytes (packs) | listed | load |")
+    print("|---|---|---|---|---|---|---|")
+    var count = 0
+    for run in 0...options.runs {
+        for (backend, partial) in [(Backend.libgit2, false), (Backend.cli, false), (Backend.cli, true)]
+        where options.backends.contains(backend) {
+            count += 1
+            let mirror = work + "/partial-mirror-\(count)"
+            progress("partial sync, \(backend.rawValue), partial \(partial), run \(run)…")
+            let result = try await runPartialSync(backend: backend, partial: partial, url: url, namespace: namespace, mirror: mirror)
+            try? FileManager.default.removeItem(atPath: mirror)
+            // Run 0 warms the server's and the system's caches.
+            guard run > 0 else { continue }
+            let label = partial ? "partial, scoped to \(namespace)" : "full, everything"
+            print("| \(backend.rawValue) | \(label) | \(run) | \(format(result.seconds, 2)) s | \(result.bytes) | \(result.listed) | \(loadAverage()) |")
+        }
     }
 }

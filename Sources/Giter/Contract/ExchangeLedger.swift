@@ -54,6 +54,12 @@ public struct ExchangeLedger: Sendable {
     private var cached: (files: [String: ObjectID], contract: Result<Contract, ContractError>, commit: ObjectID?)?
     /// Resource files parsed in this process, shared with a store (see ``DocumentCache``).
     var documents: DocumentCache?
+    /// The files this ledger reads (``ReadScope``): a commit that changes
+    /// only files outside it is judged on what needs no file's contents
+    /// (its author, signature, parents and fencing token), and its changes
+    /// are taken as they are. ``ReadScope/everything`` (the default): every
+    /// commit is judged whole, as `giter verify` and the guard judge it.
+    public var scope: ReadScope = .everything
     /// The last commit advanced over, from the commit before it, and the changes between their trees.
     private(set) var lastChanges: (from: ObjectID, to: ObjectID, changes: [PathChange])?
 
@@ -96,6 +102,7 @@ public struct ExchangeLedger: Sendable {
             return cached.contract
         }
         var contents: [String: [UInt8]] = [:]
+        try await reader.fetchMissingBlobs(Array(files.values))
         for (path, id) in files { contents[path] = try await reader.blob(id) }
         let contract: Result<Contract, ContractError>
         do {
@@ -146,15 +153,18 @@ public struct ExchangeLedger: Sendable {
             effective.oldID = inForce
             judged.append(effective)
         }
+        // A commit that touches the scope is judged whole; one that does not, on what needs no contents.
+        let read = judged.contains { scope.contains(path: $0.path) } ? judged : []
         var violations: [ContractViolation]
         switch try await contract() {
         case .success(let contract):
-            await prefetch(judged, into: &known)
+            try await reader.fetchMissingBlobs(files(of: read, except: known))
+            await prefetch(read, into: &known)
             violations = try await ContractChecker(
                 contract: contract, read: { [reader] in try await reader.blob($0) },
                 commitObject: { [reader] in try await reader.commitObject($0) }, gpg: gpg, documents: documents, known: known
             )
-            .violations(of: commit, changes: judged, push: push, verdict: verdict)
+            .violations(of: commit, changes: read, push: push, verdict: verdict)
         case .failure(let error):
             violations = [
                 ContractViolation(
@@ -201,6 +211,23 @@ public struct ExchangeLedger: Sendable {
         return violations
     }
 
+    /// The blobs of the regular files `changes` hold (before and after)
+    /// that are neither in `known` nor parsed already: what a check of them
+    /// reads, for a partial mirror to download in one request.
+    private func files(of changes: [PathChange], except known: [ObjectID: [UInt8]]) -> [ObjectID] {
+        var wanted: [ObjectID] = []
+        var seen: Set<ObjectID> = []
+        for change in changes {
+            let files = [
+                change.oldMode?.isFile == true ? change.oldID : nil, change.newMode?.isFile == true ? change.newID : nil,
+            ]
+            for case let id? in files where known[id] == nil && documents?[id] == nil && seen.insert(id).inserted {
+                wanted.append(id)
+            }
+        }
+        return wanted
+    }
+
     /// The most files ``prefetch(_:into:)`` reads for one commit; the
     /// check reads the rest one by one, so memory stays bounded.
     static let prefetchLimit = 1_024
@@ -238,6 +265,7 @@ public struct ExchangeLedger: Sendable {
         let ledger = ExchangeLedger(reader: reader, roles: roles, state: State(commit: root.id))
         let files = try await reader.changes(from: nil, to: root.id, under: nil)
         if files.contains(where: { $0.path == ExchangePolicy.path }) { return (ledger, []) }
+        try await reader.fetchMissingBlobs(files.compactMap { $0.newMode?.isFile == true ? $0.newID : nil })
         let violations = try await ContractChecker(contract: .open(roles: roles), reader: reader)
             .violations(of: root, changes: files, push: push)
         guard !violations.isEmpty else { return (ledger, []) }

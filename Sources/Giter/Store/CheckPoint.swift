@@ -48,14 +48,22 @@ struct CheckPoint: Codable, Sendable {
     }
 
     /// A digest of what the check depended on: the version of the rules
-    /// (``ExchangeLedger/rulesVersion``) and the roles of an open exchange.
-    static func context(roles: RoleAssignments) -> String {
-        SpecDigest.of(
-            .mapping([
-                "rules": .number(Node.Number(ExchangeLedger.rulesVersion)),
-                "producers": .sequence(roles.producers.sorted().map { .string($0) }),
-                "consumers": .sequence(roles.consumers.sorted().map { .string($0) }),
-            ]))
+    /// (``ExchangeLedger/rulesVersion``), the roles of an open exchange and,
+    /// for a store that checks less than everything, its ``ReadScope`` (so
+    /// that a store of a wider scope on the same mirror checks again what a
+    /// narrower one did not read).
+    static func context(roles: RoleAssignments, scope: ReadScope = .everything) -> String {
+        var entries: [Node.Mapping.Entry] = [
+            .init(key: "rules", value: .number(Node.Number(ExchangeLedger.rulesVersion))),
+            .init(key: "producers", value: .sequence(roles.producers.sorted().map { .string($0) })),
+            .init(key: "consumers", value: .sequence(roles.consumers.sorted().map { .string($0) })),
+        ]
+        if !scope.isEverything {
+            let namespaces: Node = scope.namespaces.map { .sequence($0.sorted().map { .string($0) }) } ?? .string("*")
+            let kinds: Node = scope.kinds.map { .sequence($0.sorted().map { .string($0) }) } ?? .string("*")
+            entries += [.init(key: "namespaces", value: namespaces), .init(key: "kinds", value: kinds)]
+        }
+        return SpecDigest.of(.mapping(Node.Mapping(entries)))
     }
 
     /// The check point as stored.

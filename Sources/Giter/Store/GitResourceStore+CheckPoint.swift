@@ -7,7 +7,7 @@ extension GitResourceStore {
         CheckPoint.name(kind: resourceType.kind, branch: transport.configuration.branch)
     }
 
-    var checkPointContext: String { CheckPoint.context(roles: options.roles) }
+    var checkPointContext: String { CheckPoint.context(roles: options.roles, scope: options.scope) }
 
     /// The saved check point. One that cannot be read only costs a longer
     /// check, so a failure is logged, not thrown.

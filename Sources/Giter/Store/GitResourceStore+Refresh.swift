@@ -230,6 +230,7 @@ extension GitResourceStore {
         let started = try await ExchangeLedger.starting(at: root, reader: transport, roles: roles)
         var ledger = started.ledger
         ledger.documents = documents
+        ledger.scope = options.scope
         for violation in started.violations { report(.contractViolation(violation)) }
         return (ledger, chain, started.violations.isEmpty ? root : nil)
     }
@@ -238,6 +239,7 @@ extension GitResourceStore {
     func newLedger(at state: ExchangeLedger.State) -> ExchangeLedger {
         var ledger = ExchangeLedger(reader: transport, roles: options.roles, state: state)
         ledger.documents = documents
+        ledger.scope = options.scope
         return ledger
     }
 

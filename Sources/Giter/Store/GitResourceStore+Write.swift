@@ -51,6 +51,7 @@ extension GitResourceStore {
     private func gatedWrite(_ writes: [ResourceWrite<Resource>], traced: [ResourceKey: TraceParent]) async throws
         -> WriteResult
     {
+        for write in writes { try checkScope(write.key) }
         await acquire()
         do {
             let result = try await writeBatch(writes, traced: traced)

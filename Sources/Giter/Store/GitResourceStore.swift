@@ -91,6 +91,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// The live resource with this key: its one file read by path at the
     /// verified tip, whatever the number of resources.
     public func get(_ key: ResourceKey) async throws -> StoredResource<Resource>? {
+        try checkScope(key)
         if indexPending, let tip { return try await getByPath(key, at: tip) }
         guard let id = live[key] else { return nil }
         return try await stored(key: key, blob: id, archived: false)
@@ -106,12 +107,18 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         let selecting = !query.labelSelector.requirements.isEmpty
         var learnt = false
         var result: [StoredResource<Resource>] = []
+        var reading: [(key: ResourceKey, id: ObjectID, path: String)] = []
         for (key, id) in index.sorted(by: { $0.key < $1.key }) {
             if let namespace = query.namespace, key.namespace != namespace { continue }
+            guard options.scope.contains(key) else { continue }
             let path = query.archived ? key.archivePath : key.repositoryPath
             if selecting, let labels = indexedLabels(at: path, blob: id), !query.labelSelector.matches(labels) {
                 continue
             }
+            reading.append((key, id, path))
+        }
+        try await fetchMissing(reading.map(\.id))
+        for (key, id, path) in reading {
             do {
                 let resource = try await stored(key: key, blob: id, archived: query.archived)
                 if let resource, query.matches(key, labels: resource.resource.metadata.labels) {
@@ -154,8 +161,16 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
         var unreadable: [UnreadableResource] = []
+        try await fetchMissing(
+            paths.compactMap { change in
+                guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
+                    options.scope.contains(key)
+                else { return nil }
+                return live[key]
+            })
         for change in paths {
             guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
+            guard options.scope.contains(key) else { continue }
             guard let id = live[key] else {
                 removed.append(key)
                 continue
@@ -202,6 +217,23 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     }
 
     // MARK: Files
+
+    /// Throws ``StoreError/Code/outOfScope`` for a resource outside ``StoreOptions/scope``.
+    func checkScope(_ key: ResourceKey) throws(StoreError) {
+        guard !options.scope.contains(key) else { return }
+        throw StoreError(
+            .outOfScope, path: key.repositoryPath,
+            "\(key) is outside this store's scope (\(options.scope)): it neither reads nor writes it; "
+                + "use a store whose scope holds it")
+    }
+
+    /// Downloads, in one request, the blobs of `ids` a partial mirror lacks
+    /// and this process has not parsed (see ``RepositoryReader/fetchMissingBlobs(_:)``).
+    func fetchMissing(_ ids: [ObjectID]) async throws {
+        let wanted = ids.filter { decoded[$0] == nil && documents[$0] == nil }
+        guard !wanted.isEmpty else { return }
+        try await transport.fetchMissingBlobs(wanted)
+    }
 
     /// The parsed file with blob `id`, from the cache or the Transport.
     ///

@@ -40,6 +40,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// cause is the ``EncryptionError``.
         public static let encryptedField = Code("encrypted field")
 
+        /// The resource is outside the store's ``StoreOptions/scope``: the
+        /// store neither reads nor writes it (its history is not checked
+        /// file by file there).
+        public static let outOfScope = Code("out of scope")
+
         public var description: String { name }
     }
 

@@ -67,6 +67,16 @@ public struct StoreOptions: Sendable {
     /// See `Documentation/Encryption.md`.
     public var fieldKeys: FieldKeyring? = nil
 
+    /// The part of the exchange the store reads and checks (see
+    /// ``ReadScope``). ``ReadScope/everything`` (the default): every commit
+    /// is judged whole. A narrower scope lets the store run on a partial
+    /// mirror (``RemoteConfiguration/blobFetch``) that downloads only the
+    /// files in it; the store then lists, reads and writes only the
+    /// resources in scope (another is ``StoreError/Code/outOfScope``). See
+    /// `Documentation/PartialFetch.md` for what such a store can and cannot
+    /// prove.
+    public var scope: ReadScope = .everything
+
     /// Options for a writer with the given identity.
     public init(
         identity: ExchangeIdentity,

@@ -172,16 +172,21 @@ public struct RemoteConfiguration: Sendable {
     /// exchange over a slow link. Repositories on this machine (paths and
     /// `file://`) are not limited.
     public var networkTimeLimit: Duration
+    /// Which files' contents a fetch downloads into the mirror. Default
+    /// ``BlobFetch/everything``; see ``BlobFetch/onDemand`` for a partial
+    /// mirror.
+    public var blobFetch: BlobFetch
 
     public init(
         url: String, branch: String = "main", mirrorPath: String, credentials: Credentials = .none,
-        networkTimeLimit: Duration = Self.defaultNetworkTimeLimit
+        networkTimeLimit: Duration = Self.defaultNetworkTimeLimit, blobFetch: BlobFetch = .everything
     ) {
         self.url = url
         self.branch = branch
         self.mirrorPath = mirrorPath
         self.credentials = credentials
         self.networkTimeLimit = networkTimeLimit
+        self.blobFetch = blobFetch
     }
 
     /// ``networkTimeLimit``'s default: 120 seconds.
@@ -193,7 +198,29 @@ public struct RemoteConfiguration: Sendable {
     public var localReference: String { "refs/heads/\(branch)" }
 }
 
+/// Which files' contents (blobs) a fetch downloads into a mirror.
+public enum BlobFetch: Sendable, Hashable {
+    /// Every commit's trees and blobs: the mirror holds the whole history.
+    case everything
+    /// A partial mirror: a fetch from a server downloads commits and trees
+    /// only (`git fetch --filter=blob:none`), and the blobs a reader needs
+    /// come later, the missing ones of one call in one request (see
+    /// ``RepositoryReader/fetchMissingBlobs(_:)``). The server must allow filters
+    /// (`uploadpack.allowFilter`) and, over protocol version 0, wants of
+    /// objects no ref names (`uploadpack.allowReachableSHA1InWant`). Only
+    /// the git backend (`GitCLITransport`) does this, and only for a
+    /// server (`git://`, `ssh://`, `http(s)://`); libgit2 has no partial
+    /// clone, so `LibGit2Transport` fetches everything, and a remote on
+    /// this machine is copied whole. See `Documentation/PartialFetch.md`.
+    case onDemand
+}
+
 extension RemoteConfiguration {
+    /// Whether a fetch downloads only commits and trees: ``blobFetch`` is
+    /// ``BlobFetch/onDemand`` and the remote is a server
+    /// (a remote on this machine is copied whole).
+    public var fetchesBlobsOnDemand: Bool { blobFetch == .onDemand && reachesServer }
+
     /// Whether ``url`` names a server reached over the network: `git://`,
     /// `ssh://` (also `git+ssh://`, `ssh+git://`), `http://`, `https://`, or
     /// scp-like `[user@]host:path`. Every call that talks to such a remote

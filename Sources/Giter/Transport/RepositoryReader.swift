@@ -49,9 +49,24 @@ public protocol RepositoryReader: Sendable {
     ///   repository has no object `id`, `invalidArgument` when `id` is not
     ///   a commit, `backend` when the object is not a well-formed commit.
     func commitObject(_ id: ObjectID) async throws -> CommitObject
+
+    /// Downloads, in one request to the remote, those of the blobs `ids`
+    /// that the mirror lacks, and returns how many that was. Only a partial
+    /// mirror (``RemoteConfiguration/fetchesBlobsOnDemand``) of a ``Transport`` lacks blobs
+    /// of the commits it fetched; a reader calls this before reading many
+    /// files, so that a partial mirror does not ask once per file. The
+    /// default implementation returns 0: the mirror holds every blob.
+    ///
+    /// - Throws: `TransportError` when the remote cannot be reached or
+    ///   does not have (or will not give) one of them.
+    @discardableResult
+    func fetchMissingBlobs(_ ids: [ObjectID]) async throws -> Int
 }
 
 extension RepositoryReader {
+    @discardableResult
+    public func fetchMissingBlobs(_ ids: [ObjectID]) async throws -> Int { 0 }
+
     public func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
         var contents: [[UInt8]] = []
         contents.reserveCapacity(ids.count)
