@@ -50,10 +50,16 @@ struct PipelineExampleTests {
         // Stage 1, killed with SIGKILL once every analysis is in B.
         let first = FailoverTests.Replica(runner: "pipeline")
         try await first.running(pipeline) { kill in
+            // Each move of B's branch wakes the check (the watcher gives one hint once set up).
+            let hints = ChangeNotifier()
+            let moves = hints.subscribe()
+            let watching = Task {
+                try await RefWatcher(LocalRemote(gitFolder: analyses.path, reference: "refs/heads/main")).run(notifying: hints)
+            }
+            defer { watching.cancel() }
             try await withDeadline(.seconds(90)) {
-                while true {
+                for await _ in moves {
                     if try await reader.refresh() != nil, try await reader.list(.all).count >= batch.count { return }
-                    try await Task.sleep(for: .milliseconds(100))
                 }
             }
             kill()
