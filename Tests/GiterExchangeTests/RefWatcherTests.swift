@@ -179,6 +179,34 @@ struct RefWatcherTests {
         try await nextHint(moved)
     }
 
+    /// A folder of refs (`refs/heads/giter/x/`, as ``BranchSetStore`` watches
+    /// it): a branch created in it while the folder does not exist yet, a
+    /// second one, a move and a deletion are each a hint.
+    @Test func aFolderOfRefsIsWatched() async throws {
+        let exchange = try await LocalExchange.make(.gitCLI, seeded: true)
+        defer { exchange.folder.remove() }
+        let remote = LocalRemote(gitFolder: exchange.repository.path, reference: ExchangeGroup.referencePrefix)
+        let hints = ChangeNotifier()
+        let first = hints.subscribe()
+        let watching = Task { try await RefWatcher(remote).run(notifying: hints) }
+        defer { watching.cancel() }
+        try await nextHint(first)
+        #expect(!FileManager.default.fileExists(atPath: exchange.repository.path + "/refs/heads/giter"))
+
+        let created = hints.subscribe()
+        try await exchange.repository.git(["update-ref", "refs/heads/giter/x/a", "refs/heads/main"])
+        try await nextHint(created)
+        let second = hints.subscribe()
+        try await exchange.repository.git(["update-ref", "refs/heads/giter/x/b", "refs/heads/main"])
+        try await nextHint(second)
+        let moved = hints.subscribe()
+        _ = try await exchange.repository.commit(files: ["README": "on a\n"], message: "on a", onto: "refs/heads/giter/x/a")
+        try await nextHint(moved)
+        let deleted = hints.subscribe()
+        try await exchange.repository.git(["update-ref", "-d", "refs/heads/giter/x/b"])
+        try await nextHint(deleted)
+    }
+
     /// The repository folder moved away and another put in its place: both are hints, and the new one is watched.
     @Test(arguments: Backend.allCases)
     func aReplacedRepositoryIsWatchedAgain(_ backend: Backend) async throws {

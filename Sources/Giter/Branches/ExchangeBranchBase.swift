@@ -57,6 +57,56 @@ enum ExchangeBranchBase {
         return .success((base, line.reversed()))
     }
 
+    /// Checks the commits after `old` up to `tip` (what a branch that was
+    /// at `old` brought since): one first-parent line from `old`, none of
+    /// them changing `.giter/`. Returns the commits, oldest first.
+    ///
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/historyRefused``
+    ///   (on `branch`, and `path` when a commit changes `.giter/`) when the
+    ///   line does not start at `old` (rewritten) or is not one line, or a
+    ///   commit changes the contract; otherwise what `reader` throws.
+    @discardableResult
+    static func checkLine(
+        of branch: String, from old: ObjectID, to tip: ObjectID, mainBranch: String, reader: any RepositoryReader
+    ) async throws -> [CommitInfo] {
+        guard old != tip else { return [] }
+        let listed = try await reader.commits(from: tip, excluding: old, limit: nil)
+        var byID: [ObjectID: CommitInfo] = [:]
+        for commit in listed { byID[commit.id] = commit }
+        var line: [CommitInfo] = []
+        var next: ObjectID? = tip
+        while let id = next, let commit = byID[id] {
+            line.append(commit)
+            next = commit.parents.first
+        }
+        guard next == old, line.count == listed.count else {
+            throw StoreError(
+                .historyRefused,
+                "\(branch) is not an exchange branch to trust: it moved from \(old.short) to \(tip.short) "
+                    + "other than by commits in one line on top of it (rewritten, or a merge)")
+        }
+        line.reverse()
+        try await checkContractUnchanged(on: branch, line: line, after: old, mainBranch: mainBranch, reader: reader)
+        return line
+    }
+
+    /// Throws when a commit of `line` (oldest first, the first one's parent
+    /// `parent`) changes `.giter/`: the contract changes only on the main branch.
+    static func checkContractUnchanged(
+        on branch: String, line: [CommitInfo], after parent: ObjectID, mainBranch: String, reader: any RepositoryReader
+    ) async throws {
+        var parent = parent
+        for commit in line {
+            if let path = try await contractChanges(of: commit.id, parent: parent, reader: reader).first {
+                throw StoreError(
+                    .historyRefused, path: path,
+                    "\(branch) is not an exchange branch to trust: \(commit.id.short) changes \(path); "
+                        + "the contract changes only on the main branch \(mainBranch)")
+            }
+            parent = commit.id
+        }
+    }
+
     /// The paths under `.giter/` that `commit` (whose parent is `parent`) changes.
     static func contractChanges(of commit: ObjectID, parent: ObjectID, reader: any RepositoryReader) async throws
         -> [String]

@@ -66,29 +66,65 @@ public struct ExchangeBranches: Sendable {
     ///   transport throws.
     @discardableResult
     public func verifyBase(of group: ExchangeGroup) async throws -> ObjectID {
+        guard let tip = try await main.fetchReference(group.reference) else {
+            throw StoreError(.historyRefused, "\(group.branch) has no live branch; start it, or look for its archive")
+        }
+        return try await verifiedBase(of: group, at: tip)
+    }
+
+    /// The base of `group`'s branch at `tip` (a commit in the main
+    /// transport's mirror), checked by the rule.
+    private func verifiedBase(of group: ExchangeGroup, at tip: ObjectID) async throws -> ObjectID {
         let mainBranch = main.configuration.branch
         guard let mainTip = try await main.fetch() else {
             throw StoreError(.historyRefused, "the main branch \(mainBranch) does not exist")
-        }
-        guard let tip = try await main.fetchReference(group.reference) else {
-            throw StoreError(.historyRefused, "\(group.branch) has no live branch; start it, or look for its archive")
         }
         switch try await ExchangeBranchBase.find(from: tip, mainTip: mainTip, reader: main) {
         case .failure(let problem):
             throw StoreError(.historyRefused, "\(group.branch) is not an exchange branch to trust: \(problem.message(mainBranch: mainBranch))")
         case .success(let found):
-            var parent = found.base
-            for commit in found.line {
-                if let path = try await ExchangeBranchBase.contractChanges(of: commit.id, parent: parent, reader: main).first {
-                    throw StoreError(
-                        .historyRefused, path: path,
-                        "\(group.branch) is not an exchange branch to trust: \(commit.id.short) changes \(path); "
-                            + "the contract changes only on the main branch \(mainBranch)")
-                }
-                parent = commit.id
-            }
+            try await ExchangeBranchBase.checkContractUnchanged(
+                on: group.branch, line: found.line, after: found.base, mainBranch: mainBranch, reader: main)
             return found.base
         }
+    }
+
+    /// A store over `group`'s branch that holds the branch to the rule
+    /// ``verifyBase(of:)`` checks at every move, before it judges a commit:
+    /// its first view must start from a commit of the main branch that
+    /// holds the contract, and every later move must be commits in one
+    /// line on top of the view, none of them changing `.giter/`. A move
+    /// that breaks the rule is refused as a rewritten history is (a
+    /// ``StoreEvent/historyRefused(_:)`` event, a ``StoreError`` with code
+    /// ``StoreError/Code/historyRefused`` from the refresh), and the store
+    /// keeps its view. This is the store ``BranchSetStore`` keeps per group;
+    /// use it for one group on a server that may run no guard.
+    ///
+    /// The first view downloads the main branch into the main transport's
+    /// mirror (and the group's branch, when that mirror is not shared);
+    /// a later move costs a diff of `.giter/` per commit it brings.
+    public func store<Resource: ExchangedResource>(
+        for group: ExchangeGroup, resourceType: ResourceType, options: StoreOptions
+    ) async throws -> GitResourceStore<Resource> {
+        let transport = try await transport(for: group)
+        return GitResourceStore(
+            transport: transport, resourceType: resourceType, options: options,
+            branchCheck: { [self] old, new, reader in try await checkMove(of: group, from: old, to: new, reader: reader) })
+    }
+
+    /// The rule, for a move of `group`'s branch from `old` (`nil`: a first
+    /// view) to `new`; `reader` holds both.
+    func checkMove(of group: ExchangeGroup, from old: ObjectID?, to new: ObjectID, reader: any RepositoryReader) async throws {
+        if let old {
+            try await ExchangeBranchBase.checkLine(
+                of: group.branch, from: old, to: new, mainBranch: main.configuration.branch, reader: reader)
+            return
+        }
+        // The base is judged in the main transport's mirror, which must hold the new tip too.
+        if try await main.resolve(new.hex) == nil {
+            _ = try await main.fetchReference(group.reference)
+        }
+        _ = try await verifiedBase(of: group, at: new)
     }
 
     /// Every live and archived group, from one listing of the remote's refs.
@@ -99,17 +135,24 @@ public struct ExchangeBranches: Sendable {
 
     /// Creates `group`'s branch at the main branch's tip and returns where
     /// it starts. A branch that exists already is left as it is, and its
-    /// tip returned: starting twice creates nothing twice.
+    /// tip returned: starting twice creates nothing twice. An archived
+    /// group is not started again, so that its archive keeps its history.
     ///
     /// - Throws: ``StoreError`` with code ``StoreError/Code/historyRefused``
-    ///   when the main branch does not exist, holds no contract (no file
-    ///   under `.giter/`), or the server refused the branch; otherwise what
-    ///   the transport throws.
+    ///   when the group is archived, the main branch does not exist, holds
+    ///   no contract (no file under `.giter/`), or the server refused the
+    ///   branch; otherwise what the transport throws.
     @discardableResult
     public func start(_ group: ExchangeGroup) async throws -> ObjectID {
         for _ in 0..<3 {
-            if let existing = try await main.listReferences(under: [group.reference.rawValue])[group.reference.rawValue] {
-                return existing
+            let refs = try await main.listReferences(under: [group.reference.rawValue, group.archiveReference.rawValue])
+            if let existing = refs[group.reference.rawValue] { return existing }
+            if let archived = refs[group.archiveReference.rawValue] {
+                // Starting again would later move the archive off the first exchange's history.
+                throw StoreError(
+                    .historyRefused,
+                    "\(group) was archived at \(archived.short) (\(group.archiveReference.rawValue)); "
+                        + "name another group, or let the retention policy delete the archive first")
             }
             guard let base = try await main.fetch() else {
                 throw StoreError(.historyRefused, "the main branch \(main.configuration.branch) does not exist yet; create the exchange on it first")

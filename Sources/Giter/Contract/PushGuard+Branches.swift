@@ -11,7 +11,9 @@ extension PushGuard {
     ///   changes only on the main branch;
     /// - the branch is deleted only once archived: the archive ref
     ///   `refs/giter/archive/<group>` holds its tip, on the server or in
-    ///   the same push.
+    ///   the same push;
+    /// - a group that has an archive is not started again (unless the same
+    ///   push deletes the archive).
     func checkExchangeBranch(_ update: RefUpdate, _ group: ExchangeGroup, in updates: [RefUpdate]) async throws
         -> [ContractViolation]
     {
@@ -43,6 +45,14 @@ extension PushGuard {
             chain = line
             from = old
         } else {
+            let archive = group.archiveReference.rawValue
+            let archiveUpdate = updates.first { $0.name == archive }
+            let archived = if let archiveUpdate { archiveUpdate.new } else { try await reader.resolve(archive) }
+            if let archived {
+                return refused(
+                    .history, new,
+                    "\(group) was archived at \(archived.short): starting it again would move its archive off that history; name another group")
+            }
             switch try await ExchangeBranchBase.find(from: new, mainTip: mainTip, reader: reader) {
             case .failure(let problem):
                 return refused(problem.rule, new, problem.message(mainBranch: branch))
@@ -73,12 +83,20 @@ extension PushGuard {
     /// The guard's rule for an archive ref (`refs/giter/archive/<group>`):
     /// it points at the tip of the group's branch — as the server holds it,
     /// or as the same push moves it — so only a commit the guard judged is
-    /// ever archived. Deleting it is the retention policy's work
+    /// ever archived, and an archive that moves moves forward (to a
+    /// descendant), never off the history it holds. Deleting it is the retention policy's work
     /// (``ExchangeBranches/collect(_:now:)``) and allowed.
     func checkArchive(_ update: RefUpdate, _ group: ExchangeGroup, in updates: [RefUpdate]) async throws
         -> [ContractViolation]
     {
         guard let new = update.new else { return [] }
+        if let old = update.old, old != new, try await ExchangeLedger.chain(from: new, to: old, reader: reader) == nil {
+            return [
+                ContractViolation(
+                    commit: new, path: nil, rule: .ref,
+                    message: "\(update.name) only moves forward along its branch, and \(new.short) does not descend from \(old.short)")
+            ]
+        }
         let live = group.reference.rawValue
         if let pushed = updates.first(where: { $0.name == live }), pushed.new == new { return [] }
         if try await reader.resolve(live) == new { return [] }

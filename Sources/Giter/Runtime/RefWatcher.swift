@@ -16,6 +16,10 @@ import Synchronization
 /// a store whose ``ResourceStore/localRemote`` is set, unless told not to
 /// (``ControllerOptions/watchesLocalRemote``, ``Producer/init(store:watchesLocalRemote:)``).
 ///
+/// A ``LocalRemote/reference`` that ends in `/` (such as
+/// `refs/heads/giter/x/`) names a folder of refs: any ref in it moving,
+/// appearing or going counts (``BranchSetStore`` watches so).
+///
 /// It notices the ref moving however Git moves it: a loose ref written
 /// under a lock and renamed into place (`refs/heads/main.lock` →
 /// `refs/heads/main`), `packed-refs` rewritten (`git pack-refs`, `git gc`),
@@ -93,6 +97,8 @@ private final class WatchSession: Sendable {
     /// that leads down (the last one: the ref's file).
     private let folders: [String]
     private let names: [String]
+    /// Whether every entry of the last folder counts (a folder of refs is watched).
+    private let matchesAnyEntry: Bool
     private let onChange: @Sendable () -> Void
     private let logger: Logger
     private let queue = DispatchQueue(label: "giter.ref-watcher")
@@ -119,13 +125,16 @@ private final class WatchSession: Sendable {
             throw RefWatcherError(
                 .notFound, "cannot watch '\(remote.gitFolder)' for \(remote.reference): give an absolute folder and a full ref name")
         }
+        // A reference ending in "/" names a folder of refs: any entry of it counts.
+        let watchesFolder = remote.reference.hasSuffix("/")
         var folders = ["/" + parts.dropLast().joined(separator: "/"), gitFolder]
         var names = [repositoryName]
-        for part in refParts.dropLast() {
+        for part in watchesFolder ? refParts[...] : refParts.dropLast() {
             names.append(part)
             folders.append(folders[folders.count - 1] + "/" + part)
         }
-        names.append(refParts[refParts.count - 1])
+        names.append(watchesFolder ? "" : refParts[refParts.count - 1])
+        self.matchesAnyEntry = watchesFolder
         self.folders = folders
         self.names = names
         self.onChange = onChange
@@ -199,7 +208,7 @@ private final class WatchSession: Sendable {
         case .entry(let handle, let name):
             guard let index = index(of: handle) else { return }
             let last = folders.count - 1
-            let leadsDown = name == nil || name == names[index]
+            let leadsDown = name == nil || name == names[index] || (index == last && matchesAnyEntry)
             let packedRefs = index == 1 && (name == nil || name == "packed-refs")
             if index < last, leadsDown {
                 rearm(from: index + 1)

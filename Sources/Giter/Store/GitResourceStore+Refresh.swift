@@ -56,6 +56,14 @@ extension GitResourceStore {
             }
             return
         }
+        if checked == nil, let branchCheck {
+            // An exchange branch's own rule, before any of its commits is judged (its own writes need none).
+            do {
+                try await branchCheck(loaded ? tip : nil, new, transport)
+            } catch let error as StoreError {
+                throw refuseHistory(error.message)
+            }
+        }
         // The files of the view before: built now if the first refresh left them to be built.
         try await ensureIndex()
         let pinsBefore = ledgerState?.pins ?? [:]

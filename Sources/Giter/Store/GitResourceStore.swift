@@ -59,18 +59,30 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// while a tracer records.
     var traceContexts: [ResourceKey: ResourceTraceContext] = [:]
     /// Serializes refreshes and writes.
-    var gateBusy = false
-    var gateWaiters: [CheckedContinuation<Void, Never>] = []
+    let gate = SerialGate()
 
     let conflicts: Counter
     let violations: Counter
     let historyRefusals: Counter
+
+    /// Checks each move of the branch before the store judges its commits
+    /// (see ``ExchangeBranches/store(for:resourceType:options:)``): the
+    /// tip in view (`nil` at the first view), the new tip, and the store's
+    /// transport to read them. Throws to refuse the move.
+    typealias BranchCheck = @Sendable (_ old: ObjectID?, _ new: ObjectID, _ reader: any RepositoryReader) async throws -> Void
+    let branchCheck: BranchCheck?
 
     /// The transport's ``Transport/localRemote``.
     public nonisolated var localRemote: LocalRemote? { transport.localRemote }
 
     /// A store over `transport` for one resource type.
     public init(transport: any Transport, resourceType: ResourceType, options: StoreOptions) {
+        self.init(transport: transport, resourceType: resourceType, options: options, branchCheck: nil)
+    }
+
+    /// A store whose every move of the branch `branchCheck` passes first.
+    init(transport: any Transport, resourceType: ResourceType, options: StoreOptions, branchCheck: BranchCheck?) {
+        self.branchCheck = branchCheck
         self.transport = transport
         self.resourceType = resourceType
         self.identity = options.identity
@@ -335,20 +347,10 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     // MARK: Serialization
 
     func acquire() async {
-        if !gateBusy {
-            gateBusy = true
-            return
-        }
-        await withCheckedContinuation { continuation in
-            gateWaiters.append(continuation)
-        }
+        await gate.acquire()
     }
 
     func release() {
-        if gateWaiters.isEmpty {
-            gateBusy = false
-        } else {
-            gateWaiters.removeFirst().resume()
-        }
+        gate.release()
     }
 }

@@ -11,7 +11,8 @@ public struct LocalRemote: Sendable, Hashable {
     /// The repository's Git folder: the bare repository, or the `.git`
     /// folder of one with a working tree. Absolute.
     public var gitFolder: String
-    /// The full name of the branch's ref, `refs/heads/<branch>`.
+    /// The full name of the branch's ref, `refs/heads/<branch>`; or a folder of
+    /// refs ending in `/` (`refs/heads/giter/x/`), any of which may move.
     public var reference: String
 
     /// A remote in `gitFolder` exchanging on the ref `reference` (a full name, `refs/heads/…`).

@@ -85,15 +85,22 @@ struct ExchangeBranchesTests {
         #expect(try await branches.archive(group) == base)
         #expect(remote.tip(of: group.branch) == nil)
 
-        // Archived at an older commit, and written since: the archive follows the branch.
-        try await branches.start(group)
-        remote.resetReference(group.archiveReference, to: base)
-        let later = try remote.forgeCommit(
-            author: owner, edits: [.write(path: "README.md", contents: Array("later\n".utf8))], branch: group.branch)
-        #expect(try await branches.archive(group) == later)
-        #expect(remote.reference(group.archiveReference) == later)
+        // An archived group is not started again: its archive keeps the first exchange's history.
+        let again = await #expect(throws: StoreError.self) { try await branches.start(group) }
+        #expect(again?.message.contains("was archived at") == true, "\(String(describing: again))")
         #expect(remote.tip(of: group.branch) == nil)
-        #expect(try await branches.archive(group) == nil)
+        #expect(remote.reference(group.archiveReference) == base)
+
+        // Archived at an older commit, and written since: the archive follows the branch.
+        let other = try ExchangeGroup("g-2")
+        try await branches.start(other)
+        remote.resetReference(other.archiveReference, to: base)
+        let later = try remote.forgeCommit(
+            author: owner, edits: [.write(path: "README.md", contents: Array("later\n".utf8))], branch: other.branch)
+        #expect(try await branches.archive(other) == later)
+        #expect(remote.reference(other.archiveReference) == later)
+        #expect(remote.tip(of: other.branch) == nil)
+        #expect(try await branches.archive(other) == nil)
     }
 
     @Test func aRefusedArchiveLeavesTheBranchLive() async throws {
