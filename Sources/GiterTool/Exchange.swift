@@ -27,6 +27,8 @@ struct Exchange {
     let unreadable = UnreadableFiles()
     /// What the stores read and check: the namespace of `-n` with `--partial`, else everything.
     var scope: ReadScope = .everything
+    /// With `--group`: the group, and the set whose main branch its branch must start from.
+    var exchangeBranch: (group: ExchangeGroup, branches: ExchangeBranches)?
 
     /// Opens the mirror for the options (creating it when missing). Nothing
     /// is fetched yet, unless `role` asks for the policy's answer.
@@ -82,6 +84,24 @@ struct Exchange {
             logger: Logger(label: "giter")
         )
         if options.partial, options.namespace != nil { exchange.scope = .only(namespaces: [namespace]) }
+        if let name = options.group {
+            // The group's branch is held to the exchange-branch rule against the main branch (same mirror).
+            var main = configuration
+            main.branch = options.branch
+            let mainTransport = try await options.backend.open(main)
+            let group = try options.exchangeGroup(name)
+            let branches = ExchangeBranches(main: mainTransport) { _ in transport }
+            exchange.exchangeBranch = (group, branches)
+            // Checked before the command reads anything of the branch (its contract, for one); its stores check every move.
+            do {
+                try await branches.verifyBase(of: group)
+            } catch let error as StoreError where error.code == .historyRefused {
+                // A group with no live branch: the command says so in its own words.
+                if try await !mainTransport.listReferences(under: [group.reference.rawValue]).isEmpty {
+                    throw ToolError("refusing the exchange group \(group): \(error.message)")
+                }
+            }
+        }
         return exchange
     }
 
@@ -97,11 +117,16 @@ struct Exchange {
         )
         options.fieldKeys = fieldKeys
         options.scope = scope
-        return GitResourceStore<DynamicResource>(
-            transport: transport,
-            resourceType: ResourceType(apiVersion: apiVersion, kind: kind),
-            options: options
-        )
+        return makeStore(ResourceType(apiVersion: apiVersion, kind: kind), options: options)
+    }
+
+    /// A store over the command's branch: with `--group`, one that checks
+    /// the exchange branch's rule at every move.
+    func makeStore(_ type: ResourceType, options: StoreOptions) -> GitResourceStore<DynamicResource> {
+        guard let exchangeBranch else { return GitResourceStore(transport: transport, resourceType: type, options: options) }
+        return GitResourceStore(
+            transport: transport, exchangeBranch: exchangeBranch.group, of: exchangeBranch.branches, resourceType: type,
+            options: options)
     }
 
     /// A store for one kind, brought up to date with the remote.

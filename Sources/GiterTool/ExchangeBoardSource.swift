@@ -102,9 +102,8 @@ actor ExchangeBoardSource: BoardSource {
     /// A read-only store of `kind` whose unreadable files are collected for the overview.
     private func makeStore(kind: String) -> GitResourceStore<DynamicResource> {
         let unreadable = self.unreadable
-        return GitResourceStore<DynamicResource>(
-            transport: exchange.transport,
-            resourceType: ResourceType(apiVersion: "", kind: kind),
+        return exchange.makeStore(
+            ResourceType(apiVersion: "", kind: kind),
             options: StoreOptions(
                 identity: exchange.identity,
                 logger: Logger(label: "giter.store"),

@@ -57,6 +57,40 @@ struct BranchCommandTests {
         #expect(try await Self.refs(exchange.remote)["refs/giter/archive/run-1"] == nil)
     }
 
+    /// `--group` holds the group's branch to the exchange-branch rule, as a
+    /// ``BranchSetStore`` does: on a server with no guard, a branch with a
+    /// root of its own, or one that edits the contract, is refused with the
+    /// reason, and nothing is written to it.
+    @Test(arguments: ToolBackend.allCases)
+    func groupRefusesABranchThatBreaksTheRule(_ backend: ToolBackend) async throws {
+        let exchange = try await ExchangeFixture.withPolicy(backend: backend)
+        let environment = GitEnvironment(name: "Mallory", email: "mallory@example.com")
+        let forged = exchange.directory.url.appendingPathComponent("forged")
+        try await runGitChecked(["init", "--quiet", "-b", "main", forged.path], environment: environment)
+        try FileManager.default.createDirectory(at: forged.appendingPathComponent(".giter"), withIntermediateDirectories: true)
+        try Data(ExchangeFixture.policy(namespaces: ["default"]).utf8).write(to: forged.appendingPathComponent(".giter/policy.yaml"))
+        try await runGitChecked(["add", "-A"], in: forged, environment: environment)
+        try await runGitChecked(["commit", "--quiet", "-m", "a contract of my own"], in: forged, environment: environment)
+        try await runGitChecked(["push", "--quiet", exchange.remote, "HEAD:refs/heads/giter/x/forged"], in: forged, environment: environment)
+
+        #expect(try await exchange.giter(["branch", "start", "edited"]).status == 0)
+        let edited = exchange.directory.url.appendingPathComponent("edited")
+        try await runGitChecked(["clone", "--quiet", "-b", "giter/x/edited", exchange.remote, edited.path], environment: environment)
+        try Data("# edited on the branch\n".utf8).write(to: edited.appendingPathComponent(".giter/notes.yaml"))
+        try await runGitChecked(["add", "-A"], in: edited, environment: environment)
+        try await runGitChecked(["commit", "--quiet", "-m", "edit the contract"], in: edited, environment: environment)
+        try await runGitChecked(["push", "--quiet", "origin", "HEAD:giter/x/edited"], in: edited, environment: environment)
+
+        for (group, reason) in [("forged", "its base is not on the main branch main"), ("edited", "changes .giter/notes.yaml")] {
+            let before = try await Self.refs(exchange.remote)
+            let read = try await exchange.giter(["get", "Experiment", "--group", group])
+            #expect(read.status != 0 && read.stderr.contains(reason), "\(group): \(read.stdout)\(read.stderr)")
+            let applied = try await exchange.giter(["apply", "--group", group, "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
+            #expect(applied.status != 0 && applied.stderr.contains(reason), "\(group): \(applied.stdout)\(applied.stderr)")
+            #expect(try await Self.refs(exchange.remote) == before, "nothing was written to \(group)")
+        }
+    }
+
     @Test func helpHasExamplesAndTheExchangeOptions() async throws {
         let directory = try TemporaryDirectory()
         let help = try await directory.run(["branch", "--help"])

@@ -106,10 +106,9 @@ public struct ExchangeBranches: Sendable {
     public func store<Resource: ExchangedResource>(
         for group: ExchangeGroup, resourceType: ResourceType, options: StoreOptions
     ) async throws -> GitResourceStore<Resource> {
-        let transport = try await transport(for: group)
-        return GitResourceStore(
-            transport: transport, resourceType: resourceType, options: options,
-            branchCheck: { [self] old, new, reader in try await checkMove(of: group, from: old, to: new, reader: reader) })
+        GitResourceStore(
+            transport: try await transport(for: group), exchangeBranch: group, of: self, resourceType: resourceType,
+            options: options)
     }
 
     /// The rule, for a move of `group`'s branch from `old` (`nil`: a first

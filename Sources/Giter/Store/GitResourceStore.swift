@@ -80,6 +80,20 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         self.init(transport: transport, resourceType: resourceType, options: options, branchCheck: nil)
     }
 
+    /// A store over `group`'s exchange branch, through `transport` (the
+    /// branch's), that holds the branch to the exchange-branch rule at every
+    /// move before it judges a commit; see
+    /// ``ExchangeBranches/store(for:resourceType:options:)``, which opens
+    /// the transport too.
+    public init(
+        transport: any Transport, exchangeBranch group: ExchangeGroup, of branches: ExchangeBranches,
+        resourceType: ResourceType, options: StoreOptions
+    ) {
+        self.init(
+            transport: transport, resourceType: resourceType, options: options,
+            branchCheck: { old, new, reader in try await branches.checkMove(of: group, from: old, to: new, reader: reader) })
+    }
+
     /// A store whose every move of the branch `branchCheck` passes first.
     init(transport: any Transport, resourceType: ResourceType, options: StoreOptions, branchCheck: BranchCheck?) {
         self.branchCheck = branchCheck
