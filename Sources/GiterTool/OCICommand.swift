@@ -54,7 +54,7 @@ struct RegistryOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The time limit of one request to the registry or its token service (default: 300s; e.g. 90, 10m).",
+            "The time limit of one request to the registry or its token service (e.g. 90, 90s, 10m).",
             valueName: "duration"))
     var registryTimeout = DurationArgument(.seconds(300), text: "300s")
 
