@@ -258,10 +258,14 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        // Real Git servers on loopback for tests (git daemon, smart HTTP, SSH).
+        // Real Git servers on loopback for tests (git daemon, smart HTTP, SSH),
+        // and an OCI registry with a token service (which signs its tokens: Crypto).
         .target(
             name: "GitServerFixtures",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/GitServerFixtures"
         ),
         .testTarget(name: "GitServerFixturesTests", dependencies: ["GitServerFixtures"]),

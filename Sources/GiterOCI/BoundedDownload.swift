@@ -86,19 +86,29 @@ final class BoundedDownload: @unchecked Sendable {
             return (self.continuation, self.body, self.tooLarge, self.cut, self.challenge)
         }
         if error != nil, let challenge {
-            continuation?.resume(returning: OCIRegistry.Response(status: challenge.statusCode, headers: [:], body: []))
+            // The challenge's headers say what to authenticate with (`WWW-Authenticate`); its body is gone.
+            let answer = OCIRegistry.Response(
+                status: challenge.statusCode, headers: Self.headers(of: challenge), body: [])
+            continuation?.resume(returning: answer)
         } else if tooLarge {
             continuation?.resume(throwing: Failure.tooLarge)
         } else if let error, !cut {
             continuation?.resume(throwing: error)
         } else if let response = response as? HTTPURLResponse {
-            var headers: [String: String] = [:]
-            for (name, value) in response.allHeaderFields {
-                if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-            }
-            continuation?.resume(returning: OCIRegistry.Response(status: response.statusCode, headers: headers, body: body))
+            let answer = OCIRegistry.Response(
+                status: response.statusCode, headers: Self.headers(of: response), body: body)
+            continuation?.resume(returning: answer)
         } else {
             continuation?.resume(throwing: URLError(.badServerResponse))
         }
+    }
+
+    /// The header fields of `response`, their names in lower case.
+    static func headers(of response: HTTPURLResponse) -> [String: String] {
+        var headers: [String: String] = [:]
+        for (name, value) in response.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return headers
     }
 }

@@ -7,6 +7,10 @@ public struct OCIError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidReference
         /// The registry could not be reached, or answered with an unexpected status.
         case registry
+        /// The registry or its token service refused the login or the token
+        /// (HTTP 401 or 403), or named a token service Giter will not send
+        /// a login to.
+        case authentication
         /// The registry has no manifest under the tag (nothing published yet).
         case notFound
         /// Something the registry sent is larger than Giter reads.

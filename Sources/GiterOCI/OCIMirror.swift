@@ -67,8 +67,8 @@ public struct OCIMirror: Sendable {
     public static let signatureMediaType = "application/vnd.giter.sshsig.v1"
     static let emptyMediaType = "application/vnd.oci.empty.v1+json"
 
-    /// The most bytes of a bundle layer a follower reads (as `giter bundle import`).
-    public static let maximumBundleSize = 512 << 20
+    /// The most bytes of a bundle layer a follower reads: ``ExchangeBundle/maximumSize``, as `giter bundle import`.
+    public static let maximumBundleSize = ExchangeBundle.maximumSize
     /// The most bytes of a contract or kind layer a follower reads.
     public static let maximumLayerSize = 256 << 20
     /// The most layers a follower accepts.

@@ -8,14 +8,27 @@ import Foundation
 ///
 /// Every read is bounded (``maximumManifestSize``, or the caller's limit for
 /// a blob) and checked against its digest; every request has a time limit.
-/// The registry allows anonymous access, or takes a user name and password
-/// (HTTP basic authentication, ``Login``); the token flow (`WWW-Authenticate:
-/// Bearer`) is not implemented yet (see `Documentation/OCI.md`).
+///
+/// The registry allows anonymous access, takes a user name and password
+/// (HTTP basic authentication, ``Login``), or hands out tokens: when it
+/// answers `401` with `WWW-Authenticate: Bearer realm=…,service=…`, the
+/// client asks the realm (its token service) for a token for the
+/// repository — `pull`, or `pull,push` to publish — sending the ``Login``
+/// when there is one (anonymously otherwise), and repeats the request with
+/// `Authorization: Bearer`. Docker Hub, GHCR, Harbor, GitLab and
+/// distribution with `auth: token` work this way. Tokens are kept per scope
+/// and login, by this value and its copies, until shortly before they
+/// expire (`expires_in`, 60 s when not given); a request fetches at most one
+/// token, and a registry that refuses a fresh token is an ``OCIError`` with
+/// code `authentication`. The login goes only to the registry and its token
+/// service, the token only to the registry, and neither to a host either
+/// redirects to; see `Documentation/OCI.md`, "Authentication".
 public struct OCIRegistry: Sendable {
-    /// A user name and password for HTTP basic authentication. Sent only
-    /// over HTTPS or to a loopback host, never in a URL, and not to another
-    /// host a registry redirects to.
-    public struct Login: Sendable, Hashable, CustomStringConvertible {
+    /// A user name and password: HTTP basic authentication with the
+    /// registry, or with its token service. Sent only over HTTPS or to a
+    /// loopback host, never in a URL, and not to another host a registry
+    /// or token service redirects to.
+    public struct Login: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         public var username: String
         public var password: String
 
@@ -26,6 +39,11 @@ public struct OCIRegistry: Sendable {
 
         /// The user name only: a login never prints its password.
         public var description: String { "\(username):<password>" }
+
+        public var debugDescription: String { description }
+
+        /// The user name only, for `dump` and the debugger.
+        public var customMirror: Mirror { Mirror(self, children: ["username": username]) }
 
         var authorization: String { "Basic " + Data("\(username):\(password)".utf8).base64EncodedString() }
     }
@@ -39,8 +57,11 @@ public struct OCIRegistry: Sendable {
     public var plainHTTP: Bool
     /// The time limit of one request, from its start to its last byte.
     public var timeout: Duration
-    /// The login sent with every request; `nil`: anonymous.
+    /// The login: sent to the registry (basic authentication), or to its
+    /// token service for a token; `nil`: anonymous.
     public var login: Login?
+    /// The tokens of this registry value and its copies.
+    let tokens = TokenCache()
 
     public init(host: String, plainHTTP: Bool = false, timeout: Duration = .seconds(300), login: Login? = nil) {
         self.host = host
@@ -68,8 +89,9 @@ public struct OCIRegistry: Sendable {
     /// registry has none.
     public func manifest(in repository: String, reference: String) async throws(OCIError) -> [UInt8]? {
         let response = try await send(
-            "GET", path: "\(repository)/manifests/\(reference)", headers: ["Accept": OCIManifest.mediaType],
-            maxBytes: Self.maximumManifestSize, what: "the manifest \(repository):\(reference)")
+            "GET", path: "\(repository)/manifests/\(reference)", access: .pull(repository),
+            headers: ["Accept": OCIManifest.mediaType], maxBytes: Self.maximumManifestSize,
+            what: "the manifest \(repository):\(reference)")
         if response.status == 404 { return nil }
         try response.expect(200, "reading the manifest \(repository):\(reference)")
         if OCIDescriptor.isSHA256Digest(reference), OCIDescriptor.digest(of: response.body) != reference {
@@ -92,7 +114,8 @@ public struct OCIRegistry: Sendable {
             throw OCIError(.tooLarge, "\(what) has \(descriptor.size) bytes; Giter reads at most \(maxBytes)")
         }
         let response = try await send(
-            "GET", path: "\(repository)/blobs/\(descriptor.digest)", maxBytes: descriptor.size, what: what)
+            "GET", path: "\(repository)/blobs/\(descriptor.digest)", access: .pull(repository),
+            maxBytes: descriptor.size, what: what)
         try response.expect(200, "reading \(what)")
         guard response.body.count == descriptor.size, OCIDescriptor.digest(of: response.body) == descriptor.digest else {
             throw OCIError(
@@ -109,9 +132,12 @@ public struct OCIRegistry: Sendable {
         _ bytes: [UInt8], mediaType: String, annotations: [String: String]? = nil, to repository: String
     ) async throws(OCIError) -> OCIDescriptor {
         let descriptor = OCIDescriptor(mediaType: mediaType, bytes: bytes, annotations: annotations)
-        let head = try await send("HEAD", path: "\(repository)/blobs/\(descriptor.digest)", maxBytes: 0, what: "a blob")
+        let access = RepositoryAccess.push(repository)
+        let head = try await send(
+            "HEAD", path: "\(repository)/blobs/\(descriptor.digest)", access: access, maxBytes: 0, what: "a blob")
         if head.status == 200 { return descriptor }
-        let start = try await send("POST", path: "\(repository)/blobs/uploads/", maxBytes: 64 << 10, what: "an upload")
+        let start = try await send(
+            "POST", path: "\(repository)/blobs/uploads/", access: access, maxBytes: 64 << 10, what: "an upload")
         try start.expect(202, "starting an upload to \(repository)")
         guard let location = start.headers["location"], let url = URL(string: location, relativeTo: baseURL) else {
             throw OCIError(.registry, "the registry started an upload to \(repository) without a Location")
@@ -119,12 +145,12 @@ public struct OCIRegistry: Sendable {
         var components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: descriptor.digest)]
         components?.queryItems = query
-        guard let target = components?.url, target.host == baseURL.host, target.scheme == baseURL.scheme else {
+        guard let target = components?.url, Self.origin(of: target) == origin else {
             throw OCIError(.registry, "the registry sent an upload location on another host: \(location.prefix(200))")
         }
         let put = try await send(
-            "PUT", url: target, headers: ["Content-Type": "application/octet-stream"], body: bytes, maxBytes: 64 << 10,
-            what: "an upload")
+            "PUT", url: target, access: access, headers: ["Content-Type": "application/octet-stream"], body: bytes,
+            maxBytes: 64 << 10, what: "an upload")
         try put.expect(201, "uploading \(descriptor.digest) to \(repository)")
         return descriptor
     }
@@ -135,8 +161,8 @@ public struct OCIRegistry: Sendable {
         -> OCIDescriptor
     {
         let response = try await send(
-            "PUT", path: "\(repository)/manifests/\(reference)", headers: ["Content-Type": OCIManifest.mediaType],
-            body: manifest, maxBytes: 64 << 10, what: "a manifest")
+            "PUT", path: "\(repository)/manifests/\(reference)", access: .push(repository),
+            headers: ["Content-Type": OCIManifest.mediaType], body: manifest, maxBytes: 64 << 10, what: "a manifest")
         try response.expect(201, "storing the manifest \(repository):\(reference)")
         return OCIDescriptor(mediaType: OCIManifest.mediaType, bytes: manifest)
     }
@@ -155,10 +181,10 @@ public struct OCIRegistry: Sendable {
                 .filter { !$0.isNewline && ($0.isASCII ? ($0.asciiValue ?? 0) >= 0x20 : true) }
             if status == 401 || status == 403 {
                 throw OCIError(
-                    .registry,
+                    .authentication,
                     "\(doing): the registry refused access (HTTP \(status)); give a user name and password "
-                        + "(GITER_REGISTRY_USERNAME and GITER_REGISTRY_PASSWORD for giter), or check them; token "
-                        + "authentication is not supported yet")
+                        + "(GITER_REGISTRY_USERNAME and GITER_REGISTRY_PASSWORD for giter), or check them and that "
+                        + "the user may use the repository")
             }
             throw OCIError(.registry, "\(doing): the registry answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")")
         }
@@ -168,30 +194,68 @@ public struct OCIRegistry: Sendable {
         URL(string: (plainHTTP ? "http" : "https") + "://" + host + "/v2/")!
     }
 
+    /// `scheme://host[:port]` of the registry: the only origin its login and tokens are sent to.
+    var origin: String { Self.origin(of: baseURL) }
+
+    static func origin(of url: URL) -> String {
+        "\(url.scheme?.lowercased() ?? "")://\(url.host?.lowercased() ?? "")" + (url.port.map { ":\($0)" } ?? "")
+    }
+
     func send(
-        _ method: String, path: String, headers: [String: String] = [:], body: [UInt8]? = nil, maxBytes: Int,
-        what: String
+        _ method: String, path: String, access: RepositoryAccess, headers: [String: String] = [:],
+        body: [UInt8]? = nil, maxBytes: Int, what: String
     ) async throws(OCIError) -> Response {
         guard let url = URL(string: path, relativeTo: baseURL) else {
             throw OCIError(.invalidReference, "cannot make a URL of \(host) and \(path)")
         }
-        return try await send(method, url: url, headers: headers, body: body, maxBytes: maxBytes, what: what)
+        return try await send(
+            method, url: url, access: access, headers: headers, body: body, maxBytes: maxBytes, what: what)
     }
 
+    /// A request to the registry for `access`, with the login or a token
+    /// (see ``OCIRegistry``); when the registry asks for a token, it is
+    /// fetched (once) and the request repeated with it.
     func send(
-        _ method: String, url: URL, headers: [String: String] = [:], body: [UInt8]? = nil, maxBytes: Int, what: String
+        _ method: String, url: URL, access: RepositoryAccess, headers: [String: String] = [:], body: [UInt8]? = nil,
+        maxBytes: Int, what: String
+    ) async throws(OCIError) -> Response {
+        let target = Self.origin(of: url.absoluteURL)
+        guard target == origin else {
+            throw OCIError(.registry, "refusing to send a request meant for \(host) to \(target)")
+        }
+        let credential = try await credential(for: access)
+        let response = try await transfer(
+            method, url: url, authorization: credential?.authorization, headers: headers, body: body,
+            maxBytes: maxBytes, what: what)
+        guard response.status == 401, let challenge = try bearerChallenge(in: response) else { return response }
+        let endpoint = try TokenEndpoint(challenge, of: self)
+        tokens.remember(endpoint, of: origin)
+        switch credential {
+        case .bearer(_, fresh: true):
+            throw refusal(of: access, by: challenge, from: endpoint)
+        case .bearer(_, fresh: false):
+            // Revoked, or the registry forgot it: one fresh token, no more.
+            for stale in [access, access.wider].compactMap({ $0 }) { tokens.forget(tokenKey(stale)) }
+        case .basic, nil:
+            break
+        }
+        let token = try await fetchToken(from: endpoint, for: access, asked: challenge.parameters["scope"])
+        let retried = try await transfer(
+            method, url: url, authorization: token.authorization, headers: headers, body: body, maxBytes: maxBytes,
+            what: what)
+        guard retried.status == 401 else { return retried }
+        throw refusal(of: access, by: try? bearerChallenge(in: retried), from: endpoint)
+    }
+
+    /// One HTTP exchange, bounded in size and time, with `authorization` when given.
+    func transfer(
+        _ method: String, url: URL, authorization: String?, headers: [String: String] = [:], body: [UInt8]? = nil,
+        maxBytes: Int, what: String
     ) async throws(OCIError) -> Response {
         var request = URLRequest(url: url.absoluteURL)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let login {
-            guard !plainHTTP || Self.isLoopback(host) else {
-                throw OCIError(
-                    .invalidReference,
-                    "refusing to send the registry password over plain HTTP to \(host): use HTTPS, or a registry on loopback")
-            }
-            request.setValue(login.authorization, forHTTPHeaderField: "Authorization")
-        }
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body)
             request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
@@ -201,6 +265,8 @@ public struct OCIRegistry: Sendable {
         let download = BoundedDownload(maxBytes: maxBytes)
         let timeout = self.timeout
         let prepared = request
+        let peer = Self.origin(of: url.absoluteURL)
+        let server = peer == origin ? "the registry \(host)" : "the token service \(peer)"
         do {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { try await SessionRouter.shared.run(prepared, with: download) }
@@ -215,9 +281,9 @@ public struct OCIRegistry: Sendable {
         } catch BoundedDownload.Failure.tooLarge {
             throw OCIError(.tooLarge, "\(what) is larger than \(maxBytes) bytes, the most Giter reads")
         } catch BoundedDownload.Failure.timedOut {
-            throw OCIError(.registry, "the registry \(host) did not answer \(method) \(url.path) within \(timeout)")
+            throw OCIError(.registry, "\(server) did not answer \(method) \(url.path) within \(timeout)")
         } catch {
-            throw OCIError(.registry, "cannot reach the registry \(host) (\(method) \(url.path)): \(error.localizedDescription)")
+            throw OCIError(.registry, "cannot reach \(server) (\(method) \(url.path)): \(error.localizedDescription)")
         }
     }
 }

@@ -62,13 +62,15 @@ final class SessionRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable
         completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
-    /// A redirect to another host (a blob store) does not take the registry's login along.
+    /// A redirect to another origin (a blob store; `https` to `http`) does
+    /// not take `Authorization` along: neither the login nor a token.
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
     ) {
         var request = request
-        if request.url?.host != task.originalRequest?.url?.host || request.url?.port != task.originalRequest?.url?.port {
+        let from = task.originalRequest?.url.map(OCIRegistry.origin(of:))
+        if from == nil || request.url.map(OCIRegistry.origin(of:)) != from {
             request.setValue(nil, forHTTPHeaderField: "Authorization")
         }
         completionHandler(request)

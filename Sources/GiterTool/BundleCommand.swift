@@ -92,9 +92,6 @@ struct BundleImportCommand: AsyncParsableCommand {
             """
     )
 
-    /// The most bytes of a bundle file giter reads.
-    static let maximumSize = 512 << 20
-
     @OptionGroup var exchange: ExchangeOptions
 
     @Argument(help: ArgumentHelp("The bundle file ('-': standard input).", valueName: "file"))
@@ -104,7 +101,7 @@ struct BundleImportCommand: AsyncParsableCommand {
         try await ErrorReporting.run {
             let bytes: [UInt8]
             do {
-                bytes = try InputFile.read(file, maxBytes: Self.maximumSize)
+                bytes = try InputFile.read(file, maxBytes: ExchangeBundle.maximumSize)
             } catch {
                 throw ToolError("\(file): \(error)")
             }

@@ -21,8 +21,10 @@ struct OCICommand: AsyncParsableCommand {
             commit. Answer with 'giter bundle export --for SITE' or through \
             Git. REF is host[:port]/repository[:tag] (tag default: latest). \
             A registry that requires a login takes GITER_REGISTRY_USERNAME \
-            and GITER_REGISTRY_PASSWORD (basic authentication, only over \
-            HTTPS or to loopback). See Documentation/OCI.md.
+            and GITER_REGISTRY_PASSWORD, for basic authentication or for \
+            the token service of a registry that hands out tokens (Docker \
+            Hub, GHCR, Harbor, GitLab); sent only over HTTPS or to \
+            loopback. See Documentation/OCI.md.
 
             Exit status: 0 on success (or nothing new); 1 when the \
             publication cannot be written or is refused (unsigned, a bad or \
@@ -45,11 +47,20 @@ struct RegistryOptions: ParsableArguments {
     @Flag(name: .long, help: "Talk to the registry over plain HTTP (a registry on loopback or in a test).")
     var plainHTTP = false
 
-    @Option(name: .long, help: ArgumentHelp("The time limit of one request to the registry, in seconds.", valueName: "seconds"))
-    var registryTimeout: Int = 300
+    /// Separate from `--network-timeout`, which bounds one conversation
+    /// with the Git server of `--remote`: this bounds one HTTP request to
+    /// the registry or its token service, and a bundle layer of up to
+    /// 512 MiB travels in one request (Documentation/OCI.md).
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The time limit of one request to the registry or its token service (e.g. 90, 90s, 10m).",
+            valueName: "duration"))
+    var registryTimeout = DurationArgument(.seconds(300), text: "300s")
 
     /// `GITER_REGISTRY_USERNAME` and `GITER_REGISTRY_PASSWORD`, both or neither
-    /// (never options: a password would show in the process list).
+    /// (never options: a password would show in the process list): basic
+    /// authentication, or the login a token service is asked with.
     func login() throws -> OCIRegistry.Login? {
         let username = Environment.value("GITER_REGISTRY_USERNAME")
         let password = Environment.value("GITER_REGISTRY_PASSWORD")
@@ -67,8 +78,10 @@ struct RegistryOptions: ParsableArguments {
         } catch {
             throw ToolError.usage(error.message)
         }
-        guard registryTimeout > 0 else { throw ToolError.usage("--registry-timeout must be a positive number of seconds") }
-        let registry = OCIRegistry(parsed, plainHTTP: plainHTTP, timeout: .seconds(registryTimeout), login: try login())
+        guard registryTimeout.duration > .zero else {
+            throw ToolError.usage("--registry-timeout must be longer than 0")
+        }
+        let registry = OCIRegistry(parsed, plainHTTP: plainHTTP, timeout: registryTimeout.duration, login: try login())
         return OCIMirror(transport: transport, registry: registry, reference: parsed)
     }
 }

@@ -2,8 +2,9 @@ public import Foundation
 
 /// An OCI distribution registry (Debian's `docker-registry`, distribution
 /// 2.8) on 127.0.0.1, with its own configuration and storage folder, over
-/// plain HTTP; anonymous, or with HTTP basic authentication for one user
-/// (an htpasswd file made with `htpasswd -B`, Debian package `apache2-utils`).
+/// plain HTTP; anonymous, with HTTP basic authentication for one user
+/// (an htpasswd file made with `htpasswd -B`, Debian package `apache2-utils`),
+/// or trusting the tokens of an ``OCITokenServer`` (`auth: token`).
 ///
 /// References are `127.0.0.1:PORT/REPOSITORY:TAG` (``host``). Tests may
 /// change what the registry stores (``blobFile(digest:)``) to play an
@@ -15,6 +16,8 @@ public final class OCIRegistryServer: Sendable {
     public let storageURL: URL
     /// The only user and password accepted; `nil`: anonymous access.
     public let login: (user: String, password: String)?
+    /// The token service whose tokens the registry requires; `nil`: none.
+    public let tokenServer: OCITokenServer?
     private let slot = ServerSlot()
 
     /// Why the registry cannot run here (`docker-registry` missing), or `nil`.
@@ -28,6 +31,16 @@ public final class OCIRegistryServer: Sendable {
         directory = try TemporaryDirectory(prefix: "giter-oci-registry")
         storageURL = try directory.makeDirectory("storage")
         self.login = login
+        tokenServer = nil
+    }
+
+    /// A registry that requires tokens of `tokenServer` (started already:
+    /// its realm names its port).
+    public init(tokenServer: OCITokenServer) throws {
+        directory = try TemporaryDirectory(prefix: "giter-oci-registry")
+        storageURL = try directory.makeDirectory("storage")
+        login = nil
+        self.tokenServer = tokenServer
     }
 
     public var port: Int? { slot.port }
@@ -61,6 +74,17 @@ public final class OCIRegistryServer: Sendable {
                   htpasswd:
                     realm: giter-test
                     path: \(passwordFile.path)
+
+                """
+        }
+        if let tokenServer {
+            authentication = """
+                auth:
+                  token:
+                    realm: \(try tokenServer.realm)
+                    service: \(tokenServer.service)
+                    issuer: \(tokenServer.issuer)
+                    rootcertbundle: \(tokenServer.certificateFile.path)
 
                 """
         }

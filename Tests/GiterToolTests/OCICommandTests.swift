@@ -23,11 +23,13 @@ struct OCICommandTests {
         var lab: ExchangeFixture { signed.exchange }
 
         /// `nil` when `docker-registry` or `ssh-keygen` is missing locally (skipped, with a message).
-        static func make(_ backend: ToolBackend, login: (user: String, password: String)? = nil) async throws -> Sites? {
+        static func make(
+            _ backend: ToolBackend, login: (user: String, password: String)? = nil, tokens: OCITokenServer? = nil
+        ) async throws -> Sites? {
             guard try TestRequirements.available(OCIRegistryServer.unavailableReason, for: "the OCI mirror"),
                 let signed = try await SignedExchange.make(backend: backend)
             else { return nil }
-            let registry = try OCIRegistryServer(login: login)
+            let registry = try tokens.map { try OCIRegistryServer(tokenServer: $0) } ?? OCIRegistryServer(login: login)
             try await registry.start()
             let field = try await ExchangeFixture(backend: backend, initialized: false)
             try await runGitChecked(["init", "--quiet", "--bare", field.remote])
@@ -283,8 +285,65 @@ struct OCICommandTests {
         #expect(refused.status == 1 && refused.stderr.contains("refused access (HTTP 401)"), "\(refused.stderr)")
         #expect(try await Self.refs(sites.field.remote).isEmpty)
         let followed = try await sites.follow(environment: login)
-        #expect(followed.status == 0 && followed.stdout.hasPrefix("imported 3 commit(s) from lab"), "\(followed.stdout)\(followed.stderr)")
+        #expect(
+            followed.status == 0 && followed.stdout.hasPrefix("imported 3 commit(s) from lab"),
+            "\(followed.stdout)\(followed.stderr)")
         await sites.registry.stop()
+    }
+
+    /// A registry that requires tokens (`auth: token`) of a token service
+    /// that checks the login: the same variables as for basic
+    /// authentication; an anonymous client gets a pull-only token, so it
+    /// follows but cannot publish; a wrong password and a token service
+    /// answering garbage are one-line errors; no password or token printed.
+    @Test(arguments: ToolBackend.allCases)
+    func aTokenRegistry(_ backend: ToolBackend) async throws {
+        let reason = TestCertificateAuthority.unavailableReason
+        guard try TestRequirements.available(reason, for: "the OCI token login") else { return }
+        let tokens = try OCITokenServer(users: ["lab": "s3cret-token-login"], anonymousActions: ["pull"])
+        try await tokens.start()
+        guard let sites = try await Sites.make(backend, tokens: tokens) else {
+            await tokens.stop()
+            return
+        }
+        try await sites.applyExperiment("sort-1")
+        func expectRefused(_ result: GiterProcess.Result, _ expected: String, _ comment: Comment) {
+            #expect(result.status == 1 && result.isOneLineError, "\(comment): \(result.stderr)")
+            #expect(result.stderr.contains(expected), "\(comment): \(result.stderr)")
+        }
+        expectRefused(
+            try await sites.push(), "check that an anonymous client may push to lab/exchange", "anonymous push")
+        let wrong = try await sites.push(
+            environment: ["GITER_REGISTRY_USERNAME": "lab", "GITER_REGISTRY_PASSWORD": "nope-wrong"])
+        expectRefused(wrong, "refused the login 'lab' (HTTP 401)", "a wrong password")
+        #expect(!wrong.stderr.contains("nope-wrong"))
+
+        let login = ["GITER_REGISTRY_USERNAME": "lab", "GITER_REGISTRY_PASSWORD": "s3cret-token-login"]
+        let pushed = try await sites.push(environment: login)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        // Anonymous following: a pull-only token.
+        let followed = try await sites.follow()
+        #expect(followed.status == 0 && followed.stdout.hasPrefix("imported 3 commit(s) from lab"), "\(followed.stdout)\(followed.stderr)")
+        #expect(try await Self.tip(sites.field.remote) == (try await Self.tip(sites.lab.remote)))
+
+        tokens.answer(.garbage)
+        try await sites.applyExperiment("sort-2")
+        expectRefused(try await sites.push(environment: login), "are not a token", "a garbage token answer")
+        tokens.answer(.token)
+        #expect(try await sites.push(environment: login).status == 0)
+        let again = try await sites.follow(environment: login)
+        #expect(
+            again.status == 0 && again.stdout.hasPrefix("imported 1 commit(s) from lab"),
+            "\(again.stdout)\(again.stderr)")
+
+        for result in [wrong, pushed, followed, again] {
+            let printed = result.stdout + result.stderr
+            #expect(
+                !printed.contains("s3cret-token-login") && !printed.contains("eyJ"), "no password or token: \(printed)")
+        }
+        #expect(tokens.requests.allSatisfy { !($0.headers["authorization"] ?? "").hasPrefix("Bearer") })
+        await sites.registry.stop()
+        await tokens.stop()
     }
 
     /// Every bad publication is refused, leaving the follower's refs as they were.

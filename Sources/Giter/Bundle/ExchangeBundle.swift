@@ -69,6 +69,11 @@ public struct ExchangeBundle: Sendable {
         public var acknowledgementRecorded: Bool
     }
 
+    /// The most bytes of a bundle a site reads: `giter bundle import` from
+    /// a file, and an OCI follower from a registry's bundle layer. The
+    /// whole bundle is held in memory while it is checked.
+    public static let maximumSize = 512 << 20
+
     let transport: any Transport
     let signer: (any CommitSigner)?
 
