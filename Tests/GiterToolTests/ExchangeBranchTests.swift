@@ -208,6 +208,22 @@ struct ExchangeBranchTests {
             let after = try await exchange.refs()
             #expect(after[branch] == nil)
             #expect(after[group.archiveReference.rawValue] == good)
+
+            // The archived group started again, and its archive moved off its history: both refused.
+            try await exchange.expectRefused(try await clone.push("\(main):\(branch)"), [Seen(.history, nil, main)], refsBefore: after)
+            try await exchange.expectRefused(
+                try await clone.push("\(main):\(group.archiveReference.rawValue)", force: true), [Seen(.ref, nil, main)],
+                refsBefore: after)
+
+            // Once main's contract changed, a new branch may not start from a commit under the old one.
+            try await clone.git(["checkout", "--quiet", "-B", "main", main])
+            try clone.write(GuardedExchange.policyPath, GuardedExchange.policyPromotingRunner)
+            try await clone.commit(as: .owner, "Promote the runner")
+            #expect(try await clone.push("HEAD:refs/heads/main").succeeded)
+            let late = try ExchangeGroup("late").reference.rawValue
+            let changed = try await exchange.refs()
+            try await exchange.expectRefused(try await clone.push("\(main):\(late)"), [Seen(.contract, nil, main)], refsBefore: changed)
+            #expect(try await clone.push("HEAD:\(late)").succeeded, "from main's tip it starts")
         }
     }
 }

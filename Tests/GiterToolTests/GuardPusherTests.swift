@@ -82,6 +82,47 @@ struct GuardPusherTests {
         }
     }
 
+    /// Deleting an exchange branch and creating, moving or deleting its
+    /// archive ref carry no commit to judge: with pushers named in the
+    /// policy, only a producer's or an admin's pusher (alice) may; bob,
+    /// pusher of nobody's commits, may start a branch but not end one.
+    @Test(arguments: ToolBackend.allCases)
+    func onlyAProducersPusherArchivesAndDeletesExchangeBranches(backend: ToolBackend) async throws {
+        try await Self.withGuardedGitolite(backend: backend) { server, scratch in
+            let alice = try server.clientEnvironment(user: "alice")
+            let bob = try server.clientEnvironment(user: "bob")
+            let clone = scratch.appending("clone", isDirectory: true)
+            try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: bob)
+            let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: bob)
+            #expect(try await Self.push(clone, environment: bob).succeeded)
+            func push(_ environment: GitEnvironment, _ refspecs: String...) async throws -> ProcessOutput {
+                try await runGit(["push", "origin"] + refspecs, in: clone, environment: environment)
+            }
+            let branch = "refs/heads/giter/x/g-1"
+            let archive = "refs/giter/archive/g-1"
+            let started = try await push(bob, "HEAD:\(branch)")
+            #expect(started.succeeded, "anyone may start a branch: \(started)")
+
+            let archivedByBob = try await push(bob, "HEAD:\(archive)")
+            #expect(!archivedByBob.succeeded)
+            #expect(archivedByBob.stderr.contains("pusher: \(archive): bob may not move \(archive)"), "\(archivedByBob)")
+            #expect(try await server.repository.resolve(archive) == nil)
+            #expect(try await push(alice, "HEAD:\(archive)").succeeded)
+
+            let deletedByBob = try await push(bob, ":\(branch)")
+            #expect(!deletedByBob.succeeded)
+            #expect(deletedByBob.stderr.contains("bob may not delete giter/x/g-1"), "\(deletedByBob)")
+            #expect(try await server.repository.resolve(branch) == contract)
+            #expect(try await push(alice, ":\(branch)").succeeded)
+            #expect(try await server.repository.resolve(branch) == nil)
+
+            let collectedByBob = try await push(bob, ":\(archive)")
+            #expect(!collectedByBob.succeeded && collectedByBob.stderr.contains("bob may not delete"), "\(collectedByBob)")
+            #expect(try await server.repository.resolve(archive) == contract, "the archive keeps the exchange's history")
+            #expect(try await push(alice, ":\(archive)").succeeded)
+        }
+    }
+
     /// `REMOTE_USER` is the pusher: the web server's authenticated user
     /// `alice` may push alice's commit, `bob` may not (rule `pusher`).
     @Test(arguments: [("alice", true), ("bob", false)])

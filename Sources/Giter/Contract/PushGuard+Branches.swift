@@ -29,6 +29,7 @@ extension PushGuard {
             guard let old, archived == old else {
                 return refused(.history, old, "an exchange branch is deleted only once archived: point \(archive) at \(old?.short ?? "its tip") first")
             }
+            if let problem = try await branchRefProblem("delete \(group.branch)") { return refused(.pusher, old, problem) }
             return []
         }
         guard let mainTip = try await reader.resolve("refs/heads/\(branch)") else {
@@ -60,6 +61,15 @@ extension PushGuard {
                 chain = found.line
                 from = found.base
             }
+            // A new branch lives under the contract main has now, not an older (looser) one.
+            let atBase = try await reader.treeEntries(at: from, under: Contract.folder)
+            let atMain = try await reader.treeEntries(at: mainTip, under: Contract.folder)
+            guard atBase.map(\.path) == atMain.map(\.path), atBase.map(\.id) == atMain.map(\.id) else {
+                return refused(
+                    .contract, new,
+                    "its base \(from.short) holds another contract than the tip of \(branch) (\(mainTip.short)): "
+                        + "start an exchange branch from a commit whose \(Contract.folder)/ is the main branch's current one")
+            }
         }
         var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: from))
         var violations: [ContractViolation] = []
@@ -89,6 +99,9 @@ extension PushGuard {
     func checkArchive(_ update: RefUpdate, _ group: ExchangeGroup, in updates: [RefUpdate]) async throws
         -> [ContractViolation]
     {
+        if let problem = try await branchRefProblem(update.new == nil ? "delete \(update.name)" : "move \(update.name)") {
+            return [ContractViolation(commit: update.new ?? update.old, path: nil, rule: .pusher, message: "\(update.name): \(problem)")]
+        }
         guard let new = update.new else { return [] }
         if let old = update.old, old != new, try await ExchangeLedger.chain(from: new, to: old, reader: reader) == nil {
             return [
@@ -105,5 +118,32 @@ extension PushGuard {
                 commit: new, path: nil, rule: .ref,
                 message: "\(update.name) must point at the tip of the exchange branch \(group.branch), and \(new.short) is not it")
         ]
+    }
+
+    /// Why the pusher may not `action` (delete an exchange branch, or
+    /// create, move or delete an archive ref): these updates carry no
+    /// commit whose author the contract could judge, so the server user
+    /// decides. When the contract at the main branch's tip names pushers
+    /// for any member, only a pusher of a producer's or an admin's member
+    /// may; when it names none (or the exchange is open), who may push at
+    /// all is the server's access control. `nil`: allowed.
+    func branchRefProblem(_ action: String) async throws -> String? {
+        guard let tip = try await reader.resolve("refs/heads/\(branch)") else {
+            return "the main branch \(branch) does not exist, so no contract says who may \(action)"
+        }
+        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: tip))
+        guard case .success(let contract) = try await ledger.contract() else {
+            return "the contract in force cannot be read, so nobody may \(action)"
+        }
+        guard let policy = contract.policy, policy.parties.contains(where: { $0.members.contains { !$0.pushers.isEmpty } }) else {
+            return nil
+        }
+        let allowed = Set(policy.parties.filter { $0.role != .consumer }.flatMap(\.members).flatMap(\.pushers))
+        guard let pusher else { return "the policy names who may push, and the server did not say who pushed; nobody may \(action)" }
+        guard allowed.contains(pusher) else {
+            return "\(pusher) may not \(action): only the pushers of a producer's or an admin's member may "
+                + "(\(allowed.sorted().joined(separator: ", ")))"
+        }
+        return nil
     }
 }
