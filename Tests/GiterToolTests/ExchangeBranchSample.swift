@@ -26,6 +26,36 @@ struct ExchangeBranchSample {
         }
     }
 
+    /// The sample of `BranchSetStore` in `Documentation/ExchangeBranches.md`.
+    static func followEveryBranch<R: Reconciler<LabExperiment>>(
+        mainTransport: any Transport, url: String, mirror: String, type: ResourceType, options: StoreOptions, reconciler: R
+    ) -> (BranchSetStore<LabExperiment>, Controller<R>) {
+        let branches = ExchangeBranches(main: mainTransport) { branch in
+            try await LibGit2Transport(configuration: RemoteConfiguration(url: url, branch: branch, mirrorPath: mirror))
+        }
+        let store = BranchSetStore<LabExperiment>(branches: branches, resourceType: type, options: options)
+        let controller = Controller(store: store, reconciler: reconciler)  // reconciles every group's resources
+        // A producer's set store starts a resource's branch at its first apply.
+        return (store, controller)
+    }
+
+    @Test func theSetStoreSampleFollowsTheBranches() async throws {
+        try await GuardedExchange.with(.gitDaemon, backend: .libgit2) { exchange in
+            let url = exchange.fixture.url
+            let mirror = exchange.fixture.scratch.appending("set-mirror").path
+            let mainTransport = try await LibGit2Transport(configuration: RemoteConfiguration(url: url, mirrorPath: mirror))
+            let options = StoreOptions(identity: ExchangeIdentity(name: "Runner", email: Person.runner.email, role: .consumer))
+            let (store, _) = Self.followEveryBranch(
+                mainTransport: mainTransport, url: url, mirror: mirror, type: GuardRuleStoreTests.type, options: options,
+                reconciler: BranchSetStoreServerTests.PhaseReconciler())
+            let group = try ExchangeGroup("sample")
+            try await store.branches.start(group)
+            try await store.refresh()
+            #expect(await store.groups == [group])
+            #expect(try await store.list(.all).isEmpty, "exp-1 lives in main's folders, not in the group")
+        }
+    }
+
     static func cycle(
         mainTransport: any Transport, url: String, mirror: String, type: ResourceType, options: StoreOptions,
         previousListing: ExchangeBranchListing?
