@@ -85,6 +85,8 @@ struct BranchCommandTests {
             let before = try await Self.refs(exchange.remote)
             let read = try await exchange.giter(["get", "Experiment", "--group", group])
             #expect(read.status != 0 && read.stderr.contains(reason), "\(group): \(read.stdout)\(read.stderr)")
+            let verified = try await exchange.giter(["verify", "--group", group])
+            #expect(verified.status != 0 && verified.stderr.contains(reason), "\(group): \(verified.stdout)\(verified.stderr)")
             let applied = try await exchange.giter(["apply", "--group", group, "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
             #expect(applied.status != 0 && applied.stderr.contains(reason), "\(group): \(applied.stdout)\(applied.stderr)")
             #expect(try await Self.refs(exchange.remote) == before, "nothing was written to \(group)")

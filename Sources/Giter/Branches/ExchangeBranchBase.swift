@@ -50,11 +50,20 @@ enum ExchangeBranchBase {
         }
         guard let base = next else { return .failure(.notOnMain) }
         guard line.count == listed.count else { return .failure(.notLinear(base: base)) }
-        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: base))
-        guard try await !reader.treeEntries(at: base, under: Contract.folder).isEmpty,
-            case .success = try await ledger.contract()
-        else { return .failure(.noContract(base: base)) }
+        guard try await contractProblem(at: base, reader: reader) == nil else { return .failure(.noContract(base: base)) }
         return .success((base, line.reversed()))
+    }
+
+    /// Why `commit` holds no contract an exchange branch can start from
+    /// (nothing under `.giter/`, or a contract that does not read); `nil`
+    /// when it holds one.
+    static func contractProblem(at commit: ObjectID, reader: any RepositoryReader) async throws -> String? {
+        guard try await !reader.treeEntries(at: commit, under: Contract.folder).isEmpty else {
+            return "nothing under \(Contract.folder)/"
+        }
+        var ledger = ExchangeLedger(reader: reader, state: ExchangeLedger.State(commit: commit))
+        if case .failure(let error) = try await ledger.contract() { return error.message }
+        return nil
     }
 
     /// Checks the commits after `old` up to `tip` (what a branch that was
@@ -69,6 +78,20 @@ enum ExchangeBranchBase {
     static func checkLine(
         of branch: String, from old: ObjectID, to tip: ObjectID, mainBranch: String, reader: any RepositoryReader
     ) async throws -> [CommitInfo] {
+        guard let line = try await line(from: old, to: tip, reader: reader) else {
+            throw StoreError(
+                .historyRefused,
+                "\(branch) is not an exchange branch to trust: it moved from \(old.short) to \(tip.short) "
+                    + "other than by commits in one line on top of it (rewritten, or a merge)")
+        }
+        try await checkContractUnchanged(on: branch, line: line, after: old, mainBranch: mainBranch, reader: reader)
+        return line
+    }
+
+    /// The commits after `old` up to `tip`, oldest first, when they form one
+    /// first-parent line on top of `old` (a fast-forward without merges);
+    /// `nil` otherwise.
+    static func line(from old: ObjectID, to tip: ObjectID, reader: any RepositoryReader) async throws -> [CommitInfo]? {
         guard old != tip else { return [] }
         let listed = try await reader.commits(from: tip, excluding: old, limit: nil)
         var byID: [ObjectID: CommitInfo] = [:]
@@ -79,15 +102,8 @@ enum ExchangeBranchBase {
             line.append(commit)
             next = commit.parents.first
         }
-        guard next == old, line.count == listed.count else {
-            throw StoreError(
-                .historyRefused,
-                "\(branch) is not an exchange branch to trust: it moved from \(old.short) to \(tip.short) "
-                    + "other than by commits in one line on top of it (rewritten, or a merge)")
-        }
-        line.reverse()
-        try await checkContractUnchanged(on: branch, line: line, after: old, mainBranch: mainBranch, reader: reader)
-        return line
+        guard next == old, line.count == listed.count else { return nil }
+        return line.reversed()
     }
 
     /// Throws when a commit of `line` (oldest first, the first one's parent

@@ -156,11 +156,11 @@ public struct ExchangeBranches: Sendable {
             guard let base = try await main.fetch() else {
                 throw StoreError(.historyRefused, "the main branch \(main.configuration.branch) does not exist yet; create the exchange on it first")
             }
-            guard try await !main.treeEntries(at: base, under: Contract.folder).isEmpty else {
+            if let problem = try await ExchangeBranchBase.contractProblem(at: base, reader: main) {
                 throw StoreError(
                     .historyRefused,
-                    "the main branch \(main.configuration.branch) holds no contract (\(Contract.folder)/) at \(base.short); "
-                        + "an exchange branch starts from a commit that holds it")
+                    "the main branch \(main.configuration.branch) holds no readable contract (\(Contract.folder)/) at \(base.short) "
+                        + "(\(problem)); an exchange branch starts from a commit that holds one")
             }
             switch try await main.pushReference(group.reference, to: base, expecting: nil) {
             case .pushed: return base

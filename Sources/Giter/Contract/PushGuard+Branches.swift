@@ -38,9 +38,7 @@ extension PushGuard {
         let chain: [CommitInfo]
         let from: ObjectID
         if let old = update.old {
-            guard let line = try await ExchangeLedger.chain(from: new, to: old, reader: reader),
-                try await reader.commits(from: new, excluding: old, limit: nil).count == line.count
-            else {
+            guard let line = try await ExchangeBranchBase.line(from: old, to: new, reader: reader) else {
                 return refused(.history, new, "not a linear fast-forward of \(old.short): an exchange branch is never rewritten; rebase onto it")
             }
             chain = line

@@ -28,7 +28,7 @@ struct ExchangeBranchesTests {
         #expect(missing?.message.contains("does not exist yet") == true, "\(String(describing: missing))")
         try remote.forgeCommit(author: owner, edits: [.write(path: "README.md", contents: Array("hi\n".utf8))])
         let bare = await #expect(throws: StoreError.self) { try await branches.start(group) }
-        #expect(bare?.message.contains("holds no contract") == true, "\(String(describing: bare))")
+        #expect(bare?.message.contains("holds no readable contract") == true, "\(String(describing: bare))")
         #expect(remote.tip(of: group.branch) == nil)
     }
 
