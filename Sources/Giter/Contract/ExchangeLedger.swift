@@ -156,7 +156,8 @@ public struct ExchangeLedger: Sendable {
         // A commit that touches the scope is judged whole; one that does not, on what needs no contents.
         let read = judged.contains { scope.contains(path: $0.path) } ? judged : []
         var violations: [ContractViolation]
-        switch try await contract() {
+        let before = try await contract()
+        switch before {
         case .success(let contract):
             try await reader.fetchMissingBlobs(files(of: read, except: known))
             await prefetch(read, into: &known)
@@ -179,13 +180,18 @@ public struct ExchangeLedger: Sendable {
         if violations.isEmpty, judged.contains(where: { Contract.isContractFile($0.path) }) {
             var after = self
             after.state = inForce
-            if case .failure(let error) = try await after.contract() {
+            switch try await after.contract() {
+            case .failure(let error):
                 violations.append(
                     ContractViolation(
                         commit: commit.id, path: error.file, rule: .contract,
                         message: "the change leaves a contract Giter cannot read: \(error.message)", location: error.location))
-            } else {
-                cached = after.cached
+            case .success(let new):
+                if case .success(let old) = before, let problem = Self.rebinding(from: old.policy, to: new.policy) {
+                    violations.append(ContractViolation(commit: commit.id, path: ExchangePolicy.path, rule: .contract, message: problem))
+                } else {
+                    cached = after.cached
+                }
             }
         }
         var next = state
@@ -209,6 +215,24 @@ public struct ExchangeLedger: Sendable {
         lastChanges = (state.commit, commit.id, actual)
         state = next
         return violations
+    }
+
+    /// Why a policy change from `old` to `new` is refused for its
+    /// encryption keys: an id that both list must keep its public key, or
+    /// values sealed under that id would silently change recipients (a
+    /// producer keeps an unchanged value's envelope when the key ids
+    /// match). Rotation gives the new key a new id. `nil`: no rebinding.
+    static func rebinding(from old: ExchangePolicy?, to new: ExchangePolicy?) -> String? {
+        guard let old, let new else { return nil }
+        var before: [String: [UInt8]] = [:]
+        for key in old.parties.flatMap(\.members).flatMap(\.encryptionKeys) { before[key.id] = key.publicKey }
+        for key in new.parties.flatMap(\.members).flatMap(\.encryptionKeys) {
+            if let was = before[key.id], was != key.publicKey {
+                return "the encryption key id \(key.id) is bound to another public key: an id keeps its key; "
+                    + "rotate by adding the new key under a new id and removing the old entry"
+            }
+        }
+        return nil
     }
 
     /// The blobs of the regular files `changes` hold (before and after)
