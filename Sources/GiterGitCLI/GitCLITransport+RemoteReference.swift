@@ -60,6 +60,7 @@ extension GitCLITransport {
             guard fields.count == 2, let id = ObjectID(hex: String(fields[0])) else { continue }
             let name = String(fields[1])
             if prefixes.contains(where: { name.hasPrefix($0) }) { references[name] = id }
+            if references.count > RemoteReferenceName.listingLimit { throw RemoteReferenceName.listingTooLong(prefixes) }
         }
         return references
     }

@@ -77,6 +77,7 @@ extension Repository {
         var references: [String: ObjectID] = [:]
         for (name, oid) in try session.connect(forPush: false) where prefixes.contains(where: { name.hasPrefix($0) }) {
             references[name] = ObjectID(oid)
+            if references.count > RemoteReferenceName.listingLimit { throw RemoteReferenceName.listingTooLong(prefixes) }
         }
         return references
     }

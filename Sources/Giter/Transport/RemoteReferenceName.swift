@@ -12,6 +12,20 @@ public struct RemoteReferenceName: Sendable, Hashable, CustomStringConvertible {
     /// The full ref name, such as `refs/giter/leases/consumer`.
     public let rawValue: String
 
+    /// The most refs ``Transport/listReferences(under:)`` returns: a remote
+    /// that lists more under the prefixes asked for is refused
+    /// (``TransportError/Code/backend``) rather than read without bound.
+    /// Far above the 5,000 branches a forge handles well.
+    public static var listingLimit: Int { 100_000 }
+
+    /// The error of a listing over ``listingLimit``.
+    public static func listingTooLong(_ prefixes: [String]) -> TransportError {
+        TransportError(
+            .backend,
+            "the remote lists more than \(listingLimit) refs under \(prefixes.joined(separator: ", ")); "
+                + "Giter reads at most that many: archive and collect exchange branches, or ask the server's admin")
+    }
+
     /// The ref `refs/giter/<name>`.
     ///
     /// - Throws: ``TransportError`` with code ``TransportError/Code/invalidArgument``

@@ -87,7 +87,9 @@ public protocol Transport: RepositoryReader {
     /// (each starting with `refs/`), and their commits: one listing of the
     /// remote's refs (what `git ls-remote` shows), no object downloaded, no
     /// ref of the mirror moved. ``ExchangeBranches`` discovers every
-    /// exchange branch with one such call. The default implementation
+    /// exchange branch with one such call. More than
+    /// ``RemoteReferenceName/listingLimit`` refs throw
+    /// ``TransportError/Code/backend``. The default implementation
     /// throws ``TransportError/Code/backend``.
     func listReferences(under prefixes: [String]) async throws -> [String: ObjectID]
 
