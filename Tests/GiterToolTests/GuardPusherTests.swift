@@ -26,6 +26,21 @@ struct GuardPusherTests {
         try await runGit(["push", "origin", "HEAD:refs/heads/main"], in: clone, environment: environment)
     }
 
+    /// Alice's and bob's environments, a clone, and the contract's commit,
+    /// pushed by bob (anyone may push the owner's commits).
+    static func contractPushedByBob(_ server: GitoliteServer, _ scratch: GitServerFixtures.TemporaryDirectory)
+        async throws -> (alice: GitEnvironment, bob: GitEnvironment, clone: URL, contract: String)
+    {
+        let alice = try server.clientEnvironment(user: "alice")
+        let bob = try server.clientEnvironment(user: "bob")
+        let clone = scratch.appending("clone", isDirectory: true)
+        try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: bob)
+        let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: bob)
+        let seeded = try await Self.push(clone, environment: bob)
+        #expect(seeded.succeeded, "\(seeded)")
+        return (alice, bob, clone, contract)
+    }
+
     /// Through gitolite, a valid push passes and a consumer's forged spec is
     /// refused with the guard's lines, the branch left where it was.
     @Test(arguments: ToolBackend.allCases)
@@ -60,13 +75,7 @@ struct GuardPusherTests {
     @Test(arguments: ToolBackend.allCases)
     func gitoliteUserIsThePusher(backend: ToolBackend) async throws {
         try await Self.withGuardedGitolite(backend: backend) { server, scratch in
-            let alice = try server.clientEnvironment(user: "alice")
-            let bob = try server.clientEnvironment(user: "bob")
-            let clone = scratch.appending("clone", isDirectory: true)
-            try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: bob)
-            let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: bob)
-            let seeded = try await Self.push(clone, environment: bob)
-            #expect(seeded.succeeded, "\(seeded)")
+            let (alice, bob, clone, contract) = try await Self.contractPushedByBob(server, scratch)
 
             let created = try await Exchange.commit(
                 [Exchange.path("one"): Exchange.experiment("one", image: "lab/runner:1")], in: clone, as: Exchange.alice,
@@ -89,12 +98,7 @@ struct GuardPusherTests {
     @Test(arguments: ToolBackend.allCases)
     func onlyAProducersPusherArchivesAndDeletesExchangeBranches(backend: ToolBackend) async throws {
         try await Self.withGuardedGitolite(backend: backend) { server, scratch in
-            let alice = try server.clientEnvironment(user: "alice")
-            let bob = try server.clientEnvironment(user: "bob")
-            let clone = scratch.appending("clone", isDirectory: true)
-            try await runGitChecked(["clone", "--quiet", try server.url(), clone.path], environment: bob)
-            let contract = try await Exchange.commit(Exchange.contract, in: clone, as: Exchange.owner, environment: bob)
-            #expect(try await Self.push(clone, environment: bob).succeeded)
+            let (alice, bob, clone, contract) = try await Self.contractPushedByBob(server, scratch)
             func push(_ environment: GitEnvironment, _ refspecs: String...) async throws -> ProcessOutput {
                 try await runGit(["push", "origin"] + refspecs, in: clone, environment: environment)
             }

@@ -39,7 +39,21 @@ enum ExchangeBranchBase {
     static func find(from tip: ObjectID, mainTip: ObjectID, reader: any RepositoryReader) async throws
         -> Result<(base: ObjectID, line: [CommitInfo]), Problem>
     {
-        let listed = try await reader.commits(from: tip, excluding: mainTip, limit: nil)
+        let walk = try await firstParents(from: tip, excluding: mainTip, reader: reader)
+        guard let base = walk.stop else { return .failure(.notOnMain) }
+        guard walk.isWhole else { return .failure(.notLinear(base: base)) }
+        guard try await contractProblem(at: base, reader: reader) == nil else { return .failure(.noContract(base: base)) }
+        return .success((base, walk.line))
+    }
+
+    /// The first-parent line from `tip` back through the commits not
+    /// reachable from `excluded` (oldest first), the commit it stops at
+    /// (`nil`: a root), and whether the line holds every such commit (no
+    /// merge brought another line).
+    private static func firstParents(from tip: ObjectID, excluding excluded: ObjectID, reader: any RepositoryReader)
+        async throws -> (line: [CommitInfo], stop: ObjectID?, isWhole: Bool)
+    {
+        let listed = try await reader.commits(from: tip, excluding: excluded, limit: nil)
         var byID: [ObjectID: CommitInfo] = [:]
         for commit in listed { byID[commit.id] = commit }
         var line: [CommitInfo] = []
@@ -48,10 +62,7 @@ enum ExchangeBranchBase {
             line.append(commit)
             next = commit.parents.first
         }
-        guard let base = next else { return .failure(.notOnMain) }
-        guard line.count == listed.count else { return .failure(.notLinear(base: base)) }
-        guard try await contractProblem(at: base, reader: reader) == nil else { return .failure(.noContract(base: base)) }
-        return .success((base, line.reversed()))
+        return (line.reversed(), next, line.count == listed.count)
     }
 
     /// Why `commit` holds no contract an exchange branch can start from
@@ -93,17 +104,8 @@ enum ExchangeBranchBase {
     /// `nil` otherwise.
     static func line(from old: ObjectID, to tip: ObjectID, reader: any RepositoryReader) async throws -> [CommitInfo]? {
         guard old != tip else { return [] }
-        let listed = try await reader.commits(from: tip, excluding: old, limit: nil)
-        var byID: [ObjectID: CommitInfo] = [:]
-        for commit in listed { byID[commit.id] = commit }
-        var line: [CommitInfo] = []
-        var next: ObjectID? = tip
-        while let id = next, let commit = byID[id] {
-            line.append(commit)
-            next = commit.parents.first
-        }
-        guard next == old, line.count == listed.count else { return nil }
-        return line.reversed()
+        let walk = try await firstParents(from: tip, excluding: old, reader: reader)
+        return walk.stop == old && walk.isWhole ? walk.line : nil
     }
 
     /// Throws when a commit of `line` (oldest first, the first one's parent
