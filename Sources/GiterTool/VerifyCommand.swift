@@ -77,6 +77,14 @@ struct VerifyCommand: AsyncParsableCommand {
             let opened = try await Exchange.open(exchange)
             let reader = opened.transport
             guard let tip = try await reader.fetch() else { throw opened.noBranch() }
+            if let (group, branches) = opened.exchangeBranch {
+                // The exchange-branch rule, on exactly the tip judged below.
+                do {
+                    try await branches.verifyBase(of: group, at: tip)
+                } catch let error as StoreError where error.code == .historyRefused {
+                    throw ToolError("refusing the exchange group \(group): \(error.message)")
+                }
+            }
             let branch = try await Self.chain(to: tip, reader: reader, url: opened.url)
             var end = tip
             if let to { end = try await Self.commit(to, in: branch, reader: reader) }

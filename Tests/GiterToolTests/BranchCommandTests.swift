@@ -81,6 +81,11 @@ struct BranchCommandTests {
         try await runGitChecked(["commit", "--quiet", "-m", "edit the contract"], in: edited, environment: environment)
         try await runGitChecked(["push", "--quiet", "origin", "HEAD:giter/x/edited"], in: edited, environment: environment)
 
+        // A group never started: --group does not create a branch of its own.
+        let unstarted = try await exchange.giter(["apply", "--group", "never", "-f", "-"], stdin: ExchangeFixture.experiment("sort-1"))
+        #expect(unstarted.status != 0 && unstarted.stderr.contains("does not exist: start it first"), "\(unstarted.stderr)")
+        #expect(try await Self.refs(exchange.remote)["refs/heads/giter/x/never"] == nil)
+
         for (group, reason) in [("forged", "its base is not on the main branch main"), ("edited", "changes .giter/notes.yaml")] {
             let before = try await Self.refs(exchange.remote)
             let read = try await exchange.giter(["get", "Experiment", "--group", group])

@@ -214,6 +214,14 @@ struct ExchangeBranchTests {
             try await exchange.expectRefused(
                 try await clone.push("\(main):\(group.archiveReference.rawValue)", force: true), [Seen(.ref, nil, main)],
                 refsBefore: after)
+            // The same with the live branch at that commit (put there on the server, past the guard): only the
+            // archive's forward rule refuses it now.
+            try await exchange.fixture.repository.git(["update-ref", branch, main])
+            let live = try await exchange.refs()
+            try await exchange.expectRefused(
+                try await clone.push("\(main):\(group.archiveReference.rawValue)", force: true), [Seen(.ref, nil, main)],
+                refsBefore: live)
+            try await exchange.fixture.repository.git(["update-ref", "-d", branch])
 
             // Once main's contract changed, a new branch may not start from a commit under the old one.
             try await clone.git(["checkout", "--quiet", "-B", "main", main])

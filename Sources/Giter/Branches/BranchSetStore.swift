@@ -1,3 +1,5 @@
+import Logging
+
 /// A ``ResourceStore`` over every live exchange branch (``ExchangeBranches``):
 /// the store that follows a set of branches, so a ``Controller`` or a
 /// ``Producer`` works on a branch-per-exchange repository as on folders.
@@ -18,7 +20,11 @@
 /// listing. A group whose branch breaks the rule is left out (at first
 /// sight) or kept as it was (later), reported once as
 /// ``StoreEvent/historyRefused(_:)`` and in ``refusedGroups``, and tried
-/// again when its branch moves: one bad branch never blocks the others.
+/// again when its branch moves: one bad branch never blocks the others. A
+/// group that cannot be refreshed for another reason (a transport error)
+/// is logged and tried again at the next refresh, while the others are
+/// served; the refresh throws only when the listing fails or every group
+/// it tried failed so.
 /// A group whose branch was archived or deleted leaves the view: its
 /// resources come back as removed from ``changes(since:)``.
 ///
@@ -136,40 +142,46 @@ public actor BranchSetStore<Resource: ExchangedResource>: ResourceStore {
             }
             stores.append((group, tip, store))
         }
-        let outcomes = try await Self.refreshAll(stores)
-        for (group, tip, store, error) in outcomes {
-            seen[group] = tip
-            if let error {
-                refused[group] = error
-            } else {
+        var failures: [any Error] = []
+        for (group, tip, store, outcome) in await Self.refreshAll(stores) {
+            switch outcome {
+            case .success:
+                seen[group] = tip
                 refused[group] = nil
                 if members[group] == nil { arrive(group, store) }
+            case .failure(let error as StoreError) where error.code == .historyRefused:
+                seen[group] = tip
+                refused[group] = error
+            case .failure(let error):
+                // Not seen: tried again at the next refresh, while the other groups are served.
+                failures.append(error)
+                options.logger.warning("could not refresh the exchange group \(group): \(error)")
             }
         }
         loaded = true
+        if let first = failures.first, failures.count == stores.count { throw first }
     }
 
-    /// Refreshes `stores`, a few at a time; a refused history is that
-    /// group's outcome, any other error is thrown.
-    private static func refreshAll(_ stores: [(ExchangeGroup, ObjectID, GitResourceStore<Resource>)]) async throws
-        -> [(ExchangeGroup, ObjectID, GitResourceStore<Resource>, StoreError?)]
+    /// Refreshes `stores`, a few at a time, each to its own outcome.
+    private static func refreshAll(_ stores: [(ExchangeGroup, ObjectID, GitResourceStore<Resource>)]) async
+        -> [(ExchangeGroup, ObjectID, GitResourceStore<Resource>, Result<Void, any Error>)]
     {
-        try await withThrowingTaskGroup(of: (ExchangeGroup, ObjectID, GitResourceStore<Resource>, StoreError?).self) { tasks in
-            var results: [(ExchangeGroup, ObjectID, GitResourceStore<Resource>, StoreError?)] = []
+        await withTaskGroup(of: (ExchangeGroup, ObjectID, GitResourceStore<Resource>, Result<Void, any Error>).self) { tasks in
+            var results: [(ExchangeGroup, ObjectID, GitResourceStore<Resource>, Result<Void, any Error>)] = []
             var pending = stores[...]
             func startNext() {
                 guard let (group, tip, store) = pending.popFirst() else { return }
                 tasks.addTask {
                     do {
                         try await store.refresh()
-                        return (group, tip, store, nil)
-                    } catch let error as StoreError where error.code == .historyRefused {
-                        return (group, tip, store, error)
+                        return (group, tip, store, .success(()))
+                    } catch {
+                        return (group, tip, store, .failure(error))
                     }
                 }
             }
             for _ in 0..<maximumConcurrentRefreshes { startNext() }
-            while let result = try await tasks.next() {
+            while let result = await tasks.next() {
                 results.append(result)
                 startNext()
             }
@@ -185,7 +197,14 @@ public actor BranchSetStore<Resource: ExchangedResource>: ResourceStore {
     /// Drops `group`'s store, keeping its keys for ``changes(since:)``.
     private func depart(_ group: ExchangeGroup) async {
         guard let store = members.removeValue(forKey: group) else { return }
-        departed[group] = await store.liveKeys().filter { belongs($0, to: group) }
+        let keys: [ResourceKey]
+        do {
+            keys = try await store.liveKeys()
+        } catch {
+            options.logger.warning("the exchange group \(group) left the view, and its resources cannot be listed as removed: \(error)")
+            keys = []
+        }
+        departed[group] = keys.filter { belongs($0, to: group) }
         departures.append(group)
         if departures.count > Self.departedLimit { departed[departures.removeFirst()] = nil }
     }
@@ -271,6 +290,10 @@ public actor BranchSetStore<Resource: ExchangedResource>: ResourceStore {
         var attempts = 0
         var failures: [any Error] = []
         for (group, indices) in byGroup.sorted(by: { $0.key < $1.key }) {
+            if members[group] == nil, let error = refused[group] {
+                for index in indices { outcomes[index] = .refused("\(group.branch): \(error.message)") }
+                continue
+            }
             do {
                 guard let store = try await storeForWriting(group, starting: indices.contains { writes[$0].startsResource }) else {
                     for index in indices { outcomes[index] = .notFound }
@@ -283,7 +306,7 @@ public actor BranchSetStore<Resource: ExchangedResource>: ResourceStore {
             } catch let error as StoreError where error.code == .historyRefused {
                 // The branch broke the rule, was archived or deleted, or cannot start: the group's own outcome.
                 for index in indices { outcomes[index] = .refused("\(group.branch): \(error.message)") }
-                if try await branches.main.listReferences(under: [group.reference.rawValue]).isEmpty { await depart(group) }
+                if (try? await branches.main.listReferences(under: [group.reference.rawValue]))?.isEmpty == true { await depart(group) }
             } catch {
                 failures.append(error)
                 for index in indices { outcomes[index] = .notApplied("\(group.branch): \(error)") }
@@ -298,7 +321,7 @@ public actor BranchSetStore<Resource: ExchangedResource>: ResourceStore {
     /// `nil`: the group is not in view and nothing starts it.
     private func storeForWriting(_ group: ExchangeGroup, starting: Bool) async throws -> GitResourceStore<Resource>? {
         if let store = members[group] { return store }
-        guard starting, identity.role == .producer, refused[group] == nil else { return nil }
+        guard starting, identity.role == .producer else { return nil }
         let tip = try await branches.start(group)
         let store: GitResourceStore<Resource> = try await branches.store(for: group, resourceType: resourceType, options: options)
         try await store.refresh()
@@ -320,12 +343,8 @@ extension ResourceWrite {
 
 extension GitResourceStore {
     /// The keys of the live resources in view.
-    func liveKeys() async -> [ResourceKey] {
-        do {
-            try await ensureIndex()
-        } catch {
-            return []
-        }
+    func liveKeys() async throws -> [ResourceKey] {
+        try await ensureIndex()
         return live.keys.sorted()
     }
 }

@@ -112,18 +112,30 @@ public struct ExchangeBranches: Sendable {
     }
 
     /// The rule, for a move of `group`'s branch from `old` (`nil`: a first
-    /// view) to `new`; `reader` holds both.
-    func checkMove(of group: ExchangeGroup, from old: ObjectID?, to new: ObjectID, reader: any RepositoryReader) async throws {
+    /// view) to `new`; `reader` holds both. Returns the base at a first view.
+    func checkMove(of group: ExchangeGroup, from old: ObjectID?, to new: ObjectID, reader: any RepositoryReader) async throws
+        -> ObjectID?
+    {
         if let old {
             try await ExchangeBranchBase.checkLine(
                 of: group.branch, from: old, to: new, mainBranch: main.configuration.branch, reader: reader)
-            return
+            return nil
         }
-        // The base is judged in the main transport's mirror, which must hold the new tip too.
-        if try await main.resolve(new.hex) == nil {
+        return try await verifyBase(of: group, at: new)
+    }
+
+    /// Checks `group`'s branch at `tip` by the rule ``verifyBase(of:)``
+    /// checks, and returns its base: for a reader that judges exactly that
+    /// tip afterwards (`giter verify`). Downloads the group's branch into
+    /// the main transport's mirror when it lacks `tip`.
+    ///
+    /// - Throws: as ``verifyBase(of:)``.
+    @discardableResult
+    public func verifyBase(of group: ExchangeGroup, at tip: ObjectID) async throws -> ObjectID {
+        if try await main.resolve(tip.hex) == nil {
             _ = try await main.fetchReference(group.reference)
         }
-        _ = try await verifiedBase(of: group, at: new)
+        return try await verifiedBase(of: group, at: tip)
     }
 
     /// Every live and archived group, from one listing of the remote's refs.

@@ -56,10 +56,11 @@ extension GitResourceStore {
             }
             return
         }
+        var verifiedBase: ObjectID?
         if checked == nil, let branchCheck {
             // An exchange branch's own rule, before any of its commits is judged (its own writes need none).
             do {
-                try await branchCheck(loaded ? tip : nil, new, transport)
+                verifiedBase = try await branchCheck(loaded ? tip : nil, new, transport)
             } catch let error as StoreError {
                 throw refuseHistory(error.message)
             }
@@ -70,8 +71,9 @@ extension GitResourceStore {
         var traces = TracesReceived(fetchStarted: fetchStarted)
         if let checked {
             ledger = checked
-        } else if loaded || options.historyCheck == .fullHistory {
-            var (ledger, chain, root) = try await startingLedger(for: new)
+        } else if loaded || options.historyCheck == .fullHistory || verifiedBase != nil {
+            // An exchange branch's commits after its verified base are judged even when the history is not.
+            var (ledger, chain, root) = try await startingLedger(for: new, base: verifiedBase)
             // The branch's first commit wrote every file it holds.
             if let root { traces.note(root, changes: nil, kind: resourceType.kind) }
             for commit in chain {
@@ -190,9 +192,18 @@ extension GitResourceStore {
 
     /// Where the check of the commits up to `new` starts, the commits to
     /// judge, and the branch's first commit when the check starts there.
-    private func startingLedger(for new: ObjectID) async throws -> (ExchangeLedger, [CommitInfo], root: CommitInfo?) {
+    ///
+    /// `base`: an exchange branch's base, verified at this first view (see
+    /// ``BranchCheck``). Without a full history check it is where the
+    /// check starts; and a check point this branch's name left that the
+    /// new tip does not continue (a group collected and started again) is
+    /// set aside rather than refusing the new exchange.
+    private func startingLedger(for new: ObjectID, base: ObjectID? = nil) async throws
+        -> (ExchangeLedger, [CommitInfo], root: CommitInfo?)
+    {
         let roles = options.roles
         var trusted = options.trustRoot
+        if let base, !loaded, options.historyCheck != .fullHistory { trusted = trusted ?? base }
         if loaded, let ledger {
             let state = ledger.state
             if let chain = try await ExchangeLedger.chain(from: new, to: state.commit, reader: transport) {
@@ -213,6 +224,10 @@ extension GitResourceStore {
                 }
                 if let saved, try await ExchangeBundle.rebaseBase(from: state.commit, to: new, reader: transport) != nil {
                     trusted = trusted ?? saved
+                } else if base != nil {
+                    let branch = transport.configuration.branch
+                    logger.info(
+                        "\(branch) starts anew from \(base?.short ?? ""): setting aside this mirror's check of its earlier history up to \(state.commit.short)")
                 } else if saved != nil {
                     throw refuseHistory("\(new.hex) does not continue the history this mirror checked up to \(state.commit.hex)")
                 }

@@ -201,6 +201,13 @@ extension GitResourceStore {
             request.trailers += carried.map(\.trailer)
             let commit = try await transport.createCommit(request, signer: options.signer)
             guard let tip else {
+                if branchCheck != nil {
+                    // An exchange branch starts from a commit of the main branch, never from a root of its own.
+                    throw StoreError(
+                        .historyRefused,
+                        "the exchange branch \(transport.configuration.branch) does not exist: start it first "
+                            + "(ExchangeBranches.start, giter branch start)")
+                }
                 // The branch's first commit: nothing is in force before it to judge it by.
                 return (commit, outcomes, batch, newLedger(at: ExchangeLedger.State(commit: commit)))
             }

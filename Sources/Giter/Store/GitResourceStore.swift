@@ -68,8 +68,11 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// Checks each move of the branch before the store judges its commits
     /// (see ``ExchangeBranches/store(for:resourceType:options:)``): the
     /// tip in view (`nil` at the first view), the new tip, and the store's
-    /// transport to read them. Throws to refuse the move.
-    typealias BranchCheck = @Sendable (_ old: ObjectID?, _ new: ObjectID, _ reader: any RepositoryReader) async throws -> Void
+    /// transport to read them. Throws to refuse the move; at a first view,
+    /// returns the base it verified, from which the store judges the
+    /// branch's commits when it does not check the whole history.
+    typealias BranchCheck = @Sendable (_ old: ObjectID?, _ new: ObjectID, _ reader: any RepositoryReader) async throws
+        -> ObjectID?
     let branchCheck: BranchCheck?
 
     /// The transport's ``Transport/localRemote``.
@@ -91,7 +94,8 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     ) {
         self.init(
             transport: transport, resourceType: resourceType, options: options,
-            branchCheck: { old, new, reader in try await branches.checkMove(of: group, from: old, to: new, reader: reader) })
+            branchCheck: { old, new, reader in try await branches.checkMove(of: group, from: old, to: new, reader: reader) }
+        )
     }
 
     /// A store whose every move of the branch `branchCheck` passes first.

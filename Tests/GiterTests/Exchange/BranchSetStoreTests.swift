@@ -120,7 +120,13 @@ struct BranchSetStoreTests {
         #expect(refusals.count == 2)
         let good = try #require(try await consumer.get(report("good").key))
         #expect(try await consumer.write(.status(good.key, readyStatus(), specDigest: good.specDigest)) == .statusWritten)
-        #expect(try await consumer.write(.status(report("forged").key, readyStatus(), specDigest: "x")) == .notFound)
+        let toForged = try await consumer.write(.status(report("forged").key, readyStatus(), specDigest: "x"))
+        guard case .refused(let reason) = toForged else {
+            Issue.record("a status for a refused group: \(toForged)")
+            return
+        }
+        #expect(reason.contains("its base is not on the main branch main"), "\(reason)")
+        #expect(remote.tip(of: forged.branch) != nil)
         #expect(events.violations.isEmpty, "\(events.violations)")
     }
 
@@ -196,6 +202,45 @@ struct BranchSetStoreTests {
         let tip = try #require(remote.tip(of: nightly.branch))
         #expect(try await remote.transport().commits(from: tip, excluding: base, limit: nil).count == 1, "one commit for the batch")
         #expect(await producer.groups == [nightly])
-        #expect(BranchSetStore<Report>.maximumConcurrentRefreshes > 0)
+    }
+
+    /// A store that checks new commits only still judges a group that
+    /// appears later from its verified base: a branch started from main
+    /// whose first commit forges a producer's spec (as the consumer) is not
+    /// served, whatever the history check.
+    @Test func aGroupThatAppearsLaterIsJudgedFromItsBase() async throws {
+        try withContract()
+        let producer = store(producerIdentity)
+        #expect(try await producer.write(.apply(report("good"))) == .created(generation: 1))
+        let events = events
+        let consumer = BranchSetStore<Report>(
+            branches: branches, resourceType: reportType,
+            options: StoreOptions(
+                identity: consumerIdentity, roles: namedRoles, historyCheck: .newCommitsOnly, eventHandler: { events.append($0) }))
+        try await consumer.refresh()
+        #expect(await consumer.groups.count == 1)
+
+        let late = try ExchangeGroup(key: report("forged").key)
+        try await branches.start(late)
+        let forged = try remote.forgeCommit(
+            author: Signature(name: "Report consumer", email: "consumer@example.com"),
+            edits: [.write(path: report("forged").key.repositoryPath, contents: Array(Self.forgedReport.utf8))],
+            branch: late.branch)
+        try await consumer.refresh()
+        #expect(try await consumer.get(report("forged").key) == nil, "the consumer's spec is not in force")
+        #expect(events.violations.map(\.commit) == [forged], "\(events.violations)")
+        #expect(try await consumer.list(.all).map(\.key.name) == ["good"])
+    }
+
+    /// A checking store never writes an exchange branch's first commit: a
+    /// group with no branch is started from main first.
+    @Test func aCheckingStoreDoesNotCreateABranchOfItsOwn() async throws {
+        try withContract()
+        let group = try ExchangeGroup(key: report("a").key)
+        let store: GitResourceStore<Report> = try await branches.store(
+            for: group, resourceType: reportType, options: StoreOptions(identity: producerIdentity, roles: namedRoles))
+        let error = await #expect(throws: StoreError.self) { try await store.write(.apply(report("a"))) }
+        #expect(error?.message.contains("does not exist: start it first") == true, "\(String(describing: error))")
+        #expect(remote.tip(of: group.branch) == nil)
     }
 }
