@@ -140,6 +140,36 @@ struct BranchSetStoreServerTests {
     }
 }
 
+extension BranchSetStoreServerTests {
+    /// A group whose transport fails (here: its branch's transport points at
+    /// a repository that does not exist) is left out of the view and tried
+    /// again; the other groups are served, and the refresh does not throw.
+    @Test(arguments: ToolBackend.allCases)
+    func aGroupThatCannotBeFetchedDoesNotBlockTheOthers(backend: ToolBackend) async throws {
+        try await GuardedExchange.with(.localPath, backend: .git) { exchange in
+            let log = RefusalLog()
+            let producer = Producer(store: try await Self.store(.alice, .producer, backend: backend, exchange: exchange, log: log))
+            #expect(try await producer.apply([Self.experiment("exp-2"), Self.experiment("exp-3")]).count == 2)
+            let broken = try ExchangeGroup(key: Self.experiment("exp-3").key)
+            let url = exchange.fixture.url
+            let mirror = exchange.fixture.scratch.appending("mirror-broken").path
+            let main = try await GuardTransportPushTests.transport(backend, url: url, mirror: mirror)
+            let branches = ExchangeBranches(main: main) { branch in
+                let target = branch == broken.branch ? exchange.fixture.scratch.appending("missing.git").path : url
+                return try await ExchangeBranchTests.transport(backend, url: target, branch: branch, mirror: mirror + "-" + branch.replacingOccurrences(of: "/", with: "-"))
+            }
+            let consumer = BranchSetStore<LabExperiment>(
+                branches: branches, resourceType: Self.type,
+                options: StoreOptions(identity: ExchangeIdentity(name: "Runner", email: Person.runner.email, role: .consumer)))
+            try await consumer.refresh()
+            #expect(await consumer.groups == [try ExchangeGroup(key: Self.experiment("exp-2").key)])
+            #expect(try await consumer.list(.all).map(\.key.name) == ["exp-2"])
+            #expect(await consumer.refusedGroups.isEmpty, "a transport failure is no refusal")
+            #expect(try await consumer.remoteMoved(), "the broken group is tried again")
+        }
+    }
+}
+
 /// The contract violations and refused histories stores report.
 final class RefusalLog: Sendable {
     private let events = Mutex<[StoreEvent]>([])
