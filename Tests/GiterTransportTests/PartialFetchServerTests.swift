@@ -63,6 +63,36 @@ struct PartialFetchServerTests {
         }
     }
 
+    /// A server without `uploadpack.allowFilter` answers the filtered fetch
+    /// with everything (PartialFetch.md): the mirror works, it is just not
+    /// partial, and no blob is downloaded again.
+    @Test(ServerAvailability.enabled(.gitDaemon))
+    func aServerThatDoesNotAllowFiltersSendsEverything() async throws {
+        let directory = try TemporaryDirectory(prefix: "giter-partial-nofilter")
+        defer { directory.remove() }
+        try await withGitDaemon { server in
+            let repository = try await server.createRepository(named: "exchange", seeded: false)
+            try await repository.git(["config", "uploadpack.allowFilter", "false"])
+            let url = try server.url(for: "exchange")
+            let writer = try await GitCLITransport(
+                configuration: RemoteConfiguration(url: url, mirrorPath: directory.appending("writer").path))
+            let edits = (0..<4).map { PathEdit.write(path: "r/f\($0).yaml", contents: Array("file \($0)\n".utf8)) }
+            let commit = try await writer.createCommit(
+                CommitRequest(parent: nil, edits: edits, author: Signature(name: "Alice", email: "alice@example.com"), message: "files"))
+            #expect(try await writer.push(commit, expecting: nil) == .pushed(commit))
+
+            let reader = try await GitCLITransport(
+                configuration: RemoteConfiguration(url: url, mirrorPath: directory.appending("reader").path, blobFetch: .onDemand))
+            #expect(try await reader.fetch() == commit)
+            #expect(try await Self.blobCount(in: BareRepository(url: directory.appending("reader"))) == 4, "everything came")
+            let entries = try await reader.treeEntries(at: commit, under: "r")
+            #expect(try await reader.fetchMissingBlobs(entries.map(\.id)) == 0)
+            #expect(reader.blobsDownloaded == 0)
+            let contents = try await reader.blobs(entries.map(\.id))
+            #expect(contents.map { String(decoding: $0, as: UTF8.self) } == (0..<4).map { "file \($0)\n" })
+        }
+    }
+
     @Test(ServerAvailability.enabled(.smartHTTP))
     func smartHTTP() async throws {
         let directory = try TemporaryDirectory(prefix: "giter-partial-http")
