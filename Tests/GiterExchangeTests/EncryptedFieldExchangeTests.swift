@@ -243,12 +243,15 @@ struct EncryptedFieldExchangeTests {
                 Issue.record("a password under minLength must be refused before it is sealed")
                 return
             }
-            #expect(reason.contains("spec.password: Invalid value: \"short\": must be at least 8 characters long"), "\(reason)")
+            // Which field and which rule, never the plaintext: a refusal reaches logs, statuses and terminals.
+            #expect(reason.contains("spec.password: Invalid value: must be at least 8 characters long"), "\(reason)")
+            #expect(!reason.contains("short"), "the secret is not quoted: \(reason)")
             guard case .refused(let range) = try await producer.apply(vault("b", pin: 10_000)) else {
                 Issue.record("a pin over its maximum must be refused before it is sealed")
                 return
             }
-            #expect(range.contains("spec.pin: Invalid value: 10000: must be less than or equal to 9999"), "\(range)")
+            #expect(range.contains("spec.pin: Invalid value: must be less than or equal to 9999"), "\(range)")
+            #expect(!range.contains("10000"), "the secret is not quoted: \(range)")
             #expect(try await transport(lab, mirror: "raw").fetch() == tip, "nothing was committed")
         }
     }
