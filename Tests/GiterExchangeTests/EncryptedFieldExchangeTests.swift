@@ -458,6 +458,15 @@ extension EncryptedFieldExchangeTests {
             #expect(changes.invalid.map(\.key) == [c])
             #expect(changes.invalid.first?.error.code == .encryptedField)
             #expect(lab.events.violations.isEmpty, "envelopes of the right shape pass: \(lab.events.violations)")
+
+            // What is opened, and how it is checked, follows the definition in force, for values read before too.
+            let stricter = Self.definition.replacingOccurrences(of: "minLength: 8", with: "minLength: 20")
+            try await commit(lab, [".giter/crds/vault.yaml": stricter])
+            try await reader.refresh()
+            let refused = await #expect(throws: StoreError.self) { try await reader.get(a) }
+            #expect(
+                refused?.message.contains("spec.password: Invalid value: must be at least 20 characters long") == true,
+                "\(String(describing: refused))")
         }
     }
 
