@@ -23,6 +23,14 @@ extension CustomResourceVersion {
         return result
     }
 
+    /// Whether the field path `path` is `ancestor` or a field inside it
+    /// (`spec.door.code` in `spec.door`, `spec.users[2]` in `spec.users`),
+    /// with paths spelt as ``mappingEncryptedFields(in:_:)`` and validation
+    /// errors spell them.
+    public static func isField(_ path: String, within ancestor: String) -> Bool {
+        FieldValue.isWithin(path, ancestor)
+    }
+
     private static func transformed(
         _ node: Node,
         schema: StructuralSchema,
@@ -44,7 +52,7 @@ extension CustomResourceVersion {
         case .sequence(var items):
             guard let child = schema.items?.value else { return node }
             for index in items.indices {
-                items[index] = try transformed(items[index], schema: child, path: "\(path)[\(index)]", transform)
+                items[index] = try transformed(items[index], schema: child, path: FieldValue.element(path, index), transform)
             }
             node.content = .sequence(items)
         default:

@@ -71,6 +71,14 @@ public struct CustomResourceVersion: Sendable {
         encryptedFields: EncryptedFieldCheck = .sealed
     ) -> [FieldError] {
         var validator = SchemaValidator(stepLimit: stepLimit, encryptedFields: encryptedFields)
+        if encryptedFields == .plaintext, schema.containsEncrypted {
+            // The plaintext of these fields is never quoted in an error, nor any value that holds it.
+            _ = mappingEncryptedFields(in: resource) { path, value in
+                validator.secretPaths.append(path)
+                return value
+            }
+            validator.hidesValue = true
+        }
         if sections.contains(.spec) { validateSpec(resource, into: &validator) }
         if sections.contains(.status) { validateStatus(resource, into: &validator) }
         return validator.errors

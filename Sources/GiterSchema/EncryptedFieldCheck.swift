@@ -7,5 +7,8 @@ public enum EncryptedFieldCheck: Sendable, Hashable {
     /// As the producer has it before sealing: the value is checked against
     /// the field's schema like any other — or, when it is a string that
     /// starts like an envelope, as `.sealed` (an envelope kept from the file).
+    /// The errors say which field and which rule, and never quote the value
+    /// of such a field, nor a value that holds one (an ancestor's); a key
+    /// inside it that the schema does not declare shows as `*`.
     case plaintext
 }

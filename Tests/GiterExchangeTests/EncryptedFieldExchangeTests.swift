@@ -243,12 +243,15 @@ struct EncryptedFieldExchangeTests {
                 Issue.record("a password under minLength must be refused before it is sealed")
                 return
             }
-            #expect(reason.contains("spec.password: Invalid value: \"short\": must be at least 8 characters long"), "\(reason)")
+            // Which field and which rule, never the plaintext: a refusal reaches logs, statuses and terminals.
+            #expect(reason.contains("spec.password: Invalid value: must be at least 8 characters long"), "\(reason)")
+            #expect(!reason.contains("short"), "the secret is not quoted: \(reason)")
             guard case .refused(let range) = try await producer.apply(vault("b", pin: 10_000)) else {
                 Issue.record("a pin over its maximum must be refused before it is sealed")
                 return
             }
-            #expect(range.contains("spec.pin: Invalid value: 10000: must be less than or equal to 9999"), "\(range)")
+            #expect(range.contains("spec.pin: Invalid value: must be less than or equal to 9999"), "\(range)")
+            #expect(!range.contains("10000"), "the secret is not quoted: \(range)")
             #expect(try await transport(lab, mirror: "raw").fetch() == tip, "nothing was committed")
         }
     }
@@ -399,5 +402,93 @@ final class SeenPasswords: Reconciler, Sendable {
         status.seen = vault.spec.password
         status.conditions.setCondition(Condition(type: "Ready", status: .true, reason: "Opened"))
         return .done(status)
+    }
+}
+
+/// Issue 15, review of part 3: what a reader with a key opens, and a
+/// producer that cannot read the contract.
+extension EncryptedFieldExchangeTests {
+    /// A reader with a key opens only the fields the definition marks, and
+    /// checks each opened value against the definition: a genuine envelope
+    /// in `owner` (not marked) stays a string; a password under its
+    /// `minLength`, sealed past the producer's check, makes that one
+    /// resource unreadable — reported like any invalid resource, without
+    /// the plaintext — and the rest is read.
+    @Test(arguments: Backend.allCases)
+    func aReaderOpensOnlyMarkedFieldsAndChecksWhatItOpens(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            try await start(lab)
+            let producer = Producer(store: try await vaults(lab, producerIdentity(0), mirror: "producer", keys: [producerKey]))
+            for name in ["a", "b", "c"] { _ = try await producer.apply(vault(name)) }
+            let (a, b, c) = (vault("a").key, vault("b").key, vault("c").key)
+            let textB = try await text(lab, b.repositoryPath)
+            let textC = try await text(lab, c.repositoryPath)
+            let recipients = [producerKey.publicKey, runnerKey.publicKey]
+            // b: a genuine envelope in `owner`, which is not marked; c: a password under its minLength,
+            // sealed past the producer's check.
+            let inOwner = try FieldSealing.seal(
+                .string("opened-owner"), resource: b, field: "spec.owner", recipients: recipients)
+            let tiny = try FieldSealing.seal(
+                .string("tiny"), resource: c, field: "spec.password", recipients: recipients)
+            #expect(textB.contains("owner: ada\n"))
+            try await commit(
+                lab,
+                [
+                    b.repositoryPath: textB.replacingOccurrences(of: "owner: ada\n", with: "owner: \(inOwner)\n"),
+                    c.repositoryPath: textC.replacingOccurrences(
+                        of: try Self.sealedValue(textC, field: "password"), with: tiny),
+                ], author: "producer0@lab.example")
+
+            let reader = try await vaults(lab, consumerIdentity(0), mirror: "reader", keys: [runnerKey])
+            try await reader.refresh()
+            #expect(
+                try await reader.get(b)?.resource.spec.owner == inOwner, "an envelope in an unmarked field stays")
+            #expect(try await reader.get(b)?.resource.spec.password == "correct horse")
+            let error = await #expect(throws: StoreError.self) { try await reader.get(c) }
+            #expect(error?.code == .encryptedField)
+            #expect(error?.path == c.repositoryPath)
+            #expect(error?.location != nil, "it points at the value")
+            #expect(
+                error?.message.contains("spec.password: Invalid value: must be at least 8 characters long") == true,
+                "\(String(describing: error))")
+            #expect(!String(describing: error).contains("tiny"), "not quoted: \(String(describing: error))")
+            #expect(try await reader.list(.all).map(\.key) == [a, b], "one bad value never blocks the rest")
+            let changes = try await reader.changes(since: nil)
+            #expect(changes.updated.map(\.key) == [a, b])
+            #expect(changes.invalid.map(\.key) == [c])
+            #expect(changes.invalid.first?.error.code == .encryptedField)
+            #expect(lab.events.violations.isEmpty, "envelopes of the right shape pass: \(lab.events.violations)")
+
+            // What is opened, and how it is checked, follows the definition in force, for values read before too.
+            let stricter = Self.definition.replacingOccurrences(of: "minLength: 8", with: "minLength: 20")
+            try await commit(lab, [".giter/crds/vault.yaml": stricter])
+            try await reader.refresh()
+            let refused = await #expect(throws: StoreError.self) { try await reader.get(a) }
+            #expect(
+                refused?.message.contains("spec.password: Invalid value: must be at least 20 characters long") == true,
+                "\(String(describing: refused))")
+        }
+    }
+
+    /// With a tip whose contract cannot be read, nothing says which fields
+    /// are secret: the producer refuses the write (fail closed) rather than
+    /// write the spec in the open, and says why.
+    @Test(arguments: Backend.allCases)
+    func aProducerThatCannotReadTheContractWritesNothing(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let broken = Self.definition + "  bogus: [\n"
+            try await commit(lab, [ExchangePolicy.path: policy(runner: runnerKey), ".giter/crds/vault.yaml": broken])
+            let producer = Producer(store: try await vaults(lab, producerIdentity(0), mirror: "producer", keys: [producerKey]))
+            let tip = try await transport(lab, mirror: "raw").fetch()
+            let outcome = try await producer.apply(vault("a"))
+            guard case .refused(let reason) = outcome else {
+                Issue.record("a write under an unreadable contract must be refused, got \(outcome)")
+                return
+            }
+            #expect(reason.contains("the contract in force cannot be read"), "\(reason)")
+            #expect(reason.contains("x-giter-encrypted is unknown") && reason.contains("fail closed"), "\(reason)")
+            #expect(!reason.contains("correct horse"), "\(reason)")
+            #expect(try await transport(lab, mirror: "raw").fetch() == tip, "nothing was committed")
+        }
     }
 }

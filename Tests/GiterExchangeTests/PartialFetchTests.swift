@@ -185,6 +185,159 @@ extension PartialFetchTests {
     }
 }
 
+/// Issue 15, part 5, review: a scoped reader judges `.giter/` and a commit
+/// that touches its scope as a reader of everything does, on both backends.
+extension PartialFetchTests {
+    /// The policy of a closed exchange: `lab` and `far` for the producers
+    /// and consumers of the lab, an owner for `.giter/`.
+    static let policy = """
+        apiVersion: giter.dev/v1alpha1
+        kind: ExchangePolicy
+        metadata:
+          name: exchange
+        spec:
+          parties:
+          - name: lab
+            role: producer
+            namespaces: ["lab", "far"]
+            kinds: ["Job"]
+            members:
+            - email: producer0@lab.example
+            - email: producer1@lab.example
+          - name: runners
+            role: consumer
+            namespaces: ["lab", "far"]
+            kinds: ["Job"]
+            members:
+            - email: consumer0@lab.example
+          - name: owners
+            role: admin
+            members:
+            - email: owner@lab.example
+          unknownKinds: allow
+
+        """
+
+    /// Commits `edits` (path → the file's new text from its text at the
+    /// tip, `""` for a new file) as `email`, past every writer's check;
+    /// readers check it.
+    @discardableResult
+    func forge(_ lab: Lab, as email: String, _ edits: [String: (String) -> String]) async throws -> ObjectID {
+        let forger = try await lab.backend.open(
+            RemoteConfiguration(url: lab.url, mirrorPath: lab.scratch.appendingPathComponent("mirror-forger").path))
+        let tip = try await forger.fetch()
+        var writes: [PathEdit] = []
+        for (path, edit) in edits.sorted(by: { $0.key < $1.key }) {
+            var text = ""
+            if let tip, let entry = try await forger.treeEntries(at: tip, under: nil).first(where: { $0.path == path })
+            {
+                text = String(decoding: try await forger.blob(entry.id), as: UTF8.self)
+            }
+            let edited = edit(text)
+            #expect(edited != text, "\(path) is changed")
+            writes.append(.write(path: path, contents: Array(edited.utf8)))
+        }
+        let signature = Signature(name: "By hand", email: email)
+        let commit = try await forger.createCommit(
+            CommitRequest(parent: tip, edits: writes, author: signature, committer: signature, message: "by hand"))
+        #expect(try await forger.push(commit, expecting: tip) == .pushed(commit))
+        return commit
+    }
+
+    /// A consumer rewrites the policy to make itself a producer: a reader
+    /// scoped to `lab` judges the commit (`.giter/` is in every scope),
+    /// refuses it, and keeps the policy in force — so the spec the consumer
+    /// then rewrites in `lab` is refused too; a reader of everything says
+    /// the same of both commits.
+    @Test(arguments: Backend.allCases)
+    func aScopedReaderRefusesAConsumerEditingThePolicy(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            try await forge(lab, as: "owner@lab.example", [ExchangePolicy.path: { _ in Self.policy }])
+            let producer = try await lab.store(producerIdentity(0), mirror: "producer")
+            let near = scopedJob("near", namespace: "lab")
+            _ = try await producer.write([.apply(near), .apply(scopedJob("far", namespace: "far"))])
+            let (consumer, _) = try await lab.scopedStore(consumerIdentity(0), mirror: "scoped", namespaces: ["lab"])
+            try await consumer.refresh()
+            #expect(lab.events.violations.isEmpty, "\(lab.events.violations)")
+
+            let promoted = try await forge(
+                lab, as: consumerIdentity(0).email,
+                [
+                    ExchangePolicy.path: { policy in
+                        policy.replacingOccurrences(of: "    - email: consumer0@lab.example\n", with: "")
+                            .replacingOccurrences(
+                                of: "    - email: producer1@lab.example\n",
+                                with: "    - email: producer1@lab.example\n    - email: consumer0@lab.example\n")
+                    }
+                ])
+            let respec = try await forge(
+                lab, as: consumerIdentity(0).email,
+                [near.key.repositoryPath: { $0.replacingOccurrences(of: "payload of near", with: "forged") }])
+            try await consumer.refresh()
+            let seen = lab.events.violations
+            #expect(seen.map(\.commit) == [promoted, respec], "\(seen)")
+            #expect(seen.first?.path == ExchangePolicy.path)
+            #expect(seen.first?.rule == .role)
+            #expect(seen.first?.message.contains("only an admin party writes .giter/") == true, "\(seen)")
+            #expect(seen.last?.path == near.key.repositoryPath)
+            #expect(seen.last?.rule == .role, "the consumer is still a consumer: \(seen)")
+            #expect(try await consumer.get(near.key)?.resource.spec.payload == "payload of near")
+
+            let full = try await lab.store(producerIdentity(1), mirror: "full")
+            try await full.refresh()
+            let all = lab.events.violations.dropFirst(seen.count)
+            #expect(all.map(\.commit) == [promoted, respec], "a reader of everything says the same: \(all)")
+            #expect(all.map(\.rule) == seen.map(\.rule))
+        }
+    }
+
+    /// One commit of the producer changes a spec in `lab` (allowed) and
+    /// writes a status in `far` (never the producer's part): a reader
+    /// scoped to `lab` judges it whole — the file of `far` downloaded for
+    /// it — and refuses all of it, the change in its scope included, as a
+    /// reader of everything does.
+    @Test(arguments: Backend.allCases)
+    func aCommitWithAGoodChangeInTheScopeAndABadOneOutsideIsRefusedWhole(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = try await lab.store(producerIdentity(0), mirror: "producer")
+            let near = scopedJob("near", namespace: "lab")
+            let far = scopedJob("far", namespace: "far")
+            _ = try await producer.write([.apply(near), .apply(far)])
+            let (consumer, mirror) = try await lab.scopedStore(
+                consumerIdentity(0), mirror: "scoped", namespaces: ["lab"])
+            try await consumer.refresh()
+
+            let mixed = try await forge(
+                lab, as: producerIdentity(0).email,
+                [
+                    near.key.repositoryPath: {
+                        $0.replacingOccurrences(of: "payload of near", with: "changed by the producer")
+                    },
+                    far.key.repositoryPath: { $0 + "status:\n  digest: written by the producer\n" },
+                ])
+            try await consumer.refresh()
+            let seen = lab.events.violations
+            #expect(seen.map(\.commit) == [mixed], "\(seen)")
+            #expect(seen.map(\.path) == [far.key.repositoryPath], "the bad change is outside the scope: \(seen)")
+            #expect(seen.first?.rule == .role)
+            #expect(
+                try await consumer.get(near.key)?.resource.spec.payload == "payload of near",
+                "nothing of a refused commit is in force, the change in the scope included")
+            if backend == .gitCLI {
+                let farBlob = try await blobIDs(of: [far.key], at: mixed, in: lab.repository)
+                #expect(farBlob.isSubset(of: try await blobsPresent(in: mirror)), "downloaded to judge the commit")
+            }
+
+            let full = try await lab.store(producerIdentity(1), mirror: "full")
+            try await full.refresh()
+            let all = lab.events.violations.dropFirst(seen.count)
+            #expect(all.map(\.commit) == [mixed])
+            #expect(all.map(\.path) == seen.map(\.path))
+            #expect(try await full.get(near.key)?.resource.spec.payload == "payload of near")
+        }
+    }
+}
+
 /// A job in `namespace` whose payload names it.
 func scopedJob(_ name: String, namespace: String) -> Job {
     Job(

@@ -51,10 +51,73 @@ import Testing
         let short = try SchemaFixtures.resource("spec:\n  password: short\n  users:\n  - {name: a, token: x}\n")
         let errors = version.validate(short, sections: [.spec], encryptedFields: .plaintext).map(\.description)
         #expect(errors.count == 2)
-        #expect(errors[0].contains("spec.password: Invalid value: \"short\": must be at least 8 characters long"))
-        #expect(errors[1].contains("spec.users[0].token: Invalid value: \"x\": must be of type integer"))
+        // Which field and which rule, never the value: the plaintext is secret.
+        #expect(errors[0] == "spec.password: Invalid value: must be at least 8 characters long")
+        #expect(errors[1] == "spec.users[0].token: Invalid value: must be of type integer")
         let kept = try SchemaFixtures.resource("spec:\n  password: \(Self.envelope)\n")
         #expect(version.validate(kept, sections: [.spec], encryptedFields: .plaintext) == [])
+    }
+
+    /// Every place a plaintext could show in a producer's refusal: the
+    /// field's own errors, a key the schema does not declare inside it, a
+    /// count, and an ancestor's value quoted by anyOf; a field not marked
+    /// is still quoted.
+    @Test func plaintextModeNeverQuotesASecret() throws {
+        let schema = """
+            type: object
+            properties:
+              password: {type: string, minLength: 8, x-giter-encrypted: true}
+              users:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    name: {type: string}
+                    token: {type: integer, x-giter-encrypted: true}
+              door:
+                type: object
+                x-giter-encrypted: true
+                properties:
+                  code: {type: string, enum: [a, b]}
+              keys: {type: array, maxItems: 1, x-giter-encrypted: true, items: {type: string}}
+              count: {type: integer, minimum: 0}
+              replicas: {type: integer}
+            anyOf:
+            - required: [replicas]
+            """
+        let version = try SchemaFixtures.version(spec: schema)
+        let resource = try SchemaFixtures.resource(
+            """
+            spec:
+              password: secret
+              users:
+              - {name: a, token: tok-secret}
+              - {name: b, token: [tok-list-secret]}
+              door: {code: code-secret, key-secret: 1}
+              keys: [k-secret-1, k-secret-2]
+              count: -1
+
+            """)
+        let errors = version.validate(resource, sections: [.spec], encryptedFields: .plaintext)
+        let texts = errors.map(\.description)
+        for text in texts {
+            #expect(!text.contains("secret"), "\(text) quotes a secret")
+        }
+        #expect(texts.contains("spec.password: Invalid value: must be at least 8 characters long"), "\(texts)")
+        #expect(texts.contains("spec.users[0].token: Invalid value: must be of type integer"), "\(texts)")
+        #expect(texts.contains("spec.users[1].token: Invalid value: must be of type integer"), "\(texts)")
+        #expect(texts.contains { $0.hasPrefix("spec.door.code: Unsupported value: supported values: ") }, "\(texts)")
+        #expect(texts.contains("spec.door.*: Unknown field"), "a key inside a secret is part of it: \(texts)")
+        #expect(texts.contains("spec.keys: Too many: must have at most 1 items"), "\(texts)")
+        #expect(texts.contains("spec: Invalid value: must validate at least one schema (anyOf)"), "\(texts)")
+        #expect(texts.contains("spec.count: Invalid value: -1: must be greater than or equal to 0"), "not secret: \(texts)")
+        #expect(errors.filter { $0.field != "spec.count" }.allSatisfy { $0.value == nil }, "\(errors)")
+
+        // Readers check envelopes: nothing changes for them.
+        let sealed = try SchemaFixtures.resource("spec:\n  password: \(Self.envelope)\n  count: -1\n")
+        #expect(
+            version.validate(sealed, sections: [.spec]).map(\.description).contains(
+                "spec.count: Invalid value: -1: must be greater than or equal to 0"))
     }
 
     @Test func malformedEnvelopesSayWhatIsWrong() throws {

@@ -1,51 +1,68 @@
 import GiterSchema
 
 extension GitResourceStore {
-    /// The producer's section of `mapping` with every encrypted value
-    /// (a string starting `giter-enc:v1:`) opened with `keyring`.
+    /// `mapping` with the value of each `x-giter-encrypted` field of its
+    /// definition in the contract in force opened with `keyring`, and each
+    /// opened value checked against the definition. Only those fields are
+    /// opened: an envelope anywhere else stays the string it is. Without a
+    /// readable contract, or a definition that marks no field, nothing is.
     ///
     /// - Throws: ``StoreError`` (``StoreError/Code/encryptedField``) naming
-    ///   the file, the field's position and why, with the ``EncryptionError`` as cause.
-    static func openingFields(
+    ///   the file, the field's position and why (never the plaintext), with
+    ///   the ``EncryptionError`` as cause when a value does not open.
+    func openingFields(
         of mapping: Node.Mapping, key: ResourceKey, path: String, keyring: FieldKeyring
-    ) throws(StoreError) -> Node.Mapping {
-        var result = mapping
-        for index in result.indices where !Self.unsealedKeys.contains(result[index].key) {
-            let field = result[index].key
-            result[index].value = try opening(result[index].value, field: field, key: key, path: path, keyring: keyring)
-        }
-        return result
+    ) async throws -> Node.Mapping {
+        guard let contract = try await contractInForce(),
+            let apiVersion = mapping["apiVersion"]?.string, let kind = mapping["kind"]?.string,
+            case .found(let version) = contract.definition(apiVersion: apiVersion, kind: kind),
+            version.hasEncryptedFields
+        else { return mapping }
+        return try Self.openingFields(of: mapping, version: version, key: key, path: path, keyring: keyring)
     }
 
-    /// Top-level keys never sealed: what every reader must read.
-    static var unsealedKeys: Set<String> { ["apiVersion", "kind", "metadata", "status"] }
-
-    private static func opening(
-        _ node: Node, field: String, key: ResourceKey, path: String, keyring: FieldKeyring
-    ) throws(StoreError) -> Node {
-        var node = node
-        switch node.content {
-        case .string(let text) where SealedValue.looksSealed(text):
-            do {
-                return try FieldSealing.open(text, resource: key, field: field, keyring: keyring)
-            } catch {
-                throw StoreError(.encryptedField, path: path, location: node.location, error.message, cause: error)
+    /// ``openingFields(of:key:path:keyring:)`` with the definition's version.
+    static func openingFields(
+        of mapping: Node.Mapping, version: CustomResourceVersion, key: ResourceKey, path: String, keyring: FieldKeyring
+    ) throws(StoreError) -> Node.Mapping {
+        var located: [(field: String, location: SourceLocation?)] = []
+        let opened: Node.Mapping
+        do {
+            opened = try version.mappingEncryptedFields(in: mapping) { field, value throws(StoreError) -> Node in
+                guard let text = value.string, SealedValue.looksSealed(text) else {
+                    // Not an envelope: the contract's check refuses such a file; never hand it over as plaintext.
+                    throw StoreError(
+                        .encryptedField, path: path, location: value.location,
+                        "\(key) \(field) is x-giter-encrypted but does not hold an encrypted value; the producer "
+                            + "must apply it again")
+                }
+                do throws(EncryptionError) {
+                    let node = try FieldSealing.open(text, resource: key, field: field, keyring: keyring)
+                    located.append((field, value.location))
+                    return Node(node.content, location: value.location)
+                } catch {
+                    throw StoreError(.encryptedField, path: path, location: value.location, error.message, cause: error)
+                }
             }
-        case .mapping(var mapping):
-            for index in mapping.indices {
-                let child = field + "." + mapping[index].key
-                mapping[index].value = try opening(mapping[index].value, field: child, key: key, path: path, keyring: keyring)
-            }
-            node.content = .mapping(mapping)
-        case .sequence(var items):
-            for index in items.indices {
-                items[index] = try opening(items[index], field: "\(field)[\(index)]", key: key, path: path, keyring: keyring)
-            }
-            node.content = .sequence(items)
-        default:
-            break
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.encryptedField, path: path, "\(key): \(error)")
         }
-        return node
+        // The reconciler gets only values its definition allows, as for every field in the open.
+        let problems = version.validate(opened, sections: [.spec], encryptedFields: .plaintext).filter { problem in
+            located.contains { CustomResourceVersion.isField(problem.field, within: $0.field) }
+        }
+        if let first = problems.first {
+            let field = located.first { CustomResourceVersion.isField(first.field, within: $0.field) }
+            let location = first.location ?? field?.location
+            throw StoreError(
+                .encryptedField, path: path, location: location,
+                "\(key): an opened value is not valid against its definition: "
+                    + problems.map(\.description).joined(separator: "; ")
+                    + "; the producer must apply a valid value")
+        }
+        return opened
     }
 
     /// Why a producer's write of encrypted fields is refused.
@@ -60,10 +77,21 @@ extension GitResourceStore {
     /// key ids, keeps that envelope (needs a key in ``StoreOptions/fieldKeys``);
     /// an envelope given as the value is kept when it is the file's own.
     ///
+    /// When the contract in force cannot be read (`unreadable`), nothing
+    /// says which fields are secret: the write is refused (fail closed)
+    /// rather than any value written in the open.
+    ///
     /// - Throws: ``SealingRefusal`` with the reason the write is refused.
     func sealingFields(
-        _ spec: Node, of desired: Resource, key: ResourceKey, current: LiveFile?, contract: Contract?
+        _ spec: Node, of desired: Resource, key: ResourceKey, current: LiveFile?, contract: Contract?,
+        unreadable: ContractError? = nil
     ) throws(SealingRefusal) -> Node {
+        if let unreadable {
+            throw SealingRefusal(
+                reason: "the contract in force cannot be read (\(unreadable)), so whether the definition of "
+                    + "\(desired.kind) marks fields x-giter-encrypted is unknown and \(key) is not written (fail "
+                    + "closed); an admin must repair .giter/ (giter verify says what is wrong), then apply again")
+        }
         guard let contract, case .found(let version) = contract.definition(apiVersion: desired.apiVersion, kind: desired.kind),
             version.hasEncryptedFields
         else { return spec }

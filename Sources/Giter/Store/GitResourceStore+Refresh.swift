@@ -107,6 +107,10 @@ extension GitResourceStore {
         } else {
             changes = try await transport.changes(from: tip, to: new, under: nil)
         }
+        if options.fieldKeys != nil, changes.contains(where: { Contract.isContractFile($0.path) }) {
+            // What is opened and how it is checked follow the definitions in force: decode again.
+            decoded.removeAll(keepingCapacity: true)
+        }
         var paths = Set(changes.map(\.path))
         paths.formUnion(pinsBefore.keys)
         if let pins = ledgerState?.pins { paths.formUnion(pins.keys) }

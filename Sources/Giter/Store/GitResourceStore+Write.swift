@@ -154,7 +154,10 @@ extension GitResourceStore {
         _ writes: [ResourceWrite<Resource>], now: Date, traced: [ResourceKey: TraceParent]
     ) async throws -> (commit: ObjectID?, outcomes: [WriteOutcome], batch: Batch, ledger: ExchangeLedger?) {
         var refused: [Int: String] = [:]
-        let contract = try await contractInForce()
+        let read = try await contractRead()
+        let contract = try? read?.get()
+        var unreadable: ContractError?
+        if case .failure(let error)? = read { unreadable = error }
         while true {
             // Under a fence, a write goes only with the token of its lease (as it is now), each token once.
             // A token lower than one the history already holds (another replica took the lease over and
@@ -191,7 +194,8 @@ extension GitResourceStore {
                     continue
                 }
                 let known = batch.paths.count
-                outcomes.append(try await plan(write, into: &batch, now: now, contract: contract))
+                outcomes.append(
+                    try await plan(write, into: &batch, now: now, contract: contract, unreadable: unreadable))
                 for path in batch.paths[known...] { owner[path] = index }
                 if batch.paths.count > known, let token = tokens[index], !carried.contains(token) { carried.append(token) }
             }
@@ -250,10 +254,23 @@ extension GitResourceStore {
     /// The contract in force at the view; `nil` when there is no view yet
     /// or it cannot be read (then the check of each commit says why).
     func contractInForce() async throws -> Contract? {
-        guard var ledger else { return nil }
+        try? await contractRead()?.get()
+    }
+
+    /// The contract in force at the view, or why it cannot be read; `nil`
+    /// when there is no view yet (an empty branch).
+    func contractRead() async throws -> Result<Contract, ContractError>? {
+        guard let tip else { return nil }
+        guard var ledger else {
+            // A view not checked by this store (yet): the contract at its tip.
+            var ledger = newLedger(at: ExchangeLedger.State(commit: tip))
+            return try await ledger.contract()
+        }
+        let commit = ledger.state.commit
         let contract = try await ledger.contract()
-        self.ledger = ledger
-        return try? contract.get()
+        // Reads run alongside a refresh: keep the parsed contract only if the ledger did not move meanwhile.
+        if self.ledger?.state.commit == commit { self.ledger = ledger }
+        return contract
     }
 
     /// Keeps the files just written in the parse cache under their new blob
@@ -277,7 +294,8 @@ extension GitResourceStore {
     /// write can fail any more. What is not the write's own (a transport
     /// error) is thrown.
     private func plan(
-        _ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date, contract: Contract?
+        _ write: ResourceWrite<Resource>, into batch: inout Batch, now: Date, contract: Contract?,
+        unreadable: ContractError?
     ) async throws -> WriteOutcome {
         guard write.role == identity.role else {
             return .refused("a \(identity.role) may not \(write.verb) (\(write.key)); that is the \(write.role)'s part")
@@ -295,10 +313,13 @@ extension GitResourceStore {
             let current = try await liveFile(key, batch: batch)
             switch write {
             case .apply(let resource):
-                return try await apply(resource, key: key, current: current, into: &batch, now: now, contract: contract)
+                return try await apply(
+                    resource, key: key, current: current, into: &batch, now: now, contract: contract,
+                    unreadable: unreadable)
             case .applyText(let resource, let text):
                 return try await apply(
-                    resource, key: key, current: current, into: &batch, now: now, contract: contract, text: text)
+                    resource, key: key, current: current, into: &batch, now: now, contract: contract,
+                    unreadable: unreadable, text: text)
             case .status(_, let status, let specDigest):
                 switch current {
                 case nil: return .gone
@@ -358,7 +379,7 @@ extension GitResourceStore {
 
     private func apply(
         _ desired: Resource, key: ResourceKey, current: LiveFile?, into batch: inout Batch, now: Date,
-        contract: Contract?, text: [UInt8]? = nil
+        contract: Contract?, unreadable: ContractError?, text: [UInt8]? = nil
     ) async throws -> WriteOutcome {
         guard desired.apiVersion == resourceType.apiVersion else {
             return .refused("\(key) has apiVersion \(desired.apiVersion); this store writes \(resourceType.apiVersion)")
@@ -366,7 +387,8 @@ extension GitResourceStore {
         let plain = Self.defaulted(try encode(desired.spec, what: "the spec of \(key)"), of: desired, contract: contract)
         let spec: Node
         do {
-            spec = try sealingFields(plain, of: desired, key: key, current: current, contract: contract)
+            spec = try sealingFields(
+                plain, of: desired, key: key, current: current, contract: contract, unreadable: unreadable)
         } catch {
             return .refused(error.reason)
         }

@@ -318,7 +318,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         if let cached = decoded[id], cached.isArchived == archived { return cached }
         let document = try await document(id, path: path)
         var mapping = document.root
-        if let keyring = options.fieldKeys { mapping = try Self.openingFields(of: mapping, key: key, path: path, keyring: keyring) }
+        if let keyring = options.fieldKeys {
+            mapping = try await openingFields(of: mapping, key: key, path: path, keyring: keyring)
+        }
         let resource: Resource
         do {
             resource = try DocumentDecoder().decode(Resource.self, from: .mapping(mapping))

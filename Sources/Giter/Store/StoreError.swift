@@ -36,8 +36,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
         /// A value of an `x-giter-encrypted` field does not open with the
         /// store's ``StoreOptions/fieldKeys``: no key for it, the wrong key,
-        /// or a value altered or moved from another field or resource. The
-        /// cause is the ``EncryptionError``.
+        /// or a value altered or moved from another field or resource (the
+        /// cause is the ``EncryptionError``); or the field holds no envelope,
+        /// or the opened value is not valid against the definition (the
+        /// message names the field and the rule, never the value).
         public static let encryptedField = Code("encrypted field")
 
         /// The resource is outside the store's ``StoreOptions/scope``: the

@@ -58,9 +58,11 @@ public struct StoreOptions: Sendable {
     /// default): no token. See `Documentation/HighAvailability.md`.
     public var fencing: (any WriteFence)? = nil
     /// The private keys that open `x-giter-encrypted` fields. With a
-    /// keyring, every encrypted value the store reads is opened before
-    /// decoding (a reconciler sees plaintext; a value that does not open
-    /// makes its resource unreadable, ``StoreError/Code/encryptedField``),
+    /// keyring, the value of every field the definition in force marks is
+    /// opened before decoding and checked against the definition (a
+    /// reconciler sees plaintext; a value that does not open, or that the
+    /// definition refuses, makes its resource unreadable,
+    /// ``StoreError/Code/encryptedField``),
     /// and a producer keeps the envelope of a value it applies unchanged
     /// (no new generation). `nil` (the default): values stay sealed, as
     /// envelopes; the store still lists, routes, writes status and archives.

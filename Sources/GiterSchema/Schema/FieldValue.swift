@@ -10,6 +10,19 @@ enum FieldValue {
     /// `spec` + `replicas` → `spec.replicas`; the root has no leading dot.
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// `spec.users` + 2 → `spec.users[2]`.
+    static func element(_ path: String, _ index: Int) -> String { "\(path)[\(index)]" }
+
+    /// Whether `path` is `ancestor` or a field inside it (`spec.door.code`
+    /// in `spec.door`, `spec.users[2]` in `spec.users`); every path is in
+    /// the root, `""`.
+    static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+        guard !ancestor.isEmpty else { return true }
+        guard path.hasPrefix(ancestor) else { return false }
+        let rest = path.utf8.dropFirst(ancestor.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: ".") || rest.first == UInt8(ascii: "[")
+    }
+
     /// A string in double quotes with JSON escapes, cut after ``maxTextLength`` characters.
     static func quoted(_ text: String) -> String {
         var result = "\""

@@ -24,9 +24,31 @@ struct SchemaValidator {
     /// How `x-giter-encrypted` fields are checked.
     let encryptedFields: EncryptedFieldCheck
 
+    /// The paths of the `x-giter-encrypted` fields the document holds, in
+    /// `.plaintext` checks: an error at, inside or around one of them (an
+    /// ancestor's value holds the plaintext) never quotes a value.
+    var secretPaths: [String] = []
+    /// Whether the node being checked is, or is inside, an `x-giter-encrypted`
+    /// field checked as plaintext.
+    private(set) var inSecret = false
+    /// Whether the errors of the node being checked leave its value out: it
+    /// is secret, or its schema has a secret inside.
+    var hidesValue = false
+
     init(stepLimit: Int = Self.maxSteps, encryptedFields: EncryptedFieldCheck = .sealed) {
         self.stepLimit = stepLimit
         self.encryptedFields = encryptedFields
+    }
+
+    /// A validator for a branch of `anyOf`, `oneOf` or `not`: the same
+    /// limits and the same secrets.
+    private func validatorForBranch() -> SchemaValidator {
+        var validator = SchemaValidator(stepLimit: stepLimit, encryptedFields: encryptedFields)
+        validator.steps = steps
+        validator.secretPaths = secretPaths
+        validator.inSecret = inSecret
+        validator.hidesValue = hidesValue
+        return validator
     }
 
     mutating func add(
@@ -36,9 +58,33 @@ struct SchemaValidator {
         _ detail: String,
         at location: SourceLocation?
     ) {
-        errors.append(
-            FieldError(field: path, kind: kind, value: value.map(FieldValue.text), detail: detail, location: location)
-        )
+        record(FieldError(field: path, kind: kind, value: value.map(FieldValue.text), detail: detail, location: location))
+    }
+
+    /// Records `error`, without its value when the value is (or holds) the
+    /// plaintext of an `x-giter-encrypted` field: a producer's refusal
+    /// travels into logs, statuses and commits, so it says which field and
+    /// which rule, never what the secret is.
+    private mutating func record(_ error: FieldError) {
+        var error = error
+        if error.value != nil, hidesValue || inSecret || touchesSecret(error.field) { error.value = nil }
+        errors.append(error)
+    }
+
+    /// Whether `path` is a secret field, inside one, or around one.
+    private func touchesSecret(_ path: String) -> Bool {
+        secretPaths.contains { secret in
+            FieldValue.isWithin(path, secret) || FieldValue.isWithin(secret, path)
+        }
+    }
+
+    /// The name a key of a mapping takes in error paths: inside a secret,
+    /// a key the schema does not declare is part of the plaintext and
+    /// shows as `*`.
+    private func displayedKey(_ key: String, at path: String, schema: StructuralSchema) -> String {
+        guard schema.properties[key] == nil, inSecret || secretPaths.contains(where: { FieldValue.isWithin(path, $0) })
+        else { return key }
+        return "*"
     }
 
     /// Counts one step; `false` once the work or depth limit is reached (the
@@ -70,6 +116,12 @@ struct SchemaValidator {
         guard step(path, depth: depth, location: node.location) else { return }
         if schema.isEncrypted, encryptedFields == .sealed || node.string.map(SealedValue.looksSealed) == true {
             return checkSealed(node, path: path)
+        }
+        let (wasSecret, wasHiding) = (inSecret, hidesValue)
+        defer { (inSecret, hidesValue) = (wasSecret, wasHiding) }
+        if encryptedFields == .plaintext {
+            inSecret = inSecret || schema.isEncrypted
+            hidesValue = inSecret || schema.containsEncrypted
         }
         if node.isNull {
             if schema.nullable { return }
@@ -190,7 +242,7 @@ struct SchemaValidator {
         mode: Mode
     ) {
         if let minItems = schema.minItems, items.count < minItems {
-            errors.append(
+            record(
                 FieldError(
                     field: path,
                     kind: .invalid,
@@ -201,7 +253,7 @@ struct SchemaValidator {
             )
         }
         if let maxItems = schema.maxItems, items.count > maxItems {
-            errors.append(
+            record(
                 FieldError(
                     field: path,
                     kind: .tooMany,
@@ -213,7 +265,7 @@ struct SchemaValidator {
         }
         if let itemSchema = schema.items?.value {
             for (index, item) in items.enumerated() {
-                validate(item, against: itemSchema, path: "\(path)[\(index)]", depth: depth + 1, mode: mode)
+                validate(item, against: itemSchema, path: FieldValue.element(path, index), depth: depth + 1, mode: mode)
                 if exhausted { return }
             }
         }
@@ -258,7 +310,7 @@ struct SchemaValidator {
         var count = 0
         for entry in mapping where !ignoring.contains(entry.key) {
             count += 1
-            let field = FieldValue.join(path, entry.key)
+            let field = FieldValue.join(path, displayedKey(entry.key, at: path, schema: schema))
             if let entrySchema = schema.schema(forProperty: entry.key) {
                 validate(entry.value, against: entrySchema, path: field, depth: depth + 1, mode: mode)
                 if exhausted { return }
@@ -272,7 +324,7 @@ struct SchemaValidator {
             add(.required, FieldValue.join(path, name), nil, "", at: location())
         }
         if let minProperties = schema.minProperties, count < minProperties {
-            errors.append(
+            record(
                 FieldError(
                     field: path,
                     kind: .invalid,
@@ -283,7 +335,7 @@ struct SchemaValidator {
             )
         }
         if let maxProperties = schema.maxProperties, count > maxProperties {
-            errors.append(
+            record(
                 FieldError(
                     field: path,
                     kind: .tooMany,
@@ -328,8 +380,7 @@ struct SchemaValidator {
     ) -> Int {
         var valid = 0
         for branch in branches {
-            var branchValidator = SchemaValidator(stepLimit: stepLimit, encryptedFields: encryptedFields)
-            branchValidator.steps = steps
+            var branchValidator = validatorForBranch()
             branchValidator.validate(node, against: branch, path: path, depth: depth, mode: .valuesOnly)
             steps = branchValidator.steps
             if branchValidator.exhausted {

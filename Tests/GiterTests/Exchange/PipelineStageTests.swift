@@ -129,3 +129,33 @@ struct PipelineStageTests {
         ) { input, _ in input }
     }
 }
+
+extension PipelineStageTests {
+    /// An output the downstream definition refuses: the stage's terminal
+    /// error — which the Controller writes into the input's status,
+    /// committed in the open — names the field and the rule, never the
+    /// value of an `x-giter-encrypted` field.
+    @Test func aRefusedOutputNeverQuotesAnEncryptedValue() async throws {
+        let policy = PolicyStoreTests.policy()
+            .replacing("namespaces: [\"reports\"]", with: "namespaces: [\"reports\", \"analysis\"]")
+        let definition = DefinitionStoreTests.definition.replacing(
+            "schedule: {type: string}", with: "schedule: {type: string, minLength: 20, x-giter-encrypted: true}")
+        #expect(policy.contains("\"analysis\"") && definition.contains("x-giter-encrypted"))
+        try downstream.remote.forgeCommit(
+            author: Signature(name: "Owner", email: "owner@example.com"),
+            edits: [
+                .write(path: ExchangePolicy.path, contents: Array(policy.utf8)),
+                .write(path: ".giter/crds/report.yaml", contents: Array(definition.utf8)),
+            ],
+            message: "init")
+        try await upstream.producer.apply(report("sort-3", schedule: "17 4 * * 1"))
+        let tip = downstream.remote.tip()
+        let error = await #expect(throws: TerminalError.self) { _ = try await reconcile("sort-3") }
+        #expect(error?.reason == "OutputRefused")
+        #expect(
+            error?.message.contains("spec.schedule: Invalid value: must be at least 20 characters long") == true,
+            "\(String(describing: error))")
+        #expect(error?.message.contains("17 4 * * 1") == false, "the secret is not quoted: \(String(describing: error))")
+        #expect(downstream.remote.tip() == tip, "nothing was committed")
+    }
+}
