@@ -88,7 +88,7 @@ final class BoundedDownload: @unchecked Sendable {
         if error != nil, let challenge {
             // The challenge's headers say what to authenticate with (`WWW-Authenticate`); its body is gone.
             let answer = OCIRegistry.Response(
-                status: challenge.statusCode, headers: Self.headers(of: challenge), body: [])
+                status: challenge.statusCode, headers: Self.headers(of: challenge), body: [], url: challenge.url)
             continuation?.resume(returning: answer)
         } else if tooLarge {
             continuation?.resume(throwing: Failure.tooLarge)
@@ -96,7 +96,7 @@ final class BoundedDownload: @unchecked Sendable {
             continuation?.resume(throwing: error)
         } else if let response = response as? HTTPURLResponse {
             let answer = OCIRegistry.Response(
-                status: response.statusCode, headers: Self.headers(of: response), body: body)
+                status: response.statusCode, headers: Self.headers(of: response), body: body, url: response.url)
             continuation?.resume(returning: answer)
         } else {
             continuation?.resume(throwing: URLError(.badServerResponse))

@@ -47,12 +47,20 @@ public enum ExchangeArtifact {
 
     /// The contract layer and one layer per kind (sorted by kind) of the
     /// files at `commit`: the same bytes for the same commit, everywhere.
-    static func stateLayers(at commit: ObjectID, reader: any RepositoryReader) async throws -> [Layer] {
+    ///
+    /// - Throws: ``OCIError`` with code `tooLarge` as soon as the files read
+    ///   for one layer pass `maxLayerBytes` (a layer a follower would not
+    ///   read): blobs are read 64 at a time, each blob whole.
+    static func stateLayers(at commit: ObjectID, reader: any RepositoryReader, maxLayerBytes: Int) async throws
+        -> [Layer]
+    {
         var layers: [Layer] = []
         let contract = try await reader.treeEntries(at: commit, under: Contract.folder)
         layers.append(
             try await layer(
-                of: contract, reader: reader, mediaType: contractMediaType, annotations: [titleAnnotation: "giter-contract.tar"]))
+                of: contract, reader: reader, mediaType: contractMediaType,
+                annotations: [titleAnnotation: "giter-contract.tar"], maxBytes: maxLayerBytes,
+                commit: commit))
         var byKind: [String: [TreeEntry]] = [:]
         for entry in try await reader.treeEntries(at: commit, under: ResourceKey.resourcesFolder) {
             let components = entry.path.split(separator: "/")
@@ -64,18 +72,31 @@ public enum ExchangeArtifact {
             layers.append(
                 try await layer(
                     of: byKind[kind] ?? [], reader: reader, mediaType: resourcesMediaType,
-                    annotations: [kindAnnotation: kind, titleAnnotation: "\(kind).tar"]))
+                    annotations: [kindAnnotation: kind, titleAnnotation: "\(kind).tar"],
+                    maxBytes: maxLayerBytes, commit: commit))
         }
         return layers
     }
 
     private static func layer(
-        of entries: [TreeEntry], reader: any RepositoryReader, mediaType: String, annotations: [String: String]
+        of entries: [TreeEntry], reader: any RepositoryReader, mediaType: String, annotations: [String: String],
+        maxBytes: Int, commit: ObjectID
     ) async throws -> Layer {
         var archive = TarArchive()
         let sorted = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        let contents = try await reader.blobs(sorted.map(\.id))
-        for (entry, bytes) in zip(sorted, contents) { archive.append(path: entry.path, contents: bytes) }
+        var start = 0
+        while start < sorted.count {
+            let batch = sorted[start..<min(start + 64, sorted.count)]
+            let contents = try await reader.blobs(batch.map(\.id))
+            for (entry, bytes) in zip(batch, contents) { archive.append(path: entry.path, contents: bytes) }
+            guard archive.bytes.count + 1024 <= maxBytes else {
+                let what = annotations[kindAnnotation].map { "the layer of \($0)" } ?? "the contract layer"
+                throw OCIError(
+                    .tooLarge,
+                    "\(what) at \(commit.short) is larger than \(maxBytes) bytes, the most a follower reads")
+            }
+            start = batch.endIndex
+        }
         let bytes = archive.finished()
         return Layer(descriptor: OCIDescriptor(mediaType: mediaType, bytes: bytes, annotations: annotations), bytes: bytes)
     }

@@ -15,10 +15,15 @@ import GiterCodec
 ///
 /// ``follow(signer:)`` reads the tag, and before anything changes checks:
 /// the signature over the manifest's digest; that its key belongs to a
-/// producer or admin in the policy at the published commit; every blob
-/// against its digest and a size limit; that the layers are exactly the
-/// commit's files; and, through ``ExchangeBundle/importBundle(_:)``, every
-/// new commit by the contract and its signatures. Only then does the
+/// producer or admin in the policy at the follower's own tip (before the
+/// bundle is read); the bundle against its digest and a size limit; through
+/// the checks of ``ExchangeBundle/importBundle(_:)``, every new commit by
+/// the contract and its signatures; that the key is a producer's or an
+/// admin's in the policy at the published commit too; and that the layers
+/// are exactly the ones the commit gives, rebuilt and compared by digest.
+/// The config blob and the kind layers are not downloaded: the config
+/// repeats the manifest's annotations for other tools, and the follower
+/// uses only the commit annotation and the bundle. Only then does the
 /// follower's repository (the transport's remote) move to the commit. The
 /// follower answers through Git or with a bundle (`giter bundle export
 /// --for SITE`), as an air-gapped site does; see `Documentation/OCI.md`.
@@ -104,7 +109,8 @@ public struct OCIMirror: Sendable {
             throw OCIError(.nothingToPublish, "the exchange branch \(branch) does not exist yet: there is nothing to publish")
         }
         let policy = try await Self.policy(at: commit, reader: transport)
-        let layers = try await ExchangeArtifact.stateLayers(at: commit, reader: transport)
+        let layers = try await ExchangeArtifact.stateLayers(
+            at: commit, reader: transport, maxLayerBytes: Self.maximumLayerSize)
         let kinds = layers.compactMap { $0.descriptor.annotations?[ExchangeArtifact.kindAnnotation] }
         let pack = try await transport.packObjects(reachableFrom: commit, excluding: nil)
         let bundle = BundleFile(
@@ -197,17 +203,21 @@ public struct OCIMirror: Sendable {
             let holds = try await ExchangeLedger.chain(from: current, to: commit, reader: transport) != nil
             if current == commit || holds {
                 // Nothing to bring in, but a publication by a key the policy does not list is still refused.
+                // The commit is on this site's checked branch, so its policy is one this site accepted.
                 _ = try await publisher(of: signature, at: commit)
                 return .upToDate(current)
             }
         }
-
-        guard manifest.layers.count <= Self.maximumLayers else {
-            throw OCIError(.tooLarge, "the manifest of \(reference) has \(manifest.layers.count) layers; Giter reads at most \(Self.maximumLayers)")
+        if let current {
+            // Judged by the policy this site holds, before a byte of the bundle is read: the policy at the
+            // published commit comes from the publication itself.
+            _ = try await publisher(of: signature, at: current, tip: true)
         }
-        let bundles = manifest.layers.filter { $0.mediaType == ExchangeArtifact.bundleMediaType }
-        guard bundles.count == 1, let bundleDescriptor = bundles.first else {
-            throw OCIError(.malformed, "the manifest of \(reference) has \(bundles.count) bundle layers; a publication has one")
+        try checkShape(of: manifest)
+        guard let bundleDescriptor = manifest.layers.last,
+            bundleDescriptor.mediaType == ExchangeArtifact.bundleMediaType
+        else {
+            throw OCIError(.malformed, "the manifest of \(reference) does not end with its bundle layer")
         }
         let bundleBytes = try await registry.blob(in: repository, bundleDescriptor, maxBytes: Self.maximumBundleSize)
         let bundle = try BundleFile(decoding: bundleBytes)
@@ -216,16 +226,19 @@ public struct OCIMirror: Sendable {
             throw OCIError(
                 .layerMismatch, "the bundle of \(reference) does not hold \(branch) at \(commit.short), the commit the manifest names")
         }
+        let importer = ExchangeBundle(transport: transport, signer: signer)
+        let checked: ExchangeBundle.CheckedImport
         do {
-            try await transport.storePack(bundle.pack)
-        } catch let error as TransportError where error.code == .invalidArgument {
-            throw OCIError(.digestMismatch, "the bundle of \(reference) is damaged: \(error.message); nothing was imported")
+            checked = try await importer.check(bundleBytes)
+        } catch let error as BundleError where error.code == .corrupted {
+            throw OCIError(.digestMismatch, "\(reference): \(error.message)")
         }
-
+        // The policy at the commit now passed the contract from this site's tip (or, on the first follow, is
+        // the history's own: see Documentation/OCI.md).
         let member = try await publisher(of: signature, at: commit)
-        try await checkLayers(manifest.layers.filter { $0.mediaType != ExchangeArtifact.bundleMediaType }, commit: commit)
+        try await checkLayers(Array(manifest.layers.dropLast()), commit: commit)
 
-        let result = try await ExchangeBundle(transport: transport, signer: signer).importBundle(bundleBytes)
+        let result = try await importer.complete(checked)
         return .imported(
             Followed(commit: commit, manifest: digest, signer: "\(member) (\(signature.publicKey.fingerprint))", result: result))
     }
@@ -284,14 +297,16 @@ public struct OCIMirror: Sendable {
         return signature
     }
 
-    /// The member who made `signature`, by the policy at `commit`.
-    private func publisher(of signature: SSHSignature, at commit: ObjectID) async throws -> String {
+    /// The member who made `signature`, by the policy at `commit` (`tip`:
+    /// the follower's own tip, not the published commit).
+    private func publisher(of signature: SSHSignature, at commit: ObjectID, tip: Bool = false) async throws -> String {
         let policy = try await Self.policy(at: commit, reader: transport)
         guard let member = Self.publisher(signature.publicKey, in: policy) else {
             throw OCIError(
                 .untrustedSigner,
                 "\(reference) is signed by \(signature.publicKey.algorithm.rawValue) \(signature.publicKey.fingerprint), "
-                    + "which no producer or admin holds in the policy at \(commit.short); nothing was imported")
+                    + "which no producer or admin holds in the policy at \(commit.short)"
+                    + (tip ? ", this site's tip" : "") + "; nothing was imported")
         }
         return member
     }
@@ -318,10 +333,47 @@ public struct OCIMirror: Sendable {
 
     // MARK: Layers
 
-    /// Every layer but the bundle is exactly what the commit holds, and the
-    /// registry's bytes match their digests.
+    /// What a manifest must look like before its bundle is read: at most
+    /// ``maximumLayers`` layers; one contract layer, one layer per kind and
+    /// one bundle layer, and nothing else; no layer twice. (The order, and
+    /// that the layers are the commit's, ``checkLayers(_:commit:)`` checks.)
+    private func checkShape(of manifest: OCIManifest) throws(OCIError) {
+        let layers = manifest.layers
+        guard layers.count <= Self.maximumLayers else {
+            throw OCIError(
+                .tooLarge,
+                "the manifest of \(reference) has \(layers.count) layers; Giter reads at most \(Self.maximumLayers)")
+        }
+        let bundles = layers.filter { $0.mediaType == ExchangeArtifact.bundleMediaType }.count
+        let contracts = layers.filter { $0.mediaType == ExchangeArtifact.contractMediaType }.count
+        guard bundles == 1, contracts == 1 else {
+            throw OCIError(
+                .malformed,
+                "the manifest of \(reference) has \(contracts) contract and \(bundles) bundle layers; a publication "
+                    + "has one of each")
+        }
+        let kinds = layers.compactMap {
+            $0.mediaType == ExchangeArtifact.resourcesMediaType ? $0.annotations?[ExchangeArtifact.kindAnnotation] : nil
+        }
+        guard kinds.count == layers.count - 2, Set(kinds).count == kinds.count,
+            Set(layers.map(\.digest)).count == layers.count
+        else {
+            throw OCIError(
+                .malformed,
+                "the manifest of \(reference) lists a layer twice, or a layer that is neither the contract, a kind's "
+                    + "(one per kind) nor the bundle; nothing was read")
+        }
+    }
+
+    /// The layers but the bundle are exactly the ones the commit gives, one
+    /// descriptor each, in order. Each is rebuilt from the commit (which
+    /// the bundle brought and the contract accepted) and compared by
+    /// digest; the registry's copies are not read, since the follower never
+    /// uses their bytes.
     private func checkLayers(_ published: [OCIDescriptor], commit: ObjectID) async throws {
-        let expected = try await ExchangeArtifact.stateLayers(at: commit, reader: transport).map(\.descriptor)
+        let expected = try await ExchangeArtifact.stateLayers(
+            at: commit, reader: transport, maxLayerBytes: Self.maximumLayerSize
+        ).map(\.descriptor)
         func label(_ descriptor: OCIDescriptor) -> String {
             descriptor.annotations?[ExchangeArtifact.kindAnnotation].map { "the layer of \($0)" } ?? "the contract layer"
         }
@@ -332,12 +384,17 @@ public struct OCIMirror: Sendable {
                     "\(label(descriptor)) of \(reference) does not hold the files of \(commit.short), the commit the "
                         + "manifest names; nothing was imported")
             }
-            _ = try await registry.blob(in: reference.repository, descriptor, maxBytes: Self.maximumLayerSize)
         }
         for descriptor in expected where !published.contains(where: { $0.digest == descriptor.digest }) {
             throw OCIError(
                 .layerMismatch,
                 "\(reference) lacks \(label(descriptor)) of \(commit.short); nothing was imported")
+        }
+        guard published.map(\.digest) == expected.map(\.digest) else {
+            throw OCIError(
+                .layerMismatch,
+                "the layers of \(reference) are not the parts of \(commit.short) in Giter's order; nothing was "
+                    + "imported")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an exchange is published: `host[:port]/repository[:tag]`, as
 /// `docker` and `oras` write it (`registry.example:5000/lab/exchange:latest`).
 ///
@@ -49,12 +51,24 @@ public struct OCIReference: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(host)/\(repository):\(tag)" }
 
+    /// `host`, `host:port` or `[IPv6]:port`: letters, digits, `.`, `-`,
+    /// `:`, and `[`/`]` only where a URL takes them (``OCIRegistry`` builds
+    /// its URLs from the host).
     static func checkHost(_ host: String) throws(OCIError) {
         let bytes = Array(host.utf8)
-        guard (1...255).contains(bytes.count),
-            bytes.allSatisfy({ isLowerAlphanumeric($0) || isUpper($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") })
+        let allowed = bytes.allSatisfy {
+            isLowerAlphanumeric($0) || isUpper($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+                || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+        }
+        guard (1...255).contains(bytes.count), allowed,
+            let components = URLComponents(string: "https://" + host + "/v2/"),
+            let name = components.host, !name.isEmpty, components.path == "/v2/",
+            components.user == nil, components.password == nil,
+            components.port.map({ (1...65535).contains($0) }) ?? !host.hasSuffix(":")
         else {
-            throw OCIError(.invalidReference, "'\(host)' is not a registry host: give host or host:port")
+            throw OCIError(
+                .invalidReference,
+                "'\(host.prefix(80))' is not a registry host: give host, host:port or [IPv6 address]:port")
         }
     }
 

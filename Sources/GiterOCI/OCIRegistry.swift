@@ -139,14 +139,17 @@ public struct OCIRegistry: Sendable {
         let start = try await send(
             "POST", path: "\(repository)/blobs/uploads/", access: access, maxBytes: 64 << 10, what: "an upload")
         try start.expect(202, "starting an upload to \(repository)")
-        guard let location = start.headers["location"], let url = URL(string: location, relativeTo: baseURL) else {
+        guard let location = start.headers["location"], let url = URL(string: location, relativeTo: try baseURL) else {
             throw OCIError(.registry, "the registry started an upload to \(repository) without a Location")
         }
         var components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: true)
         let query = (components?.queryItems ?? []) + [URLQueryItem(name: "digest", value: descriptor.digest)]
         components?.queryItems = query
         guard let target = components?.url, Self.origin(of: target) == origin else {
-            throw OCIError(.registry, "the registry sent an upload location on another host: \(location.prefix(200))")
+            // Only the origin: the rest of the location may carry a pre-signed token.
+            throw OCIError(
+                .registry,
+                "the registry sent an upload location on another origin, \(Self.origin(of: url.absoluteURL))")
         }
         let put = try await send(
             "PUT", url: target, access: access, headers: ["Content-Type": "application/octet-stream"], body: bytes,
@@ -174,6 +177,15 @@ public struct OCIRegistry: Sendable {
         /// Header names in lower case.
         var headers: [String: String]
         var body: [UInt8]
+        /// The URL that answered: the request's, or the last one a redirect led to; `nil` when unknown.
+        var url: URL?
+
+        init(status: Int, headers: [String: String], body: [UInt8], url: URL? = nil) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.url = url
+        }
 
         func expect(_ expected: Int, _ doing: String) throws(OCIError) {
             guard status != expected else { return }
@@ -190,12 +202,22 @@ public struct OCIRegistry: Sendable {
         }
     }
 
+    /// `scheme://host[:port]/v2/`.
+    ///
+    /// - Throws: ``OCIError`` with code `invalidReference` when ``host`` makes no URL.
     var baseURL: URL {
-        URL(string: (plainHTTP ? "http" : "https") + "://" + host + "/v2/")!
+        get throws(OCIError) {
+            try OCIReference.checkHost(host)
+            guard let url = URL(string: (plainHTTP ? "http" : "https") + "://" + host + "/v2/"), url.host != nil else {
+                throw OCIError(.invalidReference, "'\(host)' is not a registry host: give host or host:port")
+            }
+            return url
+        }
     }
 
-    /// `scheme://host[:port]` of the registry: the only origin its login and tokens are sent to.
-    var origin: String { Self.origin(of: baseURL) }
+    /// `scheme://host[:port]` of the registry: the only origin its login and tokens are sent to. For a
+    /// host that makes no URL, a text no URL's origin equals (every request to it fails before it is sent).
+    var origin: String { (try? baseURL).map(Self.origin(of:)) ?? "invalid host \(host)" }
 
     static func origin(of url: URL) -> String {
         "\(url.scheme?.lowercased() ?? "")://\(url.host?.lowercased() ?? "")" + (url.port.map { ":\($0)" } ?? "")
@@ -205,7 +227,7 @@ public struct OCIRegistry: Sendable {
         _ method: String, path: String, access: RepositoryAccess, headers: [String: String] = [:],
         body: [UInt8]? = nil, maxBytes: Int, what: String
     ) async throws(OCIError) -> Response {
-        guard let url = URL(string: path, relativeTo: baseURL) else {
+        guard let url = URL(string: path, relativeTo: try baseURL) else {
             throw OCIError(.invalidReference, "cannot make a URL of \(host) and \(path)")
         }
         return try await send(
@@ -227,6 +249,7 @@ public struct OCIRegistry: Sendable {
         let response = try await transfer(
             method, url: url, authorization: credential?.authorization, headers: headers, body: body,
             maxBytes: maxBytes, what: what)
+        try refuseForeignChallenge(response, what: what)
         guard response.status == 401, let challenge = try bearerChallenge(in: response) else { return response }
         let endpoint = try TokenEndpoint(challenge, of: self)
         tokens.remember(endpoint, of: origin)
@@ -243,8 +266,23 @@ public struct OCIRegistry: Sendable {
         let retried = try await transfer(
             method, url: url, authorization: token.authorization, headers: headers, body: body, maxBytes: maxBytes,
             what: what)
+        try refuseForeignChallenge(retried, what: what)
         guard retried.status == 401 else { return retried }
         throw refusal(of: access, by: try? bearerChallenge(in: retried), from: endpoint)
+    }
+
+    /// A 401 that another origin answered — a blob store or CDN the
+    /// registry redirected to — is not the registry's challenge: Giter
+    /// sends no login there and asks no token service it names.
+    func refuseForeignChallenge(_ response: Response, what: String) throws(OCIError) {
+        guard response.status == 401 else { return }
+        let answered = response.url.map { Self.origin(of: $0.absoluteURL) }
+        guard answered != origin else { return }
+        throw OCIError(
+            .authentication,
+            "\(what): \(answered ?? "a server the registry \(host) redirected to") refused access (HTTP 401) after a "
+                + "redirect from the registry \(host); Giter sends its login and tokens only to the registry and its "
+                + "token service, so it cannot read this: ask the registry's operator")
     }
 
     /// One HTTP exchange, bounded in size and time, with `authorization` when given.

@@ -15,8 +15,11 @@ struct OCICommand: AsyncParsableCommand {
             kind and a Git bundle of the commit), signed with --signing-key \
             (an SSH key of a producer or admin in the policy). 'giter oci \
             follow REF' reads the tag, checks the signature against the \
-            policy, every blob against its digest and every new commit by \
-            the contract, and only then moves the exchange branch of \
+            policy at this site's tip (before reading the bundle), the \
+            bundle against its digest, every new commit by the contract, \
+            the signer against the policy at the published commit and the \
+            layers rebuilt from it (the config and the registry's copies \
+            of the layers are not read), and only then moves the exchange branch of \
             --remote (the follower's own repository) to the published \
             commit. Answer with 'giter bundle export --for SITE' or through \
             Git. REF is host[:port]/repository[:tag] (tag default: latest). \
@@ -28,7 +31,8 @@ struct OCICommand: AsyncParsableCommand {
 
             Exit status: 0 on success (or nothing new); 1 when the \
             publication cannot be written or is refused (unsigned, a bad or \
-            untrusted signature, a changed blob or layer, a commit the \
+            untrusted signature, a changed bundle, a layer that does not \
+            match the commit, a commit the \
             contract refuses, the registry unreachable); 64 for a usage error.
 
             Examples:
@@ -131,8 +135,9 @@ struct OCIFollowCommand: AsyncParsableCommand {
         discussion: """
             --remote is this site's own repository (an empty bare repository \
             the first time: the exchange is created there). Nothing changes \
-            unless the signature, the blobs, the layers and every new commit \
-            hold. With --watch, polls the tag every --interval seconds until \
+            unless the signature, the signer (by this site's tip, then by \
+            the published commit), the bundle, every new commit and the \
+            layers hold. With --watch, polls the tag every --interval seconds until \
             SIGTERM or SIGINT (then exits 0), reporting a refused \
             publication on standard error and going on. \
             Prints 'imported N commit(s) from SITE: OLD..NEW, signed by \

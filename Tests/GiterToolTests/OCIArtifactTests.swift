@@ -18,10 +18,54 @@ struct OCIArtifactTests {
         for bad in [
             "exchange", "registry.example/Lab/exchange", "registry.example/lab//exchange", "registry.example/lab/exchange:-x",
             "registry.example/lab/exchange@sha256:abc", "registry.example/lab/.x", "reg istry/lab", "registry.example/lab/x:" + String(repeating: "t", count: 129),
-            "registry.example/lab/a...b",
+            "registry.example/lab/a...b", "a[b/lab/x", "a]b/lab/x", "[::1]x/lab/x", "reg:/lab/x", "reg:99999/lab/x",
         ] {
             #expect(throws: OCIError.self, "\(bad)") { try OCIReference(parsing: bad) }
         }
+        #expect(try OCIReference(parsing: "[::1]:5000/lab/x").host == "[::1]:5000")
+    }
+
+    /// A host that makes no URL is an error before any request, not a crash.
+    @Test func registryHostsThatMakeNoURL() async throws {
+        for host in ["a[b", "a]b", "reg istry", ""] {
+            let client = OCIRegistry(host: host, plainHTTP: true, timeout: .seconds(5))
+            do {
+                _ = try await client.manifest(in: "lab/x", reference: "latest")
+                Issue.record("read from the host '\(host)'")
+            } catch {
+                #expect(error.code == .invalidReference && error.message.contains("is not a registry host"), "\(error)")
+            }
+        }
+    }
+
+    /// An upload location on another origin is refused, and only its
+    /// origin printed: the rest may carry a pre-signed token.
+    @Test func aForeignUploadLocationPrintsOnlyItsOrigin() async throws {
+        let registry = LoopbackHTTPServer { request in
+            switch request.method {
+            case "HEAD":
+                LoopbackHTTPServer.Response(status: 404)
+            default:
+                LoopbackHTTPServer.Response(
+                    status: 202,
+                    headers: [
+                        "Location": "http://localhost:9/upload/1?X-Amz-Signature=s3cret-presigned&X-Amz-Credential=k"
+                    ])
+            }
+        }
+        try registry.start()
+        let host = "127.0.0.1:\(try #require(registry.port))"
+        let client = OCIRegistry(host: host, plainHTTP: true, timeout: .seconds(30))
+        do {
+            try await client.pushBlob([1, 2, 3], mediaType: "application/octet-stream", to: "lab/x")
+            Issue.record("uploaded to another origin")
+        } catch {
+            #expect(
+                error.code == .registry && error.message.hasSuffix("on another origin, http://localhost:9"), "\(error)")
+            #expect(!error.message.contains("s3cret") && !error.message.contains("upload/1"), "\(error)")
+        }
+        #expect(registry.requests.map(\.method) == ["HEAD", "POST"])
+        await registry.stop()
     }
 
     /// Long paths go into a pax record; `tar` lists and extracts every file as written.

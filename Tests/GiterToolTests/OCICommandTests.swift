@@ -422,23 +422,120 @@ struct OCICommandTests {
         try #require(unsignedCommit.status == 0, "\(unsignedCommit.stderr)")
         try await expectRefused("contract", "breaks the exchange's contract", "a commit the contract refuses")
 
-        // A layer changed at rest in the registry's storage: its bytes no longer match its digest.
+        // The bundle changed at rest in the registry's storage: its bytes no longer match its digest.
+        let goodCommit = try #require(good.manifest.annotations?[ExchangeArtifact.commitAnnotation])
+        let bundleFile = sites.registry.blobFile(digest: good.manifest.layers[2].digest)
+        let genuineBundle = try Data(contentsOf: bundleFile)
+        var bundle = Array(genuineBundle)
+        bundle[bundle.count - 40] ^= 0x55
+        try Data(bundle).write(to: bundleFile)
+        try await expectRefused(goodCommit, "does not match its digest", "a bundle changed in the registry")
+        try genuineBundle.write(to: bundleFile)
+
+        let missing = try await sites.follow(tag: "nothing-here")
+        #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
+
+        // A kind layer changed at rest is never read: the follower rebuilds it from the commit the bundle
+        // brought and compares digests, so the publication is imported as it was signed.
         let file = sites.registry.blobFile(digest: good.manifest.layers[1].digest)
         var bytes = Array(try Data(contentsOf: file))
         bytes[600] ^= 0x55
         try Data(bytes).write(to: file)
-        let goodCommit = try #require(good.manifest.annotations?[ExchangeArtifact.commitAnnotation])
-        try await expectRefused(goodCommit, "does not match its digest", "a layer changed in the registry")
+        let imported = try await sites.follow(tag: goodCommit)
+        #expect(
+            imported.status == 0 && imported.stdout.hasPrefix("imported 1 commit(s) from lab"),
+            "\(imported.stdout)\(imported.stderr)")
+        #expect(try await Self.tip(sites.field.remote) == goodCommit)
+        await sites.registry.stop()
+    }
 
-        // The bundle changed at rest: refused too.
-        let bundleFile = sites.registry.blobFile(digest: good.manifest.layers[2].digest)
-        var bundle = Array(try Data(contentsOf: bundleFile))
-        bundle[bundle.count - 40] ^= 0x55
-        try Data(bundle).write(to: bundleFile)
-        try await expectRefused(goodCommit, "does not match its digest", "a bundle changed in the registry")
+    /// An older genuine publication served again after the follower moved
+    /// on changes nothing; a signed manifest that omits a kind layer is
+    /// refused, and one that lists a layer twice before its bundle is read.
+    @Test(arguments: ToolBackend.allCases)
+    func replaysAndIncompleteManifestsChangeNothing(_ backend: ToolBackend) async throws {
+        guard let sites = try await Sites.make(backend) else { return }
+        try await sites.applyExperiment("sort-1")
+        try #require(try await sites.push().status == 0)
+        let first = try await Self.tip(sites.lab.remote)
+        try #require(try await sites.follow().status == 0)
+        try await sites.applyExperiment("sort-2")
+        try #require(try await sites.push().status == 0)
+        let second = try await Self.tip(sites.lab.remote)
+        try #require(try await sites.follow().status == 0)
+        let before = try await Self.refs(sites.field.remote)
+        #expect(try await Self.tip(sites.field.remote) == second)
 
-        let missing = try await sites.follow(tag: "nothing-here")
-        #expect(missing.status == 1 && missing.stderr.contains("does not exist"), "\(missing.stderr)")
+        // The first publication, still under its commit's tag, served again (a rollback): nothing changes.
+        let replayed = try await sites.follow(tag: first)
+        #expect(
+            replayed.status == 0 && replayed.stdout == "up to date at \(second.prefix(7))\n",
+            "\(replayed.stdout)\(replayed.stderr)")
+        #expect(try await Self.refs(sites.field.remote) == before)
+
+        // A third commit, published genuinely; then signed manifests of it that drop or repeat its kind layer.
+        try await sites.applyExperiment("sort-3")
+        try #require(try await sites.push(tag: "third").status == 0)
+        let third = try await sites.manifest("third").manifest
+        try #require(third.layers.count == 3)
+        var omitted = third
+        omitted.layers.remove(at: 1)
+        try await sites.store(omitted, tag: "omitted", signedBy: sites.signed.producer)
+        let lacking = try await sites.follow(tag: "omitted")
+        #expect(lacking.status == 1 && lacking.stderr.contains("lacks the layer of Experiment"), "\(lacking.stderr)")
+        var repeated = third
+        repeated.layers.insert(third.layers[1], at: 1)
+        try await sites.store(repeated, tag: "repeated", signedBy: sites.signed.producer)
+        let twice = try await sites.follow(tag: "repeated")
+        #expect(twice.status == 1 && twice.stderr.contains("lists a layer twice"), "\(twice.stderr)")
+        #expect(try await Self.refs(sites.field.remote) == before)
+        await sites.registry.stop()
+    }
+
+    /// The signer of a new publication is judged by the policy at the
+    /// follower's tip before the bundle is read: a stranger who writes a
+    /// commit whose own policy lists the stranger's key, and signs its
+    /// publication with that key, is refused with nothing stored — not the
+    /// branch, not the bundle's objects in the mirror.
+    @Test(arguments: ToolBackend.allCases)
+    func aKeyOnlyItsOwnCommitListsIsRefusedBeforeTheBundle(_ backend: ToolBackend) async throws {
+        guard let sites = try await Sites.make(backend),
+            let stranger = try await SSHTestKey.make("stranger", in: sites.signed.keys)
+        else { return }
+        try await sites.applyExperiment("sort-1")
+        try #require(try await sites.push().status == 0)
+        let mirror = sites.field.directory.url.appendingPathComponent("sdk-field").path
+        let transport = try await GuardTransportPushTests.transport(backend, url: sites.field.remote, mirror: mirror)
+        let reference = try OCIReference(parsing: "\(sites.reference):latest")
+        let follower = OCIMirror(transport: transport, registry: try sites.client, reference: reference)
+        guard case .imported = try await follower.follow() else {
+            Issue.record("the first follow imported nothing")
+            return
+        }
+        let before = try await Self.refs(sites.field.remote)
+
+        let listed = try await sites.signed.commit(
+            author: ExchangeFixture.producer, signing: stranger.gitOptions, message: "List the stranger's key"
+        ) { folder in
+            try Data(sites.signed.policy(producerKeys: [sites.signed.producer.line, stranger.line]).utf8)
+                .write(to: folder.appendingPathComponent(".giter/policy.yaml"))
+        }
+        // giter oci push accepts the key: the published commit's own policy lists it.
+        let pushed = try await sites.push(key: stranger.privateKey, tag: "self-listed")
+        try #require(pushed.status == 0, "\(pushed.stderr)")
+        do {
+            let selfListed = try reference.with(tag: "self-listed")
+            let outcome = try await OCIMirror(transport: transport, registry: try sites.client, reference: selfListed)
+                .follow()
+            Issue.record("followed a publication signed by a key only its own commit lists: \(outcome)")
+        } catch let error as OCIError {
+            #expect(error.code == .untrustedSigner, "\(error)")
+            #expect(error.message.contains("which no producer or admin holds in the policy at"), "\(error)")
+            #expect(error.message.contains("this site's tip"), "\(error)")
+        }
+        #expect(try await Self.refs(sites.field.remote) == before)
+        let stored = try await runGit(["--git-dir", mirror, "cat-file", "-e", listed])
+        #expect(stored.status != 0, "the bundle's objects were not stored in the mirror")
         await sites.registry.stop()
     }
 }

@@ -334,12 +334,16 @@ struct OCITokenTests {
         )
         #expect(tokens.requests.count == 1 && tokens.requests[0].headers["authorization"]?.hasPrefix("Basic ") == true)
 
+        // Each refused realm is a recording server that would answer: it must be sent nothing.
+        // (0.0.0.0 reaches this machine, but is not a loopback name, so plain HTTP to it is refused.)
+        let recorder = LoopbackHTTPServer { _ in .json(#"{"token":"from-a-refused-realm"}"#) }
+        try recorder.start()
+        let recorderPort = try #require(recorder.port)
         for (realm, expected) in [
-            ("http://lab:pw@127.0.0.1:\(storePort)/token", "user name or password"),
-            ("http://registry.invalid/token", "plain HTTP"),
+            ("http://lab:pw@127.0.0.1:\(recorderPort)/token", "user name or password"),
+            ("http://0.0.0.0:\(recorderPort)/token", "plain HTTP"),
         ] {
             challenge.withLock { $0 = #"Bearer realm="\#(realm)",service="s""# }
-            let before = store.requests.count
             do {
                 _ = try await OCIRegistry(host: host, plainHTTP: true, timeout: .seconds(60), login: login)
                     .blob(in: "lab/x", descriptor, maxBytes: 1 << 10)
@@ -347,10 +351,51 @@ struct OCITokenTests {
             } catch {
                 #expect(error.code == .authentication && error.message.contains(expected), "\(error)")
             }
-            #expect(store.requests.count == before, "nothing was sent to the realm")
+            #expect(recorder.requests.isEmpty, "nothing was sent to the realm \(realm)")
         }
+        await recorder.stop()
         await registry.stop()
         await store.stop()
         await tokens.stop()
+    }
+
+    /// A registry redirects a read to a blob store (a CDN) that answers
+    /// 401 with a `Bearer` challenge of its own: that is not the
+    /// registry's challenge, so the realm it names is sent nothing — no
+    /// login, no token request — and the read is an authentication error
+    /// that names the store's origin.
+    @Test func aChallengeFromARedirectTargetIsNotTheRegistrys() async throws {
+        let realm = LoopbackHTTPServer { _ in .json(#"{"token":"a-token-for-the-store"}"#) }
+        try realm.start()
+        let realmPort = try #require(realm.port)
+        let store = LoopbackHTTPServer { _ in
+            LoopbackHTTPServer.Response(
+                status: 401,
+                headers: ["WWW-Authenticate": #"Bearer realm="http://127.0.0.1:\#(realmPort)/token",service="cdn""#])
+        }
+        try store.start()
+        let storePort = try #require(store.port)
+        let registry = LoopbackHTTPServer { _ in
+            LoopbackHTTPServer.Response(status: 307, headers: ["Location": "http://localhost:\(storePort)/blob"])
+        }
+        try registry.start()
+        let host = "127.0.0.1:\(try #require(registry.port))"
+        let login = Login(username: "lab", password: "pw-for-the-registry-only")
+        let client = OCIRegistry(host: host, plainHTTP: true, timeout: .seconds(60), login: login)
+        let descriptor = OCIDescriptor(mediaType: "application/octet-stream", bytes: Array("x".utf8))
+        do {
+            _ = try await client.blob(in: "lab/x", descriptor, maxBytes: 1 << 10)
+            Issue.record("read a blob the store refused")
+        } catch {
+            #expect(error.code == .authentication, "\(error)")
+            #expect(error.message.contains("http://localhost:\(storePort) refused access (HTTP 401)"), "\(error)")
+            #expect(!error.message.contains("pw-for-the-registry-only"), "\(error)")
+        }
+        #expect(realm.requests.isEmpty, "the store's realm was sent nothing: \(realm.requests.map(\.target))")
+        #expect(store.requests.count == 1 && store.requests[0].headers["authorization"] == nil)
+        #expect(registry.requests.count == 1, "one request: the registry asked for no token")
+        await registry.stop()
+        await store.stop()
+        await realm.stop()
     }
 }

@@ -182,6 +182,32 @@ public struct ExchangeBundle: Sendable {
     /// - Throws: ``BundleError`` (nothing changed in the exchange), or
     ///   `TransportError` when the repository cannot be reached.
     public func importBundle(_ bytes: [UInt8]) async throws -> Import {
+        try await complete(try await check(bytes))
+    }
+
+    /// A bundle that ``check(_:)`` accepted: its pack is in the mirror and
+    /// every new commit passed the contract; the exchange has not changed.
+    package struct CheckedImport: Sendable {
+        /// The bundle's tip.
+        package var tip: ObjectID
+        /// The sending site.
+        package var sender: String
+        /// The branch's commit when the bundle was checked; ``complete(_:)`` moves it only from there.
+        package var current: ObjectID?
+        /// What the branch moves to: the tip, or this site's commits rebased on it.
+        package var newTip: ObjectID
+        var acknowledged: ObjectID?
+        var commits: Int
+        var rebase: Rebase?
+    }
+
+    /// The checks of ``importBundle(_:)``, without changing the exchange:
+    /// the header, the prerequisites, the pack (stored in the mirror, which
+    /// is a cache), the branch's linearity (rebasing this site's own
+    /// commits when needed) and every new commit by the contract. A caller
+    /// that checks more (the OCI mirror compares its layers) does so
+    /// between this and ``complete(_:)``.
+    package func check(_ bytes: [UInt8]) async throws -> CheckedImport {
         let file = try BundleFile(decoding: bytes)
         let branch = transport.configuration.branch
         let branchReference = "refs/heads/\(branch)"
@@ -228,6 +254,17 @@ public struct ExchangeBundle: Sendable {
                     + (violations.count > 5 ? "\n  … and \(violations.count - 5) more" : ""),
                 violations: violations)
         }
+        return CheckedImport(
+            tip: tip, sender: sender, current: current, newTip: newTip, acknowledged: acknowledged,
+            commits: chain.count, rebase: rebase)
+    }
+
+    /// Moves the branch to what `checked` holds (a compare-and-swap from
+    /// the commit it was checked against) and records the sender's
+    /// acknowledgement.
+    package func complete(_ checked: CheckedImport) async throws -> Import {
+        let (tip, sender, current, newTip) = (checked.tip, checked.sender, checked.current, checked.newTip)
+        let acknowledgement = try Self.acknowledgementReference(for: sender)
         switch try await transport.push(newTip, expecting: current) {
         case .pushed:
             break
@@ -237,12 +274,12 @@ public struct ExchangeBundle: Sendable {
             throw BundleError(.contractViolation, "the repository refused the bundle's commits: \(message)")
         }
         let recorded: Bool
-        switch try await transport.pushReference(acknowledgement, to: tip, expecting: acknowledged) {
+        switch try await transport.pushReference(acknowledgement, to: tip, expecting: checked.acknowledged) {
         case .pushed: recorded = true
         default: recorded = false
         }
         return Import(
-            sender: sender, old: current, new: newTip, commits: chain.count, rebase: rebase,
+            sender: sender, old: current, new: newTip, commits: checked.commits, rebase: checked.rebase,
             acknowledgementRecorded: recorded)
     }
 
