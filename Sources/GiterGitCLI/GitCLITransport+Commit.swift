@@ -136,7 +136,7 @@ extension GitCLITransport {
     }
 
     private static func entries(of tree: CatFileBatch.Object) throws(TransportError) -> [GitOutput.RawTreeEntry] {
-        try GitOutput.rawTreeEntries(tree.contents, idLength: tree.id.byteCount)
+        try GitOutput.rawTreeEntries(tree.contents, idLength: tree.id.hex.utf8.count / 2)
     }
 
     /// Writes the folders of `plan`, deepest first, each on top of its

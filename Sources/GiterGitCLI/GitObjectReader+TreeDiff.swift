@@ -19,7 +19,7 @@ extension GitObjectReader {
     /// mode Git would not write, or more than ``treeDiffLimit`` trees read.
     /// Unsorted; paths not validated (the caller does both).
     func changesInProcess(from old: ObjectID?, to new: ObjectID, under folder: String?) async throws -> [PathChange]? {
-        var walk = TreeDiffWalk(objects: objects, idLength: new.byteCount)
+        var walk = TreeDiffWalk(objects: objects, idLength: new.hex.utf8.count / 2)
         guard let newRoot = try await walk.rootTree(of: new) else { return nil }
         let oldRoot: String?
         if let old {

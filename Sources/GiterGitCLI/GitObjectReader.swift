@@ -175,7 +175,7 @@ struct GitObjectReader: Sendable {
 
     /// The id of the empty tree in the hash function of `id`.
     static func emptyTree(like id: ObjectID) -> String {
-        id.byteCount == 32
+        id.hex.utf8.count == 64
             ? "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"
             : "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     }

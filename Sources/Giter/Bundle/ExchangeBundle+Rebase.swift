@@ -98,7 +98,7 @@ extension ExchangeBundle {
     static func blobID(of contents: [UInt8], like sample: ObjectID) -> ObjectID? {
         let header = Array("blob \(contents.count)\0".utf8)
         let hex: String
-        if sample.byteCount == 32 {
+        if sample.hex.utf8.count == 64 {
             var hasher = SHA256()
             hasher.update(data: header)
             hasher.update(data: contents)
