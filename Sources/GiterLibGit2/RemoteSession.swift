@@ -172,6 +172,18 @@ final class RemoteSession {
             .joined(separator: "\n")
     }
 
+    /// The outcome of a push some of whose refs the server rejected (its
+    /// message: what the server said, then each ref's status); `nil` when
+    /// it rejected none.
+    func rejectionOutcome() -> PushOutcome? {
+        guard !rejectedReferences.isEmpty else { return nil }
+        let statuses = rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
+        let message = [serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
+        let serverLines = serverText.split(separator: "\n").map(String.init)
+        let failures = rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
+        return RefUpdateFailure(combining: failures).pushOutcome(message: message)
+    }
+
     // MARK: Callbacks
 
     private func makeCallbacks() throws(TransportError) -> git_remote_callbacks {

@@ -80,13 +80,7 @@ extension Repository {
         if code == .nonFastForward {
             return .conflict(message: "\(reference) on the remote is not an ancestor of \(commit.short) (non-fast-forward)")
         }
-        if !session.rejectedReferences.isEmpty {
-            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
-            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
-            let serverLines = session.serverText.split(separator: "\n").map(String.init)
-            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
-            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
-        }
+        if let rejected = session.rejectionOutcome() { return rejected }
         try setReference(mirrorReference, to: oid)
         return .pushed(commit)
     }

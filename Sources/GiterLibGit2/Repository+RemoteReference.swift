@@ -57,13 +57,7 @@ extension Repository {
         }
         // receive-pack checks the advertised old value again under the ref's lock.
         _ = try session.push(refspec: ":\(reference)")
-        if !session.rejectedReferences.isEmpty {
-            let statuses = session.rejectedReferences.map { "\($0.reference): \($0.status)" }.joined(separator: "\n")
-            let message = [session.serverText, statuses].filter { !$0.isEmpty }.joined(separator: "\n")
-            let serverLines = session.serverText.split(separator: "\n").map(String.init)
-            let failures = session.rejectedReferences.map { RefUpdateFailure(status: $0.status, serverLines: serverLines) }
-            return RefUpdateFailure(combining: failures).pushOutcome(message: message)
-        }
+        if let rejected = session.rejectionOutcome() { return rejected }
         git_reference_remove(pointer, reference)
         git_error_clear()
         return .pushed(expected)

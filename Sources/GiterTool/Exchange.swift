@@ -35,7 +35,12 @@ struct Exchange {
     ///
     /// - Parameter role: How the command's role is chosen when `--role` is
     ///   not given (see ``WriterRole``).
-    static func open(_ options: ExchangeOptions, role: WriterRole = .producer) async throws -> Exchange {
+    /// - Parameter checksGroup: Whether a `--group`'s branch is checked by
+    ///   the exchange-branch rule now; `giter verify` checks the exact tip
+    ///   it judges instead.
+    static func open(_ options: ExchangeOptions, role: WriterRole = .producer, checksGroup: Bool = true) async throws
+        -> Exchange
+    {
         bootstrapLogging(verbose: options.verbose)
         let url = try options.remoteURL()
         var identity = try options.writerIdentity(role: options.role?.role ?? role.fallback)
@@ -93,12 +98,14 @@ struct Exchange {
             let branches = ExchangeBranches(main: mainTransport) { _ in transport }
             exchange.exchangeBranch = (group, branches)
             // Checked before the command reads anything of the branch (its contract, for one); its stores check every move.
-            do {
-                try await branches.verifyBase(of: group)
-            } catch let error as StoreError where error.code == .historyRefused {
-                // A group with no live branch: the command says so in its own words.
-                if try await !mainTransport.listReferences(under: [group.reference.rawValue]).isEmpty {
-                    throw ToolError("refusing the exchange group \(group): \(error.message)")
+            if checksGroup {
+                do {
+                    try await branches.verifyBase(of: group)
+                } catch let error as StoreError where error.code == .historyRefused {
+                    // A group with no live branch: the command says so in its own words.
+                    if try await !mainTransport.listReferences(under: [group.reference.rawValue]).isEmpty {
+                        throw ToolError("refusing the exchange group \(group): \(error.message)")
+                    }
                 }
             }
         }

@@ -74,7 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ErrorReporting.run {
-            let opened = try await Exchange.open(exchange)
+            let opened = try await Exchange.open(exchange, checksGroup: false)
             let reader = opened.transport
             guard let tip = try await reader.fetch() else { throw opened.noBranch() }
             if let (group, branches) = opened.exchangeBranch {

@@ -237,8 +237,9 @@ public struct ExchangeLedger: Sendable {
 
     /// The blobs of the regular files `changes` hold (before and after)
     /// that are neither in `known` nor parsed already: what a check of them
-    /// reads, for a partial mirror to download in one request.
-    private func files(of changes: [PathChange], except known: [ObjectID: [UInt8]]) -> [ObjectID] {
+    /// reads, for a partial mirror to download in one request. Stops after
+    /// the change that brings the list to `limit`.
+    private func files(of changes: [PathChange], except known: [ObjectID: [UInt8]], limit: Int = .max) -> [ObjectID] {
         var wanted: [ObjectID] = []
         var seen: Set<ObjectID> = []
         for change in changes {
@@ -248,6 +249,7 @@ public struct ExchangeLedger: Sendable {
             for case let id? in files where known[id] == nil && documents?[id] == nil && seen.insert(id).inserted {
                 wanted.append(id)
             }
+            if wanted.count >= limit { break }
         }
         return wanted
     }
@@ -262,17 +264,7 @@ public struct ExchangeLedger: Sendable {
     /// one call at a time. When that read fails, nothing is added: the
     /// check reads each file itself and says what is wrong, as before.
     private func prefetch(_ changes: [PathChange], into known: inout [ObjectID: [UInt8]]) async {
-        var wanted: [ObjectID] = []
-        var seen: Set<ObjectID> = []
-        for change in changes {
-            let files = [
-                change.oldMode?.isFile == true ? change.oldID : nil, change.newMode?.isFile == true ? change.newID : nil,
-            ]
-            for case let id? in files where known[id] == nil && documents?[id] == nil && seen.insert(id).inserted {
-                wanted.append(id)
-            }
-            if wanted.count >= Self.prefetchLimit { break }
-        }
+        let wanted = files(of: changes, except: known, limit: Self.prefetchLimit)
         guard wanted.count > 1, let contents = try? await reader.blobs(wanted) else { return }
         for (id, bytes) in zip(wanted, contents) { known[id] = bytes }
     }
