@@ -182,7 +182,11 @@ let package = Package(
             ]),
         .testTarget(
             name: "GiterTransportTests",
-            dependencies: ["Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures"]
+            dependencies: [
+                "Giter", "GiterLibGit2", "GiterGitCLI", "GiterLocalGit", "GiterTesting", "GitServerFixtures",
+                // SocketStreamTests drive the C stream as libgit2 does.
+                "CLibGit2",
+            ]
         ),
         .testTarget(name: "GiterLocalGitTests", dependencies: ["Giter", "GiterLocalGit"]),
         .testTarget(

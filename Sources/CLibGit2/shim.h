@@ -3,6 +3,7 @@
 #include <git2.h>
 #include <git2/sys/transport.h>
 #include <git2/sys/repository.h>
+#include <git2/sys/stream.h>
 // zlib, which libgit2 itself links: the deflate of the packs Giter writes (PackWriter).
 #include <zlib.h>
 
@@ -32,5 +33,16 @@ static inline int giter_get_cached_memory(ssize_t *current, ssize_t *allowed) {
 static inline int giter_set_ssl_cert_file(const char *file) {
     return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL);
 }
+
+/// A plain TCP stream as libgit2 1.5 lays out its own (`git_socket_stream`,
+/// private to libgit2): the SSH transport reads the socket of whatever
+/// standard stream is registered at this layout, so Giter's replacement
+/// (`SocketStream`) keeps it field for field.
+typedef struct {
+    git_stream parent;
+    char *host;
+    char *port;
+    int socket;
+} giter_socket_stream;
 
 #endif

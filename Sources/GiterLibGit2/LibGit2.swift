@@ -56,7 +56,9 @@ enum LibGit2 {
     /// middle of a push used to kill the host process (found by the soak);
     /// now the push fails with a `TransportError` and the store retries it.
     ///
-    /// And it caps libgit2's object cache at ``defaultObjectCacheLimit``.
+    /// It caps libgit2's object cache at ``defaultObjectCacheLimit``, and
+    /// puts ``SocketStream`` under libgit2's network transports (no 40 ms
+    /// stalls between a write and the next, or between a server's packets).
     private static let initialization: Int32 = {
         Platform.ignoreBrokenPipes()
         let result = git_libgit2_init()
@@ -68,6 +70,8 @@ enum LibGit2 {
         }
         let status = giter_set_cache_max_size(defaultObjectCacheLimit)
         if status < 0 { return status }
+        let registered = SocketStream.register()
+        if registered < 0 { return registered }
         return result
     }()
 

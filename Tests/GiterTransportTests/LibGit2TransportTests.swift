@@ -635,7 +635,7 @@ private final class AskCounter: Sendable {
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago and has no listener.
-private func closedPort() throws -> Int {
+func closedPort() throws -> Int {
     let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socket) }
     var address = sockaddr_in()
