@@ -14,12 +14,22 @@
  * which brings the commit just pushed: what a reader that learns of a new
  * commit pays (the server packs the objects; more than a no-op fetch).
  * SSH host keys are accepted unchecked: the server is the benchmark's own,
- * on 127.0.0.1. Output, one line per sample, in nanoseconds:
+ * on 127.0.0.1. With NETWORK_FLOOR_NO_STALLS set in the environment, the
+ * program first registers a plain socket stream that sets TCP_NODELAY on
+ * connect and TCP_QUICKACK before each read, as Giter's libgit2 backend
+ * does (Sources/GiterLibGit2/SocketStream.swift): the floor of raw libgit2
+ * without the 40 ms stalls of its own stream. Output, one line per sample, in nanoseconds:
  *   push NS
  *   fetch-new NS
  *   fetch NS
  */
 #include <git2.h>
+#include <git2/sys/stream.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +103,86 @@ static void fetch_main(git_remote *remote, struct login *login) {
     check(git_remote_fetch(remote, &refspecs, &options, NULL), "fetch main");
 }
 
+/* libgit2's own layout (its SSH transport reads the socket at it). */
+typedef struct {
+    git_stream parent;
+    char *host;
+    char *port;
+    int s;
+} no_stall_stream;
+
+static int no_stall_connect(git_stream *stream) {
+    no_stall_stream *st = (no_stall_stream *)stream;
+    struct addrinfo hints = { 0 }, *info = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_family = AF_UNSPEC;
+    if (getaddrinfo(st->host, st->port, &hints, &info) != 0) {
+        git_error_set_str(GIT_ERROR_NET, "cannot resolve the host");
+        return -1;
+    }
+    for (struct addrinfo *p = info; p; p = p->ai_next) {
+        int s = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
+        if (s < 0) continue;
+        if (connect(s, p->ai_addr, p->ai_addrlen) == 0) {
+            int one = 1;
+            setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            st->s = s;
+            freeaddrinfo(info);
+            return 0;
+        }
+        close(s);
+    }
+    freeaddrinfo(info);
+    git_error_set_str(GIT_ERROR_OS, "cannot connect");
+    return -1;
+}
+
+static ssize_t no_stall_read(git_stream *stream, void *data, size_t len) {
+    no_stall_stream *st = (no_stall_stream *)stream;
+    int one = 1;
+    setsockopt(st->s, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    ssize_t n = recv(st->s, data, len, 0);
+    if (n < 0) git_error_set_str(GIT_ERROR_NET, "cannot receive");
+    return n;
+}
+
+static ssize_t no_stall_write(git_stream *stream, const char *data, size_t len, int flags) {
+    no_stall_stream *st = (no_stall_stream *)stream;
+    ssize_t n = send(st->s, data, len, flags | MSG_NOSIGNAL);
+    if (n < 0) git_error_set_str(GIT_ERROR_NET, "cannot send");
+    return n;
+}
+
+static int no_stall_close(git_stream *stream) {
+    no_stall_stream *st = (no_stall_stream *)stream;
+    int rc = st->s < 0 ? 0 : close(st->s);
+    st->s = -1;
+    return rc;
+}
+
+static void no_stall_free(git_stream *stream) {
+    no_stall_stream *st = (no_stall_stream *)stream;
+    free(st->host);
+    free(st->port);
+    free(st);
+}
+
+static int no_stall_new(git_stream **out, const char *host, const char *port) {
+    no_stall_stream *st = calloc(1, sizeof *st);
+    if (!st) return -1;
+    st->host = strdup(host);
+    st->port = strdup(port);
+    st->s = -1;
+    st->parent.version = GIT_STREAM_VERSION;
+    st->parent.connect = no_stall_connect;
+    st->parent.read = no_stall_read;
+    st->parent.write = no_stall_write;
+    st->parent.close = no_stall_close;
+    st->parent.free = no_stall_free;
+    *out = &st->parent;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 4 && argc != 7) {
         fprintf(stderr, "usage: network-floor WORK URL SAMPLES [ssh PRIVATE PUBLIC | http USER PASSWORD]\n");
@@ -102,6 +192,10 @@ int main(int argc, char **argv) {
     struct login login = { argc == 7 ? argv[4] : NULL, argc == 7 ? argv[5] : NULL, argc == 7 ? argv[6] : NULL, 0 };
 
     git_libgit2_init();
+    if (getenv("NETWORK_FLOOR_NO_STALLS")) {
+        git_stream_registration registration = { GIT_STREAM_VERSION, no_stall_new, NULL };
+        check(git_stream_register(GIT_STREAM_STANDARD, &registration), "register the socket stream");
+    }
     git_repository *repo;
     check(git_repository_init(&repo, argv[1], 1), "create the repository");
     git_remote *remote;

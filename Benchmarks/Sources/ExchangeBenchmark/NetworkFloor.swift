@@ -7,6 +7,10 @@ struct NetworkFloor: Sendable {
     var push: Double
     var fetch: Double
     var fetchNew: Double
+    /// libgit2 rows only: the median push and new-commit fetch of raw
+    /// libgit2 with the socket options Giter's libgit2 backend sets
+    /// (`NETWORK_FLOOR_NO_STALLS`): what a client without 40 ms stalls pays.
+    var withoutStalls: (push: Double, fetchNew: Double)?
 }
 
 /// Makes `folder/floor.git` with one commit on main, served like the
@@ -28,22 +32,35 @@ func measureFloor(
     var pushes: [Double] = []
     var fetches: [Double] = []
     var newFetches: [Double] = []
+    var withoutStalls: (push: Double, fetchNew: Double)?
     switch backend {
     case .libgit2:
         guard let helper = options.floorHelper else {
             throw BenchmarkError("--remotes needs --floor-helper PATH (run-exchange.sh builds Baselines/network-floor.c)")
         }
-        let output = folder + "/floor-libgit2.txt"
-        try spawner.run(
-            [helper, folder + "/floor-work.git", endpoint.url, String(options.floorSamples)] + endpoint.floorLogin,
-            output: output)
-        for line in (readText(output) ?? "").split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count == 2, let nanoseconds = Double(fields[1]) else { continue }
-            if fields[0] == "push" { pushes.append(nanoseconds / 1e6) }
-            if fields[0] == "fetch" { fetches.append(nanoseconds / 1e6) }
-            if fields[0] == "fetch-new" { newFetches.append(nanoseconds / 1e6) }
+        /// Runs the helper in `work`; its samples in milliseconds by kind.
+        func samples(_ work: String, spawner: Spawner) throws -> [Substring: [Double]] {
+            let output = work + ".txt"
+            try spawner.run(
+                [helper, work, endpoint.url, String(options.floorSamples)] + endpoint.floorLogin, output: output)
+            var samples: [Substring: [Double]] = [:]
+            for line in (readText(output) ?? "").split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard fields.count == 2, let nanoseconds = Double(fields[1]) else { continue }
+                samples[fields[0], default: []].append(nanoseconds / 1e6)
+            }
+            return samples
         }
+        let plain = try samples(folder + "/floor-work.git", spawner: spawner)
+        pushes = plain["push"] ?? []
+        fetches = plain["fetch"] ?? []
+        newFetches = plain["fetch-new"] ?? []
+        let tuned = try samples(
+            folder + "/floor-nostalls.git", spawner: Spawner(overrides: ["NETWORK_FLOOR_NO_STALLS": "1"]))
+        guard let tunedPushes = tuned["push"], let tunedFetches = tuned["fetch-new"],
+            tunedPushes.count == options.floorSamples, tunedFetches.count == options.floorSamples
+        else { throw BenchmarkError("the floor without stalls of \(remote.name) gave no samples") }
+        withoutStalls = (Statistics(tunedPushes).median, Statistics(tunedFetches).median)
     case .gitCLI:
         var overrides = gitEnvironment
         for (key, value) in endpoint.gitEnvironment { overrides[key] = value }
@@ -81,8 +98,12 @@ func measureFloor(
                 + "commit, not \(options.floorSamples) of each")
     }
     if !options.keep {
-        try? spawner.run(["rm", "-rf", repository, folder + "/floor-work.git", folder + "/floor-work.git-reader"])
+        try? spawner.run([
+            "rm", "-rf", repository, folder + "/floor-work.git", folder + "/floor-work.git-reader",
+            folder + "/floor-nostalls.git", folder + "/floor-nostalls.git-reader",
+        ])
     }
     return NetworkFloor(
-        push: Statistics(pushes).median, fetch: Statistics(fetches).median, fetchNew: Statistics(newFetches).median)
+        push: Statistics(pushes).median, fetch: Statistics(fetches).median, fetchNew: Statistics(newFetches).median,
+        withoutStalls: withoutStalls)
 }

@@ -23,6 +23,10 @@ struct NetworkResult: Codable, Sendable {
     /// fetching it, and a server packs what it sends).
     var floorWithNewFetchesMilliseconds: Double { floorMilliseconds - 2 * floorFetchMilliseconds + 2 * floorFetchNewMilliseconds }
     var ratioToNewFetches: Double { p50Milliseconds / floorWithNewFetchesMilliseconds }
+    /// libgit2 rows: 2 × push + 2 × new-commit fetch of raw libgit2 with
+    /// the socket options Giter's libgit2 backend sets (no 40 ms stalls).
+    var floorWithoutStallsMilliseconds: Double?
+    var ratioToFloorWithoutStalls: Double? { floorWithoutStallsMilliseconds.map { p50Milliseconds / $0 } }
     /// Mean milliseconds per part (Breakdown.swift), and per part the Transport calls of its side.
     var breakdown: [Results.Part]
     var uncut: Int
@@ -58,7 +62,11 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     spawner: spawner)
                 progress(
                     "  floor: push \(format(floor.push, decimals: 1)) ms, no-op fetch \(format(floor.fetch, decimals: 1)) ms, "
-                        + "fetch of a new commit \(format(floor.fetchNew, decimals: 1)) ms")
+                        + "fetch of a new commit \(format(floor.fetchNew, decimals: 1)) ms"
+                        + (floor.withoutStalls.map {
+                            "; without stalls: push \(format($0.push, decimals: 1)) ms, "
+                                + "fetch of a new commit \(format($0.fetchNew, decimals: 1)) ms"
+                        } ?? ""))
 
                 try spawner.run(["git", "init", "-q", "--bare", "-b", "main", folder + "/remote.git"])
                 let endpoint = try servers.endpoint(remote, repository: folder + "/remote.git")
@@ -104,6 +112,7 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     floorFetchMilliseconds: floor.fetch,
                     floorMilliseconds: 2 * floor.push + 2 * floor.fetch,
                     floorFetchNewMilliseconds: floor.fetchNew,
+                    floorWithoutStallsMilliseconds: floor.withoutStalls.map { 2 * $0.push + 2 * $0.fetchNew },
                     breakdown: summary.lines.map {
                         Results.Part(
                             part: $0.segment.name, medianMilliseconds: $0.median / 1e6, meanMilliseconds: $0.mean / 1e6,
@@ -133,12 +142,13 @@ func printNetworkReport(_ results: [NetworkResult], options: Options) {
             + "after \(options.warmupRoundTrips) warm-up; floor = 2 × push + 2 × no-op fetch, median of "
             + "\(options.floorSamples) each, against the same server (libgit2 rows: raw libgit2; git CLI rows: "
             + "`git push` / `git fetch` processes); floor with new-commit fetches = 2 × push + 2 × the fetch, by a second "
-            + "repository, of the commit just pushed")
+            + "repository, of the commit just pushed; libgit2 rows: floor without stalls = the same with raw libgit2 "
+            + "given the socket options Giter's libgit2 backend sets (TCP_NODELAY, TCP_QUICKACK)")
     print("")
     printTable(
         [
             "Remote", "Backend", "Consumer learns by", "p50 ms", "p95 ms", "push ms", "fetch ms", "floor ms", "p50 ÷ floor",
-            "new-commit fetch ms", "floor with those ms", "p50 ÷ that",
+            "new-commit fetch ms", "floor with those ms", "p50 ÷ that", "floor without stalls ms", "p50 ÷ that",
         ],
         results.map {
             [
@@ -146,6 +156,8 @@ func printNetworkReport(_ results: [NetworkResult], options: Options) {
                 oneDecimal($0.floorPushMilliseconds), oneDecimal($0.floorFetchMilliseconds), oneDecimal($0.floorMilliseconds),
                 format($0.ratio, decimals: 2) + "×", oneDecimal($0.floorFetchNewMilliseconds),
                 oneDecimal($0.floorWithNewFetchesMilliseconds), format($0.ratioToNewFetches, decimals: 2) + "×",
+                $0.floorWithoutStallsMilliseconds.map(oneDecimal) ?? "–",
+                $0.ratioToFloorWithoutStalls.map { format($0, decimals: 2) + "×" } ?? "–",
             ]
         },
         numericFrom: 3
