@@ -103,6 +103,13 @@ static void fetch_main(git_remote *remote, struct login *login) {
     check(git_remote_fetch(remote, &refspecs, &options, NULL), "fetch main");
 }
 
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC 0
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
 /* libgit2's own layout (its SSH transport reads the socket at it). */
 typedef struct {
     git_stream parent;
@@ -139,8 +146,10 @@ static int no_stall_connect(git_stream *stream) {
 
 static ssize_t no_stall_read(git_stream *stream, void *data, size_t len) {
     no_stall_stream *st = (no_stall_stream *)stream;
+#ifdef TCP_QUICKACK
     int one = 1;
     setsockopt(st->s, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#endif
     ssize_t n = recv(st->s, data, len, 0);
     if (n < 0) git_error_set_str(GIT_ERROR_NET, "cannot receive");
     return n;

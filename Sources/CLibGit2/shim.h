@@ -34,6 +34,19 @@ static inline int giter_set_ssl_cert_file(const char *file) {
     return git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, NULL);
 }
 
+/// The server time limits of GIT_OPT_SET_SERVER_CONNECT_TIMEOUT and
+/// GIT_OPT_SET_SERVER_TIMEOUT, in milliseconds (libgit2 1.7 and later; with
+/// an older libgit2 there are none, and both are 0). libgit2 applies them
+/// only in its own socket stream, so Giter's (`SocketStream`) reads them.
+static inline void giter_server_time_limits(int *connect_limit, int *limit) {
+    *connect_limit = 0;
+    *limit = 0;
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 7)
+    git_libgit2_opts(GIT_OPT_GET_SERVER_CONNECT_TIMEOUT, connect_limit);
+    git_libgit2_opts(GIT_OPT_GET_SERVER_TIMEOUT, limit);
+#endif
+}
+
 /// A plain TCP stream as libgit2 1.5 lays out its own (`git_socket_stream`,
 /// private to libgit2): the SSH transport reads the socket of whatever
 /// standard stream is registered at this layout, so Giter's replacement

@@ -122,6 +122,12 @@ enum LibGit2 {
         try result.get()
     }
 
+    /// See ``LibGit2Transport/useLibGit2SocketStream()``.
+    static func useLibGit2SocketStream() throws(TransportError) {
+        try initialize()
+        try check(git_stream_register(GIT_STREAM_STANDARD, nil), "give libgit2 its own socket stream back")
+    }
+
     /// See ``LibGit2Transport/objectCacheUsage()``.
     static func objectCacheUsage() throws(TransportError) -> (used: Int, limit: Int) {
         try initialize()

@@ -71,6 +71,20 @@ public final class LibGit2Transport: Transport {
         try LibGit2.setObjectCacheLimit(bytes: bytes)
     }
 
+    /// Gives libgit2 back its own plain socket stream, for every connection
+    /// this process opens from now on, in place of the one Giter registers
+    /// when it first initialises libgit2 (the same, without the 40 ms
+    /// stalls of Nagle's algorithm and delayed acknowledgements; see
+    /// `Documentation/Backends.md`). For a host app that registers its own
+    /// `GIT_STREAM_STANDARD` stream: call this first, then register yours,
+    /// or Giter's first use of libgit2 may replace it.
+    ///
+    /// - Throws: `TransportError` with code `backend` when libgit2 cannot
+    ///   be initialised or refuses the change.
+    public static func useLibGit2SocketStream() throws {
+        try LibGit2.useLibGit2SocketStream()
+    }
+
     /// How many bytes libgit2's object cache counts now (`used`) and may
     /// count (`limit`), for the whole process.
     public static func objectCacheUsage() throws -> (used: Int, limit: Int) {

@@ -32,7 +32,12 @@ import Darwin
 /// See `Documentation/Backends.md`.
 ///
 /// The layout is libgit2's own (`giter_socket_stream` in the shim): its
-/// SSH transport hands the socket of the standard stream to libssh2.
+/// SSH transport hands the socket of the standard stream to libssh2. With
+/// libgit2 1.7 or later, the server time limits a host app sets
+/// (`GIT_OPT_SET_SERVER_CONNECT_TIMEOUT`, `GIT_OPT_SET_SERVER_TIMEOUT`),
+/// which libgit2 applies only in its own stream, become the socket's send
+/// and receive time limits. ``LibGit2Transport/useLibGit2SocketStream()``
+/// gives libgit2 its own stream back.
 enum SocketStream {
     /// Called with the host and port of each connection the stream opens:
     /// tests set it to prove that libgit2's transports go through it.
@@ -44,19 +49,28 @@ enum SocketStream {
         registration.version = GIT_STREAM_VERSION
         registration.`init` = { out, host, port in
             guard let out, let host, let port else { return -1 }
-            out.pointee = SocketStream.makeStream(host: host, port: port)
+            guard let stream = SocketStream.makeStream(host: host, port: port) else {
+                git_error_set_oom()
+                return -1
+            }
+            out.pointee = stream
             return 0
         }
         return git_stream_register(GIT_STREAM_STANDARD, &registration)
     }
 
     /// A new, unconnected stream to `host`:`port`, owned by libgit2 until it
-    /// calls its `free`.
-    static func makeStream(host: UnsafePointer<CChar>, port: UnsafePointer<CChar>) -> UnsafeMutablePointer<git_stream> {
+    /// calls its `free`; nil when memory runs out.
+    static func makeStream(host: UnsafePointer<CChar>, port: UnsafePointer<CChar>) -> UnsafeMutablePointer<git_stream>? {
+        guard let hostCopy = strdup(host) else { return nil }
+        guard let portCopy = strdup(port) else {
+            free(hostCopy)
+            return nil
+        }
         let stream = UnsafeMutablePointer<giter_socket_stream>.allocate(capacity: 1)
         stream.initialize(to: giter_socket_stream())
-        stream.pointee.host = strdup(host)
-        stream.pointee.port = strdup(port)
+        stream.pointee.host = hostCopy
+        stream.pointee.port = portCopy
         stream.pointee.socket = -1
         stream.pointee.parent.version = GIT_STREAM_VERSION
         stream.pointee.parent.connect = { stream in stream.map { SocketStream.connect(SocketStream.container(of: $0)) } ?? -1 }
@@ -72,6 +86,8 @@ enum SocketStream {
         stream.pointee.parent.free = { stream in
             guard let stream else { return }
             let container = SocketStream.container(of: stream)
+            // libgit2 closes before it frees; a stream freed open is closed here.
+            _ = SocketStream.close(container)
             free(container.pointee.host)
             free(container.pointee.port)
             container.deinitialize(count: 1)
@@ -101,6 +117,9 @@ enum SocketStream {
             return -1
         }
         defer { freeaddrinfo(addresses) }
+        var connectLimit: Int32 = 0
+        var limit: Int32 = 0
+        giter_server_time_limits(&connectLimit, &limit)
         var candidate = addresses
         // libgit2 words an OS error with the system's reason after it.
         var failure: Int32 = 0
@@ -111,6 +130,7 @@ enum SocketStream {
                 failure = errno
                 continue
             }
+            if connectLimit > 0 { setTimeLimit(descriptor, SO_SNDTIMEO, milliseconds: connectLimit) }
             #if canImport(Glibc)
             let connected = Glibc.connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen)
             #else
@@ -118,12 +138,18 @@ enum SocketStream {
             #endif
             if connected == 0 {
                 setOption(descriptor, TCP_NODELAY)
+                if connectLimit > 0 || limit > 0 {
+                    setTimeLimit(descriptor, SO_SNDTIMEO, milliseconds: limit)
+                    setTimeLimit(descriptor, SO_RCVTIMEO, milliseconds: limit)
+                }
                 stream.pointee.socket = descriptor
                 if let observe = connectionObserver.withLock({ $0 }) { observe(String(cString: host), String(cString: port)) }
                 return 0
             }
             failure = errno
             _ = closeDescriptor(descriptor)
+            // The time limit's signal ends the attempt, not just this address.
+            if failure == EINTR { break }
         }
         setError(GIT_ERROR_OS, "failed to connect to \(String(cString: host)): \(String(cString: strerror(failure)))")
         return -1
@@ -152,7 +178,10 @@ enum SocketStream {
         setOption(descriptor, Int32(TCP_QUICKACK))
         #endif
         let count = recv(descriptor, buffer, length, 0)
-        if count < 0 { setError(GIT_ERROR_NET, "error receiving socket data: \(String(cString: strerror(errno)))") }
+        if count < 0 {
+            let failure = errno
+            setError(GIT_ERROR_NET, "error receiving socket data: \(String(cString: strerror(failure)))")
+        }
         return count
     }
 
@@ -163,7 +192,10 @@ enum SocketStream {
         let flags = flags | Int32(MSG_NOSIGNAL)
         #endif
         let count = send(stream.pointee.socket, data, length, flags)
-        if count < 0 { setError(GIT_ERROR_NET, "error sending data: \(String(cString: strerror(errno)))") }
+        if count < 0 {
+            let failure = errno
+            setError(GIT_ERROR_NET, "error sending data: \(String(cString: strerror(failure)))")
+        }
         return count
     }
 
@@ -186,6 +218,13 @@ enum SocketStream {
     private static func setOption(_ descriptor: Int32, _ name: Int32) {
         var one: Int32 = 1
         _ = setsockopt(descriptor, Int32(IPPROTO_TCP), name, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Sets the socket's send or receive time limit (`SO_SNDTIMEO`,
+    /// `SO_RCVTIMEO`; 0 is none). On Linux a send limit also bounds `connect`.
+    private static func setTimeLimit(_ descriptor: Int32, _ option: Int32, milliseconds: Int32) {
+        var limit = timeval(tv_sec: .init(milliseconds / 1000), tv_usec: .init(milliseconds % 1000 * 1000))
+        _ = setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
     private static func setError(_ errorClass: git_error_t, _ message: String) {

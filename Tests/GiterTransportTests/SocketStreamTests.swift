@@ -14,10 +14,11 @@ struct SocketStreamTests {
     func aStreamConnectsWithoutNagleAndCarriesBytes() throws {
         try LibGit2.initialize()
         let listener = try LoopbackListener()
-        let stream = SocketStream.makeStream(host: "127.0.0.1", port: String(listener.port))
+        let stream = try #require(SocketStream.makeStream(host: "127.0.0.1", port: String(listener.port)))
         defer { stream.pointee.free(stream) }
         #expect(stream.pointee.version == GIT_STREAM_VERSION)
-        #expect(stream.pointee.connect(stream) == 0)
+        #expect(stream.pointee.close(stream) == 0, "closing before connecting is harmless, as with libgit2's stream")
+        try #require(stream.pointee.connect(stream) == 0)
         let socket = container(stream).pointee.socket
         #expect(socket >= 0)
         var noDelay: Int32 = 0
@@ -33,11 +34,25 @@ struct SocketStreamTests {
         let got = recv(server, &received, received.count, 0)
         #expect(Array(received.prefix(max(got, 0))) == request)
 
-        let answer = Array("0008NAK\n".utf8)
-        #expect(send(server, answer, answer.count, 0) == answer.count)
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let read = buffer.withUnsafeMutableBytes { stream.pointee.read(stream, $0.baseAddress, $0.count) }
-        #expect(Array(buffer.prefix(max(read, 0))) == answer)
+        // Request and answer, as a negotiation goes: the kernel would switch
+        // such a connection to delayed acknowledgements; every read asks for
+        // quick ones again.
+        for round in 0..<4 {
+            let answer = Array("0038ACK \(round) common\n".utf8)
+            #expect(send(server, answer, answer.count, 0) == answer.count)
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let read = buffer.withUnsafeMutableBytes { stream.pointee.read(stream, $0.baseAddress, $0.count) }
+            #expect(Array(buffer.prefix(max(read, 0))) == answer)
+            #if os(Linux)
+            var quickAck: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &quickAck, &size) == 0)
+            #expect(quickAck != 0, "round \(round): the stream's reads leave acknowledgements delayed")
+            #endif
+            let more = Array("0032have \(round)\n".utf8)
+            #expect(more.withUnsafeBufferPointer { stream.pointee.write(stream, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count, 0) } == more.count)
+            #expect(recv(server, &received, received.count, 0) == more.count)
+        }
 
         #expect(stream.pointee.close(stream) == 0)
         #expect(container(stream).pointee.socket == -1)
@@ -47,16 +62,18 @@ struct SocketStreamTests {
     @Test("a refused connection and an unknown host fail with libgit2's words")
     func failuresAreLibgit2Errors() throws {
         try LibGit2.initialize()
-        let refused = SocketStream.makeStream(host: "127.0.0.1", port: String(try closedPort()))
+        let refused = try #require(SocketStream.makeStream(host: "127.0.0.1", port: String(try closedPort())))
         defer { refused.pointee.free(refused) }
         #expect(refused.pointee.connect(refused) == -1)
-        #expect(lastErrorMessage() == "failed to connect to 127.0.0.1: Connection refused")
+        #expect(lastError()?.message == "failed to connect to 127.0.0.1: Connection refused")
+        #expect(lastError()?.errorClass == Int32(GIT_ERROR_OS.rawValue))
         #expect(container(refused).pointee.socket == -1)
 
-        let unknown = SocketStream.makeStream(host: "giter-no-such-host.invalid", port: "9418")
+        let unknown = try #require(SocketStream.makeStream(host: "giter-no-such-host.invalid", port: "9418"))
         defer { unknown.pointee.free(unknown) }
         #expect(unknown.pointee.connect(unknown) == -1)
-        #expect(lastErrorMessage()?.hasPrefix("failed to resolve address for giter-no-such-host.invalid: ") == true)
+        #expect(lastError()?.message.hasPrefix("failed to resolve address for giter-no-such-host.invalid: ") == true)
+        #expect(lastError()?.errorClass == Int32(GIT_ERROR_NET.rawValue))
     }
 
     /// Each network transport fetches and pushes through the stream; the
@@ -87,12 +104,36 @@ struct SocketStreamTests {
         }
     }
 
+    @Test("a host app can give libgit2 its own stream back, and Giter's can be registered again")
+    func libgit2sOwnStreamCanComeBack() async throws {
+        try await withRemote(.gitDaemon, seeded: true) { remote in
+            let port = try #require(remote.server?.port)
+            let seen = Mutex<[String]>([])
+            SocketStream.connectionObserver.withLock { observer in
+                observer = { host, port in seen.withLock { $0.append("\(host):\(port)") } }
+            }
+            defer {
+                SocketStream.connectionObserver.withLock { $0 = nil }
+                // Whatever happens, the rest of this process keeps Giter's stream.
+                _ = SocketStream.register()
+            }
+            try LibGit2Transport.useLibGit2SocketStream()
+            let transport = try await remote.open(.libgit2, mirror: "own-stream")
+            #expect(try await transport.fetch() != nil)
+            #expect(seen.withLock { $0 }.filter { $0 == "127.0.0.1:\(port)" }.isEmpty)
+
+            #expect(SocketStream.register() == 0)
+            #expect(try await transport.remoteTip() != nil)
+            #expect(seen.withLock { $0 }.filter { $0 == "127.0.0.1:\(port)" }.count == 1)
+        }
+    }
+
     private func container(_ stream: UnsafeMutablePointer<git_stream>) -> UnsafeMutablePointer<giter_socket_stream> {
         UnsafeMutableRawPointer(stream).assumingMemoryBound(to: giter_socket_stream.self)
     }
 
-    private func lastErrorMessage() -> String? {
-        git_error_last().flatMap { $0.pointee.message.map { String(cString: $0) } }
+    private func lastError() -> (message: String, errorClass: Int32)? {
+        git_error_last().flatMap { error in error.pointee.message.map { (String(cString: $0), error.pointee.klass) } }
     }
 }
 
