@@ -154,6 +154,8 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
     if ProcessInfo.processInfo.environment["GITER_SCALE_EXIT_AFTER_SYNC"] != nil {
         // For heaptrack: everything the consumer holds after the sync is then reported as leaked.
         print("exiting after the sync (GITER_SCALE_EXIT_AFTER_SYNC): RSS \(megabytes(rss)), peak \(megabytes(peak))")
+        // exit skips main's cleanup: remove the work folder (the parent of this run's) here.
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: work).deletingLastPathComponent().path)
         exit(0)
     }
 
