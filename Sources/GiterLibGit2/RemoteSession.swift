@@ -33,10 +33,7 @@ final class RemoteSession {
     private(set) var rejectedReferences: [(reference: String, status: String)] = []
 
     init(repository: Repository, configuration: RemoteConfiguration) throws(TransportError) {
-        var handle: OpaquePointer?
-        try LibGit2.check(git_remote_lookup(&handle, repository.pointer, "origin"), "read remote origin")
-        guard let handle else { throw TransportError(.backend, "libgit2 returned no remote") }
-        pointer = handle
+        pointer = try repository.originRemote(for: configuration.url)
         self.repository = repository
         self.configuration = configuration
         isLocal = LocalRepositoryURL.isLocal(configuration.url)

@@ -150,6 +150,36 @@ struct ReadIndexTests {
             #expect(try await third.list(ResourceQuery(namespace: "other", labelSelector: selector)).isEmpty)
         }
     }
+
+    /// A store that only follows changes (a controller) does not hold the
+    /// index once its view is built; its first selection reads it back
+    /// from the mirror, without listing the tree.
+    @Test(arguments: Backend.allCases)
+    func aStoreThatOnlyFollowsChangesLetsTheIndexGo(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(40, groups: 4))
+            let selector = try LabelSelector(parsing: "group=g1")
+            let (first, _) = try await reader(lab)
+            try await first.refresh()
+            let full = try await first.list(.all)
+            let expected = full.filter { selector.matches($0.resource.metadata.labels ?? [:]) }.map(\.key)
+            #expect(expected.count == 10)
+
+            let (second, counting) = try await reader(lab)
+            try await second.refresh()
+            let changes = try await second.changes(since: nil)
+            #expect(changes.updated.map(\.key) == full.map(\.key))
+            #expect(await second.readIndex == nil, "let go once the view is built")
+            let diffs = counting.snapshot.wholeTreeDiffs
+            #expect(try await second.list(ResourceQuery(labelSelector: selector)).map(\.key) == expected)
+            let index = try #require(await second.readIndex, "read back for the selection")
+            #expect(index.commit.hex == (await second.revision())?.rawValue)
+            #expect(
+                index.entries.values.filter { $0.labels != nil }.count == 40, "with the labels the first store learnt")
+            #expect(counting.snapshot.wholeTreeDiffs == diffs, "read from the mirror, not from the tree")
+        }
+    }
 }
 
 /// A ``Transport`` that counts the blobs read and the diffs asked of `base`;

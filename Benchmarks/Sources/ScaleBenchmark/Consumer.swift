@@ -145,6 +145,19 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
     ProcessMemory.trimHeap()
     let rss = try ProcessMemory.statusValue("VmRSS")
     let peak = try ProcessMemory.statusValue("VmHWM")
+    let anonymous = try ProcessMemory.statusValue("RssAnon")
+    let files = try ProcessMemory.statusValue("RssFile")
+    let heap = ProcessMemory.heapInUse().map(megabytes) ?? "?"
+    progress(
+        "  after the sync: RSS \(megabytes(rss)) (anonymous \(megabytes(anonymous)), files \(megabytes(files))), "
+            + "heap in use \(heap)")
+    if ProcessInfo.processInfo.environment["GITER_SCALE_EXIT_AFTER_SYNC"] != nil {
+        // For heaptrack: everything the consumer holds after the sync is then reported as leaked.
+        print("exiting after the sync (GITER_SCALE_EXIT_AFTER_SYNC): RSS \(megabytes(rss)), peak \(megabytes(peak))")
+        // exit skips main's cleanup: remove the work folder (the parent of this run's) here.
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: work).deletingLastPathComponent().path)
+        exit(0)
+    }
 
     // The producer: another store, on its own mirror, trusting the branch as it is.
     let producerStore = GitResourceStore<Widget>(

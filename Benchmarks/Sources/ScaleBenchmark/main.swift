@@ -11,7 +11,9 @@ import Giter
 // N resources spread over --namespaces namespaces, over git daemon: full mirror and store of everything
 // against the git backend's partial mirror and a store scoped to one namespace (Partial.swift).
 //
-// Progress goes to stderr; stdout holds the results.
+// Progress goes to stderr; stdout holds the results. After the consumer's sync the RSS (anonymous and file pages)
+// and the heap in use go to stderr; with GITER_SCALE_EXIT_AFTER_SYNC set the process exits there, so that heaptrack
+// reports what the consumer holds after the sync as leaked (see Documentation/Performance.md).
 
 struct Options {
     var resources = 100_000

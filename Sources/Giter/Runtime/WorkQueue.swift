@@ -26,14 +26,22 @@ struct WorkQueue {
         guard head < ready.count else { return nil }
         let key = ready[head]
         head += 1
-        if head > 1024, head * 2 > ready.count {
+        queued.remove(key)
+        if head == ready.count {
+            // Drained. After a burst (the first sync queues every resource) its storage is given back.
+            if ready.capacity > Self.keptCapacity { ready = [] } else { ready.removeAll(keepingCapacity: true) }
+            if queued.capacity > Self.keptCapacity { queued = [] }
+            head = 0
+        } else if head > 1024, head * 2 > ready.count {
             ready.removeFirst(head)
             head = 0
         }
-        queued.remove(key)
         processing.insert(key)
         return key
     }
+
+    /// The most keys whose storage a drained queue keeps for the next burst.
+    static let keptCapacity = 1024
 
     /// Ends processing `key`; queues it again if it was added meanwhile.
     mutating func done(_ key: ResourceKey) {

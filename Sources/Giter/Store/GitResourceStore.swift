@@ -38,8 +38,15 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// first read that needs them, so a ``get(_:)`` reads one file by path.
     var indexPending = false
     /// The index of the kind's files last built or read from the mirror
-    /// (see ``ReadIndex``), with the labels known.
+    /// (see ``ReadIndex``), with the labels known. Held in memory only by a
+    /// store that lists (``keepsReadIndex``): one that only follows changes
+    /// and gets (a controller) lets it go once the view is built from it.
     var readIndex: ReadIndex?
+    /// Whether ``readIndex`` is kept once the view is built: set by the first ``list(_:)``.
+    var keepsReadIndex = false
+    /// Whether the view was built from a ``readIndex`` that was then let go;
+    /// the first ``list(_:)`` reads it again from the mirror.
+    var readIndexLetGo = false
     /// Paths of the kind's files in force whose tree entry is not a regular
     /// file (a symbolic link, a gitlink): never read, reported instead.
     var irregular: [String: FileMode] = [:]
@@ -132,7 +139,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     /// match is not read; every other file of the namespace is read (and
     /// its labels learnt for the next selection).
     public func list(_ query: ResourceQuery) async throws -> [StoredResource<Resource>] {
+        keepsReadIndex = true
         try await ensureIndex()
+        await reloadReadIndex()
         let index = query.archived ? archived : live
         let selecting = !query.labelSelector.requirements.isEmpty
         var learnt = false

@@ -30,6 +30,28 @@ struct WorkQueueTests {
         #expect(queue.processing.isEmpty)
     }
 
+    @Test func aDrainedQueueGivesBackTheStorageOfABurst() {
+        var queue = WorkQueue()
+        let keys = (0..<5_000).map { ResourceKey(namespace: "n", kind: "K", name: "k\($0)") }
+        for key in keys { queue.add(key) }
+        queue.add(keys[7])
+        #expect(queue.depth == 5_000)
+        var taken: [ResourceKey] = []
+        while let key = queue.take() {
+            taken.append(key)
+            queue.done(key)
+        }
+        #expect(taken == keys, "every key once, in order")
+        #expect(queue.ready.capacity <= WorkQueue.keptCapacity)
+        // Still a working queue afterwards.
+        queue.add(b)
+        queue.add(a)
+        queue.add(b)
+        #expect(queue.take() == b)
+        #expect(queue.take() == a)
+        #expect(queue.take() == nil)
+    }
+
     @Test func backoffDoublesUpToTheCapWithFullJitter() {
         let policy = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(100), maxDelay: .seconds(1))
         #expect(policy.bound(afterFailures: 1) == .milliseconds(100))
