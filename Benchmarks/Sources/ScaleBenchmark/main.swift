@@ -80,7 +80,18 @@ func percentile(_ values: [Double], _ fraction: Double) -> Double {
 func megabytes(_ bytes: Int) -> String { String(format: "%.0f MB", Double(bytes) / 1_048_576) }
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
-let options = try Options(Array(CommandLine.arguments.dropFirst()))
+let options: Options
+do {
+    options = try Options(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    // A usage error is a message and exit status 2, not a crash report.
+    FileHandle.standardError.write(Data("ScaleBenchmark: \(error)\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            ("usage: ScaleBenchmark [--resources N] [--per-commit N] [--changes N] [--commits N,N…] "
+                + "[--backends libgit2,cli] [--parts consumer,history,partial] [--namespaces N] [--runs N] [--work DIR]\n").utf8))
+    exit(2)
+}
 let work = options.work ?? (FileManager.default.temporaryDirectory.path + "/giter-scale-\(getpid())")
 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: work) }
