@@ -35,16 +35,19 @@ final class Repository {
     /// request 6382, fixed in 1.6): 12.8 MB over the first sync of 100,000
     /// resources (629 leaked matches), and more at every poll after it.
     func originRemote(for url: String) throws(TransportError) -> OpaquePointer {
-        if origin?.url != url {
+        let remote: OpaquePointer
+        if let origin, origin.url == url {
+            remote = origin.remote
+        } else {
             var handle: OpaquePointer?
             try LibGit2.check(git_remote_lookup(&handle, pointer, "origin"), "read remote origin")
             guard let handle else { throw TransportError(.backend, "libgit2 returned no remote") }
             forgetOrigin()
             origin = (url, handle)
+            remote = handle
         }
-        guard let origin else { throw TransportError(.backend, "libgit2 returned no remote") }
         var copy: OpaquePointer?
-        try LibGit2.check(git_remote_dup(&copy, origin.remote), "copy remote origin")
+        try LibGit2.check(git_remote_dup(&copy, remote), "copy remote origin")
         guard let copy else { throw TransportError(.backend, "libgit2 returned no copy of remote origin") }
         return copy
     }

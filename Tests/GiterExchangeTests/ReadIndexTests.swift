@@ -33,6 +33,21 @@ struct ReadIndexTests {
         }
     }
 
+    /// A producer applies `count` labelled jobs; a first reader lists them
+    /// all (learning their labels). Its store, the full list and the keys
+    /// `selector` picks from it.
+    func firstFullScan(_ lab: Lab, count: Int, groups: Int, selector: LabelSelector) async throws
+        -> (producer: Producer<Job>, first: GitResourceStore<Job>, full: [StoredResource<Job>], expected: [ResourceKey])
+    {
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        try await producer.apply(labelled(count, groups: groups))
+        let (first, _) = try await reader(lab)
+        try await first.refresh()
+        let full = try await first.list(.all)
+        let expected = full.filter { selector.matches($0.resource.metadata.labels ?? [:]) }.map(\.key)
+        return (producer, first, full, expected)
+    }
+
     @Test(arguments: Backend.allCases)
     func getReadsOnlyTheFileOfItsResource(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
@@ -117,14 +132,9 @@ struct ReadIndexTests {
     @Test(arguments: Backend.allCases)
     func labelSelectionByTheIndexIsAFullScansAnswer(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(200, groups: 8))
             let selector = try LabelSelector(parsing: "group=g3")
-            let (first, _) = try await reader(lab)
-            try await first.refresh()
             // The first selection reads every file and learns the labels.
-            let full = try await first.list(.all)
-            let expected = full.filter { selector.matches($0.resource.metadata.labels ?? [:]) }.map(\.key)
+            let (producer, first, full, expected) = try await firstFullScan(lab, count: 200, groups: 8, selector: selector)
             #expect(expected.count == 25)
             #expect(try await first.list(ResourceQuery(labelSelector: selector)).map(\.key) == expected)
 
@@ -157,13 +167,8 @@ struct ReadIndexTests {
     @Test(arguments: Backend.allCases)
     func aStoreThatOnlyFollowsChangesLetsTheIndexGo(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(40, groups: 4))
             let selector = try LabelSelector(parsing: "group=g1")
-            let (first, _) = try await reader(lab)
-            try await first.refresh()
-            let full = try await first.list(.all)
-            let expected = full.filter { selector.matches($0.resource.metadata.labels ?? [:]) }.map(\.key)
+            let (_, _, full, expected) = try await firstFullScan(lab, count: 40, groups: 4, selector: selector)
             #expect(expected.count == 10)
 
             let (second, counting) = try await reader(lab)

@@ -29,7 +29,7 @@ struct SocketStreamTests {
         let server = try listener.accept()
         defer { close(server) }
         let request = Array("0009done\n".utf8)
-        #expect(request.withUnsafeBufferPointer { stream.pointee.write(stream, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count, 0) } == request.count)
+        #expect(write(request, to: stream) == request.count)
         var received = [UInt8](repeating: 0, count: 64)
         let got = recv(server, &received, received.count, 0)
         #expect(Array(received.prefix(max(got, 0))) == request)
@@ -50,7 +50,7 @@ struct SocketStreamTests {
             #expect(quickAck != 0, "round \(round): the stream's reads leave acknowledgements delayed")
             #endif
             let more = Array("0032have \(round)\n".utf8)
-            #expect(more.withUnsafeBufferPointer { stream.pointee.write(stream, $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, $0.count, 0) } == more.count)
+            #expect(write(more, to: stream) == more.count)
             #expect(recv(server, &received, received.count, 0) == more.count)
         }
 
@@ -85,12 +85,8 @@ struct SocketStreamTests {
     func libgit2ConnectsThroughIt(kind: RemoteKind) async throws {
         try await withRemote(kind, seeded: true) { remote in
             let port = try #require(remote.server?.port)
-            let seen = Mutex<[String]>([])
-            SocketStream.connectionObserver.withLock { observer in
-                observer = { host, port in seen.withLock { $0.append("\(host):\(port)") } }
-            }
+            let seen = observeConnections()
             defer { SocketStream.connectionObserver.withLock { $0 = nil } }
-
             let transport = try await remote.open(.libgit2, mirror: "stream")
             let seed = try #require(try await transport.fetch())
             let commit = try await transport.createCommit(
@@ -99,8 +95,8 @@ struct SocketStreamTests {
                     message: "Through the stream"))
             #expect(try await transport.push(commit, expecting: seed) == .pushed(commit))
             #expect(try await remote.repository.resolve("refs/heads/main") == commit.hex)
-            let connections = seen.withLock { $0 }.filter { $0 == "127.0.0.1:\(port)" }
-            #expect(connections.count >= 2, "the fetch and the push connect through the stream: \(seen.withLock { $0 })")
+            let connections = seen.entries.filter { $0 == "127.0.0.1:\(port)" }
+            #expect(connections.count >= 2, "the fetch and the push connect through the stream: \(seen.entries)")
         }
     }
 
@@ -108,10 +104,7 @@ struct SocketStreamTests {
     func libgit2sOwnStreamCanComeBack() async throws {
         try await withRemote(.gitDaemon, seeded: true) { remote in
             let port = try #require(remote.server?.port)
-            let seen = Mutex<[String]>([])
-            SocketStream.connectionObserver.withLock { observer in
-                observer = { host, port in seen.withLock { $0.append("\(host):\(port)") } }
-            }
+            let seen = observeConnections()
             defer {
                 SocketStream.connectionObserver.withLock { $0 = nil }
                 // Whatever happens, the rest of this process keeps Giter's stream.
@@ -120,12 +113,30 @@ struct SocketStreamTests {
             try LibGit2Transport.useLibGit2SocketStream()
             let transport = try await remote.open(.libgit2, mirror: "own-stream")
             #expect(try await transport.fetch() != nil)
-            #expect(seen.withLock { $0 }.filter { $0 == "127.0.0.1:\(port)" }.isEmpty)
+            #expect(seen.entries.filter { $0 == "127.0.0.1:\(port)" }.isEmpty)
 
             #expect(SocketStream.register() == 0)
             #expect(try await transport.remoteTip() != nil)
-            #expect(seen.withLock { $0 }.filter { $0 == "127.0.0.1:\(port)" }.count == 1)
+            #expect(seen.entries.filter { $0 == "127.0.0.1:\(port)" }.count == 1)
         }
+    }
+
+    /// Writes `bytes` through the stream as libgit2 does; what `write` returned.
+    private func write(_ bytes: [UInt8], to stream: UnsafeMutablePointer<git_stream>) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            stream.pointee.write(
+                stream, buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buffer.count, 0)
+        }
+    }
+
+    /// Starts recording "host:port" of each connection the stream opens; the
+    /// caller clears ``SocketStream/connectionObserver`` when done.
+    private func observeConnections() -> ConnectionLog {
+        let seen = ConnectionLog()
+        SocketStream.connectionObserver.withLock { observer in
+            observer = { host, port in seen.append("\(host):\(port)") }
+        }
+        return seen
     }
 
     private func container(_ stream: UnsafeMutablePointer<git_stream>) -> UnsafeMutablePointer<giter_socket_stream> {
@@ -135,6 +146,13 @@ struct SocketStreamTests {
     private func lastError() -> (message: String, errorClass: Int32)? {
         git_error_last().flatMap { error in error.pointee.message.map { (String(cString: $0), error.pointee.klass) } }
     }
+}
+
+/// The "host:port" of each connection, in order.
+private final class ConnectionLog: Sendable {
+    private let log = Mutex<[String]>([])
+    func append(_ entry: String) { log.withLock { $0.append(entry) } }
+    var entries: [String] { log.withLock { $0 } }
 }
 
 /// A listening TCP socket on 127.0.0.1 with a port of its own.
