@@ -1,5 +1,11 @@
 public import Foundation
 
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// An `ssh-agent` started by a test on a socket of its own (`-D -a SOCKET`),
 /// stopped by ``stop()`` (and killed, at the latest, when released). Keys
 /// are loaded with ``add(_:)`` and live at most `keyLifetime` in it.
@@ -18,7 +24,9 @@ public final class SSHAgentProcess: Sendable {
         return nil
     }
 
-    /// Starts the agent and returns once its socket exists (at most `startLimit`).
+    /// Starts the agent and returns once its socket accepts a connection
+    /// (at most `startLimit`). The socket file exists a moment before the
+    /// agent listens on it; an `ssh-add` in that moment is refused.
     public init(keyLifetime: Duration = .seconds(300), startLimit: Duration = .seconds(10)) async throws {
         let agent = try ExecutableLocator.require("ssh-agent", package: "openssh-client")
         // A short folder: a socket path has at most 107 bytes.
@@ -31,10 +39,10 @@ public final class SSHAgentProcess: Sendable {
             environment: environment, logFile: directory.appending("agent.log"))
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: startLimit)
-        while !FileManager.default.fileExists(atPath: socketPath) {
+        while !Self.accepts(socketPath) {
             if process.hasExited || clock.now > deadline {
                 await process.stop()
-                throw FixtureError("ssh-agent did not create its socket within \(startLimit); log:\n\(process.log)")
+                throw FixtureError("ssh-agent did not listen on its socket within \(startLimit); log:\n\(process.log)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -50,4 +58,25 @@ public final class SSHAgentProcess: Sendable {
 
     /// Stops the agent.
     public func stop() async { await process.stop() }
+
+    /// Whether a connection to the Unix socket at `path` succeeds right now.
+    private static func accepts(_ path: String) -> Bool {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        #if canImport(Darwin)
+        let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
+        #else
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #endif
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
 }

@@ -125,8 +125,10 @@ struct BoardServeTests {
 
             // The resource's page: spec, status and history with who wrote what.
             let detail = try await browser.navigate(to: board.url + "/resources/default/Experiment/sort-1")
+            // Parsed to the end: the page arrives in parts, and a read while
+            // it is still parsing finds the history's heading without its rows.
             let text = try await browser.waitUntil(
-                "document.getElementById('history') && document.body.innerText",
+                "document.readyState === 'complete' && document.body.innerText",
                 session: detail
             )
             #expect(text.contains("workload: sort"))
@@ -139,7 +141,7 @@ struct BoardServeTests {
             let port = board.url.split(separator: ":").last.map(String.init) ?? ""
             let rebound = try await browser.navigate(to: "http://\(HeadlessChromium.reboundHost):\(port)/")
             let refused = try await browser.waitUntil(
-                "document.querySelector('h1') && document.body.innerText",
+                "document.readyState === 'complete' && document.body.innerText",
                 session: rebound
             )
             #expect(refused.contains("Unknown host"), "\(refused)")

@@ -165,7 +165,8 @@ final class HeadlessChromium: Sendable {
     }
 
     /// Waits in the page until `condition` (a JavaScript expression) is
-    /// truthy, checked at once and after every change of the document;
+    /// truthy, checked at once and after every change of the document and
+    /// of its `readyState` (which is no change of the tree);
     /// returns its value as text. The page gives up after `limit`.
     ///
     /// - Throws: ``Failure`` with the page's text when the time is up.
@@ -176,15 +177,19 @@ final class HeadlessChromium: Sendable {
               function value() { try { return (\(condition)); } catch (e) { return null; } }
               function check() {
                 var v = value();
-                if (v) { observer.disconnect(); clearTimeout(timer); resolve(String(v)); }
+                if (v) {
+                  observer.disconnect(); document.removeEventListener("readystatechange", check);
+                  clearTimeout(timer); resolve(String(v));
+                }
               }
               var observer = new MutationObserver(check);
               var timer = setTimeout(function () {
-                observer.disconnect();
+                observer.disconnect(); document.removeEventListener("readystatechange", check);
                 var text = document.body ? document.body.innerText.slice(0, 2000) : "no body";
                 reject(new Error("not within \(milliseconds) ms: " + text));
               }, \(milliseconds));
               observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+              document.addEventListener("readystatechange", check);
               check();
             })
             """
