@@ -115,7 +115,8 @@ final class DirectPushTargets: @unchecked Sendable {
         return kept
     }
 
-    /// Drops the kept target (after an error, so that the next push starts afresh).
+    /// Drops the kept target (after an error, so that the next push starts
+    /// afresh; or to give back its memory).
     func forget() {
         kept = nil
     }

@@ -233,6 +233,17 @@ public final class LibGit2Transport: Transport {
         }
     }
 
+    /// Releases the mirror's caches (``Repository/releaseCaches()``) and
+    /// closes the remote's repository kept open for direct pushes and
+    /// fetches (opened again at the next one).
+    public func releaseCaches() async throws {
+        let targets = directPushTargets
+        try await queue.run { (repository) throws(TransportError) in
+            targets.forget()
+            try repository.releaseCaches()
+        }
+    }
+
     public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {
         try await queue.run { (repository) throws(TransportError) in
             try repository.history(of: path, from: commit, limit: limit)

@@ -50,6 +50,8 @@ struct PhaseLoggingTransport: Transport {
 
     func blob(_ id: ObjectID) async throws -> [UInt8] { try await base.blob(id) }
 
+    func releaseCaches() async throws { try await base.releaseCaches() }
+
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await base.changes(from: old, to: new, under: prefix)
     }

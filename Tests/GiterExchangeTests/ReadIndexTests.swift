@@ -185,6 +185,39 @@ struct ReadIndexTests {
             #expect(counting.snapshot.wholeTreeDiffs == diffs, "read from the mirror, not from the tree")
         }
     }
+
+    /// A read of many files (the first sync of a consumer, a full list)
+    /// is followed by one request to the transport to give back its
+    /// caches; a small read is not. The store reads on afterwards.
+    @Test(arguments: Backend.allCases)
+    func aLargeReadGivesBackTheTransportsCaches(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let count = GitResourceStore<Job>.largeRead
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(count - 1, groups: 4))
+            let (store, counting) = try await reader(lab)
+            try await store.refresh()
+            let first = try await store.changes(since: nil)
+            #expect(first.updated.count == count - 1)
+            #expect(counting.snapshot.releases == 0, "fewer than \(count) files read")
+
+            try await producer.apply(job("last", payload: "data", round: 1))
+            try await store.refresh()
+            let second = try await store.changes(since: first.revision)
+            #expect(second.updated.map(\.key.name) == ["last"])
+            #expect(counting.snapshot.releases == 0)
+
+            let all = try await store.changes(since: nil)
+            #expect(all.updated.count == count)
+            #expect(counting.snapshot.releases == 1, "\(count) files read at once")
+            let listed = try await store.list(.all)
+            #expect(listed.count == count)
+            #expect(counting.snapshot.releases == 2)
+            // The transport works on after it let its caches go.
+            let again = try await store.get(ResourceKey(namespace: "lab", kind: "Job", name: "job7"))
+            #expect(again?.resource.metadata.name == "job7")
+        }
+    }
 }
 
 /// A ``Transport`` that counts the blobs read and the diffs asked of `base`;
@@ -196,6 +229,8 @@ final class CountingTransport: Transport {
         var wholeTreeDiffs = 0
         /// Diffs from a commit.
         var diffsFromCommit = 0
+        /// Calls of ``Transport/releaseCaches()``.
+        var releases = 0
     }
 
     let base: any Transport
@@ -232,6 +267,10 @@ final class CountingTransport: Transport {
     func blob(_ id: ObjectID) async throws -> [UInt8] {
         counts.withLock { $0.blobsRead.append(id) }
         return try await base.blob(id)
+    }
+    func releaseCaches() async throws {
+        counts.withLock { $0.releases += 1 }
+        try await base.releaseCaches()
     }
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         counts.withLock { counts in

@@ -167,6 +167,52 @@ struct LibGit2TransportTests {
         #expect(listing == "a\na/x\na/y\nc\nc/w\nd\nd/deep\nd/deep/e\n")
     }
 
+    #if os(Linux)
+    /// After ``LibGit2Transport/releaseCaches()`` the process no longer
+    /// maps the mirror's pack nor the remote's (kept open for direct
+    /// pushes), and every call works on: reads, a commit, a push, a fetch.
+    @Test func releasedCachesUnmapThePacksAndTheTransportWorksOn() async throws {
+        let sandbox = try await LibGit2Sandbox()
+        let transport = try await sandbox.transport()
+        let files = (0..<50).map { PathEdit.write(path: "f/\($0)", contents: bytes("file \($0)")) }
+        let one = try await commit(transport, parent: nil, files)
+        #expect(try await transport.push(one, expecting: nil) == .pushed(one))
+        try await sandbox.gitInMirror(["repack", "-a", "-d", "-q"])
+        try await runGitChecked(["repack", "-a", "-d", "-q"], in: URL(fileURLWithPath: sandbox.remote.path))
+        let entries = try await transport.treeEntries(at: one, under: "f")
+        #expect(try await transport.blobs(entries.map(\.id)).count == 50)
+        let two = try await commit(transport, parent: one, [.write(path: "f/0", contents: bytes("changed"))])
+        #expect(try await transport.push(two, expecting: one) == .pushed(two))
+        let mirrorPacks = sandbox.mirrorPath() + "/objects/pack/"
+        let remotePacks = sandbox.remote.path + "/objects/pack/"
+        #expect(try mappedFiles().contains { $0.hasPrefix(mirrorPacks) }, "the reads mapped the mirror's pack")
+
+        try await transport.releaseCaches()
+        let mapped = try mappedFiles()
+        #expect(!mapped.contains { $0.hasPrefix(mirrorPacks) }, "\(mapped.filter { $0.contains("pack") })")
+        #expect(!mapped.contains { $0.hasPrefix(remotePacks) })
+
+        let seventh = try #require(entries.first { $0.path == "f/7" })
+        #expect(try await transport.blob(seventh.id) == bytes("file 7"))
+        #expect(try mappedFiles().contains { $0.hasPrefix(mirrorPacks) }, "the read opened the pack again")
+        let three = try await commit(transport, parent: two, [.write(path: "f/1", contents: bytes("changed too"))])
+        #expect(try await transport.push(three, expecting: two) == .pushed(three))
+        #expect(try await transport.fetch() == three)
+        #expect(try await sandbox.remote.resolve("refs/heads/main") == three.hex)
+    }
+
+    /// The files this process maps (`/proc/self/maps`).
+    private func mappedFiles() throws -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps") else { return [] }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true).dropFirst(5).first
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+    }
+    #endif
+
     @Test func updateReferenceIsCompareAndSwap() async throws {
         let sandbox = try await LibGit2Sandbox()
         let transport = try await sandbox.transport()

@@ -57,4 +57,28 @@ public enum ProcessMemory {
         }
         throw Unavailable(description: "no \(key) in /proc/self/status")
     }
+
+    /// Resident bytes per mapping of this process (`/proc/self/smaps`):
+    /// each file by its path, anonymous memory as `[anon]`, `[heap]`,
+    /// `[stack]` and the like; the largest first.
+    public static func residentByMapping() throws -> [(mapping: String, bytes: Int)] {
+        // Read to the end: a file of /proc has no size to read by.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/smaps") else {
+            throw Unavailable(description: "cannot open /proc/self/smaps")
+        }
+        defer { try? handle.close() }
+        let smaps = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        var totals: [String: Int] = [:]
+        var current = "[anon]"
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = fields.first else { continue }
+            if first.contains("-"), fields.count >= 5, !first.hasSuffix(":") {
+                current = fields.count >= 6 ? fields[5...].joined(separator: " ") : "[anon]"
+            } else if first == "Rss:", fields.count >= 2, let kilobytes = Int(fields[1]) {
+                totals[current, default: 0] += kilobytes * 1024
+            }
+        }
+        return totals.map { ($0.key, $0.value) }.sorted { $0.bytes > $1.bytes }
+    }
 }

@@ -19,6 +19,7 @@ extension ForwardingTransport {
         try await inner.treeEntries(at: commit, under: prefix)
     }
     package func blob(_ id: ObjectID) async throws -> [UInt8] { try await inner.blob(id) }
+    package func releaseCaches() async throws { try await inner.releaseCaches() }
     package func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] { try await inner.blobs(ids) }
     package func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await inner.changes(from: old, to: new, under: prefix)

@@ -83,6 +83,8 @@ struct TimedTransport: Transport {
         try await timed(.blobs) { try await inner.blobs(ids) }
     }
 
+    func releaseCaches() async throws { try await inner.releaseCaches() }
+
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         try await timed(.changes) { try await inner.changes(from: old, to: new, under: prefix) }
     }

@@ -151,6 +151,11 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
     progress(
         "  after the sync: RSS \(megabytes(rss)) (anonymous \(megabytes(anonymous)), files \(megabytes(files))), "
             + "heap in use \(heap)")
+    if ProcessInfo.processInfo.environment["GITER_SCALE_MAPPINGS"] != nil {
+        for (mapping, bytes) in try ProcessMemory.residentByMapping().prefix(15) {
+            progress("    \(megabytes(bytes)) \(mapping)")
+        }
+    }
     if ProcessInfo.processInfo.environment["GITER_SCALE_EXIT_AFTER_SYNC"] != nil {
         // For heaptrack: everything the consumer holds after the sync is then reported as leaked.
         print("exiting after the sync (GITER_SCALE_EXIT_AFTER_SYNC): RSS \(megabytes(rss)), peak \(megabytes(peak))")

@@ -13,7 +13,8 @@ import Giter
 //
 // Progress goes to stderr; stdout holds the results. After the consumer's sync the RSS (anonymous and file pages)
 // and the heap in use go to stderr; with GITER_SCALE_EXIT_AFTER_SYNC set the process exits there, so that heaptrack
-// reports what the consumer holds after the sync as leaked (see Documentation/Performance.md).
+// reports what the consumer holds after the sync as leaked (see Documentation/Performance.md); with
+// GITER_SCALE_MAPPINGS set the resident memory of the 15 largest mappings (/proc/self/smaps) follows.
 
 struct Options {
     var resources = 100_000

@@ -134,6 +134,17 @@ public protocol Transport: RepositoryReader {
     ///   is truncated, corrupted or refers to an object the mirror lacks;
     ///   nothing is stored then.
     func storePack(_ pack: [UInt8]) async throws
+    /// Hands back the memory the backend keeps to make its next reads of
+    /// the mirror cheaper (for libgit2: the pack files' mapped windows and
+    /// caches of delta bases, parsed objects, the configuration and refs
+    /// as read), after a read of many files that will not soon be read
+    /// again. The transport works on; its next reads cost what a first
+    /// read does. A ``GitResourceStore`` calls it after reading at least
+    /// ``GitResourceStore/largeRead`` files at once (the first sync of a
+    /// consumer of many resources). The default implementation does
+    /// nothing: a backend that keeps nothing between calls has nothing to
+    /// give back.
+    func releaseCaches() async throws
 }
 
 extension Transport {
@@ -171,4 +182,6 @@ extension Transport {
     public func storePack(_ pack: [UInt8]) async throws {
         throw TransportError(.backend, "this transport cannot store a pack; use a backend that can")
     }
+
+    public func releaseCaches() async throws {}
 }
