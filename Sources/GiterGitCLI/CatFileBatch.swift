@@ -79,6 +79,14 @@ actor CatFileBatch {
         throw TransportError(.backend, "git cat-file --batch ended unexpectedly: \(lastProblem)")
     }
 
+    /// Ends the process once it has answered the reads already sent (its
+    /// standard input closed), giving back what it holds: the mapped pack
+    /// files and git's cache of delta bases. The next read starts another.
+    func end() {
+        session?.requests.finish()
+        session = nil
+    }
+
     private func activeSession() -> Session {
         if let session { return session }
         let (stream, continuation) = AsyncStream.makeStream(of: Request.self)

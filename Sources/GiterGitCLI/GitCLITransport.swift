@@ -188,6 +188,13 @@ public final class GitCLITransport: Transport {
         try await reads.changes(from: old, to: new, under: prefix)
     }
 
+    /// Ends the long-lived `git cat-file --batch` process, which after a
+    /// large read holds the mirror's mapped packs and git's cache of delta
+    /// bases; the next read starts another.
+    public func releaseCaches() async throws {
+        await objects.end()
+    }
+
     public func commitObject(_ id: ObjectID) async throws -> CommitObject {
         try await reads.commitObject(id)
     }

@@ -233,15 +233,13 @@ public final class LibGit2Transport: Transport {
         }
     }
 
-    /// Releases the mirror's caches (``Repository/releaseCaches()``) and
-    /// closes the remote's repository kept open for direct pushes and
-    /// fetches (opened again at the next one).
+    /// Closes the remote's repository kept open for direct pushes and
+    /// fetches (opened again at the next one) and opens the mirror again
+    /// (``MirrorQueue/reopenMirror()``), which frees what libgit2 kept of it.
     public func releaseCaches() async throws {
         let targets = directPushTargets
-        try await queue.run { (repository) throws(TransportError) in
-            targets.forget()
-            try repository.releaseCaches()
-        }
+        try await queue.run { _ throws(TransportError) in targets.forget() }
+        try await queue.reopenMirror()
     }
 
     public func history(of path: String, from commit: ObjectID, limit: Int?) async throws -> [CommitInfo] {

@@ -12,6 +12,8 @@ final class MirrorQueue: @unchecked Sendable {
     // blocks running on `queue`, a serial queue, never concurrently.
     private let queue: DispatchQueue
     private var repository: Repository?
+    /// Whether ``open(_:)`` opened the repository (a mirror), not a caller.
+    private var opensMirror = false
 
     init(label: String) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
@@ -33,6 +35,26 @@ final class MirrorQueue: @unchecked Sendable {
                 at: configuration.mirrorPath, initialBranch: configuration.branch)
             try repository.configureRemote(named: "origin", url: configuration.url, branch: configuration.branch)
             self.repository = repository
+            self.opensMirror = true
+        }
+    }
+
+    /// Replaces the mirror's handle by a new one on the same folder, which
+    /// frees all libgit2 keeps of the old one: its object database with
+    /// each pack's mapped windows and cache of delta bases, its parsed
+    /// configuration and refs, the remote read from it. Closing and opening
+    /// again, rather than `git_repository__cleanup`, because libgit2 1.7
+    /// and later free a repository's grafts there and read them again only
+    /// when it is opened. Only for a mirror this queue opened (``open(_:)``):
+    /// a repository handed over may read its objects from a folder of its
+    /// own (a hook's quarantine), which opening the path again would lose.
+    func reopenMirror() async throws(TransportError) {
+        try await perform { () throws(TransportError) in
+            guard let current = self.repository, self.opensMirror else { return }
+            guard let fresh = Repository.openExistingBare(at: current.path) else {
+                throw TransportError(.backend, "cannot open the mirror at \(current.path) again")
+            }
+            self.repository = fresh
         }
     }
 

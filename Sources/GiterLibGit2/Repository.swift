@@ -99,16 +99,6 @@ final class Repository {
         return Repository(pointer: handle, path: path)
     }
 
-    /// Hands back what libgit2 keeps of this repository between calls: its
-    /// object cache (parsed trees and commits), its object database with
-    /// each pack's cache of delta bases and its mapped windows of the pack
-    /// files, and its configuration and refs as read. libgit2 opens the
-    /// object database, configuration and refs again at their next use, so
-    /// the repository works on; the next reads cost what a first read does.
-    func releaseCaches() throws(TransportError) {
-        try LibGit2.check(git_repository__cleanup(pointer), "release the caches of \(path)")
-    }
-
     /// The repository's own folder (its `GIT_DIR`), with a trailing slash.
     var gitDirectory: String {
         let text = git_repository_path(pointer).map { String(cString: $0) } ?? path

@@ -1,5 +1,11 @@
 public import Foundation
 
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// A bare repository on disk, the kind a server exports.
 ///
 /// It is built and inspected only with git plumbing: there is no working tree.
@@ -110,12 +116,27 @@ public struct BareRepository: Sendable {
         try installHook(named: "pre-receive", script: script)
     }
 
-    /// Installs `script` as the hook `name` (mode 0755).
+    /// Installs `script` as the hook `name` (mode 0755): written under a
+    /// name of its own with a descriptor no spawned process inherits
+    /// (`O_CLOEXEC`), then renamed into place. A hook file still open for
+    /// writing in some process cannot be executed (`ETXTBSY`), and
+    /// receive-pack then declines the push without the hook's message: a
+    /// process that a parallel test spawned while the file was open kept
+    /// a copy of the descriptor.
     public func installHook(named name: String, script: String) throws {
         let hooks = url.appendingPathComponent("hooks", isDirectory: true)
         try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
         let file = hooks.appendingPathComponent(name)
-        try Data(script.utf8).write(to: file)
+        let staging = hooks.appendingPathComponent(".\(name).\(UUID().uuidString)")
+        let descriptor = open(staging.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw FixtureError("cannot create \(staging.path): errno \(errno)") }
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count, rename(staging.path, file.path) == 0 else {
+            unlink(staging.path)
+            throw FixtureError("cannot write the hook \(file.path): errno \(errno)")
+        }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
     }
 

@@ -69,7 +69,7 @@ public final class SSHAgentProcess: Sendable {
         #if canImport(Darwin)
         let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #else
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

@@ -186,36 +186,50 @@ struct ReadIndexTests {
         }
     }
 
-    /// A read of many files (the first sync of a consumer, a full list)
-    /// is followed by one request to the transport to give back its
-    /// caches; a small read is not. The store reads on afterwards.
+    /// A read of many files from the transport (the first sync of a
+    /// consumer, a full list) is followed by one request to the transport
+    /// to give back its caches; a small read is not, nor a large one the
+    /// store's own caches answer. The store reads on afterwards.
     @Test(arguments: Backend.allCases)
     func aLargeReadGivesBackTheTransportsCaches(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
             let count = GitResourceStore<Job>.largeRead
             let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
             try await producer.apply(labelled(count - 1, groups: 4))
+            let (small, smallCounts) = try await reader(lab)
+            try await small.refresh()
+            let first = try await small.changes(since: nil)
+            #expect(first.updated.count == count - 1)
+            #expect(smallCounts.snapshot.releases == 0, "fewer than \(count) files read")
+            try await producer.apply(job("last", payload: "data", round: 1))
+            try await small.refresh()
+            #expect(try await small.changes(since: first.revision).updated.map(\.key.name) == ["last"])
+            #expect(smallCounts.snapshot.releases == 0)
+
+            // A new process's store reads them all.
             let (store, counting) = try await reader(lab)
             try await store.refresh()
-            let first = try await store.changes(since: nil)
-            #expect(first.updated.count == count - 1)
-            #expect(counting.snapshot.releases == 0, "fewer than \(count) files read")
-
-            try await producer.apply(job("last", payload: "data", round: 1))
-            try await store.refresh()
-            let second = try await store.changes(since: first.revision)
-            #expect(second.updated.map(\.key.name) == ["last"])
-            #expect(counting.snapshot.releases == 0)
-
             let all = try await store.changes(since: nil)
             #expect(all.updated.count == count)
             #expect(counting.snapshot.releases == 1, "\(count) files read at once")
-            let listed = try await store.list(.all)
-            #expect(listed.count == count)
-            #expect(counting.snapshot.releases == 2)
-            // The transport works on after it let its caches go.
-            let again = try await store.get(ResourceKey(namespace: "lab", kind: "Job", name: "job7"))
-            #expect(again?.resource.metadata.name == "job7")
+            // Again, from the store's caches: nothing read, nothing released.
+            let blobsRead = counting.snapshot.blobsRead.count
+            #expect(try await store.list(.all).count == count)
+            #expect(counting.snapshot.blobsRead.count == blobsRead)
+            #expect(counting.snapshot.releases == 1, "the caches answered")
+
+            // The transport works on after it let its caches go: a changed file is read from it.
+            try await producer.apply(job("job7", payload: "changed", round: 2))
+            try await store.refresh()
+            let changed = try await store.changes(since: all.revision)
+            #expect(changed.updated.map(\.resource.spec.payload) == ["changed"])
+            #expect(counting.snapshot.blobsRead.count > blobsRead)
+
+            // A list of them all by another new store.
+            let (lister, listing) = try await reader(lab)
+            try await lister.refresh()
+            #expect(try await lister.list(.all).count == count)
+            #expect(listing.snapshot.releases == 1)
         }
     }
 }

@@ -128,7 +128,7 @@ struct BoardServeTests {
             // Parsed to the end: the page arrives in parts, and a read while
             // it is still parsing finds the history's heading without its rows.
             let text = try await browser.waitUntil(
-                "document.readyState === 'complete' && document.body.innerText",
+                "document.getElementById('history') && document.readyState === 'complete' && document.body.innerText",
                 session: detail
             )
             #expect(text.contains("workload: sort"))
@@ -141,7 +141,7 @@ struct BoardServeTests {
             let port = board.url.split(separator: ":").last.map(String.init) ?? ""
             let rebound = try await browser.navigate(to: "http://\(HeadlessChromium.reboundHost):\(port)/")
             let refused = try await browser.waitUntil(
-                "document.readyState === 'complete' && document.body.innerText",
+                "document.querySelector('h1') && document.readyState === 'complete' && document.body.innerText",
                 session: rebound
             )
             #expect(refused.contains("Unknown host"), "\(refused)")

@@ -571,6 +571,30 @@ struct GitCLITransportTests {
         #expect(restarted != pid)
     }
 
+    /// `releaseCaches()` ends the long-lived `cat-file` process (it holds
+    /// the mapped packs and git's delta-base cache); the next read starts
+    /// another.
+    @Test func releasedCachesEndTheCatFileProcess() async throws {
+        let sandbox = try await Sandbox(.path)
+        let transport = try await sandbox.transport()
+        let commit = try await transport.createCommit(
+            Self.request(nil, [Self.write("a", "first"), Self.write("b", "second")]))
+        let entries = try await transport.treeEntries(at: commit, under: nil)
+        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
+        let mirror = transport.runner.mirrorPath
+        let pid = try #require(try Self.catFileProcess(for: mirror))
+
+        try await transport.releaseCaches()
+        try await withDeadline(.seconds(30)) {
+            while try Self.catFileProcess(for: mirror) == pid { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let before = transport.processLaunches
+        #expect(try await transport.blob(entries[1].id) == Array("second".utf8))
+        #expect(transport.processLaunches == before + 1, "one new cat-file process")
+        let restarted = try #require(try Self.catFileProcess(for: mirror))
+        #expect(restarted != pid)
+    }
+
     @Test func largeAndBinaryBlobsRoundTrip() async throws {
         let sandbox = try await Sandbox(.path)
         let transport = try await sandbox.transport()

@@ -156,7 +156,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             }
             reading.append((key, id, path))
         }
-        try await fetchMissing(reading.map(\.id))
+        let unread = try await fetchMissing(reading.map(\.id))
         for (key, id, path) in reading {
             do {
                 let resource = try await stored(key: key, blob: id, archived: query.archived)
@@ -171,7 +171,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             }
         }
         if learnt, let readIndex, readIndex.commit == tip { await save(readIndex) }
-        await releaseCachesAfterReading(reading.count)
+        await releaseCachesAfterReading(unread)
         return result
     }
 
@@ -201,7 +201,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
         var unreadable: [UnreadableResource] = []
-        try await fetchMissing(
+        let unread = try await fetchMissing(
             paths.compactMap { change in
                 guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
                     options.scope.contains(key)
@@ -234,19 +234,20 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         removed.sort()
         invalid.sort { $0.key < $1.key }
         unreadable.sort { $0.key < $1.key }
-        await releaseCachesAfterReading(paths.count)
+        await releaseCachesAfterReading(unread)
         return ResourceChanges(
             revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable)
     }
 
-    /// How many files a store reads at once (a list, or the changes since
-    /// a revision) before it asks its transport to give back the memory
-    /// that read left in the backend's caches (``Transport/releaseCaches()``):
+    /// How many files a store reads from its transport at once (a list, or
+    /// the changes since a revision; files its own caches hold do not
+    /// count) before it asks the transport to give back the memory that
+    /// read left in the backend's caches (``Transport/releaseCaches()``):
     /// after the first sync of a consumer of 100,000 resources, libgit2
     /// holds about 40 MB for reads that do not come again soon.
     public static var largeRead: Int { 1_000 }
 
-    /// After a read of `count` files: asks the transport to give back its
+    /// After `count` files were read from the transport: asks it to give back its
     /// caches when that is ``largeRead`` or more. A failure costs only
     /// memory, so it is logged, not thrown.
     private func releaseCachesAfterReading(_ count: Int) async {
@@ -289,10 +290,14 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
 
     /// Downloads, in one request, the blobs of `ids` a partial mirror lacks
     /// and this process has not parsed (see ``RepositoryReader/fetchMissingBlobs(_:)``).
-    func fetchMissing(_ ids: [ObjectID]) async throws {
+    /// How many of `ids` the store will read from its transport (none of
+    /// its caches holds them).
+    @discardableResult
+    func fetchMissing(_ ids: [ObjectID]) async throws -> Int {
         let wanted = ids.filter { decoded[$0] == nil && documents[$0] == nil }
-        guard !wanted.isEmpty else { return }
+        guard !wanted.isEmpty else { return 0 }
         try await transport.fetchMissingBlobs(wanted)
+        return wanted.count
     }
 
     /// The parsed file with blob `id`, from the cache or the Transport.

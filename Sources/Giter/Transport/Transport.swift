@@ -135,15 +135,18 @@ public protocol Transport: RepositoryReader {
     ///   nothing is stored then.
     func storePack(_ pack: [UInt8]) async throws
     /// Hands back the memory the backend keeps to make its next reads of
-    /// the mirror cheaper (for libgit2: the pack files' mapped windows and
-    /// caches of delta bases, parsed objects, the configuration and refs
-    /// as read), after a read of many files that will not soon be read
-    /// again. The transport works on; its next reads cost what a first
-    /// read does. A ``GitResourceStore`` calls it after reading at least
-    /// ``GitResourceStore/largeRead`` files at once (the first sync of a
-    /// consumer of many resources). The default implementation does
-    /// nothing: a backend that keeps nothing between calls has nothing to
-    /// give back.
+    /// the mirror cheaper, after a read of many files that will not soon
+    /// be read again: libgit2's pack windows and caches of delta bases,
+    /// parsed objects, configuration and refs as read (the mirror is
+    /// opened again); the git CLI's long-lived `git cat-file --batch`
+    /// process, which holds the same in its own memory. The transport works
+    /// on; its next reads cost what a first read does. A
+    /// ``GitResourceStore`` calls it after reading at least
+    /// ``GitResourceStore/largeRead`` files from the transport at once (the
+    /// first sync of a consumer of many resources). The default
+    /// implementation does nothing: a backend that keeps nothing between
+    /// calls has nothing to give back. A transport that wraps another
+    /// should forward it.
     func releaseCaches() async throws
 }
 
