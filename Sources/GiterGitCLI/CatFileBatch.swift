@@ -29,7 +29,12 @@ actor CatFileBatch {
 
     private final class Session: Sendable {
         let requests: AsyncStream<Request>.Continuation
-        init(requests: AsyncStream<Request>.Continuation) { self.requests = requests }
+        /// Serves the requests; ends once the process has ended.
+        let serving: Task<Void, Never>
+        init(requests: AsyncStream<Request>.Continuation, serving: Task<Void, Never>) {
+            self.requests = requests
+            self.serving = serving
+        }
     }
 
     private let runner: GitRunner
@@ -80,22 +85,25 @@ actor CatFileBatch {
     }
 
     /// Ends the process once it has answered the reads already sent (its
-    /// standard input closed), giving back what it holds: the mapped pack
-    /// files and git's cache of delta bases. The next read starts another.
-    func end() {
-        session?.requests.finish()
+    /// standard input closed) and returns when it has ended, having given
+    /// back what it held: the mapped pack files and git's cache of delta
+    /// bases. The next read starts another.
+    func end() async {
+        guard let current = session else { return }
         session = nil
+        current.requests.finish()
+        await current.serving.value
     }
 
     private func activeSession() -> Session {
         if let session { return session }
         let (stream, continuation) = AsyncStream.makeStream(of: Request.self)
-        let created = Session(requests: continuation)
-        session = created
         let runner = self.runner
-        Task.detached {
+        let serving = Task.detached {
             await Self.serve(stream, continuation: continuation, runner: runner)
         }
+        let created = Session(requests: continuation, serving: serving)
+        session = created
         return created
     }
 

@@ -190,7 +190,7 @@ public final class GitCLITransport: Transport {
 
     /// Ends the long-lived `git cat-file --batch` process, which after a
     /// large read holds the mirror's mapped packs and git's cache of delta
-    /// bases; the next read starts another.
+    /// bases, and returns once it has ended; the next read starts another.
     public func releaseCaches() async throws {
         await objects.end()
     }
