@@ -232,6 +232,56 @@ struct ReadIndexTests {
             #expect(listing.snapshot.releases == 1)
         }
     }
+
+    /// A range of changes read in parts (a controller's sync): the parts,
+    /// in key order, hold exactly the whole changes; each part reads only
+    /// its own files; the transport's caches are given back once, after
+    /// the last part, not after each.
+    @Test(arguments: Backend.allCases)
+    func changesReadInPartsAreTheWholeAndGiveBackTheCachesOnce(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let count = GitResourceStore<Job>.largeRead
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(count, groups: 4))
+            let (whole, _) = try await reader(lab)
+            try await whole.refresh()
+            let all = try await whole.changes(since: nil)
+            #expect(all.updated.count == count)
+
+            let (store, counting) = try await reader(lab)
+            try await store.refresh()
+            var parts: [ResourceChanges<Job>] = []
+            var after: ResourceKey?
+            repeat {
+                let part = try await store.changes(since: nil, after: after, limit: 300)
+                parts.append(part)
+                #expect(counting.snapshot.blobsRead.count == parts.reduce(0) { $0 + $1.updated.count })
+                after = part.partEnd
+                if after != nil { #expect(counting.snapshot.releases == 0, "given back before the last part") }
+            } while after != nil && parts.count < 10
+            #expect(parts.map(\.updated.count) == [300, 300, 300, 100])
+            #expect(parts.flatMap(\.updated).map(\.key) == all.updated.map(\.key))
+            #expect(parts.map(\.partEnd) == parts.dropLast().map { $0.updated.last?.key } + [nil])
+            #expect(parts.allSatisfy { $0.revision == all.revision })
+            #expect(counting.snapshot.releases == 1, "\(count) files read in parts: given back once")
+
+            // Since a revision: a deletion, another and a change, one per part.
+            _ = try await producer.delete(job("job5", payload: "", round: 1).key)
+            _ = try await producer.delete(job("job500", payload: "", round: 1).key)
+            try await producer.apply(job("job999", payload: "changed", round: 2))
+            try await store.refresh()
+            var later: [ResourceChanges<Job>] = []
+            after = nil
+            repeat {
+                let part = try await store.changes(since: all.revision, after: after, limit: 1)
+                later.append(part)
+                after = part.partEnd
+            } while after != nil && later.count < 10
+            #expect(later.map { $0.removed.map(\.name) } == [["job5"], ["job500"], []])
+            #expect(later.map { $0.updated.map(\.resource.spec.payload) } == [[], [], ["changed"]])
+            #expect(counting.snapshot.releases == 1, "one file read")
+        }
+    }
 }
 
 /// A ``Transport`` that counts the blobs read and the diffs asked of `base`;

@@ -82,9 +82,17 @@ extension Controller {
         case .timer(let timer, let fired):
             timerEnded(timer, fired: fired)
         case .synced(let outcome, let triggers):
-            syncing = false
-            triggersHandled = max(triggersHandled, triggers)
             applySync(outcome)
+            if case .part(_, let progress) = outcome, !stopping, syncEpoch == ownershipEpoch {
+                continueSync(progress, triggers: triggers, &tasks)
+                return
+            }
+            syncing = false
+            if case .part = outcome {
+                // Ended before its last part (stopping, or the shards owned changed): it covered no trigger.
+            } else {
+                triggersHandled = max(triggersHandled, triggers)
+            }
             if syncEpoch != ownershipEpoch {
                 // The shards owned changed while it ran: what it skipped may be this replica's now.
                 syncedRevision = nil

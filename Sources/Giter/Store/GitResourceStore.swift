@@ -61,6 +61,12 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
     /// The last range the view advanced over, and its diff, for ``changes(since:)``.
     var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
+    /// The changed keys of a range being read in parts
+    /// (``changes(since:after:limit:)``) until its last part is read.
+    var partedKeys: (from: ObjectID?, to: ObjectID, keys: [ResourceKey])?
+    /// Files read from the transport by the parts read so far of a range:
+    /// the caches are given back after its last part.
+    var unreadInParts = 0
     /// The trace context of each live resource, from the last commit that
     /// carried one for it (see `GitResourceStore+Tracing.swift`); kept only
     /// while a tracer records.
@@ -176,6 +182,15 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     }
 
     public func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource> {
+        try await changes(since: revision, after: nil, limit: .max)
+    }
+
+    /// One part of ``changes(since:)``: the changed keys of the range are
+    /// listed once and kept until its last part is read, so that a part
+    /// reads and decodes only its own files.
+    public func changes(since revision: StoreRevision?, after start: ResourceKey?, limit: Int) async throws
+        -> ResourceChanges<Resource>
+    {
         try await ensureIndex()
         let current = self.revision()
         guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
@@ -188,29 +203,27 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         }
         guard let tip else {
             // The branch is empty now: everything went away.
-            let removed = try await previousKeys(at: old)
-            return ResourceChanges(revision: nil, updated: [], removed: removed)
+            let removed = try await previousKeys(at: old).sorted()
+            return ResourceChanges(revision: nil, updated: [], removed: removed).part(after: start, limit: limit)
         }
-        let paths: [PathChange]
-        if let lastDiff, lastDiff.from == old, lastDiff.to == tip {
-            paths = lastDiff.changes
+        let keys: [ResourceKey]
+        if let parted = partedKeys, parted.from == old, parted.to == tip {
+            keys = parted.keys
         } else {
-            paths = try await transport.changes(from: old, to: tip, under: ResourceKey.resourcesFolder)
+            keys = try await changedKeys(from: old, to: tip)
         }
+        let first = start.map { start in keys.partitioningIndex(where: { $0 > start }) } ?? keys.startIndex
+        let end = keys.count - first > limit ? first + max(1, limit) : keys.endIndex
+        let partEnd = end < keys.endIndex ? keys[end - 1] : nil
+        partedKeys = partEnd == nil ? nil : (from: old, to: tip, keys: keys)
+
         var updated: [StoredResource<Resource>] = []
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
         var unreadable: [UnreadableResource] = []
-        let unread = try await fetchMissing(
-            paths.compactMap { change in
-                guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
-                    options.scope.contains(key)
-                else { return nil }
-                return live[key]
-            })
-        for change in paths {
-            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
-            guard options.scope.contains(key) else { continue }
+        let part = keys[first..<end]
+        unreadInParts += try await fetchMissing(part.compactMap { live[$0] })
+        for key in part {
             guard let id = live[key] else {
                 removed.append(key)
                 continue
@@ -230,13 +243,32 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 }
             }
         }
-        updated.sort { $0.key < $1.key }
-        removed.sort()
-        invalid.sort { $0.key < $1.key }
-        unreadable.sort { $0.key < $1.key }
-        await releaseCachesAfterReading(unread)
+        if partEnd == nil {
+            // The caches are given back once a range's last part is read, not after every part.
+            let unread = unreadInParts
+            unreadInParts = 0
+            await releaseCachesAfterReading(unread)
+        }
         return ResourceChanges(
-            revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable)
+            revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable,
+            partEnd: partEnd)
+    }
+
+    /// The keys of the kind, in the store's scope, whose files changed
+    /// from `old` to `new` (the tip), sorted.
+    private func changedKeys(from old: ObjectID?, to new: ObjectID) async throws -> [ResourceKey] {
+        let paths: [PathChange]
+        if let lastDiff, lastDiff.from == old, lastDiff.to == new {
+            paths = lastDiff.changes
+        } else {
+            paths = try await transport.changes(from: old, to: new, under: ResourceKey.resourcesFolder)
+        }
+        return paths.compactMap { change in
+            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
+                options.scope.contains(key)
+            else { return nil }
+            return key
+        }.sorted()
     }
 
     /// How many files a store reads from its transport at once (a list, or
@@ -407,5 +439,19 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
 
     func release() {
         gate.release()
+    }
+}
+
+extension Array {
+    /// The index of the first element for which `isAfter` holds, in an
+    /// array where it holds for a suffix: a binary search.
+    fileprivate func partitioningIndex(where isAfter: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = low + (high - low) / 2
+            if isAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
