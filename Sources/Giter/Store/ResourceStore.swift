@@ -62,7 +62,10 @@ public protocol ResourceStore<Resource>: Sendable {
     /// part has seen, for every key, its changes up to at least the first
     /// part's revision, and goes on from that one.
     ///
-    /// The default reads ``changes(since:)`` whole and returns the part.
+    /// The default reads ``changes(since:)`` whole and returns, as one
+    /// part, every change after `key` (`limit` aside): a store that cannot
+    /// read a part for less than the whole (``BranchSetStore``) costs what
+    /// it did, and a caller reading parts simply gets one.
     func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
         -> ResourceChanges<Resource>
 
@@ -102,11 +105,12 @@ extension ResourceStore {
         try await self.write([write]).outcomes[0]
     }
 
-    /// Reads ``changes(since:)`` whole and returns the part asked for.
+    /// Reads ``changes(since:)`` whole and returns every change after `key` as one part.
     public func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
         -> ResourceChanges<Resource>
     {
-        try await changes(since: revision).part(after: key, limit: limit)
+        let changes = try await changes(since: revision)
+        return key == nil ? changes : changes.part(after: key, limit: .max)
     }
 }
 
@@ -151,7 +155,8 @@ public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
     public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty && unreadable.isEmpty }
 
     /// The changes of the first `limit` keys after `start` (`nil`: from
-    /// the first), with ``partEnd`` set when keys are left over.
+    /// the first), with ``partEnd`` set when keys are left over: a part cut
+    /// from whole changes, for a store of one's own.
     public func part(after start: ResourceKey?, limit: Int) -> ResourceChanges {
         var keys = Set(updated.map(\.key))
         keys.formUnion(removed)

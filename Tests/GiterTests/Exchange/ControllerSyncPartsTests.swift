@@ -147,13 +147,21 @@ struct ControllerSyncPartsTests {
         #expect(reconciler.calls.filter { $0.key.name == "a0x" }.count == 1)
     }
 
-    /// A store without parts of its own is synced in parts by the protocol's default, with the same outcome.
-    @Test func aStoreWithoutPartsOfItsOwnIsSyncedByTheDefault() async throws {
+    /// A store without parts of its own gets the protocol's default: the whole changes as one part.
+    @Test func aStoreWithoutPartsOfItsOwnIsSyncedWhole() async throws {
         let names = (0..<7).map { "b\($0)" }
         try await exchange.producer.apply(names.map { report($0) })
         try await exchange.producer.apply(report("b3", schedule: "@hourly"))
+        let whole = WholeChangesStore(base: exchange.consumerStore)
+        try await exchange.consumerStore.refresh()
+        let one = try await whole.changes(since: nil, after: nil, limit: 2)
+        #expect(one.updated.map(\.key.name) == names, "every change in one part")
+        #expect(one.partEnd == nil)
+        let rest = try await whole.changes(since: nil, after: report("b4").key, limit: 1)
+        #expect(rest.updated.map(\.key.name) == ["b5", "b6"])
+        #expect(rest.partEnd == nil)
         let reconciler = ScriptedReconciler()
-        try await run(WholeChangesStore(base: exchange.consumerStore), reconciler, options: partOptions(2)) { _ in
+        try await run(whole, reconciler, options: partOptions(2)) { _ in
             _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
             // A deletion and a change after the first sync: both seen by the next one.
             _ = try await exchange.producer.delete(report("b0").key)
