@@ -201,7 +201,11 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         guard let time else { throw ScaleError("the wait for \(name) was cancelled") }
         endToEnd.append(Double(time - pushed) / 1e6)
         if let fetch = log.first(bringing: tip), fetch.end <= time {
-            dispatch.append(Double(time - fetch.end) / 1e6)
+            let milliseconds = Double(time - fetch.end) / 1e6
+            dispatch.append(milliseconds)
+            if ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil {
+                progress("  change \(change): dispatch \(milliseconds) ms, apply to reconcile \(Double(time - pushed) / 1e6) ms")
+            }
         } else {
             unmatched += 1
         }

@@ -83,13 +83,15 @@ extension Controller {
             timerEnded(timer, fired: fired)
         case .synced(let outcome, let triggers):
             applySync(outcome)
-            if case .part(_, let progress) = outcome, !stopping, syncEpoch == ownershipEpoch {
+            // A change of the shards owned does not stop the parts: each is queued by who owns what then,
+            // and the sync is read again once it ends (below).
+            if case .part(_, let progress) = outcome, !stopping {
                 continueSync(progress, triggers: triggers, &tasks)
                 return
             }
             syncing = false
             if case .part = outcome {
-                // Ended before its last part (stopping, or the shards owned changed): it covered no trigger.
+                // Stopping before its last part: it covered no trigger.
             } else {
                 triggersHandled = max(triggersHandled, triggers)
             }

@@ -12,7 +12,7 @@ extension Controller {
         let triggers = triggersRequested.load(ordering: .sequentiallyConsistent)
         let since = syncedRevision
         let synced = synced
-        let limit = options.syncPartSize
+        let limit = max(1, options.syncPartSize)
         syncEpoch = ownershipEpoch
         tasks.addTask { [store, logger] in
             do {
@@ -21,13 +21,13 @@ extension Controller {
                 try await store.refresh()
                 let revision = await store.revision()
                 if synced && revision == since { return .synced(.unchanged, triggers: triggers) }
-                let first = SyncProgress(since: since, seen: nil, after: nil)
+                let first = SyncProgress(since: since, revision: nil, after: nil)
                 do {
                     return .synced(try await Self.readPart(of: store, first, limit: limit), triggers: triggers)
                 } catch where since != nil {
                     // The revision last seen is gone (a force-push, a new mirror): start over from the branch as it is.
                     logger.notice("re-reading every resource: \(error)")
-                    let again = SyncProgress(since: nil, seen: nil, after: nil)
+                    let again = SyncProgress(since: nil, revision: nil, after: nil)
                     return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
                 }
             } catch {
@@ -38,10 +38,17 @@ extension Controller {
 
     /// Reads the next part of a sync in a child task.
     func continueSync(_ progress: SyncProgress, triggers: Int, _ tasks: inout ControllerTasks<Resource>) {
-        let limit = options.syncPartSize
-        tasks.addTask { [store] in
+        let limit = max(1, options.syncPartSize)
+        tasks.addTask { [store, logger] in
             do {
-                return .synced(try await Self.readPart(of: store, progress, limit: limit), triggers: triggers)
+                do {
+                    return .synced(try await Self.readPart(of: store, progress, limit: limit), triggers: triggers)
+                } catch where progress.since != nil {
+                    // As at the first part: the revision the sync started from is gone (a force-push meanwhile).
+                    logger.notice("re-reading every resource: \(error)")
+                    let again = SyncProgress(since: nil, revision: nil, after: nil)
+                    return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
+                }
             } catch {
                 return .synced(.failed(error), triggers: triggers)
             }
@@ -49,18 +56,30 @@ extension Controller {
     }
 
     /// The part of the changes that `progress` is at: the whole sync's
-    /// outcome when it is the last, whose revision is then the first
-    /// part's (what every key was seen up to).
+    /// outcome when it is the last. Every part of a sync describes the
+    /// first part's revision; a store whose parts do not, or that does not
+    /// move on, fails the sync (it is read again at the next check).
     private static func readPart(
         of store: any ResourceStore<Resource>, _ progress: SyncProgress, limit: Int
     ) async throws -> SyncOutcome<Resource> {
-        var changes = try await store.changes(since: progress.since, after: progress.after, limit: limit)
-        let seen = progress.after == nil ? changes.revision : progress.seen
-        guard let end = changes.partEnd else {
-            changes.revision = seen
-            return .changes(changes)
+        let changes = try await store.changes(since: progress.since, after: progress.after, limit: limit)
+        if let after = progress.after {
+            guard changes.revision == progress.revision else {
+                throw StoreError(
+                    .invalidPart,
+                    "the store's part after \(after) describes revision \(changes.revision?.rawValue ?? "none"), "
+                        + "not \(progress.revision?.rawValue ?? "none") as the sync's first part: "
+                        + "every part of a range must describe the revision of its first")
+            }
+            if let end = changes.partEnd, end <= after {
+                throw StoreError(
+                    .invalidPart,
+                    "the store's part of its changes after \(after) ends at \(end): it does not move on; "
+                        + "changes(since:after:limit:) must return keys after the one it is given")
+            }
         }
-        return .part(changes, SyncProgress(since: progress.since, seen: seen, after: end))
+        guard let end = changes.partEnd else { return .changes(changes) }
+        return .part(changes, SyncProgress(since: progress.since, revision: changes.revision, after: end))
     }
 
     /// Queues what a sync found changed: a whole sync, or a part of one.

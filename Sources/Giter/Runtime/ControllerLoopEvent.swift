@@ -45,8 +45,7 @@ enum ControllerTimer: Sendable, Hashable {
 enum SyncOutcome<Resource: ExchangedResource>: Sendable {
     /// The remote did not move since the last sync.
     case unchanged
-    /// What changed since the last sync (its last part, whose revision
-    /// is what every key was seen up to).
+    /// What changed since the last sync (or the last part of it).
     case changes(ResourceChanges<Resource>)
     /// A part of what changed; more parts follow from `progress`.
     case part(ResourceChanges<Resource>, SyncProgress)
@@ -58,8 +57,8 @@ enum SyncOutcome<Resource: ExchangedResource>: Sendable {
 struct SyncProgress: Sendable {
     /// The revision the sync reads the changes since.
     var since: StoreRevision?
-    /// The first part's revision: every key is seen up to at least this one.
-    var seen: StoreRevision?
+    /// The first part's revision, which every part describes.
+    var revision: StoreRevision?
     /// The last key read; `nil` before the first part.
     var after: ResourceKey?
 }

@@ -61,11 +61,11 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
     /// The last range the view advanced over, and its diff, for ``changes(since:)``.
     var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
-    /// The changed keys of a range being read in parts
-    /// (``changes(since:after:limit:)``) until its last part is read.
-    var partedKeys: (from: ObjectID?, to: ObjectID, keys: [ResourceKey])?
-    /// Files read from the transport by the parts read so far of a range:
-    /// the caches are given back after its last part.
+    /// A range of changes being read in parts (``changes(since:after:limit:)``),
+    /// until its last part is read.
+    var partedRange: PartedRange?
+    /// Files read from the transport by the parts of ``partedRange`` read
+    /// so far: the caches are given back after its last part.
     var unreadInParts = 0
     /// The trace context of each live resource, from the last commit that
     /// carried one for it (see `GitResourceStore+Tracing.swift`); kept only
@@ -185,15 +185,15 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         try await changes(since: revision, after: nil, limit: .max)
     }
 
-    /// One part of ``changes(since:)``: the changed keys of the range are
-    /// listed once and kept until its last part is read, so that a part
-    /// reads and decodes only its own files.
+    /// One part of ``changes(since:)``. The first part lists the range's
+    /// changed keys with the blob each has in the view then, and keeps them
+    /// until the last part is read: every part reads and decodes only its
+    /// own files, as of the first part's revision, even if the view moves
+    /// meanwhile (the store's own writes move it).
     public func changes(since revision: StoreRevision?, after start: ResourceKey?, limit: Int) async throws
         -> ResourceChanges<Resource>
     {
         try await ensureIndex()
-        let current = self.revision()
-        guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
         var old: ObjectID?
         if let revision {
             guard let id = ObjectID(hex: revision.rawValue) else {
@@ -201,30 +201,47 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             }
             old = id
         }
-        guard let tip else {
-            // The branch is empty now: everything went away.
-            let removed = try await previousKeys(at: old).sorted()
-            return ResourceChanges(revision: nil, updated: [], removed: removed).part(after: start, limit: limit)
-        }
-        let keys: [ResourceKey]
-        if let parted = partedKeys, parted.from == old, parted.to == tip {
-            keys = parted.keys
+        let range: PartedRange
+        let held: Bool
+        if let start, let parted = partedRange, parted.from == old, parted.after == start {
+            range = parted
+            held = true
         } else {
-            keys = try await changedKeys(from: old, to: tip)
+            // A new range (or a part of one this store no longer holds: read as of the view now).
+            held = false
+            let current = self.revision()
+            guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
+            guard let tip else {
+                // The branch is empty now: everything went away.
+                let removed = try await previousKeys(at: old).sorted()
+                return ResourceChanges(revision: nil, updated: [], removed: removed).part(after: start, limit: limit)
+            }
+            let keys = try await changedKeys(from: old, to: tip)
+            range = PartedRange(from: old, revision: current, after: nil, files: keys.map { ($0, live[$0]) })
         }
-        let first = start.map { start in keys.partitioningIndex(where: { $0 > start }) } ?? keys.startIndex
-        let end = keys.count - first > limit ? first + max(1, limit) : keys.endIndex
-        let partEnd = end < keys.endIndex ? keys[end - 1] : nil
-        partedKeys = partEnd == nil ? nil : (from: old, to: tip, keys: keys)
+        let files = range.files
+        let first = start.map { start in files.partitioningIndex(where: { $0.key > start }) } ?? files.startIndex
+        let end = first + min(files.count - first, max(1, limit))
+        let partEnd = end < files.endIndex ? files[end - 1].key : nil
+        if let partEnd {
+            partedRange = PartedRange(from: old, revision: range.revision, after: partEnd, files: files)
+        } else if held {
+            partedRange = nil
+        }
 
         var updated: [StoredResource<Resource>] = []
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
         var unreadable: [UnreadableResource] = []
-        let part = keys[first..<end]
-        unreadInParts += try await fetchMissing(part.compactMap { live[$0] })
-        for key in part {
-            guard let id = live[key] else {
+        let part = files[first..<end]
+        var unread = try await fetchMissing(part.compactMap(\.blob))
+        if held || partEnd != nil {
+            // The caches are given back once a range's last part is read, not after every part.
+            unreadInParts = (held ? unreadInParts : 0) + unread
+            unread = partEnd == nil ? unreadInParts : 0
+        }
+        for (key, blob) in part {
+            guard let id = blob else {
                 removed.append(key)
                 continue
             }
@@ -243,14 +260,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 }
             }
         }
-        if partEnd == nil {
-            // The caches are given back once a range's last part is read, not after every part.
-            let unread = unreadInParts
-            unreadInParts = 0
-            await releaseCachesAfterReading(unread)
-        }
+        await releaseCachesAfterReading(unread)
         return ResourceChanges(
-            revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable,
+            revision: range.revision, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable,
             partEnd: partEnd)
     }
 
@@ -294,7 +306,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     private func previousKeys(at commit: ObjectID?) async throws -> [ResourceKey] {
         guard let commit else { return [] }
         return try await transport.treeEntries(at: commit, under: ResourceKey.resourcesFolder).compactMap { entry in
-            ResourceKey(repositoryPath: entry.path).flatMap { $0.kind == resourceType.kind ? $0 : nil }
+            ResourceKey(repositoryPath: entry.path).flatMap {
+                $0.kind == resourceType.kind && options.scope.contains($0) ? $0 : nil
+            }
         }
     }
 
@@ -440,6 +454,18 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     func release() {
         gate.release()
     }
+}
+
+/// A range of changes read in parts: its changed keys, each with its
+/// blob in the view when the first part was read (`nil`: removed), sorted.
+struct PartedRange: Sendable {
+    /// The revision the changes are since.
+    var from: ObjectID?
+    /// The revision in view at the first part: every part describes it.
+    var revision: StoreRevision?
+    /// The last key read; the next part starts after it.
+    var after: ResourceKey?
+    var files: [(key: ResourceKey, blob: ObjectID?)]
 }
 
 extension Array {

@@ -56,11 +56,10 @@ public protocol ResourceStore<Resource>: Sendable {
     /// (``ControllerOptions/syncPartSize``), so that it never holds every
     /// changed resource decoded at once.
     ///
-    /// Each part is as of the revision in view when it is read (its
-    /// ``ResourceChanges/revision``): if the view moves between two parts,
-    /// the later ones describe the newer revision. A caller that read every
-    /// part has seen, for every key, its changes up to at least the first
-    /// part's revision, and goes on from that one.
+    /// Every part describes the revision its first part does (their
+    /// ``ResourceChanges/revision``), even if the view moves between two
+    /// parts: together they are ``changes(since:)`` as of that revision. A
+    /// ``Controller`` fails a sync whose parts do not, and reads it again.
     ///
     /// The default reads ``changes(since:)`` whole and returns, as one
     /// part, every change after `key` (`limit` aside): a store that cannot

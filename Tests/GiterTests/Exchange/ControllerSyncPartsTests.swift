@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 
 /// A store that forwards to a ``GitResourceStore`` and records the parts a
-/// controller asks for; `beforePart` runs before a part is read (with its
-/// index, from 0), so a test can move the exchange between two parts.
+/// controller asks for; `beforePart` runs before a part is read (with the
+/// index of the call, from 0), so a test can move the exchange between two
+/// parts, or fail one.
 final class RecordingPartsStore: ResourceStore {
     typealias Resource = Report
 
@@ -14,15 +15,22 @@ final class RecordingPartsStore: ResourceStore {
         var limit: Int
         var keys: [ResourceKey]
         var partEnd: ResourceKey?
+        var revision: StoreRevision?
     }
 
     let base: GitResourceStore<Report>
     let beforePart: @Sendable (Int) async throws -> Void
-    private let recorded = Mutex<(parts: [Part], wholeReads: Int)>(([], 0))
+    /// Changes a part before it is returned (with its index), as a faulty store would.
+    let afterPart: @Sendable (Int, inout ResourceChanges<Report>) -> Void
+    private let recorded = Mutex<(parts: [Part], wholeReads: Int, calls: Int)>(([], 0, 0))
 
-    init(base: GitResourceStore<Report>, beforePart: @escaping @Sendable (Int) async throws -> Void = { _ in }) {
+    init(
+        base: GitResourceStore<Report>, beforePart: @escaping @Sendable (Int) async throws -> Void = { _ in },
+        afterPart: @escaping @Sendable (Int, inout ResourceChanges<Report>) -> Void = { _, _ in }
+    ) {
         self.base = base
         self.beforePart = beforePart
+        self.afterPart = afterPart
     }
 
     var parts: [Part] { recorded.withLock { $0.parts } }
@@ -45,10 +53,17 @@ final class RecordingPartsStore: ResourceStore {
     func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
         -> ResourceChanges<Report>
     {
-        try await beforePart(recorded.withLock { $0.parts.count })
-        let part = try await base.changes(since: revision, after: key, limit: limit)
+        let index = recorded.withLock { recorded in
+            defer { recorded.calls += 1 }
+            return recorded.calls
+        }
+        try await beforePart(index)
+        var part = try await base.changes(since: revision, after: key, limit: limit)
+        afterPart(index, &part)
         let keys = (part.updated.map(\.key) + part.removed + part.invalid.map(\.key)).sorted()
-        recorded.withLock { $0.parts.append(Part(after: key, limit: limit, keys: keys, partEnd: part.partEnd)) }
+        recorded.withLock {
+            $0.parts.append(Part(after: key, limit: limit, keys: keys, partEnd: part.partEnd, revision: part.revision))
+        }
         return part
     }
 }
@@ -121,30 +136,77 @@ struct ControllerSyncPartsTests {
         #expect(reconciler.calls.count == names.count, "each resource once")
     }
 
-    /// A resource created between two parts, with a key the first part
-    /// already covered, is found by the next sync: a sync read in parts
-    /// goes on from its first part's revision, not its last.
-    @Test func aResourceCreatedBetweenPartsBeforeThePartsEndIsReconciled() async throws {
+    /// The exchange moves between two parts: a resource is created with a
+    /// key the first part covered, and one of a later part changes. Every
+    /// part describes the first part's revision; the next sync, from that
+    /// revision, finds the new one, and the changed one is reconciled once,
+    /// as it is now.
+    @Test func whatMovesBetweenPartsIsFoundByTheNextSync() async throws {
         let names = (0..<6).map { "a\($0)" }
         try await exchange.producer.apply(names.map { report($0) })
         let producer = exchange.producer
         let consumerStore = exchange.consumerStore
         let store = RecordingPartsStore(base: consumerStore) { index in
             guard index == 1 else { return }
-            // "a0x" sorts between "a0" and "a1": inside the first part, already read.
-            try await producer.apply(report("a0x"))
+            // "a0x" sorts between "a0" and "a1": inside the first part, already read. "a5" is in the third.
+            try await producer.apply([report("a0x"), report("a5", schedule: "@daily")])
             try await consumerStore.refresh()
         }
         let reconciler = ScriptedReconciler()
         try await run(store, reconciler, options: partOptions(2)) { controller in
-            // a5 is in the third part: once it is done, a0x exists.
-            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
+            // a4 is in the third part, read after a0x came.
+            _ = try await exchange.producer.wait(for: report("a4").key, timeout: .seconds(120))
             let created = try await exchange.producer.wait(for: report("a0x").key, timeout: .seconds(120))
             #expect(created.isStatusCurrent)
+            let changed = try await exchange.producer.wait(for: report("a5").key, timeout: .seconds(120))
+            #expect(changed.resource.status?.url == "https://example.com/@daily")
         }
-        #expect(store.parts.first?.keys.map(\.name) == ["a0", "a1"])
-        #expect(store.parts.dropFirst().first?.keys.map(\.name) == ["a2", "a3"], "the second part, after a0x came")
+        let first = Array(store.parts.prefix(3))
+        #expect(first.map { $0.keys.map(\.name) } == [["a0", "a1"], ["a2", "a3"], ["a4", "a5"]])
+        #expect(Set(first.map(\.revision)).count == 1, "the three parts describe one revision")
         #expect(reconciler.calls.filter { $0.key.name == "a0x" }.count == 1)
+        // Queued by the third part; its reconcile reads the resource as it is now.
+        #expect(reconciler.calls.filter { $0.key.name == "a5" }.map(\.schedule) == ["@daily"])
+    }
+
+    /// A part that fails ends the sync; the next check reads it again from the start.
+    @Test func aFailedPartIsReadAgainByTheNextCheck() async throws {
+        let names = (0..<5).map { "f\($0)" }
+        try await exchange.producer.apply(names.map { report($0) })
+        let store = RecordingPartsStore(base: exchange.consumerStore) { index in
+            if index == 1 { throw CancellationLikeError() }
+        }
+        let reconciler = ScriptedReconciler()
+        try await run(store, reconciler, options: partOptions(2)) { _ in
+            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
+        }
+        #expect(store.parts.first?.keys.map(\.name) == ["f0", "f1"])
+        #expect(store.parts.dropFirst().first?.after == nil, "the failed sync started again from its first part")
+        #expect(Set(reconciler.calls.map(\.key.name)) == Set(names))
+        #expect(reconciler.overlaps == 0)
+    }
+
+    /// A store whose parts describe different revisions fails the sync
+    /// (``StoreError/Code/invalidPart``), as does one that does not move on;
+    /// the next check reads it again.
+    @Test(arguments: ["revision", "no progress"])
+    func aStoreWhosePartsDoNotHoldTogetherFailsTheSync(_ fault: String) async throws {
+        let names = (0..<5).map { "g\($0)" }
+        try await exchange.producer.apply(names.map { report($0) })
+        let store = RecordingPartsStore(base: exchange.consumerStore) { _ in } afterPart: { index, part in
+            guard index == 1 else { return }
+            if fault == "revision" {
+                part.revision = StoreRevision(String(repeating: "0", count: 40))
+            } else {
+                part.partEnd = report("g0").key
+            }
+        }
+        let reconciler = ScriptedReconciler()
+        try await run(store, reconciler, options: partOptions(2)) { _ in
+            _ = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
+        }
+        #expect(store.parts.dropFirst(2).first?.after == nil, "the sync was read again from its first part")
+        #expect(Set(reconciler.calls.map(\.key.name)) == Set(names))
     }
 
     /// A store without parts of its own gets the protocol's default: the whole changes as one part.
