@@ -3,11 +3,28 @@ import GiterTesting
 import Synchronization
 import Testing
 
+/// A store over a ``GitResourceStore`` of reports: everything but the
+/// changes goes to `base` as it came.
+protocol StoreOverReports: ResourceStore where Resource == Report {
+    var base: GitResourceStore<Report> { get }
+}
+
+extension StoreOverReports {
+    var resourceType: ResourceType { base.resourceType }
+    var identity: ExchangeIdentity { base.identity }
+    func remoteMoved() async throws -> Bool { try await base.remoteMoved() }
+    func refresh() async throws -> StoreRevision? { try await base.refresh() }
+    func revision() async -> StoreRevision? { await base.revision() }
+    func get(_ key: ResourceKey) async throws -> StoredResource<Report>? { try await base.get(key) }
+    func list(_ query: ResourceQuery) async throws -> [StoredResource<Report>] { try await base.list(query) }
+    func write(_ writes: [ResourceWrite<Report>]) async throws -> WriteResult { try await base.write(writes) }
+}
+
 /// A store that forwards to a ``GitResourceStore`` and records the parts a
 /// controller asks for; `beforePart` runs before a part is read (with the
 /// index of the call, from 0), so a test can move the exchange between two
 /// parts, or fail one.
-final class RecordingPartsStore: ResourceStore {
+final class RecordingPartsStore: StoreOverReports {
     typealias Resource = Report
 
     struct Part: Sendable {
@@ -36,14 +53,6 @@ final class RecordingPartsStore: ResourceStore {
     var parts: [Part] { recorded.withLock { $0.parts } }
     var wholeReads: Int { recorded.withLock { $0.wholeReads } }
 
-    var resourceType: ResourceType { base.resourceType }
-    var identity: ExchangeIdentity { base.identity }
-    func remoteMoved() async throws -> Bool { try await base.remoteMoved() }
-    func refresh() async throws -> StoreRevision? { try await base.refresh() }
-    func revision() async -> StoreRevision? { await base.revision() }
-    func get(_ key: ResourceKey) async throws -> StoredResource<Report>? { try await base.get(key) }
-    func list(_ query: ResourceQuery) async throws -> [StoredResource<Report>] { try await base.list(query) }
-    func write(_ writes: [ResourceWrite<Report>]) async throws -> WriteResult { try await base.write(writes) }
 
     func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Report> {
         recorded.withLock { $0.wholeReads += 1 }
@@ -70,19 +79,11 @@ final class RecordingPartsStore: ResourceStore {
 
 /// A store that has only the whole ``ResourceStore/changes(since:)``: a
 /// controller reads its parts through the protocol's default.
-struct WholeChangesStore: ResourceStore {
+struct WholeChangesStore: StoreOverReports {
     typealias Resource = Report
 
     let base: GitResourceStore<Report>
 
-    var resourceType: ResourceType { base.resourceType }
-    var identity: ExchangeIdentity { base.identity }
-    func remoteMoved() async throws -> Bool { try await base.remoteMoved() }
-    func refresh() async throws -> StoreRevision? { try await base.refresh() }
-    func revision() async -> StoreRevision? { await base.revision() }
-    func get(_ key: ResourceKey) async throws -> StoredResource<Report>? { try await base.get(key) }
-    func list(_ query: ResourceQuery) async throws -> [StoredResource<Report>] { try await base.list(query) }
-    func write(_ writes: [ResourceWrite<Report>]) async throws -> WriteResult { try await base.write(writes) }
     func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Report> {
         try await base.changes(since: revision)
     }
