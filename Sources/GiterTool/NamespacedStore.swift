@@ -29,13 +29,24 @@ struct NamespacedStore<Base: ResourceStore>: ResourceStore {
     }
 
     func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource> {
-        let changes = try await base.changes(since: revision)
-        return ResourceChanges(
+        inNamespace(try await base.changes(since: revision))
+    }
+
+    func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
+        -> ResourceChanges<Resource>
+    {
+        inNamespace(try await base.changes(since: revision, after: key, limit: limit))
+    }
+
+    /// `changes` without the other namespaces' (a part may come out empty; its end stays).
+    private func inNamespace(_ changes: ResourceChanges<Resource>) -> ResourceChanges<Resource> {
+        ResourceChanges(
             revision: changes.revision,
             updated: changes.updated.filter { $0.key.namespace == namespace },
             removed: changes.removed.filter { $0.namespace == namespace },
             invalid: changes.invalid.filter { $0.key.namespace == namespace },
-            unreadable: changes.unreadable.filter { $0.key.namespace == namespace })
+            unreadable: changes.unreadable.filter { $0.key.namespace == namespace },
+            partEnd: changes.partEnd)
     }
 
     func write(_ writes: [ResourceWrite<Resource>]) async throws -> WriteResult {

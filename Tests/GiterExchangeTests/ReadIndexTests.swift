@@ -232,6 +232,100 @@ struct ReadIndexTests {
             #expect(listing.snapshot.releases == 1)
         }
     }
+
+    /// A range of changes read in parts (a controller's sync): the parts,
+    /// in key order, hold exactly the whole changes; each part reads only
+    /// its own files; the transport's caches are given back once, after
+    /// the last part, not after each.
+    @Test(arguments: Backend.allCases)
+    func changesReadInPartsAreTheWholeAndGiveBackTheCachesOnce(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let count = GitResourceStore<Job>.largeRead
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(count, groups: 4))
+            let (whole, _) = try await reader(lab)
+            try await whole.refresh()
+            let all = try await whole.changes(since: nil)
+            #expect(all.updated.count == count)
+
+            let (store, counting) = try await reader(lab)
+            try await store.refresh()
+            var parts: [ResourceChanges<Job>] = []
+            var after: ResourceKey?
+            repeat {
+                let part = try await store.changes(since: nil, after: after, limit: 300)
+                parts.append(part)
+                #expect(counting.snapshot.blobsRead.count == parts.reduce(0) { $0 + $1.updated.count })
+                after = part.partEnd
+                if after != nil { #expect(counting.snapshot.releases == 0, "given back before the last part") }
+            } while after != nil && parts.count < 10
+            #expect(parts.map(\.updated.count) == [300, 300, 300, 100])
+            #expect(parts.flatMap(\.updated).map(\.key) == all.updated.map(\.key))
+            #expect(parts.map(\.partEnd) == parts.dropLast().map { $0.updated.last?.key } + [nil])
+            #expect(parts.allSatisfy { $0.revision == all.revision })
+            #expect(counting.snapshot.releases == 1, "\(count) files read in parts: given back once")
+
+            // Since a revision: a deletion, another and a change, one per part.
+            _ = try await producer.delete(job("job5", payload: "", round: 1).key)
+            _ = try await producer.delete(job("job500", payload: "", round: 1).key)
+            try await producer.apply(job("job999", payload: "changed", round: 2))
+            try await store.refresh()
+            var later: [ResourceChanges<Job>] = []
+            after = nil
+            repeat {
+                let part = try await store.changes(since: all.revision, after: after, limit: 1)
+                later.append(part)
+                after = part.partEnd
+            } while after != nil && later.count < 10
+            #expect(later.map { $0.removed.map(\.name) } == [["job5"], ["job500"], []])
+            #expect(later.map { $0.updated.map(\.resource.spec.payload) } == [[], [], ["changed"]])
+            #expect(counting.snapshot.releases == 1, "one file read")
+
+            // A limit below 1 is 1; past the last key, nothing.
+            let one = try await store.changes(since: nil, after: nil, limit: 0)
+            #expect(one.updated.count == 1)
+            #expect(one.partEnd == one.updated.first?.key)
+            let last = try #require(all.updated.last?.key)
+            let none = try await store.changes(since: nil, after: last, limit: -1)
+            #expect(none.isEmpty && none.partEnd == nil)
+        }
+    }
+
+    /// The view moves between two parts (a consumer's own status writes
+    /// move it): the later parts still describe the first part's revision,
+    /// read from the ids listed then, with no new listing of the tree; the
+    /// change is in the next range.
+    @Test(arguments: Backend.allCases)
+    func partsDescribeTheFirstPartsRevisionWhenTheViewMoves(_ backend: Backend) async throws {
+        try await withLab(backend) { lab in
+            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+            try await producer.apply(labelled(30, groups: 3))
+            let (store, counting) = try await reader(lab)
+            try await store.refresh()
+            let first = try await store.changes(since: nil, after: nil, limit: 10)
+            #expect(first.updated.count == 10)
+            let seen = try #require(first.revision)
+
+            // job9 sorts after the first part (job0, job1, job10, …); it changes, and the view moves.
+            try await producer.apply(job("job9", payload: "moved", round: 2))
+            try await store.refresh()
+            #expect(await store.revision() != seen)
+            let diffs = counting.snapshot
+            var parts = [first]
+            while let after = parts.last?.partEnd, parts.count < 10 {
+                parts.append(try await store.changes(since: nil, after: after, limit: 10))
+            }
+            #expect(parts.map(\.updated.count) == [10, 10, 10])
+            #expect(parts.allSatisfy { $0.revision == seen }, "every part describes the first part's revision")
+            let job9 = parts.flatMap(\.updated).first { $0.key.name == "job9" }
+            #expect(job9?.resource.spec.payload == "data-9", "as of the first part")
+            #expect(counting.snapshot.diffsFromNothing == diffs.diffsFromNothing, "the tree was not listed again")
+            #expect(counting.snapshot.diffsFromCommit == diffs.diffsFromCommit)
+
+            let next = try await store.changes(since: seen)
+            #expect(next.updated.map(\.resource.spec.payload) == ["moved"])
+        }
+    }
 }
 
 /// A ``Transport`` that counts the blobs read and the diffs asked of `base`;
@@ -243,6 +337,8 @@ final class CountingTransport: Transport {
         var wholeTreeDiffs = 0
         /// Diffs from a commit.
         var diffsFromCommit = 0
+        /// Diffs from the empty tree, of the whole tree or a folder.
+        var diffsFromNothing = 0
         /// Calls of ``Transport/releaseCaches()``.
         var releases = 0
     }
@@ -289,7 +385,7 @@ final class CountingTransport: Transport {
     func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         counts.withLock { counts in
             if old == nil, prefix == nil { counts.wholeTreeDiffs += 1 }
-            if old != nil { counts.diffsFromCommit += 1 }
+            if old != nil { counts.diffsFromCommit += 1 } else { counts.diffsFromNothing += 1 }
         }
         return try await base.changes(from: old, to: new, under: prefix)
     }

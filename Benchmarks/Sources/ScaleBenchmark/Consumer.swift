@@ -133,7 +133,11 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
             identity: Fixture.consumer, roles: Fixture.roles, logger: logger("giter.store"),
             eventHandler: { violations.note($0) }))
     let reconciler = CountingReconciler(expected: resources)
-    let controller = Controller(store: store, reconciler: reconciler, options: ControllerOptions(logger: logger("giter.controller")))
+    var options = ControllerOptions(logger: logger("giter.controller"))
+    if let size = ProcessInfo.processInfo.environment["GITER_SCALE_SYNC_PART"].flatMap(Int.init) {
+        options.syncPartSize = size
+    }
+    let controller = Controller(store: store, reconciler: reconciler, options: options)
     let start = now()
     let running = Task { try await controller.run() }
     await controller.waitUntilIdle()
@@ -201,7 +205,11 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         guard let time else { throw ScaleError("the wait for \(name) was cancelled") }
         endToEnd.append(Double(time - pushed) / 1e6)
         if let fetch = log.first(bringing: tip), fetch.end <= time {
-            dispatch.append(Double(time - fetch.end) / 1e6)
+            let milliseconds = Double(time - fetch.end) / 1e6
+            dispatch.append(milliseconds)
+            if ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil {
+                progress("  change \(change): dispatch \(milliseconds) ms, apply to reconcile \(Double(time - pushed) / 1e6) ms")
+            }
         } else {
             unmatched += 1
         }

@@ -15,6 +15,8 @@ import Giter
 // and the heap in use go to stderr; with GITER_SCALE_EXIT_AFTER_SYNC set the process exits there, so that heaptrack
 // reports what the consumer holds after the sync as leaked (see Documentation/Performance.md); with
 // GITER_SCALE_MAPPINGS set the resident memory of the 15 largest mappings (/proc/self/smaps) follows.
+// With GITER_SCALE_DISPATCH set, each change's dispatch and apply-to-reconcile times go to stderr as they come.
+// GITER_SCALE_SYNC_PART=N sets the consumer's ControllerOptions.syncPartSize (default 1,000).
 
 struct Options {
     var resources = 100_000

@@ -82,9 +82,19 @@ extension Controller {
         case .timer(let timer, let fired):
             timerEnded(timer, fired: fired)
         case .synced(let outcome, let triggers):
-            syncing = false
-            triggersHandled = max(triggersHandled, triggers)
             applySync(outcome)
+            // A change of the shards owned does not stop the parts: each is queued by who owns what then,
+            // and the sync is read again once it ends (below).
+            if case .part(_, let progress) = outcome, !stopping {
+                continueSync(progress, triggers: triggers, &tasks)
+                return
+            }
+            syncing = false
+            if case .part = outcome {
+                // Stopping before its last part: it covered no trigger.
+            } else {
+                triggersHandled = max(triggersHandled, triggers)
+            }
             if syncEpoch != ownershipEpoch {
                 // The shards owned changed while it ran: what it skipped may be this replica's now.
                 syncedRevision = nil

@@ -5,12 +5,14 @@ import Synchronization
 extension Controller {
     // MARK: Sync
 
-    /// Refreshes the store in a child task; the loop then queues what changed.
+    /// Refreshes the store in a child task; the loop then queues what
+    /// changed, one part (``ControllerOptions/syncPartSize`` keys) at a time.
     func startSync(_ tasks: inout ControllerTasks<Resource>) {
         syncing = true
         let triggers = triggersRequested.load(ordering: .sequentiallyConsistent)
         let since = syncedRevision
         let synced = synced
+        let limit = max(1, options.syncPartSize)
         syncEpoch = ownershipEpoch
         tasks.addTask { [store, logger] in
             do {
@@ -19,12 +21,14 @@ extension Controller {
                 try await store.refresh()
                 let revision = await store.revision()
                 if synced && revision == since { return .synced(.unchanged, triggers: triggers) }
+                let first = SyncProgress(since: since, revision: nil, after: nil)
                 do {
-                    return .synced(.changes(try await store.changes(since: since)), triggers: triggers)
+                    return .synced(try await Self.readPart(of: store, first, limit: limit), triggers: triggers)
                 } catch where since != nil {
                     // The revision last seen is gone (a force-push, a new mirror): start over from the branch as it is.
                     logger.notice("re-reading every resource: \(error)")
-                    return .synced(.changes(try await store.changes(since: nil)), triggers: triggers)
+                    let again = SyncProgress(since: nil, revision: nil, after: nil)
+                    return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
                 }
             } catch {
                 return .synced(.failed(error), triggers: triggers)
@@ -32,7 +36,53 @@ extension Controller {
         }
     }
 
-    /// Queues what a sync found changed.
+    /// Reads the next part of a sync in a child task.
+    func continueSync(_ progress: SyncProgress, triggers: Int, _ tasks: inout ControllerTasks<Resource>) {
+        let limit = max(1, options.syncPartSize)
+        tasks.addTask { [store, logger] in
+            do {
+                do {
+                    return .synced(try await Self.readPart(of: store, progress, limit: limit), triggers: triggers)
+                } catch where progress.since != nil {
+                    // As at the first part: the revision the sync started from is gone (a force-push meanwhile).
+                    logger.notice("re-reading every resource: \(error)")
+                    let again = SyncProgress(since: nil, revision: nil, after: nil)
+                    return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
+                }
+            } catch {
+                return .synced(.failed(error), triggers: triggers)
+            }
+        }
+    }
+
+    /// The part of the changes that `progress` is at: the whole sync's
+    /// outcome when it is the last. Every part of a sync describes the
+    /// first part's revision; a store whose parts do not, or that does not
+    /// move on, fails the sync (it is read again at the next check).
+    private static func readPart(
+        of store: any ResourceStore<Resource>, _ progress: SyncProgress, limit: Int
+    ) async throws -> SyncOutcome<Resource> {
+        let changes = try await store.changes(since: progress.since, after: progress.after, limit: limit)
+        if let after = progress.after {
+            guard changes.revision == progress.revision else {
+                throw StoreError(
+                    .invalidPart,
+                    "the store's part after \(after) describes revision \(changes.revision?.rawValue ?? "none"), "
+                        + "not \(progress.revision?.rawValue ?? "none") as the sync's first part: "
+                        + "every part of a range must describe the revision of its first")
+            }
+            if let end = changes.partEnd, end <= after {
+                throw StoreError(
+                    .invalidPart,
+                    "the store's part of its changes after \(after) ends at \(end): it does not move on; "
+                        + "changes(since:after:limit:) must return keys after the one it is given")
+            }
+        }
+        guard let end = changes.partEnd else { return .changes(changes) }
+        return .part(changes, SyncProgress(since: progress.since, revision: changes.revision, after: end))
+    }
+
+    /// Queues what a sync found changed: a whole sync, or a part of one.
     func applySync(_ outcome: SyncOutcome<Resource>) {
         switch outcome {
         case .unchanged:
@@ -40,28 +90,34 @@ extension Controller {
         case .failed(let error):
             metrics.syncErrors.increment()
             logger.warning("could not read the exchange: \(error)")
+        case .part(let changes, _):
+            queueChanges(changes)
         case .changes(let changes):
             syncedRevision = changes.revision
             synced = true
-            for key in changes.removed { forget(key) }
-            for stored in changes.updated {
-                guard owns(stored.key) else {
-                    // Perhaps a term that lapsed for a moment: the next shard round says whose it is.
-                    if options.sharding != nil, needsReconcile(stored) { parked.insert(stored.key) }
-                    continue
-                }
-                if unreadable.removeValue(forKey: stored.key) != nil {
-                    logger.notice("the resource's file reads again", metadata: ["resource": "\(stored.key)"])
-                }
-                if needsReconcile(stored) { enqueue(stored.key) }
+            queueChanges(changes)
+        }
+    }
+
+    private func queueChanges(_ changes: ResourceChanges<Resource>) {
+        for key in changes.removed { forget(key) }
+        for stored in changes.updated {
+            guard owns(stored.key) else {
+                // Perhaps a term that lapsed for a moment: the next shard round says whose it is.
+                if options.sharding != nil, needsReconcile(stored) { parked.insert(stored.key) }
+                continue
             }
-            for invalid in changes.invalid where owns(invalid.key) {
-                unreadable[invalid.key] = nil
-                reportInvalid(invalid)
+            if unreadable.removeValue(forKey: stored.key) != nil {
+                logger.notice("the resource's file reads again", metadata: ["resource": "\(stored.key)"])
             }
-            for broken in changes.unreadable where owns(broken.key) {
-                reportUnreadable(broken)
-            }
+            if needsReconcile(stored) { enqueue(stored.key) }
+        }
+        for invalid in changes.invalid where owns(invalid.key) {
+            unreadable[invalid.key] = nil
+            reportInvalid(invalid)
+        }
+        for broken in changes.unreadable where owns(broken.key) {
+            reportUnreadable(broken)
         }
     }
 

@@ -45,10 +45,22 @@ enum ControllerTimer: Sendable, Hashable {
 enum SyncOutcome<Resource: ExchangedResource>: Sendable {
     /// The remote did not move since the last sync.
     case unchanged
-    /// What changed since the last sync.
+    /// What changed since the last sync (or the last part of it).
     case changes(ResourceChanges<Resource>)
+    /// A part of what changed; more parts follow from `progress`.
+    case part(ResourceChanges<Resource>, SyncProgress)
     /// The exchange could not be read.
     case failed(any Error)
+}
+
+/// Where a sync read in parts is.
+struct SyncProgress: Sendable {
+    /// The revision the sync reads the changes since.
+    var since: StoreRevision?
+    /// The first part's revision, which every part describes.
+    var revision: StoreRevision?
+    /// The last key read; `nil` before the first part.
+    var after: ResourceKey?
 }
 
 /// How one reconcile ended.

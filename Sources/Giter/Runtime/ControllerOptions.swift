@@ -78,6 +78,11 @@ public struct ControllerOptions: Sendable {
     /// coordinator as its ``StoreOptions/fencing``. `nil` (the default): no
     /// dynamic sharding (``shard`` still applies).
     public var sharding: ShardCoordinator? = nil
+    /// How many changed resources a sync reads and queues at a time
+    /// (``ResourceStore/changes(since:after:limit:)``): reconciles start
+    /// after the first part, and a first sync of a large exchange never
+    /// holds every resource decoded at once. 1,000 by default.
+    public var syncPartSize: Int = 1_000
 
     /// Options; the defaults suit a consumer of a remote server (polled
     /// every 5 s) and of a repository on this machine (watched).

@@ -61,6 +61,12 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var decoded: [ObjectID: StoredResource<Resource>] = [:]
     /// The last range the view advanced over, and its diff, for ``changes(since:)``.
     var lastDiff: (from: ObjectID?, to: ObjectID, changes: [PathChange])?
+    /// A range of changes being read in parts (``changes(since:after:limit:)``),
+    /// until its last part is read.
+    var partedRange: PartedRange?
+    /// Files read from the transport by the parts of ``partedRange`` read
+    /// so far: the caches are given back after its last part.
+    var unreadInParts = 0
     /// The trace context of each live resource, from the last commit that
     /// carried one for it (see `GitResourceStore+Tracing.swift`); kept only
     /// while a tracer records.
@@ -176,9 +182,18 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     }
 
     public func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource> {
+        try await changes(since: revision, after: nil, limit: .max)
+    }
+
+    /// One part of ``changes(since:)``. The first part lists the range's
+    /// changed keys with the blob each has in the view then, and keeps them
+    /// until the last part is read: every part reads and decodes only its
+    /// own files, as of the first part's revision, even if the view moves
+    /// meanwhile (the store's own writes move it).
+    public func changes(since revision: StoreRevision?, after start: ResourceKey?, limit: Int) async throws
+        -> ResourceChanges<Resource>
+    {
         try await ensureIndex()
-        let current = self.revision()
-        guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
         var old: ObjectID?
         if let revision {
             guard let id = ObjectID(hex: revision.rawValue) else {
@@ -186,32 +201,47 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
             }
             old = id
         }
-        guard let tip else {
-            // The branch is empty now: everything went away.
-            let removed = try await previousKeys(at: old)
-            return ResourceChanges(revision: nil, updated: [], removed: removed)
-        }
-        let paths: [PathChange]
-        if let lastDiff, lastDiff.from == old, lastDiff.to == tip {
-            paths = lastDiff.changes
+        let range: PartedRange
+        let held: Bool
+        if let start, let parted = partedRange, parted.from == old, parted.after == start {
+            range = parted
+            held = true
         } else {
-            paths = try await transport.changes(from: old, to: tip, under: ResourceKey.resourcesFolder)
+            // A new range (or a part of one this store no longer holds: read as of the view now).
+            held = false
+            let current = self.revision()
+            guard revision != current else { return ResourceChanges(revision: current, updated: [], removed: []) }
+            guard let tip else {
+                // The branch is empty now: everything went away.
+                let removed = try await previousKeys(at: old).sorted()
+                return ResourceChanges(revision: nil, updated: [], removed: removed).part(after: start, limit: limit)
+            }
+            let keys = try await changedKeys(from: old, to: tip)
+            range = PartedRange(from: old, revision: current, after: nil, files: keys.map { ($0, live[$0]) })
         }
+        let files = range.files
+        let first = start.map { start in files.partitioningIndex(where: { $0.key > start }) } ?? files.startIndex
+        let end = first + min(files.count - first, max(1, limit))
+        let partEnd = end < files.endIndex ? files[end - 1].key : nil
+        if let partEnd {
+            partedRange = PartedRange(from: old, revision: range.revision, after: partEnd, files: files)
+        } else if held {
+            partedRange = nil
+        }
+
         var updated: [StoredResource<Resource>] = []
         var removed: [ResourceKey] = []
         var invalid: [InvalidResource] = []
         var unreadable: [UnreadableResource] = []
-        let unread = try await fetchMissing(
-            paths.compactMap { change in
-                guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
-                    options.scope.contains(key)
-                else { return nil }
-                return live[key]
-            })
-        for change in paths {
-            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind else { continue }
-            guard options.scope.contains(key) else { continue }
-            guard let id = live[key] else {
+        let part = files[first..<end]
+        var unread = try await fetchMissing(part.compactMap(\.blob))
+        if held || partEnd != nil {
+            // The caches are given back once a range's last part is read, not after every part.
+            unreadInParts = (held ? unreadInParts : 0) + unread
+            unread = partEnd == nil ? unreadInParts : 0
+        }
+        for (key, blob) in part {
+            guard let id = blob else {
                 removed.append(key)
                 continue
             }
@@ -230,13 +260,27 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 }
             }
         }
-        updated.sort { $0.key < $1.key }
-        removed.sort()
-        invalid.sort { $0.key < $1.key }
-        unreadable.sort { $0.key < $1.key }
         await releaseCachesAfterReading(unread)
         return ResourceChanges(
-            revision: current, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable)
+            revision: range.revision, updated: updated, removed: removed, invalid: invalid, unreadable: unreadable,
+            partEnd: partEnd)
+    }
+
+    /// The keys of the kind, in the store's scope, whose files changed
+    /// from `old` to `new` (the tip), sorted.
+    private func changedKeys(from old: ObjectID?, to new: ObjectID) async throws -> [ResourceKey] {
+        let paths: [PathChange]
+        if let lastDiff, lastDiff.from == old, lastDiff.to == new {
+            paths = lastDiff.changes
+        } else {
+            paths = try await transport.changes(from: old, to: new, under: ResourceKey.resourcesFolder)
+        }
+        return paths.compactMap { change in
+            guard let key = ResourceKey(repositoryPath: change.path), key.kind == resourceType.kind,
+                options.scope.contains(key)
+            else { return nil }
+            return key
+        }.sorted()
     }
 
     /// How many files a store reads from its transport at once (a list, or
@@ -262,7 +306,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     private func previousKeys(at commit: ObjectID?) async throws -> [ResourceKey] {
         guard let commit else { return [] }
         return try await transport.treeEntries(at: commit, under: ResourceKey.resourcesFolder).compactMap { entry in
-            ResourceKey(repositoryPath: entry.path).flatMap { $0.kind == resourceType.kind ? $0 : nil }
+            ResourceKey(repositoryPath: entry.path).flatMap {
+                $0.kind == resourceType.kind && options.scope.contains($0) ? $0 : nil
+            }
         }
     }
 
@@ -407,5 +453,31 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
 
     func release() {
         gate.release()
+    }
+}
+
+/// A range of changes read in parts: its changed keys, each with its
+/// blob in the view when the first part was read (`nil`: removed), sorted.
+struct PartedRange: Sendable {
+    /// The revision the changes are since.
+    var from: ObjectID?
+    /// The revision in view at the first part: every part describes it.
+    var revision: StoreRevision?
+    /// The last key read; the next part starts after it.
+    var after: ResourceKey?
+    var files: [(key: ResourceKey, blob: ObjectID?)]
+}
+
+extension Array {
+    /// The index of the first element for which `isAfter` holds, in an
+    /// array where it holds for a suffix: a binary search.
+    fileprivate func partitioningIndex(where isAfter: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = low + (high - low) / 2
+            if isAfter(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

@@ -9,8 +9,9 @@
 /// sparing a connection: the push's compare-and-swap refuses a view that is
 /// behind, and the write then refreshes and plans again.)
 ///
-/// Two implementations ship: ``GitResourceStore`` over any ``Transport``,
-/// and `InMemoryResourceStore` in the `GiterTesting` product for tests.
+/// Two implementations ship: ``GitResourceStore`` over any ``Transport``
+/// (for tests, over the `GiterTesting` product's in-memory remote), and
+/// ``BranchSetStore`` over the exchange branches of several groups.
 public protocol ResourceStore<Resource>: Sendable {
     /// The resource type the store reads and writes.
     associatedtype Resource: ExchangedResource
@@ -47,6 +48,26 @@ public protocol ResourceStore<Resource>: Sendable {
     /// the revision in view. Costs what changed, not what exists.
     func changes(since revision: StoreRevision?) async throws -> ResourceChanges<Resource>
 
+    /// One part of ``changes(since:)``: the changes of at most `limit`
+    /// keys, the first ones in key order after `key` (`nil`: from the
+    /// first). When more follow, ``ResourceChanges/partEnd`` is the last
+    /// key the part covers: pass it as `key` for the next part. A
+    /// ``Controller`` reads a large sync in parts
+    /// (``ControllerOptions/syncPartSize``), so that it never holds every
+    /// changed resource decoded at once.
+    ///
+    /// Every part describes the revision its first part does (their
+    /// ``ResourceChanges/revision``), even if the view moves between two
+    /// parts: together they are ``changes(since:)`` as of that revision. A
+    /// ``Controller`` fails a sync whose parts do not, and reads it again.
+    ///
+    /// The default reads ``changes(since:)`` whole and returns, as one
+    /// part, every change after `key` (`limit` aside): a store that cannot
+    /// read a part for less than the whole (``BranchSetStore``) costs what
+    /// it did, and a caller reading parts simply gets one.
+    func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
+        -> ResourceChanges<Resource>
+
     /// Applies the batch as one commit and pushes it.
     ///
     /// Writes that do not belong to the store's role are refused; writes
@@ -82,6 +103,14 @@ extension ResourceStore {
     public func write(_ write: ResourceWrite<Resource>) async throws -> WriteOutcome {
         try await self.write([write]).outcomes[0]
     }
+
+    /// Reads ``changes(since:)`` whole and returns every change after `key` as one part.
+    public func changes(since revision: StoreRevision?, after key: ResourceKey?, limit: Int) async throws
+        -> ResourceChanges<Resource>
+    {
+        let changes = try await changes(since: revision)
+        return key == nil ? changes : changes.part(after: key, limit: .max)
+    }
 }
 
 /// What changed between two revisions of a store.
@@ -103,20 +132,45 @@ public struct ResourceChanges<Resource: ExchangedResource>: Sendable {
     /// a file; it reports it. Sorted by key.
     public var unreadable: [UnreadableResource]
 
+    /// `nil` when these are all the changes asked for; in a part
+    /// (``ResourceStore/changes(since:after:limit:)``) that more parts
+    /// follow, the last key it covers: the next part starts after it.
+    public var partEnd: ResourceKey?
+
     /// Changes from their parts.
     public init(
         revision: StoreRevision?, updated: [StoredResource<Resource>], removed: [ResourceKey],
-        invalid: [InvalidResource] = [], unreadable: [UnreadableResource] = []
+        invalid: [InvalidResource] = [], unreadable: [UnreadableResource] = [], partEnd: ResourceKey? = nil
     ) {
         self.revision = revision
         self.updated = updated
         self.removed = removed
         self.invalid = invalid
         self.unreadable = unreadable
+        self.partEnd = partEnd
     }
 
     /// Whether nothing changed.
     public var isEmpty: Bool { updated.isEmpty && removed.isEmpty && invalid.isEmpty && unreadable.isEmpty }
+
+    /// The changes of the first `limit` keys after `start` (`nil`: from
+    /// the first), with ``partEnd`` set when keys are left over: a part cut
+    /// from whole changes, for a store of one's own.
+    public func part(after start: ResourceKey?, limit: Int) -> ResourceChanges {
+        var keys = Set(updated.map(\.key))
+        keys.formUnion(removed)
+        keys.formUnion(invalid.map(\.key))
+        keys.formUnion(unreadable.map(\.key))
+        let follows = { (key: ResourceKey) in start.map { key > $0 } ?? true }
+        let sorted = keys.filter(follows).sorted()
+        let taken = sorted.prefix(max(1, limit))
+        guard let last = taken.last else { return ResourceChanges(revision: revision, updated: [], removed: []) }
+        let covers = { (key: ResourceKey) in follows(key) && key <= last }
+        return ResourceChanges(
+            revision: revision, updated: updated.filter { covers($0.key) }, removed: removed.filter(covers),
+            invalid: invalid.filter { covers($0.key) }, unreadable: unreadable.filter { covers($0.key) },
+            partEnd: taken.count < sorted.count ? last : nil)
+    }
 }
 
 /// A live resource whose file cannot be read at all (see

@@ -47,6 +47,11 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         /// file by file there).
         public static let outOfScope = Code("out of scope")
 
+        /// A store answered a part of its changes that does not move past
+        /// the key it was asked to start after
+        /// (``ResourceStore/changes(since:after:limit:)``): a defect of that store.
+        public static let invalidPart = Code("invalid part")
+
         public var description: String { name }
     }
 
