@@ -35,10 +35,10 @@ extension Repository {
     /// The commits from `new` back to `old`, newest first, when each of them
     /// has one parent and `old` is reached within ``linearChainBound``
     /// commits: an exchange branch's usual step (it is linear). `nil`
-    /// otherwise. A revision walk that leaves `old` out must order
-    /// everything it visits first, and libgit2's goes on through every
-    /// commit of the same second as the ones it keeps: 20–35 ms after a
-    /// consumer's first sync of 100,000 resources, for one new commit.
+    /// otherwise. A revision walk that leaves `old` out orders what it
+    /// visits before it returns anything: measured at 19–35 ms for one new
+    /// commit right after a consumer's first sync of 100,000 resources (its
+    /// own status commits just written), against well under 1 ms this way.
     func linearChain(from new: ObjectID, to old: ObjectID) throws(TransportError) -> [CommitInfo]? {
         var oldOID = try old.gitOID()
         _ = try commit(&oldOID, describedAs: old.hex)
