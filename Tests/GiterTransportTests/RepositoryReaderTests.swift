@@ -145,4 +145,49 @@ struct RepositoryReaderTests {
             }
         }
     }
+    /// The commits from one commit and not from another, whatever the shape
+    /// between them: a linear chain (libgit2 follows the parents without a
+    /// revision walk), one longer than that shortcut follows, a merge, a
+    /// side that does not descend from the one left out, and a commit left
+    /// out that does not exist. Both backends give the same answers.
+    @Test(arguments: Backend.allCases)
+    func commitsFromOneCommitAndNotAnotherWhateverTheShape(backend: Backend) async throws {
+        let scratch = try TemporaryDirectory(prefix: "giter-reader")
+        defer { scratch.remove() }
+        let repository = try await BareRepository.create(at: scratch.appending("repo.git", isDirectory: true))
+        let base = try #require(try await repository.resolve("refs/heads/main").flatMap(ObjectID.init(hex:)))
+        let tree = try await repository.git(["rev-parse", "\(base.hex)^{tree}"]).trimmedStdout
+        func commit(_ message: String, parents: [ObjectID]) async throws -> ObjectID {
+            let arguments = ["commit-tree", tree] + parents.flatMap { ["-p", $0.hex] } + ["-m", message]
+            return try #require(ObjectID(hex: try await repository.git(arguments).trimmedStdout))
+        }
+        var linear: [ObjectID] = []
+        for index in 0..<300 {
+            linear.append(try await commit("linear \(index)", parents: [linear.last ?? base]))
+        }
+        let side = try await commit("side", parents: [base])
+        let merge = try await commit("merge", parents: [linear[2], side])
+        let afterMerge = try await commit("after the merge", parents: [merge])
+        let reader = try await Self.open(backend, repository.path, [:])
+
+        let three = try await reader.commits(from: linear[2], excluding: base, limit: nil)
+        #expect(three.map(\.id) == Array(linear[0...2].reversed()))
+        #expect(three.map(\.parents) == [[linear[1]], [linear[0]], [base]])
+        #expect(try await reader.commits(from: linear[2], excluding: base, limit: 2).map(\.id) == [linear[2], linear[1]])
+        #expect(try await reader.commits(from: linear[2], excluding: linear[2], limit: nil).isEmpty)
+        // Longer than the shortcut follows: the walk answers, the same way.
+        let all = try await reader.commits(from: linear[299], excluding: base, limit: nil)
+        #expect(all.map(\.id) == Array(linear.reversed()))
+        // A merge on the way.
+        let merged = try await reader.commits(from: afterMerge, excluding: linear[1], limit: nil)
+        #expect(Set(merged.map(\.id)) == [afterMerge, merge, linear[2], side])
+        #expect(merged.first?.id == afterMerge)
+        // The one left out is not an ancestor: everything reachable from the side but not from it.
+        #expect(try await reader.commits(from: side, excluding: linear[5], limit: nil).map(\.id) == [side])
+        // One left out that does not exist is an error, not an empty answer.
+        let missing = try #require(ObjectID(hex: String(repeating: "ab", count: 20)))
+        await #expect(throws: (any Error).self) {
+            _ = try await reader.commits(from: linear[2], excluding: missing, limit: nil)
+        }
+    }
 }

@@ -209,6 +209,11 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
             dispatch.append(milliseconds)
             if ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil {
                 progress("  change \(change): dispatch \(milliseconds) ms, apply to reconcile \(Double(time - pushed) / 1e6) ms")
+                for call in log.calls(between: fetch.end, and: time) {
+                    progress(
+                        "    \(call.name): \(call.items) items, \(Double(call.end - call.start) / 1e6) ms, "
+                            + "from \(Double(Int64(call.start) - Int64(fetch.end)) / 1e6) ms after the fetch")
+                }
             }
         } else {
             unmatched += 1
