@@ -25,6 +25,13 @@ struct ReadIndexTests {
         return (store, counting)
     }
 
+    /// A producer that has applied `count` labelled jobs (see ``labelled(_:groups:)``).
+    func labelledProducer(_ lab: Lab, count: Int, groups: Int) async throws -> Producer<Job> {
+        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
+        try await producer.apply(labelled(count, groups: groups))
+        return producer
+    }
+
     func labelled(_ count: Int, groups: Int) -> [Job] {
         (0..<count).map { index in
             var resource = job("job\(index)", payload: "data-\(index)", round: 1)
@@ -39,8 +46,7 @@ struct ReadIndexTests {
     func firstFullScan(_ lab: Lab, count: Int, groups: Int, selector: LabelSelector) async throws
         -> (producer: Producer<Job>, first: GitResourceStore<Job>, full: [StoredResource<Job>], expected: [ResourceKey])
     {
-        let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-        try await producer.apply(labelled(count, groups: groups))
+        let producer = try await labelledProducer(lab, count: count, groups: groups)
         let (first, _) = try await reader(lab)
         try await first.refresh()
         let full = try await first.list(.all)
@@ -51,8 +57,7 @@ struct ReadIndexTests {
     @Test(arguments: Backend.allCases)
     func getReadsOnlyTheFileOfItsResource(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(300, groups: 5))
+            _ = try await labelledProducer(lab, count: 300, groups: 5)
             // The first process checks the history and saves its check point.
             let (first, _) = try await reader(lab)
             try await first.refresh()
@@ -194,8 +199,7 @@ struct ReadIndexTests {
     func aLargeReadGivesBackTheTransportsCaches(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
             let count = GitResourceStore<Job>.largeRead
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(count - 1, groups: 4))
+            let producer = try await labelledProducer(lab, count: count - 1, groups: 4)
             let (small, smallCounts) = try await reader(lab)
             try await small.refresh()
             let first = try await small.changes(since: nil)
@@ -241,8 +245,7 @@ struct ReadIndexTests {
     func changesReadInPartsAreTheWholeAndGiveBackTheCachesOnce(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
             let count = GitResourceStore<Job>.largeRead
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(count, groups: 4))
+            let producer = try await labelledProducer(lab, count: count, groups: 4)
             let (whole, _) = try await reader(lab)
             try await whole.refresh()
             let all = try await whole.changes(since: nil)
@@ -298,8 +301,7 @@ struct ReadIndexTests {
     @Test(arguments: Backend.allCases)
     func partsDescribeTheFirstPartsRevisionWhenTheViewMoves(_ backend: Backend) async throws {
         try await withLab(backend) { lab in
-            let producer = Producer(store: try await lab.store(producerIdentity(0), mirror: "producer"))
-            try await producer.apply(labelled(30, groups: 3))
+            let producer = try await labelledProducer(lab, count: 30, groups: 3)
             let (store, counting) = try await reader(lab)
             try await store.refresh()
             let first = try await store.changes(since: nil, after: nil, limit: 10)

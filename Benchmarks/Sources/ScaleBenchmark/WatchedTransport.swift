@@ -48,60 +48,49 @@ struct WatchedTransport: ForwardingTransport {
     let inner: any Transport
     let log: Log
 
-    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
+    /// Runs `body` and notes it as a call named `name` of `items(result)` items.
+    private func timed<T>(_ name: String, items: (T) -> Int, _ body: () async throws -> T) async rethrows -> T {
         let start = now()
-        let changes = try await inner.changes(from: old, to: new, under: prefix)
+        let result = try await body()
+        log.note(Call(name: name, start: start, end: now(), items: items(result)))
+        return result
+    }
+
+    func changes(from old: ObjectID?, to new: ObjectID, under prefix: String?) async throws -> [PathChange] {
         let name = "changes(from: \(old == nil ? "nil" : "commit"), under: \(prefix ?? "nil"))"
-        log.note(Call(name: name, start: start, end: now(), items: changes.count))
-        return changes
+        return try await timed(name, items: \.count) { try await inner.changes(from: old, to: new, under: prefix) }
     }
 
     func blobs(_ ids: [ObjectID]) async throws -> [[UInt8]] {
-        let start = now()
-        let blobs = try await inner.blobs(ids)
-        log.note(Call(name: "blobs", start: start, end: now(), items: ids.count))
-        return blobs
+        try await timed("blobs", items: \.count) { try await inner.blobs(ids) }
     }
 
     func blob(_ id: ObjectID) async throws -> [UInt8] {
-        let start = now()
-        let blob = try await inner.blob(id)
-        log.note(Call(name: "blob", start: start, end: now(), items: 1))
-        return blob
+        try await timed("blob", items: { _ in 1 }) { try await inner.blob(id) }
     }
 
     func treeEntries(at commit: ObjectID, under prefix: String?) async throws -> [TreeEntry] {
-        let start = now()
-        let entries = try await inner.treeEntries(at: commit, under: prefix)
-        log.note(Call(name: "treeEntries(under: \(prefix ?? "nil"))", start: start, end: now(), items: entries.count))
-        return entries
+        try await timed("treeEntries(under: \(prefix ?? "nil"))", items: \.count) {
+            try await inner.treeEntries(at: commit, under: prefix)
+        }
     }
 
     func commits(from new: ObjectID, excluding old: ObjectID?, limit: Int?) async throws -> [CommitInfo] {
-        let start = now()
-        let commits = try await inner.commits(from: new, excluding: old, limit: limit)
-        log.note(Call(name: "commits", start: start, end: now(), items: commits.count))
-        return commits
+        try await timed("commits", items: \.count) { try await inner.commits(from: new, excluding: old, limit: limit) }
     }
 
     func commitObject(_ id: ObjectID) async throws -> CommitObject {
-        let start = now()
-        let commit = try await inner.commitObject(id)
-        log.note(Call(name: "commitObject", start: start, end: now(), items: 1))
-        return commit
+        try await timed("commitObject", items: { _ in 1 }) { try await inner.commitObject(id) }
     }
 
     func storeLocalValue(_ value: [UInt8]?, named name: LocalValueName) async throws {
-        let start = now()
-        try await inner.storeLocalValue(value, named: name)
-        log.note(Call(name: "storeLocalValue(\(name))", start: start, end: now(), items: value?.count ?? 0))
+        try await timed("storeLocalValue(\(name))", items: { _ in value?.count ?? 0 }) {
+            try await inner.storeLocalValue(value, named: name)
+        }
     }
 
     func localValue(named name: LocalValueName) async throws -> [UInt8]? {
-        let start = now()
-        let value = try await inner.localValue(named: name)
-        log.note(Call(name: "localValue(\(name))", start: start, end: now(), items: value?.count ?? 0))
-        return value
+        try await timed("localValue(\(name))", items: { $0?.count ?? 0 }) { try await inner.localValue(named: name) }
     }
 
     func fetch() async throws -> ObjectID? {

@@ -22,14 +22,7 @@ extension Controller {
                 let revision = await store.revision()
                 if synced && revision == since { return .synced(.unchanged, triggers: triggers) }
                 let first = SyncProgress(since: since, revision: nil, after: nil)
-                do {
-                    return .synced(try await Self.readPart(of: store, first, limit: limit), triggers: triggers)
-                } catch where since != nil {
-                    // The revision last seen is gone (a force-push, a new mirror): start over from the branch as it is.
-                    logger.notice("re-reading every resource: \(error)")
-                    let again = SyncProgress(since: nil, revision: nil, after: nil)
-                    return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
-                }
+                return .synced(try await Self.readPart(of: store, first, limit: limit, logger: logger), triggers: triggers)
             } catch {
                 return .synced(.failed(error), triggers: triggers)
             }
@@ -41,17 +34,24 @@ extension Controller {
         let limit = max(1, options.syncPartSize)
         tasks.addTask { [store, logger] in
             do {
-                do {
-                    return .synced(try await Self.readPart(of: store, progress, limit: limit), triggers: triggers)
-                } catch where progress.since != nil {
-                    // As at the first part: the revision the sync started from is gone (a force-push meanwhile).
-                    logger.notice("re-reading every resource: \(error)")
-                    let again = SyncProgress(since: nil, revision: nil, after: nil)
-                    return .synced(try await Self.readPart(of: store, again, limit: limit), triggers: triggers)
-                }
+                return .synced(try await Self.readPart(of: store, progress, limit: limit, logger: logger), triggers: triggers)
             } catch {
                 return .synced(.failed(error), triggers: triggers)
             }
+        }
+    }
+
+    /// The part of the changes that `progress` is at, or, when the revision
+    /// the sync reads since is gone (a force-push, a new mirror), the first
+    /// part of every resource as the branch is now.
+    private static func readPart(
+        of store: any ResourceStore<Resource>, _ progress: SyncProgress, limit: Int, logger: Logger
+    ) async throws -> SyncOutcome<Resource> {
+        do {
+            return try await readPart(of: store, progress, limit: limit)
+        } catch where progress.since != nil {
+            logger.notice("re-reading every resource: \(error)")
+            return try await readPart(of: store, SyncProgress(since: nil, revision: nil, after: nil), limit: limit)
         }
     }
 
