@@ -73,6 +73,30 @@ final class ControllerEventLog: Sendable {
     }
 }
 
+/// Holds each task that arrives until `count` have arrived; later ones pass at once.
+final class Rendezvous: Sendable {
+    private let state: Mutex<(arrived: Int, waiting: [CheckedContinuation<Void, Never>])>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        state = Mutex((0, []))
+    }
+
+    func arrive() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let released = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.arrived += 1
+                state.waiting.append(continuation)
+                guard state.arrived >= count else { return [] }
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for waiter in released { waiter.resume() }
+        }
+    }
+}
+
 /// A status that refuses to encode when `refuse` is set: a value no store can write.
 struct PickyStatus: ReconcilableStatus, Equatable {
     var observedGeneration: Int64?
@@ -176,8 +200,14 @@ struct ControllerStatusIsolationTests {
         options.eventHandler = { events.append($0) }
         let policy = options.errorBackoff
         let pushesBefore = exchange.remote.successfulPushes
-        let controller = Controller(
-            store: exchange.consumerStore, reconciler: ScriptedReconciler(), options: options, clock: clock)
+        // Both reconciles return together, so that both statuses wait in the first batch (with no write
+        // window, a status alone would be written at once: CI's load once made the first batch `a` alone).
+        let bothStarted = Rendezvous(count: names.count)
+        let reconciler = ScriptedReconciler { report, _ in
+            await bothStarted.arrive()
+            return .done(readyStatus(report.spec.schedule))
+        }
+        let controller = Controller(store: exchange.consumerStore, reconciler: reconciler, options: options, clock: clock)
         try await withDeadline(.seconds(60)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
