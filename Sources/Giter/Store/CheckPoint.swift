@@ -21,6 +21,11 @@ struct CheckPoint: Codable, Sendable {
     /// The version this code writes and the only one whose commit and pins it uses.
     static let currentVersion = 2
 
+    /// A store saves its check point at its first check and then once it
+    /// judged this many commits more: the next process on the mirror checks
+    /// at most this many commits again.
+    static let savedEvery = 64
+
     var version: Int
     /// A digest of what the check depended on (see ``context(roles:)``).
     var context: String

@@ -26,6 +26,26 @@ extension GitResourceStore {
         }
     }
 
+    /// Saves the check point when this store has saved none yet, or when it
+    /// judged at least ``CheckPoint/savedEvery`` commits since it last saved
+    /// one; only a store that checks the full history saves one.
+    ///
+    /// The check point may so lag behind the view by fewer than
+    /// ``CheckPoint/savedEvery`` commits: the next process on the mirror
+    /// checks those again (the same verdicts, reported again), and the save
+    /// (two processes with the git CLI backend) stays off the path from a
+    /// fetch to the reconciler and from a write to its push.
+    func saveCheckPointIfDue(judged: Int) async {
+        guard options.historyCheck == .fullHistory else { return }
+        let judged = (judgedSinceCheckPoint ?? 0) + judged
+        if judgedSinceCheckPoint != nil, judged < CheckPoint.savedEvery {
+            judgedSinceCheckPoint = judged
+            return
+        }
+        await saveCheckPoint()
+        judgedSinceCheckPoint = 0
+    }
+
     /// Saves that the history is checked up to the ledger's state. A failure
     /// only costs the next process a longer check, so it is logged, not thrown.
     func saveCheckPoint() async {

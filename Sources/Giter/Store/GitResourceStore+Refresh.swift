@@ -86,7 +86,7 @@ extension GitResourceStore {
                 }
             }
             self.ledger = ledger
-            if options.historyCheck == .fullHistory { await saveCheckPoint() }
+            await saveCheckPointIfDue(judged: chain.count)
         } else {
             // Trusts what the branch holds at the first refresh.
             ledger = newLedger(at: ExchangeLedger.State(commit: new))

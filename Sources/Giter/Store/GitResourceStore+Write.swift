@@ -115,7 +115,7 @@ extension GitResourceStore {
                 try await advance(to: commit, checked: planned.ledger)
                 remember(planned.batch)
                 rememberTraces(of: writes, outcomes: planned.outcomes, traced: traced)
-                if options.historyCheck == .fullHistory { await saveCheckPoint() }
+                await saveCheckPointIfDue(judged: 1)
                 return WriteResult(outcomes: planned.outcomes, revision: revision(), attempts: failures + 1)
             case .conflict(let message), .rejected(let message):
                 failures += 1

@@ -56,6 +56,9 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var ledgerState: ExchangeLedger.State? { ledger?.state }
     /// The commit the history must descend from.
     var anchor: ObjectID?
+    /// Commits judged since this store last saved its check point; `nil`
+    /// until it saved one (see ``saveCheckPointIfDue(judged:)``).
+    var judgedSinceCheckPoint: Int?
     /// Parsed files (shared with the ledger's checks) and decoded resources, by blob id.
     let documents: DocumentCache
     var decoded: [ObjectID: StoredResource<Resource>] = [:]

@@ -111,4 +111,60 @@ struct InMemoryCheckPointTests {
         try await reader(.fullHistory).refresh()
         #expect(events.violations.count == 1, "the whole history is checked")
     }
+    @Test func theCheckPointIsSavedAtTheFirstCheckAndThenEverySixtyFourCommits() async throws {
+        let exchange = Exchange()
+        let name = try LocalValueName("checkpoints/Report/main")
+        func savedCommit(_ mirror: any Transport) async throws -> String? {
+            guard let bytes = try await mirror.localValue(named: name) else { return nil }
+            return try YAMLReader().readDocument(bytes)["commit"]?.string
+        }
+        let writerMirror = exchange.remote.transport()
+        let writer = Producer(
+            store: GitResourceStore<Report>(
+                transport: writerMirror, resourceType: reportType,
+                options: StoreOptions(identity: producerIdentity, roles: namedRoles)))
+        let readerMirror = exchange.remote.transport()
+        let events = EventLog()
+        func reader() -> GitResourceStore<Report> {
+            GitResourceStore(
+                transport: readerMirror, resourceType: reportType,
+                options: StoreOptions(identity: consumerIdentity, roles: namedRoles, eventHandler: { events.append($0) }))
+        }
+
+        try await writer.apply(report("r0"))
+        let start = try #require(exchange.remote.tip()).hex
+        #expect(try await savedCommit(writerMirror) == start, "the writer's first check (its own first commit)")
+        let consumer = reader()
+        try await consumer.refresh()
+        #expect(try await savedCommit(readerMirror) == start, "the reader's first check")
+
+        // A forged delete, then 62 writes: 63 commits judged by each store since its save.
+        let key = report("r0").key
+        try exchange.remote.forgeCommit(
+            author: Signature(name: "Nobody", email: "nobody@example.com"), edits: [.delete(path: key.repositoryPath)])
+        for index in 1...62 {
+            try await writer.apply(report("r\(index)"))
+            try await consumer.refresh()
+        }
+        #expect(events.violations.count == 1)
+        #expect(try await savedCommit(writerMirror) == start, "63 commits judged: not saved yet")
+        #expect(try await savedCommit(readerMirror) == start, "63 commits judged: not saved yet")
+
+        // The next process on the reader's mirror checks the 63 commits again, to the same view.
+        let next = reader()
+        try await next.refresh()
+        #expect(events.violations.count == 2, "the forgery after the check point is judged (and reported) again")
+        #expect(try await next.get(key) != nil, "and still ignored")
+        #expect(try await next.list(ResourceQuery()).count == 63)
+        #expect(try await savedCommit(readerMirror) == exchange.remote.tip()?.hex, "its first check saves")
+
+        // The 64th commit judged saves the check point.
+        try await writer.apply(report("r63"))
+        try await consumer.refresh()
+        let tip = try #require(exchange.remote.tip()).hex
+        #expect(try await savedCommit(writerMirror) == tip)
+        #expect(try await savedCommit(readerMirror) == tip)
+        #expect(try await consumer.list(ResourceQuery()).count == 64)
+        #expect(events.violations.count == 2)
+    }
 }
