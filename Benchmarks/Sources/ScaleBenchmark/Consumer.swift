@@ -168,6 +168,9 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         exit(0)
     }
 
+    let listsCalls = ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil
+    if listsCalls { log.recordCalls() }
+
     // The producer: another store, on its own mirror, trusting the branch as it is.
     let producerStore = GitResourceStore<Widget>(
         transport: try await backend.open(RemoteConfiguration(url: remote, mirrorPath: work + "/mirror-producer-\(backend.rawValue).git")),
@@ -207,7 +210,7 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         if let fetch = log.first(bringing: tip), fetch.end <= time {
             let milliseconds = Double(time - fetch.end) / 1e6
             dispatch.append(milliseconds)
-            if ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil {
+            if listsCalls {
                 progress("  change \(change): dispatch \(milliseconds) ms, apply to reconcile \(Double(time - pushed) / 1e6) ms")
                 for call in log.calls(between: fetch.end, and: time) {
                     progress(

@@ -168,7 +168,8 @@ extension Controller {
             if runningReconciles == 0 && !finalRetryArmed && !gaveUpWriting {
                 startFlush(final: true, &tasks)
             }
-        } else if flushDue {
+        } else if flushDue || (failedFlushes == 0 && pending.count >= max(1, options.maxStatusesPerCommit)) {
+            // A full commit's worth does not wait for the window.
             flushDue = false
             startFlush(final: false, &tasks)
         } else if !windowArmed {

@@ -75,10 +75,14 @@ extension Controller {
     /// shards it holds. The others stay until a shard round says whose they
     /// are (a term that lapsed for a moment is renewed), or are dropped by
     /// the `final` write of a controller that stops.
+    ///
+    /// At most ``ControllerOptions/maxStatusesPerCommit`` are taken (see
+    /// ``oneCommitsWorth(of:)``); the rest stay pending.
     func writablePending(final: Bool) -> [ResourceKey: PendingStatus<Resource.Status>] {
         guard let sharding = options.sharding else {
-            defer { pending = [:] }
-            return pending
+            let writable = pending
+            pending = [:]
+            return oneCommitsWorth(of: writable)
         }
         let writable = pending.filter { sharding.fencingToken(for: $0.key) != nil }
         let unheld = pending.count - writable.count
@@ -86,6 +90,35 @@ extension Controller {
             logger.notice("stopping: \(unheld) statuses of shards this replica no longer holds are left to their holders")
         }
         pending = final ? [:] : pending.filter { sharding.fencingToken(for: $0.key) == nil }
-        return writable
+        return oneCommitsWorth(of: writable)
     }
+
+    /// At most ``ControllerOptions/maxStatusesPerCommit`` of `writable`, in
+    /// key order from the first key after ``lastKeyWritten`` (then from the
+    /// first key), so that a status left for a later commit is not passed
+    /// over again and again by newer ones of smaller keys; the others go
+    /// back to `pending`.
+    private func oneCommitsWorth(
+        of writable: [ResourceKey: PendingStatus<Resource.Status>]
+    ) -> [ResourceKey: PendingStatus<Resource.Status>] {
+        let limit = max(1, options.maxStatusesPerCommit)
+        guard writable.count > limit else { return writable }
+        let order = statusWritingOrder(writable.keys, after: lastKeyWritten)
+        var batch: [ResourceKey: PendingStatus<Resource.Status>] = [:]
+        batch.reserveCapacity(limit)
+        for key in order.prefix(limit) { batch[key] = writable[key] }
+        for key in order.dropFirst(limit) { pending[key] = writable[key] }
+        lastKeyWritten = order[limit - 1]
+        return batch
+    }
+}
+
+/// `keys` in key order from the first key after `last`, then from the
+/// first key up to `last`: the order in which statuses too many for one
+/// commit are written (see ``ControllerOptions/maxStatusesPerCommit``).
+func statusWritingOrder(_ keys: some Sequence<ResourceKey>, after last: ResourceKey?) -> [ResourceKey] {
+    let sorted = keys.sorted()
+    guard let last else { return sorted }
+    let start = sorted.partitioningIndex { $0 > last }
+    return Array(sorted[start...] + sorted[..<start])
 }
