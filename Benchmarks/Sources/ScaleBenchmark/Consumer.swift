@@ -137,6 +137,9 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
     if let size = ProcessInfo.processInfo.environment["GITER_SCALE_SYNC_PART"].flatMap(Int.init) {
         options.syncPartSize = size
     }
+    if let size = ProcessInfo.processInfo.environment["GITER_SCALE_STATUS_COMMIT"].flatMap(Int.init) {
+        options.maxStatusesPerCommit = size
+    }
     let controller = Controller(store: store, reconciler: reconciler, options: options)
     let start = now()
     let running = Task { try await controller.run() }
