@@ -118,6 +118,11 @@ func logger(_ label: String) -> Logger {
 /// Runs a controller over `resources` resources (a copy of `fixture`),
 /// then pushes `changes` one-resource spec changes from a producer store.
 func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int, work: String) async throws -> ConsumerResult {
+    if let bytes = ProcessInfo.processInfo.environment["GITER_SCALE_LARGE_BLOCKS"].flatMap(Int.init) {
+        guard MemorySettings.returnLargeBlocksToTheSystem(atLeast: bytes) else {
+            throw ScaleError("MemorySettings.returnLargeBlocksToTheSystem(atLeast: \(bytes)) did not take")
+        }
+    }
     let remote = work + "/consumer-\(backend.rawValue).git"
     try Shell.run(["cp", "-a", fixture, remote])
     ProcessMemory.trimHeap()

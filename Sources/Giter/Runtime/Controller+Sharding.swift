@@ -77,38 +77,42 @@ extension Controller {
     /// the `final` write of a controller that stops.
     ///
     /// At most ``ControllerOptions/maxStatusesPerCommit`` are taken (see
-    /// ``oneCommitsWorth(of:)``); the rest stay pending.
+    /// ``take(oneCommitsWorthOf:)``); the rest stay pending.
     func writablePending(final: Bool) -> [ResourceKey: PendingStatus<Resource.Status>] {
         guard let sharding = options.sharding else {
-            let writable = pending
-            pending = [:]
-            return oneCommitsWorth(of: writable)
+            if pending.count <= max(1, options.maxStatusesPerCommit) {
+                defer { pending = [:] }
+                return pending
+            }
+            return take(oneCommitsWorthOf: Array(pending.keys))
         }
-        let writable = pending.filter { sharding.fencingToken(for: $0.key) != nil }
+        let writable = pending.keys.filter { sharding.fencingToken(for: $0) != nil }
         let unheld = pending.count - writable.count
         if final && unheld > 0 {
             logger.notice("stopping: \(unheld) statuses of shards this replica no longer holds are left to their holders")
         }
-        pending = final ? [:] : pending.filter { sharding.fencingToken(for: $0.key) == nil }
-        return oneCommitsWorth(of: writable)
+        let batch = take(oneCommitsWorthOf: writable)
+        // A final write drops the statuses of shards not held; those of held shards left for another commit stay.
+        if final { pending = pending.filter { sharding.fencingToken(for: $0.key) != nil } }
+        return batch
     }
 
-    /// At most ``ControllerOptions/maxStatusesPerCommit`` of `writable`, in
-    /// key order from the first key after ``lastKeyWritten`` (then from the
-    /// first key), so that a status left for a later commit is not passed
-    /// over again and again by newer ones of smaller keys; the others go
-    /// back to `pending`.
-    private func oneCommitsWorth(
-        of writable: [ResourceKey: PendingStatus<Resource.Status>]
-    ) -> [ResourceKey: PendingStatus<Resource.Status>] {
+    /// Takes at most ``ControllerOptions/maxStatusesPerCommit`` of `keys`
+    /// out of `pending`: when there are more, in key order from the first
+    /// key after ``lastKeyWritten`` (then from the first key), so that a
+    /// status left for a later commit is not passed over again and again by
+    /// newer ones of smaller keys. Removed one by one, so that `pending`
+    /// keeps its table and no second one is made beside it.
+    private func take(oneCommitsWorthOf keys: [ResourceKey]) -> [ResourceKey: PendingStatus<Resource.Status>] {
         let limit = max(1, options.maxStatusesPerCommit)
-        guard writable.count > limit else { return writable }
-        let order = statusWritingOrder(writable.keys, after: lastKeyWritten)
+        var chosen = keys
+        if keys.count > limit {
+            chosen = Array(statusWritingOrder(keys, after: lastKeyWritten).prefix(limit))
+            lastKeyWritten = chosen.last
+        }
         var batch: [ResourceKey: PendingStatus<Resource.Status>] = [:]
-        batch.reserveCapacity(limit)
-        for key in order.prefix(limit) { batch[key] = writable[key] }
-        for key in order.dropFirst(limit) { pending[key] = writable[key] }
-        lastKeyWritten = order[limit - 1]
+        batch.reserveCapacity(chosen.count)
+        for key in chosen { batch[key] = pending.removeValue(forKey: key) }
         return batch
     }
 }
