@@ -105,6 +105,7 @@ extension Controller {
     /// keeps its table and no second one is made beside it.
     private func take(oneCommitsWorthOf keys: [ResourceKey]) -> [ResourceKey: PendingStatus<Resource.Status>] {
         let limit = max(1, options.maxStatusesPerCommit)
+        keyBeforeFlush = lastKeyWritten
         var chosen = keys
         if keys.count > limit {
             chosen = Array(statusWritingOrder(keys, after: lastKeyWritten).prefix(limit))

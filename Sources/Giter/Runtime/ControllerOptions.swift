@@ -86,11 +86,14 @@ public struct ControllerOptions: Sendable {
     public var syncPartSize: Int = 1_000
     /// The most statuses one status commit holds. When more are pending,
     /// a commit takes this many in key order, starting after the last key
-    /// the previous one took (so none waits behind newer ones), and the
-    /// next commit follows at once, without waiting for
-    /// ``statusWriteWindow``. Bounds the memory of a large sync's status
-    /// writes: every status of a commit is encoded, spliced into its file
-    /// and checked at once. 10,000 by default; values below 1 count as 1.
+    /// the previous one took (so that none is passed over again and again
+    /// by newer ones). While a full commit's worth is pending and no write
+    /// has failed, the next commit follows at once, without waiting for
+    /// ``statusWriteWindow`` (with a ``sharding`` coordinator it waits);
+    /// a commit that fails is written again first, after the backoff.
+    /// Bounds the memory of a large sync's status writes: every status of
+    /// a commit is encoded, spliced into its file and checked at once.
+    /// 10,000 by default; values below 1 count as 1.
     public var maxStatusesPerCommit: Int = 10_000
 
     /// Options; the defaults suit a consumer of a remote server (polled

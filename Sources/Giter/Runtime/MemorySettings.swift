@@ -15,10 +15,10 @@ public enum MemorySettings {
     /// By default glibc raises that threshold each time it frees such a
     /// block, up to 32 MiB, so a large sync's big transient arrays and
     /// tables end up inside the heap, and the small values that outlive them
-    /// keep its pages resident. At the first sync of 100,000 resources this
-    /// setting (128 KiB) took resident memory after the sync from 186–213 MB
-    /// to about 158 MB in the benchmark's runs, at the same speed (see
-    /// `Documentation/Performance.md`).
+    /// keep its pages resident. After the first sync of 100,000 resources
+    /// this setting (128 KiB) gave 161 and 166 MB resident against 183 and
+    /// 202 MB without it, at the same speed, in the scale benchmark's
+    /// alternated runs (see `Documentation/Performance.md`).
     ///
     /// Call it once, at the start of the process, before the work it is
     /// for. It applies to the whole process.
@@ -29,7 +29,7 @@ public enum MemorySettings {
     @discardableResult
     public static func returnLargeBlocksToTheSystem(atLeast bytes: Int = 128 * 1024) -> Bool {
         guard (4 * 1024...32 * 1024 * 1024).contains(bytes) else { return false }
-        #if os(Linux)
+        #if canImport(Glibc)
         // Swift's Glibc module does not export malloc.h: looked up at run time.
         typealias SetOption = @convention(c) (Int32, Int32) -> Int32
         // Only glibc has gnu_get_libc_version; musl's mallopt accepts and ignores the option.

@@ -102,24 +102,28 @@ struct PickyReconciler: Reconciler {
 
 @Suite("Controller: a status never holds the others; a write that fails as a whole waits as a whole")
 struct ControllerStatusIsolationTests {
+    /// Waits until `count` statuses are pending and the write window's
+    /// timer is armed on `clock`, then ends the window: they go in one
+    /// write. With no window, the first status would be written at once,
+    /// alone or not as the reconciles happen to end (CI's load made first
+    /// writes of one status).
+    func writeWhenPending<R: Reconciler>(
+        _ count: Int, _ controller: Controller<R>, clock: TestClock, window: Duration
+    ) async throws {
+        let start = clock.now
+        try await withDeadline {
+            while await controller.pending.count < count || !clock.deadlines.contains(start.advanced(by: window)) {
+                await Task.yield()
+            }
+        }
+        clock.advance(by: window)
+    }
+
     /// The next status write the controller armed after a failed one: a
     /// timer seconds to minutes away, where the poll's is an hour away. (Two
     /// timers are not enough to tell: for a moment the poll's old timer and
     /// its new one are both armed, and the first of them was taken for the
     /// write, 2 runs in 8.)
-    /// Waits until `count` statuses are pending, then ends the write window
-    /// on `clock`: they go in one write. With no window, the first status
-    /// would be written at once, alone or not as the reconciles happen to
-    /// end (CI's load made first writes of one status).
-    func writeWhenPending<R: Reconciler>(
-        _ count: Int, _ controller: Controller<R>, clock: TestClock, window: Duration
-    ) async throws {
-        try await withDeadline {
-            while await controller.pending.count < count { await Task.yield() }
-        }
-        clock.advance(by: window)
-    }
-
     func nextWrite(on clock: TestClock) async throws -> TestClock.Instant {
         try await withDeadline {
             while true {
