@@ -132,6 +132,8 @@ struct ExperimentConsumerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A consumer of a large exchange: large blocks go back to the system when freed (Documentation/Performance.md).
+        MemorySettings.returnLargeBlocksToTheSystem()
         exchange.bootstrapLogging()
         let registry = webhooks.bootstrapMetrics()
         let logger = Logger(label: "experiment-consumer")

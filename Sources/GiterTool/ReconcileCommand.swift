@@ -101,6 +101,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A consumer of a large exchange: large blocks go back to the system when freed (Documentation/Performance.md).
+        MemorySettings.returnLargeBlocksToTheSystem()
         try await ErrorReporting.run {
             let opened = try await Exchange.open(exchange, role: .consumer)
             let kind = try await opened.resolveKind(self.kind)

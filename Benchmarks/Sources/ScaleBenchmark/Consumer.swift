@@ -118,6 +118,11 @@ func logger(_ label: String) -> Logger {
 /// Runs a controller over `resources` resources (a copy of `fixture`),
 /// then pushes `changes` one-resource spec changes from a producer store.
 func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int, work: String) async throws -> ConsumerResult {
+    if let bytes = ProcessInfo.processInfo.environment["GITER_SCALE_LARGE_BLOCKS"].flatMap(Int.init) {
+        guard MemorySettings.returnLargeBlocksToTheSystem(atLeast: bytes) else {
+            throw ScaleError("MemorySettings.returnLargeBlocksToTheSystem(atLeast: \(bytes)) did not take")
+        }
+    }
     let remote = work + "/consumer-\(backend.rawValue).git"
     try Shell.run(["cp", "-a", fixture, remote])
     ProcessMemory.trimHeap()
@@ -136,6 +141,9 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
     var options = ControllerOptions(logger: logger("giter.controller"))
     if let size = ProcessInfo.processInfo.environment["GITER_SCALE_SYNC_PART"].flatMap(Int.init) {
         options.syncPartSize = size
+    }
+    if let size = ProcessInfo.processInfo.environment["GITER_SCALE_STATUS_COMMIT"].flatMap(Int.init) {
+        options.maxStatusesPerCommit = size
     }
     let controller = Controller(store: store, reconciler: reconciler, options: options)
     let start = now()
@@ -167,6 +175,9 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: work).deletingLastPathComponent().path)
         exit(0)
     }
+
+    let listsCalls = ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil
+    if listsCalls { log.recordCalls() }
 
     // The producer: another store, on its own mirror, trusting the branch as it is.
     let producerStore = GitResourceStore<Widget>(
@@ -207,7 +218,7 @@ func runConsumer(backend: Backend, fixture: String, resources: Int, changes: Int
         if let fetch = log.first(bringing: tip), fetch.end <= time {
             let milliseconds = Double(time - fetch.end) / 1e6
             dispatch.append(milliseconds)
-            if ProcessInfo.processInfo.environment["GITER_SCALE_DISPATCH"] != nil {
+            if listsCalls {
                 progress("  change \(change): dispatch \(milliseconds) ms, apply to reconcile \(Double(time - pushed) / 1e6) ms")
                 for call in log.calls(between: fetch.end, and: time) {
                     progress(

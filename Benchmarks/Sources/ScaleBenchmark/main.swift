@@ -17,6 +17,8 @@ import Giter
 // GITER_SCALE_MAPPINGS set the resident memory of the 15 largest mappings (/proc/self/smaps) follows.
 // With GITER_SCALE_DISPATCH set, each change's dispatch and apply-to-reconcile times go to stderr as they come.
 // GITER_SCALE_SYNC_PART=N sets the consumer's ControllerOptions.syncPartSize (default 1,000).
+// GITER_SCALE_STATUS_COMMIT=N sets its ControllerOptions.maxStatusesPerCommit (default 10,000).
+// GITER_SCALE_LARGE_BLOCKS=N calls MemorySettings.returnLargeBlocksToTheSystem(atLeast: N) before the consumer runs.
 
 struct Options {
     var resources = 100_000

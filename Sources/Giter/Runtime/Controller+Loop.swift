@@ -121,9 +121,10 @@ extension Controller {
         case .poll:
             pollArmed = false
             if fired { syncRequested = true }
-        case .statusWindow:
+        case .statusWindow(let failures):
             windowArmed = false
-            flushDue = true
+            // A write that failed since it was armed waits for a window of its backoff instead.
+            if failures == failedFlushes { flushDue = true }
         case .finalFlushRetry:
             // Cancelled means run() was cancelled: try again at once, still at most three times.
             finalRetryArmed = false
@@ -168,7 +169,9 @@ extension Controller {
             if runningReconciles == 0 && !finalRetryArmed && !gaveUpWriting {
                 startFlush(final: true, &tasks)
             }
-        } else if flushDue {
+        } else if flushDue || (failedFlushes == 0 && options.sharding == nil && pending.count >= max(1, options.maxStatusesPerCommit)) {
+            // A full commit's worth does not wait for the window (with shards, pending counts statuses of
+            // shards not held too: their commits wait for it).
             flushDue = false
             startFlush(final: false, &tasks)
         } else if !windowArmed {
@@ -178,7 +181,7 @@ extension Controller {
                 failedFlushes == 0
                 ? options.statusWriteWindow
                 : max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
-            arm(.statusWindow, after: delay, &tasks)
+            arm(.statusWindow(failures: failedFlushes), after: delay, &tasks)
         }
     }
 

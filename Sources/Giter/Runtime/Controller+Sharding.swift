@@ -75,17 +75,55 @@ extension Controller {
     /// shards it holds. The others stay until a shard round says whose they
     /// are (a term that lapsed for a moment is renewed), or are dropped by
     /// the `final` write of a controller that stops.
+    ///
+    /// At most ``ControllerOptions/maxStatusesPerCommit`` are taken (see
+    /// ``take(oneCommitsWorthOf:)``); the rest stay pending.
     func writablePending(final: Bool) -> [ResourceKey: PendingStatus<Resource.Status>] {
         guard let sharding = options.sharding else {
-            defer { pending = [:] }
-            return pending
+            if pending.count <= max(1, options.maxStatusesPerCommit) {
+                defer { pending = [:] }
+                return pending
+            }
+            return take(oneCommitsWorthOf: Array(pending.keys))
         }
-        let writable = pending.filter { sharding.fencingToken(for: $0.key) != nil }
+        let writable = pending.keys.filter { sharding.fencingToken(for: $0) != nil }
         let unheld = pending.count - writable.count
         if final && unheld > 0 {
             logger.notice("stopping: \(unheld) statuses of shards this replica no longer holds are left to their holders")
         }
-        pending = final ? [:] : pending.filter { sharding.fencingToken(for: $0.key) == nil }
-        return writable
+        let batch = take(oneCommitsWorthOf: writable)
+        // A final write drops the statuses of shards not held; those of held shards left for another commit stay.
+        if final { pending = pending.filter { sharding.fencingToken(for: $0.key) != nil } }
+        return batch
     }
+
+    /// Takes at most ``ControllerOptions/maxStatusesPerCommit`` of `keys`
+    /// out of `pending`: when there are more, in key order from the first
+    /// key after ``lastKeyWritten`` (then from the first key), so that a
+    /// status left for a later commit is not passed over again and again by
+    /// newer ones of smaller keys. Removed one by one, so that `pending`
+    /// keeps its table and no second one is made beside it.
+    private func take(oneCommitsWorthOf keys: [ResourceKey]) -> [ResourceKey: PendingStatus<Resource.Status>] {
+        let limit = max(1, options.maxStatusesPerCommit)
+        keyBeforeFlush = lastKeyWritten
+        var chosen = keys
+        if keys.count > limit {
+            chosen = Array(statusWritingOrder(keys, after: lastKeyWritten).prefix(limit))
+            lastKeyWritten = chosen.last
+        }
+        var batch: [ResourceKey: PendingStatus<Resource.Status>] = [:]
+        batch.reserveCapacity(chosen.count)
+        for key in chosen { batch[key] = pending.removeValue(forKey: key) }
+        return batch
+    }
+}
+
+/// `keys` in key order from the first key after `last`, then from the
+/// first key up to `last`: the order in which statuses too many for one
+/// commit are written (see ``ControllerOptions/maxStatusesPerCommit``).
+func statusWritingOrder(_ keys: some Sequence<ResourceKey>, after last: ResourceKey?) -> [ResourceKey] {
+    let sorted = keys.sorted()
+    guard let last else { return sorted }
+    let start = sorted.partitioningIndex { $0 > last }
+    return Array(sorted[start...] + sorted[..<start])
 }

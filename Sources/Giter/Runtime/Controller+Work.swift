@@ -64,7 +64,8 @@ extension Controller {
 
     // MARK: Status writes
 
-    /// Writes every pending status in one commit, in a child task. The
+    /// Writes the pending statuses (at most
+    /// ``ControllerOptions/maxStatusesPerCommit``) in one commit, in a child task. The
     /// store makes each status's own failure its outcome
     /// (``WriteOutcome/failed(_:)``), so one status never fails the others.
     func startFlush(final: Bool, _ tasks: inout ControllerTasks<Resource>) {
@@ -142,6 +143,8 @@ extension Controller {
             let locked = (error as? StoreError)?.code == .branchLocked
             batchFailed(flush.keys, reason: "\(error)", locked: locked)
         }
+        // Each final commit (of several, when capped) has its own three attempts.
+        if flush.final && allWritten { failedFinalFlushes = 0 }
         guard flush.final, !allWritten, !pending.isEmpty else { return }
         failedFinalFlushes += 1
         if failedFinalFlushes >= 3 {
@@ -167,6 +170,9 @@ extension Controller {
     /// next window.
     private func batchFailed(_ keys: [ResourceKey], reason: String, locked: Bool) {
         failedFlushes += 1
+        // Not at once (a window that ended during the write), and the batch comes first again when capped.
+        flushDue = false
+        lastKeyWritten = keyBeforeFlush
         metrics.statusWriteErrors.increment()
         let delay = max(options.statusWriteWindow, options.errorBackoff.bound(afterFailures: failedFlushes))
         if locked {

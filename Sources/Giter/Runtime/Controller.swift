@@ -99,6 +99,11 @@ public actor Controller<R: Reconciler>: Service {
     var gaveUpWriting = false
     /// Status writes in a row that failed as a whole (thrown, or not applied): the next waits longer.
     var failedFlushes = 0
+    /// The last key of the last status commit cut short by
+    /// ``ControllerOptions/maxStatusesPerCommit``: the next starts after it.
+    var lastKeyWritten: ResourceKey?
+    /// ``lastKeyWritten`` before the write in flight: restored when it fails.
+    var keyBeforeFlush: ResourceKey?
     var requeueTokens: [ResourceKey: Int] = [:]
     var nextRequeueToken = 0
     /// With ``ControllerOptions/sharding``: the shards owned after the last

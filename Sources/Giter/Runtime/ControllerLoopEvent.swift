@@ -33,8 +33,10 @@ enum ControllerSignal: Sendable, Hashable {
 enum ControllerTimer: Sendable, Hashable {
     /// The next poll of the remote.
     case poll
-    /// The end of a status write window.
-    case statusWindow
+    /// The end of a status write window, armed after `failures` writes in
+    /// a row failed: a write that fails meanwhile makes it stale (the next
+    /// waits the longer backoff).
+    case statusWindow(failures: Int)
     /// The next attempt at writing the last statuses while stopping.
     case finalFlushRetry
     /// A delayed requeue of a key; `token` tells a current timer from a replaced one.

@@ -38,7 +38,8 @@ public struct ControllerOptions: Sendable {
     public var pollJitter: Double
     /// The most reconciles running at once.
     public var maxConcurrentReconciles: Int
-    /// Statuses are gathered for this long and written in one commit.
+    /// Statuses are gathered for this long and written in one commit (of
+    /// at most ``maxStatusesPerCommit``).
     public var statusWriteWindow: Duration
     /// Backoff of a resource whose reconcile threw; retries never stop
     /// (only ``TerminalError`` stops them), the delay stops growing at the maximum.
@@ -83,6 +84,17 @@ public struct ControllerOptions: Sendable {
     /// after the first part, and a first sync of a large exchange never
     /// holds every resource decoded at once. 1,000 by default.
     public var syncPartSize: Int = 1_000
+    /// The most statuses one status commit holds. When more are pending,
+    /// a commit takes this many in key order, starting after the last key
+    /// the previous one took (so that none is passed over again and again
+    /// by newer ones). While a full commit's worth is pending and no write
+    /// has failed, the next commit follows at once, without waiting for
+    /// ``statusWriteWindow`` (with a ``sharding`` coordinator it waits);
+    /// a commit that fails is written again first, after the backoff.
+    /// Bounds the memory of a large sync's status writes: every status of
+    /// a commit is encoded, spliced into its file and checked at once.
+    /// 10,000 by default; values below 1 count as 1.
+    public var maxStatusesPerCommit: Int = 10_000
 
     /// Options; the defaults suit a consumer of a remote server (polled
     /// every 5 s) and of a repository on this machine (watched).

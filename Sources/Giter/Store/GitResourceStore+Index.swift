@@ -80,6 +80,8 @@ extension GitResourceStore {
         archived.removeAll(keepingCapacity: true)
         irregular.removeAll(keepingCapacity: true)
         let pins = ledgerState?.pins ?? [:]
+        // One table of the final size, not a doubling of it with the one before beside it.
+        live.reserveCapacity(index.entries.count)
         var changes: [PathChange] = []
         changes.reserveCapacity(index.entries.count + pins.count)
         for (path, entry) in index.entries {

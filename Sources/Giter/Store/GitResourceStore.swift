@@ -474,7 +474,7 @@ struct PartedRange: Sendable {
 extension Array {
     /// The index of the first element for which `isAfter` holds, in an
     /// array where it holds for a suffix: a binary search.
-    fileprivate func partitioningIndex(where isAfter: (Element) -> Bool) -> Index {
+    func partitioningIndex(where isAfter: (Element) -> Bool) -> Index {
         var low = startIndex
         var high = endIndex
         while low < high {

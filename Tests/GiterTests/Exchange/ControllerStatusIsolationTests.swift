@@ -1,4 +1,4 @@
-import Giter
+@testable import Giter
 import GiterTesting
 import Synchronization
 import Testing
@@ -73,30 +73,6 @@ final class ControllerEventLog: Sendable {
     }
 }
 
-/// Holds each task that arrives until `count` have arrived; later ones pass at once.
-final class Rendezvous: Sendable {
-    private let state: Mutex<(arrived: Int, waiting: [CheckedContinuation<Void, Never>])>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        state = Mutex((0, []))
-    }
-
-    func arrive() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let released = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                state.arrived += 1
-                state.waiting.append(continuation)
-                guard state.arrived >= count else { return [] }
-                defer { state.waiting = [] }
-                return state.waiting
-            }
-            for waiter in released { waiter.resume() }
-        }
-    }
-}
-
 /// A status that refuses to encode when `refuse` is set: a value no store can write.
 struct PickyStatus: ReconcilableStatus, Equatable {
     var observedGeneration: Int64?
@@ -126,6 +102,23 @@ struct PickyReconciler: Reconciler {
 
 @Suite("Controller: a status never holds the others; a write that fails as a whole waits as a whole")
 struct ControllerStatusIsolationTests {
+    /// Waits until `count` statuses are pending and the write window's
+    /// timer is armed on `clock`, then ends the window: they go in one
+    /// write. With no window, the first status would be written at once,
+    /// alone or not as the reconciles happen to end (CI's load made first
+    /// writes of one status).
+    func writeWhenPending<R: Reconciler>(
+        _ count: Int, _ controller: Controller<R>, clock: TestClock, window: Duration
+    ) async throws {
+        let start = clock.now
+        try await withDeadline {
+            while await controller.pending.count < count || !clock.deadlines.contains(start.advanced(by: window)) {
+                await Task.yield()
+            }
+        }
+        clock.advance(by: window)
+    }
+
     /// The next status write the controller armed after a failed one: a
     /// timer seconds to minutes away, where the poll's is an hour away. (Two
     /// timers are not enough to tell: for a moment the poll's old timer and
@@ -157,12 +150,16 @@ struct ControllerStatusIsolationTests {
         let events = ControllerEventLog()
         var options = clockOptions
         options.eventHandler = { events.append($0) }
+        // Every status in the first write, whatever the order the reconciles end in (see writeWhenPending).
+        options.statusWriteWindow = .seconds(1)
         let policy = options.errorBackoff
+        let window = options.statusWriteWindow
         let controller = Controller(store: store, reconciler: ScriptedReconciler(), options: options, clock: clock)
         try await withDeadline(.seconds(60)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 defer { controller.shutdown() }
+                try await writeWhenPending(names.count, controller, clock: clock, window: window)
                 for failures in 1...2 {
                     let write = try await nextWrite(on: clock)
                     #expect(clock.now.duration(to: write) == policy.bound(afterFailures: failures))
@@ -198,20 +195,18 @@ struct ControllerStatusIsolationTests {
         let events = ControllerEventLog()
         var options = clockOptions
         options.eventHandler = { events.append($0) }
+        // Every status in the first write, whatever the order the reconciles end in (see writeWhenPending).
+        options.statusWriteWindow = .seconds(1)
         let policy = options.errorBackoff
+        let window = options.statusWriteWindow
         let pushesBefore = exchange.remote.successfulPushes
-        // Both reconciles return together, so that both statuses wait in the first batch (with no write
-        // window, a status alone would be written at once: CI's load once made the first batch `a` alone).
-        let bothStarted = Rendezvous(count: names.count)
-        let reconciler = ScriptedReconciler { report, _ in
-            await bothStarted.arrive()
-            return .done(readyStatus(report.spec.schedule))
-        }
-        let controller = Controller(store: exchange.consumerStore, reconciler: reconciler, options: options, clock: clock)
+        let controller = Controller(
+            store: exchange.consumerStore, reconciler: ScriptedReconciler(), options: options, clock: clock)
         try await withDeadline(.seconds(60)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 defer { controller.shutdown() }
+                try await writeWhenPending(names.count, controller, clock: clock, window: window)
                 for failures in 1...2 {
                     let write = try await nextWrite(on: clock)
                     #expect(clock.now.duration(to: write) == policy.bound(afterFailures: failures))
@@ -244,12 +239,16 @@ struct ControllerStatusIsolationTests {
         let events = ControllerEventLog()
         var options = clockOptions
         options.eventHandler = { events.append($0) }
+        // Every status in the first write, whatever the order the reconciles end in (see writeWhenPending).
+        options.statusWriteWindow = .seconds(1)
         let policy = options.errorBackoff
+        let window = options.statusWriteWindow
         let controller = Controller(store: store, reconciler: ScriptedReconciler(), options: options, clock: clock)
         try await withDeadline(.seconds(60)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await controller.run() }
                 defer { controller.shutdown() }
+                try await writeWhenPending(names.count, controller, clock: clock, window: window)
                 for failures in 1...2 {
                     let write = try await nextWrite(on: clock)
                     #expect(clock.now.duration(to: write) == policy.bound(afterFailures: failures))

@@ -1,5 +1,5 @@
 import Foundation
-import Giter
+@testable import Giter
 import GiterTesting
 import Synchronization
 import Testing
@@ -233,6 +233,40 @@ struct ControllerTests {
         }
         let statuses = try await exchange.producer.list().map { $0.resource.status?.isTrue("Ready") }
         #expect(statuses == [true, true])
+    }
+
+    @Test func statusesBeyondOneCommitsLimitGoInFurtherCommitsWithoutWaitingForTheWindow() async throws {
+        let names = (0..<9).map { "r\($0)" }
+        try await exchange.producer.apply(names.map { report($0) })
+        let before = try #require(exchange.remote.tip())
+        let reconciler = ScriptedReconciler()
+        var options = ControllerOptions(pollInterval: .milliseconds(20), statusWriteWindow: .seconds(3600))
+        options.maxStatusesPerCommit = 3
+        // The window's clock is never advanced: only a full commit's worth is written while the controller runs.
+        // Each commit takes exactly 3, so 9 statuses leave none waiting, in whatever order the reconciles end.
+        try await withController(exchange, reconciler, options: options, clock: TestClock()) { _ in
+            let ready = try await exchange.producer.waitAll(for: names.map { report($0).key }, timeout: .seconds(120))
+            #expect(ready.allSatisfy { $0.resource.status?.isTrue("Ready") == true })
+        }
+        #expect(reconciler.calls.count == names.count)
+        let transport = exchange.remote.transport()
+        let tip = try #require(exchange.remote.tip())
+        let commits = try await transport.commits(from: tip, excluding: before, limit: nil)
+        var written: [Int] = []
+        for commit in commits {
+            written.append(try await transport.changes(from: commit.parents.first, to: commit.id, under: nil).count)
+        }
+        #expect(written == [3, 3, 3], "three commits of three statuses: \(written)")
+    }
+
+    @Test func statusesTooManyForOneCommitAreWrittenFromWhereTheLastCommitEnded() {
+        let keys = ["a", "b", "c", "d", "e"].map { report($0).key }
+        #expect(statusWritingOrder(keys.shuffled(), after: nil) == keys)
+        #expect(statusWritingOrder(keys.shuffled(), after: keys[1]) == Array(keys[2...] + keys[..<2]))
+        #expect(statusWritingOrder(keys.shuffled(), after: keys[4]) == keys, "after the last key: from the first")
+        // A key no longer pending still marks where the next commit starts.
+        let others = [keys[0], keys[1], keys[3]]
+        #expect(statusWritingOrder(others, after: keys[2]) == [keys[3], keys[0], keys[1]])
     }
 
     @Test func workInProgressWhenAControllerStoppedIsPickedUpAgain() async throws {
