@@ -113,6 +113,7 @@ struct ControllerStatusIsolationTests {
         let start = clock.now
         try await withDeadline {
             while await controller.pending.count < count || !clock.deadlines.contains(start.advanced(by: window)) {
+                try Task.checkCancellation()
                 await Task.yield()
             }
         }
@@ -133,6 +134,7 @@ struct ControllerStatusIsolationTests {
                     return distance >= .seconds(1) && distance < .seconds(1800)
                 }
                 if let write { return write }
+                try Task.checkCancellation()
                 await Task.yield()
             }
         }
@@ -224,6 +226,48 @@ struct ControllerStatusIsolationTests {
             let stored = try await exchange.producer.get(report(name).key)
             #expect(stored?.resource.status?.isTrue("Ready") == true, "\(name)")
         }
+    }
+
+    /// A full commit's worth is written at once while a write window is
+    /// armed; when that write fails, the window ending meanwhile does not
+    /// start the next write: it waits the error backoff.
+    @Test func aFullCommitThatFailsWaitsTheBackoffNotTheWindowArmedBeforeIt() async throws {
+        let exchange = Exchange()
+        let names = ["a", "b"]
+        try await exchange.producer.apply(names.map { report($0) })
+        let store = FailingStatusWrites(exchange.consumerStore, failing: report("a").key, failures: 1)
+        let clock = TestClock()
+        var options = clockOptions
+        // One reconcile at a time: `a`'s status arms the window, `b`'s makes a full commit.
+        options.maxConcurrentReconciles = 1
+        options.statusWriteWindow = .seconds(1)
+        options.maxStatusesPerCommit = 2
+        let policy = options.errorBackoff
+        let controller = Controller(store: store, reconciler: ScriptedReconciler(), options: options, clock: clock)
+        try await withDeadline(.seconds(60)) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await controller.run() }
+                defer { controller.shutdown() }
+                let start = clock.now
+                let windowEnd = start.advanced(by: .seconds(1))
+                try await withDeadline {
+                    while await controller.failedFlushes < 1 || !clock.deadlines.contains(windowEnd) {
+                        try Task.checkCancellation()
+                        await Task.yield()
+                    }
+                }
+                #expect(store.written.isEmpty)
+                clock.advance(to: windowEnd)
+                let write = try await nextWrite(on: clock)
+                #expect(clock.now.duration(to: write) == policy.bound(afterFailures: 1), "the backoff, not the window")
+                #expect(store.written.isEmpty, "nothing written when the window armed before the failure ended")
+                clock.advance(to: write)
+                await controller.waitUntilIdle()
+                controller.shutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(store.written == [names.map { report($0).key }])
     }
 
     /// A status that alone comes back `notApplied` (a store that pushed it
