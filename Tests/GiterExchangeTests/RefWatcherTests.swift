@@ -321,7 +321,10 @@ struct RefWatcherTests {
         }
         // The last one left: the watcher stops and closes its instance.
         try await withDeadline {
-            while inotifyInstances(watching: repositoryInode) != 0 { await Task.yield() }
+            while inotifyInstances(watching: repositoryInode) != 0 {
+                try Task.checkCancellation()
+                await Task.yield()
+            }
         }
     }
 

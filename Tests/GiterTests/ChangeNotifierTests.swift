@@ -37,10 +37,16 @@ struct ChangeNotifierTests {
             let task = Task {
                 for await _ in changes.subscribe() {}
             }
-            while changes.subscriberCount == 0 { await Task.yield() }
+            while changes.subscriberCount == 0 {
+                try Task.checkCancellation()
+                await Task.yield()
+            }
             task.cancel()
             await task.value
-            while changes.subscriberCount != 0 { await Task.yield() }
+            while changes.subscriberCount != 0 {
+                try Task.checkCancellation()
+                await Task.yield()
+            }
         }
         changes.finish()
         var count = 0

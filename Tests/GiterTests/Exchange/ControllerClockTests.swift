@@ -121,6 +121,7 @@ struct ControllerClockTests {
                         if let next = clock.deadlines.filter({ $0 > now && now.duration(to: $0) < .seconds(1800) }).min() {
                             return next
                         }
+                        try Task.checkCancellation()
                         await Task.yield()
                     }
                 }
