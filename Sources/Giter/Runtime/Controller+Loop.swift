@@ -169,7 +169,7 @@ extension Controller {
             if runningReconciles == 0 && !finalRetryArmed && !gaveUpWriting {
                 startFlush(final: true, &tasks)
             }
-        } else if flushDue || (failedFlushes == 0 && options.sharding == nil && pending.count >= max(1, options.maxStatusesPerCommit)) {
+        } else if flushDue || (failedFlushes == 0 && options.sharding == nil && pending.count >= statusesPerCommit) {
             // A full commit's worth does not wait for the window (with shards, pending counts statuses of
             // shards not held too: their commits wait for it).
             flushDue = false

@@ -79,13 +79,7 @@ extension Controller {
     /// At most ``ControllerOptions/maxStatusesPerCommit`` are taken (see
     /// ``take(oneCommitsWorthOf:)``); the rest stay pending.
     func writablePending(final: Bool) -> [ResourceKey: PendingStatus<Resource.Status>] {
-        guard let sharding = options.sharding else {
-            if pending.count <= max(1, options.maxStatusesPerCommit) {
-                defer { pending = [:] }
-                return pending
-            }
-            return take(oneCommitsWorthOf: Array(pending.keys))
-        }
+        guard let sharding = options.sharding else { return take(oneCommitsWorthOf: nil) }
         let writable = pending.keys.filter { sharding.fencingToken(for: $0) != nil }
         let unheld = pending.count - writable.count
         if final && unheld > 0 {
@@ -98,14 +92,20 @@ extension Controller {
     }
 
     /// Takes at most ``ControllerOptions/maxStatusesPerCommit`` of `keys`
-    /// out of `pending`: when there are more, in key order from the first
+    /// (`nil`: all pending) out of `pending`: when there are more, in key order from the first
     /// key after ``lastKeyWritten`` (then from the first key), so that a
     /// status left for a later commit is not passed over again and again by
     /// newer ones of smaller keys. Removed one by one, so that `pending`
     /// keeps its table and no second one is made beside it.
-    private func take(oneCommitsWorthOf keys: [ResourceKey]) -> [ResourceKey: PendingStatus<Resource.Status>] {
-        let limit = max(1, options.maxStatusesPerCommit)
+    private func take(oneCommitsWorthOf keys: [ResourceKey]?) -> [ResourceKey: PendingStatus<Resource.Status>] {
+        let limit = statusesPerCommit
         keyBeforeFlush = lastKeyWritten
+        if keys == nil, pending.count <= limit {
+            // All of them: the table itself, not a copy key by key.
+            defer { pending = [:] }
+            return pending
+        }
+        let keys = keys ?? Array(pending.keys)
         var chosen = keys
         if keys.count > limit {
             chosen = Array(statusWritingOrder(keys, after: lastKeyWritten).prefix(limit))
@@ -116,6 +116,11 @@ extension Controller {
         for key in chosen { batch[key] = pending.removeValue(forKey: key) }
         return batch
     }
+}
+
+extension Controller {
+    /// ``ControllerOptions/maxStatusesPerCommit``, at least 1.
+    var statusesPerCommit: Int { max(1, options.maxStatusesPerCommit) }
 }
 
 /// `keys` in key order from the first key after `last`, then from the
