@@ -55,7 +55,7 @@ extension Controller {
             state.failures = 0
             state.requeued = false
         case .failed(let delay):
-            state.failures += 1
+            state.failures = state.failures == .max ? .max : state.failures + 1
             state.requeued = false
             if !stopping { requeue(key, after: delay, &tasks) }
         }
@@ -105,7 +105,8 @@ extension Controller {
                 case .stale:
                     // The spec changed after it was reconciled: never publish that status. Reconcile
                     // again, unless the new spec has been reconciled meanwhile.
-                    if keys[key]?.reconciled?.digest == batch[key]?.specDigest {
+                    if let reconciled = keys[key]?.reconciled, let stale = batch[key],
+                        reconciled.digest == SpecVersion.value(ofDigest: stale.specDigest) {
                         keys[key]?.reconciled = nil
                         enqueue(key)
                     }

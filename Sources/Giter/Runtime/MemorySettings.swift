@@ -16,9 +16,8 @@ public enum MemorySettings {
     /// block, up to 32 MiB, so a large sync's big transient arrays and
     /// tables end up inside the heap, and the small values that outlive them
     /// keep its pages resident. After the first sync of 100,000 resources
-    /// this setting (128 KiB) gave 161 and 166 MB resident against 183 and
-    /// 202 MB without it, at the same speed, in the scale benchmark's
-    /// alternated runs (see `Documentation/Performance.md`).
+    /// this setting (128 KiB) gave 116 MB resident against 143 and 178 MB
+    /// without it in the scale benchmark (see `Documentation/Performance.md`).
     ///
     /// Call it once, at the start of the process, before the work it is
     /// for. It applies to the whole process.

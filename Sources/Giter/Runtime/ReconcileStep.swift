@@ -61,7 +61,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
             // A read that failed (the mirror busy, a file system error) may work
             // next time: the key is queued again with the error backoff, never dropped.
             metrics.failures.increment()
-            let failures = state.failures + 1
+            let failures = Int(state.failures) + 1
             let delay = options.errorBackoff.delay(afterFailures: failures)
             logger.warning(
                 "cannot read the resource (attempt \(failures)), retrying in \(delay): \(error)", metadata: metadata)
@@ -76,7 +76,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
         for (name, value) in metadata { contextLogger[metadataKey: name] = value }
         let context = ReconcileContext(
             key: key, generation: stored.generation, idempotencyKey: stored.idempotencyKey,
-            attempt: state.failures + 1, logger: contextLogger)
+            attempt: Int(state.failures) + 1, logger: contextLogger)
         let (result, elapsed) = await measure(on: clock) { () async -> Result<ReconcileResult<Resource.Status>, any Error> in
             do {
                 return .success(try await reconciler.reconcile(stored.resource, context: context))
@@ -102,7 +102,7 @@ struct ReconcileStep<R: Reconciler>: Sendable {
             return .terminal(PendingStatus(status: status, specDigest: stored.specDigest), version)
         case .failure(let error):
             metrics.failures.increment()
-            let failures = state.failures + 1
+            let failures = Int(state.failures) + 1
             let delay = options.errorBackoff.delay(afterFailures: failures)
             logger.warning(
                 "reconcile failed (attempt \(failures)), retrying in \(delay): \(error)", metadata: metadata)

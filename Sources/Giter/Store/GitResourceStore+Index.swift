@@ -89,13 +89,13 @@ extension GitResourceStore {
             let liveKey = ResourceKey(repositoryPath: path)
             guard let key = liveKey ?? ResourceKey(archivePath: path), key.kind == resourceType.kind else { continue }
             let id = pins.isEmpty ? entry.blob : ledgerState?.blob(at: path, tree: entry.blob)
-            if liveKey != nil { live[key] = id } else { archived[key] = id }
+            if liveKey != nil { live[key] = InlineObjectID(id) } else { archived[key] = InlineObjectID(id) }
             if id == entry.blob, !entry.mode.isFile { irregular[path] = entry.mode }
         }
         for (path, id) in pins where index.entries[path] == nil {
             let liveKey = ResourceKey(repositoryPath: path)
             guard let key = liveKey ?? ResourceKey(archivePath: path), key.kind == resourceType.kind else { continue }
-            if liveKey != nil { live[key] = id } else { archived[key] = id }
+            if liveKey != nil { live[key] = InlineObjectID(id) } else { archived[key] = InlineObjectID(id) }
             changes.append(PathChange(path: path, oldID: nil, oldMode: nil, newID: nil, newMode: nil))
         }
         changes.sort { $0.path < $1.path }

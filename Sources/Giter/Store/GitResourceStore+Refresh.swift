@@ -128,7 +128,7 @@ extension GitResourceStore {
                 treeEntry = (entry?.id, entry?.mode)
             }
             let id = ledgerState.map { $0.blob(at: path, tree: treeEntry.id) } ?? treeEntry.id
-            if live != nil { self.live[key] = id } else { archived[key] = id }
+            if live != nil { self.live[key] = InlineObjectID(id) } else { archived[key] = InlineObjectID(id) }
             if live != nil, id == nil { traceContexts[key] = nil }
             if id == treeEntry.id {
                 // What is in force is the tree's entry: a symbolic link or a gitlink there is never read.

@@ -582,7 +582,7 @@ extension GitResourceStore {
                 return .unreadable(bytes: bytes, error)
             }
         }
-        guard let id = live[key] else { return nil }
+        guard let id = live[key]?.objectID else { return nil }
         return try await file(id, path: path)
     }
 

@@ -30,9 +30,10 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var tip: ObjectID?
     /// Whether the view was ever refreshed.
     var loaded = false
-    /// Live and archived files of the kind: key → blob id.
-    var live: [ResourceKey: ObjectID] = [:]
-    var archived: [ResourceKey: ObjectID] = [:]
+    /// Live and archived files of the kind: key → blob id (inline: one
+    /// entry for every file in view, see ``InlineObjectID``).
+    var live: [ResourceKey: InlineObjectID] = [:]
+    var archived: [ResourceKey: InlineObjectID] = [:]
     /// Whether ``live``, ``archived`` and ``irregular`` are still to be built
     /// for the tip (``ensureIndex()``): the first refresh leaves them to the
     /// first read that needs them, so a ``get(_:)`` reads one file by path.
@@ -139,7 +140,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     public func get(_ key: ResourceKey) async throws -> StoredResource<Resource>? {
         try checkScope(key)
         if indexPending, let tip { return try await getByPath(key, at: tip) }
-        guard let id = live[key] else { return nil }
+        guard let id = live[key]?.objectID else { return nil }
         return try await stored(key: key, blob: id, archived: false)
     }
 
@@ -156,10 +157,11 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
         var learnt = false
         var result: [StoredResource<Resource>] = []
         var reading: [(key: ResourceKey, id: ObjectID, path: String)] = []
-        for (key, id) in index.sorted(by: { $0.key < $1.key }) {
+        for (key, inlineID) in index.sorted(by: { $0.key < $1.key }) {
             if let namespace = query.namespace, key.namespace != namespace { continue }
             guard options.scope.contains(key) else { continue }
             let path = query.archived ? key.archivePath : key.repositoryPath
+            let id = inlineID.objectID
             if selecting, let labels = indexedLabels(at: path, blob: id), !query.labelSelector.matches(labels) {
                 continue
             }
@@ -220,7 +222,7 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
                 return ResourceChanges(revision: nil, updated: [], removed: removed).part(after: start, limit: limit)
             }
             let keys = try await changedKeys(from: old, to: tip)
-            range = PartedRange(from: old, revision: current, after: nil, files: keys.map { ($0, live[$0]) })
+            range = PartedRange(from: old, revision: current, after: nil, files: keys.map { ($0, live[$0]?.objectID) })
         }
         let files = range.files
         let first = start.map { start in files.partitioningIndex(where: { $0.key > start }) } ?? files.startIndex

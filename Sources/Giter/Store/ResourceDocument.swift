@@ -69,12 +69,16 @@ struct ResourceDocument: Sendable {
 /// not a cryptographic hash and must not be used to authenticate anything.
 enum SpecDigest {
     static func of(_ node: Node) -> String {
-        let bytes = YAMLWriter(options: .sortedKeys).writeBytes(node)
+        let text = String(fnv1a(YAMLWriter(options: .sortedKeys).writeBytes(node)), radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+
+    /// 64-bit FNV-1a of `bytes`.
+    static func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        let text = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        return hash
     }
 }
