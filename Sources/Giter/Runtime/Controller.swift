@@ -230,8 +230,12 @@ struct SpecVersion: Hashable, Sendable {
     /// any other text (never made by `SpecDigest`) the text's FNV-1a hash,
     /// so two texts give the same value only as two digests collide.
     static func value(ofDigest digest: String) -> UInt64 {
-        if digest.utf8.count == 16, let value = UInt64(digest, radix: 16) { return value }
-        return SpecDigest.fnv1a(digest.utf8)
+        let digits = digest.utf8
+        // Lowercase digits only: UInt64(_:radix:) would also read "F" and a sign.
+        guard digits.count == 16, digits.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            let value = UInt64(digest, radix: 16)
+        else { return SpecDigest.fnv1a(digits) }
+        return value
     }
 }
 

@@ -28,6 +28,10 @@ struct PerResourceMemoryTests {
         #expect(SpecVersion.value(ofDigest: "not a digest") == SpecVersion.value(ofDigest: "not a digest"))
         #expect(SpecVersion.value(ofDigest: "not a digest") != SpecVersion.value(ofDigest: "not a digest!"))
         #expect(SpecVersion.value(ofDigest: "") != SpecVersion.value(ofDigest: "0000000000000000"))
+        // Only lowercase digits are read as a value: other spellings are other texts.
+        #expect(SpecVersion.value(ofDigest: "000000000000000F") != SpecVersion.value(ofDigest: "000000000000000f"))
+        #expect(SpecVersion.value(ofDigest: "+00000000000000f") != SpecVersion.value(ofDigest: "000000000000000f"))
+        #expect(SpecVersion.value(ofDigest: "-000000000000000") != SpecVersion.value(ofDigest: "0000000000000000"))
     }
 
     @Test func aSHA1IdIsKeptInlineAndGivenBackTheSame() throws {
@@ -50,12 +54,26 @@ struct PerResourceMemoryTests {
             seen.insert(inline)
         }
         #expect(seen.count == texts.count)
+        // A fixed sequence (a linear congruential generator), the same in every run.
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        let digits = Array("0123456789abcdef")
         for _ in 0..<200 {
-            let text = String((0..<40).map { _ in "0123456789abcdef".randomElement()! })
+            let text = String(
+                (0..<40).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return digits[Int(state >> 60)]
+                })
             let id = try #require(ObjectID(hex: text))
             #expect(InlineObjectID(id).objectID == id)
             #expect(InlineObjectID(id) == InlineObjectID(try #require(ObjectID(hex: text))))
         }
+    }
+
+    /// Does not compile if a store's view keeps ``ObjectID``s again.
+    static func viewTables<Resource>(of store: GitResourceStore<Resource>) async
+        -> (live: [ResourceKey: InlineObjectID], archived: [ResourceKey: InlineObjectID])
+    {
+        (await store.live, await store.archived)
     }
 
     @Test func aSHA256IdIsKeptAsItIs() throws {
