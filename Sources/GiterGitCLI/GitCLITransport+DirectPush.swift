@@ -59,6 +59,10 @@ extension GitCLITransport {
         // A direct push is a fast-forward (the commit's parent is `expected`),
         // so `receive.denyNonFastForwards` has nothing to refuse.
 
+        if let pack = record.pack {
+            guard Platform.isReadable(mirror.packFolder + "/" + pack + ".idx") else { return nil }
+            try remote.copyPack(pack, from: mirror, durably: true)
+        }
         for id in objects {
             try Self.copyLooseObject(from: mirror.looseObjectPath(id), to: remote.looseObjectPath(id))
         }

@@ -72,4 +72,25 @@ extension LocalRepository {
         }
         if durably { Platform.syncFolder(packFolder) }
     }
+
+    /// Copies the pack `name` (its `.pack` and `.idx`) of `source` into
+    /// this repository's ``packFolder`` through a staging folder, as
+    /// ``installPack(_:from:durably:)`` moves it: the way a direct push
+    /// hands over a commit the git CLI backend wrote as one pack.
+    package func copyPack(_ name: String, from source: LocalRepository, durably: Bool) throws(TransportError) {
+        if Platform.exists(packFolder + "/" + name + ".idx") { return }
+        let staging = try makePackStagingFolder()
+        do throws(TransportError) {
+            for suffix in [".pack", ".idx"] {
+                guard let bytes = Platform.contents(of: source.packFolder + "/" + name + suffix) else {
+                    throw TransportError(.objectNotFound, "the pack \(name)\(suffix) of \(source.folder) cannot be read")
+                }
+                try PackFileWriter.writeFile(bytes, at: staging + "/" + name + suffix)
+            }
+        } catch {
+            Platform.removeFolder(staging)
+            throw error
+        }
+        try installPack(name, from: staging, durably: durably)
+    }
 }

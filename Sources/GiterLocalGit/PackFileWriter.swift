@@ -101,10 +101,7 @@ package final class PackFileWriter {
         guard entries.count < expected else {
             throw TransportError(.invalidArgument, "a pack of \(expected) objects was given one more")
         }
-        var name = Insecure.SHA1()
-        name.update(data: Array("\(type.name) \(contents.count)\0".utf8))
-        name.update(data: contents)
-        let digest = Array(name.finalize())
+        let digest = Self.digest(of: type, contents)
 
         let start = buffer.count
         PackEncoding.appendHeader(type: type.rawValue, size: contents.count, to: &buffer)
@@ -119,9 +116,23 @@ package final class PackFileWriter {
         return ObjectID(lowercaseHex: digest.hexString)
     }
 
+    /// The name Git gives an object of `type` holding `contents`.
+    package static func name(of type: PackObjectType, _ contents: [UInt8]) -> ObjectID {
+        ObjectID(lowercaseHex: digest(of: type, contents).hexString)
+    }
+
+    private static func digest(of type: PackObjectType, _ contents: [UInt8]) -> [UInt8] {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: Array("\(type.name) \(contents.count)\0".utf8))
+        hasher.update(data: contents)
+        return Array(hasher.finalize())
+    }
+
     /// Ends the pack, writes its index and moves both into `objects/pack`
-    /// (fsynced first, and the folder after, when `durably`).
-    package func finish(durably: Bool) throws(TransportError) {
+    /// (fsynced first, and the folder after, when `durably`); returns the
+    /// pack's name (`pack-<checksum>`, as its two files are named).
+    @discardableResult
+    package func finish(durably: Bool) throws(TransportError) -> String {
         guard entries.count == expected else {
             throw TransportError(.invalidArgument, "a pack of \(expected) objects was given \(entries.count)")
         }
@@ -140,6 +151,7 @@ package final class PackFileWriter {
         else { throw TransportError(.backend, "the pack written in \(staging) is gone") }
         finished = true
         try repository.installPack(name, from: staging, durably: durably)
+        return name
     }
 
     /// The version-2 index: names in order with a fan-out table before
@@ -190,7 +202,8 @@ package final class PackFileWriter {
         }
     }
 
-    private static func writeFile(_ bytes: [UInt8], at path: String) throws(TransportError) {
+    /// Writes `bytes` into a new file at `path` (read-only, not fsynced).
+    package static func writeFile(_ bytes: [UInt8], at path: String) throws(TransportError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard descriptor >= 0 else { throw TransportError(.backend, "cannot create \(path)") }
         defer { close(descriptor) }

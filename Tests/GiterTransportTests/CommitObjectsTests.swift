@@ -92,13 +92,16 @@ import Testing
         }
     }
 
-    /// On the libgit2 backend, a commit of at least `receive.unpackLimit`
-    /// (100) new objects is written into the mirror as one pack, its blobs
-    /// not loose, and no staging folder is left; a small commit stays
-    /// loose. Git reads both, and a reader fetches them.
-    @Test func aLargeCommitIsOnePackInTheLibgit2Mirror() async throws {
+    /// On both backends, a commit of at least `receive.unpackLimit` (100)
+    /// new objects is written into the mirror as one pack, its blobs not
+    /// loose, and no staging folder is left; a small commit stays loose.
+    /// Git reads both, a direct push hands the objects over as one pack,
+    /// and readers of both backends fetch them.
+    @Test(arguments: Backend.allCases)
+    func aLargeCommitIsOnePackInTheMirror(backend: Backend) async throws {
         try await withRemote(.localPath, seeded: true) { context in
-            let transport = try await context.open(.libgit2, mirror: "writer")
+            try await DirectPushTests.allowDirectPushes(context)
+            let transport = try await context.open(backend, mirror: "writer")
             let tip = try #require(try await transport.fetch())
             let mirror = LocalRepository(folder: context.configuration(mirror: "writer").mirrorPath)
             let packsBefore = mirror.packCount
@@ -140,7 +143,13 @@ import Testing
                     == large)
             #expect(mirror.packCount == packsBefore + 1)
 
-            #expect(try await transport.push(large, expecting: tip) == .pushed(large))
+            #expect(try await transport.push(small, expecting: tip) == .pushed(small))
+            #expect(DirectPushTests.routes(transport) == (1, 0), "pushed directly, not through receive-pack")
+            #expect(try await transport.push(large, expecting: small) == .pushed(large))
+            #expect(DirectPushTests.routes(transport) == (2, 0), "pushed directly, not through receive-pack")
+            let remote = LocalRepository(folder: context.repository.path)
+            #expect(!Platform.exists(remote.looseObjectPath(try #require(ObjectID(hex: largeBlob)))), "pushed as a pack")
+            try await context.repository.git(["fsck", "--strict", "--no-dangling"])
             for backend in Backend.allCases {
                 let reader = try await context.open(backend, mirror: "reader-\(backend)")
                 #expect(try await reader.fetch() == large)
