@@ -9,7 +9,10 @@ extension GitCLITransport {
     /// rewritten through `git mktree -z --batch` (every other subtree is
     /// reused by id), and the commit object through
     /// `git hash-object -w -t commit --stdin-paths`. Once those processes
-    /// run, a commit starts none.
+    /// run, a commit starts none. A commit of at least 100 files and
+    /// folders on a parent makes its blobs and trees in Swift instead and
+    /// writes them as one pack (``PackedCommitObjects``), which a direct
+    /// push then copies into the remote as it is.
     ///
     /// The edits are grouped and checked by ``TreeEditPlan`` before anything
     /// is written: unsafe paths and conflicting edits (two edits of one
@@ -66,7 +69,9 @@ extension GitCLITransport {
             throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
         }
         written.append(id.hex)
-        recentCommits.record(id, parent: request.parent, objects: written, pack: pack)
+        var packRecord: (name: String, objects: Int)?
+        if let pack, let packed { packRecord = (pack, packed.count) }
+        recentCommits.record(id, parent: request.parent, objects: written, pack: packRecord)
         return id
     }
 
@@ -341,8 +346,14 @@ struct PackedCommitObjects {
         return add(.tree, bytes)
     }
 
-    /// Writes the objects as one pack into `mirror`; returns the pack's name.
-    func write(into mirror: LocalRepository) throws(TransportError) -> String {
+    /// How many objects the pack holds.
+    var count: Int { objects.count }
+
+    /// Writes the objects as one pack into `mirror`; returns the pack's
+    /// name, or nil when there is nothing to write (every edit a delete of
+    /// a missing path).
+    func write(into mirror: LocalRepository) throws(TransportError) -> String? {
+        guard !objects.isEmpty else { return nil }
         let writer = try PackFileWriter(into: mirror, objectCount: objects.count)
         for object in objects { try writer.append(object.type, object.bytes) }
         return try writer.finish(durably: false)

@@ -10,14 +10,15 @@ final class RecentCommits: Sendable {
         var parent: ObjectID?
         /// The loose objects written for it.
         var objects: [String]
-        /// The pack of the mirror its blobs and trees were written in (`pack-<checksum>`), if any.
-        var pack: String?
+        /// The pack of the mirror its blobs and trees were written in
+        /// (`pack-<checksum>`) and how many objects it holds, if any.
+        var pack: (name: String, objects: Int)?
     }
 
     private static let capacity = 32
     private let records = Mutex<[(id: ObjectID, record: Record)]>([])
 
-    func record(_ id: ObjectID, parent: ObjectID?, objects: [String], pack: String? = nil) {
+    func record(_ id: ObjectID, parent: ObjectID?, objects: [String], pack: (name: String, objects: Int)? = nil) {
         records.withLock { records in
             records.removeAll { $0.id == id }
             records.append((id, Record(parent: parent, objects: objects, pack: pack)))

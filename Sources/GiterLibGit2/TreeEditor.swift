@@ -106,7 +106,8 @@ struct TreeEditor {
         var mode: UInt32
         var oid: git_oid
 
-        var isTree: Bool { mode == FileMode.tree.rawValue }
+        /// A folder, by the type bits of its mode, as Git reads them.
+        var isTree: Bool { mode & 0o170000 == 0o040000 }
     }
 
     /// The entries of `tree`, by name.
@@ -118,8 +119,9 @@ struct TreeEditor {
             guard let entry = git_tree_entry_byindex(tree.pointer, index), let cName = git_tree_entry_name(entry)
             else { continue }
             let name = Array(UnsafeRawBufferPointer(start: cName, count: strlen(cName)))
+            // The mode as the tree holds it (`git_tree_entry_filemode` would make `100664` `100644`).
             result[name] = RawEntry(
-                name: name, mode: git_tree_entry_filemode(entry).rawValue, oid: git_tree_entry_id(entry).pointee)
+                name: name, mode: UInt32(git_tree_entry_filemode_raw(entry).rawValue), oid: git_tree_entry_id(entry).pointee)
         }
         return result
     }

@@ -64,10 +64,8 @@ private final class ZStream {
         let status = deflateInit2_(
             stream, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
             Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else {
-            stream.deallocate()
-            throw TransportError(.backend, "zlib could not start (\(status))")
-        }
+        // On failure deinit still runs (every property is set): deflateEnd on a stream that did not start does nothing.
+        guard status == Z_OK else { throw TransportError(.backend, "zlib could not start (\(status))") }
     }
 
     deinit {
@@ -77,6 +75,10 @@ private final class ZStream {
 
     /// Appends `data`, deflated, to `buffer`.
     func append(_ data: UnsafeRawBufferPointer, to buffer: inout [UInt8]) throws(TransportError) {
+        // zlib counts a call's input and output in 32 bits.
+        guard data.count < Int(UInt32.max / 2) else {
+            throw TransportError(.invalidArgument, "an object of \(data.count) bytes is too large to write into a pack")
+        }
         let bound = Int(deflateBound(stream, uLong(data.count)))
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: bound))

@@ -223,6 +223,9 @@ extension GitCLILocalRemoteTests {
             #expect(try await consumer.remoteTip() == nextID)
             await #expect(throws: TransportError.self) { try await consumer.fetch() }
             #expect(Self.routes(consumer).direct == 1, "nothing was copied under a wrong name")
+            // The pack route: blobs read before the forged one were not written loose either.
+            let before = try #require(ObjectID(hex: try await context.repository.git(["rev-parse", "\(next):b-0.yaml"]).trimmedStdout))
+            #expect(!Platform.exists(mirror.looseObjectPath(before)))
             // (`git fetch`, tried next, fails too: Git names the forged bytes by what they are.)
             let present = try await runGit(["--git-dir", mirror.folder, "cat-file", "-e", blob.hex])
             #expect(!present.succeeded, "no object under the forged name")
