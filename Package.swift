@@ -104,9 +104,18 @@ let package = Package(
         ),
         // The rules both backends follow for a repository on this machine
         // (receive policy, local URLs, file stamps, refs and locks, what a
-        // refused ref update means). Internal: no product; never libgit2,
-        // which the git CLI backend must do without.
-        .target(name: "GiterLocalGit", dependencies: ["Giter"]),
+        // refused ref update means, packs written without deltas). Internal:
+        // no product; never libgit2, which the git CLI backend must do without.
+        .target(
+            name: "GiterLocalGit",
+            dependencies: [
+                "Giter", "CZlib",
+                // SHA-1 for the object names and trailers of the packs it writes (PackFileWriter).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // zlib (Debian: zlib1g-dev, which libgit2-dev depends on): the object streams of packs.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The Transport over libgit2.
         .target(
             name: "GiterLibGit2",

@@ -4,8 +4,6 @@
 #include <git2/sys/transport.h>
 #include <git2/sys/repository.h>
 #include <git2/sys/stream.h>
-// zlib, which libgit2 itself links: the deflate of the packs Giter writes (PackWriter).
-#include <zlib.h>
 
 /// Points libgit2's search path for configuration files of `level`
 /// (GIT_CONFIG_LEVEL_SYSTEM, _XDG, _GLOBAL, _PROGRAMDATA) at `path`; an empty

@@ -1,5 +1,6 @@
 import Foundation
 public import Giter
+import GiterLocalGit
 
 extension GitCLITransport {
     /// Writes a commit with long-lived plumbing processes and no index or
@@ -8,7 +9,10 @@ extension GitCLITransport {
     /// rewritten through `git mktree -z --batch` (every other subtree is
     /// reused by id), and the commit object through
     /// `git hash-object -w -t commit --stdin-paths`. Once those processes
-    /// run, a commit starts none.
+    /// run, a commit starts none. A commit of at least 100 files and
+    /// folders on a parent makes its blobs and trees in Swift instead and
+    /// writes them as one pack (``PackedCommitObjects``), which a direct
+    /// push then copies into the remote as it is.
     ///
     /// The edits are grouped and checked by ``TreeEditPlan`` before anything
     /// is written: unsafe paths and conflicting edits (two edits of one
@@ -25,18 +29,32 @@ extension GitCLITransport {
 
         let scratch = try TemporaryFolder()
         defer { scratch.remove() }
+        let mirror = LocalRepository(folder: runner.mirrorPath)
+        // Many objects: made here and written as one pack (see ``PackedCommitObjects``).
+        var packed = PackedCommitObjects.worthIt(for: plan, parent: request.parent, mirror: mirror)
+            ? PackedCommitObjects() : nil
         // Reading the parent's tree and writing the blobs are independent: side by side.
         async let parentTree = treeOf(commit: request.parent)
-        let blobs = try await writeBlobs(of: plan, in: scratch)
+        let blobs: [String: String]
+        if packed != nil {
+            blobs = packed!.addBlobs(of: plan)
+        } else {
+            blobs = try await writeBlobs(of: plan, in: scratch)
+        }
         let bases = try await readFolders(of: plan, under: try await parentTree)
 
-        var written = blobs.values.sorted()
+        var written = packed == nil ? blobs.values.sorted() : []
         let tree: String
-        if let root = try await writeFolders(of: plan, onto: bases, blobs: blobs, written: &written) {
+        if let root = try await writeFolders(of: plan, onto: bases, blobs: blobs, written: &written, packed: &packed) {
             tree = root
+        } else if packed != nil {
+            tree = try packed!.addTree([])
         } else {
             tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
         }
+        let pack = try packed?.write(into: mirror)
+        // In the pack, not loose: a direct push copies the pack.
+        if pack != nil { written = [] }
 
         guard let treeID = ObjectID(hex: tree) else {
             throw TransportError(.backend, "git mktree printed '\(tree)' instead of a tree id")
@@ -51,7 +69,9 @@ extension GitCLITransport {
             throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
         }
         written.append(id.hex)
-        recentCommits.record(id, parent: request.parent, objects: written)
+        var packRecord: (name: String, objects: Int)?
+        if let pack, let packed { packRecord = (pack, packed.count) }
+        recentCommits.record(id, parent: request.parent, objects: written, pack: packRecord)
         return id
     }
 
@@ -141,14 +161,16 @@ extension GitCLITransport {
 
     /// Writes the folders of `plan`, deepest first, each on top of its
     /// listing in `bases`; returns the root's id, or nil when it ends up
-    /// empty. Appends the ids of trees it wrote to `written`.
+    /// empty. Appends the ids of trees it wrote to `written`; with
+    /// `packed`, makes them there instead, for one pack.
     ///
     /// Folders of one depth never hold one another, so the trees of a
     /// depth go to `git mktree --batch` in one request (at most
     /// ``treeBatch`` at a time), not one round trip each: a commit of 100
     /// resources writes about 100 bucket folders.
     private func writeFolders(
-        of plan: TreeEditPlan, onto bases: [String: Listing], blobs: [String: String], written: inout [String]
+        of plan: TreeEditPlan, onto bases: [String: Listing], blobs: [String: String], written: inout [String],
+        packed: inout PackedCommitObjects?
     ) async throws -> String? {
         /// Folder path → its new tree id, nil when it ends up empty.
         var results: [String: String?] = [:]
@@ -172,7 +194,12 @@ extension GitCLITransport {
             }
             for start in stride(from: 0, to: pending.count, by: Self.treeBatch) {
                 let batch = pending[start..<min(pending.count, start + Self.treeBatch)]
-                let ids = try await writeTrees(batch.map { $0.entries.values })
+                let ids: [String]
+                if packed != nil {
+                    ids = try batch.map { (pending) throws(TransportError) in try packed!.addTree(pending.entries.values) }
+                } else {
+                    ids = try await writeTrees(batch.map { $0.entries.values })
+                }
                 for ((folder, _), id) in zip(batch, ids) {
                     if id != bases[folder.path]?.id { written.append(id) }
                     results[folder.path] = .some(id)
@@ -268,5 +295,93 @@ extension GitCLITransport {
             throw TransportError(.invalidArgument, "the \(role) date or time zone is out of range")
         }
         return checked
+    }
+}
+
+/// The blobs and trees of one commit made in memory and written into the
+/// mirror as one pack (``PackFileWriter``) rather than through
+/// `git hash-object` and `git mktree`, which cost a scratch file and a
+/// loose object per object (issue 13). Used when the commit writes at
+/// least `receive.unpackLimit`'s default (100) of files and folders, the
+/// mirror has fewer packs than ``ObjectCopyRoute`` allows and the ids are
+/// SHA-1. Every blob and new tree of the edit goes in, also those the
+/// mirror has already, so that a direct push can hand the pack over as it
+/// is. The commit object itself is still written loose by `git hash-object`.
+struct PackedCommitObjects {
+    private var objects: [(type: PackObjectType, bytes: [UInt8])] = []
+    private var names: Set<String> = []
+
+    static func worthIt(for plan: TreeEditPlan, parent: ObjectID?, mirror: LocalRepository) -> Bool {
+        guard let parent, parent.hex.utf8.count == 40 else { return false }
+        let files = plan.folders.reduce(0) { $0 + $1.files.count }
+        let count = files + plan.folders.count
+        return ObjectCopyRoute.route(objectCount: count, unpackLimit: ReceivePolicy.defaultUnpackLimit, into: mirror) == .pack
+    }
+
+    /// Makes a blob of every write in `plan`; returns path → blob id.
+    mutating func addBlobs(of plan: TreeEditPlan) -> [String: String] {
+        var result: [String: String] = [:]
+        for folder in plan.folders {
+            for file in folder.files {
+                if case .write(let path, let contents) = file.edit { result[path] = add(.blob, contents) }
+            }
+        }
+        return result
+    }
+
+    /// Makes the tree of `entries` (in Git's order: a folder sorts as if
+    /// its name ended in `/`); returns its id.
+    mutating func addTree(_ entries: some Sequence<GitOutput.RawTreeEntry>) throws(TransportError) -> String {
+        let sorted = entries.map { (key: Array($0.name.utf8) + ($0.isTree ? [0x2F] : []), entry: $0) }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        var bytes: [UInt8] = []
+        for (_, entry) in sorted {
+            guard let id = Self.bytes(ofHex: entry.id) else {
+                throw TransportError(.backend, "the tree entry '\(entry.name)' has no SHA-1 id: '\(entry.id)'")
+            }
+            bytes += Array("\(entry.mode) \(entry.name)".utf8)
+            bytes.append(0)
+            bytes += id
+        }
+        return add(.tree, bytes)
+    }
+
+    /// How many objects the pack holds.
+    var count: Int { objects.count }
+
+    /// Writes the objects as one pack into `mirror`; returns the pack's
+    /// name, or nil when there is nothing to write (every edit a delete of
+    /// a missing path).
+    func write(into mirror: LocalRepository) throws(TransportError) -> String? {
+        guard !objects.isEmpty else { return nil }
+        let writer = try PackFileWriter(into: mirror, objectCount: objects.count)
+        for object in objects { try writer.append(object.type, object.bytes) }
+        return try writer.finish(durably: false)
+    }
+
+    private mutating func add(_ type: PackObjectType, _ bytes: [UInt8]) -> String {
+        let id = PackFileWriter.name(of: type, bytes).hex
+        if names.insert(id).inserted { objects.append((type, bytes)) }
+        return id
+    }
+
+    private static func bytes(ofHex hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count == 40 else { return nil }
+        var result: [UInt8] = []
+        result.reserveCapacity(20)
+        for index in stride(from: 0, to: 40, by: 2) {
+            guard let high = Self.value(digits[index]), let low = Self.value(digits[index + 1]) else { return nil }
+            result.append(high << 4 | low)
+        }
+        return result
+    }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        default: nil
+        }
     }
 }

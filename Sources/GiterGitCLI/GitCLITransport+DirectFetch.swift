@@ -27,7 +27,10 @@ extension GitCLITransport {
     ///    ``directFetchBlobChunk`` read, then written), then trees (each
     ///    after those it holds), then the commits, oldest first; each id
     ///    git computes from the bytes must be the id the remote gave them,
-    ///    so nothing the remote holds under a wrong name gets in.
+    ///    so nothing the remote holds under a wrong name gets in. When
+    ///    there are at least 100 of them (``ObjectCopyRoute``), they are
+    ///    written instead as one pack, named and checked the same way, by
+    ///    ``PackFileWriter`` (no process, no scratch file per object).
     ///
     /// Returns false, having moved no ref, when the fetch must go through
     /// `git fetch`: a merge, a root or a longer run on the way, more than
@@ -58,6 +61,7 @@ extension GitCLITransport {
                 parentTree = tree
                 guard plan.count <= Self.directFetchObjectLimit else { return false }
             }
+            if let packed = try await packCopy(plan, reader: reader) { return packed }
             // Read and written a chunk at a time: memory holds one chunk of the remote's blobs, never all.
             for start in stride(from: 0, to: plan.blobs.count, by: Self.directFetchBlobChunk) {
                 let chunk = Array(plan.blobs[start..<min(plan.blobs.count, start + Self.directFetchBlobChunk)])
@@ -69,6 +73,40 @@ extension GitCLITransport {
         } catch {
             return false
         }
+    }
+
+    /// Writes the objects of `plan` into the mirror as one pack
+    /// (``PackFileWriter``) when ``ObjectCopyRoute`` says so (at least
+    /// `receive.unpackLimit`'s default of them, fewer than 50 packs in the
+    /// mirror) and they have SHA-1 names: true once it is in place, false
+    /// when an object is missing or not what its name says (the pack is
+    /// then dropped), nil when the route is loose objects.
+    private func packCopy(_ plan: CopyPlan, reader: CatFileBatch) async throws -> Bool? {
+        let mirror = plan.mirror
+        let count = plan.blobs.count + plan.trees.count + plan.commits.count
+        guard ObjectCopyRoute.route(objectCount: count, unpackLimit: ReceivePolicy.defaultUnpackLimit, into: mirror) == .pack,
+            plan.commits.allSatisfy({ $0.id.hex.utf8.count == 40 })
+        else { return nil }
+        let writer = try PackFileWriter(into: mirror, objectCount: count)
+        func append(_ object: CatFileBatch.Object, as type: PackObjectType) throws(TransportError) -> Bool {
+            try writer.append(type, object.contents) == object.id
+        }
+        for start in stride(from: 0, to: plan.blobs.count, by: Self.directFetchBlobChunk) {
+            let chunk = Array(plan.blobs[start..<min(plan.blobs.count, start + Self.directFetchBlobChunk)])
+            let blobs = try await reader.readAll(chunk)
+            guard blobs.count == chunk.count else { return false }
+            for blob in blobs {
+                guard blob.type == "blob", try append(blob, as: .blob) else { return false }
+            }
+        }
+        for tree in plan.trees {
+            guard try append(tree, as: .tree) else { return false }
+        }
+        for commit in plan.commits {
+            guard try append(commit, as: .commit) else { return false }
+        }
+        try writer.finish(durably: false)
+        return true
     }
 
     /// Writes `objects` through `writer` (a `git hash-object -w -t <type> --stdin-paths`);

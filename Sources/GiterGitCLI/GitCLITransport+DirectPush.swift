@@ -9,9 +9,14 @@ extension GitCLITransport {
     /// 1. the remote branch is read from its ref file (or `packed-refs`):
     ///    not at `expected` → `.conflict`, nothing written;
     /// 2. the objects this transport wrote for `commit` (a commit made by
-    ///    ``createCommit(_:signer:)`` on top of `expected`) are copied as loose
-    ///    object files into the remote, each written to a temporary file,
-    ///    fsynced, linked into place and its folder fsynced;
+    ///    ``createCommit(_:signer:)`` on top of `expected`) are copied into
+    ///    the remote: loose object files, each written to a temporary file,
+    ///    fsynced, linked into place and its folder fsynced; for a commit
+    ///    written as one pack (``PackedCommitObjects``), that pack and its
+    ///    index first, through a staging folder, fsynced, moved pack first
+    ///    and the folder fsynced (``LocalRepository/copyPack(_:from:durably:)``),
+    ///    when the remote's `receive.unpackLimit` and pack count would have
+    ///    receive-pack keep a pack too (``ObjectCopyRoute``);
     /// 3. the branch moves from `expected` to `commit` by
     ///    ``ReferenceLock/update(from:to:)``: a compare-and-swap under the
     ///    ref's lock file, the one receive-pack takes, with an owner record
@@ -26,8 +31,8 @@ extension GitCLITransport {
     /// bare, a policy that asks for receive-pack, a symbolic branch ref or
     /// one with a reflog, or
     /// (the remote being at `expected`) a commit this transport did not
-    /// write on top of `expected` or whose objects are no longer loose
-    /// files in the mirror.
+    /// write on top of `expected`, whose objects are no longer loose files
+    /// (or its pack) in the mirror, or whose pack the remote would unpack.
     func pushDirectly(_ commit: ObjectID, expecting expected: ObjectID?) async throws -> PushOutcome? {
         guard let expected, let remote = Self.directRepository(configuration.url), remote.hasRepositoryLayout else {
             return nil
@@ -48,7 +53,7 @@ extension GitCLITransport {
             break
         }
         // The remote is where the caller expects it; the commit has to be one
-        // this transport made on top of it, its new objects loose files of the mirror.
+        // this transport made on top of it, its new objects loose files (or one pack) of the mirror.
         guard let record = recentCommits.record(for: commit), record.parent == expected else { return nil }
         let mirror = LocalRepository(folder: runner.mirrorPath)
         var objects: [ObjectID] = []
@@ -59,6 +64,14 @@ extension GitCLITransport {
         // A direct push is a fast-forward (the commit's parent is `expected`),
         // so `receive.denyNonFastForwards` has nothing to refuse.
 
+        if let pack = record.pack {
+            // As receive-pack would keep them: a pack only where the remote's limits ask for one.
+            guard Platform.isReadable(mirror.packFolder + "/" + pack.name + ".idx"),
+                ObjectCopyRoute.route(objectCount: pack.objects, unpackLimit: policy.unpackLimit, into: remote) == .pack
+            else { return nil }
+            // Gone from the mirror meanwhile (a repack): `git push` finds the objects.
+            guard try remote.copyPack(pack.name, from: mirror, durably: true) else { return nil }
+        }
         for id in objects {
             try Self.copyLooseObject(from: mirror.looseObjectPath(id), to: remote.looseObjectPath(id))
         }

@@ -24,7 +24,8 @@ extension Repository {
 
     /// Writes the unsigned commit `request` describes; moves no ref. The
     /// edits are grouped and checked by ``TreeEditPlan`` before anything is
-    /// written.
+    /// written; the blobs and trees are made in memory and written together
+    /// (``write(_:)``: one pack when there are many), the commit loose.
     func createCommit(_ request: CommitRequest) throws(TransportError) -> ObjectID {
         let parts = try commitParts(request)
         var parents: [OpaquePointer?] = parts.parent.map { [$0.pointer] } ?? []
@@ -108,7 +109,9 @@ extension Repository {
     private func commitParts(_ request: CommitRequest) throws(TransportError) -> CommitParts {
         let editor = try TreeEditor(TreeEditPlan(request.edits))
         let parent = try request.parent.map { (id) throws(TransportError) in try commit(id) }
-        let tree = try self.tree(editor.write(onto: parent?.tree(), in: self))
+        let edit = try editor.edit(onto: parent?.tree(), in: self)
+        try write(edit.objects)
+        let tree = try self.tree(edit.root)
         return CommitParts(
             parent: parent, tree: tree, author: try SignatureHandle(request.author),
             committer: try SignatureHandle(request.committer))

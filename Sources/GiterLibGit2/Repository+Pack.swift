@@ -9,7 +9,7 @@ extension Repository {
 
     /// Writes `objects` of this repository as one pack with its index into
     /// `target`'s `objects/pack`, without deltas: each object whole,
-    /// deflated at zlib's fastest level, in the order given, the pack's
+    /// each stored or deflated by its size (``Deflater``), in the order given, the pack's
     /// SHA-1 trailer after them. The bytes go, a megabyte at a time, to
     /// libgit2's indexer in a staging folder there, which hashes every
     /// object again to name it in the index and checks the trailer; then
@@ -53,80 +53,121 @@ extension Repository {
     private func writePack(_ objects: [git_oid], from database: OpaquePointer?, inFolder folder: String)
         throws(TransportError) -> String
     {
-        var options = git_indexer_options()
-        try LibGit2.check(
-            git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "prepare a pack index")
-        var indexer: OpaquePointer?
-        try LibGit2.check(git_indexer_new(&indexer, folder, 0, nil, &options), "start a pack index in \(folder)")
-        defer { git_indexer_free(indexer) }
-        var progress = git_indexer_progress()
-        var hasher = Insecure.SHA1()
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(Self.packChunk + 64 * 1024)
-        func send(hashing: Bool) throws(TransportError) {
-            if hashing { hasher.update(data: buffer) }
-            let result = buffer.withUnsafeBytes { git_indexer_append(indexer, $0.baseAddress, $0.count, &progress) }
-            try LibGit2.check(result, "index the pack written in \(folder)")
-            buffer.removeAll(keepingCapacity: true)
-        }
-
-        buffer += Array("PACK".utf8)
-        PackEncoding.appendBigEndian(2, to: &buffer)
-        PackEncoding.appendBigEndian(UInt32(objects.count), to: &buffer)
+        let writer = try PackWriter(objectCount: objects.count, inFolder: folder)
         for var oid in objects {
             var object: OpaquePointer?
             try LibGit2.check(git_odb_read(&object, database, &oid), "read \(ObjectID(oid)) from \(path)")
             defer { git_odb_object_free(object) }
-            let size = git_odb_object_size(object)
-            let data = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: size)
-            PackEncoding.appendHeader(type: UInt8(truncatingIfNeeded: git_odb_object_type(object).rawValue), size: size, to: &buffer)
-            try PackEncoding.appendDeflated(data, to: &buffer)
-            if buffer.count >= Self.packChunk { try send(hashing: true) }
+            let data = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
+            try writer.append(type: git_odb_object_type(object), data)
         }
+        return try writer.finish()
+    }
+
+    /// Writes `objects`, made in memory, into this repository's object
+    /// database, skipping those it has: loose, or, when there are as many
+    /// as ``ObjectCopyRoute`` packs, as one pack (not fsynced: the mirror
+    /// is a cache, and a push copies the objects durably into the remote).
+    /// The objects come in the order given, each after those it points to,
+    /// and every one is in the database when this returns.
+    func write(_ objects: [TreeEditor.NewObject]) throws(TransportError) {
+        var database: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&database, pointer), "open the object database of \(path)")
+        defer { git_odb_free(database) }
+        var seen = Set<ObjectID>()
+        let missing = objects.filter { object in
+            var oid = object.oid
+            return git_odb_exists_ext(database, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) != 1
+                && seen.insert(ObjectID(oid)).inserted
+        }
+        let here = LocalRepository(folder: gitDirectory)
+        let route = ObjectCopyRoute.route(
+            objectCount: missing.count, unpackLimit: ReceivePolicy.defaultUnpackLimit, into: here)
+        guard route == .pack else {
+            for object in missing {
+                var written = git_oid()
+                let result = object.bytes.withUnsafeBytes {
+                    git_odb_write(&written, database, $0.baseAddress, $0.count, object.type)
+                }
+                try LibGit2.check(result, "write \(ObjectID(object.oid)) into \(path)")
+                guard git_oid.same(written, object.oid) else {
+                    throw TransportError(.backend, "writing \(ObjectID(object.oid)) into \(path) gave \(ObjectID(written))")
+                }
+            }
+            return
+        }
+        try stagingPack(into: here, durably: false) { (_, staging) throws(TransportError) in
+            let writer = try PackWriter(objectCount: missing.count, inFolder: staging)
+            for object in missing {
+                try writer.append(type: object.type, object.bytes)
+            }
+            return try writer.finish()
+        }
+        // The new pack is not among those the database has listed yet.
+        try LibGit2.check(git_odb_refresh(database), "list the packs of \(path) again")
+    }
+}
+
+/// Writes a pack of whole objects to libgit2's indexer in a folder: no
+/// deltas, each object stored or deflated by its size (``Deflater``) in the order
+/// appended, the pack's SHA-1 trailer after them; the indexer hashes every
+/// object again to name it in the index and checks the trailer.
+final class PackWriter {
+    private let folder: String
+    private let expected: Int
+    private var indexer: OpaquePointer?
+    private var progress = git_indexer_progress()
+    private var hasher = Insecure.SHA1()
+    private var buffer: [UInt8] = []
+    private let deflater: Deflater
+
+    init(objectCount: Int, inFolder folder: String) throws(TransportError) {
+        self.folder = folder
+        deflater = try Deflater()
+        expected = objectCount
+        var options = git_indexer_options()
+        try LibGit2.check(
+            git_indexer_options_init(&options, UInt32(GIT_INDEXER_OPTIONS_VERSION)), "prepare a pack index")
+        try LibGit2.check(git_indexer_new(&indexer, folder, 0, nil, &options), "start a pack index in \(folder)")
+        buffer.reserveCapacity(Repository.packChunk + 64 * 1024)
+        buffer += Array("PACK".utf8)
+        PackEncoding.appendBigEndian(2, to: &buffer)
+        PackEncoding.appendBigEndian(UInt32(objectCount), to: &buffer)
+    }
+
+    deinit {
+        git_indexer_free(indexer)
+    }
+
+    func append(type: git_object_t, _ data: UnsafeRawBufferPointer) throws(TransportError) {
+        PackEncoding.appendHeader(type: UInt8(truncatingIfNeeded: type.rawValue), size: data.count, to: &buffer)
+        try deflater.append(data, to: &buffer)
+        if buffer.count >= Repository.packChunk { try send(hashing: true) }
+    }
+
+    func append(type: git_object_t, _ bytes: [UInt8]) throws(TransportError) {
+        try bytes.withUnsafeBytes { data in
+            Result { () throws(TransportError) in try append(type: type, data) }
+        }.get()
+    }
+
+    /// Ends the pack; returns the name the indexer gave it (`pack-<name>.pack`).
+    func finish() throws(TransportError) -> String {
         try send(hashing: true)
         buffer = Array(hasher.finalize())
         try send(hashing: false)
         try LibGit2.check(git_indexer_commit(indexer, &progress), "finish the pack index in \(folder)")
-        guard progress.indexed_objects == UInt32(objects.count), let name = git_indexer_name(indexer) else {
+        guard progress.indexed_objects == UInt32(expected), let name = git_indexer_name(indexer) else {
             throw TransportError(
-                .backend, "the pack written in \(folder) holds \(progress.indexed_objects) of \(objects.count) objects")
+                .backend, "the pack written in \(folder) holds \(progress.indexed_objects) of \(expected) objects")
         }
         return String(cString: name)
     }
-}
 
-/// The pieces of Git's pack format (`gitformat-pack(5)`, version 2) that a pack without deltas needs.
-enum PackEncoding {
-    static func appendBigEndian(_ value: UInt32, to buffer: inout [UInt8]) {
-        buffer += [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-    }
-
-    /// An object's header: its type (1 commit, 2 tree, 3 blob, 4 tag) and
-    /// its size, four bits in the first byte and seven in each next one,
-    /// the high bit saying that another byte follows.
-    static func appendHeader(type: UInt8, size: Int, to buffer: inout [UInt8]) {
-        var byte = type << 4 | UInt8(size & 0x0F)
-        var rest = size >> 4
-        while rest > 0 {
-            buffer.append(byte | 0x80)
-            byte = UInt8(rest & 0x7F)
-            rest >>= 7
-        }
-        buffer.append(byte)
-    }
-
-    /// `data` as one zlib stream at the fastest level.
-    static func appendDeflated(_ data: UnsafeRawBufferPointer, to buffer: inout [UInt8]) throws(TransportError) {
-        let bound = Int(compressBound(uLong(data.count)))
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: bound))
-        var length = uLongf(bound)
-        let status = buffer.withUnsafeMutableBufferPointer { output in
-            compress2(
-                output.baseAddress! + start, &length, data.baseAddress?.assumingMemoryBound(to: Bytef.self),
-                uLong(data.count), Z_BEST_SPEED)
-        }
-        guard status == Z_OK else { throw TransportError(.backend, "zlib could not deflate an object (\(status))") }
-        buffer.removeLast(bound - Int(length))
+    private func send(hashing: Bool) throws(TransportError) {
+        if hashing { hasher.update(data: buffer) }
+        let result = buffer.withUnsafeBytes { git_indexer_append(indexer, $0.baseAddress, $0.count, &progress) }
+        try LibGit2.check(result, "index the pack written in \(folder)")
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -1,9 +1,19 @@
 internal import CLibGit2
 import Giter
 
-/// Writes the tree a ``TreeEditPlan`` makes of a parent's tree: only the
-/// folders on edited paths are rebuilt, every other subtree is reused by id.
-/// The plan holds the rules; this holds the libgit2 mechanics.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Makes, in memory, the objects of the tree a ``TreeEditPlan`` makes of a
+/// parent's tree: a blob per written file and the folders on edited paths,
+/// each encoded and hashed as Git does; every other subtree is reused by
+/// id. Nothing is written here: ``Repository/write(_:)`` writes the objects
+/// loose or as one pack, so that a commit of many files costs one file
+/// rather than a file and a rescan of the packs per object. The plan holds
+/// the rules; this holds the encoding.
 struct TreeEditor {
     let plan: TreeEditPlan
 
@@ -11,35 +21,63 @@ struct TreeEditor {
         self.plan = plan
     }
 
-    /// Writes the edited tree (and its new blobs) into `repository`, starting
-    /// from `base` (nil: the empty tree), and returns its id.
-    func write(onto base: Tree?, in repository: Repository) throws(TransportError) -> git_oid {
+    /// An object made in memory: its type, its bytes (without Git's
+    /// `type size\0` header) and its id.
+    struct NewObject {
+        var type: git_object_t
+        var bytes: [UInt8]
+        var oid: git_oid
+    }
+
+    /// A new tree: the root's id and the objects to write for it, each
+    /// after those it points to (blobs first, then trees, deepest first).
+    struct Edit {
+        var root: git_oid
+        var objects: [NewObject]
+    }
+
+    /// The tree the plan makes of `base` (nil: the empty tree) in
+    /// `repository`, whose parent trees it reads; writes nothing.
+    func edit(onto base: Tree?, in repository: Repository) throws(TransportError) -> Edit {
         let bases = try folders(of: base, in: repository)
+        var objects: [NewObject] = []
         /// Folder path → its new tree id, nil when it ends up empty (Git keeps no empty folders).
         var results: [String: git_oid?] = [:]
         for folder in plan.folders {
             let base = bases[folder.path]
-            let builder = try TreeBuilder(repository: repository, base: base)
+            var entries = base.map(Self.entriesByName) ?? [:]
             for file in folder.files {
+                let name = Array(file.name.utf8)
                 switch file.edit {
                 case .write(_, let contents):
-                    try builder.insert(file.name, repository.writeBlob(contents), mode: FileMode.regular.rawValue)
+                    let blob = try Self.object(.blob, contents)
+                    objects.append(blob)
+                    entries[name] = RawEntry(name: name, mode: FileMode.regular.rawValue, oid: blob.oid)
                 case .delete:
                     // A delete removes a file, never a folder.
-                    if let existing = base?.entry(named: file.name), !existing.isTree { try builder.remove(file.name) }
+                    if let existing = entries[name], !existing.isTree { entries[name] = nil }
                 }
             }
-            for name in folder.subfolders {
-                if case .some(.some(let oid)) = results[folder.path(of: name)] {
-                    try builder.insert(name, oid, mode: FileMode.tree.rawValue)
-                } else if base?.entry(named: name)?.isTree == true {
-                    try builder.remove(name)
+            for subfolder in folder.subfolders {
+                let name = Array(subfolder.utf8)
+                if case .some(.some(let oid)) = results[folder.path(of: subfolder)] {
+                    entries[name] = RawEntry(name: name, mode: FileMode.tree.rawValue, oid: oid)
+                } else if entries[name]?.isTree == true {
+                    entries[name] = nil
                 }
             }
-            results[folder.path] = .some(builder.count == 0 ? nil : try builder.write())
+            if entries.isEmpty {
+                results[folder.path] = .some(nil)
+            } else {
+                let tree = try Self.object(.tree, Self.encode(Array(entries.values)))
+                objects.append(tree)
+                results[folder.path] = .some(tree.oid)
+            }
         }
-        if case .some(.some(let root)) = results[""] { return root }
-        return try TreeBuilder(repository: repository, base: nil).write()  // the empty tree
+        if case .some(.some(let root)) = results[""] { return Edit(root: root, objects: objects) }
+        let empty = try Self.object(.tree, [])
+        objects.append(empty)
+        return Edit(root: empty.oid, objects: objects)
     }
 
     /// The trees of `base` at the plan's folders, by path; folders `base`
@@ -57,44 +95,76 @@ struct TreeEditor {
         }
         return result
     }
+
+    // MARK: Git's tree encoding
+
+    /// A tree entry with its name as the tree holds it (bytes, not
+    /// necessarily UTF-8), so that an entry kept from the parent is written
+    /// back unchanged.
+    struct RawEntry {
+        var name: [UInt8]
+        var mode: UInt32
+        var oid: git_oid
+
+        /// A folder, by the type bits of its mode, as Git reads them.
+        var isTree: Bool { mode & 0o170000 == 0o040000 }
+    }
+
+    /// The entries of `tree`, by name.
+    static func entriesByName(_ tree: Tree) -> [[UInt8]: RawEntry] {
+        let count = git_tree_entrycount(tree.pointer)
+        var result: [[UInt8]: RawEntry] = [:]
+        result.reserveCapacity(count + 4)
+        for index in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree.pointer, index), let cName = git_tree_entry_name(entry)
+            else { continue }
+            let name = Array(UnsafeRawBufferPointer(start: cName, count: strlen(cName)))
+            // The mode as the tree holds it (`git_tree_entry_filemode` would make `100664` `100644`).
+            result[name] = RawEntry(
+                name: name, mode: UInt32(git_tree_entry_filemode_raw(entry).rawValue), oid: git_tree_entry_id(entry).pointee)
+        }
+        return result
+    }
+
+    /// A tree object's bytes: each entry as `mode name\0id`, the mode in
+    /// octal without leading zeros, in Git's order (see ``precedes(_:_:)``).
+    static func encode(_ entries: [RawEntry]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.name.count + 28 })
+        for entry in entries.sorted(by: precedes) {
+            bytes += Array(String(entry.mode, radix: 8).utf8)
+            bytes.append(0x20)
+            bytes += entry.name
+            bytes.append(0)
+            withUnsafeBytes(of: entry.oid.id) { bytes += $0 }
+        }
+        return bytes
+    }
+
+    /// Git's order of tree entries: by name, byte by byte, as if a
+    /// folder's name ended in `/` (so `a.b` comes before the folder `a`,
+    /// which comes before `a0`).
+    static func precedes(_ left: RawEntry, _ right: RawEntry) -> Bool {
+        let common = min(left.name.count, right.name.count)
+        for index in 0..<common where left.name[index] != right.name[index] {
+            return left.name[index] < right.name[index]
+        }
+        let next = { (entry: RawEntry) -> UInt8 in
+            entry.name.count > common ? entry.name[common] : (entry.isTree ? 0x2F : 0)
+        }
+        return next(left) < next(right)
+    }
+
+    /// `bytes` as an object of `type`, hashed as Git names it.
+    static func object(_ type: git_object_t, _ bytes: [UInt8]) throws(TransportError) -> NewObject {
+        var oid = git_oid()
+        let result = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, type) }
+        try LibGit2.check(result, "hash an object of \(bytes.count) bytes")
+        return NewObject(type: type, bytes: bytes, oid: oid)
+    }
 }
 
-/// Owns a `git_treebuilder`.
-final class TreeBuilder {
-    let pointer: OpaquePointer
-    let owner: Repository
-
-    init(repository: Repository, base: Tree?) throws(TransportError) {
-        var handle: OpaquePointer?
-        try LibGit2.check(git_treebuilder_new(&handle, repository.pointer, base?.pointer), "start a tree")
-        guard let handle else { throw TransportError(.backend, "libgit2 returned no tree builder") }
-        pointer = handle
-        owner = repository
-    }
-
-    deinit {
-        git_treebuilder_free(pointer)
-    }
-
-    var count: Int { git_treebuilder_entrycount(pointer) }
-
-    func insert(_ name: String, _ oid: git_oid, mode: UInt32) throws(TransportError) {
-        var oid = oid
-        try LibGit2.check(
-            git_treebuilder_insert(nil, pointer, name, &oid, git_filemode_t(rawValue: mode)),
-            "add '\(name)' to a tree"
-        )
-    }
-
-    /// Removes `name`; a missing name is not an error.
-    func remove(_ name: String) throws(TransportError) {
-        guard git_treebuilder_get(pointer, name) != nil else { return }
-        try LibGit2.check(git_treebuilder_remove(pointer, name), "remove '\(name)' from a tree")
-    }
-
-    func write() throws(TransportError) -> git_oid {
-        var oid = git_oid()
-        try LibGit2.check(git_treebuilder_write(&oid, pointer), "write a tree")
-        return oid
-    }
+extension git_object_t {
+    static let blob = GIT_OBJECT_BLOB
+    static let tree = GIT_OBJECT_TREE
 }

@@ -72,4 +72,36 @@ extension LocalRepository {
         }
         if durably { Platform.syncFolder(packFolder) }
     }
+
+    /// Copies the pack `name` (its `.pack` and `.idx`) of `source` into
+    /// this repository's ``packFolder`` through a staging folder, as
+    /// ``installPack(_:from:durably:)`` moves it: the way a direct push
+    /// hands over a commit the git CLI backend wrote as one pack. False,
+    /// copying nothing, when `source` no longer has it. With `durably`, a
+    /// pack this repository has already is fsynced again with its folder
+    /// (an earlier copy may have been cut off before its folder was).
+    package func copyPack(_ name: String, from source: LocalRepository, durably: Bool) throws(TransportError) -> Bool {
+        let files = [name + ".pack", name + ".idx"]
+        if Platform.exists(packFolder + "/" + name + ".idx") {
+            if durably {
+                for file in files { try Platform.syncFile(packFolder + "/" + file) }
+                Platform.syncFolder(packFolder)
+            }
+            return true
+        }
+        let staging = try makePackStagingFolder()
+        do throws(TransportError) {
+            for file in files {
+                guard try Platform.copyFile(source.packFolder + "/" + file, to: staging + "/" + file) else {
+                    Platform.removeFolder(staging)
+                    return false
+                }
+            }
+        } catch {
+            Platform.removeFolder(staging)
+            throw error
+        }
+        try installPack(name, from: staging, durably: durably)
+        return true
+    }
 }

@@ -121,6 +121,38 @@ extension Platform {
     }
 
     /// Fsyncs the folder `folder`, so that names created, renamed or removed in it last.
+    /// Copies the file `source` to a new file `destination` (read-only, not
+    /// fsynced), a megabyte at a time; false when `source` does not exist.
+    package static func copyFile(_ source: String, to destination: String) throws(TransportError) -> Bool {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            if errno == ENOENT { return false }
+            throw failure("cannot open \(source)")
+        }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard output >= 0 else { throw failure("cannot create \(destination)") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in read(input, raw.baseAddress, raw.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw failure("cannot read \(source)") }
+            if count == 0 { return true }
+            let written = buffer.withUnsafeBytes { raw -> Bool in
+                var done = 0
+                while done < count {
+                    let step = write(output, raw.baseAddress! + done, count - done)
+                    if step < 0 && errno == EINTR { continue }
+                    guard step > 0 else { return false }
+                    done += step
+                }
+                return true
+            }
+            guard written else { throw failure("cannot write \(destination)") }
+        }
+    }
+
     package static func syncFolder(_ folder: String) {
         let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { return }

@@ -177,6 +177,63 @@ struct GitCLILocalRemoteTests {
 }
 
 extension GitCLILocalRemoteTests {
+    /// A direct fetch of at least `receive.unpackLimit` (100) objects
+    /// writes them into the mirror as one pack (``PackFileWriter``) that
+    /// Git reads and `fsck --strict` accepts, with no scratch or staging
+    /// file left; a forged object among them drops the whole pack and
+    /// moves no ref.
+    @Test
+    func aLargeFetchIsOnePackAndAForgedObjectDropsIt() async throws {
+        try await withRemote(.localPath, seeded: true) { context in
+            let producer = try await Self.open(context, mirror: "producer")
+            let consumer = try await Self.open(context, mirror: "consumer")
+            let seed = try #require(try await producer.fetch())
+            #expect(try await consumer.fetch() == seed)
+            let mirror = LocalRepository(folder: context.configuration(mirror: "consumer").mirrorPath)
+            let packs = mirror.packCount
+            func files(_ prefix: String) -> [PathEdit] {
+                (0..<150).map { Self.write("resources/ns/Kind/b\($0 % 9)/\(prefix)-\($0).yaml", "n: \($0)\n") }
+            }
+
+            let large = try await Self.change(producer, on: seed, files("a"))
+            #expect(try await producer.push(large, expecting: seed) == .pushed(large))
+            #expect(try await consumer.fetch() == large)
+            #expect(Self.routes(consumer).direct == 1)
+            #expect(mirror.packCount == packs + 1, "one pack for the fetched objects")
+            let entry = try #require(
+                try await consumer.treeEntries(at: large, under: "resources/ns/Kind/b4").first { $0.path.hasSuffix("/a-4.yaml") })
+            #expect(!Platform.exists(mirror.looseObjectPath(entry.id)), "the blob is in the pack, not loose")
+            #expect(try await consumer.blob(entry.id) == Array("n: 4\n".utf8))
+            try await runGitChecked(["--git-dir", mirror.folder, "fsck", "--strict", "--no-dangling"])
+            #expect(Platform.entryNames(in: mirror.packFolder).allSatisfy { !$0.hasPrefix("tmp_giter_pack_") })
+            try await DirectFetchTests.expectCleanMirror(context, "consumer")
+
+            // A commit of 120 loose objects written into the remote by Git's plumbing, one of them then forged.
+            let next = try await context.repository.commit(
+                files: Dictionary(uniqueKeysWithValues: (0..<120).map { ("b-\($0).yaml", "b: \($0)\n") }),
+                message: "120 files", onto: "refs/heads/main")
+            let nextID = try #require(ObjectID(hex: next))
+            let blob = try #require(ObjectID(hex: try await context.repository.git(["rev-parse", "\(next):b-7.yaml"]).trimmedStdout))
+            let remote = LocalRepository(folder: context.repository.path)
+            let forged = try await context.repository.git(["hash-object", "-w", "--stdin"], input: Data("forged\n".utf8))
+            let path = remote.looseObjectPath(blob)
+            try FileManager.default.removeItem(atPath: path)
+            try FileManager.default.copyItem(
+                atPath: remote.looseObjectPath(try #require(ObjectID(hex: forged.trimmedStdout))), toPath: path)
+            #expect(try await consumer.remoteTip() == nextID)
+            await #expect(throws: TransportError.self) { try await consumer.fetch() }
+            #expect(Self.routes(consumer).direct == 1, "nothing was copied under a wrong name")
+            // The pack route: blobs read before the forged one were not written loose either.
+            let before = try #require(ObjectID(hex: try await context.repository.git(["rev-parse", "\(next):b-0.yaml"]).trimmedStdout))
+            #expect(!Platform.exists(mirror.looseObjectPath(before)))
+            // (`git fetch`, tried next, fails too: Git names the forged bytes by what they are.)
+            let present = try await runGit(["--git-dir", mirror.folder, "cat-file", "-e", blob.hex])
+            #expect(!present.succeeded, "no object under the forged name")
+            #expect(try await consumer.resolve("refs/remotes/origin/main") == large)
+            #expect(Platform.entryNames(in: mirror.packFolder).allSatisfy { !$0.hasPrefix("tmp_giter_pack_") })
+        }
+    }
+
     /// A tree object written as given (`hash-object --literally`), so that
     /// modes Git would normalise can be tested.
     static func tree(_ entries: [(mode: String, name: String, id: String)], in context: RemoteContext) async throws -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Giter
 import GiterGitCLI
 import GiterLibGit2
@@ -215,6 +216,7 @@ struct Exchange: Sendable {
             ready.allSatisfy({ $0.resource.status?.observedGeneration == $0.resource.metadata.generation })
         else { throw BenchmarkError("bulk: not every widget is Ready for its generation") }
         let events = timeline.take()
+        Self.dumpTimeline(events, from: start, applied: applied, end: end)
         let statusCommits = events.filter { $0.side == .consumer && $0.operation == .push && $0.commit != nil }.count
         let producerCommits = events.filter { $0.side == .producer && $0.operation == .push && $0.commit != nil }.count
         var callTime: [String: UInt64] = [:]
@@ -233,6 +235,28 @@ struct Exchange: Sendable {
             callTime: callTime,
             callCount: callCount
         )
+    }
+}
+
+extension Exchange {
+    /// With `GITER_BENCH_TIMELINE=FILE`, appends every call of a bulk run to
+    /// FILE, one per line: side, call, start and end in ms from the run's
+    /// start, the commit it returned. A diagnostic for where a run waits.
+    static func dumpTimeline(_ events: [Timeline.Event], from start: UInt64, applied: UInt64, end: UInt64) {
+        guard let path = ProcessInfo.processInfo.environment["GITER_BENCH_TIMELINE"] else { return }
+        func ms(_ time: UInt64) -> String { format(Double(Int64(bitPattern: time &- start)) / 1e6, decimals: 2) }
+        var text = "# bulk run: applied at \(ms(applied)) ms, all Ready at \(ms(end)) ms\n"
+        for event in events where event.end >= start {
+            let commit = event.commit.map { String($0.hex.prefix(8)) } ?? "-"
+            text += "\(event.side.rawValue)\t\(event.operation.rawValue)\t\(ms(event.start))\t\(ms(event.end))\t\(commit)\n"
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try? handle.close()
     }
 }
 

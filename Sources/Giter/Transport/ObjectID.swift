@@ -23,7 +23,7 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 extension ObjectID {
     /// An id whose text is known to be 40 or 64 lowercase hexadecimal digits.
-    init(lowercaseHex hex: String) {
+    package init(lowercaseHex hex: String) {
         self.hex = hex
     }
 }
