@@ -60,6 +60,9 @@ public final class GitCLITransport: Transport {
     /// (`Credentials.gitConfiguration`); `nil` when isolated.
     let userSettings: UserGitSettings?
 
+    /// This transport's claim on its mirror (see ``MirrorClaim``), held while it lives.
+    let mirrorClaim: MirrorClaim
+
     /// Opens the bare mirror at `configuration.mirrorPath`, creating it when
     /// it is missing, and points its remote `origin` at `configuration.url`.
     ///
@@ -89,6 +92,9 @@ public final class GitCLITransport: Transport {
         } else {
             userSettings = nil
         }
+        // Ref lock files a killed process (or its git) left in the mirror would block every later update of those refs.
+        mirrorClaim = MirrorClaim(mirror: mirror)
+        mirrorClaim.removeLeftLocks()
         try await openMirror(at: mirror)
     }
 

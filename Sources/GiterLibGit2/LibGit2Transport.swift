@@ -51,6 +51,9 @@ public final class LibGit2Transport: Transport {
     /// kept open across pushes and fetches.
     let directPushTargets = DirectPushTargets()
 
+    /// This transport's claim on its mirror (see ``MirrorClaim``), held while it lives.
+    let mirrorClaim: MirrorClaim
+
     /// Opens the mirror at `configuration.mirrorPath`, creating a bare
     /// repository there when there is none, and points its remote `origin`
     /// at `configuration.url`. Nothing is fetched.
@@ -110,6 +113,9 @@ public final class LibGit2Transport: Transport {
             try LibGit2.trustCertificateAuthorities(file: file)
         }
         self.configuration = configuration
+        // Ref lock files a killed process left in the mirror would block every later update of those refs.
+        mirrorClaim = MirrorClaim(mirror: configuration.mirrorPath)
+        mirrorClaim.removeLeftLocks()
         queue = MirrorQueue(label: "giter.libgit2 \(configuration.mirrorPath)")
         try await queue.open(configuration)
     }
