@@ -329,21 +329,17 @@ struct PackedCommitObjects {
         return result
     }
 
-    /// Makes the tree of `entries` (in Git's order: a folder sorts as if
-    /// its name ended in `/`); returns its id.
+    /// Makes the tree of `entries` (``GitTreeEncoding``, the one encoder both backends use); returns its id.
     mutating func addTree(_ entries: some Sequence<GitOutput.RawTreeEntry>) throws(TransportError) -> String {
-        let sorted = entries.map { (key: Array($0.name.utf8) + ($0.isTree ? [0x2F] : []), entry: $0) }
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-        var bytes: [UInt8] = []
-        for (_, entry) in sorted {
+        var encoded: [GitTreeEncoding.Entry] = []
+        for entry in entries {
             guard let id = Self.bytes(ofHex: entry.id) else {
                 throw TransportError(.backend, "the tree entry '\(entry.name)' has no SHA-1 id: '\(entry.id)'")
             }
-            bytes += Array("\(entry.mode) \(entry.name)".utf8)
-            bytes.append(0)
-            bytes += id
+            encoded.append(
+                GitTreeEncoding.Entry(name: Array(entry.name.utf8), mode: Array(entry.mode.utf8), isFolder: entry.isTree, id: id))
         }
-        return add(.tree, bytes)
+        return add(.tree, GitTreeEncoding.encode(encoded))
     }
 
     /// How many objects the pack holds.

@@ -1,5 +1,6 @@
 internal import CLibGit2
 import Giter
+import GiterLocalGit
 
 #if canImport(Glibc)
 import Glibc
@@ -126,33 +127,14 @@ struct TreeEditor {
         return result
     }
 
-    /// A tree object's bytes: each entry as `mode name\0id`, the mode in
-    /// octal without leading zeros, in Git's order (see ``precedes(_:_:)``).
+    /// A tree object's bytes (``GitTreeEncoding``, the one encoder both backends use).
     static func encode(_ entries: [RawEntry]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.name.count + 28 })
-        for entry in entries.sorted(by: precedes) {
-            bytes += Array(String(entry.mode, radix: 8).utf8)
-            bytes.append(0x20)
-            bytes += entry.name
-            bytes.append(0)
-            withUnsafeBytes(of: entry.oid.id) { bytes += $0 }
-        }
-        return bytes
-    }
-
-    /// Git's order of tree entries: by name, byte by byte, as if a
-    /// folder's name ended in `/` (so `a.b` comes before the folder `a`,
-    /// which comes before `a0`).
-    static func precedes(_ left: RawEntry, _ right: RawEntry) -> Bool {
-        let common = min(left.name.count, right.name.count)
-        for index in 0..<common where left.name[index] != right.name[index] {
-            return left.name[index] < right.name[index]
-        }
-        let next = { (entry: RawEntry) -> UInt8 in
-            entry.name.count > common ? entry.name[common] : (entry.isTree ? 0x2F : 0)
-        }
-        return next(left) < next(right)
+        GitTreeEncoding.encode(
+            entries.map { entry in
+                GitTreeEncoding.Entry(
+                    name: entry.name, mode: Array(String(entry.mode, radix: 8).utf8), isFolder: entry.isTree,
+                    id: withUnsafeBytes(of: entry.oid.id) { Array($0) })
+            })
     }
 
     /// `bytes` as an object of `type`, hashed as Git names it.
