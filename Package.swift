@@ -121,7 +121,7 @@ let package = Package(
             name: "GiterLibGit2",
             dependencies: [
                 "Giter", "GiterLocalGit", "CLibGit2",
-                // SHA-1 for the trailer of the packs a direct push writes (PackWriter).
+                // SHA-1 for the hashed host names of known_hosts (KnownHosts).
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -98,16 +98,21 @@ package final class PackFileWriter {
     /// Appends an object; returns the name Git gives it.
     @discardableResult
     package func append(_ type: PackObjectType, _ contents: [UInt8]) throws(TransportError) -> ObjectID {
+        try contents.withUnsafeBytes { data in
+            Result { () throws(TransportError) in try append(type, data) }
+        }.get()
+    }
+
+    /// Appends an object held in `contents`; returns the name Git gives it.
+    @discardableResult
+    package func append(_ type: PackObjectType, _ contents: UnsafeRawBufferPointer) throws(TransportError) -> ObjectID {
         guard entries.count < expected else {
             throw TransportError(.invalidArgument, "a pack of \(expected) objects was given one more")
         }
         let digest = Self.digest(of: type, contents)
-
         let start = buffer.count
         PackEncoding.appendHeader(type: type.rawValue, size: contents.count, to: &buffer)
-        try contents.withUnsafeBytes { data in
-            Result { () throws(TransportError) in try deflater.append(data, to: &buffer) }
-        }.get()
+        try deflater.append(contents, to: &buffer)
         let crc = buffer[start...].withUnsafeBytes { bytes in
             UInt32(crc32(0, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
         }
@@ -118,13 +123,13 @@ package final class PackFileWriter {
 
     /// The name Git gives an object of `type` holding `contents`.
     package static func name(of type: PackObjectType, _ contents: [UInt8]) -> ObjectID {
-        ObjectID(lowercaseHex: digest(of: type, contents).hexString)
+        contents.withUnsafeBytes { ObjectID(lowercaseHex: digest(of: type, $0).hexString) }
     }
 
-    private static func digest(of type: PackObjectType, _ contents: [UInt8]) -> [UInt8] {
+    private static func digest(of type: PackObjectType, _ contents: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = Insecure.SHA1()
         hasher.update(data: Array("\(type.name) \(contents.count)\0".utf8))
-        hasher.update(data: contents)
+        hasher.update(bufferPointer: contents)
         return Array(hasher.finalize())
     }
 
