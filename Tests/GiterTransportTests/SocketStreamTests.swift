@@ -149,14 +149,14 @@ struct SocketStreamTests {
 }
 
 /// The "host:port" of each connection, in order.
-private final class ConnectionLog: Sendable {
+final class ConnectionLog: Sendable {
     private let log = Mutex<[String]>([])
     func append(_ entry: String) { log.withLock { $0.append(entry) } }
     var entries: [String] { log.withLock { $0 } }
 }
 
 /// A listening TCP socket on 127.0.0.1 with a port of its own.
-private final class LoopbackListener {
+final class LoopbackListener {
     let descriptor: Int32
     let port: Int
 
