@@ -52,6 +52,8 @@ extension GitResourceStore {
         -> WriteResult
     {
         for write in writes { try checkScope(write.key) }
+        await writeGate.acquire()
+        defer { writeGate.release() }
         await acquire()
         do {
             let result = try await writeBatch(writes, traced: traced)
@@ -79,7 +81,17 @@ extension GitResourceStore {
             if failures > 0 {
                 var delay = options.retry.delay(afterFailures: failures)
                 if let locked { delay = min(delay, options.retry.lockPatience - locked.since.duration(to: .now)) }
-                try await Task.sleep(for: max(delay, .zero))
+                // The gate is let go for the wait (other writes still wait on `writeGate`): nothing of the
+                // failed attempt is kept, the next one starts from a refreshed view, so a refresh need not
+                // wait out this write's backoff.
+                release()
+                do {
+                    try await Task.sleep(for: max(delay, .zero))
+                } catch {
+                    await acquire()
+                    throw error
+                }
+                await acquire()
             }
             if !fromView { try await refreshView() }
             if let fence = options.fencing, !writes.contains(where: { fence.fencingToken(for: $0.key) != nil }) {
