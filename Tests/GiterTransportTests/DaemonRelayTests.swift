@@ -67,10 +67,7 @@ struct DaemonRelayTests {
         defer { close(server) }
         #expect(try receive(greeting.count, from: server) == greeting, "the greeting comes before anything of the process")
         let socket = try await until("the relay reports its connection") { seen.value }
-        var noDelay: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, &length) == 0)
-        #expect(noDelay != 0, "the relay's socket waits for acknowledgements before small writes (Nagle)")
+        #expect(tcpOption(socket, TCP_NODELAY) == 1, "the relay's socket waits for acknowledgements before small writes (Nagle)")
 
         for round in 0..<4 {
             let request = Array("0012have \(round) ok\n".utf8)
@@ -80,10 +77,7 @@ struct DaemonRelayTests {
             try send(answer, to: server)
             #expect(try receive(answer.count, from: relay.localEnd) == answer, "round \(round): to the process")
             #if os(Linux)
-            var quickAck: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &quickAck, &size) == 0)
-            #expect(quickAck != 0, "round \(round): the relay's reads leave acknowledgements delayed")
+            #expect(tcpOption(socket, Int32(TCP_QUICKACK)) == 1, "round \(round): the relay's reads leave acknowledgements delayed")
             #endif
         }
 

@@ -21,10 +21,7 @@ struct SocketStreamTests {
         try #require(stream.pointee.connect(stream) == 0)
         let socket = container(stream).pointee.socket
         #expect(socket >= 0)
-        var noDelay: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, &length) == 0)
-        #expect(noDelay != 0, "the stream's socket waits for acknowledgements before small writes (Nagle)")
+        #expect(tcpOption(socket, TCP_NODELAY) == 1, "the stream's socket waits for acknowledgements before small writes (Nagle)")
 
         let server = try listener.accept()
         defer { close(server) }
@@ -44,10 +41,7 @@ struct SocketStreamTests {
             let read = buffer.withUnsafeMutableBytes { stream.pointee.read(stream, $0.baseAddress, $0.count) }
             #expect(Array(buffer.prefix(max(read, 0))) == answer)
             #if os(Linux)
-            var quickAck: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_QUICKACK, &quickAck, &size) == 0)
-            #expect(quickAck != 0, "round \(round): the stream's reads leave acknowledgements delayed")
+            #expect(tcpOption(socket, Int32(TCP_QUICKACK)) == 1, "round \(round): the stream's reads leave acknowledgements delayed")
             #endif
             let more = Array("0032have \(round)\n".utf8)
             #expect(write(more, to: stream) == more.count)
@@ -146,6 +140,14 @@ struct SocketStreamTests {
     private func lastError() -> (message: String, errorClass: Int32)? {
         git_error_last().flatMap { error in error.pointee.message.map { (String(cString: $0), error.pointee.klass) } }
     }
+}
+
+/// The value of the TCP option `name` on `socket` (1 for on, as Linux and
+/// Darwin report a boolean option); nil when it cannot be read.
+func tcpOption(_ socket: Int32, _ name: Int32) -> Int32? {
+    var value: Int32 = 0
+    var size = socklen_t(MemoryLayout<Int32>.size)
+    return getsockopt(socket, Int32(IPPROTO_TCP), name, &value, &size) == 0 ? value : nil
 }
 
 /// The "host:port" of each connection, in order.
