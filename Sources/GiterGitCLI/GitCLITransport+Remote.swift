@@ -283,7 +283,7 @@ extension GitCLITransport {
         else {
             return try await runner.run(arguments, environment: environment, input: input, timeLimit: limit)
         }
-        let milliseconds = limit.map { Int32(clamping: max(1, $0.components.seconds) * 1000) } ?? 0
+        let milliseconds = limit.map { Int32(clamping: min(max(1, $0.components.seconds), Int64(Int32.max) / 1000) * 1000) } ?? 0
         let relay: SocketRelay
         do {
             relay = try SocketRelay(
@@ -291,27 +291,30 @@ extension GitCLITransport {
                 greeting: address.request(service: service, protocolVersion2: service == "git-upload-pack"),
                 connectLimit: milliseconds, ioLimit: milliseconds)
         } catch {
-            throw TransportError(.backend, "cannot relay a connection to \(configuration.url): \(error.reason)")
+            // No local sockets or thread for a relay: git connects by itself, stalls and all.
+            return try await runner.run(arguments, environment: environment, input: input, timeLimit: limit)
         }
         defer { relay.finish() }
         daemonRelays.increment()
         var relayed = arguments
         relayed[origin] = "fd::3"
-        let result = try await runner.run(relayed, environment: environment, timeLimit: limit, connection: relay.localEnd)
+        var result = try await runner.run(relayed, environment: environment, timeLimit: limit, connection: relay.localEnd)
         relay.finish()
-        if let failure = relay.failure, !result.succeeded {
+        if let failure = relay.failure, !result.succeeded, !result.timedOut {
             // git saw the server hang up; the relay knows why.
             if failure.resolving {
                 throw TransportError(
                     .unreachable, "could not resolve host \(address.host): \(failure.reason)", remote: configuration.url)
             }
             if failure.code == EINPROGRESS || failure.code == EAGAIN || failure.code == ETIMEDOUT {
-                throw TransportError.timedOut("connect to", configuration)
+                throw TransportError.timedOut("connect to \(configuration.url)", configuration)
             }
             throw TransportError(
                 .unreachable, "unable to connect to \(address.host):\(address.port): \(failure.reason)",
                 remote: configuration.url)
         }
+        // git names the remote by what it was given; the messages name the URL.
+        result.standardError = result.standardError.replacingOccurrences(of: "fd::3", with: configuration.url)
         return result
     }
 

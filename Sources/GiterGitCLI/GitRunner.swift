@@ -195,7 +195,7 @@ struct GitRunner: Sendable {
     private enum Source: Sendable {
         case none
         case bytes([UInt8])
-        /// A socket, given to the child and closed here once it started.
+        /// A socket, given to the child; its owner closes it.
         case connection(Int32)
     }
 
@@ -210,7 +210,7 @@ struct GitRunner: Sendable {
                     output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             case .connection(let descriptor):
                 try await Subprocess.run(
-                    configuration, input: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: true),
+                    configuration, input: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: false),
                     output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
             case .none:
                 try await Subprocess.run(

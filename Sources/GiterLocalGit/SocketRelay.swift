@@ -21,13 +21,20 @@ package import Synchronization
 /// Connecting happens on the relay's thread, so the caller never blocks on
 /// the network, and the process starts while the connection is being made.
 /// When the connection or the greeting fails, the relay records why
-/// (``failure``) and closes the local end: the process sees the server hang
+/// (``failure``) and closes its own end: the process sees the server hang
 /// up, and the caller reports the recorded reason instead of the process's.
+///
+/// The relay owns both local sockets: ``localEnd`` stays open (the caller
+/// hands it to a process, which gets a copy) until ``finish()`` closes it.
+/// A `finish()` while the relay's thread is still resolving or connecting
+/// takes effect once that returns: the connect's time limit bounds it on
+/// Linux, the system's own connect time-out on Darwin.
 package final class SocketRelay: Sendable {
-    /// The end for the local process: close-on-exec, owned by the caller.
+    /// The end for the local process: close-on-exec, open until ``finish()``.
     package let localEnd: Int32
 
     private struct State {
+        var localEnd: Int32
         var relayEnd: Int32
         var server: Int32 = -1
         var finished = false
@@ -65,7 +72,7 @@ package final class SocketRelay: Sendable {
             throw TCPSocket.Failure(resolving: false, reason: String(cString: strerror(code)), code: code)
         }
         localEnd = pair[0]
-        state = Mutex(State(relayEnd: pair[1]))
+        state = Mutex(State(localEnd: pair[0], relayEnd: pair[1]))
         let started = Self.startThread { [self] in
             self.run(host: host, port: port, greeting: greeting, connectLimit: connectLimit, ioLimit: ioLimit)
         }
@@ -83,12 +90,15 @@ package final class SocketRelay: Sendable {
     /// Whether the relay's thread has ended and closed its sockets (for tests).
     package var hasClosedItsSockets: Bool { state.withLock { $0.relayEnd < 0 && $0.server < 0 } }
 
-    /// Ends the relay: both sockets are shut down, which wakes the relay's
-    /// thread; it closes them and ends. Call it once the local process has
-    /// ended. It does not wait for the thread.
+    /// Ends the relay: ``localEnd`` is closed, and the relay's sockets are
+    /// shut down, which wakes its thread; it closes them and ends. Call it
+    /// once the local process has ended (or could not start); calling it
+    /// again does nothing. It does not wait for the thread.
     package func finish() {
         state.withLock { state in
             state.finished = true
+            if state.localEnd >= 0 { _ = close(state.localEnd) }
+            state.localEnd = -1
             if state.relayEnd >= 0 { _ = shutdown(state.relayEnd, Int32(SHUT_RDWR)) }
             if state.server >= 0 { _ = shutdown(state.server, Int32(SHUT_RDWR)) }
         }
@@ -113,6 +123,7 @@ package final class SocketRelay: Sendable {
             state.withLock { $0.failure = failure }
             return
         }
+        TCPSocket.keepAlive(server)
         let relayEnd: Int32? = state.withLock { state in
             state.server = server
             return state.finished ? nil : state.relayEnd

@@ -8,7 +8,7 @@ import Darwin
 
 /// The TCP sockets both backends open to a Git server: libgit2's stream
 /// (`SocketStream`) and the git CLI's relay to `git daemon`
-/// (`DaemonRelay`). One connect, one set of options, so the two backends
+/// (``SocketRelay``). One connect, one set of options, so the two backends
 /// talk to a server the same way.
 ///
 /// Each socket gets `TCP_NODELAY` once connected, and a reader calls
@@ -89,6 +89,13 @@ package enum TCPSocket {
         #if os(Linux)
         setOption(descriptor, Int32(TCP_QUICKACK))
         #endif
+    }
+
+    /// Turns on `SO_KEEPALIVE`, as `git` does on its own `git://`
+    /// connections, so a peer that vanished is noticed in the end.
+    package static func keepAlive(_ descriptor: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// A close-on-exec socket for `address` (on Darwin, one that never

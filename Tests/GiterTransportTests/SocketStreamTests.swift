@@ -21,7 +21,7 @@ struct SocketStreamTests {
         try #require(stream.pointee.connect(stream) == 0)
         let socket = container(stream).pointee.socket
         #expect(socket >= 0)
-        #expect(tcpOption(socket, TCP_NODELAY) == 1, "the stream's socket waits for acknowledgements before small writes (Nagle)")
+        #expect(tcpOption(socket, TCP_NODELAY) == true, "the stream's socket waits for acknowledgements before small writes (Nagle)")
 
         let server = try listener.accept()
         defer { close(server) }
@@ -41,7 +41,7 @@ struct SocketStreamTests {
             let read = buffer.withUnsafeMutableBytes { stream.pointee.read(stream, $0.baseAddress, $0.count) }
             #expect(Array(buffer.prefix(max(read, 0))) == answer)
             #if os(Linux)
-            #expect(tcpOption(socket, Int32(TCP_QUICKACK)) == 1, "round \(round): the stream's reads leave acknowledgements delayed")
+            #expect(tcpOption(socket, Int32(TCP_QUICKACK)) == true, "round \(round): the stream's reads leave acknowledgements delayed")
             #endif
             let more = Array("0032have \(round)\n".utf8)
             #expect(write(more, to: stream) == more.count)
@@ -142,12 +142,12 @@ struct SocketStreamTests {
     }
 }
 
-/// The value of the TCP option `name` on `socket` (1 for on, as Linux and
-/// Darwin report a boolean option); nil when it cannot be read.
-func tcpOption(_ socket: Int32, _ name: Int32) -> Int32? {
+/// Whether the TCP option `name` is on for `socket` (Darwin reports an
+/// option that is on as its flag bit, not 1); nil when it cannot be read.
+func tcpOption(_ socket: Int32, _ name: Int32) -> Bool? {
     var value: Int32 = 0
     var size = socklen_t(MemoryLayout<Int32>.size)
-    return getsockopt(socket, Int32(IPPROTO_TCP), name, &value, &size) == 0 ? value : nil
+    return getsockopt(socket, Int32(IPPROTO_TCP), name, &value, &size) == 0 ? value != 0 : nil
 }
 
 /// The "host:port" of each connection, in order.

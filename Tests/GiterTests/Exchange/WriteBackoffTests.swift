@@ -14,6 +14,7 @@ struct WriteBackoffTests {
         #expect(try await exchange.producer.apply(report("a")) == .created(generation: 1))
         exchange.remote.failNextPushes(1)
         let first = Task { try await store.write([.apply(report("a", schedule: "first"))]) }
+        defer { first.cancel() }
         try await until("the first write lost its race and waits") {
             exchange.events.all.contains { if case .pushRetried = $0 { true } else { false } }
         }
@@ -24,6 +25,7 @@ struct WriteBackoffTests {
         // A second write queues behind the first, not behind the refresh.
         let second = Task { try await store.write([.apply(report("a", schedule: "second"))]) }
         try await until("the second write waits for the first") { store.writeGate.waiting == 1 }
+        #expect(exchange.remote.successfulPushes == 1, "only the seed went through while the first write waits")
         first.cancel()
         await #expect(throws: CancellationError.self) { _ = try await first.value }
         #expect(try await second.value.outcomes == [.configured(generation: 2)])
