@@ -53,9 +53,10 @@ extension GitCLITransport {
         }
         pushRoutes.record(.receivePack)
         switch try await pushThroughReceivePack(commit, to: configuration.localReference, expecting: expected) {
-        case .moved(let flag) where flag == "=":
-            _ = try await runner.check(
-                ["update-ref", configuration.trackingReference, commit.hex], environment: GitRunner.toolIdentity)
+        case .moved(let flag) where flag == "=" || daemonAddress != nil:
+            // Already there, or pushed over the relay (to `fd::3`, which is no remote of the mirror's).
+            let tracking = "start\nupdate \(configuration.trackingReference) \(commit.hex)\ncommit\n"
+            _ = try await mirrorReferences.request(Array(tracking.utf8), lines: 2)
             return .pushed(commit)
         case .moved:
             // git moved the tracking ref already (the mirror has a fetch refspec for the branch).
@@ -247,8 +248,7 @@ extension GitCLITransport {
                 offered = true
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
-            let result = try await runner.run(
-                arguments, environment: attemptEnvironment, input: input, timeLimit: configuration.conversationTimeLimit)
+            let result = try await runThroughRelayIfAny(arguments, environment: attemptEnvironment, input: input)
             if result.timedOut {
                 let action = ["ls-remote": "list the refs of", "fetch": "fetch from", "push": "push to"][arguments.first ?? ""]
                 throw TransportError.timedOut("\(action ?? "talk to") \(configuration.url)", configuration)
@@ -263,6 +263,59 @@ extension GitCLITransport {
             error.message = "authentication failed after \(attempts) attempts: " + error.message
         }
         throw error
+    }
+
+    /// Runs a network command; for a `git://` remote (``daemonAddress``)
+    /// `fetch`, `ls-remote` and `push` get the connection from a
+    /// ``SocketRelay`` as `fd::3` in place of `origin`.
+    private func runThroughRelayIfAny(_ arguments: [String], environment: [String: String], input: [UInt8]?)
+        async throws -> GitResult
+    {
+        let limit = configuration.conversationTimeLimit
+        let service: String? =
+            switch arguments.first {
+            case "fetch", "ls-remote": "git-upload-pack"
+            case "push": "git-receive-pack"
+            default: nil
+            }
+        guard let address = daemonAddress, let service, input == nil,
+            let origin = arguments.firstIndex(of: "origin"), arguments.lastIndex(of: "origin") == origin
+        else {
+            return try await runner.run(arguments, environment: environment, input: input, timeLimit: limit)
+        }
+        let milliseconds = limit.map { Int32(clamping: min(max(1, $0.components.seconds), Int64(Int32.max) / 1000) * 1000) } ?? 0
+        let relay: SocketRelay
+        do {
+            relay = try SocketRelay(
+                host: address.host, port: address.port,
+                greeting: address.request(service: service, protocolVersion2: service == "git-upload-pack"),
+                connectLimit: milliseconds, ioLimit: milliseconds)
+        } catch {
+            // No local sockets or thread for a relay: git connects by itself, stalls and all.
+            return try await runner.run(arguments, environment: environment, input: input, timeLimit: limit)
+        }
+        defer { relay.finish() }
+        daemonRelays.increment()
+        var relayed = arguments
+        relayed[origin] = "fd::3"
+        var result = try await runner.run(relayed, environment: environment, timeLimit: limit, connection: relay.localEnd)
+        relay.finish()
+        if let failure = relay.failure, !result.succeeded, !result.timedOut {
+            // git saw the server hang up; the relay knows why.
+            if failure.resolving {
+                throw TransportError(
+                    .unreachable, "could not resolve host \(address.host): \(failure.reason)", remote: configuration.url)
+            }
+            if failure.code == EINPROGRESS || failure.code == EAGAIN || failure.code == ETIMEDOUT {
+                throw TransportError.timedOut("connect to \(configuration.url)", configuration)
+            }
+            throw TransportError(
+                .unreachable, "unable to connect to \(address.host):\(address.port): \(failure.reason)",
+                remote: configuration.url)
+        }
+        // git names the remote by what it was given; the messages name the URL.
+        result.standardError = result.standardError.replacingOccurrences(of: "fd::3", with: configuration.url)
+        return result
     }
 
     static let kexAlgorithms =

@@ -12,7 +12,9 @@ import GiterLocalGit
 /// and written through long-lived `git hash-object --stdin-paths` and
 /// `git mktree --batch` processes; diffs are computed from trees read
 /// there; listings take one process each; never an index or a working
-/// tree. A push to a bare repository on this machine without hooks or
+/// tree. A `git fetch` or `git push` to a `git://` server runs over a
+/// connection Giter makes and relays, with socket options `git` does not
+/// set (``GitDaemonAddress``). A push to a bare repository on this machine without hooks or
 /// receive policy copies the new objects and moves the branch with
 /// `git update-ref` (compare-and-swap); any other push is
 /// `git push --force-with-lease`. For a repository on this machine the
@@ -56,6 +58,13 @@ public final class GitCLITransport: Transport {
     let blobsFetchedOnDemand = LaunchCounter()
     /// The last receive settings read from a remote on this machine.
     let remoteSettings = ReceiveSettingsCache()
+    /// The server of a `git://` remote, which network commands reach
+    /// through a ``SocketRelay`` (see ``GitDaemonAddress``); nil for every
+    /// other remote, and for a partial mirror (whose fetches need the
+    /// remote's name for its promisor settings).
+    let daemonAddress: GitDaemonAddress?
+    /// How many network commands went through the relay (for tests and diagnostics).
+    let daemonRelays = LaunchCounter()
     /// What network commands take from the user's git configuration
     /// (`Credentials.gitConfiguration`); `nil` when isolated.
     let userSettings: UserGitSettings?
@@ -72,6 +81,7 @@ public final class GitCLITransport: Transport {
     public init(configuration: RemoteConfiguration, gitPath: String? = nil) async throws {
         try Self.checkRemote(configuration)
         self.configuration = configuration
+        daemonAddress = configuration.fetchesBlobsOnDemand ? nil : GitDaemonAddress(url: configuration.url)
         let mirror = URL(fileURLWithPath: configuration.mirrorPath).standardizedFileURL.path
         let runner = try await GitRunner(gitPath: gitPath, mirrorPath: mirror)
         self.runner = runner

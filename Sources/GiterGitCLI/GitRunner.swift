@@ -59,6 +59,8 @@ final class LaunchCounter: Sendable {
 /// the locale, `GIT_*` variables) is set here.
 struct GitRunner: Sendable {
     let executable: Executable
+    /// Where `executable` is.
+    let executablePath: FilePath
     let mirrorPath: String
     let launches: LaunchCounter
     private let baseEnvironment: [String: String]
@@ -91,18 +93,18 @@ struct GitRunner: Sendable {
         self.mirrorPath = mirrorPath
         self.launches = LaunchCounter()
         if let gitPath {
-            self.executable = .path(FilePath(gitPath))
+            self.executablePath = FilePath(gitPath)
         } else {
             do {
-                let path = try await Executable.name("git").resolveExecutablePath(
+                self.executablePath = try await Executable.name("git").resolveExecutablePath(
                     in: .custom(Self.rawEnvironment(environment)))
-                self.executable = .path(path)
             } catch {
                 throw TransportError(
                     .backend, "the git executable was not found in PATH (\(environment["PATH"] ?? ""))",
                     underlying: error)
             }
         }
+        self.executable = .path(executablePath)
     }
 
     /// The same git, the same launch count and the same environment, with
@@ -114,11 +116,12 @@ struct GitRunner: Sendable {
             environment[name] = nil
         }
         environment["GIT_DIR"] = folder
-        return GitRunner(executable: executable, mirrorPath: folder, launches: launches, baseEnvironment: environment)
+        return GitRunner(executablePath: executablePath, mirrorPath: folder, launches: launches, baseEnvironment: environment)
     }
 
-    private init(executable: Executable, mirrorPath: String, launches: LaunchCounter, baseEnvironment: [String: String]) {
-        self.executable = executable
+    private init(executablePath: FilePath, mirrorPath: String, launches: LaunchCounter, baseEnvironment: [String: String]) {
+        self.executablePath = executablePath
+        self.executable = .path(executablePath)
         self.mirrorPath = mirrorPath
         self.launches = launches
         self.baseEnvironment = baseEnvironment
@@ -140,7 +143,8 @@ struct GitRunner: Sendable {
         environment extra: [String: String] = [:],
         input: [UInt8]? = nil,
         outputLimit: Int = 1 << 30,
-        timeLimit: Duration? = nil
+        timeLimit: Duration? = nil,
+        connection: Int32? = nil
     ) async throws(TransportError) -> GitResult {
         var platform = PlatformOptions()
         if timeLimit != nil {
@@ -149,17 +153,28 @@ struct GitRunner: Sendable {
                 .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .milliseconds(500))
             ]
         }
-        let configuration = Configuration(
+        var spawned = Configuration(
             executable: executable,
             arguments: Arguments(Self.globalOptions + arguments),
             environment: environment(adding: extra),
             platformOptions: platform
         )
+        var source = Source.none
+        if let input { source = .bytes(input) }
+        if let connection {
+            // The process spawner closes every descriptor above 2 in the child, so the connection goes in as
+            // standard input, and a shell moves it to descriptor 3 (`fd::3`) before it becomes git.
+            spawned.executable = .path(FilePath("/bin/sh"))
+            spawned.arguments = Arguments(
+                ["-c", #"exec 3<&0 0</dev/null; exec "$0" "$@""#, executablePath.string] + Self.globalOptions + arguments)
+            source = .connection(connection)
+        }
+        let configuration = spawned
         launches.increment()
         do {
-            guard let timeLimit else { return try await Self.collect(configuration, input: input, outputLimit: outputLimit) }
+            guard let timeLimit else { return try await Self.collect(configuration, input: source, outputLimit: outputLimit) }
             return try await withThrowingTaskGroup(of: GitResult?.self) { group in
-                group.addTask { try await Self.collect(configuration, input: input, outputLimit: outputLimit) }
+                group.addTask { [source] in try await Self.collect(configuration, input: source, outputLimit: outputLimit) }
                 group.addTask {
                     try await Task.sleep(for: timeLimit)
                     return nil
@@ -176,15 +191,28 @@ struct GitRunner: Sendable {
         }
     }
 
-    private static func collect(_ configuration: Configuration, input: [UInt8]?, outputLimit: Int) async throws
+    /// What a git process reads on its standard input.
+    private enum Source: Sendable {
+        case none
+        case bytes([UInt8])
+        /// A socket, given to the child; its owner closes it.
+        case connection(Int32)
+    }
+
+    private static func collect(_ configuration: Configuration, input: Source, outputLimit: Int) async throws
         -> GitResult
     {
         let result =
-            if let input {
+            switch input {
+            case .bytes(let bytes):
                 try await Subprocess.run(
-                    configuration, input: .array(input),
+                    configuration, input: .array(bytes),
                     output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
-            } else {
+            case .connection(let descriptor):
+                try await Subprocess.run(
+                    configuration, input: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: false),
+                    output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))
+            case .none:
                 try await Subprocess.run(
                     configuration, input: .none,
                     output: .bytes(limit: outputLimit), error: .string(limit: 1 << 20))

@@ -1,4 +1,5 @@
 internal import CLibGit2
+import GiterLocalGit
 import Synchronization
 
 #if canImport(Glibc)
@@ -103,80 +104,30 @@ enum SocketStream {
 
     private static func connect(_ stream: UnsafeMutablePointer<giter_socket_stream>) -> Int32 {
         guard let host = stream.pointee.host, let port = stream.pointee.port else { return -1 }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var addresses: UnsafeMutablePointer<addrinfo>?
-        let resolved = getaddrinfo(host, port, &hints, &addresses)
-        guard resolved == 0 else {
-            setError(GIT_ERROR_NET, "failed to resolve address for \(String(cString: host)): \(String(cString: gai_strerror(resolved)))")
-            return -1
-        }
-        defer { freeaddrinfo(addresses) }
         var connectLimit: Int32 = 0
         var limit: Int32 = 0
         giter_server_time_limits(&connectLimit, &limit)
-        var candidate = addresses
-        // libgit2 words an OS error with the system's reason after it.
-        var failure: Int32 = 0
-        while let address = candidate {
-            candidate = address.pointee.ai_next
-            let descriptor = openSocket(address.pointee)
-            guard descriptor >= 0 else {
-                failure = errno
-                continue
-            }
-            if connectLimit > 0 { setTimeLimit(descriptor, SO_SNDTIMEO, milliseconds: connectLimit) }
-            #if canImport(Glibc)
-            let connected = Glibc.connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen)
-            #else
-            let connected = Darwin.connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen)
-            #endif
-            if connected == 0 {
-                setOption(descriptor, TCP_NODELAY)
-                if connectLimit > 0 || limit > 0 {
-                    setTimeLimit(descriptor, SO_SNDTIMEO, milliseconds: limit)
-                    setTimeLimit(descriptor, SO_RCVTIMEO, milliseconds: limit)
-                }
-                stream.pointee.socket = descriptor
-                if let observe = connectionObserver.withLock({ $0 }) { observe(String(cString: host), String(cString: port)) }
-                return 0
-            }
-            failure = errno
-            _ = closeDescriptor(descriptor)
-            // The time limit's signal ends the attempt, not just this address.
-            if failure == EINTR { break }
+        let hostName = String(cString: host)
+        switch TCPSocket.connect(host: hostName, port: String(cString: port), connectLimit: connectLimit, ioLimit: limit) {
+        case .success(let descriptor):
+            stream.pointee.socket = descriptor
+            if let observe = connectionObserver.withLock({ $0 }) { observe(hostName, String(cString: port)) }
+            return 0
+        case .failure(let failure) where failure.resolving:
+            setError(GIT_ERROR_NET, "failed to resolve address for \(hostName): \(failure.reason)")
+            return -1
+        case .failure(let failure):
+            // libgit2 words an OS error with the system's reason after it.
+            setError(GIT_ERROR_OS, "failed to connect to \(hostName): \(failure.reason)")
+            return -1
         }
-        setError(GIT_ERROR_OS, "failed to connect to \(String(cString: host)): \(String(cString: strerror(failure)))")
-        return -1
-    }
-
-    /// A close-on-exec socket for `address` (on Darwin, one that never
-    /// raises SIGPIPE either); -1 when the system refuses one.
-    private static func openSocket(_ address: addrinfo) -> Int32 {
-        #if canImport(Glibc)
-        return socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
-        #else
-        let descriptor = socket(address.ai_family, address.ai_socktype, address.ai_protocol)
-        guard descriptor >= 0 else { return descriptor }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        var one: Int32 = 1
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-        return descriptor
-        #endif
     }
 
     private static func read(
         _ stream: UnsafeMutablePointer<giter_socket_stream>, into buffer: UnsafeMutableRawPointer, length: Int
     ) -> Int {
         let descriptor = stream.pointee.socket
-        #if os(Linux)
-        setOption(descriptor, Int32(TCP_QUICKACK))
-        #endif
+        TCPSocket.acknowledgeQuickly(descriptor)
         let count = recv(descriptor, buffer, length, 0)
         if count < 0 {
             let failure = errno
@@ -211,20 +162,6 @@ enum SocketStream {
         #else
         Darwin.close(descriptor)
         #endif
-    }
-
-    /// Turns on the TCP option `name` (`TCP_NODELAY`, `TCP_QUICKACK`); a
-    /// socket that refuses it works as before, only slower.
-    private static func setOption(_ descriptor: Int32, _ name: Int32) {
-        var one: Int32 = 1
-        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), name, &one, socklen_t(MemoryLayout<Int32>.size))
-    }
-
-    /// Sets the socket's send or receive time limit (`SO_SNDTIMEO`,
-    /// `SO_RCVTIMEO`; 0 is none). On Linux a send limit also bounds `connect`.
-    private static func setTimeLimit(_ descriptor: Int32, _ option: Int32, milliseconds: Int32) {
-        var limit = timeval(tv_sec: .init(milliseconds / 1000), tv_usec: .init(milliseconds % 1000 * 1000))
-        _ = setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
     private static func setError(_ errorClass: git_error_t, _ message: String) {

@@ -52,20 +52,24 @@ extension GitResourceStore {
         -> WriteResult
     {
         for write in writes { try checkScope(write.key) }
+        await writeGate.acquire()
+        defer { writeGate.release() }
         await acquire()
+        // Whether this write holds `gate`: a write cancelled in its backoff throws without it.
+        var holding = true
         do {
-            let result = try await writeBatch(writes, traced: traced)
+            let result = try await writeBatch(writes, traced: traced, holding: &holding)
             release()
             return result
         } catch {
-            release()
+            if holding { release() }
             throw error
         }
     }
 
-    private func writeBatch(_ writes: [ResourceWrite<Resource>], traced: [ResourceKey: TraceParent]) async throws
-        -> WriteResult
-    {
+    private func writeBatch(
+        _ writes: [ResourceWrite<Resource>], traced: [ResourceKey: TraceParent], holding: inout Bool
+    ) async throws -> WriteResult {
         var failures = 0
         var lastReason = ""
         // While the branch is locked: when that was first seen, and the last message.
@@ -79,7 +83,14 @@ extension GitResourceStore {
             if failures > 0 {
                 var delay = options.retry.delay(afterFailures: failures)
                 if let locked { delay = min(delay, options.retry.lockPatience - locked.since.duration(to: .now)) }
+                // The gate is let go for the wait (other writes still wait on `writeGate`): nothing of the
+                // failed attempt is kept, the next one starts from a refreshed view, so a refresh need not
+                // wait out this write's backoff.
+                release()
+                holding = false
                 try await Task.sleep(for: max(delay, .zero))
+                await acquire()
+                holding = true
             }
             if !fromView { try await refreshView() }
             if let fence = options.fencing, !writes.contains(where: { fence.fencingToken(for: $0.key) != nil }) {

@@ -77,6 +77,10 @@ public actor GitResourceStore<Resource: ExchangedResource>: ResourceStore {
     var traceContexts: [ResourceKey: ResourceTraceContext] = [:]
     /// Serializes refreshes and writes.
     let gate = SerialGate()
+    /// Held by a write from start to end, backoffs included, so writes go
+    /// through in the order they arrived while ``gate`` is let go during a
+    /// write's backoff for refreshes.
+    nonisolated let writeGate = SerialGate()
 
     let conflicts: Counter
     let violations: Counter

@@ -25,6 +25,9 @@ final class SerialGate: Sendable {
         }
     }
 
+    /// How many callers wait for the gate (for tests).
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Lets the next waiter through, or opens the gate.
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
