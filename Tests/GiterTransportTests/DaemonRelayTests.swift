@@ -164,6 +164,24 @@ struct DaemonRelayTests {
         }
     }
 
+    @Test("a partial mirror and a URL git must read itself are not relayed")
+    func whatIsNotRelayed() async throws {
+        let scratch = try TemporaryDirectory()
+        let partial = try await GitCLITransport(
+            configuration: RemoteConfiguration(
+                url: "git://127.0.0.1:9418/r.git", mirrorPath: scratch.url.appendingPathComponent("partial").path,
+                blobFetch: .onDemand))
+        #expect(partial.daemonAddress == nil, "a partial mirror's fetches need the remote's name")
+        let escaped = try await GitCLITransport(
+            configuration: RemoteConfiguration(
+                url: "git://127.0.0.1:9418/a%20b.git", mirrorPath: scratch.url.appendingPathComponent("escaped").path))
+        #expect(escaped.daemonAddress == nil)
+        let plain = try await GitCLITransport(
+            configuration: RemoteConfiguration(
+                url: "git://127.0.0.1:9418/r.git", mirrorPath: scratch.url.appendingPathComponent("plain").path))
+        #expect(plain.daemonAddress?.path == "/r.git")
+    }
+
     @Test("a server that is not there is unreachable, and one that says nothing ends at the time limit")
     func failuresThroughTheRelay() async throws {
         let scratch = try TemporaryDirectory()
