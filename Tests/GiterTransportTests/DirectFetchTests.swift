@@ -181,6 +181,29 @@ struct DirectFetchTests {
         }
     }
 
+    @Test("releaseCaches drops the kept remote; the next fetch opens it again and keeps it")
+    func releaseCachesDropsTheKeptRemote() async throws {
+        try await withRemote(.localPath, seeded: true) { context in
+            // A configuration changed just now is never kept (see DirectPushTarget).
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -60)],
+                ofItemAtPath: context.repository.url.appendingPathComponent("config").path)
+            let consumer = try await Self.open(context, mirror: "consumer")
+            let local = LocalRepository(folder: context.repository.path)
+            let seed = try #require(try await consumer.fetch())
+            #expect(consumer.directPushTargets.keptTarget(at: local) != nil)
+            let opened = consumer.directPushTargets.opened
+            #expect(try await consumer.fetch() == seed)
+            #expect(consumer.directPushTargets.opened == opened, "a kept remote is used again, not opened again")
+
+            try await consumer.releaseCaches()
+            #expect(consumer.directPushTargets.keptTarget(at: local) == nil, "releaseCaches gives the kept remote back")
+            #expect(try await consumer.fetch() == seed)
+            #expect(consumer.directPushTargets.opened == opened + 1)
+            #expect(consumer.directPushTargets.keptTarget(at: local) != nil)
+        }
+    }
+
     /// Remote set-ups a direct fetch leaves to upload-pack.
     enum Unusual: String, CaseIterable, Sendable, CustomStringConvertible {
         case alternates
