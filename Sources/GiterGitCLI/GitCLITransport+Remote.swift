@@ -299,7 +299,6 @@ extension GitCLITransport {
         var relayed = arguments
         relayed[origin] = "fd::3"
         var result = try await runner.run(relayed, environment: environment, timeLimit: limit, connection: relay.localEnd)
-        relay.finish()
         if let failure = relay.failure, !result.succeeded, !result.timedOut {
             // git saw the server hang up; the relay knows why.
             if failure.resolving {

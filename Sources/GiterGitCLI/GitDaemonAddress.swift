@@ -71,9 +71,7 @@ struct GitDaemonAddress: Equatable, Sendable {
     func request(service: String, protocolVersion2: Bool) -> [UInt8] {
         var body = Array("\(service) \(path)".utf8) + [0] + Array("host=\(hostHeader)".utf8) + [0]
         if protocolVersion2 { body += [0] + Array("version=2".utf8) + [0] }
-        let length = body.count + 4
-        let hex = Array("0123456789abcdef".utf8)
-        let prefix = [12, 8, 4, 0].map { hex[(length >> $0) & 0xF] }
-        return prefix + body
+        let length = String(body.count + 4, radix: 16)
+        return Array((String(repeating: "0", count: 4 - length.count) + length).utf8) + body
     }
 }

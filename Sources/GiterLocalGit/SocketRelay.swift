@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Giter
 package import Synchronization
 
 /// Carries one conversation between a local process and a TCP server, with
@@ -39,9 +40,13 @@ package final class SocketRelay: Sendable {
         var server: Int32 = -1
         var finished = false
         var failure: TCPSocket.Failure?
+        /// Set when the thread has closed its sockets and ended.
+        var ended = false
     }
 
     private let state: Mutex<State>
+    /// Told when the thread has ended (for ``ended()``).
+    private let endings = ChangeNotifier()
 
     /// Called on the relay's thread with the server socket, its host and
     /// port, once connected: tests set it to read the socket's options.
@@ -88,7 +93,15 @@ package final class SocketRelay: Sendable {
     package var failure: TCPSocket.Failure? { state.withLock { $0.failure } }
 
     /// Whether the relay's thread has ended and closed its sockets (for tests).
-    package var hasClosedItsSockets: Bool { state.withLock { $0.relayEnd < 0 && $0.server < 0 } }
+    package var hasClosedItsSockets: Bool { state.withLock { $0.ended } }
+
+    /// Returns once the relay's thread has closed its sockets and ended, or
+    /// the task is cancelled (for tests).
+    package func ended() async {
+        let hints = endings.subscribe()
+        if hasClosedItsSockets { return }
+        for await _ in hints where hasClosedItsSockets { return }
+    }
 
     /// Ends the relay: ``localEnd`` is closed, and the relay's sockets are
     /// shut down, which wakes its thread; it closes them and ends. Call it
@@ -113,7 +126,9 @@ package final class SocketRelay: Sendable {
                 if state.server >= 0 { _ = close(state.server) }
                 state.relayEnd = -1
                 state.server = -1
+                state.ended = true
             }
+            endings.notify()
         }
         let server: Int32
         switch TCPSocket.connect(host: host, port: port, connectLimit: connectLimit, ioLimit: ioLimit) {

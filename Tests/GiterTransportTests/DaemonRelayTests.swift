@@ -63,7 +63,8 @@ struct DaemonRelayTests {
         let server = try listener.accept()
         defer { close(server) }
         #expect(try receive(greeting.count, from: server) == greeting, "the greeting comes before anything of the process")
-        let socket = try await until("the relay reports its connection") { seen.value }
+        // The relay reports its connection before it sends the greeting, which the server has read.
+        let socket = try #require(seen.value, "the relay reported no connection")
         #expect(tcpOption(socket, TCP_NODELAY) == true, "the relay's socket waits for acknowledgements before small writes (Nagle)")
 
         for round in 0..<4 {
@@ -95,7 +96,8 @@ struct DaemonRelayTests {
         let relay = try SocketRelay(host: "127.0.0.1", port: String(port), greeting: [0x30], connectLimit: 5000, ioLimit: 5000)
         defer { relay.finish() }
         #expect(try receive(1, from: relay.localEnd).isEmpty)
-        let failure = try await until("the relay records the failure") { relay.failure }
+        // The relay records why before it closes its end, which the process has seen.
+        let failure = try #require(relay.failure)
         #expect(failure.reason == "Connection refused")
         #expect(!failure.resolving)
     }
@@ -112,7 +114,8 @@ struct DaemonRelayTests {
             relay.finish()
             #expect(try receive(1, from: server).isEmpty, "the server sees the end")
             relay.finish()
-            _ = try await until("the relay's thread closes its sockets") { relay.hasClosedItsSockets ? true : nil }
+            try await withDeadline(.seconds(30)) { await relay.ended() }
+            #expect(relay.hasClosedItsSockets)
         }
     }
 
@@ -236,17 +239,6 @@ struct DaemonRelayTests {
         }
         return bytes
     }
-
-    /// Polls `value` until it gives something, for up to 10 s.
-    private func until<Value>(_ what: String, _ value: () throws -> Value?) async throws -> Value {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if let found = try value() { return found }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw TransportError(.backend, "timed out waiting: \(what)")
-    }
-
 }
 
 /// The server socket a relay reported.

@@ -9,6 +9,8 @@ final class SerialGate: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
     private let state = Mutex(State())
+    /// Told each time a caller starts waiting (for ``waitForWaiters(_:)``).
+    private let queued = ChangeNotifier()
 
     /// Returns once the caller holds the gate; pair with ``release()``.
     func acquire() async {
@@ -21,12 +23,24 @@ final class SerialGate: Sendable {
                 state.waiters.append(continuation)
                 return false
             }
-            if passes { continuation.resume() }
+            if passes {
+                continuation.resume()
+            } else {
+                queued.notify()
+            }
         }
     }
 
-    /// How many callers wait for the gate (for tests).
-    var waiting: Int { state.withLock { $0.waiters.count } }
+    /// Returns once at least `count` callers wait for the gate, or the task
+    /// is cancelled (for tests).
+    func waitForWaiters(_ count: Int) async {
+        let hints = queued.subscribe()
+        if waiting >= count { return }
+        for await _ in hints where waiting >= count { return }
+    }
+
+    /// How many callers wait for the gate.
+    private var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Lets the next waiter through, or opens the gate.
     func release() {

@@ -47,9 +47,23 @@ struct Exchange {
 /// Events a store reported.
 final class EventLog: Sendable {
     private let events = Mutex<[StoreEvent]>([])
+    /// Told after each event (for ``waitFor(_:)``).
+    private let appended = ChangeNotifier()
 
-    func append(_ event: StoreEvent) { events.withLock { $0.append(event) } }
+    func append(_ event: StoreEvent) {
+        events.withLock { $0.append(event) }
+        appended.notify()
+    }
+
     var all: [StoreEvent] { events.withLock { $0 } }
+
+    /// Returns once an event that `matches` was reported (before or after
+    /// the call), or the task is cancelled.
+    func waitFor(_ matches: (StoreEvent) -> Bool) async {
+        let hints = appended.subscribe()
+        if all.contains(where: matches) { return }
+        for await _ in hints where all.contains(where: matches) { return }
+    }
 
     var violations: [ContractViolation] {
         events.withLock { events in

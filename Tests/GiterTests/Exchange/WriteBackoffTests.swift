@@ -15,8 +15,10 @@ struct WriteBackoffTests {
         exchange.remote.failNextPushes(1)
         let first = Task { try await store.write([.apply(report("a", schedule: "first"))]) }
         defer { first.cancel() }
-        try await until("the first write lost its race and waits") {
-            exchange.events.all.contains { if case .pushRetried = $0 { true } else { false } }
+        // The write lets the gate go right after it reports the lost race (nothing is awaited in between).
+        let events = exchange.events
+        try await withDeadline(.seconds(30)) {
+            await events.waitFor { if case .pushRetried = $0 { true } else { false } }
         }
 
         // The refresh does not wait out the backoff (the time limit fails it if it does).
@@ -24,25 +26,12 @@ struct WriteBackoffTests {
 
         // A second write queues behind the first, not behind the refresh.
         let second = Task { try await store.write([.apply(report("a", schedule: "second"))]) }
-        try await until("the second write waits for the first") { store.writeGate.waiting == 1 }
+        try await withDeadline(.seconds(30)) { await store.writeGate.waitForWaiters(1) }
         #expect(exchange.remote.successfulPushes == 1, "only the seed went through while the first write waits")
         first.cancel()
         await #expect(throws: CancellationError.self) { _ = try await first.value }
         #expect(try await second.value.outcomes == [.configured(generation: 2)])
         #expect(try await exchange.producer.get(report("a").key)?.resource.spec.schedule == "second")
         #expect(exchange.remote.successfulPushes == 2, "the seed and the second write; the first never pushed")
-    }
-
-    /// Polls `condition` (a store's state, not a timing) until it holds, for up to 30 s.
-    private func until(_ what: String, _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting: \(what)")
-                throw CancellationError()
-            }
-            await Task.yield()
-            try await Task.sleep(for: .milliseconds(2))
-        }
     }
 }
