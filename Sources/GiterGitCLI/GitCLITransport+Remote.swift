@@ -140,10 +140,16 @@ extension GitCLITransport {
     /// Runs a git command that talks to the remote, with the credentials
     /// passed through the child's environment only: `GIT_SSH_COMMAND` with
     /// the key (or the agent at `SSH_AUTH_SOCK`) and the known-hosts file
-    /// (strict checking, no prompts), and for HTTP(S) an inline credential
-    /// helper that echoes variables set for this child; configuration
-    /// (helpers, proxy, CA) through `GIT_CONFIG_COUNT`, never on the
-    /// command line. A refused password is retried up to `maxAttempts` times.
+    /// (strict checking, no prompts); for HTTP(S) the user name and password
+    /// as an `Authorization: Basic` header that goes with the first request
+    /// (`http.extraHeader`), so that no request is answered 401 first and no
+    /// credential helper process runs. A server that refuses the header and
+    /// takes the same login once it asks for it (another scheme than Basic)
+    /// gets it that way, from an inline credential helper that echoes
+    /// variables set for the child, for the rest of the transport's life
+    /// (``basicAuthorizationRefused``). Configuration (helpers, headers,
+    /// proxy, CA) goes through `GIT_CONFIG_COUNT`, never on the command
+    /// line. A refused password is retried up to `maxAttempts` times.
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
