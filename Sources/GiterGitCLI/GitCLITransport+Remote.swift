@@ -32,8 +32,14 @@ extension GitCLITransport {
         let refspec = "+refs/heads/\(branch):\(configuration.trackingReference)"
         var arguments = ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head"]
         if configuration.fetchesBlobsOnDemand { arguments.append(Self.blobFilter) }
+        // After its work git fetch starts `git maintenance run --auto`, a process that looks at the mirror's
+        // loose objects and packs. When those say it would do nothing (at Git's defaults: the mirror's
+        // configuration is Giter's, with no gc settings), it is not started.
+        let mirror = LocalRepository(folder: runner.mirrorPath)
+        let upkeep: [(key: String, value: String)] =
+            ReceivePolicy.automaticMaintenanceReason(mirror, settings: [:]) == nil ? [("maintenance.auto", "false")] : []
         do {
-            _ = try await network(arguments + ["origin", refspec])
+            _ = try await network(arguments + ["origin", refspec], settings: upkeep)
         } catch let error as TransportError where error.code == .branchNotFound {
             // The branch is gone (or never was): drop a stale tracking ref.
             _ = try await runner.run(
@@ -134,10 +140,16 @@ extension GitCLITransport {
     /// Runs a git command that talks to the remote, with the credentials
     /// passed through the child's environment only: `GIT_SSH_COMMAND` with
     /// the key (or the agent at `SSH_AUTH_SOCK`) and the known-hosts file
-    /// (strict checking, no prompts), and for HTTP(S) an inline credential
-    /// helper that echoes variables set for this child; configuration
-    /// (helpers, proxy, CA) through `GIT_CONFIG_COUNT`, never on the
-    /// command line. A refused password is retried up to `maxAttempts` times.
+    /// (strict checking, no prompts); for HTTP(S) the user name and password
+    /// as an `Authorization: Basic` header that goes with the first request
+    /// (`http.extraHeader`), so that no request is answered 401 first and no
+    /// credential helper process runs. A server that refuses the header and
+    /// takes the same login once it asks for it (another scheme than Basic)
+    /// gets it that way, from an inline credential helper that echoes
+    /// variables set for the child, for the rest of the transport's life
+    /// (``basicAuthorizationRefused``). Configuration (helpers, headers,
+    /// proxy, CA) goes through `GIT_CONFIG_COUNT`, never on the command
+    /// line. A refused password is retried up to `maxAttempts` times.
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
@@ -227,17 +239,15 @@ extension GitCLITransport {
         let isHTTP = configuration.url.hasPrefix("http://") || configuration.url.hasPrefix("https://")
         let attempts = isHTTP && credentials.passwordProvider != nil ? max(1, credentials.maxAttempts) : 1
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
-        for _ in 0..<attempts {
+        /// One run of the command; with `login`, the credentials go with its
+        /// first request (`proactive`) or only once the server asks for them.
+        func run(login: Credentials.UserPassword?, proactive: Bool) async throws -> GitResult {
             var attemptEnvironment = environment
             var attemptSettings = settings
-            var offered = false
-            // The provider is asked before each attempt; the helper hands its
-            // answer to git only if the server asks for credentials.
-            if isHTTP, let provider = credentials.passwordProvider, let login = try await provider(configuration.url) {
-                for value in [login.user, login.password]
-                where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                    throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
-                }
+            if let login, proactive {
+                let pair = Data("\(login.user):\(login.password)".utf8).base64EncodedString()
+                attemptSettings.append(("http.extraHeader", "Authorization: Basic " + pair))
+            } else if let login {
                 attemptEnvironment["GITER_USER"] = login.user
                 attemptEnvironment["GITER_PASSWORD"] = login.password
                 attemptSettings.insert(
@@ -245,17 +255,41 @@ extension GitCLITransport {
                         "credential.helper",
                         "!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f"
                     ), at: 1)
-                offered = true
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
-            let result = try await runThroughRelayIfAny(arguments, environment: attemptEnvironment, input: input)
+            return try await runThroughRelayIfAny(arguments, environment: attemptEnvironment, input: input)
+        }
+        for _ in 0..<attempts {
+            // The provider is asked before each attempt.
+            var login: Credentials.UserPassword?
+            if isHTTP, let provider = credentials.passwordProvider {
+                login = try await provider(configuration.url)
+            }
+            if let login {
+                for value in [login.user, login.password]
+                where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                    throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
+                }
+            }
+            let proactive = login != nil && !basicAuthorizationRefused.value
+            var result = try await run(login: login, proactive: proactive)
+            if proactive, !result.succeeded, !result.timedOut,
+                GitFailure.code(for: result.errorText) == .authenticationFailed
+            {
+                // Refused as sent unasked: the server may want another scheme than Basic. Again, waiting to be
+                // asked; if the server takes the login then, this transport waits to be asked from now on.
+                result = try await run(login: login, proactive: false)
+                if !result.timedOut, result.succeeded || GitFailure.code(for: result.errorText) != .authenticationFailed {
+                    basicAuthorizationRefused.set()
+                }
+            }
             if result.timedOut {
                 let action = ["ls-remote": "list the refs of", "fetch": "fetch from", "push": "push to"][arguments.first ?? ""]
                 throw TransportError.timedOut("\(action ?? "talk to") \(configuration.url)", configuration)
             }
             if result.succeeded { return result }
             last = result
-            if !offered || GitFailure.code(for: result.errorText) != .authenticationFailed { break }
+            if login == nil || GitFailure.code(for: result.errorText) != .authenticationFailed { break }
         }
         if !throwing { return last }
         var error = GitFailure.error(for: last, command: arguments.first ?? "", remote: configuration.url)

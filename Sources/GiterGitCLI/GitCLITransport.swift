@@ -65,6 +65,10 @@ public final class GitCLITransport: Transport {
     let daemonAddress: GitDaemonAddress?
     /// How many network commands went through the relay (for tests and diagnostics).
     let daemonRelays = LaunchCounter()
+    /// Set when an HTTP(S) server refused a user name and password sent
+    /// with the first request (`Authorization: Basic`) and accepted the same
+    /// once it asked for them: later commands wait to be asked.
+    let basicAuthorizationRefused = OnceFlag()
     /// What network commands take from the user's git configuration
     /// (`Credentials.gitConfiguration`); `nil` when isolated.
     let userSettings: UserGitSettings?

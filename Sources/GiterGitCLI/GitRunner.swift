@@ -52,6 +52,15 @@ final class LaunchCounter: Sendable {
     var value: Int { count.withLock { $0 } }
 }
 
+/// A flag that is set once and stays set.
+final class OnceFlag: Sendable {
+    private let state = Mutex(false)
+
+    func set() { state.withLock { $0 = true } }
+
+    var value: Bool { state.withLock { $0 } }
+}
+
 /// Starts `git` processes against the mirror with a fully explicit environment.
 ///
 /// Only `PATH` and `HOME` are taken from the current process; everything that

@@ -109,25 +109,42 @@ package struct ReceivePolicy: Equatable, Sendable {
         for name in hookNames where Platform.isExecutable(hooks + "/" + name) {
             return "it has a \(name) hook"
         }
-        if (flag("receive.autogc") ?? true) == true, (flag("maintenance.auto") ?? true) == true {
-            var limit = defaultAutoGCLimit
-            if case .some(let value) = values["gc.auto"] {
-                guard let configured = GitConfigValue.integer(value) else { return "gc.auto is not a number Git reads" }
-                limit = configured
+        if (flag("receive.autogc") ?? true) == true { return automaticMaintenanceReason(repository, settings: values) }
+        return nil
+    }
+
+    /// Why `git maintenance run --auto` (`git gc --auto`) would find work in
+    /// `repository` given its configuration `values`, or nil when it would
+    /// not: `maintenance.auto` not off, and more loose objects than
+    /// `gc.auto` (default 6,700; 0 turns both checks off) as Git estimates
+    /// them (``LocalRepository/looseObjectSample``, more than `gc.auto` ÷
+    /// 256 rounded up), or more packs than `gc.autoPackLimit` (default 50)
+    /// as ``LocalRepository/packCount`` counts them. A value Git would not
+    /// read is a reason too: the caller lets Git decide.
+    package static func automaticMaintenanceReason(_ repository: LocalRepository, settings values: [String: String?])
+        -> String?
+    {
+        if case .some(let value) = values["maintenance.auto"] {
+            guard let enabled = GitConfigValue.boolean(value) else { return "maintenance.auto is not a boolean Git reads" }
+            if !enabled { return nil }
+        }
+        var limit = defaultAutoGCLimit
+        if case .some(let value) = values["gc.auto"] {
+            guard let configured = GitConfigValue.integer(value) else { return "gc.auto is not a number Git reads" }
+            limit = configured
+        }
+        if limit > 0, repository.looseObjectSample > (limit + 255) / 256 {
+            return "it has enough loose objects for git gc --auto"
+        }
+        var packLimit = defaultAutoPackLimit
+        if case .some(let value) = values["gc.autopacklimit"] {
+            guard let configured = GitConfigValue.integer(value) else {
+                return "gc.autoPackLimit is not a number Git reads"
             }
-            if limit > 0, repository.looseObjectSample > (limit + 255) / 256 {
-                return "it has enough loose objects for git gc --auto"
-            }
-            var packLimit = defaultAutoPackLimit
-            if case .some(let value) = values["gc.autopacklimit"] {
-                guard let configured = GitConfigValue.integer(value) else {
-                    return "gc.autoPackLimit is not a number Git reads"
-                }
-                packLimit = configured
-            }
-            if limit > 0, packLimit > 0, repository.packCount > packLimit {
-                return "it has enough packs for git gc --auto"
-            }
+            packLimit = configured
+        }
+        if limit > 0, packLimit > 0, repository.packCount > packLimit {
+            return "it has enough packs for git gc --auto"
         }
         return nil
     }

@@ -30,10 +30,11 @@ public func withGitDaemon<Result>(
 public func withSmartHTTPServer<Result>(
     user: String = "giter",
     password: String = "giter-secret",
+    authentication: SmartHTTPServer.Authentication = .basic,
     isolation: isolated (any Actor)? = #isolation,
     _ body: (SmartHTTPServer) async throws -> Result
 ) async throws -> Result {
-    try await withStartedServer(SmartHTTPServer(user: user, password: password), body)
+    try await withStartedServer(SmartHTTPServer(user: user, password: password, authentication: authentication), body)
 }
 
 /// Runs `body` with a started ``SSHServer`` and stops it afterwards.

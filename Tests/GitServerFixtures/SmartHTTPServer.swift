@@ -1,8 +1,10 @@
 public import Foundation
 
 /// `git http-backend` behind lighttpd on 127.0.0.1, with basic authentication
-/// from an htpasswd file; pushes are allowed for every authenticated user
-/// (hooks see `REMOTE_USER`).
+/// from an htpasswd file (or digest authentication from an htdigest file,
+/// ``Authentication/digest``); pushes are allowed for every authenticated
+/// user (hooks see `REMOTE_USER`). Every request's status is logged
+/// (``accessLog``).
 ///
 /// URLs are `http://127.0.0.1:PORT/git/NAME.git`, or with `tls`
 /// `https://localhost:PORT/git/NAME.git` (lighttpd's `mod_openssl`, a
@@ -22,6 +24,8 @@ public final class SmartHTTPServer: GitServer {
     public let password: String
     /// The CA whose server certificate the server presents (HTTPS), or `nil` (HTTP).
     public let tls: TestCertificateAuthority?
+    /// How clients prove who they are.
+    public let authentication: Authentication
     private let environment: GitEnvironment
     private let slot = ServerSlot()
 
@@ -38,6 +42,17 @@ public final class SmartHTTPServer: GitServer {
         return nil
     }
 
+    /// The HTTP authentication scheme the server asks for.
+    public enum Authentication: Sendable {
+        /// `Basic`: the user name and password, base64-encoded, in each request.
+        case basic
+        /// `Digest` (MD5): only a hash bound to the server's nonce; a `Basic` header is refused.
+        case digest
+    }
+
+    /// The realm the server names in its challenges.
+    public static let realm = "giter"
+
     /// Prepares a server; nothing runs until ``start()``.
     ///
     /// - Parameters:
@@ -51,9 +66,11 @@ public final class SmartHTTPServer: GitServer {
         password: String = "giter-secret",
         repositoriesURL: URL? = nil,
         environment: GitEnvironment = .isolated,
-        tls: TestCertificateAuthority? = nil
+        tls: TestCertificateAuthority? = nil,
+        authentication: Authentication = .basic
     ) throws {
         self.tls = tls
+        self.authentication = authentication
         directory = try TemporaryDirectory(prefix: "giter-smart-http")
         self.repositoriesURL = try repositoriesURL ?? directory.makeDirectory("repos")
         self.user = user
@@ -70,6 +87,14 @@ public final class SmartHTTPServer: GitServer {
         slot.log
     }
 
+    /// One line per request answered, `STATUS METHOD PATH PROTOCOL`
+    /// (`401 GET /git/exchange.git/info/refs?service=git-upload-pack HTTP/1.1`).
+    /// lighttpd writes these lines out in batches: the log is complete once
+    /// ``stop()`` has returned.
+    public var accessLog: String {
+        (try? String(contentsOf: directory.appending("access.log"), encoding: .utf8)) ?? ""
+    }
+
     public func start() async throws {
         if port != nil {
             return
@@ -79,15 +104,29 @@ public final class SmartHTTPServer: GitServer {
         let htpasswd = try ExecutableLocator.require("htpasswd", package: "apache2-utils")
         let backend = try ExecutableLocator.requireGitHelper("git-http-backend")
 
-        let passwordFile = directory.appending("htpasswd")
-        try await ProcessRunner.runChecked(
-            htpasswd,
-            ["-c", "-b", "-B", "-C", "4", passwordFile.path, user, password],
-            environment: environment.variables
-        )
+        let passwordFile = directory.appending(authentication == .basic ? "htpasswd" : "htdigest")
+        switch authentication {
+        case .basic:
+            try await ProcessRunner.runChecked(
+                htpasswd,
+                ["-c", "-b", "-B", "-C", "4", passwordFile.path, user, password],
+                environment: environment.variables
+            )
+        case .digest:
+            // `user:realm:MD5(user:realm:password)`; htdigest itself only reads the password from a terminal.
+            let secret = directory.appending("digest-input")
+            try Data("\(user):\(Self.realm):\(password)".utf8).write(to: secret)
+            let md5sum = try ExecutableLocator.require("md5sum", package: "coreutils")
+            let hash = try await ProcessRunner.runChecked(md5sum, [secret.path], environment: environment.variables)
+            try? FileManager.default.removeItem(at: secret)
+            let digest = String(hash.stdout.prefix(32))
+            try Data("\(user):\(Self.realm):\(digest)\n".utf8).write(to: passwordFile)
+        }
         let documentRoot = try directory.makeDirectory("htdocs")
         let uploads = try directory.makeDirectory("uploads")
         let logFile = directory.appending("lighttpd.log")
+        let accessLogFile = directory.appending("access.log").path
+        let authentication = authentication
         let environment = environment.variables
         let scratch = directory.url
         let repositories = repositoriesURL.path
@@ -101,7 +140,9 @@ public final class SmartHTTPServer: GitServer {
                 uploads: uploads.path,
                 passwordFile: passwordFile.path,
                 environment: environment,
-                certificate: certificate
+                certificate: certificate,
+                authentication: authentication,
+                accessLog: accessLogFile
             )
             let configurationFile = scratch.appendingPathComponent("lighttpd.conf")
             try Data(configuration.utf8).write(to: configurationFile)
@@ -147,7 +188,9 @@ public final class SmartHTTPServer: GitServer {
         uploads: String,
         passwordFile: String,
         environment: [String: String],
-        certificate: (certificate: String, key: String)? = nil
+        certificate: (certificate: String, key: String)? = nil,
+        authentication: Authentication = .basic,
+        accessLog: String? = nil
     ) -> String {
         // http-backend and the git commands it runs ignore the machine's config.
         var cgiEnvironment: [(String, String)] = [
@@ -162,6 +205,16 @@ public final class SmartHTTPServer: GitServer {
         }
         let setenv = cgiEnvironment.map { "\(quoted($0.0)) => \(quoted($0.1))" }.joined(separator: ", ")
         var modules = #""mod_alias", "mod_auth", "mod_authn_file", "mod_cgi", "mod_setenv""#
+        var logLines = ""
+        if let accessLog {
+            modules += #", "mod_accesslog""#
+            logLines = """
+                accesslog.filename = \(quoted(accessLog))
+                accesslog.format = "%s %r"
+
+                """
+        }
+        let (backendName, method) = authentication == .basic ? ("htpasswd", "basic") : ("htdigest", "digest")
         var tlsLines = ""
         if let certificate {
             modules += #", "mod_openssl""#
@@ -175,19 +228,19 @@ public final class SmartHTTPServer: GitServer {
         // Not `server.stream-request-body = 2`: chunked pushes would get HTTP 411.
         return """
             server.modules = ( \(modules) )
-            \(tlsLines)
+            \(tlsLines)\(logLines)
             server.bind = "127.0.0.1"
             server.port = \(port)
             server.document-root = \(quoted(documentRoot))
             server.upload-dirs = ( \(quoted(uploads)) )
             server.max-request-size = 0
-            auth.backend = "htpasswd"
-            auth.backend.htpasswd.userfile = \(quoted(passwordFile))
+            auth.backend = "\(backendName)"
+            auth.backend.\(backendName).userfile = \(quoted(passwordFile))
             alias.url = ( "/git" => \(quoted(backend)) )
             $HTTP["url"] =~ "^/git" {
                 cgi.assign = ( "" => "" )
                 setenv.add-environment = ( \(setenv) )
-                auth.require = ( "" => ( "method" => "basic", "realm" => "giter", "require" => "valid-user" ) )
+                auth.require = ( "" => ( "method" => "\(method)", "realm" => \(quoted(realm)), "require" => "valid-user" ) )
             }
 
             """

@@ -751,6 +751,69 @@ extension GitCLITransportTests {
             }
         }
 
+        /// The user name and password go with each command's first request
+        /// (`Authorization: Basic`), so no request is answered 401 and no
+        /// credential helper runs: lighttpd's access log of a round trip
+        /// (read once the server has stopped, which writes it out).
+        @Test(ServerAvailability.enabled(.smartHTTP))
+        func smartHTTPSendsTheLoginWithTheFirstRequest() async throws {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http-first")
+            defer { directory.remove() }
+            try await withSmartHTTPServer { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                let login = Credentials.UserPassword(user: server.user, password: server.password)
+                let credentials = Credentials(passwordProvider: { _ in login })
+                let transport = try await Self.transport(try server.url(for: "exchange"), in: directory, "m", credentials: credentials)
+                #expect(try await transport.fetch() == nil)
+                let commit = try await Self.commit(transport, parent: nil, "r/a.yaml", "hello")
+                #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
+                #expect(try await transport.fetch() == commit)
+                #expect(!transport.basicAuthorizationRefused.value)
+                await server.stop()
+                let statuses = server.accessLog.split(separator: "\n").map { $0.prefix(3) }
+                #expect(statuses.count >= 6, "\(server.accessLog)")
+                #expect(statuses.allSatisfy { $0 == "200" }, "\(server.accessLog)")
+            }
+        }
+
+        /// A server that wants another scheme than Basic (here Digest)
+        /// refuses the login sent unasked; the same command then runs again
+        /// waiting to be asked, and the transport waits from then on.
+        @Test(ServerAvailability.enabled(.smartHTTP))
+        func aServerThatWantsDigestGetsTheLoginWhenItAsks() async throws {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http-digest")
+            defer { directory.remove() }
+            try await withSmartHTTPServer(authentication: .digest) { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                let asked = Mutex(0)
+                let login = Credentials.UserPassword(user: server.user, password: server.password)
+                let credentials = Credentials(passwordProvider: { _ in
+                    asked.withLock { $0 += 1 }
+                    return login
+                })
+                let url = try server.url(for: "exchange")
+                let transport = try await Self.transport(url, in: directory, "m", credentials: credentials)
+                #expect(try await transport.fetch() == nil)
+                #expect(transport.basicAuthorizationRefused.value)
+                #expect(asked.withLock { $0 } == 1, "one attempt: the second run reuses its login")
+                let commit = try await Self.commit(transport, parent: nil, "r/a.yaml", "hello")
+                #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
+                #expect(try await transport.remoteTip() == commit)
+                #expect(asked.withLock { $0 } == 3)
+
+                // A wrong password is still refused, after `maxAttempts` attempts.
+                let wrong = Credentials(
+                    passwordProvider: { _ in Credentials.UserPassword(user: login.user, password: "wrong") }, maxAttempts: 2)
+                let refused = try await Self.transport(url, in: directory, "wrong", credentials: wrong)
+                let error = await #expect(throws: TransportError.self) { try await refused.fetch() }
+                #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
+                #expect(!refused.basicAuthorizationRefused.value)
+
+                await server.stop()
+                #expect(server.accessLog.contains("401 GET"), "\(server.accessLog)")
+            }
+        }
+
         @Test(ServerAvailability.enabled(.ssh))
         func sshWithKeyChecksTheHostKey() async throws {
             let directory = try TemporaryDirectory(prefix: "giter-gitcli-ssh")
