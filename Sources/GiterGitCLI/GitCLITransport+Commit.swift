@@ -9,10 +9,14 @@ extension GitCLITransport {
     /// rewritten through `git mktree -z --batch` (every other subtree is
     /// reused by id), and the commit object through
     /// `git hash-object -w -t commit --stdin-paths`. Once those processes
-    /// run, a commit starts none. A commit of at least 100 files and
-    /// folders on a parent makes its blobs and trees in Swift instead and
-    /// writes them as one pack (``PackedCommitObjects``), which a direct
-    /// push then copies into the remote as it is.
+    /// run, a commit starts none. That is the way of a first commit (no
+    /// parent) and of a SHA-256 mirror. A commit on a SHA-1 parent makes
+    /// its blobs, trees and commit object in Swift instead
+    /// (``PackedCommitObjects``): with at least 100 files and folders the
+    /// blobs and trees are written as one pack, which a direct push then
+    /// copies into the remote as it is; with fewer, as loose object files,
+    /// as `git hash-object -w` would write them; the commit object always
+    /// loose. Only the parent's trees are read, through `git cat-file`.
     ///
     /// The edits are grouped and checked by ``TreeEditPlan`` before anything
     /// is written: unsafe paths and conflicting edits (two edits of one
@@ -311,15 +315,16 @@ extension GitCLITransport {
     }
 }
 
-/// The blobs and trees of one commit made in memory and written into the
-/// mirror as one pack (``PackFileWriter``) rather than through
+/// The blobs and trees of one commit made in memory rather than through
 /// `git hash-object` and `git mktree`, which cost a scratch file and a
-/// loose object per object (issue 13). Used when the commit writes at
-/// least `receive.unpackLimit`'s default (100) of files and folders, the
-/// mirror has fewer packs than ``ObjectCopyRoute`` allows and the ids are
-/// SHA-1. Every blob and new tree of the edit goes in, also those the
-/// mirror has already, so that a direct push can hand the pack over as it
-/// is. The commit object itself is still written loose by `git hash-object`.
+/// round trip to a process per request (issue 13), for a commit on a
+/// SHA-1 parent. Written into the mirror as one pack (``PackFileWriter``)
+/// when the commit writes at least `receive.unpackLimit`'s default (100)
+/// of files and folders and the mirror has fewer packs than
+/// ``ObjectCopyRoute`` allows (``worthAPack(for:mirror:)``); otherwise as
+/// loose objects (``writeLoose(into:deflater:)``). Every blob and new tree
+/// of the edit goes in, also those the mirror has already, so that a
+/// direct push can hand the pack over as it is.
 struct PackedCommitObjects {
     private var objects: [(type: PackObjectType, bytes: [UInt8])] = []
     private var names: Set<String> = []
