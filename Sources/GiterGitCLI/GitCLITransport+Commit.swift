@@ -9,10 +9,14 @@ extension GitCLITransport {
     /// rewritten through `git mktree -z --batch` (every other subtree is
     /// reused by id), and the commit object through
     /// `git hash-object -w -t commit --stdin-paths`. Once those processes
-    /// run, a commit starts none. A commit of at least 100 files and
-    /// folders on a parent makes its blobs and trees in Swift instead and
-    /// writes them as one pack (``PackedCommitObjects``), which a direct
-    /// push then copies into the remote as it is.
+    /// run, a commit starts none. That is the way of a first commit (no
+    /// parent) and of a SHA-256 mirror. A commit on a SHA-1 parent makes
+    /// its blobs, trees and commit object in Swift instead
+    /// (``PackedCommitObjects``): with at least 100 files and folders the
+    /// blobs and trees are written as one pack, which a direct push then
+    /// copies into the remote as it is; with fewer, as loose object files,
+    /// as `git hash-object -w` would write them; the commit object always
+    /// loose. Only the parent's trees are read, through `git cat-file`.
     ///
     /// The edits are grouped and checked by ``TreeEditPlan`` before anything
     /// is written: unsafe paths and conflicting edits (two edits of one
@@ -27,19 +31,20 @@ extension GitCLITransport {
         let author = try Self.checkedIdentity(request.author, role: "author")
         let committer = try Self.checkedIdentity(request.committer, role: "committer")
 
-        let scratch = try TemporaryFolder()
-        defer { scratch.remove() }
         let mirror = LocalRepository(folder: runner.mirrorPath)
-        // Many objects: made here and written as one pack (see ``PackedCommitObjects``).
-        var packed = PackedCommitObjects.worthIt(for: plan, parent: request.parent, mirror: mirror)
-            ? PackedCommitObjects() : nil
+        // Made here, in Swift (see ``PackedCommitObjects``): written as one pack when there are many, else as
+        // loose objects. Without a SHA-1 parent, through git's plumbing processes.
+        var packed = PackedCommitObjects.canMake(parent: request.parent) ? PackedCommitObjects() : nil
+        let asPack = packed != nil && PackedCommitObjects.worthAPack(for: plan, mirror: mirror)
+        let scratch = packed == nil ? try TemporaryFolder() : nil
+        defer { scratch?.remove() }
         // Reading the parent's tree and writing the blobs are independent: side by side.
         async let parentTree = treeOf(commit: request.parent)
         let blobs: [String: String]
-        if packed != nil {
-            blobs = packed!.addBlobs(of: plan)
-        } else {
+        if let scratch {
             blobs = try await writeBlobs(of: plan, in: scratch)
+        } else {
+            blobs = packed!.addBlobs(of: plan)
         }
         let bases = try await readFolders(of: plan, under: try await parentTree)
 
@@ -52,9 +57,15 @@ extension GitCLITransport {
         } else {
             tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
         }
-        let pack = try packed?.write(into: mirror)
+        let deflater = packed == nil ? nil : try Deflater()
         // In the pack, not loose: a direct push copies the pack.
-        if pack != nil { written = [] }
+        let pack = asPack ? try packed?.write(into: mirror) : nil
+        if pack != nil {
+            written = []
+        } else if !asPack, let packed, let deflater {
+            // Every object made here (the trees `writeFolders` listed are among them).
+            written = try packed.writeLoose(into: mirror, deflater: deflater)
+        }
 
         guard let treeID = ObjectID(hex: tree) else {
             throw TransportError(.backend, "git mktree printed '\(tree)' instead of a tree id")
@@ -63,10 +74,16 @@ extension GitCLITransport {
             tree: treeID, parents: request.parent.map { [$0] } ?? [], author: author, committer: committer,
             message: request.fullMessage)
         if let signer { object = try await CommitObject.signed(object, by: signer) }
-        let file = try scratch.write(object, named: "commit")
-        let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
-        guard let id = ObjectID(hex: reply) else {
-            throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
+        let id: ObjectID
+        if let scratch {
+            let file = try scratch.write(object, named: "commit")
+            let reply = try await commitWriter.request(Array((file + "\n").utf8), lines: 1)[0]
+            guard let written = ObjectID(hex: reply) else {
+                throw TransportError(.backend, "git hash-object printed '\(reply)' instead of a commit id")
+            }
+            id = written
+        } else {
+            id = try mirror.writeLooseObject(.commit, object, deflater: deflater!)
         }
         written.append(id.hex)
         var packRecord: (name: String, objects: Int)?
@@ -298,21 +315,31 @@ extension GitCLITransport {
     }
 }
 
-/// The blobs and trees of one commit made in memory and written into the
-/// mirror as one pack (``PackFileWriter``) rather than through
+/// The blobs and trees of one commit made in memory rather than through
 /// `git hash-object` and `git mktree`, which cost a scratch file and a
-/// loose object per object (issue 13). Used when the commit writes at
-/// least `receive.unpackLimit`'s default (100) of files and folders, the
-/// mirror has fewer packs than ``ObjectCopyRoute`` allows and the ids are
-/// SHA-1. Every blob and new tree of the edit goes in, also those the
-/// mirror has already, so that a direct push can hand the pack over as it
-/// is. The commit object itself is still written loose by `git hash-object`.
+/// round trip to a process per request (issue 13), for a commit on a
+/// SHA-1 parent. Written into the mirror as one pack (``PackFileWriter``)
+/// when the commit writes at least `receive.unpackLimit`'s default (100)
+/// of files and folders and the mirror has fewer packs than
+/// ``ObjectCopyRoute`` allows (``worthAPack(for:mirror:)``); otherwise as
+/// loose objects (``writeLoose(into:deflater:)``). Every blob and new tree
+/// of the edit goes in, also those the mirror has already, so that a
+/// direct push can hand the pack over as it is.
 struct PackedCommitObjects {
     private var objects: [(type: PackObjectType, bytes: [UInt8])] = []
     private var names: Set<String> = []
 
-    static func worthIt(for plan: TreeEditPlan, parent: ObjectID?, mirror: LocalRepository) -> Bool {
-        guard let parent, parent.hex.utf8.count == 40 else { return false }
+    /// Whether the objects of a commit on `parent` can be made here: the
+    /// parent's id says the mirror is SHA-1 (a first commit goes through git).
+    static func canMake(parent: ObjectID?) -> Bool {
+        guard let parent else { return false }
+        return parent.hex.utf8.count == 40
+    }
+
+    /// Whether the objects of `plan` are worth one pack (as many as
+    /// `receive.unpackLimit`'s default, and a mirror with room for packs),
+    /// rather than loose objects.
+    static func worthAPack(for plan: TreeEditPlan, mirror: LocalRepository) -> Bool {
         let files = plan.folders.reduce(0) { $0 + $1.files.count }
         let count = files + plan.folders.count
         return ObjectCopyRoute.route(objectCount: count, unpackLimit: ReceivePolicy.defaultUnpackLimit, into: mirror) == .pack
@@ -344,6 +371,16 @@ struct PackedCommitObjects {
 
     /// How many objects the pack holds.
     var count: Int { objects.count }
+
+    /// Writes each object as a loose object file into `mirror`
+    /// (``LocalRepository/writeLooseObject(_:_:deflater:)``, skipping those
+    /// it has); returns their ids.
+    func writeLoose(into mirror: LocalRepository, deflater: Deflater) throws(TransportError) -> [String] {
+        var ids: [String] = []
+        ids.reserveCapacity(objects.count)
+        for object in objects { ids.append(try mirror.writeLooseObject(object.type, object.bytes, deflater: deflater).hex) }
+        return ids
+    }
 
     /// Writes the objects as one pack into `mirror`; returns the pack's
     /// name, or nil when there is nothing to write (every edit a delete of

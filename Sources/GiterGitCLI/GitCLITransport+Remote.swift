@@ -33,11 +33,8 @@ extension GitCLITransport {
         var arguments = ["fetch", "--quiet", "--no-tags", "--prune", "--no-write-fetch-head"]
         if configuration.fetchesBlobsOnDemand { arguments.append(Self.blobFilter) }
         // After its work git fetch starts `git maintenance run --auto`, a process that looks at the mirror's
-        // loose objects and packs. When those say it would do nothing (at Git's defaults: the mirror's
-        // configuration is Giter's, with no gc settings), it is not started.
-        let mirror = LocalRepository(folder: runner.mirrorPath)
-        let upkeep: [(key: String, value: String)] =
-            ReceivePolicy.automaticMaintenanceReason(mirror, settings: [:]) == nil ? [("maintenance.auto", "false")] : []
+        // loose objects and packs. When, before the fetch, those say it would do nothing, it is not started.
+        let upkeep: [(key: String, value: String)] = mirrorMayGoWithoutMaintenance ? [("maintenance.auto", "false")] : []
         do {
             _ = try await network(arguments + ["origin", refspec], settings: upkeep)
         } catch let error as TransportError where error.code == .branchNotFound {
@@ -47,6 +44,22 @@ extension GitCLITransport {
             return nil
         }
         return try await resolve(configuration.trackingReference)
+    }
+
+    /// Whether `git maintenance run --auto` would do nothing in the mirror
+    /// now (``ReceivePolicy/automaticMaintenanceReason(_:settings:)`` at
+    /// Git's defaults). Only while the mirror's `config` file names no
+    /// `gc`, `maintenance` or `include` section (Giter writes none; one set
+    /// by hand is Git's to read): otherwise, and when the file cannot be
+    /// read, false.
+    var mirrorMayGoWithoutMaintenance: Bool {
+        let mirror = LocalRepository(folder: runner.mirrorPath)
+        guard let configuration = Platform.contents(of: mirror.configurationFile) else { return false }
+        let text = String(decoding: configuration, as: UTF8.self).lowercased()
+        for section in ["gc", "maintenance", "include", "includeif"] where text.contains("[" + section) {
+            return false
+        }
+        return ReceivePolicy.automaticMaintenanceReason(mirror, settings: [:]) == nil
     }
 
     /// Pushes directly into a bare repository on this machine when nothing
@@ -140,16 +153,19 @@ extension GitCLITransport {
     /// Runs a git command that talks to the remote, with the credentials
     /// passed through the child's environment only: `GIT_SSH_COMMAND` with
     /// the key (or the agent at `SSH_AUTH_SOCK`) and the known-hosts file
-    /// (strict checking, no prompts); for HTTP(S) the user name and password
+    /// (strict checking, no prompts); for HTTPS the user name and password
     /// as an `Authorization: Basic` header that goes with the first request
-    /// (`http.extraHeader`), so that no request is answered 401 first and no
-    /// credential helper process runs. A server that refuses the header and
-    /// takes the same login once it asks for it (another scheme than Basic)
-    /// gets it that way, from an inline credential helper that echoes
-    /// variables set for the child, for the rest of the transport's life
-    /// (``basicAuthorizationRefused``). Configuration (helpers, headers,
-    /// proxy, CA) goes through `GIT_CONFIG_COUNT`, never on the command
-    /// line. A refused password is retried up to `maxAttempts` times.
+    /// (`http.extraHeader`, redirects not followed), so that no request is
+    /// answered 401 first and no credential helper process runs. For
+    /// `http://`, for a server that refused the header without ever taking
+    /// it (it may want another scheme than Basic: the next attempt), and
+    /// after a redirect (the command runs again at once), the login comes
+    /// from an inline credential helper that echoes variables set for the
+    /// child, only when the server asks; from then on for the rest of the
+    /// transport's life (``basicAuthorizationRefused``). Configuration
+    /// (helpers, headers, proxy, CA) goes through `GIT_CONFIG_COUNT`, never
+    /// on the command line. A refused login is retried up to `maxAttempts`
+    /// times, one login per attempt.
     ///
     /// With `throwing` false a failed run is returned for the caller to read
     /// (`push --porcelain` reports rejections on standard output).
@@ -236,7 +252,8 @@ extension GitCLITransport {
         if let proxy = credentials.proxy { settings.append(("http.proxy", proxy)) }
         if let file = credentials.certificateAuthorityFile { settings.append(("http.sslCAInfo", file)) }
         if let limitSeconds { settings += [("http.lowSpeedLimit", "1"), ("http.lowSpeedTime", "\(limitSeconds)")] }
-        let isHTTP = configuration.url.hasPrefix("http://") || configuration.url.hasPrefix("https://")
+        let isHTTPS = configuration.url.hasPrefix("https://")
+        let isHTTP = configuration.url.hasPrefix("http://") || isHTTPS
         let attempts = isHTTP && credentials.passwordProvider != nil ? max(1, credentials.maxAttempts) : 1
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
         /// One run of the command; with `login`, the credentials go with its
@@ -246,7 +263,8 @@ extension GitCLITransport {
             var attemptSettings = settings
             if let login, proactive {
                 let pair = Data("\(login.user):\(login.password)".utf8).base64EncodedString()
-                attemptSettings.append(("http.extraHeader", "Authorization: Basic " + pair))
+                // Not to a host a redirect names: such a run fails, and runs again waiting to be asked.
+                attemptSettings += [("http.extraHeader", "Authorization: Basic " + pair), ("http.followRedirects", "false")]
             } else if let login {
                 attemptEnvironment["GITER_USER"] = login.user
                 attemptEnvironment["GITER_PASSWORD"] = login.password
@@ -271,15 +289,23 @@ extension GitCLITransport {
                     throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
                 }
             }
-            let proactive = login != nil && !basicAuthorizationRefused.value
+            // Over HTTPS only: over http:// the login would travel in clear to a server that may have asked for
+            // a scheme that never sends it (Digest).
+            let proactive = login != nil && isHTTPS && !basicAuthorizationRefused.value
             var result = try await run(login: login, proactive: proactive)
-            if proactive, !result.succeeded, !result.timedOut,
-                GitFailure.code(for: result.errorText) == .authenticationFailed
-            {
-                // Refused as sent unasked: the server may want another scheme than Basic. Again, waiting to be
-                // asked; if the server takes the login then, this transport waits to be asked from now on.
-                result = try await run(login: login, proactive: false)
-                if !result.timedOut, result.succeeded || GitFailure.code(for: result.errorText) != .authenticationFailed {
+            if proactive, !result.timedOut {
+                if result.succeeded {
+                    basicAuthorizationAccepted.set()
+                } else if result.errorText.contains("returned error: 30") {
+                    // A redirect, not followed with the login in every request: again, following it and
+                    // answering only when asked, as from now on. No login was refused.
+                    basicAuthorizationRefused.set()
+                    result = try await run(login: login, proactive: false)
+                } else if !basicAuthorizationAccepted.value,
+                    GitFailure.code(for: result.errorText) == .authenticationFailed
+                {
+                    // Refused, and never taken before: the server may want another scheme than Basic. The next
+                    // attempt, and every later command, waits to be asked.
                     basicAuthorizationRefused.set()
                 }
             }

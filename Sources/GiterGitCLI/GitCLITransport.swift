@@ -65,10 +65,14 @@ public final class GitCLITransport: Transport {
     let daemonAddress: GitDaemonAddress?
     /// How many network commands went through the relay (for tests and diagnostics).
     let daemonRelays = LaunchCounter()
-    /// Set when an HTTP(S) server refused a user name and password sent
-    /// with the first request (`Authorization: Basic`) and accepted the same
-    /// once it asked for them: later commands wait to be asked.
+    /// Set when an HTTPS server refused a user name and password sent with
+    /// the first request (`Authorization: Basic`) before it ever took one,
+    /// or answered with a redirect: later attempts and commands wait to be
+    /// asked.
     let basicAuthorizationRefused = OnceFlag()
+    /// Set when an HTTPS server took a login sent with the first request:
+    /// a later refusal is a wrong login, not another scheme.
+    let basicAuthorizationAccepted = OnceFlag()
     /// What network commands take from the user's git configuration
     /// (`Credentials.gitConfiguration`); `nil` when isolated.
     let userSettings: UserGitSettings?

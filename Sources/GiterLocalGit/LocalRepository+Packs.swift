@@ -38,6 +38,28 @@ extension LocalRepository {
         }
     }
 
+    /// Writes an object of `type` holding `contents` as a loose object
+    /// file, as `git hash-object -w` does (`type size\0contents` as a zlib
+    /// stream, ``Deflater``; read-only; not fsynced, Git's default for loose
+    /// objects), unless the file exists already; returns its name. SHA-1
+    /// repositories only.
+    @discardableResult
+    package func writeLooseObject(_ type: PackObjectType, _ contents: [UInt8], deflater: Deflater)
+        throws(TransportError) -> ObjectID
+    {
+        let id = PackFileWriter.name(of: type, contents)
+        let path = looseObjectPath(id)
+        if Platform.exists(path) { return id }
+        var stream: [UInt8] = []
+        stream.reserveCapacity(contents.count + 64)
+        let object = Array("\(type.name) \(contents.count)\0".utf8) + contents
+        try object.withUnsafeBytes { raw in
+            Result { () throws(TransportError) in try deflater.append(raw, to: &stream) }
+        }.get()
+        try Platform.createDurably(stream, at: path, mode: 0o444, durably: false)
+        return id
+    }
+
     /// A new empty folder inside ``packFolder`` for a pack being written
     /// (`tmp_giter_pack_XXXXXX`); ``installPack(_:from:durably:)`` moves the
     /// pack out of it and removes it. A folder left by a killed process

@@ -176,12 +176,12 @@ package enum Platform {
         }
     }
 
-    /// Creates the file `destination` holding `contents`, durably, unless
-    /// something exists there already (which is kept): written to a
-    /// temporary file in the same folder, fsynced, given `mode`, linked to
-    /// its name, then the folder is fsynced. The folder is created when
-    /// missing (its parent must exist).
-    package static func createDurably(_ contents: [UInt8], at destination: String, mode: UInt32)
+    /// Creates the file `destination` holding `contents` unless something
+    /// exists there already (which is kept): written to a temporary file in
+    /// the same folder, given `mode`, linked to its name. With `durably`
+    /// (the default) the file is fsynced before it is linked and the folder
+    /// after. The folder is created when missing (its parent must exist).
+    package static func createDurably(_ contents: [UInt8], at destination: String, mode: UInt32, durably: Bool = true)
         throws(TransportError)
     {
         if exists(destination) { return }
@@ -205,13 +205,14 @@ package enum Platform {
             }
             return true
         }
-        let synced = written && fchmod(descriptor, mode_t(mode)) == 0 && fsync(descriptor) == 0
+        let synced = written && fchmod(descriptor, mode_t(mode)) == 0 && (!durably || fsync(descriptor) == 0)
         let failed = synced ? nil : failure("cannot write \(temporary)")
         close(descriptor)
         if let failed { throw failed }
         if link(temporary, destination) != 0 && errno != EEXIST {
             throw failure("cannot create \(destination)")
         }
+        guard durably else { return }
         let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             _ = fsync(directory)

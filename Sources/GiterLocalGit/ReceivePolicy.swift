@@ -20,12 +20,9 @@
 ///   `hideRefs`, `maxInputSize`, `updateServerInfo`, `procReceiveRefs`,
 ///   settings Git may add later — means receive-pack;
 /// - receive-pack would not start automatic maintenance now: with
-///   `receive.autogc` (default true), `maintenance.auto` (default true) and
-///   `gc.auto` > 0 (default 6700), the loose objects are counted the way
-///   `git gc --auto` estimates them (the files in `objects/17`), and with
-///   `gc.autoPackLimit` > 0 (default 50) the packs are counted as it counts
-///   them (``LocalRepository/packCount``); past either threshold the push
-///   goes through receive-pack, which then packs them;
+///   `receive.autogc` (default true), ``automaticMaintenanceReason(_:settings:)``
+///   (the one home of that rule) finds no reason; past its thresholds the
+///   push goes through receive-pack, which then packs the objects;
 /// - every value read is one Git accepts: a value Git would refuse (a
 ///   boolean `receive.autogc = maybe`) makes receive-pack run, and say so.
 ///

@@ -101,12 +101,12 @@ public final class SmartHTTPServer: GitServer {
         }
         try kind.requireAvailable()
         let lighttpd = try ExecutableLocator.require("lighttpd", package: "lighttpd")
-        let htpasswd = try ExecutableLocator.require("htpasswd", package: "apache2-utils")
         let backend = try ExecutableLocator.requireGitHelper("git-http-backend")
 
         let passwordFile = directory.appending(authentication == .basic ? "htpasswd" : "htdigest")
         switch authentication {
         case .basic:
+            let htpasswd = try ExecutableLocator.require("htpasswd", package: "apache2-utils")
             try await ProcessRunner.runChecked(
                 htpasswd,
                 ["-c", "-b", "-B", "-C", "4", passwordFile.path, user, password],
@@ -114,11 +114,9 @@ public final class SmartHTTPServer: GitServer {
             )
         case .digest:
             // `user:realm:MD5(user:realm:password)`; htdigest itself only reads the password from a terminal.
-            let secret = directory.appending("digest-input")
-            try Data("\(user):\(Self.realm):\(password)".utf8).write(to: secret)
             let md5sum = try ExecutableLocator.require("md5sum", package: "coreutils")
-            let hash = try await ProcessRunner.runChecked(md5sum, [secret.path], environment: environment.variables)
-            try? FileManager.default.removeItem(at: secret)
+            let hash = try await ProcessRunner.runChecked(
+                md5sum, ["-"], environment: environment.variables, input: Data("\(user):\(Self.realm):\(password)".utf8))
             let digest = String(hash.stdout.prefix(32))
             try Data("\(user):\(Self.realm):\(digest)\n".utf8).write(to: passwordFile)
         }

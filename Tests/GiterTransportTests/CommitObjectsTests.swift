@@ -1,6 +1,7 @@
 import Foundation
 import GitServerFixtures
 import Giter
+@testable import GiterGitCLI
 import GiterLocalGit
 import Testing
 
@@ -186,8 +187,14 @@ import Testing
             let mirror = LocalRepository(folder: context.configuration(mirror: "writer").mirrorPath)
             let packsBefore = mirror.packCount
 
+            let launches = (transport as? GitCLITransport)?.processLaunches
             let small = try await transport.createCommit(
                 CommitRequest(parent: tip, edits: Self.edits(bulk: 0), author: testAuthor, message: "small"))
+            if let cli = transport as? GitCLITransport {
+                // Made in Swift and written as loose objects: no git process (the parent's trees come from the
+                // long-lived cat-file).
+                #expect(cli.processLaunches == launches, "no git process for a small commit")
+            }
             #expect(mirror.packCount == packsBefore)
             let smallBlob = try await Self.git(["rev-parse", "\(small.hex):a/y"], mirror: mirror.folder)
             #expect(FileManager.default.fileExists(atPath: mirror.looseObjectPath(try #require(ObjectID(hex: smallBlob)))))

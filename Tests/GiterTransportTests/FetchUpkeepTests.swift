@@ -13,22 +13,22 @@ struct FetchUpkeepTests {
     @Test("a tidy mirror's fetch skips git's maintenance check; a mirror with enough loose objects gets it")
     func maintenanceRunsOnlyWhenTheMirrorMayNeedIt() async throws {
         try await withRemote(.gitDaemon, seeded: true) { remote in
-            // A git that writes down each command (after the backend's three global options) and whether it was told
+            // A git that writes down each command (after the backend's global options) and whether it was told
             // `maintenance.auto=false`.
             let log = remote.scratch.appendingPathComponent("commands.log").path
             let wrapper = remote.scratch.appendingPathComponent("git-recording").path
             let git = try ExecutableLocator.require("git", package: "git")
             let script = """
                 #!/bin/sh
-                line="$4"
+                line="${\(GitRunner.globalOptions.count + 1)}"
                 i=0
                 while [ "$i" -lt "${GIT_CONFIG_COUNT:-0}" ]; do
                     eval "key=\\$GIT_CONFIG_KEY_$i value=\\$GIT_CONFIG_VALUE_$i"
                     [ "$key" = maintenance.auto ] && line="$line maintenance.auto=$value"
                     i=$((i + 1))
                 done
-                printf '%s\\n' "$line" >> '\(log)'
-                exec '\(git)' "$@"
+                printf '%s\\n' "$line" >> \(GitCLITransport.shellQuoted(log))
+                exec \(GitCLITransport.shellQuoted(git)) "$@"
 
                 """
             #expect(FileManager.default.createFile(atPath: wrapper, contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]))

@@ -751,66 +751,94 @@ extension GitCLITransportTests {
             }
         }
 
-        /// The user name and password go with each command's first request
-        /// (`Authorization: Basic`), so no request is answered 401 and no
-        /// credential helper runs: lighttpd's access log of a round trip
-        /// (read once the server has stopped, which writes it out).
+        /// Over HTTPS the user name and password go with each command's
+        /// first request (`Authorization: Basic`), so no request is answered
+        /// 401 and no credential helper runs; once the server has taken
+        /// them, a wrong password costs one refused request per attempt.
+        /// Read from lighttpd's access log once the server has stopped
+        /// (which writes it out).
         @Test(ServerAvailability.enabled(.smartHTTP))
-        func smartHTTPSendsTheLoginWithTheFirstRequest() async throws {
-            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http-first")
+        func overHTTPSTheLoginGoesWithTheFirstRequest() async throws {
+            guard try TestRequirements.available(SmartHTTPServer.tlsUnavailableReason, for: "the HTTPS test") else { return }
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-https-first")
             defer { directory.remove() }
-            try await withSmartHTTPServer { server in
+            let authority = try await TestCertificateAuthority()
+            try await withStartedServer(try SmartHTTPServer(tls: authority)) { server in
                 _ = try await server.createRepository(named: "exchange", seeded: false)
-                let login = Credentials.UserPassword(user: server.user, password: server.password)
-                let credentials = Credentials(passwordProvider: { _ in login })
-                let transport = try await Self.transport(try server.url(for: "exchange"), in: directory, "m", credentials: credentials)
+                let right = Credentials.UserPassword(user: server.user, password: server.password)
+                // Right until the test says otherwise.
+                let wrong = Mutex(false)
+                let asked = Mutex(0)
+                let credentials = Credentials(
+                    passwordProvider: { _ in
+                        asked.withLock { $0 += 1 }
+                        return wrong.withLock { $0 } ? Credentials.UserPassword(user: right.user, password: "wrong") : right
+                    }, certificateAuthorityFile: authority.certificateFile.path)
+                let url = try server.url(for: "exchange")
+                let transport = try await Self.transport(url, in: directory, "m", credentials: credentials)
                 #expect(try await transport.fetch() == nil)
                 let commit = try await Self.commit(transport, parent: nil, "r/a.yaml", "hello")
                 #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
                 #expect(try await transport.fetch() == commit)
+                #expect(transport.basicAuthorizationAccepted.value)
                 #expect(!transport.basicAuthorizationRefused.value)
+                let requests = asked.withLock { $0 }
+
+                // The server took the login before: a refusal is a wrong password, one refused request per attempt.
+                wrong.withLock { $0 = true }
+                let error = await #expect(throws: TransportError.self) { try await transport.remoteTip() }
+                #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
+                #expect(asked.withLock { $0 } == requests + 2, "maxAttempts")
+                #expect(!transport.basicAuthorizationRefused.value, "a server that took Basic keeps getting it first")
+
                 await server.stop()
-                let statuses = server.accessLog.split(separator: "\n").map { $0.prefix(3) }
-                #expect(statuses.count >= 6, "\(server.accessLog)")
-                #expect(statuses.allSatisfy { $0 == "200" }, "\(server.accessLog)")
+                // Over HTTP/2 each connection's preface is a line too (`100 PRI * HTTP/2.0`).
+                let statuses = server.accessLog.split(separator: "\n").filter { !$0.contains(" PRI * ") }.map { $0.prefix(3) }
+                #expect(statuses.count >= 8, "\(server.accessLog)")
+                #expect(statuses.dropLast(2).allSatisfy { $0 == "200" }, "\(server.accessLog)")
+                #expect(statuses.suffix(2).allSatisfy { $0 == "401" }, "\(server.accessLog)")
             }
         }
 
-        /// A server that wants another scheme than Basic (here Digest)
-        /// refuses the login sent unasked; the same command then runs again
-        /// waiting to be asked, and the transport waits from then on.
+        /// An HTTPS server that wants another scheme than Basic (here
+        /// Digest) refuses the login sent unasked; the next attempt waits to
+        /// be asked, and so does every later command of the transport.
         @Test(ServerAvailability.enabled(.smartHTTP))
         func aServerThatWantsDigestGetsTheLoginWhenItAsks() async throws {
-            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http-digest")
+            guard try TestRequirements.available(SmartHTTPServer.tlsUnavailableReason, for: "the HTTPS test") else { return }
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-https-digest")
             defer { directory.remove() }
-            try await withSmartHTTPServer(authentication: .digest) { server in
+            let authority = try await TestCertificateAuthority()
+            try await withStartedServer(try SmartHTTPServer(tls: authority, authentication: .digest)) { server in
                 _ = try await server.createRepository(named: "exchange", seeded: false)
                 let asked = Mutex(0)
                 let login = Credentials.UserPassword(user: server.user, password: server.password)
-                let credentials = Credentials(passwordProvider: { _ in
-                    asked.withLock { $0 += 1 }
-                    return login
-                })
+                let credentials = Credentials(
+                    passwordProvider: { _ in
+                        asked.withLock { $0 += 1 }
+                        return login
+                    }, certificateAuthorityFile: authority.certificateFile.path)
                 let url = try server.url(for: "exchange")
                 let transport = try await Self.transport(url, in: directory, "m", credentials: credentials)
                 #expect(try await transport.fetch() == nil)
                 #expect(transport.basicAuthorizationRefused.value)
-                #expect(asked.withLock { $0 } == 1, "one attempt: the second run reuses its login")
+                #expect(asked.withLock { $0 } == 2, "the refused attempt and the one that waited to be asked")
                 let commit = try await Self.commit(transport, parent: nil, "r/a.yaml", "hello")
                 #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
                 #expect(try await transport.remoteTip() == commit)
-                #expect(asked.withLock { $0 } == 3)
+                #expect(asked.withLock { $0 } == 4, "one attempt each from then on")
 
-                // A wrong password is still refused, after `maxAttempts` attempts.
+                // A wrong password is still refused, one login per attempt.
+                let wrongCalls = Mutex(0)
                 let wrong = Credentials(
-                    passwordProvider: { _ in Credentials.UserPassword(user: login.user, password: "wrong") }, maxAttempts: 2)
+                    passwordProvider: { _ in
+                        wrongCalls.withLock { $0 += 1 }
+                        return Credentials.UserPassword(user: login.user, password: "wrong")
+                    }, maxAttempts: 2, certificateAuthorityFile: authority.certificateFile.path)
                 let refused = try await Self.transport(url, in: directory, "wrong", credentials: wrong)
                 let error = await #expect(throws: TransportError.self) { try await refused.fetch() }
                 #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
-                #expect(!refused.basicAuthorizationRefused.value)
-
-                await server.stop()
-                #expect(server.accessLog.contains("401 GET"), "\(server.accessLog)")
+                #expect(wrongCalls.withLock { $0 } == 2)
             }
         }
 

@@ -113,11 +113,15 @@ public struct Credentials: Sendable {
     public var gitConfiguration: GitConfiguration
     /// The known-hosts file SSH host keys are checked against.
     public var knownHostsPath: String?
-    /// Called with the remote URL when an HTTPS server asks for credentials;
-    /// returns `nil` to give up.
+    /// Called with the remote URL for an HTTP(S) remote's login; returns
+    /// `nil` to give up. The libgit2 backend calls it when the server asks
+    /// for credentials. The git backend calls it before each attempt of a
+    /// command, and over HTTPS sends the login with the first request
+    /// (`Authorization: Basic`) unless the server refused that before;
+    /// see `Documentation/Backends.md`.
     public var passwordProvider: (@Sendable (_ url: String) async throws -> UserPassword?)?
-    /// How many times credentials are offered before the transport reports
-    /// ``TransportError/Code/authenticationFailed``. Default 2.
+    /// How many times a login is offered (one per attempt) before the
+    /// transport reports ``TransportError/Code/authenticationFailed``. Default 2.
     public var maxAttempts: Int
 
     public init(
