@@ -58,13 +58,16 @@ extension GitCLITransport {
             tree = try await treeWriter.request([0], lines: 1)[0]  // the empty tree
         }
         let deflater = packed == nil ? nil : try Deflater()
-        // In the pack, not loose: a direct push copies the pack.
-        let pack = asPack ? try packed?.write(into: mirror) : nil
-        if pack != nil {
-            written = []
-        } else if !asPack, let packed, let deflater {
-            // Every object made here (the trees `writeFolders` listed are among them).
-            written = try packed.writeLoose(into: mirror, deflater: deflater)
+        var pack: String?
+        if let packed, let deflater {
+            if asPack {
+                // In the pack, not loose: a direct push copies the pack.
+                pack = try packed.write(into: mirror)
+                written = []
+            } else {
+                // Every object made here (the trees `writeFolders` listed are among them).
+                written = try packed.writeLoose(into: mirror, deflater: deflater)
+            }
         }
 
         guard let treeID = ObjectID(hex: tree) else {
@@ -326,7 +329,7 @@ extension GitCLITransport {
 /// of the edit goes in, also those the mirror has already, so that a
 /// direct push can hand the pack over as it is.
 struct PackedCommitObjects {
-    private var objects: [(type: PackObjectType, bytes: [UInt8])] = []
+    private var objects: [(type: PackObjectType, bytes: [UInt8], id: ObjectID)] = []
     private var names: Set<String> = []
 
     /// Whether the objects of a commit on `parent` can be made here: the
@@ -378,7 +381,10 @@ struct PackedCommitObjects {
     func writeLoose(into mirror: LocalRepository, deflater: Deflater) throws(TransportError) -> [String] {
         var ids: [String] = []
         ids.reserveCapacity(objects.count)
-        for object in objects { ids.append(try mirror.writeLooseObject(object.type, object.bytes, deflater: deflater).hex) }
+        for object in objects {
+            try mirror.writeLooseObject(object.type, object.bytes, named: object.id, deflater: deflater)
+            ids.append(object.id.hex)
+        }
         return ids
     }
 
@@ -393,9 +399,9 @@ struct PackedCommitObjects {
     }
 
     private mutating func add(_ type: PackObjectType, _ bytes: [UInt8]) -> String {
-        let id = PackFileWriter.name(of: type, bytes).hex
-        if names.insert(id).inserted { objects.append((type, bytes)) }
-        return id
+        let id = PackFileWriter.name(of: type, bytes)
+        if names.insert(id.hex).inserted { objects.append((type, bytes, id)) }
+        return id.hex
     }
 
     private static func bytes(ofHex hex: String) -> [UInt8]? {

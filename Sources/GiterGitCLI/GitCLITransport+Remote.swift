@@ -56,7 +56,8 @@ extension GitCLITransport {
         let mirror = LocalRepository(folder: runner.mirrorPath)
         guard let configuration = Platform.contents(of: mirror.configurationFile) else { return false }
         let text = String(decoding: configuration, as: UTF8.self).lowercased()
-        for section in ["gc", "maintenance", "include", "includeif"] where text.contains("[" + section) {
+        // `[include` also finds `[includeIf`.
+        for section in ["gc", "maintenance", "include"] where text.contains("[" + section) {
             return false
         }
         return ReceivePolicy.automaticMaintenanceReason(mirror, settings: [:]) == nil

@@ -41,13 +41,14 @@ extension LocalRepository {
     /// Writes an object of `type` holding `contents` as a loose object
     /// file, as `git hash-object -w` does (`type size\0contents` as a zlib
     /// stream, ``Deflater``; read-only; not fsynced, Git's default for loose
-    /// objects), unless the file exists already; returns its name. SHA-1
-    /// repositories only.
+    /// objects), unless the file exists already; returns its name: `id`
+    /// when the caller named it already (``PackFileWriter/name(of:_:)``),
+    /// else computed here. SHA-1 repositories only.
     @discardableResult
-    package func writeLooseObject(_ type: PackObjectType, _ contents: [UInt8], deflater: Deflater)
-        throws(TransportError) -> ObjectID
-    {
-        let id = PackFileWriter.name(of: type, contents)
+    package func writeLooseObject(
+        _ type: PackObjectType, _ contents: [UInt8], named id: ObjectID? = nil, deflater: Deflater
+    ) throws(TransportError) -> ObjectID {
+        let id = id ?? PackFileWriter.name(of: type, contents)
         let path = looseObjectPath(id)
         if Platform.exists(path) { return id }
         var stream: [UInt8] = []
