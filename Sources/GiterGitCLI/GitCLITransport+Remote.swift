@@ -259,8 +259,10 @@ extension GitCLITransport {
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
         /// One run of the command; with `login`, the credentials go with its
         /// first request (`proactive`) or only once the server asks for them.
-        func run(login: Credentials.UserPassword?, proactive: Bool) async throws -> GitResult {
-            var attemptEnvironment = environment
+        func run(login: Credentials.UserPassword?, proactive: Bool, extra: [String: String] = [:]) async throws
+            -> GitResult
+        {
+            var attemptEnvironment = environment.merging(extra) { _, new in new }
             var attemptSettings = settings
             if let login, proactive {
                 let pair = Data("\(login.user):\(login.password)".utf8).base64EncodedString()
@@ -290,10 +292,16 @@ extension GitCLITransport {
                     throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
                 }
             }
-            // Over HTTPS only: over http:// the login would travel in clear to a server that may have asked for
-            // a scheme that never sends it (Digest).
-            let proactive = login != nil && isHTTPS && !basicAuthorizationRefused.value
-            var result = try await run(login: login, proactive: proactive)
+            // Over http:// only to a server that asked for Basic and took it: to another the login would travel
+            // in clear where the scheme it asked for (Digest) never sends it.
+            let proactive =
+                login != nil && (isHTTPS || basicAuthorizationAccepted.value) && !basicAuthorizationRefused.value
+            var result: GitResult
+            if login != nil, !proactive, isHTTP, !isHTTPS, !httpLoginSchemeExamined.value {
+                result = try await runLearningTheScheme { extra in try await run(login: login, proactive: false, extra: extra) }
+            } else {
+                result = try await run(login: login, proactive: proactive)
+            }
             if proactive, !result.timedOut {
                 if result.succeeded {
                     basicAuthorizationAccepted.set()
@@ -324,6 +332,28 @@ extension GitCLITransport {
             error.message = "authentication failed after \(attempts) attempts: " + error.message
         }
         throw error
+    }
+
+    /// Runs `command` (a network command over `http://` that gives the login
+    /// only when asked) with git's trace of its HTTP headers, and reads in
+    /// it which scheme the server asked for (``HTTPLoginTrace``): when the
+    /// command succeeded and git logged in with Basic alone, later commands
+    /// send the login with their first request. Examined once per transport,
+    /// whatever the trace says; one that cannot be read teaches nothing.
+    private func runLearningTheScheme(_ command: ([String: String]) async throws -> GitResult) async throws
+        -> GitResult
+    {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let trace = folder.path + "/curl-trace"
+        let result = try await command([
+            "GIT_TRACE_CURL": trace, "GIT_TRACE_CURL_NO_DATA": "1", "GIT_TRACE_REDACT": "1",
+        ])
+        if result.succeeded {
+            httpLoginSchemeExamined.set()
+            if HTTPLoginTrace(file: trace)?.serverTookBasicAlone == true { basicAuthorizationAccepted.set() }
+        }
+        return result
     }
 
     /// Runs a network command; for a `git://` remote (``daemonAddress``)
