@@ -65,10 +65,10 @@ public final class GitCLITransport: Transport {
     let daemonAddress: GitDaemonAddress?
     /// How many network commands went through the relay (for tests and diagnostics).
     let daemonRelays = LaunchCounter()
-    /// Set when an HTTPS server refused a user name and password sent with
-    /// the first request (`Authorization: Basic`) before it ever took one,
-    /// or answered with a redirect: later attempts and commands wait to be
-    /// asked.
+    /// Set when the server refused a user name and password sent with the
+    /// first request (`Authorization: Basic`) before it ever took one (over
+    /// `http://`, at any time), or answered with a redirect: later attempts
+    /// and commands wait to be asked.
     let basicAuthorizationRefused = OnceFlag()
     /// Set when the server took a Basic login: over HTTPS one sent with the
     /// first request; over `http://` one git gave when the server asked for
@@ -76,8 +76,9 @@ public final class GitCLITransport: Transport {
     /// login with their first request, and a later refusal is a wrong
     /// login, not another scheme.
     let basicAuthorizationAccepted = OnceFlag()
-    /// Set once a command over `http://` that logged in when asked has been
-    /// traced for the scheme it used (``HTTPLoginTrace``): one look is enough.
+    /// Set once a successful command over `http://` that logged in when
+    /// asked (or was redirected) has been traced for the scheme it used
+    /// (``HTTPLoginTrace``): one look is enough.
     let httpLoginSchemeExamined = OnceFlag()
     /// What network commands take from the user's git configuration
     /// (`Credentials.gitConfiguration`); `nil` when isolated.

@@ -1,4 +1,3 @@
-import Foundation
 import GiterLocalGit
 
 /// What git's trace of an HTTP conversation (`GIT_TRACE_CURL`, headers
@@ -24,21 +23,30 @@ struct HTTPLoginTrace: Equatable {
     }
 
     init(text: String) {
-        for line in text.split(separator: "\n") {
-            if let info = line.range(of: "== Info: ") {
-                let message = line[info.upperBound...]
-                let prefix = "Server auth using "
-                if message.hasPrefix(prefix),
-                    let scheme = message.dropFirst(prefix.count).split(separator: " ", maxSplits: 1).first
-                {
-                    schemes.append(String(scheme))
-                }
-            } else if let header = line.range(of: "<= Recv header: HTTP/") {
-                let status = line[header.upperBound...].split(separator: " ", maxSplits: 2).dropFirst().first
+        // Each line: a time, git's source position (`http.c:684`), spaces, then curl's text. What a server
+        // sent appears only after `<= Recv header: ` or `<= Recv data`, so a line counts only by how its
+        // text starts; lines are split at LF alone (a CR in a header stays inside its line).
+        for line in text.utf8.split(separator: 0x0A) {
+            let fields = line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3 else { continue }
+            let message = Substring(decoding: fields[2].drop { $0 == 0x20 }, as: UTF8.self)
+            if message.hasPrefix(Self.serverLogin) {
+                let scheme = message.dropFirst(Self.serverLogin.count).prefix { $0 != " " }
+                schemes.append(String(scheme))
+            } else if message.hasPrefix(Self.statusLine) {
+                let status = message.dropFirst(Self.statusLine.count).split(separator: " ", maxSplits: 2).dropFirst().first
                 if let status, status.count == 3, status.first == "3" { redirected = true }
             }
         }
     }
+
+    private static let serverLogin = "== Info: Server auth using "
+    private static let statusLine = "<= Recv header: HTTP/"
+
+    /// Whether the conversation logged in to the server or was redirected:
+    /// something to learn from, where a conversation that needed no login
+    /// says nothing about the scheme.
+    var saysSomething: Bool { !schemes.isEmpty || redirected }
 
     /// Whether git logged in to the server with Basic, never with another
     /// scheme, and was not redirected: a server that asks for Basic, to

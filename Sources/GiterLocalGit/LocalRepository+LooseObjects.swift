@@ -6,6 +6,11 @@ package import Giter
 package struct LooseObject: Equatable, Sendable {
     package var type: String
     package var contents: [UInt8]
+
+    package init(type: String, contents: [UInt8]) {
+        self.type = type
+        self.contents = contents
+    }
 }
 
 extension LocalRepository {
@@ -16,7 +21,7 @@ extension LocalRepository {
     /// bytes, a stream that does not inflate to exactly its header's size,
     /// an unknown type, or bytes whose name is not `id`.
     package func readLooseObject(_ id: ObjectID, maximumSize: Int) -> LooseObject? {
-        guard id.hex.utf8.count == 40 else { return nil }
+        guard id.hex.utf8.count == 40, maximumSize >= 0, maximumSize <= Int(Int32.max) else { return nil }
         // Deflate can make incompressible bytes a little longer: a few bytes per 16 KiB block, and its header.
         let compressedLimit = maximumSize + maximumSize / 1_024 + 1_024
         guard let stream = Platform.contents(of: looseObjectPath(id), limit: compressedLimit),
@@ -24,7 +29,10 @@ extension LocalRepository {
             let terminator = object.firstIndex(of: 0)
         else { return nil }
         let header = object[..<terminator].split(separator: 0x20, maxSplits: 1, omittingEmptySubsequences: false)
-        guard header.count == 2, let size = Int(String(decoding: header[1], as: UTF8.self)),
+        // The size as Git writes it: decimal digits, no sign, no leading zero.
+        guard header.count == 2, let digits = header.last, !digits.isEmpty, digits.count <= 10,
+            digits.allSatisfy({ (0x30...0x39).contains($0) }), digits.first != 0x30 || digits.count == 1,
+            let size = Int(String(decoding: digits, as: UTF8.self)),
             size == object.count - terminator - 1, size <= maximumSize
         else { return nil }
         let name = String(decoding: header[0], as: UTF8.self)

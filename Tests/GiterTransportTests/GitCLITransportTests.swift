@@ -883,6 +883,8 @@ extension GitCLITransportTests {
                 wrong.withLock { $0 = true }
                 let error = await #expect(throws: TransportError.self) { try await transport.remoteTip() }
                 #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
+                // Over http:// a refused login sent first sends the transport back to waiting to be asked.
+                #expect(transport.basicAuthorizationRefused.value == (scheme == .basic))
 
                 await server.stop()
                 let statuses = server.accessLog.split(separator: "\n").map { $0.prefix(3) }
@@ -890,9 +892,9 @@ extension GitCLITransportTests {
                 switch scheme {
                 case .basic:
                     // The fetch and the push were asked; the fetch and ls-remote after them were not; the wrong
-                    // password: two attempts (maxAttempts), one refused request each.
-                    #expect(refusals == 4, "\(server.accessLog)")
-                    #expect(statuses.suffix(2).allSatisfy { $0 == "401" }, "\(server.accessLog)")
+                    // password: refused when sent first, then asked for and refused (maxAttempts 2).
+                    #expect(refusals == 5, "\(server.accessLog)")
+                    #expect(statuses.suffix(3).allSatisfy { $0 == "401" }, "\(server.accessLog)")
                 case .digest:
                     // Every command is asked (four), and the wrong password too, twice (maxAttempts), with
                     // Digest's first refusal before each answer.

@@ -1,4 +1,5 @@
 import Foundation
+import GitServerFixtures
 @testable import GiterGitCLI
 import Testing
 
@@ -53,6 +54,49 @@ struct HTTPLoginTraceTests {
         #expect(proxy.schemes.isEmpty)
         #expect(!proxy.serverTookBasicAlone)
         #expect(!HTTPLoginTrace(text: "").serverTookBasicAlone)
+    }
+
+    /// What a server sends is read only where curl puts it: a header or a
+    /// status line holding curl's wording is not curl speaking.
+    @Test func whatTheServerSentCannotPassForCurl() {
+        let forged = HTTPLoginTrace(text: [
+            Self.line("<= Recv header: X-Note: == Info: Server auth using Basic with user 'giter'"),
+            Self.line("<= Recv header: HTTP/1.1 302 == Info: Server auth using Basic"),
+            Self.line("<= Recv header: X: a\r== Info: Server auth using Basic with user 'giter'"),
+        ].joined(separator: "\n"))
+        #expect(forged.schemes.isEmpty)
+        #expect(forged.redirected)
+        #expect(!forged.serverTookBasicAlone)
+        #expect(forged.saysSomething)
+        let anonymous = HTTPLoginTrace(text: Self.line("<= Recv header: HTTP/1.1 200 OK"))
+        #expect(!anonymous.saysSomething)
+    }
+
+    /// The inline helper of a command that waits to be asked answers `get`
+    /// for the remote's protocol and host only, as git asks (run here
+    /// through the shell as git runs a `!` helper).
+    @Test func theInlineHelperAnswersOnlyTheRemotesHost() async throws {
+        let origin = GitCLITransport.credentialOrigin(of: "http://127.0.0.1:8080/git/exchange.git")
+        #expect(origin.protocol == "http" && origin.host == "127.0.0.1:8080")
+        #expect(GitCLITransport.credentialOrigin(of: "https://forge.example/a?b").host == "forge.example")
+        #expect(GitCLITransport.credentialOrigin(of: "https://u@forge.example:8443/a").host == "forge.example:8443")
+        let script = String(GitCLITransport.inlineCredentialHelper.dropFirst())
+        func ask(_ operation: String, _ request: String) async throws -> String {
+            let output = try await ProcessRunner.run(
+                "/bin/sh", ["-c", script + " " + operation],
+                environment: [
+                    "GITER_USER": "giter", "GITER_PASSWORD": "secret", "GITER_PROTOCOL": "http",
+                    "GITER_HOST": "127.0.0.1:8080",
+                ],
+                input: Data(request.utf8))
+            return output.stdout
+        }
+        #expect(try await ask("get", "protocol=http\nhost=127.0.0.1:8080\npath=git/exchange.git\n")
+            == "username=giter\npassword=secret\n")
+        #expect(try await ask("get", "protocol=http\nhost=elsewhere.example\n") == "")
+        #expect(try await ask("get", "protocol=http\nhost=127.0.0.1:8081\n") == "")
+        #expect(try await ask("get", "protocol=https\nhost=127.0.0.1:8080\n") == "")
+        #expect(try await ask("store", "protocol=http\nhost=127.0.0.1:8080\nusername=giter\npassword=secret\n") == "")
     }
 
     @Test func aTraceOverTheLimitOrMissingIsNoAnswer() throws {

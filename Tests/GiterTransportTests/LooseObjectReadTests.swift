@@ -46,6 +46,44 @@ import Testing
         #expect(repository.readLooseObject(longer, maximumSize: 1 << 20) == nil)
     }
 
+    /// An empty object, an object exactly at the size asked for and one
+    /// byte over, a tag, a size written with a leading zero (Git refuses
+    /// it; the object's name alone would not), and a small file that
+    /// inflates far past the size.
+    @Test func sizesAtTheEdgesTagsAndHeadersGitWouldNotWrite() async throws {
+        let directory = try TemporaryDirectory(prefix: "giter-loose-edges")
+        defer { directory.remove() }
+        let path = directory.appending("repo.git").path
+        try await runGitChecked(["init", "-q", "--bare", path])
+        let repository = LocalRepository(folder: path)
+        let empty = try #require(ObjectID(hex: try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "")))
+        #expect(repository.readLooseObject(empty, maximumSize: 0) == LooseObject(type: "blob", contents: []))
+        let four = try #require(ObjectID(hex: try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "one\n")))
+        #expect(repository.readLooseObject(four, maximumSize: 4)?.contents == Array("one\n".utf8))
+        #expect(repository.readLooseObject(four, maximumSize: 3) == nil)
+        let commit = try await Self.git(["commit-tree", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-m", "c"], in: path)
+        let tagText = "object \(commit)\ntype commit\ntag v1\ntagger Giter <giter@localhost> 0 +0000\n\nv1\n"
+        let tag = try #require(ObjectID(hex: try await Self.git(["mktag"], in: path, input: tagText)))
+        #expect(repository.readLooseObject(tag, maximumSize: 1 << 20) == LooseObject(type: "tag", contents: Array(tagText.utf8)))
+
+        func replace(_ id: ObjectID, with text: [UInt8]) throws {
+            var stream: [UInt8] = []
+            try text.withUnsafeBytes { try Deflater().append($0, to: &stream) }
+            let file = repository.looseObjectPath(id)
+            try FileManager.default.removeItem(atPath: file)
+            try Data(stream).write(to: URL(fileURLWithPath: file))
+        }
+        // The same object with its size written "04": its name still matches the object, but Git reads no such header.
+        try replace(four, with: Array("blob 04\u{0}one\n".utf8))
+        #expect(repository.readLooseObject(four, maximumSize: 1 << 20) == nil)
+        try replace(four, with: Array("blob +4\u{0}one\n".utf8))
+        #expect(repository.readLooseObject(four, maximumSize: 1 << 20) == nil)
+        // 64 KiB of zeros deflate to a few hundred bytes; read with a limit of 1 KiB.
+        try replace(four, with: Array("blob 65536\u{0}".utf8) + [UInt8](repeating: 0, count: 65_536))
+        #expect(try #require(Platform.contents(of: repository.looseObjectPath(four))).count < 1_024)
+        #expect(repository.readLooseObject(four, maximumSize: 1_024) == nil)
+    }
+
     /// A file whose bytes are not the object its name says is not read:
     /// another object's file, a changed byte, a cut stream, bytes after
     /// the stream, a header that lies about the size or names no type.
@@ -120,6 +158,14 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: mirror.looseObjectPath(packed.id)))
             _ = try await transport.blob(packed.id)
             #expect(transport.objects.namesSentToProcess.value == afterDiff + 1)
+
+            // One read of a loose, a packed and a missing object: in order, the missing one nil, and only the
+            // packed and the missing ones asked of the process.
+            let missing = String(repeating: "e", count: 40)
+            let mixed = try await transport.objects.read([newID.hex, packed.id.hex, missing])
+            #expect(mixed.map { $0?.id } == [newID, packed.id, nil])
+            #expect(mixed[0]?.contents == Array("n: 1\n".utf8))
+            #expect(transport.objects.namesSentToProcess.value == afterDiff + 3)
         }
     }
 }
