@@ -12,12 +12,18 @@ import Testing
         try await runGitChecked(["--git-dir", repository] + arguments, input: input.map { Data($0.utf8) }).trimmedStdout
     }
 
-    @Test func aLooseObjectReadsAsGitReadsIt() async throws {
-        let directory = try TemporaryDirectory(prefix: "giter-loose-read")
-        defer { directory.remove() }
+    /// A new bare repository in a new temporary folder (the caller removes the folder).
+    static func bareRepository(_ prefix: String) async throws -> (TemporaryDirectory, LocalRepository) {
+        let directory = try TemporaryDirectory(prefix: prefix)
         let path = directory.appending("repo.git").path
         try await runGitChecked(["init", "-q", "--bare", path])
-        let repository = LocalRepository(folder: path)
+        return (directory, LocalRepository(folder: path))
+    }
+
+    @Test func aLooseObjectReadsAsGitReadsIt() async throws {
+        let (directory, repository) = try await Self.bareRepository("giter-loose-read")
+        defer { directory.remove() }
+        let path = repository.folder
         let blob = try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "kind: Task\nname: one\n")
         let tree = try await Self.git(["mktree"], in: path, input: "100644 blob \(blob)\tone.yaml\n")
         let commit = try await Self.git(["commit-tree", tree, "-m", "one"], in: path)
@@ -51,11 +57,9 @@ import Testing
     /// it; the object's name alone would not), and a small file that
     /// inflates far past the size.
     @Test func sizesAtTheEdgesTagsAndHeadersGitWouldNotWrite() async throws {
-        let directory = try TemporaryDirectory(prefix: "giter-loose-edges")
+        let (directory, repository) = try await Self.bareRepository("giter-loose-edges")
         defer { directory.remove() }
-        let path = directory.appending("repo.git").path
-        try await runGitChecked(["init", "-q", "--bare", path])
-        let repository = LocalRepository(folder: path)
+        let path = repository.folder
         let empty = try #require(ObjectID(hex: try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "")))
         #expect(repository.readLooseObject(empty, maximumSize: 0) == LooseObject(type: "blob", contents: []))
         let four = try #require(ObjectID(hex: try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "one\n")))
@@ -88,11 +92,9 @@ import Testing
     /// another object's file, a changed byte, a cut stream, bytes after
     /// the stream, a header that lies about the size or names no type.
     @Test func aFileThatIsNotItsObjectIsNotRead() async throws {
-        let directory = try TemporaryDirectory(prefix: "giter-loose-bad")
+        let (directory, repository) = try await Self.bareRepository("giter-loose-bad")
         defer { directory.remove() }
-        let path = directory.appending("repo.git").path
-        try await runGitChecked(["init", "-q", "--bare", path])
-        let repository = LocalRepository(folder: path)
+        let path = repository.folder
         let blob = try #require(ObjectID(hex: try await Self.git(["hash-object", "-w", "--stdin"], in: path, input: "one\n")))
         let stream = try #require(Platform.contents(of: repository.looseObjectPath(blob)))
         let victim = try #require(ObjectID(hex: "0123456789abcdef0123456789abcdef01234567"))
