@@ -6,7 +6,7 @@
 # --consumer-poll-ms X, --producer-poll-ms X, --window-ms X,
 # --bulk-window-ms X, --bulk-poll-ms X, --concurrency N, --keep,
 # --remotes local,daemon,http,ssh (servers on 127.0.0.1, started and stopped
-# by the benchmark), --webhooks, --network-round-trips N, --floor-samples N,
+# by the benchmark), --webhooks, --network-round-trips N, --floor-samples N, --floor-slices N,
 # --network-poll-ms X, --safety-poll-ms X. The raw libgit2 floor of the
 # network section (Baselines/network-floor.c) is built here with cc and
 # pkg-config and passed as --floor-helper.

@@ -1,8 +1,16 @@
 import Giter
+import GiterLocalGit
 import Subprocess
 
 /// One long-lived `git cat-file --batch` process that reads objects from the
 /// mirror, so reading many blobs costs one process, not one per blob.
+///
+/// With `looseObjects`, an object named by its id is first looked for as a
+/// loose object file there and, when found, read and checked in process
+/// (``LocalRepository/readLooseObject(_:maximumSize:)``): what a fetch of a
+/// few objects and a small commit leave in the mirror costs no round trip
+/// to the process. Packed objects, other names, and anything the loose
+/// read cannot use go to the process.
 ///
 /// Requests go through an `AsyncStream` to a task that owns the process and
 /// answers them in order; the actor serializes starting and restarting it.
@@ -38,10 +46,20 @@ actor CatFileBatch {
     }
 
     private let runner: GitRunner
+    private let looseObjects: LocalRepository?
     private var session: Session?
+    /// How many names were sent to the process (for tests and diagnostics).
+    nonisolated let namesSentToProcess = LaunchCounter()
 
-    init(runner: GitRunner) {
+    /// The largest loose object read in process; a larger one is the process's to read.
+    static let largestLooseObject = 1 << 20
+
+    /// Reads through `runner`'s repository; `looseObjects` (the same
+    /// repository's folder, when its objects are all written there) is
+    /// looked at first.
+    init(runner: GitRunner, looseObjects: LocalRepository? = nil) {
         self.runner = runner
+        self.looseObjects = looseObjects
     }
 
     deinit {
@@ -63,6 +81,29 @@ actor CatFileBatch {
             throw TransportError(.invalidArgument, "'\(name)' is not an object name")
         }
         if names.isEmpty { return [] }
+        guard let looseObjects else { return try await readThroughProcess(names) }
+        var found: [Object?] = []
+        found.reserveCapacity(names.count)
+        var elsewhere: [Int] = []
+        for (index, name) in names.enumerated() {
+            if let id = ObjectID(hex: name), id.hex == name,
+                let object = looseObjects.readLooseObject(id, maximumSize: Self.largestLooseObject)
+            {
+                found.append(Object(id: id, type: object.type, contents: object.contents))
+            } else {
+                found.append(nil)
+                elsewhere.append(index)
+            }
+        }
+        if elsewhere.isEmpty { return found }
+        let answered = try await readThroughProcess(elsewhere.map { names[$0] })
+        for (index, object) in zip(elsewhere, answered) { found[index] = object }
+        return found
+    }
+
+    /// ``read(_:)-([String])`` through the process alone.
+    private func readThroughProcess(_ names: [String]) async throws(TransportError) -> [Object?] {
+        namesSentToProcess.add(names.count)
         var lastProblem = ""
         for _ in 0..<2 {
             let current = activeSession()

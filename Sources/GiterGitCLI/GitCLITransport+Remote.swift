@@ -259,8 +259,10 @@ extension GitCLITransport {
         var last = GitResult(exitCode: nil, standardOutput: [], standardError: "")
         /// One run of the command; with `login`, the credentials go with its
         /// first request (`proactive`) or only once the server asks for them.
-        func run(login: Credentials.UserPassword?, proactive: Bool) async throws -> GitResult {
-            var attemptEnvironment = environment
+        func run(login: Credentials.UserPassword?, proactive: Bool, extra: [String: String] = [:]) async throws
+            -> GitResult
+        {
+            var attemptEnvironment = environment.merging(extra) { _, new in new }
             var attemptSettings = settings
             if let login, proactive {
                 let pair = Data("\(login.user):\(login.password)".utf8).base64EncodedString()
@@ -269,11 +271,10 @@ extension GitCLITransport {
             } else if let login {
                 attemptEnvironment["GITER_USER"] = login.user
                 attemptEnvironment["GITER_PASSWORD"] = login.password
-                attemptSettings.insert(
-                    (
-                        "credential.helper",
-                        "!f() { test \"$1\" = get && printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f"
-                    ), at: 1)
+                let remote = Self.credentialOrigin(of: configuration.url)
+                attemptEnvironment["GITER_PROTOCOL"] = remote.protocol
+                attemptEnvironment["GITER_HOST"] = remote.host
+                attemptSettings.insert(("credential.helper", Self.inlineCredentialHelper), at: 1)
             }
             attemptEnvironment.merge(GitRunner.configurationEnvironment(attemptSettings)) { _, new in new }
             return try await runThroughRelayIfAny(arguments, environment: attemptEnvironment, input: input)
@@ -290,10 +291,16 @@ extension GitCLITransport {
                     throw TransportError(.invalidArgument, "user names and passwords must not hold control characters")
                 }
             }
-            // Over HTTPS only: over http:// the login would travel in clear to a server that may have asked for
-            // a scheme that never sends it (Digest).
-            let proactive = login != nil && isHTTPS && !basicAuthorizationRefused.value
-            var result = try await run(login: login, proactive: proactive)
+            // Over http:// only to a server that asked for Basic and took it: to another the login would travel
+            // in clear where the scheme it asked for (Digest) never sends it.
+            let proactive =
+                login != nil && (isHTTPS || basicAuthorizationAccepted.value) && !basicAuthorizationRefused.value
+            var result: GitResult
+            if login != nil, !proactive, isHTTP, !isHTTPS, !httpLoginSchemeExamined.value {
+                result = try await runLearningTheScheme { extra in try await run(login: login, proactive: false, extra: extra) }
+            } else {
+                result = try await run(login: login, proactive: proactive)
+            }
             if proactive, !result.timedOut {
                 if result.succeeded {
                     basicAuthorizationAccepted.set()
@@ -302,11 +309,12 @@ extension GitCLITransport {
                     // answering only when asked, as from now on. No login was refused.
                     basicAuthorizationRefused.set()
                     result = try await run(login: login, proactive: false)
-                } else if !basicAuthorizationAccepted.value,
+                } else if !basicAuthorizationAccepted.value || !isHTTPS,
                     GitFailure.code(for: result.errorText) == .authenticationFailed
                 {
-                    // Refused, and never taken before: the server may want another scheme than Basic. The next
-                    // attempt, and every later command, waits to be asked.
+                    // Refused, and never taken before: the server may want another scheme than Basic. Over
+                    // http:// any refusal: the server may have moved to a scheme that keeps the password
+                    // out of the clear. The next attempt, and every later command, waits to be asked.
                     basicAuthorizationRefused.set()
                 }
             }
@@ -324,6 +332,59 @@ extension GitCLITransport {
             error.message = "authentication failed after \(attempts) attempts: " + error.message
         }
         throw error
+    }
+
+    /// The credential helper of a command that waits to be asked: git runs
+    /// it through the shell with `get`, `store` or `erase` and writes what it
+    /// asks for on its input (`protocol=…`, `host=…`, one per line). It
+    /// answers `get` with the login from the child's environment
+    /// (`GITER_USER`, `GITER_PASSWORD`), and only for the remote's own
+    /// protocol and host (`GITER_PROTOCOL`, `GITER_HOST`,
+    /// ``credentialOrigin(of:)``): a redirect to another host that asks
+    /// gets nothing.
+    static let inlineCredentialHelper =
+        "!f() { test \"$1\" = get || return 0; p=; h=; "
+        + "while IFS= read -r l; do case \"$l\" in protocol=*) p=${l#protocol=};; host=*) h=${l#host=};; esac; done; "
+        + "test \"$p\" = \"$GITER_PROTOCOL\" && test \"$h\" = \"$GITER_HOST\" "
+        + "&& printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f"
+
+    /// The protocol and host of `url` as git names them to a credential
+    /// helper: the scheme, and what follows `://` up to the first `/`, `?`
+    /// or `#`, after any `user@`, percent-decoded (with its port, when the
+    /// URL names one).
+    static func credentialOrigin(of url: String) -> (protocol: String, host: String) {
+        guard let separator = url.range(of: "://") else { return ("", "") }
+        let rest = url[separator.upperBound...]
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.firstIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let host = String(authority)
+        return (String(url[..<separator.lowerBound]), host.removingPercentEncoding ?? host)
+    }
+
+    /// Runs `command` (a network command over `http://` that gives the login
+    /// only when asked) with git's trace of its HTTP headers, and reads in
+    /// it which scheme the server asked for (``HTTPLoginTrace``): when the
+    /// command succeeded and git logged in with Basic alone, later commands
+    /// send the login with their first request. The first successful
+    /// command that logged in, was redirected, or left a trace that cannot
+    /// be read ends the looking (`httpLoginSchemeExamined`); only the first
+    /// can teach anything.
+    private func runLearningTheScheme(_ command: ([String: String]) async throws -> GitResult) async throws
+        -> GitResult
+    {
+        // No place for the trace: the command runs untraced, and nothing is learned this time.
+        guard let folder = try? TemporaryFolder() else { return try await command([:]) }
+        defer { folder.remove() }
+        let trace = folder.path + "/curl-trace"
+        let result = try await command([
+            "GIT_TRACE_CURL": trace, "GIT_TRACE_CURL_NO_DATA": "1", "GIT_TRACE_REDACT": "1",
+        ])
+        guard result.succeeded else { return result }
+        let read = HTTPLoginTrace(file: trace)
+        // A command that needed no login (an anonymous fetch) says nothing: the next one is traced.
+        if read?.saysSomething ?? true { httpLoginSchemeExamined.set() }
+        if read?.serverTookBasicAlone == true { basicAuthorizationAccepted.set() }
+        return result
     }
 
     /// Runs a network command; for a `git://` remote (``daemonAddress``)

@@ -65,14 +65,21 @@ public final class GitCLITransport: Transport {
     let daemonAddress: GitDaemonAddress?
     /// How many network commands went through the relay (for tests and diagnostics).
     let daemonRelays = LaunchCounter()
-    /// Set when an HTTPS server refused a user name and password sent with
-    /// the first request (`Authorization: Basic`) before it ever took one,
-    /// or answered with a redirect: later attempts and commands wait to be
-    /// asked.
+    /// Set when the server refused a user name and password sent with the
+    /// first request (`Authorization: Basic`) before it ever took one (over
+    /// `http://`, at any time), or answered with a redirect: later attempts
+    /// and commands wait to be asked.
     let basicAuthorizationRefused = OnceFlag()
-    /// Set when an HTTPS server took a login sent with the first request:
-    /// a later refusal is a wrong login, not another scheme.
+    /// Set when the server took a Basic login: over HTTPS one sent with the
+    /// first request; over `http://` one git gave when the server asked for
+    /// Basic and nothing else (``HTTPLoginTrace``). Later commands send the
+    /// login with their first request, and a later refusal is a wrong
+    /// login, not another scheme.
     let basicAuthorizationAccepted = OnceFlag()
+    /// Set once a successful command over `http://` that logged in when
+    /// asked (or was redirected) has been traced for the scheme it used
+    /// (``HTTPLoginTrace``): one look is enough.
+    let httpLoginSchemeExamined = OnceFlag()
     /// What network commands take from the user's git configuration
     /// (`Credentials.gitConfiguration`); `nil` when isolated.
     let userSettings: UserGitSettings?
@@ -93,7 +100,7 @@ public final class GitCLITransport: Transport {
         let mirror = URL(fileURLWithPath: configuration.mirrorPath).standardizedFileURL.path
         let runner = try await GitRunner(gitPath: gitPath, mirrorPath: mirror)
         self.runner = runner
-        self.objects = CatFileBatch(runner: runner)
+        self.objects = CatFileBatch(runner: runner, looseObjects: LocalRepository(folder: mirror))
         self.reads = GitObjectReader(runner: runner, objects: objects)
         self.blobWriter = GitCoprocess(runner: runner, arguments: ["hash-object", "-w", "--no-filters", "--stdin-paths"])
         self.treeWriter = GitCoprocess(runner: runner, arguments: ["mktree", "-z", "--batch", "--missing"])

@@ -160,8 +160,9 @@ package enum Platform {
         return names
     }
 
-    /// The bytes of the file at `path`; nil when it cannot be read.
-    package static func contents(of path: String) -> [UInt8]? {
+    /// The bytes of the file at `path`; nil when it cannot be read or holds
+    /// more than `limit` bytes.
+    package static func contents(of path: String, limit: Int = .max) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -172,6 +173,7 @@ package enum Platform {
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { return nil }
             if count == 0 { return result }
+            guard count <= limit - result.count else { return nil }
             result.append(contentsOf: buffer[0..<count])
         }
     }

@@ -555,8 +555,11 @@ struct GitCLITransportTests {
         let transport = try await sandbox.transport()
         let commit = try await transport.createCommit(Self.request(nil, [Self.write("a", "first"), Self.write("b", "second")]))
         let entries = try await transport.treeEntries(at: commit, under: nil)
-        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
         let mirror = transport.runner.mirrorPath
+        // Packed, so that reads go to the process (a loose object is read in Swift).
+        try await runGitChecked(["--git-dir", mirror, "update-ref", "refs/heads/packed", commit.hex])
+        try await runGitChecked(["--git-dir", mirror, "repack", "-a", "-d", "-q"])
+        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
         let pid = try #require(try Self.catFileProcess(for: mirror))
         #expect(kill(pid, SIGKILL) == 0)
         // Wait until it is gone (reaped by the transport's task), at most ~5 s.
@@ -580,8 +583,11 @@ struct GitCLITransportTests {
         let commit = try await transport.createCommit(
             Self.request(nil, [Self.write("a", "first"), Self.write("b", "second")]))
         let entries = try await transport.treeEntries(at: commit, under: nil)
-        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
         let mirror = transport.runner.mirrorPath
+        // Packed, so that reads go to the process (a loose object is read in Swift).
+        try await runGitChecked(["--git-dir", mirror, "update-ref", "refs/heads/packed", commit.hex])
+        try await runGitChecked(["--git-dir", mirror, "repack", "-a", "-d", "-q"])
+        #expect(try await transport.blob(entries[0].id) == Array("first".utf8))
         let pid = try #require(try Self.catFileProcess(for: mirror))
 
         try await withDeadline(.seconds(30)) { try await transport.releaseCaches() }
@@ -839,6 +845,62 @@ extension GitCLITransportTests {
                 let error = await #expect(throws: TransportError.self) { try await refused.fetch() }
                 #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
                 #expect(wrongCalls.withLock { $0 } == 2)
+            }
+        }
+
+        /// Over `http://` the login goes with the first request only to a
+        /// server seen to ask for Basic: the first command that logs in is
+        /// asked (one 401) and traced; every later one sends it at once (no
+        /// 401), and a wrong password is then one refused request per
+        /// attempt. A server that asks for Digest is answered only when it
+        /// asks, on every command, and its scheme is looked at once.
+        @Test(ServerAvailability.enabled(.smartHTTP), arguments: [SmartHTTPServer.Authentication.basic, .digest])
+        func overHTTPTheLoginGoesFirstOnlyToAServerThatAskedForBasic(_ scheme: SmartHTTPServer.Authentication)
+            async throws
+        {
+            let directory = try TemporaryDirectory(prefix: "giter-gitcli-http-first")
+            defer { directory.remove() }
+            try await withStartedServer(try SmartHTTPServer(authentication: scheme)) { server in
+                _ = try await server.createRepository(named: "exchange", seeded: false)
+                let right = Credentials.UserPassword(user: server.user, password: server.password)
+                let wrong = Mutex(false)
+                let credentials = Credentials(passwordProvider: { _ in
+                    wrong.withLock { $0 } ? Credentials.UserPassword(user: right.user, password: "wrong") : right
+                })
+                let url = try server.url(for: "exchange")
+                let transport = try await Self.transport(url, in: directory, "m", credentials: credentials)
+                // The branch is missing: the fetch fails after logging in, and is not looked at.
+                #expect(try await transport.fetch() == nil)
+                #expect(!transport.httpLoginSchemeExamined.value)
+                let commit = try await Self.commit(transport, parent: nil, "r/a.yaml", "hello")
+                #expect(try await transport.push(commit, expecting: nil) == .pushed(commit))
+                #expect(transport.httpLoginSchemeExamined.value)
+                #expect(transport.basicAuthorizationAccepted.value == (scheme == .basic))
+                #expect(try await transport.fetch() == commit)
+                #expect(try await transport.remoteTip() == commit)
+                #expect(!transport.basicAuthorizationRefused.value)
+
+                wrong.withLock { $0 = true }
+                let error = await #expect(throws: TransportError.self) { try await transport.remoteTip() }
+                #expect(error?.code == .authenticationFailed, "\(String(describing: error))")
+                // Over http:// a refused login sent first sends the transport back to waiting to be asked.
+                #expect(transport.basicAuthorizationRefused.value == (scheme == .basic))
+
+                await server.stop()
+                let statuses = server.accessLog.split(separator: "\n").map { $0.prefix(3) }
+                let refusals = statuses.filter { $0 == "401" }.count
+                switch scheme {
+                case .basic:
+                    // The fetch and the push were asked; the fetch and ls-remote after them were not; the wrong
+                    // password: refused when sent first, then asked for and refused (maxAttempts 2).
+                    #expect(refusals == 5, "\(server.accessLog)")
+                    #expect(statuses.suffix(3).allSatisfy { $0 == "401" }, "\(server.accessLog)")
+                case .digest:
+                    // Every command is asked (four), and the wrong password too, twice (maxAttempts), with
+                    // Digest's first refusal before each answer.
+                    #expect(refusals >= 6, "\(server.accessLog)")
+                    #expect(!transport.basicAuthorizationAccepted.value)
+                }
             }
         }
 

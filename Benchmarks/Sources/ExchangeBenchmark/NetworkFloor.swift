@@ -13,13 +13,52 @@ struct NetworkFloor: Sendable {
     var withoutStalls: (push: Double, fetchNew: Double)?
 }
 
-/// Makes `folder/floor.git` with one commit on main, served like the
-/// exchange's remote, and measures `options.floorSamples` pushes and no-op
-/// fetches: raw libgit2 (`network-floor`, Baselines/network-floor.c) for the
-/// libgit2 backend, `git push` / `git fetch` processes for the git CLI backend.
+/// The samples (milliseconds) of one or more slices of a floor; their
+/// medians are the ``NetworkFloor``.
+struct FloorSamples: Sendable {
+    var pushes: [Double] = []
+    var fetches: [Double] = []
+    var newFetches: [Double] = []
+    var pushesWithoutStalls: [Double] = []
+    var newFetchesWithoutStalls: [Double] = []
+
+    mutating func append(_ other: FloorSamples) {
+        pushes += other.pushes
+        fetches += other.fetches
+        newFetches += other.newFetches
+        pushesWithoutStalls += other.pushesWithoutStalls
+        newFetchesWithoutStalls += other.newFetchesWithoutStalls
+    }
+
+    var floor: NetworkFloor {
+        NetworkFloor(
+            push: Statistics(pushes).median, fetch: Statistics(fetches).median, fetchNew: Statistics(newFetches).median,
+            withoutStalls: pushesWithoutStalls.isEmpty
+                ? nil : (Statistics(pushesWithoutStalls).median, Statistics(newFetchesWithoutStalls).median))
+    }
+}
+
+/// How many samples of the floor each of `slices` slices takes so that
+/// together they take `total` (the first slices one more when it does not
+/// divide).
+func floorSliceSizes(total: Int, slices: Int) -> [Int] {
+    let slices = max(1, min(slices, total))
+    return (0..<slices).map { total / slices + ($0 < total % slices ? 1 : 0) }
+}
+
+/// Makes `folder/floor-<slice>.git` with one commit on main, served like the
+/// exchange's remote, and measures `count` pushes and no-op fetches: raw
+/// libgit2 (`network-floor`, Baselines/network-floor.c) for the libgit2
+/// backend, `git push` / `git fetch` processes for the git CLI backend. A
+/// run measures its floor in slices spread over its round trips (see
+/// `runNetwork`), so that a load that drifts during the run weighs on the
+/// floor as on the round trips.
 func measureFloor(
-    backend: Backend, remote: RemoteKind, servers: NetworkServers, folder: String, options: Options, spawner: Spawner
-) throws -> NetworkFloor {
+    backend: Backend, remote: RemoteKind, servers: NetworkServers, folder: String, options: Options, spawner: Spawner,
+    count: Int, slice: Int
+) throws -> FloorSamples {
+    let folder = folder + "/floor-\(slice)"
+    try spawner.run(["mkdir", "-p", folder])
     let repository = folder + "/floor.git"
     try spawner.run(["git", "init", "-q", "--bare", "-b", "main", repository])
     let seed = folder + "/floor-seed.txt"
@@ -32,7 +71,7 @@ func measureFloor(
     var pushes: [Double] = []
     var fetches: [Double] = []
     var newFetches: [Double] = []
-    var withoutStalls: (push: Double, fetchNew: Double)?
+    var withoutStalls: (push: [Double], fetchNew: [Double])?
     switch backend {
     case .libgit2:
         guard let helper = options.floorHelper else {
@@ -42,7 +81,7 @@ func measureFloor(
         func samples(_ work: String, spawner: Spawner) throws -> [Substring: [Double]] {
             let output = work + ".txt"
             try spawner.run(
-                [helper, work, endpoint.url, String(options.floorSamples)] + endpoint.floorLogin, output: output)
+                [helper, work, endpoint.url, String(count)] + endpoint.floorLogin, output: output)
             var samples: [Substring: [Double]] = [:]
             for line in (readText(output) ?? "").split(separator: "\n") {
                 let fields = line.split(separator: " ")
@@ -58,9 +97,9 @@ func measureFloor(
         let tuned = try samples(
             folder + "/floor-nostalls.git", spawner: Spawner(overrides: ["NETWORK_FLOOR_NO_STALLS": "1"]))
         guard let tunedPushes = tuned["push"], let tunedFetches = tuned["fetch-new"],
-            tunedPushes.count == options.floorSamples, tunedFetches.count == options.floorSamples
+            tunedPushes.count == count, tunedFetches.count == count
         else { throw BenchmarkError("the floor without stalls of \(remote.name) gave no samples") }
-        withoutStalls = (Statistics(tunedPushes).median, Statistics(tunedFetches).median)
+        withoutStalls = (tunedPushes, tunedFetches)
     case .gitCLI:
         var overrides = gitEnvironment
         for (key, value) in endpoint.gitEnvironment { overrides[key] = value }
@@ -76,7 +115,7 @@ func measureFloor(
         try git.run(["git", "fetch", "--quiet", "--no-tags", "origin", refspec], in: reader)
         var tip = seedCommit
         let made = folder + "/floor-commit.txt"
-        for sample in 0..<options.floorSamples {
+        for sample in 0..<count {
             try git.run(
                 ["git", "commit-tree", "\(tip)^{tree}", "-p", tip, "-m", "floor \(sample)"], in: work, output: made)
             tip = (readText(made) ?? "").split(separator: "\n").first.map(String.init) ?? ""
@@ -92,18 +131,13 @@ func measureFloor(
         }
     }
     let counts = [pushes.count, fetches.count, newFetches.count]
-    guard counts.allSatisfy({ $0 == options.floorSamples }) else {
+    guard counts.allSatisfy({ $0 == count }) else {
         throw BenchmarkError(
             "the floor of \(remote.name) for \(backend.name) gave \(counts) pushes, no-op fetches and fetches of a new "
-                + "commit, not \(options.floorSamples) of each")
+                + "commit, not \(count) of each")
     }
-    if !options.keep {
-        try? spawner.run([
-            "rm", "-rf", repository, folder + "/floor-work.git", folder + "/floor-work.git-reader",
-            folder + "/floor-nostalls.git", folder + "/floor-nostalls.git-reader",
-        ])
-    }
-    return NetworkFloor(
-        push: Statistics(pushes).median, fetch: Statistics(fetches).median, fetchNew: Statistics(newFetches).median,
-        withoutStalls: withoutStalls)
+    if !options.keep { try? spawner.run(["rm", "-rf", folder]) }
+    return FloorSamples(
+        pushes: pushes, fetches: fetches, newFetches: newFetches, pushesWithoutStalls: withoutStalls?.push ?? [],
+        newFetchesWithoutStalls: withoutStalls?.fetchNew ?? [])
 }

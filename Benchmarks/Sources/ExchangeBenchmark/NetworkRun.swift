@@ -57,17 +57,19 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     ? "webhooks, safety polls \(milliseconds(settings.consumerPoll)) ms"
                     : "polls \(milliseconds(settings.consumerPoll)) ms (consumer), \(milliseconds(settings.producerPoll)) ms (producer)"
                 progress("network: \(remote.name), \(backend.name), \(description)")
-                let floor = try measureFloor(
-                    backend: backend, remote: remote, servers: servers, folder: folder, options: options,
-                    spawner: spawner)
-                progress(
-                    "  floor: push \(format(floor.push, decimals: 1)) ms, no-op fetch \(format(floor.fetch, decimals: 1)) ms, "
-                        + "fetch of a new commit \(format(floor.fetchNew, decimals: 1)) ms"
-                        + (floor.withoutStalls.map {
-                            "; without stalls: push \(format($0.push, decimals: 1)) ms, "
-                                + "fetch of a new commit \(format($0.fetchNew, decimals: 1)) ms"
-                        } ?? ""))
-
+                // The floor in slices: one before the exchange, the others spread over its round trips.
+                let slices = floorSliceSizes(total: options.floorSamples, slices: options.floorSlices)
+                var floorSamples = FloorSamples()
+                func measureFloorSlice(_ slice: Int) throws {
+                    floorSamples.append(
+                        try measureFloor(
+                            backend: backend, remote: remote, servers: servers, folder: folder, options: options,
+                            spawner: spawner, count: slices[slice], slice: slice))
+                }
+                try measureFloorSlice(0)
+                /// The round trip after which each later slice is measured: evenly spread, the last after the last
+                /// round trip, so that the slices' mean time is the round trips'.
+                let sliceAfter = (1..<slices.count).map { $0 * options.networkRoundTrips / (slices.count - 1) }
                 try spawner.run(["git", "init", "-q", "--bare", "-b", "main", folder + "/remote.git"])
                 let endpoint = try servers.endpoint(remote, repository: folder + "/remote.git")
                 let forge = webhooks ? try await ForgeStandIn.start() : nil
@@ -92,8 +94,20 @@ func runNetwork(options: Options, scratch: String, spawner: Spawner, firstRevisi
                     let trip = try await exchange.roundTrip(name: names[index % names.count], revision: revision)
                     totals.append(trip.total)
                     if let cutTrip = cut(trip, events: exchange.timeline.take()) { parts.append(cutTrip) }
+                    for (offset, after) in sliceAfter.enumerated() where after == index + 1 {
+                        try measureFloorSlice(offset + 1)
+                        _ = exchange.timeline.take()
+                    }
                 }
                 try await exchange.stop()
+                let floor = floorSamples.floor
+                progress(
+                    "  floor: push \(format(floor.push, decimals: 1)) ms, no-op fetch \(format(floor.fetch, decimals: 1)) ms, "
+                        + "fetch of a new commit \(format(floor.fetchNew, decimals: 1)) ms"
+                        + (floor.withoutStalls.map {
+                            "; without stalls: push \(format($0.push, decimals: 1)) ms, "
+                                + "fetch of a new commit \(format($0.fetchNew, decimals: 1)) ms"
+                        } ?? ""))
                 let deliveries = forge?.delivered ?? 0
                 await forge?.stop()
                 if !options.keep { try? spawner.run(["rm", "-rf", folder]) }
@@ -140,7 +154,8 @@ func printNetworkReport(_ results: [NetworkResult], options: Options) {
     print(
         "Over the network: round trip (apply → Ready seen by the producer), \(options.networkRoundTrips) per row "
             + "after \(options.warmupRoundTrips) warm-up; floor = 2 × push + 2 × no-op fetch, median of "
-            + "\(options.floorSamples) each, against the same server (libgit2 rows: raw libgit2; git CLI rows: "
+            + "\(options.floorSamples) each, measured in \(options.floorSlices) slices (one before the round trips, the "
+            + "others spread over them), against the same server (libgit2 rows: raw libgit2; git CLI rows: "
             + "`git push` / `git fetch` processes); floor with new-commit fetches = 2 × push + 2 × the fetch, by a second "
             + "repository, of the commit just pushed; libgit2 rows: floor without stalls = the same with raw libgit2 "
             + "given the socket options Giter's libgit2 backend sets (TCP_NODELAY, TCP_QUICKACK)")

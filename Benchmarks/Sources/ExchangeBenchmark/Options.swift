@@ -25,6 +25,8 @@ struct Options: Sendable {
     var webhooks = false
     var networkRoundTrips = 50
     var floorSamples = 20
+    /// How many slices the floor's samples are measured in: one before the round trips, the others spread over them.
+    var floorSlices = 4
     /// Both sides' polls in the network section without webhooks.
     var networkPoll: Duration = .milliseconds(5)
     /// Both sides' safety polls in the network section with webhooks.
@@ -40,7 +42,7 @@ struct Options: Sendable {
                                  [--producer-poll-ms X] [--window-ms X] [--bulk-window-ms X]
                                  [--bulk-poll-ms X] [--concurrency N] [--json] [--quick] [--keep]
                                  [--remotes local,daemon,http,ssh] [--webhooks] [--network-round-trips N]
-                                 [--floor-samples N] [--network-poll-ms X] [--safety-poll-ms X] [--floor-helper PATH]
+                                 [--floor-samples N] [--floor-slices N] [--network-poll-ms X] [--safety-poll-ms X] [--floor-helper PATH]
         (--modes '' --naive 0 --bulk 0 --remotes …: the network section only)
         """
 
@@ -99,6 +101,7 @@ struct Options: Sendable {
             case "--webhooks": webhooks = true
             case "--network-round-trips": networkRoundTrips = try integer(argument)
             case "--floor-samples": floorSamples = max(1, try integer(argument))
+            case "--floor-slices": floorSlices = max(1, try integer(argument))
             case "--network-poll-ms": networkPoll = try duration(argument)
             case "--safety-poll-ms": safetyPoll = try duration(argument)
             case "--floor-helper": floorHelper = try value(argument)
