@@ -1,4 +1,5 @@
-import Giter
+import Foundation
+@testable import Giter
 import Testing
 
 @Suite("Resource keys")
@@ -66,5 +67,25 @@ struct ResourceKeyTests {
         let bad = ResourceKey(namespace: "..", kind: "x", name: "a/b")
         let thrown = try #require(throws: ValidationErrors.self) { try bad.validate() }
         #expect(thrown.fields == ["metadata.namespace", "kind", "metadata.name"])
+    }
+
+    /// Every bucket is two lowercase hexadecimal digits, the name hash's low byte.
+    @Test func everyBucketIsItsHashsLowByte() {
+        for index in 0..<2_000 {
+            let key = ResourceKey(namespace: "n", kind: "K", name: "item-\(index)")
+            let low = key.nameHash & 0xff
+            #expect(key.bucket == String(format: "%02x", low), "\(key.name)")
+        }
+    }
+
+    /// An object id is kept in lowercase: uppercase digits are lowered, anything else refused.
+    @Test func objectIDsAreLowercaseHexadecimal() throws {
+        let lower = String(repeating: "0123456789abcdef", count: 4).prefix(40)
+        #expect(ObjectID(hex: String(lower))?.hex == String(lower))
+        #expect(ObjectID(hex: String(lower).uppercased())?.hex == String(lower))
+        #expect(ObjectID(hex: String(repeating: "A", count: 64))?.hex == String(repeating: "a", count: 64))
+        #expect(ObjectID(hex: String(repeating: "g", count: 40)) == nil)
+        #expect(ObjectID(hex: String(repeating: "a", count: 39)) == nil)
+        #expect(ObjectID(hex: String(repeating: "a", count: 39) + " ") == nil)
     }
 }

@@ -66,9 +66,9 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
     /// digits. The function is fixed: every version of Giter, on every
     /// platform, puts a name in the same bucket.
     public var bucket: String {
-        let low = Int(nameHash & 0xff)
-        let digits = Array("0123456789abcdef")
-        return String([digits[low >> 4], digits[low & 0xf]])
+        let low = UInt8(nameHash & 0xff)
+        func digit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x61 + value - 10 }
+        return String(decoding: [digit(low >> 4), digit(low & 0xf)], as: UTF8.self)
     }
 
     /// The 32-bit FNV-1a hash of the name's UTF-8 bytes: the fan-out

@@ -7,10 +7,17 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// An id from its hexadecimal text; `nil` unless it is 40 or 64 hexadecimal digits.
     public init?(hex: String) {
         let utf8 = hex.utf8
-        guard utf8.count == 40 || utf8.count == 64,
-            utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0 | 0x20) })
-        else { return nil }
-        self.hex = hex.lowercased()
+        guard utf8.count == 40 || utf8.count == 64 else { return nil }
+        var uppercase = false
+        for byte in utf8 {
+            switch byte {
+            case 0x30...0x39, 0x61...0x66: continue
+            case 0x41...0x46: uppercase = true
+            default: return nil
+            }
+        }
+        // Most ids come from git already in lowercase: kept as they are, not copied.
+        self.hex = uppercase ? hex.lowercased() : hex
     }
 
     /// The first seven digits, as `git log --oneline` shows them.
