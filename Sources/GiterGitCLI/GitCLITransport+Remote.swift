@@ -154,16 +154,19 @@ extension GitCLITransport {
     /// Runs a git command that talks to the remote, with the credentials
     /// passed through the child's environment only: `GIT_SSH_COMMAND` with
     /// the key (or the agent at `SSH_AUTH_SOCK`) and the known-hosts file
-    /// (strict checking, no prompts); for HTTPS the user name and password
-    /// as an `Authorization: Basic` header that goes with the first request
-    /// (`http.extraHeader`, redirects not followed), so that no request is
-    /// answered 401 first and no credential helper process runs. For
-    /// `http://`, for a server that refused the header without ever taking
-    /// it (it may want another scheme than Basic: the next attempt), and
-    /// after a redirect (the command runs again at once), the login comes
-    /// from an inline credential helper that echoes variables set for the
-    /// child, only when the server asks; from then on for the rest of the
-    /// transport's life (``basicAuthorizationRefused``). Configuration
+    /// (strict checking, no prompts); for HTTPS, and for `http://` once the
+    /// server has been seen to ask for Basic alone (``HTTPLoginTrace``), the
+    /// user name and password as an `Authorization: Basic` header that goes
+    /// with the first request (`http.extraHeader`, redirects not followed),
+    /// so that no request is answered 401 first and no credential helper
+    /// process runs. Otherwise, for a server that refused the header without
+    /// ever taking it (it may want another scheme than Basic: the next
+    /// attempt; over `http://` any refusal), and after a redirect (the
+    /// command runs again at once), the login comes from an inline
+    /// credential helper (``inlineCredentialHelper``, the remote's own host
+    /// only) that echoes variables set for the child, only when the server
+    /// asks; from then on for the rest of the transport's life
+    /// (``basicAuthorizationRefused``). Configuration
     /// (helpers, headers, proxy, CA) goes through `GIT_CONFIG_COUNT`, never
     /// on the command line. A refused login is retried up to `maxAttempts`
     /// times, one login per attempt.
@@ -349,16 +352,12 @@ extension GitCLITransport {
         + "&& printf 'username=%s\\npassword=%s\\n' \"$GITER_USER\" \"$GITER_PASSWORD\"; }; f"
 
     /// The protocol and host of `url` as git names them to a credential
-    /// helper: the scheme, and what follows `://` up to the first `/`, `?`
-    /// or `#`, after any `user@`, percent-decoded (with its port, when the
-    /// URL names one).
+    /// helper: the scheme, and the authority (``RemoteURLAuthority``, with
+    /// its port when the URL names one), percent-decoded.
     static func credentialOrigin(of url: String) -> (protocol: String, host: String) {
-        guard let separator = url.range(of: "://") else { return ("", "") }
-        let rest = url[separator.upperBound...]
-        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.firstIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        let host = String(authority)
-        return (String(url[..<separator.lowerBound]), host.removingPercentEncoding ?? host)
+        guard let parts = RemoteURLAuthority.parts(of: url) else { return ("", "") }
+        let host = String(parts.authority)
+        return (String(parts.scheme), host.removingPercentEncoding ?? host)
     }
 
     /// Runs `command` (a network command over `http://` that gives the login

@@ -1,3 +1,5 @@
+import Giter
+
 /// The proxy the conventional environment variables name for a URL, as
 /// curl (and so git) reads them: `https_proxy` (or `HTTPS_PROXY`) for
 /// `https://`, `http_proxy` for `http://`, else `all_proxy` (`ALL_PROXY`);
@@ -22,7 +24,7 @@ enum ProxyVariables {
             return found.flatMap { $0.isEmpty ? nil : $0 }
         }
         guard let proxy = value("\(scheme)_proxy") ?? value("all_proxy") else { return nil }
-        let host = self.host(of: lowered)
+        let host = RemoteURLAuthority.host(of: lowered)
         let exceptions = (value("no_proxy") ?? "").split(separator: ",").map { part in
             var name = part.drop { $0 == " " }
             while name.last == " " { name.removeLast() }
@@ -34,12 +36,4 @@ enum ProxyVariables {
         return proxy
     }
 
-    /// The host of `scheme://[user@]host[:port]/…`.
-    private static func host(of url: String) -> String {
-        guard let scheme = url.firstRange(of: "://") else { return "" }
-        var authority = url[scheme.upperBound...].prefix { $0 != "/" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }.dropFirst()) }
-        return String(authority.prefix { $0 != ":" })
-    }
 }

@@ -116,8 +116,9 @@ public struct Credentials: Sendable {
     /// Called with the remote URL for an HTTP(S) remote's login; returns
     /// `nil` to give up. The libgit2 backend calls it when the server asks
     /// for credentials. The git backend calls it before each attempt of a
-    /// command, and over HTTPS sends the login with the first request
-    /// (`Authorization: Basic`) unless the server refused that before;
+    /// command, and sends the login with the first request
+    /// (`Authorization: Basic`) over HTTPS, and over `http://` once the
+    /// server asked for Basic alone, unless the server refused that before;
     /// see `Documentation/Backends.md`.
     public var passwordProvider: (@Sendable (_ url: String) async throws -> UserPassword?)?
     /// How many times a login is offered (one per attempt) before the

@@ -29,10 +29,6 @@ public enum TokenUser {
 
     /// The lowercased host of `scheme://[user@]host[:port]/…`, or "".
     static func host(ofURL url: String) -> String {
-        guard let scheme = url.firstRange(of: "://") else { return "" }
-        var authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }.dropFirst()).lowercased() }
-        return String(authority.prefix { $0 != ":" }).lowercased()
+        RemoteURLAuthority.host(of: url).lowercased()
     }
 }
